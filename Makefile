@@ -1,0 +1,71 @@
+# geo_service: two commands on a fresh Debian machine (as root, or with sudo for apt).
+#   make demo   install what is missing, start the embedded PostGIS, load, score, render, serve
+#   make test   the same set-up, then lint, type checks and the whole test suite
+# Every install step is idempotent and quiet when everything is already there.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+PY        := $(VENV)/bin/python
+GEO       := $(VENV)/bin/geo-service
+STAMP     := $(VENV)/.installed
+APT_PKGS  := postgresql-15 postgresql-15-postgis-3 chromium
+SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PYTEST_ARGS ?=
+
+.PHONY: help demo test deps apt venv db lint typecheck pytest bench clean-db
+
+help:
+	@echo "make demo   - install, start PostGIS, load sample data, score, render maps, serve the API"
+	@echo "make test   - install, start PostGIS, then ruff, mypy and the whole pytest suite"
+
+deps: apt venv
+
+# Debian packages: apt-get update only when something is missing.
+apt:
+	@missing=""; for p in $(APT_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/tmp/geo_service-apt.log 2>&1 \
+	    || { tail -20 /tmp/geo_service-apt.log; exit 1; }; \
+	fi
+
+venv: $(STAMP)
+
+# The venv is rebuilt only when pyproject.toml or the constraints change.
+$(STAMP): pyproject.toml constraints.txt
+	@echo "installing Python packages into $(VENV) (pinned by constraints.txt)"
+	@[ -x $(PY) ] || python3 -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[dev]" >/tmp/geo_service-pip.log 2>&1 \
+	  || { grep -v "is ignored" /tmp/geo_service-pip.log | tail -20; exit 1; }
+	@touch $(STAMP)
+
+db: deps
+	@$(GEO) db start >/dev/null
+	@$(GEO) db migrate >/dev/null
+
+lint: venv
+	@$(VENV)/bin/ruff check --quiet .
+	@$(VENV)/bin/ruff format --check --quiet .
+
+typecheck: venv
+	@$(VENV)/bin/mypy --no-error-summary geo_service
+
+pytest: db
+	@$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test: deps lint typecheck pytest
+
+demo: db
+	@$(GEO) demo
+
+bench: db
+	@$(GEO) bench --out bench.json
+
+clean-db:
+	-@$(GEO) db stop

@@ -1,0 +1,5 @@
+"""Allow ``python -m geo_service`` as an alias of the ``geo-service`` command."""
+
+from geo_service.cli import main
+
+main()

@@ -1,0 +1,41 @@
+"""Command-line entry point ``geo-service``: registers every command module and maps errors."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from rich.console import Console
+from sqlalchemy.exc import OperationalError
+
+from geo_service.cli import db as _db  # noqa: F401  (registers commands)
+from geo_service.cli import serve as _serve  # noqa: F401
+from geo_service.cli.app import app
+from geo_service.errors import GeoServiceError
+
+err_console = Console(stderr=True, highlight=False)
+
+
+def main() -> None:
+    """Run the CLI; user errors end in one clear line and a non-zero exit, never a traceback."""
+    try:
+        app()
+    except GeoServiceError as exc:
+        err_console.print(f"[red]error:[/red] {exc.message}", markup=True, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except OperationalError as exc:
+        first = str(exc.orig).strip().splitlines()[0] if exc.orig else "connection failed"
+        err_console.print(f"[red]error:[/red] database unavailable: {first}", soft_wrap=True)
+        sys.exit(3)
+    except KeyboardInterrupt:
+        err_console.print("[red]error:[/red] interrupted")
+        sys.exit(130)
+    except Exception as exc:  # last resort: no traceback for users unless asked for
+        if os.environ.get("GEO_SERVICE_DEBUG"):
+            raise
+        err_console.print(
+            f"[red]internal error:[/red] {type(exc).__name__}: {exc} "
+            "(set GEO_SERVICE_DEBUG=1 for a traceback)",
+            soft_wrap=True,
+        )
+        sys.exit(1)

@@ -1,0 +1,17 @@
+"""The Typer application object every command module registers on."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="geo-service",
+    help="Place refugee households in flats near the infrastructure and help they need.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(
+    help="Manage the embedded PostGIS cluster and the schema.", no_args_is_help=True
+)
+app.add_typer(db_app, name="db")

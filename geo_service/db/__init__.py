@@ -1,0 +1,1 @@
+"""Database layer: engine, table models, migrations and the embedded PostGIS cluster."""

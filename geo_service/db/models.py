@@ -1,0 +1,306 @@
+"""SQLAlchemy 2 / GeoAlchemy2 table definitions; every geometry is EPSG:25832 (metres)."""
+
+from __future__ import annotations
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
+
+SRID = 25832
+ROLES = ("viewer", "planner", "housing_office", "admin")
+RESERVATION_STATES = ("held", "confirmed", "released", "expired")
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _geom(kind: str) -> Geometry:
+    """Return a geometry type in the storage CRS with a GiST index."""
+    return Geometry(geometry_type=kind, srid=SRID, spatial_index=True)
+
+
+def _now() -> Column[object]:
+    """Return a ``timestamptz`` column defaulting to the transaction time."""
+    return Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+def _district_fk(nullable: bool = True) -> Column[str]:
+    """Return a foreign key column to ``districts.code``."""
+    return Column(
+        "district_code",
+        Text,
+        ForeignKey("districts.code", ondelete="RESTRICT", onupdate="CASCADE"),
+        nullable=nullable,
+        index=True,
+    )
+
+
+imports = Table(
+    "imports",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("kind", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("sha256", Text, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+districts = Table(
+    "districts",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("ortschaft", Text),
+    Column("geom", _geom("MULTIPOLYGON"), nullable=False),
+    _now(),
+    CheckConstraint("length(code) BETWEEN 1 AND 16", name="code_len"),
+)
+
+district_indicators = Table(
+    "district_indicators",
+    metadata,
+    _district_fk(nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("residents", Integer, nullable=False),
+    Column("unemployment_rate", Float, nullable=False),
+    Column("sgb2_share", Float, nullable=False),
+    Column("child_poverty_rate", Float, nullable=False),
+    Column("foreign_share", Float, nullable=False),
+    Column("refugees_per_1000", Float, nullable=False),
+    _now(),
+    PrimaryKeyConstraint("district_code", "year"),
+    CheckConstraint("year BETWEEN 1990 AND 2100", name="year_range"),
+    CheckConstraint("residents >= 0", name="residents_nonneg"),
+    CheckConstraint(
+        "unemployment_rate BETWEEN 0 AND 100 AND sgb2_share BETWEEN 0 AND 100 "
+        "AND child_poverty_rate BETWEEN 0 AND 100 AND foreign_share BETWEEN 0 AND 100",
+        name="percent_range",
+    ),
+    CheckConstraint("refugees_per_1000 BETWEEN 0 AND 1000", name="per_1000_range"),
+)
+
+quota_plan = Table(
+    "quota_plan",
+    metadata,
+    _district_fk(nullable=False),
+    Column("period", Text, nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("placements_before", Integer, nullable=False, server_default="0"),
+    _now(),
+    PrimaryKeyConstraint("district_code", "period"),
+    CheckConstraint("capacity >= 0", name="capacity_nonneg"),
+    CheckConstraint("placements_before >= 0", name="placements_nonneg"),
+)
+
+offers = Table(
+    "offers",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("category", Text, nullable=False, index=True),
+    Column("provider", Text, nullable=False),
+    Column("address", Text),
+    Column("opening_hours", Text),
+    Column("capacity_per_week", Integer),
+    Column("contact_role", Text),
+    Column("interpreting", Boolean, nullable=False, server_default=text("false")),
+    Column("geom", _geom("POINT"), nullable=False),
+    _district_fk(),
+    _now(),
+    CheckConstraint("capacity_per_week IS NULL OR capacity_per_week >= 0", name="capacity_nonneg"),
+)
+
+offer_languages = Table(
+    "offer_languages",
+    metadata,
+    Column("offer_id", Text, ForeignKey("offers.id", ondelete="CASCADE"), nullable=False),
+    Column("language", Text, nullable=False, index=True),
+    PrimaryKeyConstraint("offer_id", "language"),
+    CheckConstraint("language ~ '^[a-z]{2,3}$'", name="iso639"),
+)
+
+amenities = Table(
+    "amenities",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("source", Text, nullable=False),
+    Column("source_id", Text, nullable=False),
+    Column("category", Text, nullable=False, index=True),
+    Column("name", Text),
+    Column("geom", _geom("POINT"), nullable=False),
+    _district_fk(),
+    _now(),
+    UniqueConstraint("source", "source_id"),
+)
+
+flats = Table(
+    "flats",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("address", Text),
+    Column("rooms", Float, nullable=False),
+    Column("living_area_m2", Float, nullable=False),
+    Column("rent_gross_cold_eur", Float, nullable=False),
+    Column("floor", Integer, nullable=False, server_default="0"),
+    Column("lift", Boolean, nullable=False, server_default=text("false")),
+    Column("barrier_free", Boolean, nullable=False, server_default=text("false")),
+    Column("available_from", Date, nullable=False),
+    Column("available", Boolean, nullable=False, server_default=text("true")),
+    Column("geom", _geom("POINT"), nullable=False),
+    _district_fk(),
+    _now(),
+    CheckConstraint("rooms >= 1 AND rooms <= 20", name="rooms_range"),
+    CheckConstraint("living_area_m2 > 0 AND living_area_m2 <= 1000", name="area_range"),
+    CheckConstraint("rent_gross_cold_eur > 0", name="rent_positive"),
+    CheckConstraint("floor BETWEEN -2 AND 60", name="floor_range"),
+)
+
+flat_features = Table(
+    "flat_features",
+    metadata,
+    Column("flat_id", Text, ForeignKey("flats.id", ondelete="CASCADE"), nullable=False),
+    Column("category", Text, nullable=False),
+    # '' for categories that do not depend on language; an ISO 639 code for catalogue categories.
+    Column("language", Text, nullable=False, server_default=""),
+    Column("distances_m", ARRAY(Float), nullable=False),
+    Column("target_ids", ARRAY(Text), nullable=False),
+    Column("target_names", ARRAY(Text), nullable=False),
+    Column("count_full", Integer, nullable=False),
+    Column("count_zero", Integer, nullable=False),
+    Column("distance_mode", Text, nullable=False),
+    Column("profile_version", Text, nullable=False),
+    Column("computed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("flat_id", "category", "language"),
+)
+
+area_scores = Table(
+    "area_scores",
+    metadata,
+    Column("h3_index", Text, primary_key=True),
+    Column("geom", _geom("POLYGON"), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("category_values", JSONB, nullable=False),
+    _district_fk(),
+    Column("distance_mode", Text, nullable=False),
+    Column("profile_version", Text, nullable=False),
+    Column("computed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("score BETWEEN 0 AND 100", name="score_range"),
+)
+
+district_status = Table(
+    "district_status",
+    metadata,
+    Column(
+        "district_code",
+        Text,
+        ForeignKey("districts.code", ondelete="CASCADE", onupdate="CASCADE"),
+        primary_key=True,
+    ),
+    Column("year", Integer, nullable=False),
+    Column("status_index", Float),
+    Column("status_class", Integer),
+    Column("suppressed", Boolean, nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("capacity_source", Text, nullable=False),
+    Column("placements", Integer, nullable=False),
+    Column("utilisation", Float, nullable=False),
+    Column("factor", Float, nullable=False),
+    Column("profile_version", Text, nullable=False),
+    Column("computed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("status_class IS NULL OR status_class BETWEEN 1 AND 4", name="class_range"),
+    CheckConstraint("factor BETWEEN 0 AND 1", name="factor_range"),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("key_hash", Text, nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("revoked_at", DateTime(timezone=True)),
+    CheckConstraint("role IN ('viewer', 'planner', 'housing_office', 'admin')", name="role_enum"),
+)
+
+reservations = Table(
+    "reservations",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True, server_default=func.gen_random_uuid()),
+    Column("flat_id", Text, ForeignKey("flats.id", ondelete="RESTRICT"), nullable=False),
+    _district_fk(),
+    Column("household", JSONB, nullable=False),
+    Column("case_ref_hash", Text),
+    Column("status", Text, nullable=False, server_default="held"),
+    Column("placement_score", Float),
+    Column("explanation", JSONB),
+    Column("profile_version", Text, nullable=False),
+    Column("api_key_id", Text, ForeignKey("api_keys.id", ondelete="SET NULL")),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("confirmed_at", DateTime(timezone=True)),
+    Column("released_at", DateTime(timezone=True)),
+    CheckConstraint("status IN ('held', 'confirmed', 'released', 'expired')", name="status_enum"),
+    # At most one active hold or confirmation per flat, enforced by the database.
+    Index(
+        "uq_reservations_active_flat",
+        "flat_id",
+        unique=True,
+        postgresql_where=text("status IN ('held', 'confirmed')"),
+    ),
+)
+
+allocations = Table(
+    "allocations",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True, server_default=func.gen_random_uuid()),
+    Column("method", Text, nullable=False),
+    Column("households", JSONB, nullable=False),
+    Column("result", JSONB, nullable=False),
+    Column("objective", Float, nullable=False),
+    Column("placed", Integer, nullable=False),
+    Column("profile_version", Text, nullable=False),
+    Column("api_key_id", Text, ForeignKey("api_keys.id", ondelete="SET NULL")),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("method IN ('optimal', 'greedy')", name="method_enum"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("action", Text, nullable=False, index=True),
+    Column("role", Text),
+    Column("api_key_id", Text),
+    Column("profile_version", Text),
+    Column("data_timestamp", DateTime(timezone=True)),
+    Column("request", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("detail", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+)

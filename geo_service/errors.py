@@ -1,0 +1,60 @@
+"""Typed errors shared by the CLI and the HTTP layer (each maps to an exit code and a status)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class GeoServiceError(Exception):
+    """Base class of every error meant for a user; its message is shown as is."""
+
+    status: int = 400
+    title: str = "Bad request"
+    exit_code: int = 2
+
+    def __init__(self, message: str, *, errors: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or []
+
+
+class InputError(GeoServiceError):
+    """Input that fails validation (a household, a query parameter, a file)."""
+
+    title = "Invalid input"
+
+
+class ProfileError(GeoServiceError):
+    """A scoring profile that does not validate."""
+
+    title = "Invalid scoring profile"
+
+
+class NotFound(GeoServiceError):
+    """A referenced object does not exist."""
+
+    status = 404
+    title = "Not found"
+
+
+class Conflict(GeoServiceError):
+    """The request conflicts with the current state (e.g. a flat already held)."""
+
+    status = 409
+    title = "Conflict"
+
+
+class DatabaseUnavailable(GeoServiceError):
+    """The database cannot be reached or is not migrated."""
+
+    status = 503
+    title = "Database unavailable"
+    exit_code = 3
+
+
+class ClusterError(GeoServiceError):
+    """The embedded PostgreSQL cluster could not be managed."""
+
+    status = 500
+    title = "Embedded cluster error"
+    exit_code = 3
