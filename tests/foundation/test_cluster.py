@@ -112,7 +112,9 @@ def test_ready_flips_with_the_database(private_cluster: cluster.Cluster) -> None
     engine.dispose()
 
 
-def test_status_reports_stopped_with_nonzero_exit(home: Path, private_cluster: cluster.Cluster) -> None:
+def test_status_reports_stopped_with_nonzero_exit(
+    home: Path, private_cluster: cluster.Cluster
+) -> None:
     """`db status` on a stopped cluster says so and exits 1; running it says the revision."""
     cluster.stop(private_cluster)
     out = geo_service(home, "db", "status")

@@ -48,7 +48,10 @@ def test_geometry_columns_have_srid_25832(engine: Engine) -> None:
     """Every geometry column is typed and carries the storage SRID."""
     with engine.connect() as conn:
         rows = conn.execute(
-            text("SELECT f_table_name, type, srid FROM geometry_columns WHERE f_table_schema='public'")
+            text(
+                "SELECT f_table_name, type, srid FROM geometry_columns "
+                "WHERE f_table_schema = 'public'"
+            )
         ).all()
     assert {(t, kind) for t, kind, _ in rows} == GEOMETRY_COLUMNS
     assert {srid for _, _, srid in rows} == {25832}

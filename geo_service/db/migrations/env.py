@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 from geoalchemy2 import alembic_helpers
-from sqlalchemy import create_engine
+from sqlalchemy import Connection, create_engine
 
 from geo_service.db.models import metadata
 
@@ -23,7 +23,7 @@ def run_migrations_online() -> None:
         _run(connection)
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection: Connection) -> None:
     """Configure alembic with GeoAlchemy2's helpers and run the upgrade in one transaction."""
     context.configure(
         connection=connection,
