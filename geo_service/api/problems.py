@@ -85,10 +85,14 @@ async def _on_validation(_: Request, exc: Exception) -> JSONResponse:
     return problem(400, detail, title="Invalid request", errors=errors)
 
 
-async def _on_http(_: Request, exc: Exception) -> JSONResponse:
+async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     """Framework HTTP errors (404 route, 405 method, ...) as problem+json."""
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else HTTP_TITLES.get(exc.status_code, "")
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"no resource at {request.url.path}; the API is described at /docs"
+    elif exc.status_code == 405 and detail == "Method Not Allowed":
+        detail = f"{request.method} is not allowed on {request.url.path}"
     return problem(exc.status_code, detail, headers=getattr(exc, "headers", None))
 
 
