@@ -1,0 +1,102 @@
+"""``geo-service import`` and ``geo-service load-sample``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from geo_service.cli.app import app
+from geo_service.db.engine import get_engine
+from geo_service.ingest.errors import ImportReport, ImportValidationError
+from geo_service.ingest.sample import SAMPLE_FILES
+from geo_service.ingest.schemas import KINDS
+from geo_service.ingest.service import import_file
+
+console = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+SHOWN_PROBLEMS = 20
+
+
+def write_report(report: ImportReport, path: Path) -> None:
+    """Write the full report as JSON or CSV (by the file's extension)."""
+    if path.suffix.lower() == ".csv":
+        pd.DataFrame(
+            [p.__dict__ for p in report.problems], columns=["row", "field", "value", "message"]
+        ).to_csv(path, index=False)
+    else:
+        path.write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n")
+
+
+def show_problems(report: ImportReport) -> None:
+    """Print the first problems as a table on stderr."""
+    table = Table("row", "field", "value", "problem")
+    for p in report.problems[:SHOWN_PROBLEMS]:
+        table.add_row(str(p.row or "-"), p.field, p.value[:60], p.message)
+    err.print(table)
+    if len(report.problems) > SHOWN_PROBLEMS:
+        err.print(f"... {len(report.problems) - SHOWN_PROBLEMS} more; use --report FILE")
+
+
+def run_import(
+    kind: str,
+    path: Path,
+    dry_run: bool,
+    crs: str | None,
+    layer: str | None,
+    report_path: Path | None,
+) -> ImportReport:
+    """Import with a progress bar; on failure print the problems and re-raise."""
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(f"{kind}: {path.name}", total=None)
+        try:
+            report = import_file(
+                get_engine(),
+                kind,
+                path,
+                dry_run=dry_run,
+                crs=crs,
+                layer=layer,
+                progress=lambda n: bar.advance(task, n),
+            )
+        except ImportValidationError as exc:
+            bar.stop()
+            if report_path:
+                write_report(exc.report, report_path)
+            show_problems(exc.report)
+            raise
+    if report_path:
+        write_report(report, report_path)
+    return report
+
+
+@app.command("import")
+def import_cmd(
+    kind: str = typer.Argument(..., help=f"One of: {', '.join(KINDS)}."),
+    path: Path = typer.Argument(..., help="GeoJSON, GPKG, SHP/zip, CSV, XLSX, or OSM PBF."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Validate and report; write nothing."),
+    crs: str = typer.Option(None, help="CRS of lon/lat/WKT columns or a file without one."),
+    layer: str = typer.Option(None, help="Layer (GPKG) or sheet (XLSX) to read."),
+    report: Path = typer.Option(None, "--report", help="Write the full report (.csv or .json)."),
+) -> None:
+    """Validate a file and import it in one transaction (all rows or none)."""
+    result = run_import(kind, path, dry_run, crs, layer, report)
+    verb = "valid, nothing written (dry run)" if dry_run else f"{result.written} rows imported"
+    console.print(f"{kind}: {result.rows} rows read from {path.name}; {verb}")
+
+
+@app.command("load-sample")
+def load_sample_cmd() -> None:
+    """Load the illustrative sample data set in dependency order (idempotent)."""
+    from geo_service.config import get_settings
+
+    directory = get_settings().data_dir / "sample"
+    for kind, name in SAMPLE_FILES:
+        result = run_import(kind, directory / name, False, None, None, None)
+        console.print(f"  {kind:<11} {result.written:>6} rows  ({name})")

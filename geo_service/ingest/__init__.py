@@ -1,0 +1,1 @@
+"""Ingest: readers and validators for every input kind; one transaction per import."""

@@ -1,0 +1,64 @@
+"""The row-level import report and the error that carries it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from geo_service.errors import InputError
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in an input file: row/feature number (1-based, 0 = whole file), field, value."""
+
+    row: int
+    field: str
+    value: str
+    message: str
+
+    def line(self) -> str:
+        """One readable line."""
+        where = f"row {self.row}" if self.row else "file"
+        value = f" = {self.value!r}" if self.value else ""
+        return f"{where}, {self.field}{value}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    """What an import read, found and wrote."""
+
+    kind: str
+    source: str
+    rows: int = 0
+    written: int = 0
+    dry_run: bool = False
+    problems: list[Problem] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly form."""
+        d = asdict(self)
+        d["problems"] = [asdict(p) for p in self.problems]
+        return d
+
+
+class ImportValidationError(InputError):
+    """An input file failed validation; nothing was written."""
+
+    def __init__(self, report: ImportReport) -> None:
+        """Summarise the report in one line."""
+        n = len(report.problems)
+        first = report.problems[0].line() if n else "invalid input"
+        more = f" (and {n - 1} more problems)" if n > 1 else ""
+        super().__init__(
+            f"{report.kind} import of {report.source} rejected, nothing written: {first}{more}",
+            errors=[asdict(p) for p in report.problems[:100]],
+        )
+        self.report = report
+
+
+def file_error(kind: str, source: str, message: str, field: str = "file") -> ImportValidationError:
+    """An error about the file as a whole."""
+    return ImportValidationError(
+        ImportReport(kind, source, problems=[Problem(0, field, "", message)])
+    )

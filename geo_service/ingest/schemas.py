@@ -1,0 +1,128 @@
+"""What each import kind expects: fields, types, ranges, geometry type and key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+FieldType = Literal["str", "int", "float", "bool", "date", "langs", "category"]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One column: type, whether required, default, and an inclusive/exclusive range."""
+
+    name: str
+    type: FieldType = "str"
+    required: bool = True
+    default: object = None
+    min: float | None = None
+    max: float | None = None
+    min_exclusive: bool = False
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """An import kind: target table, key columns, fields and the geometry it needs."""
+
+    kind: str
+    table: str
+    key: tuple[str, ...]
+    fields: tuple[FieldSpec, ...]
+    geometry: tuple[str, ...] = ()  # accepted geometry types; empty: not spatial
+    needs_districts: bool = field(default=False)
+
+    @property
+    def spatial(self) -> bool:
+        """Whether rows carry a geometry."""
+        return bool(self.geometry)
+
+
+PERCENT = {"type": "float", "min": 0.0, "max": 100.0}
+
+KINDS: dict[str, KindSpec] = {
+    "districts": KindSpec(
+        "districts",
+        "districts",
+        ("code",),
+        (FieldSpec("code"), FieldSpec("name"), FieldSpec("ortschaft", required=False)),
+        geometry=("Polygon", "MultiPolygon"),
+    ),
+    "indicators": KindSpec(
+        "indicators",
+        "district_indicators",
+        ("district_code", "year"),
+        (
+            FieldSpec("district_code"),
+            FieldSpec("year", "int", min=1990, max=2100),
+            FieldSpec("residents", "int", min=0),
+            *(
+                FieldSpec(n, "float", min=0.0, max=100.0)
+                for n in ("unemployment_rate", "sgb2_share", "child_poverty_rate", "foreign_share")
+            ),
+            FieldSpec("refugees_per_1000", "float", min=0.0, max=1000.0),
+        ),
+    ),
+    "quotas": KindSpec(
+        "quotas",
+        "quota_plan",
+        ("district_code", "period"),
+        (
+            FieldSpec("district_code"),
+            FieldSpec("period"),
+            FieldSpec("capacity", "int", min=0),
+            FieldSpec("placements_before", "int", required=False, default=0, min=0),
+        ),
+    ),
+    "offers": KindSpec(
+        "offers",
+        "offers",
+        ("id",),
+        (
+            FieldSpec("id"),
+            FieldSpec("name"),
+            FieldSpec("category", "category"),
+            FieldSpec("provider"),
+            FieldSpec("address", required=False),
+            FieldSpec("languages", "langs"),
+            FieldSpec("opening_hours", required=False),
+            FieldSpec("capacity_per_week", "int", required=False, min=0),
+            FieldSpec("contact_role", required=False),
+            FieldSpec("interpreting", "bool", required=False, default=False),
+        ),
+        geometry=("Point",),
+        needs_districts=True,
+    ),
+    "flats": KindSpec(
+        "flats",
+        "flats",
+        ("id",),
+        (
+            FieldSpec("id"),
+            FieldSpec("address", required=False),
+            FieldSpec("rooms", "float", min=1, max=20),
+            FieldSpec("living_area_m2", "float", min=0, max=1000, min_exclusive=True),
+            FieldSpec("rent_gross_cold_eur", "float", min=0, min_exclusive=True),
+            FieldSpec("floor", "int", required=False, default=0, min=-2, max=60),
+            FieldSpec("lift", "bool", required=False, default=False),
+            FieldSpec("barrier_free", "bool", required=False, default=False),
+            FieldSpec("available_from", "date"),
+            FieldSpec("available", "bool", required=False, default=True),
+        ),
+        geometry=("Point",),
+        needs_districts=True,
+    ),
+    "amenities": KindSpec(
+        "amenities",
+        "amenities",
+        ("source", "source_id"),
+        (
+            FieldSpec("source", required=False, default="import"),
+            FieldSpec("source_id"),
+            FieldSpec("category", "category"),
+            FieldSpec("name", required=False),
+        ),
+        geometry=("Point",),
+        needs_districts=True,
+    ),
+}

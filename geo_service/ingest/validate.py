@@ -1,0 +1,219 @@
+"""Vectorised validation of a read table: fields, ranges, vocabularies, geometries, duplicates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS, Transformer
+
+from geo_service.ingest.errors import Problem
+from geo_service.ingest.iso639 import LANGUAGE_CODES
+from geo_service.ingest.schemas import FieldSpec, KindSpec
+
+STORAGE_CRS = "EPSG:25832"
+TRUE = {"true", "1", "yes", "ja", "wahr", "x", "y", "t"}
+FALSE = {"false", "0", "no", "nein", "falsch", "n", "f", ""}
+MAX_PROBLEMS_PER_CHECK = 1000
+
+
+def as_text(s: pd.Series) -> pd.Series:
+    """Cells as stripped text; missing values become ''."""
+    out = s.astype(object).where(s.notna(), "")
+    return out.map(
+        lambda v: v.date().isoformat() if hasattr(v, "date") and not isinstance(v, str) else str(v)
+    ).str.strip()
+
+
+def parse_number(text: pd.Series) -> pd.Series:
+    """Parse numbers, accepting a decimal comma (and a dot as thousands separator with it)."""
+    t = text.where(~text.str.contains(","), text.str.replace(".", "", regex=False))
+    return pd.to_numeric(t.str.replace(",", ".", regex=False), errors="coerce")
+
+
+def parse_date(text: pd.Series) -> pd.Series:
+    """Parse ISO (YYYY-MM-DD[ time]) or German (DD.MM.YYYY) dates; NaT where invalid."""
+    iso = pd.to_datetime(text.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
+    german = pd.to_datetime(text, format="%d.%m.%Y", errors="coerce")
+    return iso.fillna(german)
+
+
+def _problems(
+    df: pd.DataFrame, bad: pd.Series, name: str, values: pd.Series, msg: str
+) -> list[Problem]:
+    """Problems for the rows flagged in ``bad`` (row numbers 1-based)."""
+    idx = np.flatnonzero(bad.to_numpy())[:MAX_PROBLEMS_PER_CHECK]
+    vals = values.to_numpy()
+    return [Problem(int(i) + 1, name, str(vals[i]), msg) for i in idx]
+
+
+def check_field(
+    df: pd.DataFrame, spec: FieldSpec, categories: frozenset[str]
+) -> tuple[pd.Series, list[Problem]]:
+    """Parse one column per its spec; return the typed values and the problems found."""
+    text = as_text(df[spec.name]) if spec.name in df else pd.Series([""] * len(df), index=df.index)
+    missing = text == ""
+    probs: list[Problem] = []
+    if spec.required:
+        probs += _problems(df, missing, spec.name, text, "required value is missing")
+    if spec.type in ("int", "float"):
+        num = parse_number(text)
+        probs += _problems(
+            df, ~missing & num.isna(), spec.name, text, f"not a number ({spec.type})"
+        )
+        if spec.type == "int":
+            frac = num.notna() & (num % 1 != 0)
+            probs += _problems(df, frac, spec.name, text, "not a whole number")
+        if spec.min is not None:
+            low = num <= spec.min if spec.min_exclusive else num < spec.min
+            op = ">" if spec.min_exclusive else ">="
+            probs += _problems(df, low, spec.name, text, f"must be {op} {spec.min:g}")
+        if spec.max is not None:
+            probs += _problems(df, num > spec.max, spec.name, text, f"must be <= {spec.max:g}")
+        value: pd.Series = num.where(~missing, spec.default)
+    elif spec.type == "bool":
+        low = text.str.lower()
+        probs += _problems(df, ~low.isin(TRUE | FALSE), spec.name, text, "not a yes/no value")
+        value = low.isin(TRUE).where(~missing, spec.default)
+    elif spec.type == "date":
+        d = parse_date(text)
+        probs += _problems(
+            df, ~missing & d.isna(), spec.name, text, "not a date (YYYY-MM-DD or DD.MM.YYYY)"
+        )
+        value = d.dt.date
+    elif spec.type == "category":
+        probs += _problems(
+            df,
+            ~missing & ~text.isin(categories),
+            spec.name,
+            text,
+            f"unknown category (known: {', '.join(sorted(categories))})",
+        )
+        value = text
+    elif spec.type == "langs":
+        lists = (
+            text.str.lower()
+            .str.replace(",", ";")
+            .str.split(";")
+            .map(lambda xs: sorted({x.strip() for x in xs if x.strip()}))
+        )
+        unknown = lists.map(lambda xs: [x for x in xs if x not in LANGUAGE_CODES])
+        bad = unknown.map(bool)
+        probs += _problems(
+            df, bad, spec.name, unknown.map(";".join), "unknown ISO 639 language code"
+        )
+        probs += _problems(df, ~missing & lists.map(len).eq(0), spec.name, text, "no language")
+        value = lists
+    else:
+        value = text.where(~missing, spec.default)
+    return value, probs
+
+
+def check_fields(
+    df: pd.DataFrame, spec: KindSpec, categories: frozenset[str]
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Validate every column; also report required columns absent from the file."""
+    present = set(df.columns)
+    probs = [
+        Problem(0, f.name, "", "required column is missing")
+        for f in spec.fields
+        if f.required and f.name not in present
+    ]
+    if probs:
+        return df, probs
+    out = pd.DataFrame(index=df.index)
+    for f in spec.fields:
+        out[f.name], p = check_field(df, f, categories)
+        probs += p
+    key = list(spec.key)
+    keys = out[key].astype(str).agg("|".join, axis=1)
+    probs += _problems(
+        out,
+        keys.duplicated(keep=False) & (keys != ""),
+        "/".join(key),
+        keys,
+        "duplicate id in the file",
+    )
+    return out, probs
+
+
+def _range_problems(gdf: pd.DataFrame, crs: CRS) -> list[Problem]:
+    """Coordinates outside their CRS's valid range, or outside the storage CRS's area."""
+    geoms = gdf.geometry.to_numpy()
+    b = shapely.bounds(geoms)
+    ok = ~np.isnan(b).any(axis=1)
+    if crs.is_geographic:
+        bad = ok & (
+            (np.abs(b[:, [0, 2]]) > 180).any(axis=1) | (np.abs(b[:, [1, 3]]) > 90).any(axis=1)
+        )
+        msg = "coordinates out of range for longitude/latitude (|lon| <= 180, |lat| <= 90)"
+        if bad.any():
+            return _problems(
+                gdf, pd.Series(bad), "geometry", pd.Series(shapely.to_wkt(geoms, 6)), msg
+            )
+    area = CRS.from_user_input(STORAGE_CRS).area_of_use
+    assert area is not None
+    to_wgs = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    lon, lat = to_wgs.transform((b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2)
+    outside = ok & ~(
+        (lon >= area.west - 3)
+        & (lon <= area.east + 3)
+        & (lat >= area.south - 3)
+        & (lat <= area.north + 3)
+    )
+    swapped = (
+        outside
+        & (lat >= area.west)
+        & (lat <= area.east)
+        & (lon >= area.south)
+        & (lon <= area.north)
+    )
+    msgs = np.where(
+        swapped,
+        "latitude and longitude look swapped",
+        f"outside the area of {STORAGE_CRS} (wrong CRS?)",
+    )
+    idx = np.flatnonzero(outside)[:MAX_PROBLEMS_PER_CHECK]
+    wkt = shapely.to_wkt(geoms[idx], 6)
+    return [
+        Problem(int(i) + 1, "geometry", str(w), str(msgs[i])) for i, w in zip(idx, wkt, strict=True)
+    ]
+
+
+def check_geometry(gdf: pd.DataFrame, spec: KindSpec) -> tuple[pd.Series, list[Problem]]:
+    """Geometry present, valid, of the right type, in range; reprojected to EPSG:25832."""
+    geoms = gdf.geometry
+    wkt = pd.Series(shapely.to_wkt(geoms.to_numpy(), 6, trim=True)).fillna("")
+    missing = pd.Series(geoms.isna().to_numpy() | shapely.is_empty(geoms.to_numpy()))
+    probs = _problems(gdf, missing, "geometry", wkt, "geometry is missing or empty")
+    types = pd.Series(shapely.get_type_id(geoms.to_numpy()))
+    names = types.map(
+        lambda t: shapely.GeometryType(t).name.title().replace("multi", "Multi") if t >= 0 else ""
+    )
+    names = names.str.replace("Multipolygon", "MultiPolygon").str.replace(
+        "Linestring", "LineString"
+    )
+    wrong = ~missing & ~names.isin(spec.geometry)
+    probs += _problems(
+        gdf,
+        wrong,
+        "geometry",
+        names,
+        f"wrong geometry type (expected {' or '.join(spec.geometry)})",
+    )
+    valid = pd.Series(shapely.is_valid(geoms.to_numpy()))
+    invalid = ~missing & ~valid
+    reasons = pd.Series(shapely.is_valid_reason(geoms.to_numpy()))
+    probs += _problems(
+        gdf, invalid, "geometry", reasons, "invalid geometry (e.g. self-intersection)"
+    )
+    if probs:
+        return geoms, probs
+    probs += _range_problems(gdf, CRS.from_user_input(gdf.crs))
+    if probs:
+        return geoms, probs
+    projected = gdf.geometry.to_crs(STORAGE_CRS)
+    if set(spec.geometry) == {"Polygon", "MultiPolygon"}:
+        multi = [shapely.MultiPolygon([g]) if g.geom_type == "Polygon" else g for g in projected]
+        projected = pd.Series(multi, index=projected.index, dtype=object)
+    return projected, probs

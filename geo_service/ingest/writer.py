@@ -1,0 +1,111 @@
+"""Write validated rows: COPY into a staging table, then one upsert, in the caller's transaction."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import pandas as pd
+import shapely
+from sqlalchemy import Column, Connection, MetaData, Table, select, text
+from sqlalchemy.dialects.postgresql import insert
+
+from geo_service.db import models
+from geo_service.db.models import SRID
+from geo_service.ingest.schemas import KindSpec
+
+COPY_CHUNK_ROWS = 50_000
+Progress = Callable[[int], None]
+
+
+def _csv_cell_frame(rows: pd.DataFrame) -> pd.DataFrame:
+    """Render values as COPY-CSV text: booleans t/f, dates ISO, missing as empty (NULL)."""
+    out = rows.copy()
+    for col in out.columns:
+        s = out[col]
+        if s.map(lambda v: isinstance(v, bool)).any():
+            out[col] = s.map(lambda v: "" if v is None or v is pd.NA else ("t" if v else "f"))
+    return out
+
+
+def copy_rows(conn: Connection, table: str, rows: pd.DataFrame, progress: Progress | None) -> None:
+    """COPY ``rows`` into ``table`` in chunks (CSV format; empty unquoted fields are NULL)."""
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    cols = ", ".join(f'"{c}"' for c in rows.columns)
+    cells = _csv_cell_frame(rows)
+    with raw.cursor() as cur:
+        for start in range(0, len(cells), COPY_CHUNK_ROWS):
+            chunk = cells.iloc[start : start + COPY_CHUNK_ROWS]
+            buf = io.StringIO()
+            chunk.to_csv(buf, index=False, header=False)
+            with cur.copy(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv)") as cp:
+                cp.write(buf.getvalue())
+            if progress:
+                progress(len(chunk))
+
+
+def _stage(conn: Connection, target: Table, columns: list[str]) -> Table:
+    """Create a temporary staging table shaped like ``target`` (dropped on commit)."""
+    name = f"_stage_{target.name}"
+    cols = ", ".join(f'"{c}"' for c in columns)
+    conn.execute(
+        text(
+            f'CREATE TEMP TABLE "{name}" ON COMMIT DROP AS '
+            f'SELECT {cols} FROM "{target.name}" WITH NO DATA'
+        )
+    )
+    return Table(name, MetaData(), *(Column(c, target.c[c].type) for c in columns))
+
+
+def upsert(
+    conn: Connection,
+    target: Table,
+    rows: pd.DataFrame,
+    key: tuple[str, ...],
+    progress: Progress | None = None,
+) -> int:
+    """Stage ``rows`` with COPY and upsert them into ``target`` by ``key``; return the count."""
+    columns = list(rows.columns)
+    stage = _stage(conn, target, columns)
+    copy_rows(conn, stage.name, rows, progress)
+    stmt = insert(target).from_select(columns, select(*stage.c))
+    updates = {c: stmt.excluded[c] for c in columns if c not in key}
+    if "updated_at" in target.c:
+        updates["updated_at"] = text("now()")
+    stmt = (
+        stmt.on_conflict_do_update(index_elements=list(key), set_=updates)
+        if updates
+        else (stmt.on_conflict_do_nothing(index_elements=list(key)))
+    )
+    conn.execute(stmt)
+    return len(rows)
+
+
+def replace_offer_languages(conn: Connection, ids: pd.Series, languages: pd.Series) -> None:
+    """Replace the language rows of the given offers."""
+    table = models.offer_languages
+    conn.execute(table.delete().where(table.c.offer_id.in_(ids.tolist())))
+    pairs = pd.DataFrame({"offer_id": ids, "language": languages}).explode("language")
+    copy_rows(conn, table.name, pairs.dropna(), None)
+
+
+def geometry_hex(geoms: pd.Series) -> pd.Series:
+    """Hex EWKB with the storage SRID, as PostGIS reads it in COPY."""
+    arr = shapely.set_srid(geoms.to_numpy(), SRID)
+    return pd.Series(shapely.to_wkb(arr, hex=True, include_srid=True), index=geoms.index)
+
+
+def write_kind(
+    conn: Connection, spec: KindSpec, rows: pd.DataFrame, progress: Progress | None = None
+) -> int:
+    """Write one kind's validated rows (with ``geom`` as shapely objects if spatial)."""
+    target = models.metadata.tables[spec.table]
+    data = rows.copy()
+    languages = data.pop("languages") if "languages" in data else None
+    if "geom" in data:
+        data["geom"] = geometry_hex(data["geom"])
+    written = upsert(conn, target, data, spec.key, progress)
+    if languages is not None:
+        replace_offer_languages(conn, data["id"], languages)
+    return written

@@ -1,0 +1,1 @@
+"""Scoring: profile, accessibility features, district index, household fit, ranking."""

@@ -1,0 +1,218 @@
+"""The scoring profile (TOML): every parameter of the placement score, validated on load."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from geo_service.errors import ProfileError
+
+INDICATORS = (
+    "unemployment_rate",
+    "sgb2_share",
+    "child_poverty_rate",
+    "foreign_share",
+    "refugees_per_1000",
+)
+
+
+class _Strict(BaseModel):
+    """Base model: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Decay(_Strict):
+    """Distance decay: 1 up to ``full_m``, linear to 0 at ``zero_m`` (metres)."""
+
+    full_m: float = Field(ge=0)
+    zero_m: float = Field(gt=0)
+
+
+class Category(_Strict):
+    """One scoring category: its weight, rank weights, decay and data mapping."""
+
+    kind: Literal["amenity", "catalogue"]
+    weight: float = Field(ge=0)
+    rank_weights: list[float] = Field(min_length=1)
+    full_m: float | None = Field(default=None, ge=0)
+    zero_m: float | None = Field(default=None, gt=0)
+    osm: list[str] = []
+    offer_categories: list[str] = []
+
+    @model_validator(mode="after")
+    def _mapping_fits_kind(self) -> Category:
+        """Catalogue categories need offer categories; rank weights are non-negative."""
+        if self.kind == "catalogue" and not self.offer_categories:
+            raise ValueError("catalogue category needs offer_categories")
+        if any(w < 0 for w in self.rank_weights):
+            raise ValueError("rank_weights must be >= 0")
+        return self
+
+
+class ChildBand(_Strict):
+    """Children aged ``min_age``..``max_age`` multiply these category weights."""
+
+    min_age: int = Field(ge=0, le=17)
+    max_age: int = Field(ge=0, le=17)
+    multiply: dict[str, float]
+
+
+class Need(_Strict):
+    """A household need: weight multipliers and/or a hard constraint it switches on."""
+
+    multiply: dict[str, float] = {}
+    requires: Literal["barrier_free", "ground_floor"] | None = None
+
+
+class SizeBand(_Strict):
+    """Rooms, living area (m²) and KdU gross-cold rent ceiling (EUR/month) per household size."""
+
+    size: int = Field(ge=1)
+    rooms_min: float = Field(ge=1)
+    rooms_max: float = Field(ge=1)
+    area_min_m2: float = Field(gt=0)
+    area_max_m2: float = Field(gt=0)
+    rent_ceiling_eur: float = Field(gt=0)
+
+
+class IndicatorSpec(_Strict):
+    """Direction (+1: higher is more burden) and weight of a status-index indicator."""
+
+    direction: Literal[-1, 1]
+    weight: float = Field(gt=0)
+
+
+class DistrictRules(_Strict):
+    """Status index, classes, capacity derivation, suppression and the district factor."""
+
+    min_population: int = Field(ge=0)
+    base_rate: float = Field(ge=0)
+    class_thresholds: list[float] = Field(min_length=3, max_length=3)
+    class_factors: list[float] = Field(min_length=4, max_length=4)
+    utilisation_full: float = Field(gt=0, le=1)
+    utilisation_zero: float = Field(gt=0)
+    indicators: dict[str, IndicatorSpec]
+
+
+class CatalogueRules(_Strict):
+    """Which offers count for every household regardless of language."""
+
+    interpreting_language: str = "de"
+
+
+class ScoringProfile(_Strict):
+    """A validated scoring profile; ``version`` hashes its canonical content."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+
+    name: str
+    description: str = ""
+    distance_mode: Literal["straight", "network"] = "straight"
+    k_nearest: int = Field(ge=1, le=10)
+    decay: Decay
+    categories: dict[str, Category] = Field(min_length=1)
+    catalogue: CatalogueRules = CatalogueRules()
+    children: list[ChildBand] = []
+    needs: dict[str, Need] = {}
+    size_bands: list[SizeBand] = Field(min_length=1)
+    district: DistrictRules
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ScoringProfile:
+        """Cross-field checks whose message names the offending key."""
+        for name, cat in self.categories.items():
+            full, zero = self.full_m(name), self.zero_m(name)
+            if full >= zero:
+                raise ValueError(f"categories.{name}: full_m ({full}) must be < zero_m ({zero})")
+            if len(cat.rank_weights) > self.k_nearest:
+                raise ValueError(f"categories.{name}.rank_weights: longer than k_nearest")
+        refs = [(f"children[{i}]", b.multiply) for i, b in enumerate(self.children)]
+        refs += [(f"needs.{n}", need.multiply) for n, need in self.needs.items()]
+        for where, mult in refs:
+            unknown = [c for c in mult if c not in self.categories]
+            if unknown:
+                raise ValueError(f"{where}.multiply: unknown category {unknown[0]!r}")
+        for key in self.district.indicators:
+            if key not in INDICATORS:
+                raise ValueError(f"district.indicators.{key}: unknown indicator")
+        if sorted(self.district.class_thresholds) != self.district.class_thresholds:
+            raise ValueError("district.class_thresholds: must be ascending")
+        if self.district.utilisation_zero <= self.district.utilisation_full:
+            raise ValueError("district.utilisation_zero: must be > utilisation_full")
+        return self
+
+    def full_m(self, category: str) -> float:
+        """Distance (m) up to which ``category`` counts fully."""
+        own = self.categories[category].full_m
+        return self.decay.full_m if own is None else own
+
+    def zero_m(self, category: str) -> float:
+        """Distance (m) from which ``category`` no longer counts."""
+        own = self.categories[category].zero_m
+        return self.decay.zero_m if own is None else own
+
+    def names(self, kind: str | None = None) -> list[str]:
+        """Category names in profile order, optionally of one kind."""
+        return [n for n, c in self.categories.items() if kind is None or c.kind == kind]
+
+    def offer_category_map(self) -> dict[str, str]:
+        """Catalogue offer category -> scoring category."""
+        return {oc: n for n, c in self.categories.items() for oc in c.offer_categories}
+
+    def size_band(self, size: int) -> SizeBand:
+        """The size band for a household of ``size`` persons (the largest band for more)."""
+        bands = sorted(self.size_bands, key=lambda b: b.size)
+        return next((b for b in bands if b.size >= size), bands[-1])
+
+    @cached_property
+    def version(self) -> str:
+        """``sha256:`` hash of the canonical JSON of the validated profile."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _location(err: dict[str, object]) -> str:
+    """Dotted key path of a pydantic error location."""
+    loc = err.get("loc", ())
+    assert isinstance(loc, tuple)
+    return ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in loc).replace(".[", "[")
+
+
+def parse_profile(data: dict[str, object], source: str = "profile") -> ScoringProfile:
+    """Validate a profile mapping; raise ProfileError naming the first bad key."""
+    try:
+        return ScoringProfile.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = _location(dict(first))
+        msg = str(first["msg"]).removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            msg = "unknown key"
+        elif first["type"] == "missing":
+            msg = "required key is missing"
+        raise ProfileError(f"{source}: {where}: {msg}" if where else f"{source}: {msg}") from None
+
+
+def load_profile(path: Path | str) -> ScoringProfile:
+    """Read and validate a scoring profile TOML file."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ProfileError(f"scoring profile not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{path.name}: not valid TOML: {exc}") from None
+    return parse_profile(data, path.name)
+
+
+@lru_cache(maxsize=8)
+def cached_profile(path: str) -> ScoringProfile:
+    """Load a profile once per process and path."""
+    return load_profile(path)
