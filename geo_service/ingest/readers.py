@@ -23,6 +23,8 @@ VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
 
 def decode(raw: bytes) -> str:
     """Decode UTF-8 (with or without BOM), else cp1252 as Excel writes it."""
+    if b"\x00" in raw:
+        raise UnicodeDecodeError("utf-8", raw[:1], 0, 1, "NUL bytes: UTF-16 or binary, not text")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -113,7 +115,10 @@ def read_table(
     if suffix in (".csv", ".txt"):
         try:
             df = read_csv_text(decode(path.read_bytes()))
-        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError:
+            msg = "not readable as UTF-8 or cp1252 text (UTF-16 or binary?): save it as UTF-8 CSV"
+            raise file_error(kind, path.name, msg, "encoding") from None
+        except pd.errors.ParserError as exc:
             raise file_error(kind, path.name, f"cannot parse CSV: {exc}") from None
     elif suffix == ".xlsx":
         try:

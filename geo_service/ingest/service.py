@@ -46,7 +46,13 @@ def read_any(
     if len(df) == 0:
         raise file_error(spec.kind, path.name, "file has no features or rows")
     df.columns = [str(c).strip().lower() if c != "geometry" else c for c in df.columns]
-    return df
+    return df.rename(columns=shapefile_names(list(df.columns), spec))
+
+
+def shapefile_names(columns: list[str], spec: KindSpec) -> dict[str, str]:
+    """Map field names a Shapefile cut to 10 characters back to the spec's names."""
+    wanted = [f.name for f in spec.fields if f.name not in columns]
+    return {c: w for c in columns if len(c) == 10 for w in wanted if w.startswith(c)}
 
 
 def district_layer(engine: Engine) -> gpd.GeoDataFrame:

@@ -33,7 +33,8 @@ def parse_number(text: pd.Series) -> pd.Series:
 
 def parse_date(text: pd.Series) -> pd.Series:
     """Parse ISO (YYYY-MM-DD[ time]) or German (DD.MM.YYYY) dates; NaT where invalid."""
-    iso = pd.to_datetime(text.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
+    iso_text = text.str.slice(0, 10).str.replace("/", "-", regex=False)
+    iso = pd.to_datetime(iso_text, format="%Y-%m-%d", errors="coerce")
     german = pd.to_datetime(text, format="%d.%m.%Y", errors="coerce")
     return iso.fillna(german)
 
