@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 
 from geo_service.cli import db as _db  # noqa: F401  (registers commands)
 from geo_service.cli import ingest as _ingest  # noqa: F401
+from geo_service.cli import scoring as _scoring  # noqa: F401
 from geo_service.cli import serve as _serve  # noqa: F401
 from geo_service.cli.app import app
 from geo_service.errors import GeoServiceError

@@ -1,0 +1,114 @@
+"""Area scores on an H3 grid (resolution 9) covering the city, for maps and planners."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import geopandas as gpd
+import h3
+import numpy as np
+import pandas as pd
+import shapely
+from sqlalchemy import Connection, func, select
+
+from geo_service.db import models
+from geo_service.db.models import SRID
+from geo_service.scoring.decay import category_value, contributions, household_weights
+from geo_service.scoring.distance import DistanceBackend
+from geo_service.scoring.features import ANY_LANGUAGE, NO_LANGUAGE, compute, target_sets
+from geo_service.scoring.profile import ScoringProfile
+
+H3_RESOLUTION = 9
+
+
+def city_cells(conn: Connection) -> gpd.GeoDataFrame:
+    """H3 cells whose centre lies in a district, with cell polygons and centres (EPSG:25832)."""
+    d = models.districts
+    city = conn.execute(select(func.ST_AsText(func.ST_Transform(func.ST_Union(d.c.geom), 4326))))
+    wkt = city.scalar_one()
+    if wkt is None:
+        return gpd.GeoDataFrame({"h3_index": []}, geometry=[], crs=SRID)
+    cells = sorted(h3.geo_to_cells(shapely.from_wkt(wkt).__geo_interface__, H3_RESOLUTION))
+    rings = [[(lng, lat) for lat, lng in h3.cell_to_boundary(c)] for c in cells]
+    polys = gpd.GeoSeries(shapely.polygons(rings), crs=4326).to_crs(SRID)
+    return gpd.GeoDataFrame({"h3_index": cells}, geometry=polys.values, crs=SRID)
+
+
+def compute_area_scores(
+    conn: Connection,
+    amenities: pd.DataFrame,
+    offers: pd.DataFrame,
+    profile: ScoringProfile,
+    backend: DistanceBackend,
+) -> gpd.GeoDataFrame:
+    """Score every cell centre with default weights; catalogue categories count every offer."""
+    cells = city_cells(conn)
+    if cells.empty:
+        return cells.assign(score=[], category_values=[], district_code=[])
+    centres = shapely.centroid(cells.geometry.to_numpy())
+    xy = np.column_stack([shapely.get_x(centres), shapely.get_y(centres)])
+    sets = target_sets(amenities, offers, profile, with_any=True)
+    wanted = {k: v for k, v in sets.items() if k[1] in (NO_LANGUAGE, ANY_LANGUAGE)}
+    feats = compute(xy, wanted, profile, backend)
+    names = profile.names()
+    values = np.column_stack(
+        [
+            category_value(
+                feats[
+                    (c, NO_LANGUAGE if profile.categories[c].kind == "amenity" else ANY_LANGUAGE)
+                ].dist,
+                profile.categories[c].rank_weights,
+                profile.full_m(c),
+                profile.zero_m(c),
+            )
+            for c in names
+        ]
+    )
+    cells["score"] = np.round(
+        contributions(values, household_weights(profile, None)).sum(axis=1), 2
+    )
+    cells["category_values"] = [
+        json.dumps(dict(zip(names, np.round(v, 4).tolist(), strict=True))) for v in values
+    ]
+    d = gpd.read_postgis(
+        select(models.districts.c.code, models.districts.c.geom), conn, geom_col="geom", crs=SRID
+    )
+    tree = shapely.STRtree(d.geometry.to_numpy())
+    c_idx, d_idx = tree.query(centres, predicate="within")
+    codes = np.full(len(cells), None, dtype=object)
+    codes[c_idx] = d.code.to_numpy()[d_idx]
+    cells["district_code"] = codes
+    return cells
+
+
+def write_area_scores(conn: Connection, cells: gpd.GeoDataFrame, version: str, mode: str) -> int:
+    """Replace the area_scores rows (COPY)."""
+    conn.execute(models.area_scores.delete())
+    if cells.empty:
+        return 0
+    frame = pd.DataFrame(
+        {
+            "h3_index": cells["h3_index"],
+            "geom": shapely.to_wkb(
+                shapely.set_srid(cells.geometry.to_numpy(), SRID), hex=True, include_srid=True
+            ),
+            "score": cells["score"],
+            "category_values": cells["category_values"],
+            "district_code": cells["district_code"],
+            "distance_mode": mode,
+            "profile_version": version,
+        }
+    )
+    buf = io.StringIO()
+    frame.to_csv(buf, index=False, header=False)
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    with (
+        raw.cursor() as cur,
+        cur.copy(
+            f"COPY area_scores ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv)"
+        ) as cp,
+    ):
+        cp.write(buf.getvalue())
+    return len(frame)

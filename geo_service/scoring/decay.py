@@ -1,0 +1,69 @@
+"""Pure scoring maths over numpy arrays: decay, category values, weights, score, contributions."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from geo_service.scoring.household import Household
+from geo_service.scoring.profile import ScoringProfile
+
+Array = npt.NDArray[np.float64]
+
+
+def decay(d: Array, full_m: float, zero_m: float) -> Array:
+    """1 up to ``full_m``, a smoothstep down to 0 at ``zero_m`` (metres); inf -> 0."""
+    t = np.clip((np.asarray(d, dtype=float) - full_m) / (zero_m - full_m), 0.0, 1.0)
+    return 1.0 - t * t * (3.0 - 2.0 * t)
+
+
+def category_value(dist: Array, rank_weights: list[float], full_m: float, zero_m: float) -> Array:
+    """c = min(1, Σ_i w_i · decay(d_i)) over the k nearest distances (rows = flats)."""
+    k = len(rank_weights)
+    d = np.asarray(dist, dtype=float)[:, :k]
+    w = np.asarray(rank_weights[: d.shape[1]], dtype=float)
+    return np.minimum(1.0, (decay(d, full_m, zero_m) * w).sum(axis=1))
+
+
+def household_weights(profile: ScoringProfile, household: Household | None) -> Array:
+    """Category weights W_k in profile order, adjusted for children's ages and needs."""
+    names = profile.names()
+    w = np.array([profile.categories[n].weight for n in names], dtype=float)
+    if household is None:
+        return w
+    index = {n: i for i, n in enumerate(names)}
+    for band in profile.children:
+        if any(band.min_age <= a <= band.max_age for a in household.children_ages):
+            for cat, factor in band.multiply.items():
+                w[index[cat]] *= factor
+    for need in household.needs:
+        for cat, factor in profile.needs[need].multiply.items():
+            w[index[cat]] *= factor
+    return w
+
+
+def contributions(values: Array, weights: Array) -> Array:
+    """Points per category: 100 · W_k c_k / Σ W (rows = flats); they sum to S."""
+    total = weights.sum()
+    if total <= 0:
+        return np.zeros_like(values)
+    return 100.0 * values * weights / total
+
+
+def round_preserving_sum(points: Array) -> Array:
+    """Round each row to 0.01 so that the rounded parts add up to the rounded total exactly."""
+    cents = points * 100.0
+    floor = np.floor(cents)
+    target = np.round(cents.sum(axis=1))
+    missing = (target - floor.sum(axis=1)).astype(int)
+    order = np.argsort(-(cents - floor), axis=1, kind="stable")
+    bump = np.zeros_like(floor)
+    ranks = np.argsort(order, axis=1)
+    bump[ranks < missing[:, None]] = 1.0
+    return (floor + bump) / 100.0
+
+
+def district_factor(utilisation: Array, full: float, zero: float) -> Array:
+    """B = 1 below ``full`` utilisation, linear to 0 at ``zero``, 0 above."""
+    u = np.asarray(utilisation, dtype=float)
+    return np.clip((zero - u) / (zero - full), 0.0, 1.0)

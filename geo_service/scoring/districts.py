@@ -1,0 +1,120 @@
+"""District social structure: status index, classes, suppression, capacity, utilisation, B."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, func, select
+
+from geo_service.db import models
+from geo_service.scoring.decay import district_factor
+from geo_service.scoring.profile import ScoringProfile
+
+PUBLIC_FIGURES = (
+    "status_index",
+    "status_class",
+    "capacity",
+    "placements",
+    "utilisation",
+    "factor",
+    "residents",
+)
+
+
+def status_index(ind: pd.DataFrame, profile: ScoringProfile) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted mean of oriented z-scores (higher = more burden) and classes 1-4.
+
+    Districts under the minimum population are left out of the z-scores (their figures are
+    unreliable and suppressed) and get neither index nor class (NaN / 0).
+    """
+    rules = profile.district
+    small = ind["residents"].to_numpy() < rules.min_population
+    total = np.zeros(len(ind))
+    weights = 0.0
+    for name, spec in rules.indicators.items():
+        x = ind[name].to_numpy(float)
+        ref = x[~small]
+        sd = ref.std() if len(ref) > 1 else 0.0
+        z = (x - ref.mean()) / sd if sd > 0 else np.zeros_like(x)
+        total += spec.direction * spec.weight * z
+        weights += spec.weight
+    index = np.where(small, np.nan, total / weights)
+    classes = np.where(small, 0, np.searchsorted(rules.class_thresholds, index, side="right") + 1)
+    return index, classes
+
+
+def district_status(
+    ind: pd.DataFrame, quotas: pd.DataFrame, confirmed: pd.Series, profile: ScoringProfile
+) -> pd.DataFrame:
+    """One row per district: index, class, suppression, capacity, placements, utilisation, B."""
+    rules = profile.district
+    df = ind.reset_index(drop=True).copy()
+    df["status_index"], df["status_class"] = status_index(df, profile)
+    df["suppressed"] = df["residents"] < rules.min_population
+    q = quotas.set_index("district_code")
+    factors = np.array([1.0, *rules.class_factors])  # suppressed (class 0): neutral factor
+    derived = np.round(df["residents"] * rules.base_rate * factors[df["status_class"]]).astype(int)
+    imported = df["district_code"].map(q["capacity"]) if len(q) else pd.Series(np.nan, df.index)
+    df["capacity"] = imported.fillna(derived).astype(int)
+    df["capacity_source"] = np.where(imported.notna(), "imported", "derived")
+    before = df["district_code"].map(q["placements_before"]).fillna(0) if len(q) else 0
+    df["placements"] = (before + df["district_code"].map(confirmed).fillna(0)).astype(int)
+    cap = df["capacity"].to_numpy(float)
+    df["utilisation"] = np.where(cap > 0, df["placements"] / np.maximum(cap, 1), 1.0)
+    df["factor"] = district_factor(
+        df["utilisation"].to_numpy(), rules.utilisation_full, rules.utilisation_zero
+    )
+    return df
+
+
+def read_inputs(conn: Connection) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+    """Latest indicators per district, the latest quota period, confirmed reservations."""
+    di, qp, r = models.district_indicators, models.quota_plan, models.reservations
+    ind = pd.read_sql(select(di).order_by(di.c.district_code, di.c.year.desc()), conn)
+    ind = ind.drop_duplicates("district_code").drop(columns="updated_at")
+    quotas = pd.read_sql(select(qp).order_by(qp.c.district_code, qp.c.period.desc()), conn)
+    quotas = quotas.drop_duplicates("district_code")
+    conf = pd.read_sql(
+        select(r.c.district_code, func.count().label("n"))
+        .where(r.c.status == "confirmed")
+        .group_by(r.c.district_code),
+        conn,
+    )
+    return ind, quotas, conf.set_index("district_code")["n"]
+
+
+def store_status(conn: Connection, status: pd.DataFrame, version: str) -> None:
+    """Replace the district_status rows."""
+    cols = [
+        "district_code",
+        "year",
+        "status_index",
+        "status_class",
+        "suppressed",
+        "capacity",
+        "capacity_source",
+        "placements",
+        "utilisation",
+        "factor",
+    ]
+    rows = status[cols].astype(object).where(status[cols].notna(), None).to_dict("records")
+    for row in rows:
+        row["status_class"] = row["status_class"] or None
+        row["profile_version"] = version
+    conn.execute(models.district_status.delete())
+    if rows:
+        conn.execute(models.district_status.insert(), rows)
+
+
+def refresh(conn: Connection, profile: ScoringProfile) -> pd.DataFrame:
+    """Recompute and store the district status from the stored data; return it."""
+    status = district_status(*read_inputs(conn), profile)
+    store_status(conn, status, profile.version)
+    return status
+
+
+def public_view(row: dict[str, object]) -> dict[str, object]:
+    """A district's figures for public output: suppressed districts show none."""
+    if not row.get("suppressed"):
+        return row
+    return {k: (None if k in PUBLIC_FIGURES else v) for k, v in row.items()}
