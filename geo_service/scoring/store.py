@@ -97,7 +97,7 @@ def feature_frame(
     safe = np.where(found, feats.idx, 0)
     ids = np.where(found, targets.ids[safe] if len(targets.ids) else "", "")
     names = np.where(found, targets.names[safe] if len(targets.names) else "", "")
-    dist = np.where(found, np.round(feats.dist, 3), np.inf)
+    dist = np.where(found, feats.dist, np.inf)
     return pd.DataFrame(
         {
             "flat_id": flat_ids,
