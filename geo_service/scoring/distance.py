@@ -11,43 +11,42 @@ from geo_service.scoring.decay import Array
 
 
 class DistanceBackend(Protocol):
-    """Nearest-target distances and counts within a radius, in metres (EPSG:25832)."""
+    """Nearest-target distances and counts within radii, in metres (EPSG:25832)."""
 
     mode: str
 
-    def nearest(self, sources: Array, targets: Array, k: int) -> tuple[Array, np.ndarray]:
-        """Distances (n, k; inf where fewer targets) and target indices (n, k; -1 where none)."""
-        ...
-
-    def count_within(self, sources: Array, targets: Array, radius_m: float) -> np.ndarray:
-        """Number of targets within ``radius_m`` of each source."""
+    def query(
+        self, sources: Array, targets: Array, k: int, radii_m: tuple[float, ...]
+    ) -> tuple[Array, np.ndarray, list[np.ndarray]]:
+        """Distances (n, k; inf where fewer targets), target indices (n, k; -1 where none)
+        and, per radius, the number of targets within it."""
         ...
 
 
 class StraightLine:
-    """Euclidean distances in the projected CRS with scipy's cKDTree on all cores."""
+    """Euclidean distances in the projected CRS with one scipy cKDTree per target set."""
 
     mode = "straight"
 
-    def nearest(self, sources: Array, targets: Array, k: int) -> tuple[Array, np.ndarray]:
-        """k nearest targets per source (padded with inf / -1)."""
+    def query(
+        self, sources: Array, targets: Array, k: int, radii_m: tuple[float, ...]
+    ) -> tuple[Array, np.ndarray, list[np.ndarray]]:
+        """k nearest targets per source (padded with inf / -1) and counts within each radius."""
         n = len(sources)
         dist = np.full((n, k), np.inf)
         idx = np.full((n, k), -1, dtype=np.int64)
         if len(targets) == 0 or n == 0:
-            return dist, idx
+            return dist, idx, [np.zeros(n, dtype=np.int64) for _ in radii_m]
+        tree = cKDTree(targets)
         kk = min(k, len(targets))
-        d, i = cKDTree(targets).query(sources, k=kk, workers=-1)
+        d, i = tree.query(sources, k=kk, workers=-1)
         dist[:, :kk] = d.reshape(n, kk)
         idx[:, :kk] = i.reshape(n, kk)
-        return dist, idx
-
-    def count_within(self, sources: Array, targets: Array, radius_m: float) -> np.ndarray:
-        """Targets within the radius per source."""
-        if len(targets) == 0:
-            return np.zeros(len(sources), dtype=np.int64)
-        tree = cKDTree(targets)
-        return np.asarray(tree.query_ball_point(sources, radius_m, workers=-1, return_length=True))
+        counts = [
+            np.asarray(tree.query_ball_point(sources, r, workers=-1, return_length=True))
+            for r in radii_m
+        ]
+        return dist, idx, counts
 
 
 def backend_for(mode: str) -> DistanceBackend:

@@ -78,11 +78,7 @@ def compute(
     """Features of every source point for every (category, language key) target set."""
     out = {}
     for (cat, lang), ts in sets.items():
-        dist, idx = backend.nearest(sources, ts.xy, profile.k_nearest)
-        out[(cat, lang)] = Features(
-            dist,
-            idx,
-            backend.count_within(sources, ts.xy, profile.full_m(cat)),
-            backend.count_within(sources, ts.xy, profile.zero_m(cat)),
-        )
+        radii = (profile.full_m(cat), profile.zero_m(cat))
+        dist, idx, (full, zero) = backend.query(sources, ts.xy, profile.k_nearest, radii)
+        out[(cat, lang)] = Features(dist, idx, full, zero)
     return out

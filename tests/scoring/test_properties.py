@@ -32,7 +32,7 @@ coords = st.lists(st.tuples(st.floats(0, 5000), st.floats(0, 5000)), min_size=1,
 
 def infra_score(flats: np.ndarray, amenities: np.ndarray, weights: list[float]) -> np.ndarray:
     """S for one category over straight-line distances (full 400 m, zero 2000 m)."""
-    dist, _ = StraightLine().nearest(flats, amenities, len(weights))
+    dist, _, _ = StraightLine().query(flats, amenities, len(weights), ())
     return 100 * category_value(dist, weights, 400.0, 2000.0)
 
 

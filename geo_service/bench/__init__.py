@@ -1,0 +1,1 @@
+"""``geo-service bench``: performance figures side by side with baselines on the same input."""

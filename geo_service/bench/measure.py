@@ -1,0 +1,193 @@
+"""The measurements of ``geo-service bench``, each beside a baseline where one exists."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo_service.bench.baselines import ckdtree_baseline, naive_baseline
+from geo_service.bench.runner import BenchContext, Entry, timed, with_baseline
+from geo_service.bench.seed import (
+    CATEGORIES,
+    RADIUS_M,
+    bench_profile,
+    flat_attributes,
+    seed_city,
+    seed_district,
+)
+from geo_service.bench.synthetic import SyntheticCity, synthetic_city
+from geo_service.config import get_settings
+from geo_service.db.engine import make_engine
+from geo_service.ingest.service import import_file
+from geo_service.scoring.distance import StraightLine
+from geo_service.scoring.features import NO_LANGUAGE, TargetSet, compute
+from geo_service.scoring.household import Household
+from geo_service.scoring.pipeline import load_ranker, score_all
+from geo_service.scoring.profile import ScoringProfile, load_profile
+
+RANK_FLATS, RANK_HOUSEHOLDS = 10_000, 200
+NAIVE_FLATS, NAIVE_AMENITIES = 5_000, 20_000
+
+
+def profile() -> ScoringProfile:
+    """The bench profile (ten amenity categories, k = 3)."""
+    return bench_profile(load_profile(get_settings().profile_path))
+
+
+def our_features(city: SyntheticCity) -> None:
+    """Our feature computation over the city's arrays (all categories, both radii)."""
+    prof = profile()
+    sets = {
+        (c, NO_LANGUAGE): TargetSet(city.category_xy(i), np.arange(1), np.arange(1))
+        for i, c in enumerate(city.categories)
+    }
+    compute(city.flats_xy, sets, prof, StraightLine())
+
+
+def features(ctx: BenchContext) -> list[Entry]:
+    """features vs a bare cKDTree, and features_naive vs numpy pairwise distances."""
+    city = synthetic_city(ctx.flats, ctx.amenities, CATEGORIES)
+    ours = min(timed(lambda: our_features(city)) for _ in range(3))
+    base = min(timed(lambda: ckdtree_baseline(city, 3, RADIUS_M)) for _ in range(3))
+    small = synthetic_city(NAIVE_FLATS, NAIVE_AMENITIES, CATEGORIES)
+    ours_small = min(timed(lambda: our_features(small)) for _ in range(3))
+    naive = timed(lambda: naive_baseline(small, 3, RADIUS_M))
+    return [
+        with_baseline(
+            {
+                "name": "features",
+                "size": f"{ctx.flats}x{ctx.amenities}",
+                "categories": len(CATEGORIES),
+                "target_ratio_to_baseline": 1.5,
+            },
+            ours,
+            "ckdtree",
+            base,
+        ),
+        with_baseline(
+            {
+                "name": "features_naive",
+                "size": f"{NAIVE_FLATS}x{NAIVE_AMENITIES}",
+                "speedup": round(naive / ours_small, 1),
+                "target_speedup": 50,
+            },
+            ours_small,
+            "numpy_pairwise",
+            naive,
+        ),
+    ]
+
+
+def score_full(ctx: BenchContext) -> list[Entry]:
+    """The whole score pipeline at full size, PostGIS read and COPY write-back included."""
+    engine = make_engine(ctx.database_url)
+    city = synthetic_city(ctx.flats, ctx.amenities, CATEGORIES)
+    seed_city(engine, city)
+    start = time.perf_counter()
+    summary = score_all(engine, profile())
+    seconds = time.perf_counter() - start
+    engine.dispose()
+    return [
+        {
+            "name": "score_full",
+            "size": f"{ctx.flats}x{ctx.amenities}",
+            "seconds": round(seconds, 3),
+            "steps": summary.seconds,
+            "target_seconds": 60,
+        }
+    ]
+
+
+def random_households(n: int, rng: np.random.Generator) -> list[Household]:
+    """Varied synthetic households."""
+    return [
+        Household(
+            size=int(s),
+            children_ages=[int(a) for a in rng.integers(0, 18, max(0, int(s) - 2))],
+            languages=["ar"],
+            move_in="2026-12-01",
+        )
+        for s in rng.integers(1, 7, n)
+    ]
+
+
+def rank(ctx: BenchContext) -> list[Entry]:
+    """p50/p99 of ranking 10,000 flats for 200 households in-process."""
+    engine = make_engine(ctx.database_url)
+    city = synthetic_city(RANK_FLATS, ctx.amenities // 5, CATEGORIES)
+    seed_city(engine, city)
+    prof = profile()
+    score_all(engine, prof)
+    ranker = load_ranker(engine, prof)
+    engine.dispose()
+    times = []
+    for hh in random_households(RANK_HOUSEHOLDS, np.random.default_rng(5)):
+        start = time.perf_counter()
+        ranker.rank(hh, limit=10)
+        times.append((time.perf_counter() - start) * 1000)
+    p50, p99 = np.percentile(times, [50, 99])
+    return [
+        {
+            "name": "rank",
+            "size": RANK_FLATS,
+            "households": RANK_HOUSEHOLDS,
+            "seconds": round(sum(times) / 1000, 3),
+            "p50_ms": round(float(p50), 2),
+            "p99_ms": round(float(p99), 2),
+            "target_p50_ms": 20,
+        }
+    ]
+
+
+def imports(ctx: BenchContext) -> list[Entry]:
+    """Import 50,000 flats from GeoPackage and 200,000 amenities from CSV."""
+    import geopandas as gpd
+
+    engine = make_engine(ctx.database_url)
+    seed_district(engine)
+    city = synthetic_city(ctx.flats, ctx.amenities, CATEGORIES[:9])
+    flats = gpd.GeoDataFrame(
+        flat_attributes(ctx.flats, np.random.default_rng(2)).drop(columns="address"),
+        geometry=shapely.points(city.flats_xy),
+        crs=25832,
+    )
+    flats["available_from"] = flats["available_from"].astype(str)
+    flats.to_file(ctx.workdir / "flats.gpkg", driver="GPKG")
+    lonlat = gpd.GeoSeries(shapely.points(city.amenities_xy), crs=25832).to_crs(4326)
+    pd.DataFrame(
+        {
+            "source": "bench",
+            "source_id": np.arange(ctx.amenities).astype(str),
+            "category": np.asarray(city.categories)[city.amenity_category],
+            "lon": lonlat.x.round(7),
+            "lat": lonlat.y.round(7),
+        }
+    ).to_csv(ctx.workdir / "a.csv", index=False)
+    out = []
+    for kind, path, size in (
+        ("flats", "flats.gpkg", ctx.flats),
+        ("amenities", "a.csv", ctx.amenities),
+    ):
+        file = ctx.workdir / path
+        seconds = timed(lambda k=kind, f=file: import_file(engine, k, f))  # type: ignore[misc]
+        out.append(
+            {
+                "name": f"import_{kind}_{path.split('.')[-1]}",
+                "size": size,
+                "seconds": round(seconds, 3),
+                "target_seconds": 15,
+            }
+        )
+    engine.dispose()
+    return out
+
+
+MEASUREMENTS = [
+    ("features", features),
+    ("score_full", score_full),
+    ("rank", rank),
+    ("imports", imports),
+]

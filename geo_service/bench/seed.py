@@ -1,0 +1,108 @@
+"""Put a synthetic city into a scratch database and build a matching scoring profile."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import shapely
+from sqlalchemy import Engine, text
+
+from geo_service.bench.synthetic import EXTENT_M, ORIGIN_X, ORIGIN_Y, SyntheticCity
+from geo_service.ingest.schemas import KINDS
+from geo_service.ingest.writer import write_kind
+from geo_service.scoring.profile import ScoringProfile, parse_profile
+
+CATEGORIES = (
+    "grocery",
+    "kita",
+    "primary_school",
+    "secondary_school",
+    "gp",
+    "paediatrician",
+    "pharmacy",
+    "transit_stop",
+    "park_playground",
+    "sports",
+)
+RADIUS_M = (400.0, 2000.0)
+
+
+def bench_profile(base: ScoringProfile) -> ScoringProfile:
+    """The default profile reduced to ten amenity categories with k = 3 (no catalogue)."""
+    data = base.model_dump(mode="json")
+    cats = {
+        c: {
+            "kind": "amenity",
+            "weight": 1.0,
+            "rank_weights": [1.0, 0.5, 0.25],
+            "full_m": RADIUS_M[0],
+            "zero_m": RADIUS_M[1],
+        }
+        for c in CATEGORIES
+    }
+    data.update(categories=cats, children=[], needs={}, k_nearest=3, name="bench")
+    return parse_profile(data, "bench profile")
+
+
+def flat_attributes(n: int, rng: np.random.Generator) -> pd.DataFrame:
+    """Plausible flat attributes for ``n`` synthetic flats."""
+    rooms = rng.integers(1, 6, n).astype(float)
+    area = np.round(rooms * 20 + rng.uniform(5, 20, n), 1)
+    return pd.DataFrame(
+        {
+            "id": [f"S-{i:06d}" for i in range(n)],
+            "address": None,
+            "rooms": rooms,
+            "living_area_m2": area,
+            "rent_gross_cold_eur": np.round(area * rng.uniform(8, 11, n), 2),
+            "floor": rng.integers(0, 6, n),
+            "lift": rng.random(n) < 0.3,
+            "barrier_free": rng.random(n) < 0.1,
+            "available_from": pd.Timestamp("2026-10-01").date(),
+            "available": True,
+        }
+    )
+
+
+def seed_district(engine: Engine) -> None:
+    """One district covering the synthetic square, with indicators."""
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO districts (code, name, geom) VALUES ('SYN', 'Synthetic', ST_Multi("
+                f"ST_MakeEnvelope({ORIGIN_X - 10}, {ORIGIN_Y - 10}, {ORIGIN_X + EXTENT_M + 10}, "
+                f"{ORIGIN_Y + EXTENT_M + 10}, 25832)))"
+            )
+        )
+        conn.execute(
+            text("INSERT INTO district_indicators VALUES ('SYN', 2024, 100000, 5, 5, 5, 5, 5)")
+        )
+        conn.execute(
+            text(
+                "INSERT INTO imports (kind, source, sha256, rows) "
+                "VALUES ('bench', 'synthetic', '', 0)"
+            )
+        )
+
+
+def seed_city(engine: Engine, city: SyntheticCity) -> None:
+    """Store the city's flats and amenities (COPY) in the scratch database."""
+    seed_district(engine)
+    rng = np.random.default_rng(11)
+    flats = flat_attributes(len(city.flats_xy), rng)
+    flats["geom"] = shapely.points(city.flats_xy)
+    flats["district_code"] = "SYN"
+    names = np.asarray(city.categories, dtype=object)[city.amenity_category]
+    amen = pd.DataFrame(
+        {
+            "source": "bench",
+            "source_id": np.arange(len(names)).astype(str),
+            "category": names,
+            "name": None,
+            "geom": shapely.points(city.amenities_xy),
+            "district_code": "SYN",
+        }
+    )
+    with engine.begin() as conn:
+        write_kind(conn, KINDS["flats"], flats)
+        write_kind(conn, KINDS["amenities"], amen)

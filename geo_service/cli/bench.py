@@ -1,0 +1,27 @@
+"""``geo-service bench``: performance figures side by side with baselines, in one run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from geo_service.bench.measure import MEASUREMENTS
+from geo_service.bench.runner import report, run_all
+from geo_service.cli.app import app
+
+console = Console(highlight=False, soft_wrap=True, width=170)
+
+
+@app.command()
+def bench(
+    flats: int = typer.Option(50_000, min=100, help="Synthetic flats."),
+    amenities: int = typer.Option(200_000, min=100, help="Synthetic amenities (10 categories)."),
+    out: Path = typer.Option(None, help="Write the entries as JSON here."),
+    only: list[str] = typer.Option(None, help="Run only these measurements."),
+) -> None:
+    """Measure features, scoring, ranking and imports on a synthetic city; misses are reported."""
+    chosen = [(n, m) for n, m in MEASUREMENTS if not only or n in only]
+    entries = run_all(chosen, flats, amenities, console)
+    report(entries, console, out)
