@@ -6,13 +6,23 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import Engine
 
 from geo_service import __version__
-from geo_service.api import problems
+from geo_service.api import docs, problems
+from geo_service.api.deps import reject_unknown_query
 from geo_service.api.limits import BodySizeLimit
-from geo_service.api.routes import health
+from geo_service.api.logging import RequestLog
+from geo_service.api.routes import (
+    audit,
+    districts,
+    flats,
+    health,
+    offers,
+    placements,
+    reservations,
+)
 from geo_service.config import Settings, get_settings
 from geo_service.db.engine import database_url, make_engine
 
@@ -42,7 +52,23 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         redoc_url=None,
     )
     problems.install(app)
+    docs.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.include_router(health.router)
-    logging.getLogger("geo_service").setLevel(logging.INFO)
+    app.add_middleware(RequestLog)
+    app.include_router(health.router, dependencies=[Depends(reject_unknown_query)])
+    v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(reject_unknown_query)])
+    for module in (districts, offers, flats, placements, reservations, audit):
+        v1.include_router(module.router)
+    app.include_router(v1)
+    configure_logging()
     return app
+
+
+def configure_logging() -> None:
+    """Send geo_service's logs (one JSON line per request) to stderr once per process."""
+    logger = logging.getLogger("geo_service")
+    logger.setLevel(logging.INFO)
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+        logger.addHandler(handler)

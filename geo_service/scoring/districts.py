@@ -118,3 +118,24 @@ def public_view(row: dict[str, object]) -> dict[str, object]:
     if not row.get("suppressed"):
         return row
     return {k: (None if k in PUBLIC_FIGURES else v) for k, v in row.items()}
+
+
+def list_status(conn: Connection, public: bool, code: str | None = None) -> list[dict[str, object]]:
+    """District status rows with names (public: suppressed districts without figures)."""
+    ds, d = models.district_status, models.districts
+    q = select(d.c.code, d.c.name, d.c.ortschaft, *[c for c in ds.c if c.name != "district_code"])
+    q = q.join(ds, ds.c.district_code == d.c.code, isouter=True).order_by(d.c.code)
+    if code is not None:
+        q = q.where(d.c.code == code)
+    rows = []
+    for r in conn.execute(q).mappings():
+        row = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()}
+        rows.append(public_view(row) if public else row)
+    return rows
+
+
+def indicators_of(conn: Connection, code: str) -> list[dict[str, object]]:
+    """A district's indicators per year."""
+    di = models.district_indicators
+    rows = conn.execute(select(di).where(di.c.district_code == code).order_by(di.c.year))
+    return [{k: v for k, v in r.items() if k != "updated_at"} for r in rows.mappings()]

@@ -1,0 +1,87 @@
+"""Request dependencies: API key and role, unknown query parameters, shared services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from fastapi.security import APIKeyHeader
+from sqlalchemy import Engine
+
+from geo_service.auth.keys import KeyInfo, verify_key
+from geo_service.errors import GeoServiceError, InputError
+from geo_service.scoring.profile import ScoringProfile, cached_profile
+
+api_key_header = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    description="API key; roles viewer < planner < housing_office < admin",
+)
+
+
+class Unauthorized(GeoServiceError):
+    """No or an unknown API key."""
+
+    status = 401
+    title = "Unauthorized"
+
+
+class Forbidden(GeoServiceError):
+    """The key's role may not do this."""
+
+    status = 403
+    title = "Forbidden"
+
+
+def engine(request: Request) -> Engine:
+    """The app's pooled engine."""
+    return request.app.state.engine
+
+
+def profile(request: Request) -> ScoringProfile:
+    """The configured scoring profile (loaded once per process)."""
+    return cached_profile(str(request.app.state.settings.profile_path))
+
+
+def require(role: str) -> Callable[..., KeyInfo]:
+    """A dependency admitting keys whose role includes ``role``."""
+
+    def check(request: Request, key: str | None = Depends(api_key_header)) -> KeyInfo:
+        if not key:
+            raise Unauthorized("missing X-API-Key header")
+        info = verify_key(request.app.state.engine, key)
+        if info is None:
+            raise Unauthorized("unknown or revoked API key")
+        if not info.allows(role):
+            raise Forbidden(f"role {info.role!r} may not do this; it needs {role!r}")
+        request.state.key = info
+        return info
+
+    return check
+
+
+def query_names(dependant: Dependant) -> set[str]:
+    """Names of the query parameters a route and its dependencies declare."""
+    names = {p.alias for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= query_names(sub)
+    return names
+
+
+def reject_unknown_query(request: Request) -> None:
+    """400 for query parameters the route does not declare."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    known = query_names(route.dependant)
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise InputError(
+            f"unknown query parameter {unknown[0]!r}"
+            + (f"; allowed: {', '.join(sorted(known))}" if known else "; this route takes none"),
+            errors=[
+                {"pointer": f"query:{u}", "message": "unknown query parameter"} for u in unknown
+            ],
+        )

@@ -1,0 +1,82 @@
+"""``/api/v1/offers``: the round table's catalogue by language, category and distance."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy import Engine
+
+from geo_service.api.deps import engine, require
+from geo_service.auth.keys import KeyInfo
+from geo_service.catalogue.offers import search_offers
+from geo_service.errors import InputError
+
+router = APIRouter(prefix="/offers", tags=["offers"])
+EXAMPLE = {
+    "total": 1,
+    "limit": 50,
+    "offset": 0,
+    "items": [
+        {
+            "id": "O-007",
+            "name": "Migrationsberatung LEB 7",
+            "category": "counselling",
+            "provider": "Caritas",
+            "languages": ["ar", "de"],
+            "opening_hours": "Mo-Fr 09:00-12:00",
+            "capacity_per_week": 40,
+            "interpreting": False,
+            "lon": 10.336,
+            "lat": 52.156,
+            "distance_m": 412.5,
+        }
+    ],
+}
+
+
+def parse_near(near: str | None) -> tuple[float, float] | None:
+    """``lon,lat`` in WGS84."""
+    if near is None:
+        return None
+    try:
+        lon, lat = (float(v) for v in near.split(","))
+    except ValueError:
+        raise InputError(
+            "near: expected 'lon,lat' in decimal degrees, e.g. near=10.336,52.156"
+        ) from None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise InputError("near: longitude must be in [-180, 180] and latitude in [-90, 90]")
+    return lon, lat
+
+
+@router.get(
+    "",
+    summary="Search offers",
+    responses={200: {"content": {"application/json": {"example": EXAMPLE}}}},
+)
+def offers(
+    language: Annotated[
+        str | None, Query(pattern="^[a-z]{2,3}$", description="ISO 639 code")
+    ] = None,
+    category: Annotated[str | None, Query(max_length=64)] = None,
+    near: Annotated[str | None, Query(description="lon,lat (WGS84)", max_length=64)] = None,
+    radius_m: Annotated[float | None, Query(gt=0, le=50_000)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    key: KeyInfo = Depends(require("viewer")),
+    db: Engine = Depends(engine),
+) -> dict[str, Any]:
+    """Offers in a language and category, nearest first when ``near`` is given."""
+    point = parse_near(near)
+    if radius_m is not None and point is None:
+        raise InputError("radius_m needs near=lon,lat")
+    return search_offers(
+        db,
+        language=language,
+        category=category,
+        near=point,
+        radius_m=radius_m,
+        limit=limit,
+        offset=offset,
+    )

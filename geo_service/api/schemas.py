@@ -1,0 +1,61 @@
+"""Request bodies of the HTTP API (unknown fields are 400) with OpenAPI examples."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from geo_service.scoring.household import Household
+
+HOUSEHOLD_EXAMPLE: dict[str, Any] = {
+    "size": 4,
+    "children_ages": [3, 8],
+    "languages": ["ar", "ku"],
+    "needs": [],
+    "move_in": "2026-12-01",
+}
+
+
+class _Body(BaseModel):
+    """Base of every body: unknown fields are rejected."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class RankRequest(_Body):
+    """Rank available flats for one household."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"household": HOUSEHOLD_EXAMPLE, "limit": 5}]},
+    )
+
+    household: Household
+    limit: int = Field(10, ge=1, le=500)
+    districts: list[str] | None = Field(None, max_length=100, description="Only these districts.")
+    override_cap: bool = Field(False, description="Include districts at their cap (audited).")
+
+
+class ScoreRequest(_Body):
+    """Score one flat for one household."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"household": HOUSEHOLD_EXAMPLE}]}
+    )
+
+    household: Household
+
+
+class ReservationRequest(_Body):
+    """Hold a flat for a household; ``case_ref`` is stored only as a keyed hash."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"household": HOUSEHOLD_EXAMPLE, "case_ref": "AZ-2026-0815"}]
+        },
+    )
+
+    household: Household
+    case_ref: str | None = Field(None, min_length=1, max_length=200)

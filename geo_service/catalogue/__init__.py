@@ -1,0 +1,1 @@
+"""The offer catalogue: referral search by language, category and distance."""

@@ -1,0 +1,72 @@
+"""Placement requests of the housing office: rank or score flats for a household, audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine
+
+from geo_service.audit import record
+from geo_service.auth.keys import KeyInfo
+from geo_service.scoring.household import Household
+from geo_service.scoring.pipeline import cached_ranker, held_flats
+from geo_service.scoring.profile import ScoringProfile
+
+
+def rank_for(
+    engine: Engine,
+    profile: ScoringProfile,
+    household: Household,
+    key: KeyInfo,
+    *,
+    limit: int = 10,
+    districts: list[str] | None = None,
+    override_cap: bool = False,
+) -> dict[str, Any]:
+    """Ranked flats with explanations; the request is written to the audit log."""
+    ranker = cached_ranker(engine, profile)
+    results = ranker.rank(household, limit, districts, override_cap, held=held_flats(engine))
+    with engine.begin() as conn:
+        record(
+            conn,
+            "rank",
+            role=key.role,
+            key_id=key.id,
+            profile_version=profile.version,
+            data_timestamp=ranker.data_timestamp,
+            request={
+                "household": household.model_dump(mode="json"),
+                "limit": limit,
+                "districts": districts,
+                "override_cap": override_cap,
+            },
+            detail={
+                "results": [r["flat_id"] for r in results],
+                **({"note": "district cap overridden on request"} if override_cap else {}),
+            },
+        )
+    return {
+        "results": results,
+        "profile_version": profile.version,
+        "data_timestamp": ranker.data_timestamp,
+    }
+
+
+def score_for(
+    engine: Engine, profile: ScoringProfile, household: Household, flat_id: str, key: KeyInfo
+) -> dict[str, Any]:
+    """The explained score of one flat for a household (audited like a ranking)."""
+    ranker = cached_ranker(engine, profile)
+    result = ranker.score_flat(flat_id, household, held=held_flats(engine))
+    with engine.begin() as conn:
+        record(
+            conn,
+            "score",
+            role=key.role,
+            key_id=key.id,
+            profile_version=profile.version,
+            data_timestamp=ranker.data_timestamp,
+            request={"household": household.model_dump(mode="json"), "flat_id": flat_id},
+            detail={"placement_score": result["placement_score"]},
+        )
+    return result

@@ -1,0 +1,1 @@
+"""Reservations: holds and confirmations of flats, one active per flat (database-enforced)."""
