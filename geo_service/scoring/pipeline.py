@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from geo_service.db import models
 from geo_service.scoring import districts, store
@@ -70,13 +70,18 @@ def score_all(engine: Engine, profile: ScoringProfile, step: Step | None = None)
     return summary
 
 
+def read_status(conn: Connection) -> pd.DataFrame:
+    """District status with names (31 rows for the sample: cheap to read per request)."""
+    ds, d = models.district_status, models.districts
+    return pd.read_sql(select(ds, d.c.name).join(d, d.c.code == ds.c.district_code), conn)
+
+
 def load_ranker(engine: Engine, profile: ScoringProfile) -> Ranker:
     """Read flats, features and district status into a Ranker."""
     with engine.connect() as conn:
         flats = store.read_flats(conn)
         feats = store.read_features(conn)
-        ds, d = models.district_status, models.districts
-        status = pd.read_sql(select(ds, d.c.name).join(d, d.c.code == ds.c.district_code), conn)
+        status = read_status(conn)
         stamp = store.data_timestamp(conn)
     return Ranker(profile, flats, feats, status, stamp)
 
@@ -86,24 +91,26 @@ _lock = threading.Lock()
 
 
 def cached_ranker(engine: Engine, profile: ScoringProfile) -> Ranker:
-    """A Ranker per (database, profile version), reloaded when data or scores change."""
+    """A Ranker per (database, profile version): features reloaded only when data or features
+    change; the district status (which confirmations change) is read fresh on every call."""
+    ff = models.flat_features
     with engine.connect() as conn:
-        stamp = conn.execute(
-            select(
-                select(func.max(models.imports.c.imported_at)).scalar_subquery(),
-                select(func.max(models.district_status.c.computed_at)).scalar_subquery(),
-                select(func.max(models.flat_features.c.computed_at)).scalar_subquery(),
-            )
-        ).one()
+        stamp = tuple(
+            conn.execute(
+                select(
+                    select(func.max(models.imports.c.imported_at)).scalar_subquery(),
+                    select(func.max(ff.c.computed_at)).scalar_subquery(),
+                )
+            ).one()
+        )
+        status = read_status(conn)
     key = (engine.url.render_as_string(), profile.version)
-    with _lock:
+    with _lock:  # one loader at a time; the others wait for its result
         hit = _cache.get(key)
-        if hit and hit[0] == tuple(stamp):
-            return hit[1]
-    ranker = load_ranker(engine, profile)
-    with _lock:
-        _cache[key] = (tuple(stamp), ranker)
-    return ranker
+        if hit is None or hit[0] != stamp:
+            hit = (stamp, load_ranker(engine, profile))
+            _cache[key] = hit
+    return hit[1].with_status(status)
 
 
 def held_flats(engine: Engine) -> set[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -98,6 +99,19 @@ class Ranker:
         )
         self.modes = set(features["distance_mode"]) or {profile.distance_mode}
         self.sets = self._index_features(features)
+
+    def _set_status(self, status: pd.DataFrame) -> None:
+        """District names, factors and utilisation, and each flat's factor B."""
+        st = status.set_index("district_code")
+        self.districts = st[["name", "factor", "utilisation", "suppressed"]].to_dict("index")
+        factors = {code: info["factor"] for code, info in self.districts.items()}
+        self.factor = pd.Series(self.district).map(factors).fillna(0.0).to_numpy(float)
+
+    def with_status(self, status: pd.DataFrame) -> Ranker:
+        """A copy sharing the feature arrays, with a fresh district status."""
+        twin = copy.copy(self)
+        twin._set_status(status)
+        return twin
 
     def _index_features(self, features: pd.DataFrame) -> dict[tuple[str, str], Nearest]:
         """Arrays (flats x k) per (category, language) from the flat_features rows."""

@@ -1,0 +1,36 @@
+"""A database restart while the server runs: 503 problem+json during the outage, then recovery."""
+
+from __future__ import annotations
+
+import httpx
+
+from geo_service.auth.keys import create_key
+from geo_service.db import cluster, migrate
+from geo_service.db.engine import make_engine
+from tests.api.conftest import start_server
+
+
+def test_requests_during_an_outage_get_503_then_recover(private_cluster: cluster.Cluster) -> None:
+    """No restart of the service is needed after the database comes back."""
+    url = private_cluster.url()
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    with engine.begin() as conn:
+        key = create_key(conn, "viewer", "outage test")[1]
+    engine.dispose()
+    proc, base = start_server(url)
+    try:
+        headers = {"X-API-Key": key}
+        assert httpx.get(f"{base}/api/v1/districts", headers=headers).status_code == 200
+        cluster.stop(private_cluster)
+        for path in ("/ready", "/api/v1/districts"):
+            r = httpx.get(base + path, headers=headers, timeout=30)
+            assert r.status_code == 503, r.text
+            assert r.headers["content-type"].startswith("application/problem+json")
+            assert "Traceback" not in r.text
+        cluster.start(private_cluster)
+        assert httpx.get(f"{base}/ready").status_code == 200
+        assert httpx.get(f"{base}/api/v1/districts", headers=headers).status_code == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
