@@ -6,10 +6,14 @@ import typer
 import uvicorn
 from rich.console import Console
 
+from geo_service.auth.keys import ROLES, create_key
 from geo_service.cli.app import app
 from geo_service.config import get_settings
 from geo_service.db import cluster, migrate
 from geo_service.db.engine import get_engine
+from geo_service.ingest.sample import load_sample
+from geo_service.scoring.pipeline import score_all
+from geo_service.scoring.profile import load_profile
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -43,13 +47,32 @@ def demo(
     host: str = typer.Option(None, help="Interface to bind (default 127.0.0.1)."),
     port: int = typer.Option(None, help="TCP port (default 8000)."),
 ) -> None:
-    """Start the embedded DB, migrate, load the sample, score, render maps, serve; print URLs."""
+    """Start the DB, migrate, load and score the sample, create demo keys, serve; print URLs."""
     settings = get_settings()
     if not settings.database_url:
         console.print(f"database: {cluster.start(cluster.locate(settings))}")
-    before, after = migrate.upgrade(get_engine())
-    console.print(f"schema: {after}" + ("" if before == after else f" (migrated from {before})"))
+    engine = get_engine()
+    before, after = migrate.upgrade(engine)
+    console.print(f"schema:   {after}" + ("" if before == after else f" (migrated from {before})"))
+    counts = load_sample(engine)
+    console.print("sample (ILLUSTRATIVE data): " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    summary = score_all(engine, load_profile(settings.profile_path))
+    console.print(
+        f"scored:   {summary.flats} flats, {summary.districts} districts, "
+        f"{summary.cells} H3 cells in {sum(summary.seconds.values()):.1f} s"
+    )
+    with engine.begin() as conn:
+        demo_keys = {role: create_key(conn, role, f"demo {role}")[1] for role in ROLES}
     host, port = host or settings.host, port or settings.port
     base = f"http://{host}:{port}"
-    console.print(f"API:    {base}/api/v1\nhealth: {base}/health\nready:  {base}/ready")
+    console.print(f"\nAPI:    {base}/api/v1\ndocs:   {base}/docs\nready:  {base}/ready")
+    console.print("demo API keys (header X-API-Key):")
+    for role, key in demo_keys.items():
+        console.print(f"  {role:<15} {key}")
+    console.print(
+        f"\ntry:    curl -s -X POST {base}/api/v1/placements/rank -H 'X-API-Key: "
+        f"{demo_keys['housing_office']}' -H 'Content-Type: application/json' -d "
+        """'{"household": {"size": 4, "children_ages": [3, 8], "languages": ["ar"], """
+        """"needs": [], "move_in": "2026-12-01"}, "limit": 3}'\n"""
+    )
     run_server(host, port)
