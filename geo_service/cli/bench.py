@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from geo_service.bench.http_rank import http_rank
 from geo_service.bench.measure import MEASUREMENTS
 from geo_service.bench.runner import report, run_all
 from geo_service.cli.app import app
@@ -22,6 +23,7 @@ def bench(
     only: list[str] = typer.Option(None, help="Run only these measurements."),
 ) -> None:
     """Measure features, scoring, ranking and imports on a synthetic city; misses are reported."""
-    chosen = [(n, m) for n, m in MEASUREMENTS if not only or n in only]
+    everything = [*MEASUREMENTS, ("http_rank", http_rank)]
+    chosen = [(n, m) for n, m in everything if not only or n in only]
     entries = run_all(chosen, flats, amenities, console)
     report(entries, console, out)

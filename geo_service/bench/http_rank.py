@@ -1,0 +1,132 @@
+"""The ``http_rank`` measurement: the real server under 16 concurrent ranking clients."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import aiohttp
+import numpy as np
+
+from geo_service.auth.keys import create_key
+from geo_service.bench.measure import RANK_FLATS, random_households
+from geo_service.bench.runner import BenchContext, Entry
+from geo_service.bench.seed import CATEGORIES, seed_city
+from geo_service.bench.synthetic import synthetic_city
+from geo_service.config import get_settings
+from geo_service.db.engine import make_engine
+from geo_service.scoring.pipeline import score_all
+from geo_service.scoring.profile import load_profile
+
+CLIENTS, SECONDS, TARGET_P99_MS = 16, 20.0, 150
+
+
+def _port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def _load(
+    base: str, key: str, bodies: list[dict[str, object]], seconds: float
+) -> tuple[list[float], int]:
+    """Run the clients until the deadline; return latencies (ms) and the number of errors."""
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + seconds
+
+    async def client(session: aiohttp.ClientSession, offset: int) -> None:
+        nonlocal errors
+        i = offset
+        while time.perf_counter() < deadline:
+            start = time.perf_counter()
+            async with session.post(
+                f"{base}/api/v1/placements/rank",
+                json=bodies[i % len(bodies)],
+                headers={"X-API-Key": key},
+            ) as r:
+                await r.read()
+                errors += r.status != 200
+            latencies.append((time.perf_counter() - start) * 1000)
+            i += 1
+
+    async with aiohttp.ClientSession() as session:
+        await asyncio.gather(*(client(session, n) for n in range(CLIENTS)))
+    return latencies, errors
+
+
+def _serve(database_url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    """Start `geo-service serve` and wait for /ready."""
+    import httpx
+
+    port = _port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "geo_service",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        env={**os.environ, "DATABASE_URL": database_url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
+                return proc, base
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("server did not start")
+
+
+def http_rank(ctx: BenchContext) -> list[Entry]:
+    """Requests/s, p50 and p99 with one and with two uvicorn workers."""
+    engine = make_engine(ctx.database_url)
+    seed_city(engine, synthetic_city(RANK_FLATS, ctx.amenities // 5, CATEGORIES))
+    score_all(engine, load_profile(get_settings().profile_path))
+    with engine.begin() as conn:
+        key = create_key(conn, "housing_office", "bench")[1]
+    engine.dispose()
+    bodies = [
+        {"household": h.model_dump(mode="json"), "limit": 10}
+        for h in random_households(50, np.random.default_rng(9))
+    ]
+    out = []
+    for workers in (1, 2):
+        proc, base = _serve(ctx.database_url, workers)
+        try:
+            asyncio.run(_load(base, key, bodies, 2.0))  # warm every worker's feature cache
+            lat, errors = asyncio.run(_load(base, key, bodies, SECONDS))
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+        p50, p99 = np.percentile(lat, [50, 99])
+        out.append(
+            {
+                "name": "http_rank",
+                "workers": workers,
+                "size": RANK_FLATS,
+                "clients": CLIENTS,
+                "seconds": SECONDS,
+                "requests": len(lat),
+                "errors": errors,
+                "requests_per_s": round(len(lat) / SECONDS, 1),
+                "p50_ms": round(float(p50), 1),
+                "p99_ms": round(float(p99), 1),
+                "target_p99_ms": TARGET_P99_MS,
+            }
+        )
+    return out

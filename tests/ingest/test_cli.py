@@ -1,0 +1,85 @@
+"""The import CLI: dry runs write nothing; --report holds the full row-level report."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+from geo_service.config import get_settings
+
+BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
+
+
+def geo(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the real CLI against ``url``."""
+    env = {"DATABASE_URL": url, "PATH": "/usr/bin:/bin", "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "-m", "geo_service", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_dry_run_validates_and_writes_nothing(
+    sample_engine: Engine, sample_database_url: str, tmp_path: Path
+) -> None:
+    """A valid file in --dry-run: exit 0, 'nothing written', no new rows or import log entry."""
+    import geopandas as gpd
+
+    flats = gpd.read_file(get_settings().data_dir / "sample" / "flats.geojson").head(20)
+    flats["id"] = flats["id"].str.replace("F-", "DRY-")
+    flats.to_file(tmp_path / "new.gpkg", driver="GPKG")
+    with sample_engine.connect() as conn:
+        before = conn.execute(
+            text("SELECT (SELECT count(*) FROM flats) || '/' || (SELECT count(*) FROM imports)")
+        ).scalar_one()
+    proc = geo(sample_database_url, "import", "flats", str(tmp_path / "new.gpkg"), "--dry-run")
+    assert proc.returncode == 0, proc.stderr
+    assert "20 rows read" in proc.stdout and "nothing written" in proc.stdout
+    with sample_engine.connect() as conn:
+        after = conn.execute(
+            text("SELECT (SELECT count(*) FROM flats) || '/' || (SELECT count(*) FROM imports)")
+        ).scalar_one()
+    assert after == before
+
+
+def test_report_file_lists_every_problem(sample_database_url: str, tmp_path: Path) -> None:
+    """--report FILE.json holds row, field, value and message of each problem."""
+    report = tmp_path / "report.json"
+    proc = geo(
+        sample_database_url,
+        "import",
+        "flats",
+        str(BAD / "flats_duplicate_id.csv"),
+        "--report",
+        str(report),
+    )
+    assert proc.returncode == 2
+    problems = json.loads(report.read_text())["problems"]
+    assert [p["row"] for p in problems] == [1, 2]
+    assert {p["field"] for p in problems} == {"id"}
+    assert all(p["message"] == "duplicate id in the file" for p in problems)
+
+
+def test_apikey_create_prints_the_key_alone_on_the_last_line(
+    sample_engine: Engine, sample_database_url: str
+) -> None:
+    """The key is the last line of stdout, stored only as a hash, and unknown roles fail."""
+    proc = geo(sample_database_url, "apikey", "create", "--role", "planner", "--name", "GIS team")
+    assert proc.returncode == 0, proc.stderr
+    key = proc.stdout.strip().splitlines()[-1]
+    assert key.startswith("gs_") and " " not in key
+    with sample_engine.connect() as conn:
+        stored = conn.execute(
+            text("SELECT string_agg(id || key_hash, ',') FROM api_keys")
+        ).scalar_one()
+    assert key not in stored
+    bad = geo(sample_database_url, "apikey", "create", "--role", "mayor", "--name", "x")
+    assert bad.returncode == 2 and "unknown role 'mayor'" in bad.stderr
