@@ -73,7 +73,8 @@ def score_all(engine: Engine, profile: ScoringProfile, step: Step | None = None)
 def read_status(conn: Connection) -> pd.DataFrame:
     """District status with names (31 rows for the sample: cheap to read per request)."""
     ds, d = models.district_status, models.districts
-    return pd.read_sql(select(ds, d.c.name).join(d, d.c.code == ds.c.district_code), conn)
+    rows = conn.execute(select(ds, d.c.name).join(d, d.c.code == ds.c.district_code)).mappings()
+    return pd.DataFrame(list(rows), columns=[*ds.c.keys(), "name"])
 
 
 def load_ranker(engine: Engine, profile: ScoringProfile) -> Ranker:
@@ -93,16 +94,11 @@ _lock = threading.Lock()
 def cached_ranker(engine: Engine, profile: ScoringProfile) -> Ranker:
     """A Ranker per (database, profile version): features reloaded only when data or features
     change; the district status (which confirmations change) is read fresh on every call."""
-    ff = models.flat_features
+    # score_all writes every area cell in one transaction: one cell's timestamp marks the run.
+    scored = select(models.area_scores.c.computed_at).limit(1).scalar_subquery()
+    imported = select(func.max(models.imports.c.imported_at)).scalar_subquery()
     with engine.connect() as conn:
-        stamp = tuple(
-            conn.execute(
-                select(
-                    select(func.max(models.imports.c.imported_at)).scalar_subquery(),
-                    select(func.max(ff.c.computed_at)).scalar_subquery(),
-                )
-            ).one()
-        )
+        stamp = tuple(conn.execute(select(imported, scored)).one())
         status = read_status(conn)
     key = (engine.url.render_as_string(), profile.version)
     with _lock:  # one loader at a time; the others wait for its result

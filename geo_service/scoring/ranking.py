@@ -92,11 +92,8 @@ class Ranker:
         )
         self.on_offer = flats["available"].to_numpy(bool)
         self.district = flats["district_code"].to_numpy(object)
-        st = status.set_index("district_code")
-        self.districts = st[["name", "factor", "utilisation", "suppressed"]].to_dict("index")
-        self.factor = np.array(
-            [self.districts.get(d, {}).get("factor", 0.0) for d in self.district]
-        )
+        self._district_index, self._district_codes = pd.factorize(flats["district_code"])
+        self._set_status(status)
         self.modes = set(features["distance_mode"]) or {profile.distance_mode}
         self.sets = self._index_features(features)
 
@@ -104,8 +101,10 @@ class Ranker:
         """District names, factors and utilisation, and each flat's factor B."""
         st = status.set_index("district_code")
         self.districts = st[["name", "factor", "utilisation", "suppressed"]].to_dict("index")
-        factors = {code: info["factor"] for code, info in self.districts.items()}
-        self.factor = pd.Series(self.district).map(factors).fillna(0.0).to_numpy(float)
+        per_code = np.array(
+            [self.districts.get(c, {}).get("factor", 0.0) for c in self._district_codes] + [0.0]
+        )
+        self.factor = per_code[self._district_index]  # index -1 (no district) takes the 0.0
 
     def with_status(self, status: pd.DataFrame) -> Ranker:
         """A copy sharing the feature arrays, with a fresh district status."""
