@@ -30,6 +30,20 @@ class ProfileError(GeoServiceError):
     title = "Invalid scoring profile"
 
 
+class Unauthorized(GeoServiceError):
+    """No API key, or an unknown or revoked one."""
+
+    status = 401
+    title = "Unauthorized"
+
+
+class Forbidden(GeoServiceError):
+    """The key's role may not do this."""
+
+    status = 403
+    title = "Forbidden"
+
+
 class NotFound(GeoServiceError):
     """A referenced object does not exist."""
 

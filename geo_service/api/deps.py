@@ -11,7 +11,7 @@ from fastapi.security import APIKeyHeader
 from sqlalchemy import Engine
 
 from geo_service.auth.keys import KeyInfo, verify_key
-from geo_service.errors import GeoServiceError, InputError
+from geo_service.errors import Forbidden, InputError, Unauthorized
 from geo_service.scoring.profile import ScoringProfile, cached_profile
 
 api_key_header = APIKeyHeader(
@@ -19,20 +19,6 @@ api_key_header = APIKeyHeader(
     auto_error=False,
     description="API key; roles viewer < planner < housing_office < admin",
 )
-
-
-class Unauthorized(GeoServiceError):
-    """No or an unknown API key."""
-
-    status = 401
-    title = "Unauthorized"
-
-
-class Forbidden(GeoServiceError):
-    """The key's role may not do this."""
-
-    status = 403
-    title = "Forbidden"
 
 
 def engine(request: Request) -> Engine:

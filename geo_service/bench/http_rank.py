@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import subprocess
-import sys
 import time
 
 import aiohttp
 import numpy as np
 
+from geo_service.api.server import start_server
 from geo_service.auth.keys import create_key
 from geo_service.bench.measure import RANK_FLATS, random_households
 from geo_service.bench.runner import BenchContext, Entry
@@ -23,13 +20,6 @@ from geo_service.scoring.pipeline import score_all
 from geo_service.scoring.profile import load_profile
 
 CLIENTS, SECONDS, TARGET_P99_MS = 16, 20.0, 150
-
-
-def _port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def _load(
@@ -60,38 +50,6 @@ async def _load(
     return latencies, errors
 
 
-def _serve(database_url: str, workers: int) -> tuple[subprocess.Popen[bytes], str]:
-    """Start `geo-service serve` and wait for /ready."""
-    import httpx
-
-    port = _port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "geo_service",
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-        ],
-        env={**os.environ, "DATABASE_URL": database_url},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("server did not start")
-
-
 def http_rank(ctx: BenchContext) -> list[Entry]:
     """Requests/s, p50 and p99 with one and with two uvicorn workers."""
     engine = make_engine(ctx.database_url)
@@ -106,7 +64,7 @@ def http_rank(ctx: BenchContext) -> list[Entry]:
     ]
     out = []
     for workers in (1, 2):
-        proc, base = _serve(ctx.database_url, workers)
+        proc, base = start_server(ctx.database_url, workers)
         try:
             asyncio.run(_load(base, key, bodies, 2.0))  # warm every worker's feature cache
             lat, errors = asyncio.run(_load(base, key, bodies, SECONDS))

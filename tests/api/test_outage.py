@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import httpx
 
+from geo_service.api.server import start_server
 from geo_service.auth.keys import create_key
 from geo_service.db import cluster, migrate
 from geo_service.db.engine import make_engine
-from tests.api.conftest import start_server
 
 
 def test_requests_during_an_outage_get_503_then_recover(private_cluster: cluster.Cluster) -> None:
