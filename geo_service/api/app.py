@@ -15,6 +15,7 @@ from geo_service.api.deps import reject_unknown_query
 from geo_service.api.limits import BodySizeLimit
 from geo_service.api.logging import RequestLog
 from geo_service.api.routes import (
+    allocations,
     audit,
     districts,
     flats,
@@ -57,7 +58,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(RequestLog)
     app.include_router(health.router, dependencies=[Depends(reject_unknown_query)])
     v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(reject_unknown_query)])
-    for module in (districts, offers, flats, placements, reservations, audit):
+    for module in (districts, offers, flats, placements, reservations, allocations, audit):
         v1.include_router(module.router)
     app.include_router(v1)
     configure_logging()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -59,3 +59,20 @@ class ReservationRequest(_Body):
 
     household: Household
     case_ref: str | None = Field(None, min_length=1, max_length=200)
+
+
+class AllocationRequest(_Body):
+    """Place a batch of households at once (optionally holding every assigned flat)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"households": [HOUSEHOLD_EXAMPLE], "method": "optimal", "reserve": False}]
+        },
+    )
+
+    households: list[Household] = Field(min_length=1, max_length=5000)
+    method: Literal["optimal", "greedy"] = "optimal"
+    reserve: bool = Field(False, description="Hold every assigned flat, all or none.")
+    capacity_scale: float = Field(1.0, ge=0, le=10, description="Scenario: scale capacities.")
+    exclude_districts: list[str] = Field([], max_length=100)

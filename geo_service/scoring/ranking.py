@@ -92,7 +92,7 @@ class Ranker:
         )
         self.on_offer = flats["available"].to_numpy(bool)
         self.district = flats["district_code"].to_numpy(object)
-        self._district_index, self._district_codes = pd.factorize(flats["district_code"])
+        self.district_index, self.district_codes = pd.factorize(flats["district_code"])
         self._set_status(status)
         self.modes = set(features["distance_mode"]) or {profile.distance_mode}
         self.sets = self._index_features(features)
@@ -100,11 +100,13 @@ class Ranker:
     def _set_status(self, status: pd.DataFrame) -> None:
         """District names, factors and utilisation, and each flat's factor B."""
         st = status.set_index("district_code")
-        self.districts = st[["name", "factor", "utilisation", "suppressed"]].to_dict("index")
+        self.districts = st[
+            ["name", "factor", "utilisation", "suppressed", "capacity", "placements"]
+        ].to_dict("index")
         per_code = np.array(
-            [self.districts.get(c, {}).get("factor", 0.0) for c in self._district_codes] + [0.0]
+            [self.districts.get(c, {}).get("factor", 0.0) for c in self.district_codes] + [0.0]
         )
-        self.factor = per_code[self._district_index]  # index -1 (no district) takes the 0.0
+        self.factor = per_code[self.district_index]  # index -1 (no district) takes the 0.0
 
     def with_status(self, status: pd.DataFrame) -> Ranker:
         """A copy sharing the feature arrays, with a fresh district status."""

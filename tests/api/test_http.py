@@ -40,6 +40,12 @@ OPERATIONS = [
         None,
         "housing_office",
     ),
+    (
+        "POST",
+        "/api/v1/allocations",
+        {"households": [SMALL_HH], "method": "greedy"},
+        "housing_office",
+    ),
     ("GET", "/api/v1/audit", None, "admin"),
 ]
 

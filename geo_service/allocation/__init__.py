@@ -1,0 +1,1 @@
+"""Batch allocation of households to flats under district capacities (MILP with HiGHS)."""
