@@ -64,19 +64,34 @@ def flat_attributes(n: int, rng: np.random.Generator) -> pd.DataFrame:
     )
 
 
-def seed_district(engine: Engine) -> None:
-    """One district covering the synthetic square, with indicators."""
+def strip_of(x: np.ndarray, n: int) -> np.ndarray:
+    """District number of each x coordinate: ``n`` vertical strips over the square."""
+    return np.clip(((x - ORIGIN_X + 10) / (EXTENT_M + 20) * n).astype(int), 0, n - 1)
+
+
+def seed_district(engine: Engine, n: int = 1, capacity: int | None = None) -> None:
+    """``n`` strip districts covering the synthetic square, with indicators (and quotas)."""
+    width = (EXTENT_M + 20) / n
     with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO districts (code, name, geom) VALUES ('SYN', 'Synthetic', ST_Multi("
-                f"ST_MakeEnvelope({ORIGIN_X - 10}, {ORIGIN_Y - 10}, {ORIGIN_X + EXTENT_M + 10}, "
-                f"{ORIGIN_Y + EXTENT_M + 10}, 25832)))"
+        for i in range(n):
+            x0 = ORIGIN_X - 10 + i * width
+            conn.execute(
+                text(
+                    "INSERT INTO districts (code, name, geom) VALUES (:c, :c, ST_Multi("
+                    f"ST_MakeEnvelope({x0}, {ORIGIN_Y - 10}, {x0 + width}, "
+                    f"{ORIGIN_Y + EXTENT_M + 10}, 25832)))"
+                ),
+                {"c": f"S{i:02d}"},
             )
-        )
-        conn.execute(
-            text("INSERT INTO district_indicators VALUES ('SYN', 2024, 100000, 5, 5, 5, 5, 5)")
-        )
+            conn.execute(
+                text("INSERT INTO district_indicators VALUES (:c, 2024, :r, :u, 5, 5, 5, 5)"),
+                {"c": f"S{i:02d}", "r": 100_000 // n, "u": 3 + i % 10},
+            )
+            if capacity is not None:
+                conn.execute(
+                    text("INSERT INTO quota_plan VALUES (:c, '2026', :cap, 0)"),
+                    {"c": f"S{i:02d}", "cap": capacity},
+                )
         conn.execute(
             text(
                 "INSERT INTO imports (kind, source, sha256, rows) "
@@ -85,13 +100,16 @@ def seed_district(engine: Engine) -> None:
         )
 
 
-def seed_city(engine: Engine, city: SyntheticCity) -> None:
+def seed_city(
+    engine: Engine, city: SyntheticCity, districts: int = 1, capacity: int | None = None
+) -> None:
     """Store the city's flats and amenities (COPY) in the scratch database."""
-    seed_district(engine)
+    seed_district(engine, districts, capacity)
     rng = np.random.default_rng(11)
     flats = flat_attributes(len(city.flats_xy), rng)
     flats["geom"] = shapely.points(city.flats_xy)
-    flats["district_code"] = "SYN"
+    codes = np.array([f"S{i:02d}" for i in range(districts)], dtype=object)
+    flats["district_code"] = codes[strip_of(city.flats_xy[:, 0], districts)]
     names = np.asarray(city.categories, dtype=object)[city.amenity_category]
     amen = pd.DataFrame(
         {
@@ -100,7 +118,7 @@ def seed_city(engine: Engine, city: SyntheticCity) -> None:
             "category": names,
             "name": None,
             "geom": shapely.points(city.amenities_xy),
-            "district_code": "SYN",
+            "district_code": codes[strip_of(city.amenities_xy[:, 0], districts)],
         }
     )
     with engine.begin() as conn:

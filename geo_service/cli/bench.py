@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from geo_service.bench.allocation import allocation
 from geo_service.bench.http_rank import http_rank
 from geo_service.bench.measure import MEASUREMENTS
 from geo_service.bench.runner import report, run_all
@@ -23,7 +24,7 @@ def bench(
     only: list[str] = typer.Option(None, help="Run only these measurements."),
 ) -> None:
     """Measure features, scoring, ranking and imports on a synthetic city; misses are reported."""
-    everything = [*MEASUREMENTS, ("http_rank", http_rank)]
+    everything = [*MEASUREMENTS, ("http_rank", http_rank), ("allocation", allocation)]
     chosen = [(n, m) for n, m in everything if not only or n in only]
     entries = run_all(chosen, flats, amenities, console)
     report(entries, console, out)

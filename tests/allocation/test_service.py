@@ -118,6 +118,14 @@ def test_cli_and_api(
     )
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(out.read_text())
+    compare = subprocess.run(
+        [sys.executable, "-m", "geo_service", "allocate-compare", str(out), str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert compare.returncode == 0 and "Placements per district" in compare.stdout
     assert {
         "method",
         "objective",
