@@ -129,7 +129,11 @@ def allocate(
     district = ranker.district_index
     greedy = solve_greedy(scores, district, left)
     per = CANDIDATES_PER_DISTRICT if len(households) > LARGE_BATCH else None
-    chosen = solve_optimal(scores, district, left, per) if method == "optimal" else greedy
+    chosen = (
+        solve_optimal(scores, district, left, per, keep=greedy.flat_of)
+        if method == "optimal"
+        else greedy
+    )
     result = describe(chosen, method, ranker, scores, cap, before)
     result["baseline"] = {
         "method": "greedy",

@@ -30,10 +30,17 @@ class Solution:
 
 
 def candidates(
-    scores: np.ndarray, flat_district: np.ndarray, per_district: int | None
+    scores: np.ndarray,
+    flat_district: np.ndarray,
+    per_district: int | None,
+    keep: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Compatible (household, flat) pairs; with ``per_district``, each household's best k flats
-    in every district (keeps every district reachable, so capacity choices stay open)."""
+    """Compatible (household, flat) pairs to model.
+
+    With ``per_district`` k: each household's best k flats in every district, each flat's best
+    k households (so popular flats do not crowd out everyone else), and the pairs of ``keep``
+    (the greedy assignment: the optimum over the candidates is then never below greedy).
+    """
     h, f = np.nonzero(np.isfinite(scores))
     if per_district is None or len(h) == 0:
         return h, f
@@ -43,8 +50,19 @@ def candidates(
     group = h.astype(np.int64) * (flat_district.max() + 1) + flat_district[f]
     start = np.r_[0, np.flatnonzero(np.diff(group)) + 1]
     rank = np.arange(len(group)) - np.repeat(start, np.diff(np.r_[start, len(group)]))
-    keep = rank < per_district
-    return h[keep], f[keep]
+    mask = np.zeros(scores.shape, dtype=bool)
+    mask[h[rank < per_district], f[rank < per_district]] = True
+    filled = np.where(np.isfinite(scores), scores, -np.inf)
+    k = min(per_district, scores.shape[0])
+    best_households = np.argpartition(-filled, k - 1, axis=0)[:k]
+    cols = np.broadcast_to(np.arange(scores.shape[1]), best_households.shape)
+    mask[best_households.ravel(), cols.ravel()] = True
+    if keep is not None:
+        placed = np.flatnonzero(keep >= 0)
+        mask[placed, keep[placed]] = True
+    mask &= np.isfinite(scores)
+    rows, cols_ = np.nonzero(mask)
+    return rows, cols_
 
 
 def _constraints(
@@ -75,11 +93,12 @@ def solve_optimal(
     capacity: np.ndarray,
     per_district: int | None = None,
     time_limit_s: float = 60.0,
+    keep: np.ndarray | None = None,
 ) -> Solution:
     """Max households placed, then max total score, under one-to-one and capacity limits."""
     start = time.perf_counter()
     n_h, n_f = scores.shape
-    h, f = candidates(scores, flat_district, per_district)
+    h, f = candidates(scores, flat_district, per_district, keep)
     flat_of = np.full(n_h, -1)
     if len(h) == 0:
         return Solution(flat_of, 0.0, 0, 0.0, time.perf_counter() - start, True)

@@ -83,8 +83,13 @@ def test_empty_and_infeasible_batches() -> None:
     assert solve_optimal(full, np.zeros(4, int), np.array([0])).placed == 0
 
 
-def test_candidates_keep_best_per_district() -> None:
-    """Top-k per household and district: the best flats of each district survive."""
-    scores = np.array([[1.0, 5.0, 3.0, 4.0]])
-    _, f = candidates(scores, np.array([0, 0, 1, 1]), per_district=1)
-    assert sorted(f.tolist()) == [1, 3]
+def test_candidates_keep_best_pairs_both_ways_and_the_kept_pairs() -> None:
+    """Best flat per household and district, best household per flat, and the kept pairs."""
+    scores = np.array([[1.0, 5.0, 3.0, 4.0], [2.0, 1.0, np.nan, 0.5], [0.1, 0.2, 0.3, 0.4]])
+    h, f = candidates(scores, np.array([0, 0, 1, 1]), per_district=1, keep=np.array([-1, -1, 0]))
+    pairs = set(zip(h.tolist(), f.tolist(), strict=True))
+    assert {(0, 1), (0, 3), (1, 0), (1, 3)} <= pairs  # best per household and district
+    assert {(1, 0), (0, 1), (0, 2), (0, 3)} <= pairs  # best household per flat
+    assert (2, 0) in pairs  # kept (greedy) pair
+    assert (1, 2) not in pairs  # incompatible
+    assert (2, 2) not in pairs  # neither best for household 2 in district 1 nor for flat 2
