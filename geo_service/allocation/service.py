@@ -21,7 +21,6 @@ from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranking import Ranker
 
 R = models.reservations
-CANDIDATES_PER_DISTRICT = 2  # top flats per household and district kept for the MILP
 LARGE_BATCH = 200  # above this many households the candidate restriction applies
 
 
@@ -123,14 +122,26 @@ def allocate(
     if not 0 <= capacity_scale <= 10:
         raise InputError("capacity_scale must be between 0 and 10")
     ranker = cached_ranker(engine, profile)
+    rules = profile.allocation
     scores = score_matrix(ranker, households, held_flats(engine))
+    if rules.min_score is not None:
+        scores[scores < rules.min_score] = np.nan
     cap, before = capacities(ranker, capacity_scale, exclude or [])
-    left = np.maximum(cap - before, 0)
+    limit = cap if rules.max_utilisation is None else np.floor(cap * rules.max_utilisation)
+    left = np.maximum(limit - before, 0).astype(int)
     district = ranker.district_index
     greedy = solve_greedy(scores, district, left)
-    per = CANDIDATES_PER_DISTRICT if len(households) > LARGE_BATCH else None
+    per = rules.candidates_per_district if len(households) > LARGE_BATCH else None
     chosen = (
-        solve_optimal(scores, district, left, per, keep=greedy.flat_of)
+        solve_optimal(
+            scores,
+            district,
+            left,
+            per,
+            rules.time_limit_s,
+            greedy.flat_of,
+            rules.priority == "placed_first",
+        )
         if method == "optimal"
         else greedy
     )

@@ -94,6 +94,7 @@ def solve_optimal(
     per_district: int | None = None,
     time_limit_s: float = 60.0,
     keep: np.ndarray | None = None,
+    placed_first: bool = True,
 ) -> Solution:
     """Max households placed, then max total score, under one-to-one and capacity limits."""
     start = time.perf_counter()

@@ -107,6 +107,16 @@ class CatalogueRules(_Strict):
     interpreting_language: str = "de"
 
 
+class AllocationRules(_Strict):
+    """Batch allocation: objective priority, candidate generation, fairness limits."""
+
+    priority: Literal["placed_first", "score_only"] = "placed_first"
+    candidates_per_district: int = Field(2, ge=1, le=50)
+    time_limit_s: float = Field(60.0, gt=0, le=3600)
+    max_utilisation: float | None = Field(None, gt=0, le=2)
+    min_score: float | None = Field(None, ge=0, le=100)
+
+
 class ScoringProfile(_Strict):
     """A validated scoring profile; ``version`` hashes its canonical content."""
 
@@ -123,6 +133,7 @@ class ScoringProfile(_Strict):
     needs: dict[str, Need] = {}
     size_bands: list[SizeBand] = Field(min_length=1)
     district: DistrictRules
+    allocation: AllocationRules = AllocationRules()
 
     @model_validator(mode="after")
     def _consistent(self) -> ScoringProfile:

@@ -155,3 +155,19 @@ def test_cli_and_api(
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_fairness_limits_from_the_profile(scored: Engine, prof: ScoringProfile) -> None:
+    """min_score and max_utilisation from the profile's [allocation] table are respected."""
+    from geo_service.scoring.profile import parse_profile
+
+    data = prof.model_dump(mode="json")
+    data["allocation"].update(min_score=80.0, max_utilisation=0.6)
+    strict = parse_profile(data)
+    batch = read_households(BATCHES / "scarce.json", strict)
+    loose = allocate(scored, prof, batch)
+    result = allocate(scored, strict, batch)
+    assert all(a["placement_score"] >= 80.0 for a in result["assignments"])
+    for d in result["districts"]:
+        assert d["after"] == d["before"] or d["after"] <= int(d["capacity"] * 0.6)
+    assert result["placed"] <= loose["placed"]
