@@ -11,6 +11,30 @@ from geo_service.auth.keys import KeyInfo
 from geo_service.scoring.household import Household
 from geo_service.scoring.pipeline import cached_ranker, held_flats
 from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.ranking import Ranker
+
+
+def _audit(
+    engine: Engine,
+    action: str,
+    key: KeyInfo,
+    profile: ScoringProfile,
+    ranker: Ranker,
+    request: dict[str, Any],
+    detail: dict[str, Any],
+) -> None:
+    """One audit entry for a read-only placement request, in its own transaction."""
+    with engine.begin() as conn:
+        record(
+            conn,
+            action,
+            role=key.role,
+            key_id=key.id,
+            profile_version=profile.version,
+            data_timestamp=ranker.data_timestamp,
+            request=request,
+            detail=detail,
+        )
 
 
 def rank_for(
@@ -26,25 +50,16 @@ def rank_for(
     """Ranked flats with explanations; the request is written to the audit log."""
     ranker = cached_ranker(engine, profile)
     results = ranker.rank(household, limit, districts, override_cap, held=held_flats(engine))
-    with engine.begin() as conn:
-        record(
-            conn,
-            "rank",
-            role=key.role,
-            key_id=key.id,
-            profile_version=profile.version,
-            data_timestamp=ranker.data_timestamp,
-            request={
-                "household": household.model_dump(mode="json"),
-                "limit": limit,
-                "districts": districts,
-                "override_cap": override_cap,
-            },
-            detail={
-                "results": [r["flat_id"] for r in results],
-                **({"note": "district cap overridden on request"} if override_cap else {}),
-            },
-        )
+    request = {
+        "household": household.model_dump(mode="json"),
+        "limit": limit,
+        "districts": districts,
+        "override_cap": override_cap,
+    }
+    detail: dict[str, Any] = {"results": [r["flat_id"] for r in results]}
+    if override_cap:
+        detail["note"] = "district cap overridden on request"
+    _audit(engine, "rank", key, profile, ranker, request, detail)
     return {
         "results": results,
         "profile_version": profile.version,
@@ -58,15 +73,13 @@ def score_for(
     """The explained score of one flat for a household (audited like a ranking)."""
     ranker = cached_ranker(engine, profile)
     result = ranker.score_flat(flat_id, household, held=held_flats(engine))
-    with engine.begin() as conn:
-        record(
-            conn,
-            "score",
-            role=key.role,
-            key_id=key.id,
-            profile_version=profile.version,
-            data_timestamp=ranker.data_timestamp,
-            request={"household": household.model_dump(mode="json"), "flat_id": flat_id},
-            detail={"placement_score": result["placement_score"]},
-        )
+    _audit(
+        engine,
+        "score",
+        key,
+        profile,
+        ranker,
+        {"household": household.model_dump(mode="json"), "flat_id": flat_id},
+        {"placement_score": result["placement_score"]},
+    )
     return result

@@ -50,6 +50,20 @@ OPERATIONS = [
 ]
 
 
+def active_holds(engine: Engine, flat: str) -> int:
+    """Active (held or confirmed) reservations of one flat, straight from the database."""
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                text(
+                    "SELECT count(*) FROM reservations WHERE flat_id = :f "
+                    "AND status IN ('held', 'confirmed')"
+                ),
+                {"f": flat},
+            ).scalar_one()
+        )
+
+
 def call(base: str, method: str, path: str, body: object, key: str | None) -> httpx.Response:
     """One request with an optional API key."""
     headers = {"X-API-Key": key} if key else {}
@@ -214,15 +228,7 @@ def test_fifty_concurrent_reservations_one_wins(
     with ThreadPoolExecutor(50) as pool:
         codes = list(pool.map(attempt, range(50)))
     assert codes.count(201) == 1 and codes.count(409) == 49, codes
-    with api_engine.connect() as conn:
-        active = conn.execute(
-            text(
-                "SELECT count(*) FROM reservations WHERE flat_id = :f AND "
-                "status IN ('held', 'confirmed')"
-            ),
-            {"f": flat},
-        ).scalar_one()
-    assert active == 1
+    assert active_holds(api_engine, flat) == 1
 
 
 def test_races_with_confirm_and_release(
@@ -257,15 +263,7 @@ def test_races_with_confirm_and_release(
                 call(server, "POST", f"/api/v1/reservations/{rid}/release", None, key).status_code
                 == 200
             )
-        with api_engine.connect() as conn:
-            active = conn.execute(
-                text(
-                    "SELECT count(*) FROM reservations WHERE flat_id = :f AND "
-                    "status IN ('held', 'confirmed')"
-                ),
-                {"f": flat},
-            ).scalar_one()
-        assert active == 0
+        assert active_holds(api_engine, flat) == 0
 
 
 def test_confirm_updates_district_utilisation(
