@@ -15,13 +15,13 @@ APT_PKGS  := postgresql-15 postgresql-15-postgis-3 chromium
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 
-.PHONY: help demo test deps apt venv db lint typecheck pytest bench clean-db
+.PHONY: help demo test deps apt venv npm db lint typecheck pytest bench screenshots clean-db
 
 help:
 	@echo "make demo   - install, start PostGIS, load sample data, score, render maps, serve the API"
 	@echo "make test   - install, start PostGIS, then ruff, mypy and the whole pytest suite"
 
-deps: apt venv
+deps: apt venv npm
 
 # Debian packages: apt-get update only when something is missing.
 apt:
@@ -45,6 +45,16 @@ $(STAMP): pyproject.toml constraints.txt
 	  || { grep -v "is ignored" /tmp/geo_service-pip.log | tail -20; exit 1; }
 	@touch $(STAMP)
 
+# Map assets (Leaflet, Bootstrap, Font Awesome, plugins) from the npm registry, pinned by the lock.
+npm: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm >/dev/null; }
+	@echo "installing map assets from the npm registry (package-lock.json)"
+	@npm ci --silent --no-audit --no-fund >/tmp/geo_service-npm.log 2>&1 || { tail -20 /tmp/geo_service-npm.log; exit 1; }
+	@touch $@
+
 db: deps
 	@$(GEO) db start >/dev/null
 	@$(GEO) db migrate >/dev/null
@@ -66,6 +76,10 @@ demo: db
 
 bench: db
 	@$(GEO) bench --out bench.json
+
+# Screenshots of every map at 1280x800 into docs/img/ (headless Chromium).
+screenshots: db
+	@$(PY) -m geo_service.maps.screenshots docs/img
 
 clean-db:
 	-@$(GEO) db stop

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / "data"
     profile_path: Path = PROJECT_ROOT / "data" / "profiles" / "salzgitter.toml"
     maps_dir: Path = Field(default_factory=lambda: Path.cwd() / "maps")
+    map_language: str = Field(default="de", pattern="^(de|en)$", description="Map labels.")
+    map_tile_url: str | None = Field(
+        default=None, description="XYZ tile URL of a local tile server; none: no base layer."
+    )
 
     host: str = "127.0.0.1"
     port: int = 8000

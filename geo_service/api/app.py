@@ -5,8 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from geo_service import __version__
@@ -20,6 +23,7 @@ from geo_service.api.routes import (
     districts,
     flats,
     health,
+    maps,
     offers,
     placements,
     reservations,
@@ -61,8 +65,23 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for module in (districts, offers, flats, placements, reservations, allocations, audit):
         v1.include_router(module.router)
     app.include_router(v1)
+    mount_maps(app, settings)
     configure_logging()
     return app
+
+
+def mount_maps(app: FastAPI, settings: Settings) -> None:
+    """The /maps pages behind a session cookie, and their vendored assets."""
+    app.include_router(maps.router, dependencies=[Depends(reject_unknown_query)])
+    static = Path(settings.maps_dir) / "static"
+    app.mount("/maps/static", StaticFiles(directory=static, check_dir=False), name="map-assets")
+
+    @app.exception_handler(maps.LoginRequired)
+    async def to_login(request: Request, _: Exception) -> Response:
+        """Browsers go to the login page; API clients get 401 problem+json."""
+        if "text/html" in request.headers.get("accept", ""):
+            return RedirectResponse("/maps/login", status_code=302)
+        return problems.problem(401, "log in at /maps/login to see the maps")
 
 
 def configure_logging() -> None:

@@ -19,7 +19,10 @@ def free_port() -> int:
 
 
 def start_server(
-    database_url: str, workers: int = 1, timeout_s: float = 60.0
+    database_url: str,
+    workers: int = 1,
+    timeout_s: float = 60.0,
+    env: dict[str, str] | None = None,
 ) -> tuple[subprocess.Popen[bytes], str]:
     """Start `geo-service serve` on a free port and wait until /ready answers 200."""
     port = free_port()
@@ -34,7 +37,7 @@ def start_server(
             "--workers",
             str(workers),
         ],
-        env={**os.environ, "DATABASE_URL": database_url},
+        env={**os.environ, **(env or {}), "DATABASE_URL": database_url},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

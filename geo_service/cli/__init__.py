@@ -13,6 +13,7 @@ from geo_service.cli import apikey as _apikey  # noqa: F401
 from geo_service.cli import bench as _bench  # noqa: F401
 from geo_service.cli import db as _db  # noqa: F401
 from geo_service.cli import ingest as _ingest  # noqa: F401
+from geo_service.cli import maps as _maps  # noqa: F401
 from geo_service.cli import scoring as _scoring  # noqa: F401
 from geo_service.cli import serve as _serve  # noqa: F401
 from geo_service.cli.app import app

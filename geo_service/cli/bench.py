@@ -9,6 +9,7 @@ from rich.console import Console
 
 from geo_service.bench.allocation import allocation
 from geo_service.bench.http_rank import http_rank
+from geo_service.bench.map_10k import map_10k
 from geo_service.bench.measure import MEASUREMENTS
 from geo_service.bench.runner import report, run_all
 from geo_service.cli.app import app
@@ -24,7 +25,12 @@ def bench(
     only: list[str] = typer.Option(None, help="Run only these measurements."),
 ) -> None:
     """Measure features, scoring, ranking and imports on a synthetic city; misses are reported."""
-    everything = [*MEASUREMENTS, ("http_rank", http_rank), ("allocation", allocation)]
+    everything = [
+        *MEASUREMENTS,
+        ("http_rank", http_rank),
+        ("allocation", allocation),
+        ("map_10k", map_10k),
+    ]
     chosen = [(n, m) for n, m in everything if not only or n in only]
     entries = run_all(chosen, flats, amenities, console)
     report(entries, console, out)

@@ -12,6 +12,7 @@ from geo_service.config import get_settings
 from geo_service.db import cluster, migrate
 from geo_service.db.engine import get_engine
 from geo_service.ingest.sample import load_sample
+from geo_service.maps.render import render_public
 from geo_service.scoring.pipeline import score_all
 from geo_service.scoring.profile import load_profile
 
@@ -61,11 +62,16 @@ def demo(
         f"scored:   {summary.flats} flats, {summary.districts} districts, "
         f"{summary.cells} H3 cells in {sum(summary.seconds.values()):.1f} s"
     )
+    maps = render_public(engine, settings.maps_dir)
+    console.print(
+        f"maps:     {len(maps)} rendered into {settings.maps_dir} (open from disk offline)"
+    )
     with engine.begin() as conn:
         demo_keys = {role: create_key(conn, role, f"demo {role}")[1] for role in ROLES}
     host, port = host or settings.host, port or settings.port
     base = f"http://{host}:{port}"
     console.print(f"\nAPI:    {base}/api/v1\ndocs:   {base}/docs\nready:  {base}/ready")
+    console.print(f"maps:   {base}/maps/ (log in with a key below)")
     console.print("demo API keys (header X-API-Key):")
     for role, key in demo_keys.items():
         console.print(f"  {role:<15} {key}")

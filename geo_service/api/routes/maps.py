@@ -1,0 +1,127 @@
+"""``/maps``: the planners' maps in a browser, behind a login that sets a session cookie."""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from pathlib import Path
+from urllib.parse import parse_qs, quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import Engine
+
+from geo_service.api.deps import engine, profile
+from geo_service.auth import sessions
+from geo_service.auth.keys import KeyInfo, verify_key
+from geo_service.errors import Forbidden, InputError, NotFound
+from geo_service.maps.render import PUBLIC, household_map, html_of
+from geo_service.scoring.household import parse_household
+from geo_service.scoring.profile import ScoringProfile
+
+router = APIRouter(prefix="/maps", tags=["maps"])
+PAGE = """<!doctype html><html lang="de"><head><meta charset="utf-8"><title>{title}</title>
+<style>body{{font:16px sans-serif;margin:3em auto;max-width:36em}}input{{width:100%}}</style>
+</head><body>{body}</body></html>"""
+
+
+class LoginRequired(Exception):
+    """No valid session: browsers are sent to the login page."""
+
+
+def session(request: Request) -> KeyInfo:
+    """The key of the browser session (redirects to /maps/login without one)."""
+    info = sessions.resolve(request.app.state.engine, request.cookies.get(sessions.COOKIE))
+    if info is None:
+        raise LoginRequired
+    return info
+
+
+def maps_dir(request: Request) -> Path:
+    """Where `geo-service maps render` wrote the public maps."""
+    return Path(request.app.state.settings.maps_dir)
+
+
+@router.get("/login", summary="Map login page", response_class=HTMLResponse)
+def login_page(error: str | None = None) -> HTMLResponse:
+    """A form asking for an API key."""
+    note = f"<p style='color:#b00'>{escape(error)}</p>" if error else ""
+    body = (
+        f"<h1>geo_service – Karten</h1>{note}<form method='post' action='/maps/login'>"
+        "<label>API-Schlüssel<br><input name='key' type='password' autocomplete='off'>"
+        "</label><p><button type='submit'>Anmelden</button></p></form>"
+    )
+    return HTMLResponse(PAGE.format(title="Login", body=body))
+
+
+@router.post(
+    "/login",
+    summary="Log in with an API key (sets an HttpOnly session cookie)",
+    response_class=RedirectResponse,
+    status_code=303,
+)
+async def login(request: Request) -> Response:
+    """Check the key; on success set the session cookie and go to the map index."""
+    form = parse_qs((await request.body()).decode("utf-8", errors="replace"))
+    info = verify_key(request.app.state.engine, (form.get("key") or [""])[0].strip())
+    if info is None:
+        return RedirectResponse("/maps/login?error=" + quote("Unbekannter Schlüssel"), 303)
+    response = RedirectResponse("/maps/", status_code=303)
+    response.set_cookie(
+        sessions.COOKIE,
+        sessions.issue(info),
+        max_age=sessions.LIFETIME_S,
+        httponly=True,
+        samesite="strict",
+        path="/maps",
+    )
+    return response
+
+
+@router.get("/logout", summary="Log out (clears the session cookie)")
+def logout() -> Response:
+    """Forget the session."""
+    response = RedirectResponse("/maps/login", status_code=303)
+    response.delete_cookie(sessions.COOKIE, path="/maps")
+    return response
+
+
+@router.get("/", summary="Map index", response_class=HTMLResponse)
+def index(key: KeyInfo = Depends(session)) -> HTMLResponse:
+    """Links to the maps this session may see."""
+    links = "".join(f"<li><a href='/maps/{n}.html'>{n}</a></li>" for n in PUBLIC)
+    if key.allows("housing_office"):
+        links += "<li>/maps/household?household={…} (Haushaltsprofil als JSON)</li>"
+    body = f"<h1>Karten</h1><ul>{links}</ul><p><a href='/maps/logout'>Abmelden</a></p>"
+    return HTMLResponse(PAGE.format(title="Karten", body=body))
+
+
+@router.get(
+    "/household",
+    summary="Ranking map of one household (housing office)",
+    response_class=HTMLResponse,
+)
+def household(
+    household: str,
+    key: KeyInfo = Depends(session),
+    db: Engine = Depends(engine),
+    prof: ScoringProfile = Depends(profile),
+) -> HTMLResponse:
+    """Rendered on request, never stored; assets load from /maps/static."""
+    if not key.allows("housing_office"):
+        raise Forbidden("the household map needs the housing_office role")
+    try:
+        data = json.loads(household)
+    except json.JSONDecodeError:
+        raise InputError("household: not valid JSON") from None
+    m, _ = household_map(db, prof, parse_household(data, prof))
+    return HTMLResponse(html_of(m, "/maps/static"))
+
+
+@router.get("/{name}.html", summary="A public map", response_class=HTMLResponse)
+def public_map(name: str, request: Request, key: KeyInfo = Depends(session)) -> HTMLResponse:
+    """One of the rendered public maps (viewer and above)."""
+    path = maps_dir(request) / f"{name}.html"
+    if name not in PUBLIC or not path.exists():
+        raise NotFound(f"no map {name!r}; run `geo-service maps render`")
+    return HTMLResponse(path.read_text(encoding="utf-8"))
