@@ -58,6 +58,13 @@ class Conflict(GeoServiceError):
     title = "Conflict"
 
 
+class NotScored(GeoServiceError):
+    """Data is loaded but the scores have not been computed for it yet."""
+
+    status = 409
+    title = "Not scored yet"
+
+
 class DatabaseUnavailable(GeoServiceError):
     """The database cannot be reached or is not migrated."""
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from geo_service import __version__
 from geo_service.api import docs, problems
@@ -30,6 +31,9 @@ from geo_service.api.routes import (
 )
 from geo_service.config import Settings, get_settings
 from geo_service.db.engine import database_url, make_engine
+from geo_service.errors import GeoServiceError
+from geo_service.scoring.pipeline import cached_ranker
+from geo_service.scoring.profile import cached_profile
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -42,6 +46,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         own = engine is None
         app.state.engine = engine or make_engine(database_url(settings), settings)
         app.state.settings = settings
+        warm_up(app.state.engine, settings)
         try:
             yield
         finally:
@@ -68,6 +73,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     mount_maps(app, settings)
     configure_logging()
     return app
+
+
+def warm_up(engine: Engine, settings: Settings) -> None:
+    """Load the ranking features once at start-up so the first requests are not slow."""
+    try:
+        cached_ranker(engine, cached_profile(str(settings.profile_path)))
+    except (GeoServiceError, DBAPIError):  # not migrated, not scored or down: requests will say
+        return
 
 
 def mount_maps(app: FastAPI, settings: Settings) -> None:

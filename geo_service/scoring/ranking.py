@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo_service.errors import NotFound
+from geo_service.errors import NotFound, NotScored
 from geo_service.scoring.decay import (
     category_value,
     contributions,
@@ -138,13 +138,14 @@ class Ranker:
     def _nearest(self, category: str, languages: list[str]) -> Nearest:
         """Nearest targets of a category as counted for a household speaking ``languages``."""
         if self.profile.categories[category].kind == "amenity":
-            return self.sets[(category, NO_LANGUAGE)]
-        keys = sorted(
-            {lg if (category, lg) in self.sets else INTERPRETING_ONLY for lg in languages}
-        )
+            keys = [NO_LANGUAGE]
+        else:
+            keys = sorted(
+                {lg if (category, lg) in self.sets else INTERPRETING_ONLY for lg in languages}
+            )
         parts = [self.sets[(category, key)] for key in keys if (category, key) in self.sets]
         if not parts:
-            raise NotFound(f"no features for {category!r}: run `geo-service score` first")
+            raise NotScored(f"no features for {category!r} yet: run `geo-service score` first")
         return merge_nearest(parts, self.profile.k_nearest)
 
     def evaluate(self, household: Household, held: set[str] | None = None) -> Evaluation:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from sqlalchemy import Engine, text
 
@@ -46,6 +47,36 @@ TINY = {
         "indicators": {"unemployment_rate": {"direction": 1, "weight": 1.0}},
     },
 }
+FLAT_COLUMNS = (
+    "id",
+    "rooms",
+    "living_area_m2",
+    "rent_gross_cold_eur",
+    "floor",
+    "lift",
+    "barrier_free",
+    "available_from",
+    "available",
+    "district_code",
+)
+FEATURE_COLUMNS = (
+    "flat_id",
+    "category",
+    "language",
+    "distances_m",
+    "target_ids",
+    "target_names",
+    "distance_mode",
+)
+STATUS_COLUMNS = (
+    "district_code",
+    "name",
+    "factor",
+    "utilisation",
+    "suppressed",
+    "capacity",
+    "placements",
+)
 X0, Y0 = 600_000, 5_780_000
 FLATS = {"F-1": (100, 100), "F-2": (500, 100), "F-3": (900, 900)}
 AMENITIES = [
@@ -192,3 +223,19 @@ def test_nearest_matches_shapely(city: Engine) -> None:
     assert len(rows) == 3
     for _, stored, direct in rows:
         assert stored == pytest.approx(direct, abs=1e-6)
+
+
+def test_ranking_before_scoring_is_a_clear_409(engine: Engine, tiny: ScoringProfile) -> None:
+    """Data loaded but not scored: a typed error telling to run `geo-service score`, not a 500."""
+    from geo_service.errors import NotScored
+    from geo_service.scoring.ranking import Ranker
+
+    empty = Ranker(
+        tiny,
+        pd.DataFrame({c: [] for c in FLAT_COLUMNS}),
+        pd.DataFrame({c: [] for c in FEATURE_COLUMNS}),
+        pd.DataFrame({c: [] for c in STATUS_COLUMNS}),
+        None,
+    )
+    with pytest.raises(NotScored, match="geo-service score"):
+        empty.rank(household(tiny, ["ar"]))
