@@ -1,0 +1,1 @@
+"""Planners' interactive Folium maps, rendered as self-contained offline HTML."""

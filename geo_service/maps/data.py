@@ -1,0 +1,79 @@
+"""What the maps show, read from PostGIS as GeoDataFrames in WGS84 (coordinates rounded)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from typing import Any
+
+from sqlalchemy import Connection, Label, Select, Table, func, select
+
+from geo_service.db import models
+from geo_service.scoring.districts import public_view
+
+DECIMALS = 6
+
+
+def _read(conn: Connection, query: Select[Any]) -> gpd.GeoDataFrame:
+    """A query with a ``geom`` column in EPSG:4326 as a GeoDataFrame, rounded to 6 decimals."""
+    gdf = gpd.read_postgis(query, conn, geom_col="geom", crs=4326)
+    gdf["geom"] = shapely.set_precision(gdf.geometry.to_numpy(), 10.0**-DECIMALS)
+    return gdf
+
+
+def wgs(table: Table) -> Label[Any]:
+    """The table's geometry in WGS84."""
+    return func.ST_Transform(table.c.geom, 4326).label("geom")
+
+
+def districts(conn: Connection) -> gpd.GeoDataFrame:
+    """Districts with status and latest indicators; suppressed districts without figures."""
+    d, ds, di = models.districts, models.district_status, models.district_indicators
+    gdf = _read(conn, select(d.c.code, d.c.name, wgs(d)).order_by(d.c.code))
+    status = pd.DataFrame([public_view(dict(r)) for r in conn.execute(select(ds)).mappings()])
+    ind = pd.read_sql(select(di).order_by(di.c.district_code, di.c.year.desc()), conn)
+    ind = ind.drop_duplicates("district_code").drop(columns=["updated_at", "year"])
+    gdf = gdf.merge(status, left_on="code", right_on="district_code", how="left")
+    gdf = gdf.merge(ind, left_on="code", right_on="district_code", how="left",
+                    suffixes=("", "_ind"))
+    small = gdf["suppressed"].fillna(False).astype(bool)
+    cols = ["residents", *[c for c in ind.columns if c not in ("district_code", "residents")]]
+    gdf.loc[small, cols] = None
+    return gdf.drop(columns=[c for c in gdf.columns if c.startswith("district_code")])
+
+
+def area_scores(conn: Connection) -> gpd.GeoDataFrame:
+    """H3 cells with score and per-category values."""
+    a = models.area_scores
+    gdf = _read(conn, select(a.c.h3_index, a.c.score, a.c.category_values, wgs(a)))
+    values = pd.json_normalize(gdf.pop("category_values").tolist())
+    return gpd.GeoDataFrame(pd.concat([gdf, values], axis=1), geometry="geom", crs=4326)
+
+
+def amenities(conn: Connection) -> gpd.GeoDataFrame:
+    """Amenity points with category and name."""
+    a = models.amenities
+    return _read(conn, select(a.c.category, a.c.name, wgs(a)))
+
+
+def offers(conn: Connection) -> gpd.GeoDataFrame:
+    """Offers with their languages."""
+    o, ol = models.offers, models.offer_languages
+    langs = select(func.string_agg(ol.c.language, ", ")).where(ol.c.offer_id == o.c.id)
+    q = select(o.c.id, o.c.name, o.c.category, o.c.provider, o.c.opening_hours,
+               o.c.capacity_per_week, o.c.interpreting,
+               langs.scalar_subquery().label("languages"), wgs(o)).order_by(o.c.id)
+    return _read(conn, q)
+
+
+def flats(conn: Connection) -> gpd.GeoDataFrame:
+    """Available flats with their default infrastructure score (nearest H3 cell's score)."""
+    f, a = models.flats, models.area_scores
+    score = (select(a.c.score).where(func.ST_Covers(a.c.geom, f.c.geom)).limit(1)
+             .scalar_subquery().label("score"))
+    q = select(f.c.id, f.c.rooms, f.c.living_area_m2, f.c.rent_gross_cold_eur,
+               f.c.available_from, f.c.district_code, score, wgs(f)).where(f.c.available)
+    gdf = _read(conn, q.order_by(f.c.id))
+    gdf["available_from"] = gdf["available_from"].astype(str)
+    return gdf

@@ -1,0 +1,57 @@
+"""Render the maps to offline HTML: public maps to ``maps/``, household maps on request."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import folium
+from sqlalchemy import Engine
+
+from geo_service.maps import builders, data
+from geo_service.maps.assets import localise, vendor
+from geo_service.scoring.household import Household
+from geo_service.scoring.pipeline import cached_ranker, held_flats
+from geo_service.scoring.profile import ScoringProfile
+
+PUBLIC = ("districts", "infrastructure", "offers", "flats")
+STATIC = "static"
+
+
+def html_of(m: folium.Map, prefix: str) -> str:
+    """A map as self-contained HTML whose assets load from ``prefix``."""
+    return localise(m.get_root().render(), prefix)
+
+
+def public_maps(engine: Engine) -> dict[str, folium.Map]:
+    """Build the four public maps from the database."""
+    with engine.connect() as conn:
+        d = data.districts(conn)
+        return {
+            "districts": builders.districts_map(d),
+            "infrastructure": builders.infrastructure_map(data.area_scores(conn),
+                                                          data.amenities(conn)),
+            "offers": builders.offers_map(data.offers(conn)),
+            "flats": builders.flats_map(data.flats(conn), d),
+        }
+
+
+def render_public(engine: Engine, out: Path) -> dict[str, Path]:
+    """Write the public maps and their assets into ``out``; return the files."""
+    out.mkdir(parents=True, exist_ok=True)
+    vendor(out / STATIC)
+    files = {}
+    for name, m in public_maps(engine).items():
+        files[name] = out / f"{name}.html"
+        files[name].write_text(html_of(m, STATIC), encoding="utf-8")
+    return files
+
+
+def household_map(engine: Engine, profile: ScoringProfile, household: Household,
+                  top: int = 10) -> tuple[folium.Map, list[dict[str, Any]]]:
+    """The ranking map of one household (never written to the public folder)."""
+    results = cached_ranker(engine, profile).rank(household, top, held=held_flats(engine))
+    with engine.connect() as conn:
+        d, f = data.districts(conn), data.flats(conn)
+    m = builders.household_map(results, f, d, household.model_dump(mode="json"))
+    return m, results
