@@ -52,3 +52,10 @@ def test_no_offer_within_reach_is_a_gap():
     )
     assert got[0] == pytest.approx(2.0) and got[1] == 0.0
     assert coverage_2sfca(dxy, np.ones(2), np.empty((0, 2)), np.empty(0), 2000).tolist() == [0, 0]
+
+
+def test_bench_dense_baseline_agrees_on_a_small_run():
+    from geo_service.catalogue.bench import run
+
+    (row,) = run(n_demand=400, n_offers=80)
+    assert row["max_abs_diff"] < 1e-6 and row["seconds"] > 0
