@@ -22,8 +22,9 @@ def labels() -> dict[str, Any]:
     return LABELS[get_settings().map_language]
 
 
-def colour(value: float | None, low: float = 0.0, high: float = 100.0,
-           reverse: bool = False) -> str:
+def colour(
+    value: float | None, low: float = 0.0, high: float = 100.0, reverse: bool = False
+) -> str:
     """A colour from the scale (high values green unless ``reverse``); grey when missing."""
     if value is None or value != value:
         return "#bdbdbd"
@@ -32,8 +33,9 @@ def colour(value: float | None, low: float = 0.0, high: float = 100.0,
     return SCALE[min(int(t * len(SCALE)), len(SCALE) - 1)]
 
 
-def base_map(title: str, bounds: gpd.GeoDataFrame, legend: list[tuple[str, str]],
-             canvas: bool = False) -> folium.Map:
+def base_map(
+    title: str, bounds: gpd.GeoDataFrame, legend: list[tuple[str, str]], canvas: bool = False
+) -> folium.Map:
     """A map fitted to ``bounds`` with title, legend, scale bar, fullscreen, attribution;
     ``canvas`` draws vector layers on a canvas (thousands of features stay fast)."""
     settings = get_settings()
@@ -46,20 +48,30 @@ def base_map(title: str, bounds: gpd.GeoDataFrame, legend: list[tuple[str, str]]
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     Fullscreen().add_to(m)
     root: Any = m.get_root()
-    items = "".join(f'<div><span style="background:{c};display:inline-block;width:12px;'
-                    f'height:12px;margin-right:4px"></span>{escape(t)}</div>' for c, t in legend)
-    root.html.add_child(Element(
-        f'<div id="map-title" style="position:fixed;top:10px;left:60px;z-index:9999;'
-        f'background:white;padding:6px 10px;border-radius:4px;font:16px sans-serif">'
-        f'<b>{escape(title)}</b><br><small>{escape(lab["note"])}</small></div>'
-        f'<div id="map-legend" style="position:fixed;bottom:30px;right:10px;z-index:9999;'
-        f'background:white;padding:6px 10px;border-radius:4px;font:12px sans-serif">{items}</div>'
-        '<style>.leaflet-container{background:#f4f4f0}'
-        '.label-icon{pointer-events:none!important}</style>'))
-    root.html.add_child(Element(
-        "<script>document.addEventListener('DOMContentLoaded',function(){"
-        "document.querySelectorAll('.leaflet-control-attribution').forEach(function(e){"
-        f"e.innerHTML={escape(lab['note'])!r};}});}});</script>"))
+    items = "".join(
+        f'<div><span style="background:{c};display:inline-block;width:12px;'
+        f'height:12px;margin-right:4px"></span>{escape(t)}</div>'
+        for c, t in legend
+    )
+    root.html.add_child(
+        Element(
+            f'<div id="map-title" style="position:fixed;top:10px;left:60px;z-index:9999;'
+            f'background:white;padding:6px 10px;border-radius:4px;font:16px sans-serif">'
+            f"<b>{escape(title)}</b><br><small>{escape(lab['note'])}</small></div>"
+            f'<div id="map-legend" style="position:fixed;bottom:30px;right:10px;z-index:9999;'
+            f'background:white;padding:6px 10px;border-radius:4px;font:12px sans-serif">'
+            f"{items}</div>"
+            "<style>.leaflet-container{background:#f4f4f0}"
+            ".label-icon{pointer-events:none!important}</style>"
+        )
+    )
+    root.html.add_child(
+        Element(
+            "<script>document.addEventListener('DOMContentLoaded',function(){"
+            "document.querySelectorAll('.leaflet-control-attribution').forEach(function(e){"
+            f"e.innerHTML={escape(lab['note'])!r};}});}});</script>"
+        )
+    )
     return m
 
 
@@ -71,6 +83,9 @@ def finish(m: folium.Map) -> folium.Map:
 
 def table(rows: dict[str, Any]) -> str:
     """A small HTML table for tooltips and popups."""
-    body = "".join(f"<tr><th style='text-align:left;padding-right:6px'>{escape(str(k))}</th>"
-                   f"<td>{escape(str(v))}</td></tr>" for k, v in rows.items())
+    body = "".join(
+        f"<tr><th style='text-align:left;padding-right:6px'>{escape(str(k))}</th>"
+        f"<td>{escape(str(v))}</td></tr>"
+        for k, v in rows.items()
+    )
     return f"<table>{body}</table>"

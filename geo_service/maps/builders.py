@@ -11,8 +11,13 @@ from folium.plugins import FastMarkerCluster
 
 from geo_service.maps.base import base_map, colour, finish, labels, table
 
-INDICATORS = ("unemployment_rate", "sgb2_share", "child_poverty_rate", "foreign_share",
-              "refugees_per_1000")
+INDICATORS = (
+    "unemployment_rate",
+    "sgb2_share",
+    "child_poverty_rate",
+    "foreign_share",
+    "refugees_per_1000",
+)
 CLASS_COLOURS = {1: "#1a9850", 2: "#a6d96a", 3: "#fdae61", 4: "#d7191c"}
 INFRA_CATEGORIES = ("kita", "primary_school", "gp", "grocery", "transit_stop")
 
@@ -26,17 +31,32 @@ def _district_layer(d: gpd.GeoDataFrame, name: str, fill: Any, show: bool) -> fo
     """District polygons coloured by ``fill(properties)`` with a tooltip of the figures."""
     lab = labels()
     props = d.drop(columns="geom").copy()
-    props["tip"] = [table({
-        "": f"{r['name']} ({r['code']})", lab["status_class"]: _fmt(r["status_class"], "{:.0f}"),
-        lab["utilisation"]: _fmt(r["utilisation"], "{:.0%}"),
-        **{k: _fmt(r[k], "{:.1f}") for k in INDICATORS},
-    }) for _, r in props.iterrows()]
-    layer = gpd.GeoDataFrame(props[["code", "name", "tip", "status_class", "utilisation",
-                                    *INDICATORS]], geometry=d.geometry.values, crs=4326)
+    props["tip"] = [
+        table(
+            {
+                "": f"{r['name']} ({r['code']})",
+                lab["status_class"]: _fmt(r["status_class"], "{:.0f}"),
+                lab["utilisation"]: _fmt(r["utilisation"], "{:.0%}"),
+                **{k: _fmt(r[k], "{:.1f}") for k in INDICATORS},
+            }
+        )
+        for _, r in props.iterrows()
+    ]
+    layer = gpd.GeoDataFrame(
+        props[["code", "name", "tip", "status_class", "utilisation", *INDICATORS]],
+        geometry=d.geometry.values,
+        crs=4326,
+    )
     return folium.GeoJson(
-        layer.to_json(na="null"), name=name, show=show,
-        style_function=lambda f: {"fillColor": fill(f["properties"]), "color": "#333",
-                                  "weight": 1, "fillOpacity": 0.6},
+        layer.to_json(na="null"),
+        name=name,
+        show=show,
+        style_function=lambda f: {
+            "fillColor": fill(f["properties"]),
+            "color": "#333",
+            "weight": 1,
+            "fillOpacity": 0.6,
+        },
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
     )
 
@@ -58,9 +78,15 @@ def districts_map(d: gpd.GeoDataFrame) -> folium.Map:
     for _, r in d.iterrows():
         c = r["geom"].representative_point()
         # not interactive: labels must not catch the pointer meant for the polygons
-        folium.Marker([c.y, c.x], interactive=False, icon=folium.DivIcon(class_name="label-icon",
-            html=f'<div class="district-label" style="font:10px sans-serif;pointer-events:none">{r["name"]}</div>',
-        )).add_to(names)
+        folium.Marker(
+            [c.y, c.x],
+            interactive=False,
+            icon=folium.DivIcon(
+                class_name="label-icon",
+                html=f'<div class="district-label" style="font:10px sans-serif;'
+                f'pointer-events:none">{r["name"]}</div>',
+            ),
+        ).add_to(names)
     names.add_to(m)
     return finish(m)
 
@@ -68,17 +94,30 @@ def districts_map(d: gpd.GeoDataFrame) -> folium.Map:
 def infrastructure_map(cells: gpd.GeoDataFrame, amenities: gpd.GeoDataFrame) -> folium.Map:
     """H3 area scores, a layer per key category, amenities clustered."""
     lab = labels()
-    m = base_map(lab["infrastructure"], cells,
-                 [(colour(v), f"{lab['score']} {v}") for v in (90, 70, 50, 30, 10)], canvas=True)
+    m = base_map(
+        lab["infrastructure"],
+        cells,
+        [(colour(v), f"{lab['score']} {v}") for v in (90, 70, 50, 30, 10)],
+        canvas=True,
+    )
     hexes = shapely.set_precision(cells.geometry.to_numpy(), 1e-5)  # ~1 m is plenty for cells
 
     def layer(column: str, name: str, show: bool, scale: float) -> folium.GeoJson:
         """One GeoJSON layer carrying only ``column`` (keeps the file small)."""
-        gj = gpd.GeoDataFrame({"v": (cells[column] * scale).round(1)}, geometry=hexes,
-                              crs=4326).to_json()
-        return folium.GeoJson(gj, name=name, show=show, style_function=lambda f: {
-            "fillColor": colour(f["properties"]["v"]), "weight": 0, "fillOpacity": 0.55},
-            tooltip=folium.GeoJsonTooltip(fields=["v"], aliases=[name]))
+        gj = gpd.GeoDataFrame(
+            {"v": (cells[column] * scale).round(1)}, geometry=hexes, crs=4326
+        ).to_json()
+        return folium.GeoJson(
+            gj,
+            name=name,
+            show=show,
+            style_function=lambda f: {
+                "fillColor": colour(f["properties"]["v"]),
+                "weight": 0,
+                "fillOpacity": 0.55,
+            },
+            tooltip=folium.GeoJsonTooltip(fields=["v"], aliases=[name]),
+        )
 
     layer("score", lab["score"], True, 1.0).add_to(m)
     for cat in (c for c in INFRA_CATEGORIES if c in cells):
@@ -94,11 +133,23 @@ def offers_map(o: gpd.GeoDataFrame) -> folium.Map:
     m = base_map(lab["offers"], o, [("#2c7fb8", lab["offers"])])
 
     def marker(r: Any) -> folium.CircleMarker:
-        popup = table({"": r["name"], lab["provider"]: r["provider"],
-                       lab["languages"]: r["languages"], lab["hours"]: r["opening_hours"],
-                       lab["capacity"]: r["capacity_per_week"]})
-        return folium.CircleMarker([r["geom"].y, r["geom"].x], radius=6, color="#2c7fb8",
-                                   fill=True, fill_opacity=0.8, popup=folium.Popup(popup))
+        popup = table(
+            {
+                "": r["name"],
+                lab["provider"]: r["provider"],
+                lab["languages"]: r["languages"],
+                lab["hours"]: r["opening_hours"],
+                lab["capacity"]: r["capacity_per_week"],
+            }
+        )
+        return folium.CircleMarker(
+            [r["geom"].y, r["geom"].x],
+            radius=6,
+            color="#2c7fb8",
+            fill=True,
+            fill_opacity=0.8,
+            popup=folium.Popup(popup),
+        )
 
     for cat, group in o.groupby("category"):
         fg = folium.FeatureGroup(name=f"{lab['category']}: {cat}", show=True)
@@ -119,14 +170,18 @@ def flats_map(f: gpd.GeoDataFrame, d: gpd.GeoDataFrame) -> folium.Map:
     lab = labels()
     legend = [(colour(v), f"{lab['score']} {v}") for v in (90, 70, 50, 30, 10)]
     m = base_map(lab["flats"], d, legend, canvas=True)
-    folium.GeoJson(d[["code", "name", "geom"]].to_json(), name=lab["boundaries"],
-                   style_function=lambda _: {"fill": False, "color": "#555", "weight": 1}).add_to(m)
+    folium.GeoJson(
+        d[["code", "name", "geom"]].to_json(),
+        name=lab["boundaries"],
+        style_function=lambda _: {"fill": False, "color": "#555", "weight": 1},
+    ).add_to(m)
     fields = ["id", "rent_gross_cold_eur", "rooms", "living_area_m2", "available_from", "score"]
     aliases = ["", lab["rent"], lab["rooms"], lab["area"], lab["available"], lab["score"]]
     # Plain properties; the popup table is built in the browser (keeps 10,000 flats small).
     layer = gpd.GeoDataFrame(f[fields], geometry=f.geometry.values, crs=4326)
     folium.GeoJson(
-        layer.to_json(na="null", drop_id=True), name=lab["flats"],
+        layer.to_json(na="null", drop_id=True),
+        name=lab["flats"],
         marker=folium.CircleMarker(radius=4, fill=True, fill_opacity=0.9, weight=0),
         style_function=lambda x: {"fillColor": colour(x["properties"]["score"])},
         popup=folium.GeoJsonPopup(fields=fields, aliases=aliases),
@@ -134,27 +189,47 @@ def flats_map(f: gpd.GeoDataFrame, d: gpd.GeoDataFrame) -> folium.Map:
     return finish(m)
 
 
-def household_map(results: list[dict[str, Any]], f: gpd.GeoDataFrame, d: gpd.GeoDataFrame,
-                  household: dict[str, Any]) -> folium.Map:
+def household_map(
+    results: list[dict[str, Any]],
+    f: gpd.GeoDataFrame,
+    d: gpd.GeoDataFrame,
+    household: dict[str, Any],
+) -> folium.Map:
     """The top flats numbered by rank with explanation, nearest places and district factor."""
     lab = labels()
     m = base_map(f"{lab['household']}: {household}", d, [("#6a51a3", lab["rank"])])
-    folium.GeoJson(d[["code", "name", "geom"]].to_json(), name=lab["boundaries"],
-                   style_function=lambda _: {"fill": False, "color": "#555", "weight": 1}).add_to(m)
+    folium.GeoJson(
+        d[["code", "name", "geom"]].to_json(),
+        name=lab["boundaries"],
+        style_function=lambda _: {"fill": False, "color": "#555", "weight": 1},
+    ).add_to(m)
     where = f.set_index("id").geometry
     fg = folium.FeatureGroup(name=lab["rank"])
     for r in results:
         p = where[r["flat_id"]]
         best = sorted(r["contributions"].items(), key=lambda kv: -kv[1])[:5]
-        nearest = {k: f"{v[0]['name']} ({v[0]['distance_m']:.0f} m)"
-                   for k, v in r["nearest"].items() if v}
-        popup = table({lab["rank"]: r["rank"], "": r["flat_id"],
-                       "placement": r["placement_score"], lab["score"]: r["infrastructure_score"],
-                       lab["factor"]: f"{r['district']['factor']} ({r['district']['name']})",
-                       **{k: f"+{v}" for k, v in best}, **dict(list(nearest.items())[:6])})
-        folium.Marker([p.y, p.x], popup=folium.Popup(popup, max_width=400), icon=folium.DivIcon(
-            html=f'<div class="rank-marker" style="background:#6a51a3;color:white;'
-                 f'border-radius:50%;width:22px;height:22px;text-align:center;'
-                 f'font:bold 12px/22px sans-serif">{r["rank"]}</div>')).add_to(fg)
+        nearest = {
+            k: f"{v[0]['name']} ({v[0]['distance_m']:.0f} m)" for k, v in r["nearest"].items() if v
+        }
+        popup = table(
+            {
+                lab["rank"]: r["rank"],
+                "": r["flat_id"],
+                "placement": r["placement_score"],
+                lab["score"]: r["infrastructure_score"],
+                lab["factor"]: f"{r['district']['factor']} ({r['district']['name']})",
+                **{k: f"+{v}" for k, v in best},
+                **dict(list(nearest.items())[:6]),
+            }
+        )
+        folium.Marker(
+            [p.y, p.x],
+            popup=folium.Popup(popup, max_width=400),
+            icon=folium.DivIcon(
+                html=f'<div class="rank-marker" style="background:#6a51a3;color:white;'
+                f"border-radius:50%;width:22px;height:22px;text-align:center;"
+                f'font:bold 12px/22px sans-serif">{r["rank"]}</div>'
+            ),
+        ).add_to(fg)
     fg.add_to(m)
     return finish(m)

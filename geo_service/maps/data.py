@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import geopandas as gpd
 import pandas as pd
 import shapely
-from typing import Any
-
 from sqlalchemy import Connection, Label, Select, Table, func, select
 
 from geo_service.db import models
@@ -35,8 +35,9 @@ def districts(conn: Connection) -> gpd.GeoDataFrame:
     ind = pd.read_sql(select(di).order_by(di.c.district_code, di.c.year.desc()), conn)
     ind = ind.drop_duplicates("district_code").drop(columns=["updated_at", "year"])
     gdf = gdf.merge(status, left_on="code", right_on="district_code", how="left")
-    gdf = gdf.merge(ind, left_on="code", right_on="district_code", how="left",
-                    suffixes=("", "_ind"))
+    gdf = gdf.merge(
+        ind, left_on="code", right_on="district_code", how="left", suffixes=("", "_ind")
+    )
     small = gdf["suppressed"].fillna(False).astype(bool)
     cols = ["residents", *[c for c in ind.columns if c not in ("district_code", "residents")]]
     gdf.loc[small, cols] = None
@@ -61,19 +62,40 @@ def offers(conn: Connection) -> gpd.GeoDataFrame:
     """Offers with their languages."""
     o, ol = models.offers, models.offer_languages
     langs = select(func.string_agg(ol.c.language, ", ")).where(ol.c.offer_id == o.c.id)
-    q = select(o.c.id, o.c.name, o.c.category, o.c.provider, o.c.opening_hours,
-               o.c.capacity_per_week, o.c.interpreting,
-               langs.scalar_subquery().label("languages"), wgs(o)).order_by(o.c.id)
+    q = select(
+        o.c.id,
+        o.c.name,
+        o.c.category,
+        o.c.provider,
+        o.c.opening_hours,
+        o.c.capacity_per_week,
+        o.c.interpreting,
+        langs.scalar_subquery().label("languages"),
+        wgs(o),
+    ).order_by(o.c.id)
     return _read(conn, q)
 
 
 def flats(conn: Connection) -> gpd.GeoDataFrame:
     """Available flats with their default infrastructure score (nearest H3 cell's score)."""
     f, a = models.flats, models.area_scores
-    score = (select(a.c.score).where(func.ST_Covers(a.c.geom, f.c.geom)).limit(1)
-             .scalar_subquery().label("score"))
-    q = select(f.c.id, f.c.rooms, f.c.living_area_m2, f.c.rent_gross_cold_eur,
-               f.c.available_from, f.c.district_code, score, wgs(f)).where(f.c.available)
+    score = (
+        select(a.c.score)
+        .where(func.ST_Covers(a.c.geom, f.c.geom))
+        .limit(1)
+        .scalar_subquery()
+        .label("score")
+    )
+    q = select(
+        f.c.id,
+        f.c.rooms,
+        f.c.living_area_m2,
+        f.c.rent_gross_cold_eur,
+        f.c.available_from,
+        f.c.district_code,
+        score,
+        wgs(f),
+    ).where(f.c.available)
     gdf = _read(conn, q.order_by(f.c.id))
     gdf["available_from"] = gdf["available_from"].astype(str)
     return gdf

@@ -29,8 +29,9 @@ def public_maps(engine: Engine) -> dict[str, folium.Map]:
         d = data.districts(conn)
         return {
             "districts": builders.districts_map(d),
-            "infrastructure": builders.infrastructure_map(data.area_scores(conn),
-                                                          data.amenities(conn)),
+            "infrastructure": builders.infrastructure_map(
+                data.area_scores(conn), data.amenities(conn)
+            ),
             "offers": builders.offers_map(data.offers(conn)),
             "flats": builders.flats_map(data.flats(conn), d),
         }
@@ -47,8 +48,9 @@ def render_public(engine: Engine, out: Path) -> dict[str, Path]:
     return files
 
 
-def household_map(engine: Engine, profile: ScoringProfile, household: Household,
-                  top: int = 10) -> tuple[folium.Map, list[dict[str, Any]]]:
+def household_map(
+    engine: Engine, profile: ScoringProfile, household: Household, top: int = 10
+) -> tuple[folium.Map, list[dict[str, Any]]]:
     """The ranking map of one household (never written to the public folder)."""
     results = cached_ranker(engine, profile).rank(household, top, held=held_flats(engine))
     with engine.connect() as conn:

@@ -16,10 +16,23 @@ from geo_service.scoring.household import parse_household
 from geo_service.scoring.profile import load_profile
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync"]
-EXAMPLE = {"size": 4, "children_ages": [3, 8], "languages": ["ar"], "needs": [],
-           "move_in": "2026-12-01"}
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-sync",
+]
+EXAMPLE = {
+    "size": 4,
+    "children_ages": [3, 8],
+    "languages": ["ar"],
+    "needs": [],
+    "move_in": "2026-12-01",
+}
 
 
 def shoot(files: dict[str, Path], out: Path) -> list[Path]:
@@ -30,8 +43,9 @@ def shoot(files: dict[str, Path], out: Path) -> list[Path]:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         for name, path in files.items():
             page = browser.new_page(viewport={"width": 1280, "height": 800})
-            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:")
-                       else r.abort())
+            page.route(
+                "**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort()
+            )
             page.goto(path.as_uri(), wait_until="load")
             page.wait_for_timeout(800)
             shots.append(out / f"map-{name}.png")

@@ -16,10 +16,23 @@ from geo_service.scoring.household import parse_household
 from geo_service.scoring.pipeline import score_all
 from geo_service.scoring.profile import load_profile
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync"]
-HOUSEHOLD = {"size": 4, "children_ages": [3, 8], "languages": ["ar"], "needs": [],
-             "move_in": "2026-12-01"}
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-sync",
+]
+HOUSEHOLD = {
+    "size": 4,
+    "children_ages": [3, 8],
+    "languages": ["ar"],
+    "needs": [],
+    "move_in": "2026-12-01",
+}
 
 
 @pytest.fixture(scope="module")

@@ -25,8 +25,10 @@ def open_offline(browser: Browser, path: Path) -> tuple[Page, list[str], list[st
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("requestfailed", lambda r: failed.append(r.url))
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
-               else route.abort())
+    page.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort(),
+    )
     page.goto(path.as_uri(), wait_until="load")
     page.wait_for_timeout(500)  # let Leaflet draw
     return page, errors, failed
@@ -40,8 +42,13 @@ def test_map_works_offline(browser: Browser, rendered: dict[str, Path], name: st
     page, errors, failed = open_offline(browser, rendered[name])
     assert errors == [] and failed == []
     assert page.locator(".leaflet-container").count() == 1
-    for selector in ("#map-title", "#map-legend", ".leaflet-control-scale",
-                     ".leaflet-control-layers", ".leaflet-control-zoom-fullscreen"):
+    for selector in (
+        "#map-title",
+        "#map-legend",
+        ".leaflet-control-scale",
+        ".leaflet-control-layers",
+        ".leaflet-control-zoom-fullscreen",
+    ):
         assert page.locator(selector).count() == 1, selector
     assert "illustrati" in page.locator(".leaflet-control-attribution").inner_text().lower()
     page.close()
@@ -81,8 +88,9 @@ def test_household_map_numbers_the_top_flats(browser: Browser, rendered: dict[st
     page.close()
 
 
-def test_served_maps_need_a_session(rendered: dict[str, Path], sample_engine: Engine,
-                                    sample_database_url: str) -> None:
+def test_served_maps_need_a_session(
+    rendered: dict[str, Path], sample_engine: Engine, sample_database_url: str
+) -> None:
     """302/401 without a session; viewer sees public maps; household map needs housing_office."""
     with sample_engine.begin() as conn:
         viewer = create_key(conn, "viewer", "map viewer")[1]
