@@ -27,7 +27,7 @@ def dense_2sfca(dxy: Array, pop: Array, sxy: Array, cap: Array, radius_m: float)
 
 def _timed(fn: Any, *args: Any) -> tuple[float, Array]:
     """Wall seconds (best of 3) and the result of fn(*args)."""
-    best, out = np.inf, None
+    best, out = np.inf, np.zeros(0)
     for _ in range(3):
         t0 = time.perf_counter()
         out = fn(*args)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 from geo_service.cli import allocate as _allocate  # noqa: F401  (registers commands)
 from geo_service.cli import apikey as _apikey  # noqa: F401
 from geo_service.cli import bench as _bench  # noqa: F401
+from geo_service.cli import catalogue as _catalogue  # noqa: F401
 from geo_service.cli import db as _db  # noqa: F401
 from geo_service.cli import ingest as _ingest  # noqa: F401
 from geo_service.cli import maps as _maps  # noqa: F401

@@ -1,0 +1,88 @@
+"""Catalogue functions for the CLI, API and notebooks: referrals, coverage gaps, duplicates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Engine
+
+from geo_service.catalogue.coverage import coverage_2sfca
+from geo_service.catalogue.duplicates import find_duplicates
+from geo_service.catalogue.referral import rank_referrals
+from geo_service.catalogue.store import (
+    check_languages,
+    flats_as_demand,
+    load_offers,
+    placed_households,
+    point_xy,
+)
+
+DEFAULT_RADIUS_M = 2000.0
+
+
+def referrals(
+    engine: Engine,
+    near: str,
+    languages: list[str],
+    *,
+    category: str | None = None,
+    radius_m: float | None = None,
+    limit: int = 10,
+) -> list[dict[str, Any]]:
+    """Offers near a flat id or 'lon,lat' in the given languages (German fallback flagged)."""
+    codes = check_languages(languages)
+    offers, xy = load_offers(engine)
+    origin = point_xy(engine, near)
+    return rank_referrals(
+        offers, xy, origin, codes, category=category, radius_m=radius_m, limit=limit
+    )
+
+
+def coverage(
+    engine: Engine, languages: list[str], categories: list[str], radius_m: float = DEFAULT_RADIUS_M
+) -> list[dict[str, Any]]:
+    """2SFCA access per district × category × language; gap when no offer is within reach."""
+    codes = check_languages(languages)
+    offers, oxy = load_offers(engine)
+    homes, hxy = placed_households(engine)
+    if not homes:
+        homes, hxy = flats_as_demand(engine)
+    districts = np.array([h["district_code"] or "" for h in homes])
+    rows = []
+    for cat in categories:
+        for lang in codes:
+            speaks = np.array([not h["languages"] or lang in h["languages"] for h in homes], bool)
+            serves = np.array(
+                [
+                    o["category"] == cat and (lang in o["languages"] or o["interpreting"])
+                    for o in offers
+                ],
+                bool,
+            ).reshape(-1)
+            cap = np.array([o["capacity_per_week"] or 1 for o in offers], float)
+            access = coverage_2sfca(
+                hxy[speaks], np.ones(int(speaks.sum())), oxy[serves], cap[serves], radius_m
+            )
+            for code in sorted(set(districts[speaks])):
+                a = access[districts[speaks] == code]
+                rows.append(
+                    {
+                        "district_code": code,
+                        "category": cat,
+                        "language": lang,
+                        "households": len(a),
+                        "access_per_household": round(float(a.mean()), 4),
+                        "without_offer_in_reach": int((a == 0).sum()),
+                        "gap": bool((a == 0).all()),
+                    }
+                )
+    return rows
+
+
+def duplicates(engine: Engine, threshold: float | None = None) -> list[dict[str, Any]]:
+    """Likely duplicate offer pairs with score and reason (default threshold in duplicates.py)."""
+    offers, xy = load_offers(engine)
+    return (
+        find_duplicates(offers, xy) if threshold is None else find_duplicates(offers, xy, threshold)
+    )

@@ -1,0 +1,96 @@
+"""Catalogue data read through SQLAlchemy Core: offers, flats and placed households in 25832."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Engine, func, select
+
+from geo_service.db import models
+from geo_service.errors import InputError, NotFound
+from geo_service.ingest.iso639 import is_language_code
+
+OFFERS, LANGS, FLATS = models.offers, models.offer_languages, models.flats
+ACTIVE = ("held", "confirmed")
+
+
+def check_languages(languages: list[str]) -> list[str]:
+    """The codes lower-cased, or InputError naming the first one that is not ISO 639."""
+    codes = [c.strip().lower() for c in languages if c.strip()]
+    for code in codes:
+        if not is_language_code(code):
+            raise InputError(f"language: {code!r} is not an ISO 639 language code")
+    return codes
+
+
+def load_offers(engine: Engine) -> tuple[list[dict[str, Any]], np.ndarray]:
+    """Every offer with its languages, and an (n, 2) array of EPSG:25832 coordinates."""
+    langs = (
+        select(func.array_agg(LANGS.c.language))
+        .where(LANGS.c.offer_id == OFFERS.c.id)
+        .scalar_subquery()
+    )
+    cols = [c for c in OFFERS.c if c.name not in ("geom", "created_at")]
+    query = select(
+        *cols, langs.label("languages"), func.ST_X(OFFERS.c.geom), func.ST_Y(OFFERS.c.geom)
+    ).order_by(OFFERS.c.id)
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    offers = [
+        {
+            **dict(zip([c.name for c in cols], r[: len(cols)], strict=True)),
+            "languages": sorted(r[len(cols)] or []),
+        }
+        for r in rows
+    ]
+    return offers, np.array([r[-2:] for r in rows], dtype=float).reshape(-1, 2)
+
+
+def point_xy(engine: Engine, near: str) -> tuple[float, float]:
+    """EPSG:25832 coordinates of a flat id or a 'lon,lat' pair (WGS84)."""
+    parts = near.split(",")
+    if len(parts) == 2:
+        try:
+            lon, lat = float(parts[0]), float(parts[1])
+        except ValueError:
+            raise InputError(f"near: {near!r} is neither a flat id nor lon,lat") from None
+        geom = func.ST_Transform(func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326), models.SRID)
+        query = select(func.ST_X(geom), func.ST_Y(geom))
+    else:
+        query = select(func.ST_X(FLATS.c.geom), func.ST_Y(FLATS.c.geom)).where(FLATS.c.id == near)
+    with engine.connect() as conn:
+        row = conn.execute(query).first()
+    if row is None:
+        raise NotFound(f"flat {near!r} not found")
+    return float(row[0]), float(row[1])
+
+
+def placed_households(engine: Engine) -> tuple[list[dict[str, Any]], np.ndarray]:
+    """Held or confirmed households (district, languages) at their flat's coordinates."""
+    res = models.reservations
+    query = (
+        select(
+            res.c.district_code, res.c.household, func.ST_X(FLATS.c.geom), func.ST_Y(FLATS.c.geom)
+        )
+        .join(FLATS, FLATS.c.id == res.c.flat_id)
+        .where(res.c.status.in_(ACTIVE))
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    households = [
+        {"district_code": r[0], "languages": list((r[1] or {}).get("languages") or [])}
+        for r in rows
+    ]
+    return households, np.array([r[2:] for r in rows], dtype=float).reshape(-1, 2)
+
+
+def flats_as_demand(engine: Engine) -> tuple[list[dict[str, Any]], np.ndarray]:
+    """Every flat as one planned household of unknown language (when nobody is placed yet)."""
+    query = select(FLATS.c.district_code, func.ST_X(FLATS.c.geom), func.ST_Y(FLATS.c.geom))
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return (
+        [{"district_code": r[0], "languages": []} for r in rows],
+        np.array([r[1:] for r in rows], dtype=float).reshape(-1, 2),
+    )
