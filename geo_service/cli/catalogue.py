@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from geo_service.catalogue import service
+from geo_service.catalogue import service, sheet
 from geo_service.cli.app import app
 from geo_service.db.engine import get_engine
 
@@ -79,3 +79,18 @@ def offer_duplicates(
     _print(rows, ["a", "b", "category", "distance_m", "score", "reason"], "likely duplicates")
     if not rows:
         sys.stdout.write("no likely duplicates\n")
+
+
+@app.command("referral-sheet")
+def referral_sheet(
+    flat: str = typer.Option(..., help="Flat id, e.g. F-0412."),
+    language: list[str] = typer.Option(
+        ..., help="Household language(s); the first with labels is the sheet's language."
+    ),
+    sheet_language: str = typer.Option(None, help="Label language (de, en, ar, fa, uk, ru, tr)."),
+    out: Path = typer.Option(..., help="HTML file to write."),
+) -> None:
+    """A printable one-page referral sheet for a flat in the household's languages."""
+    html = sheet.referral_sheet(get_engine(), flat, language, sheet_language)
+    out.write_text(html, encoding="utf-8")
+    console.print(f"wrote {out} ({len(html):,} bytes)")
