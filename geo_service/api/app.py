@@ -21,6 +21,7 @@ from geo_service.api.logging import RequestLog
 from geo_service.api.routes import (
     allocations,
     audit,
+    catalogue,
     districts,
     flats,
     health,
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(reject_unknown_query)])
     for module in (districts, offers, flats, placements, reservations, allocations, audit):
         v1.include_router(module.router)
+    v1.include_router(catalogue.router)
     app.include_router(v1)
     mount_maps(app, settings)
     configure_logging()
