@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Engine, exists, func, select
 
+from geo_service.catalogue.referral import FALLBACK_LANGUAGE
 from geo_service.db import models
 
 OFFERS, LANGS = models.offers, models.offer_languages
@@ -20,8 +21,10 @@ def search_offers(
     radius_m: float | None = None,
     limit: int = 50,
     offset: int = 0,
+    fallback: bool = False,
 ) -> dict[str, Any]:
-    """Offers matching the filters, nearest first when ``near`` (lon, lat WGS84) is given."""
+    """Offers matching the filters, nearest first when ``near`` (lon, lat WGS84) is given;
+    with ``fallback``, German offers flagged ``fallback`` when none speaks ``language``."""
     langs = (
         select(func.array_agg(LANGS.c.language))
         .where(LANGS.c.offer_id == OFFERS.c.id)
@@ -56,6 +59,28 @@ def search_offers(
         order = [distance, OFFERS.c.id]
         if radius_m is not None:
             conds.append(func.ST_DWithin(OFFERS.c.geom, point, radius_m))
+    if fallback and language and language != FALLBACK_LANGUAGE:
+        found = search_offers(
+            engine,
+            language=language,
+            category=category,
+            near=near,
+            radius_m=radius_m,
+            limit=limit,
+            offset=offset,
+        )
+        if found["total"]:
+            return found
+        german = search_offers(
+            engine,
+            language=FALLBACK_LANGUAGE,
+            category=category,
+            near=near,
+            radius_m=radius_m,
+            limit=limit,
+            offset=offset,
+        )
+        return {**german, "items": [{**i, "fallback": True} for i in german["items"]]}
     with engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(OFFERS).where(*conds)).scalar_one()
         rows = (

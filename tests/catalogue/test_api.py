@@ -60,3 +60,14 @@ def test_coverage_csv_and_duplicates(api):
     assert r.status_code == 200 and r.text.startswith("district_code,category,language")
     d = get(api, "planner", "/api/v1/catalogue/duplicates")
     assert d.status_code == 200 and d.json() == {"items": []}
+
+
+def test_offers_language_filter_and_flagged_german_fallback(api):
+    ar = get(api, "viewer", "/api/v1/offers", language="ar", limit=500).json()["items"]
+    assert ar and all("ar" in o["languages"] for o in ar)
+    none = get(api, "viewer", "/api/v1/offers", language="zu").json()
+    assert none["total"] == 0
+    fb = get(api, "viewer", "/api/v1/offers", language="zu", fallback="true").json()["items"]
+    assert fb and all(o["fallback"] and "de" in o["languages"] for o in fb)
+    bad = get(api, "viewer", "/api/v1/offers", language="arabic")
+    assert bad.status_code == 400

@@ -64,6 +64,7 @@ def offers(
     radius_m: Annotated[float | None, Query(gt=0, le=50_000)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    fallback: Annotated[bool, Query(description="German offers, flagged, if none match")] = False,
     key: KeyInfo = Depends(require("viewer")),
     db: Engine = Depends(engine),
 ) -> dict[str, Any]:
@@ -79,4 +80,5 @@ def offers(
         radius_m=radius_m,
         limit=limit,
         offset=offset,
+        fallback=fallback,
     )
