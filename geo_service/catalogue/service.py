@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Engine
 
-from geo_service.catalogue.coverage import coverage_2sfca
+from geo_service.catalogue.coverage import Weight, coverage_2sfca, smoothstep_weight, step_weight
 from geo_service.catalogue.duplicates import find_duplicates
 from geo_service.catalogue.referral import rank_referrals
 from geo_service.catalogue.store import (
@@ -17,6 +17,8 @@ from geo_service.catalogue.store import (
     placed_households,
     point_xy,
 )
+from geo_service.errors import InputError
+from geo_service.scoring.profile import ScoringProfile
 
 DEFAULT_RADIUS_M = 2000.0
 
@@ -39,10 +41,23 @@ def referrals(
     )
 
 
+def e2sfca_weight(profile: ScoringProfile, category: str) -> tuple[Weight, float]:
+    """The profile's decay for an offer category (E2SFCA) and its zero distance as radius."""
+    name = profile.offer_category_map().get(category)
+    if name is None:
+        raise InputError(f"category {category!r} is not mapped in profile {profile.name!r}")
+    return smoothstep_weight(profile.full_m(name), profile.zero_m(name)), profile.zero_m(name)
+
+
 def coverage(
-    engine: Engine, languages: list[str], categories: list[str], radius_m: float = DEFAULT_RADIUS_M
+    engine: Engine,
+    languages: list[str],
+    categories: list[str],
+    radius_m: float = DEFAULT_RADIUS_M,
+    profile: ScoringProfile | None = None,
 ) -> list[dict[str, Any]]:
-    """2SFCA access per district × category × language; gap when no offer is within reach."""
+    """2SFCA access per district × category × language (E2SFCA with the profile's decay if
+    given); gap when no offer is within reach."""
     codes = check_languages(languages)
     offers, oxy = load_offers(engine)
     homes, hxy = placed_households(engine)
@@ -51,6 +66,7 @@ def coverage(
     districts = np.array([h["district_code"] or "" for h in homes])
     rows = []
     for cat in categories:
+        weight, reach = e2sfca_weight(profile, cat) if profile else (step_weight, radius_m)
         for lang in codes:
             speaks = np.array([not h["languages"] or lang in h["languages"] for h in homes], bool)
             serves = np.array(
@@ -62,7 +78,7 @@ def coverage(
             ).reshape(-1)
             cap = np.array([o["capacity_per_week"] or 1 for o in offers], float)
             access = coverage_2sfca(
-                hxy[speaks], np.ones(int(speaks.sum())), oxy[serves], cap[serves], radius_m
+                hxy[speaks], np.ones(int(speaks.sum())), oxy[serves], cap[serves], reach, weight
             )
             for code in sorted(set(districts[speaks])):
                 a = access[districts[speaks] == code]

@@ -38,3 +38,15 @@ def test_cli_offers_and_bad_language(sample_database_url):
     assert "O-" in ok.stdout
     bad = subprocess.run([*run, "--language", "zz9"], env=env, capture_output=True, text=True)
     assert bad.returncode != 0 and "ISO 639" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_e2sfca_with_profile_decay_covers_same_districts(sample_engine):
+    from geo_service.config import get_settings
+    from geo_service.scoring.profile import load_profile
+
+    prof = load_profile(get_settings().profile_path)
+    reach = service.e2sfca_weight(prof, "counselling")[1]
+    step = service.coverage(sample_engine, ["ar"], ["counselling"], reach)
+    decayed = service.coverage(sample_engine, ["ar"], ["counselling"], profile=prof)
+    assert [r["district_code"] for r in step] == [r["district_code"] for r in decayed]
+    assert sum(r["access_per_household"] for r in decayed) > 0
