@@ -50,3 +50,27 @@ def test_e2sfca_with_profile_decay_covers_same_districts(sample_engine):
     decayed = service.coverage(sample_engine, ["ar"], ["counselling"], profile=prof)
     assert [r["district_code"] for r in step] == [r["district_code"] for r in decayed]
     assert sum(r["access_per_household"] for r in decayed) > 0
+
+
+def test_cli_coverage_csv_and_duplicates(sample_database_url, tmp_path):
+    env = {**os.environ, "DATABASE_URL": sample_database_url}
+    out = tmp_path / "cov.csv"
+    cov = [
+        sys.executable,
+        "-m",
+        "geo_service",
+        "coverage",
+        "--language",
+        "ar",
+        "--category",
+        "counselling",
+        "--e2sfca",
+        "--csv",
+        str(out),
+    ]
+    proc = subprocess.run(cov, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_text(encoding="utf-8").startswith("district_code,category,language")
+    dup = [sys.executable, "-m", "geo_service", "offer-duplicates"]
+    proc = subprocess.run(dup, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0 and "no likely duplicates" in proc.stdout
