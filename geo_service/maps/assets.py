@@ -16,25 +16,42 @@ from geo_service.errors import GeoServiceError
 
 NODE_MODULES = PROJECT_ROOT / "node_modules"
 
-# CDN URL (as folium writes it) -> file under static/
-URLS = {
-    "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js": "leaflet/leaflet.js",
-    "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css": "leaflet/leaflet.css",
-    "https://code.jquery.com/jquery-3.7.1.min.js": "jquery/jquery.min.js",
-    "https://cdn.jsdelivr.net/npm/bootstrap@5.2.2/dist/js/bootstrap.bundle.min.js": "bootstrap/bootstrap.bundle.min.js",
-    "https://cdn.jsdelivr.net/npm/bootstrap@5.2.2/dist/css/bootstrap.min.css": "bootstrap/bootstrap.min.css",
-    "https://cdnjs.cloudflare.com/ajax/libs/Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.js": "awesome-markers/leaflet.awesome-markers.js",
-    "https://cdnjs.cloudflare.com/ajax/libs/Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.css": "awesome-markers/leaflet.awesome-markers.css",
-    "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@6.2.0/css/all.min.css": "fontawesome/css/all.min.css",
-    "https://cdn.jsdelivr.net/gh/python-visualization/folium/folium/templates/leaflet.awesome.rotate.min.css": "folium/leaflet.awesome.rotate.min.css",
-    "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/leaflet.markercluster.js": "markercluster/leaflet.markercluster.js",
-    "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.css": "markercluster/MarkerCluster.css",
-    "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.Default.css": "markercluster/MarkerCluster.Default.css",
-    "https://cdn.jsdelivr.net/npm/leaflet.fullscreen@3.0.0/Control.FullScreen.min.js": "fullscreen/Control.FullScreen.js",
-    "https://cdn.jsdelivr.net/npm/leaflet.fullscreen@3.0.0/Control.FullScreen.css": "fullscreen/Control.FullScreen.css",
+# Folium's own resource names -> file under static/. The CDN addresses are read from Folium
+# itself (see ``folium_urls``), so its pinned versions and ours cannot drift apart silently.
+LOCAL_FILES = {
+    "leaflet": "leaflet/leaflet.js",
+    "leaflet_css": "leaflet/leaflet.css",
+    "jquery": "jquery/jquery.min.js",
+    "bootstrap": "bootstrap/bootstrap.bundle.min.js",
+    "bootstrap_css": "bootstrap/bootstrap.min.css",
+    "awesome_markers": "awesome-markers/leaflet.awesome-markers.js",
+    "awesome_markers_css": "awesome-markers/leaflet.awesome-markers.css",
+    "awesome_markers_font_css": "fontawesome/css/all.min.css",
+    "awesome_rotate_css": "folium/leaflet.awesome.rotate.min.css",
+    "markerclusterjs": "markercluster/leaflet.markercluster.js",
+    "markerclustercss": "markercluster/MarkerCluster.css",
+    "markerclusterdefaultcss": "markercluster/MarkerCluster.Default.css",
+    "Control.Fullscreen.js": "fullscreen/Control.FullScreen.js",
+    "Control.FullScreen.css": "fullscreen/Control.FullScreen.css",
 }
 # Glyphicons (Bootstrap 3) are not used by our maps: the link is dropped, not vendored.
-DROPPED = ("https://netdna.bootstrapcdn.com/bootstrap/3.0.0/css/bootstrap-glyphicons.css",)
+DROPPED = ("glyphicons_css",)
+
+
+def folium_resources() -> list[tuple[str, str]]:
+    """(name, CDN URL) of every script and stylesheet Folium and our plugins link."""
+    from folium import folium as folium_map
+    from folium.plugins import Fullscreen, MarkerCluster
+
+    return [
+        *folium_map._default_js,
+        *folium_map._default_css,
+        *MarkerCluster.default_js,
+        *MarkerCluster.default_css,
+        *Fullscreen.default_js,
+        *Fullscreen.default_css,
+    ]
+
 
 # static/ target -> source (file or folder) in node_modules or folium's templates
 SOURCES = {
@@ -80,10 +97,11 @@ def vendor(static_dir: Path) -> Path:
 
 def localise(html: str, prefix: str) -> str:
     """Point every CDN link of a rendered map at ``prefix`` (relative path or URL path)."""
-    for url in DROPPED:
-        html = re.sub(rf"<link[^>]*{re.escape(url)}[^>]*>", "", html)
-    for url, local in URLS.items():
-        html = html.replace(url, f"{prefix}/{local}")
+    for name, url in folium_resources():
+        if name in DROPPED:
+            html = re.sub(rf"<link[^>]*{re.escape(url)}[^>]*>", "", html)
+        elif name in LOCAL_FILES:
+            html = html.replace(url, f"{prefix}/{LOCAL_FILES[name]}")
     if REMOTE_ASSET.search(html):
         bad = REMOTE_ASSET.search(html)
         assert bad is not None
