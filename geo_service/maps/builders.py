@@ -6,6 +6,7 @@ from typing import Any
 
 import folium
 import geopandas as gpd
+import pandas as pd
 import shapely
 from folium.plugins import FastMarkerCluster
 
@@ -127,10 +128,39 @@ def infrastructure_map(cells: gpd.GeoDataFrame, amenities: gpd.GeoDataFrame) -> 
     return finish(m)
 
 
-def offers_map(o: gpd.GeoDataFrame) -> folium.Map:
-    """The catalogue: a layer per category and per language, popups with the details."""
+def gaps_layer(d: gpd.GeoDataFrame, gaps: pd.DataFrame, radius_km: float) -> folium.GeoJson:
+    """Districts coloured by their number of coverage gaps, the gaps listed in the tooltip."""
+    lab = labels()
+    g = d[["code", "name", "geom"]].merge(gaps, on="code", how="left")
+    g["n_gaps"] = g["n_gaps"].fillna(0).astype(int)
+    g["tip"] = [
+        f"{r['name']}: {r['gaps']}" if r["n_gaps"] else f"{r['name']}: {lab['no_gap']}"
+        for _, r in g.iterrows()
+    ]
+    worst = max(int(g["n_gaps"].max()), 1)
+    layer = gpd.GeoDataFrame(g[["code", "n_gaps", "tip"]], geometry=g["geom"].values, crs=4326)
+    return folium.GeoJson(
+        layer.to_json(),
+        name=lab["gaps"].format(km=f"{radius_km:g}"),
+        show=False,
+        style_function=lambda f: {
+            "fillColor": colour(f["properties"]["n_gaps"], 0, worst, reverse=True),
+            "color": "#333",
+            "weight": 1,
+            "fillOpacity": 0.5,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+    )
+
+
+def offers_map(
+    o: gpd.GeoDataFrame, d: gpd.GeoDataFrame, gaps: pd.DataFrame, radius_km: float
+) -> folium.Map:
+    """The catalogue: a layer per category and per language, popups with the details, and
+    the districts' coverage gaps (hidden until ticked)."""
     lab = labels()
     m = base_map(lab["offers"], o, [("#2c7fb8", lab["offers"])])
+    gaps_layer(d, gaps, radius_km).add_to(m)
 
     def marker(r: Any) -> folium.CircleMarker:
         popup = table(

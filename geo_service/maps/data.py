@@ -7,8 +7,9 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 import shapely
-from sqlalchemy import Connection, Label, Select, Table, func, select
+from sqlalchemy import Connection, Engine, Label, Select, Table, func, select
 
+from geo_service.catalogue.service import DEFAULT_RADIUS_M, coverage
 from geo_service.db import models
 from geo_service.scoring.districts import public_view
 
@@ -99,3 +100,29 @@ def flats(conn: Connection) -> gpd.GeoDataFrame:
     gdf = _read(conn, q.order_by(f.c.id))
     gdf["available_from"] = gdf["available_from"].astype(str)
     return gdf
+
+
+def coverage_gaps(engine: Engine, interpreting_language: str) -> pd.DataFrame:
+    """Per district, the (category, language) pairs with no offer within reach (2SFCA gaps),
+    over every language the catalogue offers besides the interpreting language."""
+    o, ol = models.offers, models.offer_languages
+    with engine.connect() as conn:
+        languages = conn.execute(select(ol.c.language).distinct()).scalars().all()
+        categories = conn.execute(select(o.c.category).distinct()).scalars().all()
+    langs = sorted(x for x in languages if x != interpreting_language)
+    rows = pd.DataFrame(coverage(engine, langs, sorted(categories), DEFAULT_RADIUS_M))
+    if rows.empty:
+        return pd.DataFrame(columns=["code", "n_gaps", "gaps"])
+    gaps = rows[rows["gap"]].sort_values(["category", "language"])
+    per_category = gaps.groupby(["district_code", "category"])["language"].agg(", ".join)
+    text = per_category.reset_index().assign(line=lambda t: t["category"] + ": " + t["language"])
+    return (
+        pd.DataFrame(
+            {
+                "n_gaps": gaps.groupby("district_code").size(),
+                "gaps": text.groupby("district_code")["line"].agg("; ".join),
+            }
+        )
+        .rename_axis("code")
+        .reset_index()
+    )

@@ -8,11 +8,13 @@ from typing import Any
 import folium
 from sqlalchemy import Engine
 
+from geo_service.catalogue.service import DEFAULT_RADIUS_M
+from geo_service.config import get_settings
 from geo_service.maps import builders, data
 from geo_service.maps.assets import localise, vendor
 from geo_service.scoring.household import Household
 from geo_service.scoring.pipeline import cached_ranker, held_flats
-from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.profile import ScoringProfile, cached_profile
 
 PUBLIC = ("districts", "infrastructure", "offers", "flats")
 STATIC = "static"
@@ -25,6 +27,8 @@ def html_of(m: folium.Map, prefix: str) -> str:
 
 def public_maps(engine: Engine) -> dict[str, folium.Map]:
     """Build the four public maps from the database."""
+    profile = cached_profile(str(get_settings().profile_path))
+    interpreting = profile.catalogue.interpreting_language
     with engine.connect() as conn:
         d = data.districts(conn)
         return {
@@ -32,7 +36,12 @@ def public_maps(engine: Engine) -> dict[str, folium.Map]:
             "infrastructure": builders.infrastructure_map(
                 data.area_scores(conn), data.amenities(conn)
             ),
-            "offers": builders.offers_map(data.offers(conn)),
+            "offers": builders.offers_map(
+                data.offers(conn),
+                d,
+                data.coverage_gaps(engine, interpreting),
+                DEFAULT_RADIUS_M / 1000,
+            ),
             "flats": builders.flats_map(data.flats(conn), d),
         }
 

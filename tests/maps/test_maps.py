@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from geo_service.api.server import start_server
 from geo_service.auth.keys import create_key
+from geo_service.catalogue.service import coverage
 from tests.maps.conftest import HOUSEHOLD
 
 REMOTE = re.compile(r"""(?:src|href)\s*=\s*["']https?://""", re.IGNORECASE)
@@ -74,6 +75,25 @@ def test_offer_popup_opens(browser: Browser, rendered: dict[str, Path]) -> None:
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
     assert "Träger" in popup.inner_text() and "Sprachen" in popup.inner_text()
+    page.close()
+
+
+def test_offer_map_coverage_gaps_layer(
+    browser: Browser, rendered: dict[str, Path], sample_engine: Engine
+) -> None:
+    """Ticking the gaps layer draws the 31 districts; tooltips name the 2SFCA gaps."""
+    gaps = [
+        r
+        for r in coverage(sample_engine, ["ti", "so"], ["counselling", "language_course"])
+        if r["gap"]
+    ]
+    assert gaps, "the sample should have some Tigrinya/Somali gaps"
+    html = rendered["offers"].read_text(encoding="utf-8")
+    for r in gaps:
+        assert re.search(rf"{r['category']}: [a-z, ]*\b{r['language']}\b", html), r
+    page, _, _ = open_offline(browser, rendered["offers"])
+    page.get_by_text("Versorgungslücken", exact=False).click()
+    assert page.locator("path.leaflet-interactive").count() == 110 + 31
     page.close()
 
 
