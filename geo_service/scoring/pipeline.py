@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import pandas as pd
 from sqlalchemy import Connection, Engine, func, select
 
 from geo_service.db import models
@@ -16,7 +15,7 @@ from geo_service.scoring.area import compute_area_scores, write_area_scores
 from geo_service.scoring.distance import backend_for
 from geo_service.scoring.features import compute, target_sets
 from geo_service.scoring.profile import ScoringProfile
-from geo_service.scoring.ranking import Ranker
+from geo_service.scoring.ranking import DistrictStatus, Ranker
 
 Step = Callable[[str], None]
 
@@ -70,11 +69,12 @@ def score_all(engine: Engine, profile: ScoringProfile, step: Step | None = None)
     return summary
 
 
-def read_status(conn: Connection) -> pd.DataFrame:
-    """District status with names (31 rows for the sample: cheap to read per request)."""
+def read_status(conn: Connection) -> DistrictStatus:
+    """District status with names by code (one small query, no pandas: read per request)."""
     ds, d = models.district_status, models.districts
-    rows = conn.execute(select(ds, d.c.name).join(d, d.c.code == ds.c.district_code)).mappings()
-    return pd.DataFrame(list(rows), columns=[*ds.c.keys(), "name"])
+    cols = [ds.c[c] for c in ("factor", "utilisation", "suppressed", "capacity", "placements")]
+    query = select(ds.c.district_code, d.c.name, *cols).join(d, d.c.code == ds.c.district_code)
+    return {r[0]: dict(r._mapping) for r in conn.execute(query)}
 
 
 def load_ranker(engine: Engine, profile: ScoringProfile) -> Ranker:

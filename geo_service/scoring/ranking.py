@@ -22,6 +22,9 @@ from geo_service.scoring.fit import Constraint, FlatArrays, constraints
 from geo_service.scoring.household import Household
 from geo_service.scoring.profile import ScoringProfile
 
+# District code -> name, factor, utilisation, suppressed, capacity, placements.
+DistrictStatus = dict[str, dict[str, Any]]
+
 
 @dataclass(frozen=True)
 class Nearest:
@@ -73,7 +76,7 @@ class Ranker:
         profile: ScoringProfile,
         flats: pd.DataFrame,
         features: pd.DataFrame,
-        status: pd.DataFrame,
+        status: DistrictStatus,
         data_timestamp: datetime | None,
     ) -> None:
         """Index everything by flat position; ``flats`` must be sorted by id."""
@@ -97,18 +100,15 @@ class Ranker:
         self.modes = set(features["distance_mode"]) or {profile.distance_mode}
         self.sets = self._index_features(features)
 
-    def _set_status(self, status: pd.DataFrame) -> None:
+    def _set_status(self, status: DistrictStatus) -> None:
         """District names, factors and utilisation, and each flat's factor B."""
-        st = status.set_index("district_code")
-        self.districts = st[
-            ["name", "factor", "utilisation", "suppressed", "capacity", "placements"]
-        ].to_dict("index")
+        self.districts = status
         per_code = np.array(
-            [self.districts.get(c, {}).get("factor", 0.0) for c in self.district_codes] + [0.0]
+            [status.get(c, {}).get("factor", 0.0) for c in self.district_codes] + [0.0]
         )
         self.factor = per_code[self.district_index]  # index -1 (no district) takes the 0.0
 
-    def with_status(self, status: pd.DataFrame) -> Ranker:
+    def with_status(self, status: DistrictStatus) -> Ranker:
         """A copy sharing the feature arrays, with a fresh district status."""
         twin = copy.copy(self)
         twin._set_status(status)

@@ -68,15 +68,6 @@ FEATURE_COLUMNS = (
     "target_names",
     "distance_mode",
 )
-STATUS_COLUMNS = (
-    "district_code",
-    "name",
-    "factor",
-    "utilisation",
-    "suppressed",
-    "capacity",
-    "placements",
-)
 X0, Y0 = 600_000, 5_780_000
 FLATS = {"F-1": (100, 100), "F-2": (500, 100), "F-3": (900, 900)}
 AMENITIES = [
@@ -234,7 +225,7 @@ def test_ranking_before_scoring_is_a_clear_409(engine: Engine, tiny: ScoringProf
         tiny,
         pd.DataFrame({c: [] for c in FLAT_COLUMNS}),
         pd.DataFrame({c: [] for c in FEATURE_COLUMNS}),
-        pd.DataFrame({c: [] for c in STATUS_COLUMNS}),
+        {},
         None,
     )
     with pytest.raises(NotScored, match="geo-service score"):
