@@ -82,14 +82,18 @@ def city_outline(engine: Engine) -> shapely.Geometry:
     return shapely.union_all(d.geometry.to_numpy())
 
 
-def validate(path: Path, ways: Ways, net: Network, city: shapely.Geometry) -> None:
-    """Clear errors for an empty extract, no walkable ways, or an extract outside the city."""
+def check_ways(path: Path, ways: Ways) -> None:
+    """Clear errors for an empty extract or one without walkable ways."""
     if ways.seen == 0:
         raise file_error(KIND, path.name, "empty extract: no ways tagged highway=*")
-    if net.edges.empty:
+    if len(ways.way_ids) == 0:
         raise file_error(
             KIND, path.name, f"no walkable ways among {ways.seen} highway ways (profile rules)"
         )
+
+
+def check_inside(path: Path, net: Network, city: shapely.Geometry) -> None:
+    """A clear error for an extract none of whose junctions lies in a stored district."""
     inside = shapely.contains_xy(city, net.node_xy[:, 0], net.node_xy[:, 1])
     if not inside.any():
         raise file_error(
@@ -106,9 +110,11 @@ def import_network(
     progress: Progress | None = None,
 ) -> ImportReport:
     """Validate a PBF's walkable network; unless ``dry_run``, replace the stored one atomically."""
+    city = city_outline(engine)
     ways = read_ways(path, profile.network_rules)
+    check_ways(path, ways)
     net = build_network(ways)
-    validate(path, ways, net, city_outline(engine))
+    check_inside(path, net, city)
     report = ImportReport(KIND, path.name, rows=len(net.edges), dry_run=dry_run)
     if dry_run:
         return report
