@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import Transformer
-from sqlalchemy import Engine, func, insert
+from sqlalchemy import Engine, func, insert, select
 
 from geo_service.db import models
 from geo_service.db.models import SRID
@@ -74,12 +74,12 @@ def build_network(ways: Ways) -> Network:
 
 def city_outline(engine: Engine) -> shapely.Geometry:
     """The union of the stored districts (EPSG:25832); an error when none are stored."""
-    from geo_service.ingest.service import district_layer
-
-    d = district_layer(engine)
-    if d.empty:
+    union = func.ST_AsBinary(func.ST_Union(models.districts.c.geom))
+    with engine.connect() as conn:
+        wkb = conn.execute(select(union)).scalar_one()
+    if wkb is None:
         raise InputError("no districts stored yet: import districts before the network")
-    return shapely.union_all(d.geometry.to_numpy())
+    return shapely.from_wkb(bytes(wkb))
 
 
 def check_ways(path: Path, ways: Ways) -> None:
