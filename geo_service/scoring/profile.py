@@ -149,6 +149,14 @@ class NetworkRules(_Strict):
     ]
     snap_limit_m: float = Field(250.0, gt=0)
 
+    @model_validator(mode="after")
+    def _tags_are_key_value(self) -> NetworkRules:
+        """Every excluded tag reads ``key=value``."""
+        bad = [r for r in self.excluded if r.count("=") != 1 or r.startswith("=")]
+        if bad:
+            raise ValueError(f"excluded: {bad[0]!r} is not key=value")
+        return self
+
 
 class ScoringProfile(_Strict):
     """A validated scoring profile; ``version`` hashes its canonical content."""

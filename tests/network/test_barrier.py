@@ -6,10 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from geo_service.errors import ProfileError
 from geo_service.scoring.decay import category_value
 from geo_service.scoring.distance import StraightLine
 from geo_service.scoring.network import NetworkDistance, StreetGraph
-from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.profile import ScoringProfile, parse_profile
 
 STEP_M = 100.0
 WEST_X, EAST_X = np.arange(0.0, 401.0, STEP_M), np.arange(600.0, 1001.0, STEP_M)
@@ -69,3 +70,15 @@ def test_points_beyond_the_snap_limit_are_unreachable() -> None:
     near_flat = np.array([[0.0, 0.0]])
     dist, idx, _ = town.query(near_flat, np.r_[kita_beside_it, KITA], 2, (5000.0,))
     assert idx[0].tolist() == [1, -1]  # only the kita on the network is found
+
+
+def test_network_rules_are_validated(walking_profile: ScoringProfile) -> None:
+    """A malformed excluded tag or a non-positive snap limit is a one-line profile error."""
+    for key, value, message in (
+        ("excluded", ["motorway"], "network: excluded: 'motorway' is not key=value"),
+        ("snap_limit_m", 0, "network.snap_limit_m: Input should be greater than 0"),
+    ):
+        data = walking_profile.model_dump(mode="json")
+        data["network"][key] = value
+        with pytest.raises(ProfileError, match=message):
+            parse_profile(data)
