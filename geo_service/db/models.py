@@ -196,6 +196,8 @@ flat_features = Table(
     Column("distance_mode", Text, nullable=False),
     Column("profile_version", Text, nullable=False),
     Column("computed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # metres from the flat to the street network (network mode only; NULL for straight line)
+    Column("snap_m", Float),
     PrimaryKeyConstraint("flat_id", "category", "language"),
 )
 
@@ -303,4 +305,37 @@ audit_log = Table(
     Column("data_timestamp", DateTime(timezone=True)),
     Column("request", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     Column("detail", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+)
+
+
+def _node_fk() -> ForeignKey:
+    """Return a foreign key to ``network_nodes.id`` (edges go when their nodes go)."""
+    return ForeignKey("network_nodes.id", ondelete="CASCADE")
+
+
+# The walkable street network (``import network``): junctions and the ways between them.
+network_nodes = Table(
+    "network_nodes",
+    metadata,
+    Column("id", BigInteger, primary_key=True),  # OSM node id
+    Column("geom", _geom("POINT"), nullable=False),
+)
+
+network_edges = Table(
+    "network_edges",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column(
+        "source", BigInteger, ForeignKey("network_nodes.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column(
+        "target", BigInteger, ForeignKey("network_nodes.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("length_m", Float, nullable=False),
+    Column("highway", Text, nullable=False),
+    Column("osm_way_id", BigInteger, nullable=False),
+    Column("geom", _geom("LINESTRING"), nullable=False),
+    CheckConstraint("length_m > 0", name="length_positive"),
+    Index("ix_network_edges_source", "source"),
+    Index("ix_network_edges_target", "target"),
 )

@@ -16,6 +16,7 @@ SAMPLE_FILES = (
     ("offers", "offers.geojson"),
     ("flats", "flats.geojson"),
     ("amenities", "amenities.geojson"),
+    ("network", "network.osm.pbf"),
 )
 
 

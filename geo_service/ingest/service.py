@@ -13,7 +13,9 @@ from geo_service.config import get_settings
 from geo_service.db import models
 from geo_service.errors import InputError
 from geo_service.ingest.errors import ImportReport, ImportValidationError, Problem, file_error
+from geo_service.ingest.network import import_network
 from geo_service.ingest.osm import read_pbf
+from geo_service.ingest.osm_ways import KIND as NETWORK_KIND
 from geo_service.ingest.readers import read_table
 from geo_service.ingest.schemas import KINDS, KindSpec
 from geo_service.ingest.spatial import assign_districts, overlapping_pairs
@@ -103,10 +105,13 @@ def import_file(
     progress: Progress | None = None,
 ) -> ImportReport:
     """Validate ``path`` as ``kind``; unless ``dry_run``, write it all in one transaction."""
-    if kind not in KINDS:
-        raise InputError(f"unknown import kind {kind!r}; use one of {', '.join(KINDS)}")
-    spec, path = KINDS[kind], Path(path)
     profile = profile or cached_profile(str(get_settings().profile_path))
+    if kind == NETWORK_KIND:
+        return import_network(engine, Path(path), profile, dry_run=dry_run, progress=progress)
+    if kind not in KINDS:
+        kinds = ", ".join([*KINDS, NETWORK_KIND])
+        raise InputError(f"unknown import kind {kind!r}; use one of {kinds}")
+    spec, path = KINDS[kind], Path(path)
     df = read_any(path, spec, profile, crs, layer)
     report = ImportReport(kind, path.name, rows=len(df), dry_run=dry_run)
     rows, report.problems = check_fields(df, spec, vocabulary(spec, profile))

@@ -21,6 +21,7 @@ INDICATORS = (
 )
 CLASS_COLOURS = {1: "#1a9850", 2: "#a6d96a", 3: "#fdae61", 4: "#d7191c"}
 INFRA_CATEGORIES = ("kita", "primary_school", "gp", "grocery", "transit_stop")
+ISOCHRONE_COLOURS = ("#9ecae1", "#3182bd")  # largest area first, drawn below the smaller
 
 
 def _fmt(v: Any, pattern: str = "{}") -> str:
@@ -93,10 +94,12 @@ def districts_map(d: gpd.GeoDataFrame) -> folium.Map:
 
 
 def infrastructure_map(cells: gpd.GeoDataFrame, amenities: gpd.GeoDataFrame) -> folium.Map:
-    """H3 area scores, a layer per key category, amenities clustered."""
+    """H3 area scores, a layer per key category, amenities clustered; the title names the
+    distance mode the scores were computed with."""
     lab = labels()
+    modes = sorted(set(cells.get("distance_mode", []))) or ["straight"]
     m = base_map(
-        lab["infrastructure"],
+        f"{lab['infrastructure']} ({lab['mode']}: {', '.join(lab.get(x, x) for x in modes)})",
         cells,
         [(colour(v), f"{lab['score']} {v}") for v in (90, 70, 50, 30, 10)],
         canvas=True,
@@ -224,10 +227,30 @@ def household_map(
     f: gpd.GeoDataFrame,
     d: gpd.GeoDataFrame,
     household: dict[str, Any],
+    isochrones: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
-    """The top flats numbered by rank with explanation, nearest places and district factor."""
+    """The top flats numbered by rank with explanation, nearest places and district factor;
+    the distance mode in the title and, if given, walking isochrones around the best flat."""
     lab = labels()
-    m = base_map(f"{lab['household']}: {household}", d, [("#6a51a3", lab["rank"])])
+    modes = sorted({r["distance_mode"] for r in results}) or ["straight"]
+    mode = ", ".join(lab.get(x, x) for x in ",".join(modes).split(","))
+    legend = [("#6a51a3", lab["rank"])]
+    if isochrones is not None:
+        legend += [
+            (ISOCHRONE_COLOURS[i], f"{lab['isochrone']} {v:.0f} m")
+            for i, v in enumerate(isochrones["limit_m"])
+        ]
+    m = base_map(f"{lab['household']}: {household} ({lab['mode']}: {mode})", d, legend)
+    if isochrones is not None:
+        for i, (limit, geom) in enumerate(
+            zip(isochrones["limit_m"], isochrones.geometry, strict=True)
+        ):
+            colour_i = ISOCHRONE_COLOURS[i]
+            folium.GeoJson(
+                gpd.GeoSeries([geom], crs=4326).to_json(),
+                name=f"{lab['isochrone']} {limit:.0f} m",
+                style_function=lambda _, c=colour_i: {"color": c, "weight": 0, "fillOpacity": 0.25},
+            ).add_to(m)
     folium.GeoJson(
         d[["code", "name", "geom"]].to_json(),
         name=lab["boundaries"],
@@ -248,6 +271,8 @@ def household_map(
                 "placement": r["placement_score"],
                 lab["score"]: r["infrastructure_score"],
                 lab["factor"]: f"{r['district']['factor']} ({r['district']['name']})",
+                lab["mode"]: lab.get(r["distance_mode"], r["distance_mode"])
+                + (f" ({lab['unreachable']})" if r.get("unreachable") else ""),
                 **{k: f"+{v}" for k, v in best},
                 **dict(list(nearest.items())[:6]),
             }

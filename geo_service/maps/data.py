@@ -48,7 +48,9 @@ def districts(conn: Connection) -> gpd.GeoDataFrame:
 def area_scores(conn: Connection) -> gpd.GeoDataFrame:
     """H3 cells with score and per-category values."""
     a = models.area_scores
-    gdf = _read(conn, select(a.c.h3_index, a.c.score, a.c.category_values, wgs(a)))
+    gdf = _read(
+        conn, select(a.c.h3_index, a.c.score, a.c.category_values, a.c.distance_mode, wgs(a))
+    )
     values = pd.json_normalize(gdf.pop("category_values").tolist())
     return gpd.GeoDataFrame(pd.concat([gdf, values], axis=1), geometry="geom", crs=4326)
 

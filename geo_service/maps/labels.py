@@ -31,6 +31,11 @@ LABELS = {
         "no_gap": "keine Lücke",
         "note": "Beispieldaten, illustrativ – keine amtliche Statistik",
         "class_names": ["1 hoch", "2 mittel", "3 niedrig", "4 sehr niedrig"],
+        "mode": "Entfernung",
+        "straight": "Luftlinie",
+        "network": "Fußwegenetz",
+        "isochrone": "zu Fuß erreichbar",
+        "unreachable": "nicht ans Wegenetz angebunden",
     },
     "en": {
         "districts": "Districts and social structure",
@@ -60,5 +65,10 @@ LABELS = {
         "no_gap": "no gap",
         "note": "Illustrative sample data – not official statistics",
         "class_names": ["1 high", "2 medium", "3 low", "4 very low"],
+        "mode": "Distance",
+        "straight": "straight line",
+        "network": "walking network",
+        "isochrone": "walkable within",
+        "unreachable": "not connected to the walking network",
     },
 }

@@ -10,8 +10,10 @@ from sqlalchemy import Engine
 
 from geo_service.catalogue.service import DEFAULT_RADIUS_M
 from geo_service.config import get_settings
+from geo_service.db.models import SRID
 from geo_service.maps import builders, data
 from geo_service.maps.assets import localise, vendor
+from geo_service.maps.isochrone import walking_isochrones
 from geo_service.scoring.household import Household
 from geo_service.scoring.pipeline import cached_ranker, held_flats
 from geo_service.scoring.profile import ScoringProfile, cached_profile
@@ -60,9 +62,14 @@ def render_public(engine: Engine, out: Path) -> dict[str, Path]:
 def household_map(
     engine: Engine, profile: ScoringProfile, household: Household, top: int = 10
 ) -> tuple[folium.Map, list[dict[str, Any]]]:
-    """The ranking map of one household (never written to the public folder)."""
+    """The ranking map of one household (never written to the public folder), with walking
+    isochrones around the best flat when a street network is loaded."""
     results = cached_ranker(engine, profile).rank(household, top, held=held_flats(engine))
     with engine.connect() as conn:
         d, f = data.districts(conn), data.flats(conn)
-    m = builders.household_map(results, f, d, household.model_dump(mode="json"))
+        iso = None
+        if results:
+            best = f.set_index("id").geometry.loc[[results[0]["flat_id"]]].to_crs(SRID).iloc[0]
+            iso = walking_isochrones(conn, best.x, best.y)
+    m = builders.household_map(results, f, d, household.model_dump(mode="json"), iso)
     return m, results

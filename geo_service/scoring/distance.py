@@ -1,4 +1,4 @@
-"""Distance backends behind one small interface (straight line now, walking network later)."""
+"""Distance backends behind one small interface: straight line, or the walking network."""
 
 from __future__ import annotations
 
@@ -6,8 +6,12 @@ from typing import Protocol
 
 import numpy as np
 from scipy.spatial import cKDTree
+from sqlalchemy import Connection
 
+from geo_service.errors import ProfileError
 from geo_service.scoring.decay import Array
+from geo_service.scoring.network import NetworkDistance, read_graph
+from geo_service.scoring.profile import ScoringProfile
 
 
 class DistanceBackend(Protocol):
@@ -22,11 +26,19 @@ class DistanceBackend(Protocol):
         and, per radius, the number of targets within it."""
         ...
 
+    def snap_m(self, points: Array) -> Array:
+        """How far (m) each point lies from where distances start (NaN: no snapping)."""
+        ...
+
 
 class StraightLine:
     """Euclidean distances in the projected CRS with one scipy cKDTree per target set."""
 
     mode = "straight"
+
+    def snap_m(self, points: Array) -> Array:
+        """Straight lines start at the point itself: NaN (stored as NULL)."""
+        return np.full(len(points), np.nan)
 
     def query(
         self, sources: Array, targets: Array, k: int, radii_m: tuple[float, ...]
@@ -49,10 +61,14 @@ class StraightLine:
         return dist, idx, counts
 
 
-def backend_for(mode: str) -> DistanceBackend:
-    """The backend for a profile's ``distance_mode``."""
-    if mode == "straight":
+def backend_for(profile: ScoringProfile, conn: Connection) -> DistanceBackend:
+    """The backend for a profile's ``distance_mode``; the network one reads the stored graph."""
+    if profile.distance_mode == "straight":
         return StraightLine()
-    from geo_service.errors import ProfileError
-
-    raise ProfileError(f"distance_mode {mode!r}: no street network is loaded; use 'straight'")
+    graph = read_graph(conn)
+    if graph is None:
+        raise ProfileError(
+            "distance_mode 'network': no street network is loaded; run "
+            "`geo-service import network FILE.osm.pbf` or use a profile with 'straight'"
+        )
+    return NetworkDistance(graph, profile.network_rules.snap_limit_m)

@@ -34,7 +34,6 @@ class ScoreSummary:
 def score_all(engine: Engine, profile: ScoringProfile, step: Step | None = None) -> ScoreSummary:
     """Recompute flat features, district status and area scores in one transaction."""
     summary = ScoreSummary()
-    backend = backend_for(profile.distance_mode)
     clock = time.perf_counter()
 
     def lap(name: str) -> None:
@@ -46,6 +45,7 @@ def score_all(engine: Engine, profile: ScoringProfile, step: Step | None = None)
             step(name)
 
     with engine.begin() as conn:
+        backend = backend_for(profile, conn)
         flats = store.read_flats(conn)
         amenities, offers = store.read_amenities(conn), store.read_offers(conn)
         lap("read")
@@ -53,9 +53,9 @@ def score_all(engine: Engine, profile: ScoringProfile, step: Step | None = None)
         xy = flats[["x", "y"]].to_numpy(float)
         feats = compute(xy, sets, profile, backend)
         lap("features")
-        ids = flats["id"].to_numpy(object)
+        ids, snap = flats["id"].to_numpy(object), backend.snap_m(xy)
         frames = [
-            store.feature_frame(ids, key, f, sets[key], backend.mode, profile.version)
+            store.feature_frame(ids, key, f, sets[key], backend.mode, profile.version, snap)
             for key, f in feats.items()
         ]
         summary.feature_rows = store.write_features(conn, frames)

@@ -117,6 +117,47 @@ class AllocationRules(_Strict):
     min_score: float | None = Field(None, ge=0, le=100)
 
 
+class NetworkRules(_Strict):
+    """Walking network: ``highway`` values that are walkable, ``key=value`` tags that exclude a
+    way (motorways, private ways), and how far (m) a point may lie from the network."""
+
+    walkable: list[str] = Field(
+        default=[
+            "footway",
+            "path",
+            "pedestrian",
+            "living_street",
+            "residential",
+            "service",
+            "unclassified",
+            "tertiary",
+            "secondary",
+            "primary",
+            "steps",
+            "track",
+            "cycleway",
+        ],
+        min_length=1,
+    )
+    excluded: list[str] = [
+        "highway=motorway",
+        "highway=motorway_link",
+        "access=private",
+        "access=no",
+        "foot=no",
+        "foot=private",
+    ]
+    snap_limit_m: float = Field(250.0, gt=0)
+
+    @model_validator(mode="after")
+    def _tags_are_key_value(self) -> NetworkRules:
+        """Every excluded tag reads ``key=value``."""
+        bad = [r for r in self.excluded if r.count("=") != 1 or r.startswith("=")]
+        if bad:
+            raise ValueError(f"excluded: {bad[0]!r} is not key=value")
+        return self
+
+
 class ScoringProfile(_Strict):
     """A validated scoring profile; ``version`` hashes its canonical content."""
 
@@ -134,6 +175,7 @@ class ScoringProfile(_Strict):
     size_bands: list[SizeBand] = Field(min_length=1)
     district: DistrictRules
     allocation: AllocationRules = AllocationRules()
+    network: NetworkRules | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> ScoringProfile:
@@ -169,6 +211,11 @@ class ScoringProfile(_Strict):
         own = self.categories[category].zero_m
         return self.decay.zero_m if own is None else own
 
+    @property
+    def network_rules(self) -> NetworkRules:
+        """The profile's network rules, or the defaults when it has none."""
+        return self.network or NetworkRules()
+
     def names(self, kind: str | None = None) -> list[str]:
         """Category names in profile order, optionally of one kind."""
         return [n for n, c in self.categories.items() if kind is None or c.kind == kind]
@@ -185,7 +232,10 @@ class ScoringProfile(_Strict):
     @cached_property
     def version(self) -> str:
         """``sha256:`` hash of the canonical JSON of the validated profile."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        data = self.model_dump(mode="json")
+        if data["network"] is None:  # profiles without network rules keep their version
+            del data["network"]
+        canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 

@@ -98,6 +98,9 @@ class Ranker:
         self.district_index, self.district_codes = pd.factorize(flats["district_code"])
         self._set_status(status)
         self.modes = set(features["distance_mode"]) or {profile.distance_mode}
+        snap = features.groupby("flat_id")["snap_m"].first() if "snap_m" in features else {}
+        self.snap_m = flats["id"].map(snap).to_numpy(float)  # NaN: straight line
+        self.unreachable = self.snap_m > profile.network_rules.snap_limit_m
         self.sets = self._index_features(features)
 
     def _set_status(self, status: DistrictStatus) -> None:
@@ -210,6 +213,8 @@ class Ranker:
             ],
             "eligible": bool(ev.passed[i]),
             "distance_mode": ",".join(sorted(self.modes)),
+            "snap_m": None if np.isnan(self.snap_m[i]) else round(float(self.snap_m[i]), 1),
+            "unreachable": bool(self.unreachable[i]),
             "profile_version": self.profile.version,
             "data_timestamp": self.data_timestamp,
         }

@@ -25,6 +25,7 @@ FEATURE_COLUMNS = (
     "count_zero",
     "distance_mode",
     "profile_version",
+    "snap_m",
 )
 
 
@@ -91,8 +92,10 @@ def feature_frame(
     targets: TargetSet,
     mode: str,
     version: str,
+    snap_m: np.ndarray,
 ) -> pd.DataFrame:
-    """The flat_features rows of one (category, language) as a frame ready for COPY."""
+    """The flat_features rows of one (category, language) as a frame ready for COPY, with each
+    flat's distance (m) to the street network (NaN, stored NULL, in straight-line mode)."""
     found = feats.idx >= 0
     safe = np.where(found, feats.idx, 0)
     ids = np.where(found, targets.ids[safe] if len(targets.ids) else "", "")
@@ -110,6 +113,7 @@ def feature_frame(
             "count_zero": feats.count_zero,
             "distance_mode": mode,
             "profile_version": version,
+            "snap_m": snap_m,
         }
     )
 

@@ -30,6 +30,8 @@ GEOMETRY_COLUMNS = {
     ("amenities", "POINT"),
     ("flats", "POINT"),
     ("area_scores", "POLYGON"),
+    ("network_nodes", "POINT"),
+    ("network_edges", "LINESTRING"),
 }
 
 
