@@ -53,10 +53,13 @@ def _body(doc: dict[str, Any]) -> str:
     """The main part of the page for whichever kind of document ``doc`` is."""
     if "collections" in doc:
         rows = [
-            [_a(next(k["href"] for k in c["links"] if k["type"] == "text/html"), c["id"]),
-             c["title"], c["description"]]
+            [
+                _a(next(k["href"] for k in c["links"] if k["type"] == "text/html"), c["id"]),
+                c["title"],
+                c["description"],
+            ]
             for c in doc["collections"]
-        ]  # fmt: skip
+        ]
         return _table(["collection", "title", "description"], rows)
     if doc.get("type") == "FeatureCollection":
         feats = doc["features"]

@@ -14,8 +14,14 @@ REF = "#/components/parameters/"
 
 def _query(name: str, description: str, schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
     """A query parameter object."""
-    return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": schema, **extra}  # fmt: skip
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+        **extra,
+    }
 
 
 PARAMETERS: dict[str, dict[str, Any]] = {

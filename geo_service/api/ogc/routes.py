@@ -21,6 +21,10 @@ from geo_service.features.crs import srid_of, uri_of
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
 checked = [Depends(reject_unknown_query)]
+JSON_OR_HTML: dict[int | str, dict[str, Any]] = {200: {"content": {docs.JSON: {}, docs.HTML: {}}}}
+GEOJSON_OR_HTML: dict[int | str, dict[str, Any]] = {
+    200: {"content": {docs.GEOJSON: {}, docs.HTML: {}}}
+}
 
 
 def base_of(request: Request) -> str:
@@ -47,26 +51,37 @@ def detail_for(spec: CollectionSpec, key: KeyInfo) -> bool:
     return spec.detail_role is not None and key.allows(spec.detail_role)
 
 
-@router.get("", dependencies=checked, summary="OGC API – Features landing page")
-@router.get("/", dependencies=checked, include_in_schema=False)
+@router.get(
+    "", dependencies=checked, summary="OGC API – Features landing page", responses=JSON_OR_HTML
+)
+@router.get("/", dependencies=checked, include_in_schema=False, responses=JSON_OR_HTML)
 def landing(request: Request, f: Format = None, key: KeyInfo = Depends(viewer)) -> Response:
     """Links to the API definition, the conformance classes and the collections."""
     return respond(request, f, "OGC API – Features", docs.landing(base_of(request)))
 
 
-@router.get("/conformance", dependencies=checked, summary="Conformance classes")
+@router.get(
+    "/conformance", dependencies=checked, summary="Conformance classes", responses=JSON_OR_HTML
+)
 def conformance(request: Request, f: Format = None, key: KeyInfo = Depends(viewer)) -> Response:
     """The OGC requirement classes this API implements."""
     return respond(request, f, "Conformance", {**docs.conformance(), "links": []})
 
 
-@router.get("/api", dependencies=checked, summary="OpenAPI 3.0 definition of the OGC API")
+@router.get(
+    "/api",
+    dependencies=checked,
+    summary="OpenAPI 3.0 definition of the OGC API",
+    responses={200: {"content": {docs.OPENAPI_30: {}, docs.HTML: {}}}},
+)
 def api(request: Request, f: Format = None, key: KeyInfo = Depends(viewer)) -> Response:
     """The API definition as OpenAPI 3.0 (JSON) or an HTML overview."""
     return respond(request, f, "OGC API definition", openapi(base_of(request)), docs.OPENAPI_30)
 
 
-@router.get("/collections", dependencies=checked, summary="Feature collections")
+@router.get(
+    "/collections", dependencies=checked, summary="Feature collections", responses=JSON_OR_HTML
+)
 def collections(
     request: Request,
     f: Format = None,
@@ -79,7 +94,12 @@ def collections(
     return respond(request, f, "Collections", docs.collections_doc(request.url, found))
 
 
-@router.get("/collections/{collection_id}", dependencies=checked, summary="One collection")
+@router.get(
+    "/collections/{collection_id}",
+    dependencies=checked,
+    summary="One collection",
+    responses=JSON_OR_HTML,
+)
 def collection(
     request: Request,
     f: Format = None,
@@ -100,7 +120,11 @@ def queryables(
     return respond(request, f, f"{spec.title}: queryables", doc, docs.SCHEMA_JSON)
 
 
-@router.get("/collections/{collection_id}/items", summary="Features of a collection")
+@router.get(
+    "/collections/{collection_id}/items",
+    summary="Features of a collection (queryables are further query parameters)",
+    responses=GEOJSON_OR_HTML,
+)
 def items(
     request: Request,
     f: Format = None,
@@ -120,6 +144,7 @@ def items(
     "/collections/{collection_id}/items/{feature_id}",
     dependencies=checked,
     summary="One feature",
+    responses=GEOJSON_OR_HTML,
 )
 def item(
     request: Request,
@@ -136,5 +161,5 @@ def item(
     if found is None:
         raise NotFound(f"no feature {feature_id!r} in collection {spec.id!r}")
     doc = docs.feature_doc(request.url, base_of(request), spec, found)
-    return respond(request, f, f"{spec.title}: {feature_id}", doc, docs.GEOJSON,
-                   {"Content-Crs": f"<{uri_of(srid)}>"})  # fmt: skip
+    headers = {"Content-Crs": f"<{uri_of(srid)}>"}
+    return respond(request, f, f"{spec.title}: {feature_id}", doc, docs.GEOJSON, headers)
