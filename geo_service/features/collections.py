@@ -26,7 +26,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, distinct_on
 
 from geo_service.catalogue.service import coverage
 from geo_service.db import models
@@ -75,7 +75,7 @@ def districts(_: Engine, detail: bool) -> Select[Any]:
     d, ds, di = models.districts, models.district_status, models.district_indicators
     latest = (
         select(di)
-        .distinct(di.c.district_code)
+        .ext(distinct_on(di.c.district_code))
         .order_by(di.c.district_code, di.c.year.desc())
         .subquery("latest")
     )
