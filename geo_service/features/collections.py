@@ -43,12 +43,11 @@ INDICATORS = tuple(
 
 @dataclass(frozen=True)
 class CollectionSpec:
-    """One feature collection: identity, geometry type, roles, source and queryables."""
+    """One feature collection: identity, roles, source and queryables."""
 
     id: str
     title: str
     description: str
-    geometry_type: str  # GeoJSON type name of every feature's geometry
     role: str  # the least role that sees the collection
     build: Builder
     queryables: dict[str, str] = field(default_factory=dict)  # property -> JSON Schema type
@@ -221,7 +220,6 @@ COLLECTIONS = {
             "City districts with social-structure status class, capacity, utilisation and the "
             "latest indicators; figures of districts under the minimum population are suppressed "
             "below the planner role. ILLUSTRATIVE sample data.",
-            "MultiPolygon",
             "viewer",
             districts,
             {"code": "string", "name": "string", "ortschaft": "string", "status_class": "integer"},
@@ -231,7 +229,6 @@ COLLECTIONS = {
             "offers",
             "Offers",
             "The round table's offer catalogue (counselling, courses, help) with languages.",
-            "Point",
             "viewer",
             offers,
             {"category": "string", "provider": "string", "district_code": "string"},
@@ -240,7 +237,6 @@ COLLECTIONS = {
             "amenities",
             "Amenities",
             "Everyday infrastructure: schools, kitas, doctors, shops, transit stops.",
-            "Point",
             "viewer",
             amenities,
             {"category": "string", "source": "string", "district_code": "string"},
@@ -251,7 +247,6 @@ COLLECTIONS = {
             "Available flats",
             "Available flats (no household data). Viewers see rooms, area, rent and date; the "
             "housing office also sees address, floor, lift and barrier-free access.",
-            "Point",
             "viewer",
             flats,
             {"district_code": "string", "rooms": "number"},
@@ -262,7 +257,6 @@ COLLECTIONS = {
             "area_scores",
             "Area scores",
             "H3 cells with the infrastructure score (0-100) and each category's value.",
-            "Polygon",
             "viewer",
             area_scores,
             {"district_code": "string", "h3_index": "string"},
@@ -272,7 +266,6 @@ COLLECTIONS = {
             "Coverage gaps",
             "District, offer category and language combinations where no offer in that "
             "language (or with interpreting) is within 2,000 m of any home (2SFCA).",
-            "MultiPolygon",
             "planner",
             coverage_gaps,
             {"district_code": "string", "category": "string", "language": "string"},

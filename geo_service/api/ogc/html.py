@@ -20,17 +20,15 @@ def _cell(value: Any) -> str:
     return escape("" if value is None else str(value))
 
 
+def _td(value: Any) -> str:
+    """A table cell: markup as given for ``('html', text)`` tuples, else escaped text."""
+    return f"<td>{value[1] if isinstance(value, tuple) else _cell(value)}</td>"
+
+
 def _table(head: list[str], rows: list[list[Any]]) -> str:
-    """An HTML table; cells that are already markup come as ``('html', text)`` tuples."""
+    """An HTML table with a header row."""
     th = "".join(f"<th>{escape(h)}</th>" for h in head)
-    body = "".join(
-        "<tr>"
-        + "".join(
-            f"<td>{c[1] if isinstance(c, tuple) else _cell(c)}</td>" for c in row
-        )  # markup built here from escaped parts
-        + "</tr>"
-        for row in rows
-    )
+    body = "".join("<tr>" + "".join(_td(c) for c in row) + "</tr>" for row in rows)
     return f"<table><tr>{th}</tr>{body}</table>"
 
 

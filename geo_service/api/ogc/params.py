@@ -29,7 +29,7 @@ def wants_html(request: Request, f: str | None) -> bool:
     return "text/html" in accept and "json" not in accept.split("text/html")[0]
 
 
-def collection_for(collection_id: str, key: KeyInfo = Depends(require("viewer"))) -> CollectionSpec:
+def collection_for(collection_id: str, key: KeyInfo = Depends(viewer)) -> CollectionSpec:
     """The collection named in the path, if the caller's role may see it."""
     return collection(collection_id, key.allows)
 
@@ -65,7 +65,7 @@ def item_query(
     bbox: Annotated[str | None, Query(max_length=200)] = None,
     bbox_crs: Annotated[str | None, Query(alias="bbox-crs", max_length=200)] = None,
     crs: Annotated[str | None, Query(max_length=200)] = None,
-    datetime: Annotated[str | None, Query(max_length=100)] = None,
+    period: Annotated[str | None, Query(alias="datetime", max_length=100)] = None,
 ) -> ItemQuery:
     """Parse an items request; query parameters that are neither standard nor a queryable: 400."""
     names = set(request.query_params)
@@ -89,5 +89,5 @@ def item_query(
         filters={
             n: coerce(spec, n, request.query_params[n]) for n in spec.queryables if n in names
         },
-        period=parse_datetime(datetime) if datetime is not None else None,
+        period=parse_datetime(period) if period is not None else None,
     )
