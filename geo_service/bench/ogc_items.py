@@ -9,6 +9,7 @@ import httpx
 import numpy as np
 from sqlalchemy import Engine, func, select, text
 
+from geo_service.api.ogc.documents import GEOJSON
 from geo_service.api.server import start_server
 from geo_service.auth.keys import create_key
 from geo_service.bench.runner import BenchContext, Entry, with_baseline
@@ -35,7 +36,10 @@ def walk(client: httpx.Client, url: str, params: dict[str, Any]) -> tuple[list[f
         r.raise_for_status()
         page = r.json()
         seen += len(page["features"])
-        next_url = next((k["href"] for k in page["links"] if k["rel"] == "next"), None)
+        links = page["links"]
+        next_url = next(
+            (k["href"] for k in links if k["rel"] == "next" and k["type"] == GEOJSON), None
+        )
         query = None
     return latencies, seen
 

@@ -103,13 +103,16 @@ def queryables(base: str, spec: CollectionSpec) -> dict[str, Any]:
 
 
 def page_links(url: URL, offset: int, limit: int, returned: int, matched: int) -> list[Any]:
-    """self/alternate plus next and prev links that keep every other parameter."""
+    """self/alternate plus next and prev links (GeoJSON, then HTML) keeping every parameter."""
     links = self_links(url, GEOJSON)
+    steps = []
     if offset + returned < matched:
-        links.append(link(url.include_query_params(offset=offset + limit), "next", GEOJSON))
+        steps.append(("next", offset + limit))
     if offset > 0:
-        prev = url.include_query_params(offset=max(0, offset - limit))
-        links.append(link(prev, "prev", GEOJSON))
+        steps.append(("prev", max(0, offset - limit)))
+    for rel, to in steps:
+        links.append(link(url.include_query_params(offset=to, f="json"), rel, GEOJSON))
+        links.append(link(url.include_query_params(offset=to, f="html"), rel, HTML))
     return links
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, text
 
 from geo_service.catalogue.service import coverage
 
+GEOJSON = "application/geo+json"
 Walk = Callable[..., list[dict[str, Any]]]
 SQL_COUNTS = {
     "districts": "SELECT count(*) FROM districts",
@@ -59,7 +60,10 @@ def walk(client: httpx.Client, ogc: str) -> Walk:
             page = r.json()
             assert page["numberReturned"] == len(page["features"])
             features += page["features"]
-            url = next((k["href"] for k in page["links"] if k["rel"] == "next"), None)
+            url = next(
+                (k["href"] for k in page["links"] if k["rel"] == "next" and k["type"] == GEOJSON),
+                None,
+            )
             query = None  # the next link carries every parameter itself
         assert len(features) == page["numberMatched"]
         return features

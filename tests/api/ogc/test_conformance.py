@@ -21,7 +21,7 @@ from sqlalchemy import Engine, text
 
 from geo_service.features.crs import CRS84, STORAGE_CRS, WEB_MERCATOR
 
-from .conftest import GEOMETRY_TYPES, Walk
+from .conftest import GEOJSON, GEOMETRY_TYPES, Walk
 
 SPEC = "http://www.opengis.net/spec"
 DECLARED = {
@@ -104,12 +104,14 @@ def test_core_page_members_and_links(client: httpx.Client, ogc: str) -> None:
     first = client.get(url, params={"category": "kita"}).json()
     assert first["numberReturned"] == 10 and first["numberMatched"] > 20
     datetime.fromisoformat(first["timeStamp"])
-    rels = {k["rel"]: k["href"] for k in first["links"]}
+    rels = {k["rel"]: k["href"] for k in first["links"] if k["type"] == GEOJSON}
     assert "prev" not in rels and "category=kita" in rels["next"]
     second = client.get(rels["next"]).json()
     assert second["numberMatched"] == first["numberMatched"]
     assert not {f["id"] for f in first["features"]} & {f["id"] for f in second["features"]}
-    back = client.get(next(k["href"] for k in second["links"] if k["rel"] == "prev")).json()
+    prev = [k for k in second["links"] if k["rel"] == "prev"]
+    assert {k["type"] for k in prev} == {GEOJSON, "text/html"}
+    back = client.get(next(k["href"] for k in prev if k["type"] == GEOJSON)).json()
     assert [f["id"] for f in back["features"]] == [f["id"] for f in first["features"]]
     last = client.get(url, params={"category": "kita", "offset": first["numberMatched"] - 1}).json()
     assert last["numberReturned"] == 1 and "next" not in {k["rel"] for k in last["links"]}
