@@ -11,7 +11,7 @@ VENV      := .venv
 PY        := $(VENV)/bin/python
 GEO       := $(VENV)/bin/geo-service
 STAMP     := $(VENV)/.installed
-APT_PKGS  := postgresql-15 postgresql-15-postgis-3 chromium
+APT_PKGS  := postgresql-15 postgresql-15-postgis-3 chromium gdal-bin
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 

@@ -18,6 +18,7 @@ from geo_service.api import docs, problems
 from geo_service.api.deps import reject_unknown_query
 from geo_service.api.limits import BodySizeLimit
 from geo_service.api.logging import RequestLog
+from geo_service.api.ogc import router as ogc_router
 from geo_service.api.routes import (
     allocations,
     audit,
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         v1.include_router(module.router)
     v1.include_router(catalogue.router)
     app.include_router(v1)
+    app.include_router(ogc_router)
     mount_maps(app, settings)
     configure_logging()
     return app

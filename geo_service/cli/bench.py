@@ -12,6 +12,7 @@ from geo_service.bench.http_rank import http_rank
 from geo_service.bench.map_10k import map_10k
 from geo_service.bench.measure import MEASUREMENTS
 from geo_service.bench.network import network_features
+from geo_service.bench.ogc_items import ogc_items
 from geo_service.bench.runner import report, run_all
 from geo_service.catalogue.bench import run as coverage_runs
 from geo_service.cli.app import app
@@ -34,6 +35,7 @@ def bench(
         ("map_10k", map_10k),
         ("coverage_2sfca", lambda _ctx: coverage_runs()),
         ("network_features", network_features),
+        ("ogc_items", ogc_items),
     ]
     chosen = [(n, m) for n, m in everything if not only or n in only]
     entries = run_all(chosen, flats, amenities, console)

@@ -72,6 +72,7 @@ def demo(
     base = f"http://{host}:{port}"
     console.print(f"\nAPI:    {base}/api/v1\ndocs:   {base}/docs\nready:  {base}/ready")
     console.print(f"maps:   {base}/maps/ (log in with a key below)")
+    console.print(f"OGC:    {base}/ogc (OGC API – Features for QGIS, GDAL, OWSLib; X-API-Key)")
     console.print("demo API keys (header X-API-Key):")
     for role, key in demo_keys.items():
         console.print(f"  {role:<15} {key}")

@@ -136,6 +136,8 @@ def _free_port() -> int:
 def _port_free(port: int) -> bool:
     """Tell whether ``port`` on 127.0.0.1 can be bound."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        # As PostgreSQL itself does: connections of the last run in TIME_WAIT do not block it.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:

@@ -1,0 +1,144 @@
+"""The OGC API – Features JSON documents: landing page, conformance, collections, queryables."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.datastructures import URL
+
+from geo_service.features.collections import CollectionSpec
+from geo_service.features.crs import STORAGE_CRS, SUPPORTED
+
+GEOJSON = "application/geo+json"
+JSON = "application/json"
+HTML = "text/html"
+OPENAPI_30 = "application/vnd.oai.openapi+json;version=3.0"
+SCHEMA_JSON = "application/schema+json"
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+SPEC = "http://www.opengis.net/spec"
+CONFORMANCE = [
+    f"{SPEC}/ogcapi-features-1/1.0/conf/core",
+    f"{SPEC}/ogcapi-features-1/1.0/conf/oas30",
+    f"{SPEC}/ogcapi-features-1/1.0/conf/html",
+    f"{SPEC}/ogcapi-features-1/1.0/conf/geojson",
+    f"{SPEC}/ogcapi-features-2/1.0/conf/crs",
+    f"{SPEC}/ogcapi-features-3/1.0/conf/queryables",
+    f"{SPEC}/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+]
+
+
+def link(href: str | URL, rel: str, type_: str, title: str | None = None) -> dict[str, str]:
+    """One link object."""
+    out = {"href": str(href), "rel": rel, "type": type_}
+    if title:
+        out["title"] = title
+    return out
+
+
+def self_links(url: URL, json_type: str = JSON) -> list[dict[str, str]]:
+    """``self`` (JSON) and ``alternate`` (HTML) links of a resource."""
+    return [
+        link(url.include_query_params(f="json"), "self", json_type, "this document"),
+        link(url.include_query_params(f="html"), "alternate", HTML, "this document as HTML"),
+    ]
+
+
+def landing(base: str) -> dict[str, Any]:
+    """The landing page (``base`` is the absolute /ogc URL without a trailing slash)."""
+    return {
+        "title": "geo_service – OGC API – Features",
+        "description": "Districts, offers, amenities, available flats, area scores and coverage "
+        "gaps of the city (ILLUSTRATIVE sample data unless the city loaded its own).",
+        "links": [
+            *self_links(URL(f"{base}/")),
+            link(f"{base}/api", "service-desc", OPENAPI_30, "the API definition (OpenAPI 3.0)"),
+            link(f"{base}/api?f=html", "service-doc", HTML, "the API documentation"),
+            link(f"{base}/conformance", "conformance", JSON, "conformance classes"),
+            link(f"{base}/collections", "data", JSON, "the feature collections"),
+        ],
+    }
+
+
+def conformance() -> dict[str, Any]:
+    """The conformance classes this API implements."""
+    return {"conformsTo": CONFORMANCE}
+
+
+def collection_doc(base: str, spec: CollectionSpec, extent: dict[str, Any]) -> dict[str, Any]:
+    """One collection's description with its links, extent and CRS list."""
+    url = f"{base}/collections/{spec.id}"
+    return {
+        "id": spec.id,
+        "title": spec.title,
+        "description": spec.description,
+        "itemType": "feature",
+        "links": [
+            *self_links(URL(url)),
+            link(f"{url}/items?f=json", "items", GEOJSON, f"{spec.title} as GeoJSON"),
+            link(f"{url}/items?f=html", "items", HTML, f"{spec.title} as HTML"),
+            link(f"{url}/queryables", QUERYABLES_REL, SCHEMA_JSON, "properties to filter on"),
+        ],
+        "extent": extent,
+        "crs": list(SUPPORTED),
+        "storageCrs": STORAGE_CRS,
+    }
+
+
+def collections_doc(url: URL, docs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The list of collections the caller may see."""
+    return {"links": self_links(url), "collections": docs, "crs": list(SUPPORTED)}
+
+
+def queryables(base: str, spec: CollectionSpec) -> dict[str, Any]:
+    """The queryables of a collection as a JSON Schema (each one is also a query parameter)."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"{base}/collections/{spec.id}/queryables",
+        "type": "object",
+        "title": spec.title,
+        "properties": {n: {"title": n, "type": t} for n, t in spec.queryables.items()},
+        "additionalProperties": False,
+    }
+
+
+def page_links(url: URL, offset: int, limit: int, returned: int, matched: int) -> list[Any]:
+    """self/alternate plus next and prev links (GeoJSON, then HTML) keeping every parameter."""
+    links = self_links(url, GEOJSON)
+    steps = []
+    if offset + returned < matched:
+        steps.append(("next", offset + limit))
+    if offset > 0:
+        steps.append(("prev", max(0, offset - limit)))
+    for rel, to in steps:
+        links.append(link(url.include_query_params(offset=to, f="json"), rel, GEOJSON))
+        links.append(link(url.include_query_params(offset=to, f="html"), rel, HTML))
+    return links
+
+
+def feature_collection(
+    url: URL, base: str, spec: CollectionSpec, offset: int, limit: int, page: tuple[int, list[Any]]
+) -> dict[str, Any]:
+    """A page of items as a GeoJSON FeatureCollection with paging members and links."""
+    matched, features = page
+    links = page_links(url, offset, limit, len(features), matched)
+    links.append(link(f"{base}/collections/{spec.id}", "collection", JSON, spec.title))
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "numberMatched": matched,
+        "numberReturned": len(features),
+        "timeStamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "links": links,
+    }
+
+
+def feature_doc(url: URL, base: str, spec: CollectionSpec, feature: dict[str, Any]) -> Any:
+    """One feature with its self, alternate and collection links."""
+    return {
+        **feature,
+        "links": [
+            *self_links(url, GEOJSON),
+            link(f"{base}/collections/{spec.id}", "collection", JSON, spec.title),
+        ],
+    }

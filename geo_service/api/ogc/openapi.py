@@ -1,0 +1,120 @@
+"""A small OpenAPI 3.0 document of the /ogc routes (FastAPI emits 3.1; OGC clients want 3.0)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from geo_service import __version__
+from geo_service.api.ogc.params import DEFAULT_LIMIT, ITEMS_PARAMETERS, MAX_LIMIT
+from geo_service.features.collections import COLLECTIONS
+from geo_service.features.crs import CRS84, SUPPORTED
+
+REF = "#/components/parameters/"
+
+
+def _query(name: str, description: str, schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """A query parameter object."""
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+        **extra,
+    }
+
+
+PARAMETERS: dict[str, dict[str, Any]] = {
+    "f": _query("f", "Output format.", {"type": "string", "enum": ["json", "html"]}),
+    "limit": _query(
+        "limit",
+        "Number of items per page.",
+        {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+    ),
+    "offset": _query("offset", "Items to skip.", {"type": "integer", "minimum": 0, "default": 0}),
+    "bbox": _query(
+        "bbox",
+        "minx,miny,maxx,maxy in bbox-crs (default CRS84: lon,lat).",
+        {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
+        style="form",
+        explode=False,
+    ),
+    "bbox-crs": _query("bbox-crs", "CRS of bbox.", {"type": "string", "enum": list(SUPPORTED)}),
+    "crs": _query(
+        "crs", "CRS of the output.", {"type": "string", "enum": list(SUPPORTED), "default": CRS84}
+    ),
+    "datetime": _query(
+        "datetime",
+        "Instant or interval (RFC 3339, '..' open); filters collections with a date property.",
+        {"type": "string"},
+    ),
+    "collectionId": {
+        "name": "collectionId",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "enum": sorted(COLLECTIONS)},
+    },
+    "featureId": {
+        "name": "featureId",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string"},
+    },
+}
+
+
+def _get(summary: str, params: list[str], media: list[str]) -> dict[str, Any]:
+    """A GET operation with referenced parameters and its success and error responses."""
+    problem = {"application/problem+json": {"schema": {"type": "object"}}}
+    return {
+        "get": {
+            "summary": summary,
+            "parameters": [{"$ref": REF + p} for p in params],
+            "responses": {
+                "200": {"description": "OK", "content": {m: {"schema": {}} for m in media}},
+                "400": {"description": "invalid or unknown parameter", "content": problem},
+                "401": {"description": "missing or unknown API key", "content": problem},
+                "403": {"description": "role too low", "content": problem},
+                "404": {"description": "not found", "content": problem},
+            },
+        }
+    }
+
+
+def openapi(base: str) -> dict[str, Any]:
+    """The OpenAPI 3.0.3 document of the OGC API under ``base`` (absolute /ogc URL)."""
+    json_html = ["application/json", "text/html"]
+    items = [*ITEMS_PARAMETERS]
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "geo_service – OGC API – Features",
+            "version": __version__,
+            "description": "Authenticate with the X-API-Key header. Property filters: each "
+            "queryable of a collection is also a query parameter (equality).",
+        },
+        "servers": [{"url": base}],
+        "security": [{"apiKey": []}],
+        "paths": {
+            "/": _get("Landing page", ["f"], json_html),
+            "/conformance": _get("Conformance classes", ["f"], json_html),
+            "/api": _get("This API definition", ["f"], ["application/vnd.oai.openapi+json"]),
+            "/collections": _get("Feature collections", ["f"], json_html),
+            "/collections/{collectionId}": _get(
+                "One feature collection", ["collectionId", "f"], json_html
+            ),
+            "/collections/{collectionId}/queryables": _get(
+                "Queryables of a collection", ["collectionId", "f"], ["application/schema+json"]
+            ),
+            "/collections/{collectionId}/items": _get(
+                "Features of a collection", ["collectionId", *items], ["application/geo+json"]
+            ),
+            "/collections/{collectionId}/items/{featureId}": _get(
+                "One feature", ["collectionId", "featureId", "f", "crs"], ["application/geo+json"]
+            ),
+        },
+        "components": {
+            "parameters": PARAMETERS,
+            "securitySchemes": {"apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
+        },
+    }

@@ -1,0 +1,165 @@
+"""The /ogc routes: thin handlers that parse, authorise, ask the feature layer and serialise."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy import Engine
+
+from geo_service.api.deps import engine, reject_unknown_query
+from geo_service.api.ogc import documents as docs
+from geo_service.api.ogc.html import render
+from geo_service.api.ogc.openapi import openapi
+from geo_service.api.ogc.params import Format, collection_for, item_query, viewer, wants_html
+from geo_service.auth.keys import KeyInfo
+from geo_service.errors import NotFound
+from geo_service.features import query
+from geo_service.features.collections import CollectionSpec, visible
+from geo_service.features.crs import srid_of, uri_of
+
+router = APIRouter(prefix="/ogc", tags=["ogc"])
+checked = [Depends(reject_unknown_query)]
+JSON_OR_HTML: dict[int | str, dict[str, Any]] = {200: {"content": {docs.JSON: {}, docs.HTML: {}}}}
+GEOJSON_OR_HTML: dict[int | str, dict[str, Any]] = {
+    200: {"content": {docs.GEOJSON: {}, docs.HTML: {}}}
+}
+
+
+def base_of(request: Request) -> str:
+    """Absolute URL of the OGC landing page, without a trailing slash."""
+    return str(request.base_url).rstrip("/") + "/ogc"
+
+
+def respond(
+    request: Request,
+    f: str | None,
+    title: str,
+    doc: dict[str, Any],
+    media: str = docs.JSON,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """The document as HTML or JSON (``f`` first, then the Accept header)."""
+    if wants_html(request, f):
+        return HTMLResponse(render(title, doc), headers=headers)
+    return JSONResponse(doc, media_type=media, headers=headers)
+
+
+def detail_for(spec: CollectionSpec, key: KeyInfo) -> bool:
+    """Whether the caller's role sees the collection's detail properties."""
+    return spec.detail_role is not None and key.allows(spec.detail_role)
+
+
+@router.get(
+    "", dependencies=checked, summary="OGC API – Features landing page", responses=JSON_OR_HTML
+)
+@router.get("/", dependencies=checked, include_in_schema=False, responses=JSON_OR_HTML)
+def landing(request: Request, f: Format = None, key: KeyInfo = Depends(viewer)) -> Response:
+    """Links to the API definition, the conformance classes and the collections."""
+    return respond(request, f, "OGC API – Features", docs.landing(base_of(request)))
+
+
+@router.get(
+    "/conformance", dependencies=checked, summary="Conformance classes", responses=JSON_OR_HTML
+)
+def conformance(request: Request, f: Format = None, key: KeyInfo = Depends(viewer)) -> Response:
+    """The OGC requirement classes this API implements."""
+    return respond(request, f, "Conformance", {**docs.conformance(), "links": []})
+
+
+@router.get(
+    "/api",
+    dependencies=checked,
+    summary="OpenAPI 3.0 definition of the OGC API",
+    responses={200: {"content": {docs.OPENAPI_30: {}, docs.HTML: {}}}},
+)
+def api(request: Request, f: Format = None, key: KeyInfo = Depends(viewer)) -> Response:
+    """The API definition as OpenAPI 3.0 (JSON) or an HTML overview."""
+    return respond(request, f, "OGC API definition", openapi(base_of(request)), docs.OPENAPI_30)
+
+
+@router.get(
+    "/collections", dependencies=checked, summary="Feature collections", responses=JSON_OR_HTML
+)
+def collections(
+    request: Request,
+    f: Format = None,
+    key: KeyInfo = Depends(viewer),
+    db: Engine = Depends(engine),
+) -> Response:
+    """The collections the caller's role may see, with extents and CRS lists."""
+    base = base_of(request)
+    found = [docs.collection_doc(base, s, query.extent(db, s)) for s in visible(key.allows)]
+    return respond(request, f, "Collections", docs.collections_doc(request.url, found))
+
+
+@router.get(
+    "/collections/{collection_id}",
+    dependencies=checked,
+    summary="One collection",
+    responses=JSON_OR_HTML,
+)
+def collection(
+    request: Request,
+    f: Format = None,
+    spec: CollectionSpec = Depends(collection_for),
+    db: Engine = Depends(engine),
+) -> Response:
+    """A collection's description, extent and links."""
+    doc = docs.collection_doc(base_of(request), spec, query.extent(db, spec))
+    return respond(request, f, spec.title, doc)
+
+
+@router.get("/collections/{collection_id}/queryables", dependencies=checked, summary="Queryables")
+def queryables(
+    request: Request, f: Format = None, spec: CollectionSpec = Depends(collection_for)
+) -> Response:
+    """Properties to filter items on, as JSON Schema; each is also a query parameter."""
+    doc = docs.queryables(base_of(request), spec)
+    return respond(request, f, f"{spec.title}: queryables", doc, docs.SCHEMA_JSON)
+
+
+@router.get(
+    "/collections/{collection_id}/items",
+    summary="Features of a collection (queryables are further query parameters)",
+    responses=GEOJSON_OR_HTML,
+)
+def items(
+    request: Request,
+    f: Format = None,
+    q: query.ItemQuery = Depends(item_query),
+    spec: CollectionSpec = Depends(collection_for),
+    key: KeyInfo = Depends(viewer),
+    db: Engine = Depends(engine),
+) -> Response:
+    """A page of features (GeoJSON), filtered by bbox, datetime and queryables."""
+    page = query.page(db, spec, detail_for(spec, key), q)
+    doc = docs.feature_collection(request.url, base_of(request), spec, q.offset, q.limit, page)
+    headers = {"Content-Crs": f"<{uri_of(q.srid)}>"}
+    return respond(request, f, spec.title, doc, docs.GEOJSON, headers)
+
+
+@router.get(
+    "/collections/{collection_id}/items/{feature_id}",
+    dependencies=checked,
+    summary="One feature",
+    responses=GEOJSON_OR_HTML,
+)
+def item(
+    request: Request,
+    feature_id: str,
+    f: Format = None,
+    crs: Annotated[str | None, Query(max_length=200)] = None,
+    spec: CollectionSpec = Depends(collection_for),
+    key: KeyInfo = Depends(viewer),
+    db: Engine = Depends(engine),
+) -> Response:
+    """One feature by id in the requested CRS (CRS84 by default)."""
+    srid = srid_of(crs, "crs")
+    found = query.one(db, spec, detail_for(spec, key), spec.feature_id(feature_id), srid)
+    if found is None:
+        raise NotFound(f"no feature {feature_id!r} in collection {spec.id!r}")
+    doc = docs.feature_doc(request.url, base_of(request), spec, found)
+    headers = {"Content-Crs": f"<{uri_of(srid)}>"}
+    return respond(request, f, f"{spec.title}: {feature_id}", doc, docs.GEOJSON, headers)

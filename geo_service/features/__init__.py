@@ -1,0 +1,1 @@
+"""Feature collections for OGC API – Features: the registry, CRS handling and paged queries."""

@@ -1,0 +1,291 @@
+"""The registry of feature collections: what each shows, to whom, and the SQL it comes from.
+
+Every source is a SQLAlchemy select with a ``fid`` column (the feature id), the storage
+geometry ``geom`` (EPSG:25832, left bare so bbox filters use its GiST index) and the public
+properties. ``detail`` is true for callers whose role sees the collection's detail properties.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Integer,
+    Select,
+    Text,
+    bindparam,
+    case,
+    func,
+    null,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, distinct_on
+
+from geo_service.catalogue.service import coverage
+from geo_service.db import models
+from geo_service.errors import Forbidden, NotFound
+from geo_service.scoring.districts import PUBLIC_FIGURES
+
+Builder = Callable[[Engine, bool], Select[Any]]
+INDICATORS = tuple(
+    c.name
+    for c in models.district_indicators.c
+    if c.name not in ("district_code", "year", "updated_at")
+)
+
+
+@dataclass(frozen=True)
+class CollectionSpec:
+    """One feature collection: identity, roles, source and queryables."""
+
+    id: str
+    title: str
+    description: str
+    role: str  # the least role that sees the collection
+    build: Builder
+    queryables: dict[str, str] = field(default_factory=dict)  # property -> JSON Schema type
+    detail_role: str | None = None  # role that also sees the detail properties
+    temporal: str | None = None  # date property the ``datetime`` parameter filters
+    integer_ids: bool = False
+
+    def feature_id(self, text: str) -> str | int:
+        """A feature id from a URL path segment (NotFound when it cannot be one)."""
+        if not self.integer_ids:
+            return text
+        if not text.isdigit():
+            raise NotFound(f"no feature {text!r} in collection {self.id!r}")
+        return int(text)
+
+
+def districts(_: Engine, detail: bool) -> Select[Any]:
+    """Districts with status, class and latest indicators; figures of small districts hidden.
+
+    Below ``detail`` the figures the privacy rules list (``PUBLIC_FIGURES`` and every indicator)
+    are NULL for suppressed districts, and for districts not scored yet, already in SQL so that
+    filters cannot reveal them either.
+    """
+    d, ds, di = models.districts, models.district_status, models.district_indicators
+    latest = (
+        select(di)
+        .ext(distinct_on(di.c.district_code))
+        .order_by(di.c.district_code, di.c.year.desc())
+        .subquery("latest")
+    )
+    hidden = or_(ds.c.suppressed.is_(None), ds.c.suppressed)
+    source = {**{c.name: c for c in ds.c}, **{c.name: c for c in latest.c}}
+
+    def figure(name: str) -> ColumnElement[Any]:
+        col = source[name]
+        shown = name not in (*PUBLIC_FIGURES, *INDICATORS) or detail
+        return (col if shown else case((hidden, null()), else_=col)).label(name)
+
+    names = ["year", *INDICATORS, *PUBLIC_FIGURES]
+    return (
+        select(
+            d.c.code.label("fid"),
+            d.c.geom,
+            d.c.code,
+            d.c.name,
+            d.c.ortschaft,
+            ds.c.suppressed,
+            *[figure(n) for n in dict.fromkeys(names)],
+        )
+        .join(ds, ds.c.district_code == d.c.code, isouter=True)
+        .join(latest, latest.c.district_code == d.c.code, isouter=True)
+    )
+
+
+def offers(_: Engine, __: bool) -> Select[Any]:
+    """Offers of the round table's catalogue with their languages (comma-separated codes)."""
+    o, ol = models.offers, models.offer_languages
+    langs = (
+        select(
+            func.array_to_string(
+                func.array_agg(aggregate_order_by(ol.c.language, ol.c.language)), ","
+            )
+        )
+        .where(ol.c.offer_id == o.c.id)
+        .scalar_subquery()
+    )
+    cols = [c for c in o.c if c.name not in ("geom", "updated_at")]
+    return select(o.c.id.label("fid"), o.c.geom, *cols, langs.label("languages"))
+
+
+def amenities(_: Engine, __: bool) -> Select[Any]:
+    """Everyday infrastructure points (schools, kitas, doctors, shops, transit)."""
+    a = models.amenities
+    return select(
+        a.c.id.label("fid"),
+        a.c.geom,
+        a.c.category,
+        a.c.name,
+        a.c.source,
+        a.c.source_id,
+        a.c.district_code,
+    )
+
+
+FLAT_PUBLIC = ("id", "rooms", "living_area_m2", "rent_gross_cold_eur", "available_from")
+FLAT_DETAIL = ("address", "floor", "lift", "barrier_free")
+
+
+def flats(_: Engine, detail: bool) -> Select[Any]:
+    """Available flats only, never household data; address and fittings for the housing office."""
+    f = models.flats
+    names = [*FLAT_PUBLIC, *(FLAT_DETAIL if detail else ()), "district_code"]
+    return select(f.c.id.label("fid"), f.c.geom, *[f.c[n] for n in names]).where(f.c.available)
+
+
+def area_scores(_: Engine, __: bool) -> Select[Any]:
+    """H3 cells with the infrastructure score (0-100) and its value per category."""
+    a = models.area_scores
+    return select(a.c.h3_index.label("fid"), *[c for c in a.c])
+
+
+def data_version(conn: Connection) -> tuple[Any, ...]:
+    """A cheap fingerprint of what coverage depends on: offers, their languages, flats, homes."""
+    o, ol, f, r = models.offers, models.offer_languages, models.flats, models.reservations
+    parts = [
+        func.count(o.c.id),
+        func.max(o.c.updated_at),
+        func.count(ol.c.offer_id),
+        func.count(f.c.id),
+        func.max(f.c.updated_at),
+        func.count(r.c.id),
+        func.max(r.c.created_at),
+        func.max(r.c.confirmed_at),
+        func.max(r.c.released_at),
+    ]
+    return tuple(conn.execute(select(*[select(p).scalar_subquery() for p in parts])).one())
+
+
+@lru_cache(maxsize=4)
+def gap_rows(engine: Engine, version: tuple[Any, ...]) -> tuple[list[Any], ...]:
+    """Coverage gaps as columns (district, category, language, homes), cached per data version."""
+    o, ol = models.offers, models.offer_languages
+    with engine.connect() as conn:
+        categories = list(conn.scalars(select(o.c.category).distinct().order_by(o.c.category)))
+        languages = list(conn.scalars(select(ol.c.language).distinct().order_by(ol.c.language)))
+    rows = coverage(engine, languages, categories) if categories and languages else []
+    gaps = [r for r in rows if r["gap"]]
+    return (
+        [str(r["district_code"]) for r in gaps],
+        [str(r["category"]) for r in gaps],
+        [str(r["language"]) for r in gaps],
+        [int(r["households"]) for r in gaps],
+    )
+
+
+def coverage_gaps(engine: Engine, __: bool) -> Select[Any]:
+    """District × offer category × language with no offer in reach (2SFCA, 2,000 m)."""
+    with engine.connect() as conn:
+        version = data_version(conn)
+    codes, categories, languages, homes = gap_rows(engine, version)
+    gaps = (
+        func.unnest(
+            bindparam("gap_codes", codes, type_=ARRAY(Text)),
+            bindparam("gap_categories", categories, type_=ARRAY(Text)),
+            bindparam("gap_languages", languages, type_=ARRAY(Text)),
+            bindparam("gap_homes", homes, type_=ARRAY(Integer)),
+        )
+        .table_valued("district_code", "category", "language", "households")
+        .render_derived("gaps")
+    )
+    d = models.districts
+    fid = func.concat_ws(":", gaps.c.district_code, gaps.c.category, gaps.c.language)
+    return select(
+        fid.label("fid"),
+        d.c.geom,
+        gaps.c.district_code,
+        d.c.name.label("district_name"),
+        gaps.c.category,
+        gaps.c.language,
+        gaps.c.households,
+    ).join(d, d.c.code == gaps.c.district_code)
+
+
+COLLECTIONS = {
+    c.id: c
+    for c in (
+        CollectionSpec(
+            "districts",
+            "Districts",
+            "City districts with social-structure status class, capacity, utilisation and the "
+            "latest indicators; figures of districts under the minimum population are suppressed "
+            "below the planner role. ILLUSTRATIVE sample data.",
+            "viewer",
+            districts,
+            {"code": "string", "name": "string", "ortschaft": "string", "status_class": "integer"},
+            detail_role="planner",
+        ),
+        CollectionSpec(
+            "offers",
+            "Offers",
+            "The round table's offer catalogue (counselling, courses, help) with languages.",
+            "viewer",
+            offers,
+            {"category": "string", "provider": "string", "district_code": "string"},
+        ),
+        CollectionSpec(
+            "amenities",
+            "Amenities",
+            "Everyday infrastructure: schools, kitas, doctors, shops, transit stops.",
+            "viewer",
+            amenities,
+            {"category": "string", "source": "string", "district_code": "string"},
+            integer_ids=True,
+        ),
+        CollectionSpec(
+            "flats",
+            "Available flats",
+            "Available flats (no household data). Viewers see rooms, area, rent and date; the "
+            "housing office also sees address, floor, lift and barrier-free access.",
+            "viewer",
+            flats,
+            {"district_code": "string", "rooms": "number"},
+            detail_role="housing_office",
+            temporal="available_from",
+        ),
+        CollectionSpec(
+            "area_scores",
+            "Area scores",
+            "H3 cells with the infrastructure score (0-100) and each category's value.",
+            "viewer",
+            area_scores,
+            {"district_code": "string", "h3_index": "string"},
+        ),
+        CollectionSpec(
+            "coverage_gaps",
+            "Coverage gaps",
+            "District, offer category and language combinations where no offer in that "
+            "language (or with interpreting) is within 2,000 m of any home (2SFCA).",
+            "planner",
+            coverage_gaps,
+            {"district_code": "string", "category": "string", "language": "string"},
+        ),
+    )
+}
+
+
+def visible(allows: Callable[[str], bool]) -> list[CollectionSpec]:
+    """The collections a caller whose role passes ``allows`` may see."""
+    return [c for c in COLLECTIONS.values() if allows(c.role)]
+
+
+def collection(collection_id: str, allows: Callable[[str], bool]) -> CollectionSpec:
+    """One collection by id: NotFound if unknown, Forbidden if the caller's role is too low."""
+    spec = COLLECTIONS.get(collection_id)
+    if spec is None:
+        raise NotFound(
+            f"no collection {collection_id!r}; there are {', '.join(sorted(COLLECTIONS))}"
+        )
+    if not allows(spec.role):
+        raise Forbidden(f"collection {collection_id!r} needs the {spec.role!r} role")
+    return spec
