@@ -14,8 +14,7 @@ from sqlalchemy import Engine
 from geo_service.allocation import service
 from geo_service.analysis.infrastructure import flats
 from geo_service.analysis.source import CRS, resolve, scoring_profile
-from geo_service.cli.allocate import read_households
-from geo_service.scoring.household import Household, parse_household
+from geo_service.scoring.household import Household, parse_household, read_households
 from geo_service.scoring.pipeline import cached_ranker, held_flats
 from geo_service.scoring.profile import ScoringProfile
 
