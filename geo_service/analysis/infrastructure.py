@@ -80,11 +80,7 @@ def features(
     """
     eng = resolve(engine)
     with eng.connect() as conn:
-        df = read_features(conn)
-    if category is not None:
-        df = df[df["category"] == category]
-    if language is not None:
-        df = df[df["language"] == language]
+        df = read_features(conn, category, language)
     df = df.assign(nearest_m=df["distances_m"].str[0].astype(float).fillna(np.inf))
     where = flats(available=None, engine=eng)[["id", "district_code", "geometry"]]
     out = where.merge(df, left_on="id", right_on="flat_id").drop(columns="id")

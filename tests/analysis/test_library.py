@@ -76,6 +76,9 @@ def test_flats_features_area_scores(api_engine: Engine) -> None:
     geo(kita, ["flat_id", "district_code", "nearest_m", "distances_m", "count_full"], "Point")
     assert len(kita) == 900 and set(kita["category"]) == {"kita"}
     assert (kita["nearest_m"] == kita["distances_m"].str[0]).all()
+    arabic = analysis.features("counselling", "ar", engine=api_engine)
+    assert len(arabic) == 900
+    assert set(arabic["category"]) == {"counselling"} and set(arabic["language"]) == {"ar"}
     cells = analysis.area_scores(engine=api_engine)
     geo(cells, ["h3_index", "district_code", "score", "kita", "gp", "counselling"], "Polygon")
     assert len(cells) == count(api_engine, models.area_scores)
