@@ -20,6 +20,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make demo   - install, start PostGIS, load sample data, score, render maps, serve the API"
 	@echo "make test   - install, start PostGIS, then ruff, mypy and the whole pytest suite"
+	@echo "make notebooks - JupyterLab with the analyst notebooks on the embedded PostGIS (sample data scored)"
 
 deps: apt venv npm
 
@@ -83,3 +84,20 @@ screenshots: db
 
 clean-db:
 	-@$(GEO) db stop
+
+# JupyterLab on the embedded PostGIS (or DATABASE_URL) with the sample loaded and scored; the
+# analyst notebooks are in notebooks/. The [notebooks] extra is installed on first use.
+NB_STAMP  := $(VENV)/.notebooks-installed
+NB_ROOT   := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+.PHONY: notebooks
+notebooks: db $(NB_STAMP)
+	@$(GEO) load-sample >/dev/null
+	@$(GEO) score >/dev/null
+	@DATABASE_URL="$${DATABASE_URL:-$$($(GEO) db url | tail -1)}" \
+	  $(VENV)/bin/jupyter lab --no-browser --ip 127.0.0.1 --port "$${JUPYTER_PORT:-8888}" --notebook-dir notebooks $(NB_ROOT)
+
+$(NB_STAMP): $(STAMP)
+	@echo "installing JupyterLab into $(VENV) (pinned by constraints.txt)"
+	@$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[dev,notebooks]" >/tmp/geo_service-pip.log 2>&1 \
+	  || { grep -v "is ignored" /tmp/geo_service-pip.log | tail -20; exit 1; }
+	@touch $@

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -16,45 +15,10 @@ from geo_service.cli.app import app
 from geo_service.config import get_settings
 from geo_service.db.engine import get_engine
 from geo_service.errors import InputError
-from geo_service.scoring.household import Household, parse_household
-from geo_service.scoring.profile import ScoringProfile, load_profile
+from geo_service.scoring.household import read_households
+from geo_service.scoring.profile import load_profile
 
 console = Console(highlight=False, soft_wrap=True)
-
-
-def read_households(path: Path, profile: ScoringProfile) -> list[Household]:
-    """Households from JSON (a list, or {"households": [...]}) or CSV (';'-separated lists)."""
-    if not path.exists():
-        raise InputError(f"households file not found: {path}")
-    if path.suffix.lower() == ".csv":
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-        rows: list[object] = [
-            {
-                "size": int(r["size"]) if r["size"].isdigit() else r["size"],
-                "children_ages": [int(a) for a in r.get("children_ages", "").split(";") if a],
-                "languages": [x for x in r.get("languages", "").split(";") if x],
-                "needs": [x for x in r.get("needs", "").split(";") if x],
-                "move_in": r["move_in"],
-            }
-            for r in df.to_dict("records")
-        ]
-    else:
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"{path.name}: not valid JSON ({exc.msg}, line {exc.lineno})"
-            ) from None
-        rows = doc["households"] if isinstance(doc, dict) and "households" in doc else doc
-        if not isinstance(rows, list):
-            raise InputError(f"{path.name}: expected a list of households")
-    out = []
-    for i, row in enumerate(rows):
-        try:
-            out.append(parse_household(row, profile))
-        except InputError as exc:
-            raise InputError(f"{path.name}, household {i}: {exc.message}") from None
-    return out
 
 
 @app.command("allocate")

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from geo_service.analysis.bench import analysis_rescore, notebooks
 from geo_service.bench.allocation import allocation
 from geo_service.bench.http_rank import http_rank
 from geo_service.bench.map_10k import map_10k
@@ -36,6 +37,8 @@ def bench(
         ("coverage_2sfca", lambda _ctx: coverage_runs()),
         ("network_features", network_features),
         ("ogc_items", ogc_items),
+        ("analysis_rescore", analysis_rescore),
+        ("notebooks", notebooks),
     ]
     chosen = [(n, m) for n, m in everything if not only or n in only]
     entries = run_all(chosen, flats, amenities, console)

@@ -134,9 +134,10 @@ def _free_port() -> int:
 
 
 def _port_free(port: int) -> bool:
-    """Tell whether ``port`` on 127.0.0.1 can be bound."""
+    """Tell whether PostgreSQL could listen on ``port`` on 127.0.0.1 again: like the server,
+    with SO_REUSEADDR, so connections it closed at stop (TIME_WAIT, FIN-WAIT) do not move a
+    restarted cluster to another port under the feet of running services."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        # As PostgreSQL itself does: connections of the last run in TIME_WAIT do not block it.
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))

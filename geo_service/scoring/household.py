@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from geo_service.errors import InputError
@@ -81,3 +83,38 @@ def parse_household(data: Any, profile: ScoringProfile) -> Household:
         known = ", ".join(sorted(profile.needs))
         raise InputError(f"household.needs: unknown need {unknown[0]!r} (known: {known})")
     return household
+
+
+def read_households(path: Path, profile: ScoringProfile) -> list[Household]:
+    """Households from JSON (a list, or {"households": [...]}) or CSV (';'-separated lists)."""
+    if not path.exists():
+        raise InputError(f"households file not found: {path}")
+    if path.suffix.lower() == ".csv":
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        rows: list[object] = [
+            {
+                "size": int(r["size"]) if r["size"].isdigit() else r["size"],
+                "children_ages": [int(a) for a in r.get("children_ages", "").split(";") if a],
+                "languages": [x for x in r.get("languages", "").split(";") if x],
+                "needs": [x for x in r.get("needs", "").split(";") if x],
+                "move_in": r["move_in"],
+            }
+            for r in df.to_dict("records")
+        ]
+    else:
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"{path.name}: not valid JSON ({exc.msg}, line {exc.lineno})"
+            ) from None
+        rows = doc["households"] if isinstance(doc, dict) and "households" in doc else doc
+        if not isinstance(rows, list):
+            raise InputError(f"{path.name}: expected a list of households")
+    out = []
+    for i, row in enumerate(rows):
+        try:
+            out.append(parse_household(row, profile))
+        except InputError as exc:
+            raise InputError(f"{path.name}, household {i}: {exc.message}") from None
+    return out

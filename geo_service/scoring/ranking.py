@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from geo_service.errors import NotFound, NotScored
+from geo_service.errors import NotFound, NotScored, ProfileError
 from geo_service.scoring.decay import (
     category_value,
     contributions,
@@ -115,6 +115,15 @@ class Ranker:
         """A copy sharing the feature arrays, with a fresh district status."""
         twin = copy.copy(self)
         twin._set_status(status)
+        return twin
+
+    def with_profile(self, profile: ScoringProfile) -> Ranker:
+        """A copy sharing the feature arrays, scored with ``profile`` (e.g. other decay metres);
+        it must keep the categories and ``k_nearest`` the features were computed for."""
+        if profile.names() != self.profile.names() or profile.k_nearest != self.profile.k_nearest:
+            raise ProfileError("a re-scoring profile must keep the categories and k_nearest")
+        twin = copy.copy(self)
+        twin.profile = profile
         return twin
 
     def _index_features(self, features: pd.DataFrame) -> dict[tuple[str, str], Nearest]:

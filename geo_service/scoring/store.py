@@ -142,7 +142,14 @@ def write_features(
     return total
 
 
-def read_features(conn: Connection) -> pd.DataFrame:
-    """All stored flat features."""
+def read_features(
+    conn: Connection, category: str | None = None, language: str | None = None
+) -> pd.DataFrame:
+    """Stored flat features: all, or those of one category and/or language key."""
     ff = models.flat_features
-    return pd.read_sql(select(*[ff.c[c] for c in FEATURE_COLUMNS]), conn)
+    query = select(*[ff.c[c] for c in FEATURE_COLUMNS])
+    if category is not None:
+        query = query.where(ff.c.category == category)
+    if language is not None:
+        query = query.where(ff.c.language == language)
+    return pd.read_sql(query, conn)

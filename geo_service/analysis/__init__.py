@@ -1,0 +1,43 @@
+"""The notebook-facing library API: the service's numbers as (Geo)DataFrames for analysts.
+
+Every function reads through the same service code as the HTTP API (``scoring``,
+``allocation``, ``catalogue``, ``flats``), so a notebook sees exactly the housing office's
+figures. Geometries are returned in ETRS89 / UTM 32N (EPSG:25832, metres), the storage CRS, so
+distances and areas are in metres; call ``.to_crs(4326)`` for WGS84. Every function takes an
+optional ``engine``; without one it uses ``DATABASE_URL`` or the embedded cluster
+(``geo_service.db.engine.get_engine``). Nothing here writes to the database.
+
+Examples
+--------
+>>> from geo_service import analysis
+>>> d = analysis.districts()
+>>> d.crs.to_epsg()
+25832
+"""
+
+from geo_service.analysis.catalogue import coverage_gaps, duplicates, language_needs, offers
+from geo_service.analysis.districts import districts, indicators
+from geo_service.analysis.infrastructure import area_scores, features, flats
+from geo_service.analysis.placements import Allocation, allocate, households, rank
+from geo_service.analysis.sensitivity import compare_rankings, decay_variant
+from geo_service.analysis.source import CRS, scoring_profile
+
+__all__ = [
+    "CRS",
+    "Allocation",
+    "allocate",
+    "area_scores",
+    "compare_rankings",
+    "coverage_gaps",
+    "decay_variant",
+    "districts",
+    "duplicates",
+    "features",
+    "flats",
+    "households",
+    "indicators",
+    "language_needs",
+    "offers",
+    "rank",
+    "scoring_profile",
+]
