@@ -145,7 +145,9 @@ def test_decay_variant_rescoring_in_memory(api_engine: Engine) -> None:
     assert same == pytest.approx(
         {"top_overlap": 1.0, "spearman": 1.0, "kendall": 1.0, "common": len(base)}
     )
-    narrow = analysis.rank(SINGLE, top=None, profile=analysis.decay_variant(50, 300))
+    narrow = analysis.rank(
+        SINGLE, top=None, profile=analysis.decay_variant(50, 300), engine=api_engine
+    )
     moved = analysis.compare_rankings(base, narrow)
     assert moved["spearman"] < 1.0 and 0 <= moved["top_overlap"] <= 1.0
     with pytest.raises(ProfileError, match=r"full_m .* must be < zero_m"):
