@@ -12,7 +12,7 @@ from geo_service.config import get_settings
 from geo_service.db import cluster, migrate
 from geo_service.db.engine import get_engine
 from geo_service.ingest.sample import load_sample
-from geo_service.maps.render import render_public
+from geo_service.maps.render import PUBLIC, render_public
 from geo_service.scoring.pipeline import score_all
 from geo_service.scoring.profile import load_profile
 
@@ -71,7 +71,9 @@ def demo(
     host, port = host or settings.host, port or settings.port
     base = f"http://{host}:{port}"
     console.print(f"\nAPI:    {base}/api/v1\ndocs:   {base}/docs\nready:  {base}/ready")
-    console.print(f"maps:   {base}/maps/ (log in with a key below)")
+    console.print(f"maps:   {base}/maps/login (log in with a key below), then")
+    for name in PUBLIC:
+        console.print(f"        {base}/maps/{name}.html")
     console.print(f"OGC:    {base}/ogc (OGC API – Features for QGIS, GDAL, OWSLib; X-API-Key)")
     console.print("demo API keys (header X-API-Key):")
     for role, key in demo_keys.items():
