@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 
 from geo_service import __version__
 from geo_service.api import docs, problems
-from geo_service.api.deps import reject_unknown_query
+from geo_service.api.deps import reject_nul_characters, reject_unknown_query
 from geo_service.api.limits import BodySizeLimit
 from geo_service.api.logging import RequestLog
 from geo_service.api.ogc import router as ogc_router
@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         version=__version__,
         summary="Placement scores, rankings and reservations for refugee housing.",
         lifespan=lifespan,
+        dependencies=[Depends(reject_nul_characters)],
         docs_url=None,
         redoc_url=None,
     )

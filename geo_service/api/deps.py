@@ -56,9 +56,9 @@ def query_names(dependant: Dependant) -> set[str]:
     return names
 
 
-def reject_unknown_query(request: Request) -> None:
-    """400 for query parameters the route does not declare, and for NUL characters in query or
-    path values (PostgreSQL text cannot hold them: they would fail in the database as a 500)."""
+def reject_nul_characters(request: Request) -> None:
+    """400 for NUL characters in query or path values, on every route (PostgreSQL text cannot
+    hold them: they would fail in the database as a 500)."""
     values = [*request.query_params.multi_items(), *request.path_params.items()]
     nul = sorted({name for name, value in values if "\x00" in name or "\x00" in str(value)})
     if nul:
@@ -66,6 +66,10 @@ def reject_unknown_query(request: Request) -> None:
             f"parameter {nul[0]!r} contains a NUL character",
             errors=[{"pointer": n, "message": "NUL character"} for n in nul],
         )
+
+
+def reject_unknown_query(request: Request) -> None:
+    """400 for query parameters the route does not declare."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return

@@ -12,6 +12,8 @@ import pytest
         ("/api/v1/flats?f=geojson&district=a%00b", "housing_office"),
         ("/api/v1/offers?category=x%00", "viewer"),
         ("/api/v1/districts/LE%00B", "planner"),
+        ("/ogc/collections/flats/items?district_code=a%00b", "viewer"),
+        ("/ogc/collections/districts/items?name=x%00", "viewer"),
     ],
 )
 def test_nul_character_is_a_400(server: str, keys: dict[str, str], path: str, role: str) -> None:
