@@ -55,8 +55,9 @@ def base_map(
     )
     root.html.add_child(
         Element(
-            f'<div id="map-title" style="position:fixed;top:10px;left:60px;z-index:9999;'
-            f'background:white;padding:6px 10px;border-radius:4px;font:16px sans-serif">'
+            f'<div id="map-title" style="position:fixed;top:10px;left:60px;max-width:55%;'
+            f"z-index:9999;background:white;padding:6px 10px;border-radius:4px;"
+            f'font:16px sans-serif">'
             f"<b>{escape(title)}</b><br><small>{escape(lab['note'])}</small></div>"
             f'<div id="map-legend" style="position:fixed;bottom:30px;right:10px;z-index:9999;'
             f'background:white;padding:6px 10px;border-radius:4px;font:12px sans-serif">'
