@@ -222,6 +222,19 @@ def flats_map(f: gpd.GeoDataFrame, d: gpd.GeoDataFrame) -> folium.Map:
     return finish(m)
 
 
+def describe(household: dict[str, Any]) -> str:
+    """A household profile in words for a map title (the non-identifying fields only)."""
+    lab = labels()
+    parts = [
+        f"{household['size']} {lab['persons']}",
+        f"{lab['children']}: {', '.join(map(str, household.get('children_ages') or [])) or '–'}",
+        f"{lab['languages']}: {', '.join(household.get('languages') or []) or '–'}",
+        f"{lab['needs']}: {', '.join(household.get('needs') or []) or '–'}",
+        f"{lab['move_in']} {household.get('move_in', '–')}",
+    ]
+    return " · ".join(parts)
+
+
 def household_map(
     results: list[dict[str, Any]],
     f: gpd.GeoDataFrame,
@@ -240,7 +253,7 @@ def household_map(
             (ISOCHRONE_COLOURS[i], f"{lab['isochrone']} {v:.0f} m")
             for i, v in enumerate(isochrones["limit_m"])
         ]
-    m = base_map(f"{lab['household']}: {household} ({lab['mode']}: {mode})", d, legend)
+    m = base_map(f"{lab['household']}: {describe(household)} ({lab['mode']}: {mode})", d, legend)
     if isochrones is not None:
         for i, (limit, geom) in enumerate(
             zip(isochrones["limit_m"], isochrones.geometry, strict=True)

@@ -101,6 +101,8 @@ def test_household_map_numbers_the_top_flats(browser: Browser, rendered: dict[st
     """Ten numbered flats; a click shows the explanation with the district factor."""
     page, _, _ = open_offline(browser, rendered["household"])
     assert page.locator(".rank-marker").count() == 10
+    title = page.locator("#map-title").inner_text()
+    assert "4 Personen" in title and "Sprachen: ar" in title and "{" not in title
     page.locator(".rank-marker").first.click()
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
