@@ -136,15 +136,18 @@ def gaps_layer(d: gpd.GeoDataFrame, gaps: pd.DataFrame, radius_km: float) -> fol
     lab = labels()
     g = d[["code", "name", "geom"]].merge(gaps, on="code", how="left")
     g["n_gaps"] = g["n_gaps"].fillna(0).astype(int)
+    km = f"{radius_km:g}"
     g["tip"] = [
-        f"{r['name']}: {r['gaps']}" if r["n_gaps"] else f"{r['name']}: {lab['no_gap']}"
+        f"{r['name']} – {lab['gap_tip'].format(km=km)}: {r['gaps']}"
+        if r["n_gaps"]
+        else f"{r['name']}: {lab['no_gap']}"
         for _, r in g.iterrows()
     ]
     worst = max(int(g["n_gaps"].max()), 1)
     layer = gpd.GeoDataFrame(g[["code", "n_gaps", "tip"]], geometry=g["geom"].values, crs=4326)
     return folium.GeoJson(
         layer.to_json(),
-        name=lab["gaps"].format(km=f"{radius_km:g}"),
+        name=lab["gaps"].format(km=km),
         show=False,
         style_function=lambda f: {
             "fillColor": colour(f["properties"]["n_gaps"], 0, worst, reverse=True),
