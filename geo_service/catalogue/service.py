@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,7 @@ from geo_service.catalogue.store import (
     load_offers,
     placed_households,
     point_xy,
+    vocabulary,
 )
 from geo_service.errors import InputError
 from geo_service.scoring.profile import ScoringProfile
@@ -94,6 +96,16 @@ def coverage(
                     }
                 )
     return rows
+
+
+def all_gaps(engine: Engine, skip_languages: Collection[str] = ()) -> list[dict[str, Any]]:
+    """The coverage rows that are gaps, over every offer category and every language the
+    catalogue has (but ``skip_languages``), with the default 2SFCA radius."""
+    categories, languages = vocabulary(engine)
+    languages = [lang for lang in languages if lang not in skip_languages]
+    if not categories or not languages:
+        return []
+    return [r for r in coverage(engine, languages, categories) if r["gap"]]
 
 
 def duplicates(engine: Engine, threshold: float | None = None) -> list[dict[str, Any]]:

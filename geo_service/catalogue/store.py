@@ -47,6 +47,14 @@ def load_offers(engine: Engine) -> tuple[list[dict[str, Any]], np.ndarray]:
     return offers, np.array([r[-2:] for r in rows], dtype=float).reshape(-1, 2)
 
 
+def vocabulary(engine: Engine) -> tuple[list[str], list[str]]:
+    """The offer categories and the languages the catalogue has, each sorted."""
+    with engine.connect() as conn:
+        categories = conn.scalars(select(OFFERS.c.category).distinct().order_by(OFFERS.c.category))
+        languages = conn.scalars(select(LANGS.c.language).distinct().order_by(LANGS.c.language))
+        return list(categories), list(languages)
+
+
 def point_xy(engine: Engine, near: str) -> tuple[float, float]:
     """EPSG:25832 coordinates of a flat id or a 'lon,lat' pair (WGS84)."""
     parts = near.split(",")

@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, distinct_on
 
-from geo_service.catalogue.service import coverage
+from geo_service.catalogue.service import all_gaps
 from geo_service.db import models
 from geo_service.errors import Forbidden, NotFound
 from geo_service.scoring.districts import PUBLIC_FIGURES
@@ -169,12 +169,7 @@ def data_version(conn: Connection) -> tuple[Any, ...]:
 @lru_cache(maxsize=4)
 def gap_rows(engine: Engine, version: tuple[Any, ...]) -> tuple[list[Any], ...]:
     """Coverage gaps as columns (district, category, language, homes), cached per data version."""
-    o, ol = models.offers, models.offer_languages
-    with engine.connect() as conn:
-        categories = list(conn.scalars(select(o.c.category).distinct().order_by(o.c.category)))
-        languages = list(conn.scalars(select(ol.c.language).distinct().order_by(ol.c.language)))
-    rows = coverage(engine, languages, categories) if categories and languages else []
-    gaps = [r for r in rows if r["gap"]]
+    gaps = all_gaps(engine)
     return (
         [str(r["district_code"]) for r in gaps],
         [str(r["category"]) for r in gaps],

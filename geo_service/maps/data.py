@@ -9,7 +9,7 @@ import pandas as pd
 import shapely
 from sqlalchemy import Connection, Engine, Label, Select, Table, func, select
 
-from geo_service.catalogue.service import DEFAULT_RADIUS_M, coverage
+from geo_service.catalogue.service import all_gaps
 from geo_service.db import models
 from geo_service.scoring.districts import public_view
 
@@ -107,15 +107,10 @@ def flats(conn: Connection) -> gpd.GeoDataFrame:
 def coverage_gaps(engine: Engine, interpreting_language: str) -> pd.DataFrame:
     """Per district, the (category, language) pairs with no offer within reach (2SFCA gaps),
     over every language the catalogue offers besides the interpreting language."""
-    o, ol = models.offers, models.offer_languages
-    with engine.connect() as conn:
-        languages = conn.execute(select(ol.c.language).distinct()).scalars().all()
-        categories = conn.execute(select(o.c.category).distinct()).scalars().all()
-    langs = sorted(x for x in languages if x != interpreting_language)
-    rows = pd.DataFrame(coverage(engine, langs, sorted(categories), DEFAULT_RADIUS_M))
-    if rows.empty:
+    gaps = pd.DataFrame(all_gaps(engine, skip_languages={interpreting_language}))
+    if gaps.empty:
         return pd.DataFrame(columns=["code", "n_gaps", "gaps"])
-    gaps = rows[rows["gap"]].sort_values(["category", "language"])
+    gaps = gaps.sort_values(["category", "language"])
     per_category = gaps.groupby(["district_code", "category"])["language"].agg(", ".join)
     text = per_category.reset_index().assign(line=lambda t: t["category"] + ": " + t["language"])
     return (
