@@ -339,3 +339,51 @@ network_edges = Table(
     Index("ix_network_edges_source", "source"),
     Index("ix_network_edges_target", "target"),
 )
+
+# The transition management's waiting list: pseudonymous households (profile only, the case
+# reference as a keyed hash) moving waiting -> offered -> reserved -> moved, or withdrawn.
+WAITING_STATES = ("waiting", "offered", "reserved", "moved", "withdrawn")
+waiting_list = Table(
+    "waiting_list",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True, server_default=func.gen_random_uuid()),
+    Column("case_ref_hash", Text, nullable=False, unique=True),
+    Column("household", JSONB, nullable=False),
+    Column("entered_on", Date, nullable=False),
+    Column("accommodation_unit", Text),
+    Column(
+        "unit_district",
+        Text,
+        ForeignKey("districts.code", ondelete="RESTRICT", onupdate="CASCADE"),
+    ),
+    Column("status", Text, nullable=False, server_default="waiting", index=True),
+    Column("flat_id", Text, ForeignKey("flats.id", ondelete="RESTRICT")),
+    Column(
+        "reservation_id", UUID(as_uuid=True), ForeignKey("reservations.id", ondelete="RESTRICT")
+    ),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("status_changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("offered_at", DateTime(timezone=True)),
+    Column("reserved_at", DateTime(timezone=True)),
+    Column("moved_at", DateTime(timezone=True)),
+    Column("withdrawn_at", DateTime(timezone=True)),
+    CheckConstraint(
+        "status IN ('waiting', 'offered', 'reserved', 'moved', 'withdrawn')", name="status_enum"
+    ),
+    CheckConstraint(
+        "(status IN ('offered', 'reserved', 'moved')) = (flat_id IS NOT NULL)",
+        name="flat_with_status",
+    ),
+    CheckConstraint(
+        "(status IN ('reserved', 'moved')) = (reservation_id IS NOT NULL)",
+        name="reservation_with_status",
+    ),
+    CheckConstraint("char_length(accommodation_unit) <= 80", name="unit_length"),
+    # At most one household is offered (or holds) a flat at a time.
+    Index(
+        "uq_waiting_list_active_flat",
+        "flat_id",
+        unique=True,
+        postgresql_where=text("status IN ('offered', 'reserved')"),
+    ),
+)
