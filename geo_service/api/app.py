@@ -30,6 +30,7 @@ from geo_service.api.routes import (
     offers,
     placements,
     reservations,
+    waiting_list,
 )
 from geo_service.config import Settings, get_settings
 from geo_service.db.engine import database_url, make_engine
@@ -70,7 +71,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(RequestLog)
     app.include_router(health.router, dependencies=[Depends(reject_unknown_query)])
     v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(reject_unknown_query)])
-    for module in (districts, offers, flats, placements, reservations, allocations, audit):
+    routers = (districts, offers, flats, placements, reservations, allocations, audit, waiting_list)
+    for module in routers:
         v1.include_router(module.router)
     v1.include_router(catalogue.router)
     app.include_router(v1)

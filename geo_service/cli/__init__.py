@@ -18,6 +18,7 @@ from geo_service.cli import maps as _maps  # noqa: F401
 from geo_service.cli import scoring as _scoring  # noqa: F401
 from geo_service.cli import serve as _serve  # noqa: F401
 from geo_service.cli import simulate as _simulate  # noqa: F401
+from geo_service.cli import waiting_list as _waiting_list  # noqa: F401
 from geo_service.cli.app import app
 from geo_service.errors import GeoServiceError
 

@@ -20,7 +20,22 @@ from scipy.optimize import linear_sum_assignment, linprog
 from scipy.sparse import csr_array, vstack
 
 from geo_service.errors import GeoServiceError
+from geo_service.scoring.profile import TransitionRules
 from geo_service.transition.groups import GROUPS
+
+DAYS_PER_WEEK = 7.0
+
+
+def waiting_points(days_waited: np.ndarray, rules: TransitionRules) -> np.ndarray:
+    """The profile's waiting-time term: points per week waited, capped (a priority for those
+    who have waited longest)."""
+    weeks = np.asarray(days_waited, dtype=float) / DAYS_PER_WEEK
+    return np.minimum(weeks * rules.waiting_points_per_week, rules.waiting_points_max)
+
+
+def delay_cost(rules: TransitionRules) -> float:
+    """Points a further day of waiting costs in the plan (so nobody is kept waiting for ever)."""
+    return rules.waiting_points_per_week / DAYS_PER_WEEK
 
 
 @dataclass(frozen=True)

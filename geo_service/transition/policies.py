@@ -21,7 +21,13 @@ from geo_service.scoring.household import Household
 from geo_service.scoring.profile import TransitionRules
 from geo_service.transition.forecast import Forecast, sample_future
 from geo_service.transition.groups import group_index
-from geo_service.transition.market import Market, assignment_matrix, solve
+from geo_service.transition.market import (
+    Market,
+    assignment_matrix,
+    delay_cost,
+    solve,
+    waiting_points,
+)
 from geo_service.transition.year import Year, draw_households
 
 POLICIES = ("greedy", "lookahead", "hindsight")
@@ -84,11 +90,6 @@ def forecast_for(
     )
 
 
-def waiting_points(days_waited: np.ndarray, rules: TransitionRules) -> np.ndarray:
-    """The profile's waiting-time term: points per week waited, capped."""
-    return np.minimum(days_waited / 7.0 * rules.waiting_points_per_week, rules.waiting_points_max)
-
-
 def lookahead(year: Year, rules: TransitionRules, forecast: Forecast) -> Outcome:
     """Each day, place the pairs the LP over today and sampled futures places today."""
     start = time.perf_counter()
@@ -117,7 +118,7 @@ def lookahead(year: Year, rules: TransitionRules, forecast: Forecast) -> Outcome
                 for _ in range(rules.samples)
             ],
             end_day=mix.days - 1 - day,
-            delay_cost=rules.waiting_points_per_week / 7.0,
+            delay_cost=delay_cost(rules),
         )
         for i, k in solve(market, rules.candidates).pairs:
             hh, flat = waiting[i], free[k]
