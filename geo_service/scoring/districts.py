@@ -106,8 +106,14 @@ def store_status(conn: Connection, status: pd.DataFrame, version: str) -> None:
         conn.execute(models.district_status.insert(), rows)
 
 
+STATUS_WRITER_LOCK = 0x67736473  # advisory lock key: one district-status writer at a time
+
+
 def refresh(conn: Connection, profile: ScoringProfile) -> pd.DataFrame:
-    """Recompute and store the district status from the stored data; return it."""
+    """Recompute and store the district status from the stored data; return it. Writers take
+    turns (a transaction-scoped advisory lock): two confirmations or releases at once would
+    otherwise both replace the rows, and the second would fail on the primary key."""
+    conn.execute(select(func.pg_advisory_xact_lock(STATUS_WRITER_LOCK)))
     status = district_status(*read_inputs(conn), profile)
     store_status(conn, status, profile.version)
     return status

@@ -268,16 +268,10 @@ def _solve_lp(
     if len(rows) == 0:
         return np.zeros(0), np.zeros(n_h + n_f + n_d), 0.0
     a = assignment_matrix(rows, cols, district, n_h, n_f, n_d)
-    h_cap_all, f_cap_all = np.concatenate(h_cap), np.concatenate(f_cap)
-    b = np.concatenate([h_cap_all, f_cap_all, np.maximum(market.quota, 0).astype(float)])
-    upper = np.minimum(h_cap_all[rows], f_cap_all[cols])
-    res = linprog(
-        -score,
-        A_ub=a,
-        b_ub=b,
-        bounds=np.column_stack([np.zeros(len(rows)), upper]),
-        method="highs-ds",
-    )
+    b = np.concatenate([*h_cap, *f_cap, np.maximum(market.quota, 0).astype(float)])
+    # No bounds on x beyond x >= 0: the capacity rows imply x <= 1, and their duals alone
+    # are then the potentials (a bound's dual would hide part of a pair's price).
+    res = linprog(-score, A_ub=a, b_ub=b, bounds=(0, None), method="highs-ds")
     if res.status != 0 or res.x is None:  # bounded and feasible by construction (x = 0)
         raise GeoServiceError(f"the look-ahead LP failed: {res.message}")
     return res.x, -np.asarray(res.ineqlin.marginals), float(-res.fun)
