@@ -15,6 +15,7 @@ from geo_service.ingest.sample import load_sample
 from geo_service.maps.render import PUBLIC, render_public
 from geo_service.scoring.pipeline import score_all
 from geo_service.scoring.profile import load_profile
+from geo_service.transition.sample import load_sample_waiting_list
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -57,10 +58,15 @@ def demo(
     console.print(f"schema:   {after}" + ("" if before == after else f" (migrated from {before})"))
     counts = load_sample(engine)
     console.print("sample (ILLUSTRATIVE data): " + ", ".join(f"{v} {k}" for k, v in counts.items()))
-    summary = score_all(engine, load_profile(settings.profile_path))
+    profile = load_profile(settings.profile_path)
+    summary = score_all(engine, profile)
     console.print(
         f"scored:   {summary.flats} flats, {summary.districts} districts, "
         f"{summary.cells} H3 cells in {sum(summary.seconds.values()):.1f} s"
+    )
+    waiting = load_sample_waiting_list(engine, profile)
+    console.print(
+        "waiting list (ILLUSTRATIVE): " + ", ".join(f"{v} {k}" for k, v in waiting.items())
     )
     maps = render_public(engine, settings.maps_dir)
     console.print(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 import numpy as np
@@ -47,18 +47,22 @@ class LivePlan:
     market: Market
     plan: Plan
     forecast: ForecastInfo
+    entry_pos: dict[str, int] = field(init=False)
+    flat_pos: dict[int, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        """Index the plan's waiting entries and free flats."""
+        object.__setattr__(self, "entry_pos", {e: i for i, e in enumerate(self.state.entry_ids)})
+        flats = {int(j): k for k, j in enumerate(self.state.free_flats)}
+        object.__setattr__(self, "flat_pos", flats)
 
     def household_index(self, entry_id: str) -> int | None:
         """Position of a waiting entry in the plan (None: joined later or not ready)."""
-        try:
-            return self.state.entry_ids.index(entry_id)
-        except ValueError:
-            return None
+        return self.entry_pos.get(entry_id)
 
     def flat_index(self, position: int) -> int | None:
         """Position of a free flat (ranker position) in the plan (None: not free then)."""
-        hit = np.flatnonzero(self.state.free_flats == position)
-        return int(hit[0]) if len(hit) else None
+        return self.flat_pos.get(int(position))
 
     def household_potential(self, entry_id: str, row: np.ndarray, bonus: float) -> float:
         """What a waiting household can expect elsewhere (its dual, or priced)."""

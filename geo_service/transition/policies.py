@@ -19,7 +19,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from geo_service.errors import GeoServiceError
 from geo_service.scoring.household import Household
 from geo_service.scoring.profile import TransitionRules
-from geo_service.transition.forecast import Forecast, sample_future
+from geo_service.transition.forecast import Forecast, sample_stream
 from geo_service.transition.groups import group_index
 from geo_service.transition.market import (
     Market,
@@ -95,6 +95,7 @@ def lookahead(year: Year, rules: TransitionRules, forecast: Forecast) -> Outcome
     start = time.perf_counter()
     d, mix = year.arrivals.days, year.mix
     rng = np.random.default_rng([year.seed, rules.seed])
+    streams = [sample_stream(forecast, 1, mix.days - 1, rules, rng) for _ in range(rules.samples)]
     left = year.quota.copy()
     taken = np.zeros(len(d.flat_day), dtype=bool)
     flat_of = np.full(len(d.household_day), -1)
@@ -114,8 +115,7 @@ def lookahead(year: Year, rules: TransitionRules, forecast: Forecast) -> Outcome
             template_district=year.template_district,
             quota=left,
             futures=[
-                sample_future(forecast, day, min(mix.days - 1, day + rules.plan_days), rules, rng)
-                for _ in range(rules.samples)
+                s.after(day, min(mix.days - 1, day + rules.plan_days), rules) for s in streams
             ],
             end_day=mix.days - 1 - day,
             delay_cost=delay_cost(rules),

@@ -23,6 +23,7 @@ TABLES = {
     "audit_log",
     "api_keys",
     "imports",
+    "waiting_list",
 }
 GEOMETRY_COLUMNS = {
     ("districts", "MULTIPOLYGON"),
