@@ -97,6 +97,16 @@ def free_now(engine: Engine, ranker: Ranker, profile: ScoringProfile) -> np.ndar
         return free_mask(ranker, _taken(conn), window)
 
 
+def waiting_entries(conn: Connection) -> list[tuple[str, Household, date]]:
+    """Waiting entries (id, profile, day entered), longest waiting first."""
+    rows = conn.execute(
+        select(W.c.id, W.c.household, W.c.entered_on)
+        .where(W.c.status == "waiting")
+        .order_by(W.c.entered_on, W.c.id)
+    ).all()
+    return [(str(r.id), Household.model_validate(r.household), r.entered_on) for r in rows]
+
+
 def read_state(engine: Engine, profile: ScoringProfile, ranker: Ranker | None = None) -> LiveState:
     """Read the waiting list, the free flats and the places left."""
     rules = profile.transition_rules
@@ -105,18 +115,13 @@ def read_state(engine: Engine, profile: ScoringProfile, ranker: Ranker | None = 
     window = today + timedelta(days=rules.flat_hold_days)
     since = today - timedelta(days=rules.history_days)
     with engine.connect() as conn:
-        waiting = conn.execute(
-            select(W.c.id, W.c.household, W.c.entered_on)
-            .where(W.c.status == "waiting")
-            .order_by(W.c.entered_on, W.c.id)
-        ).all()
+        waiting = waiting_entries(conn)
         taken = _taken(conn)
         history = conn.execute(
             select(W.c.household, W.c.entered_on).where(W.c.entered_on >= since)
         ).all()
         left = places_left(conn, ranker)
-    profiles = [Household.model_validate(r.household) for r in waiting]
-    ready = [h.move_in <= window for h in profiles]
+    ready = [h.move_in <= window for _, h, _ in waiting]
     available = ranker.arrays.available_from
     free = free_mask(ranker, taken, window)
     start = np.maximum((available - np.datetime64(today)).astype(int), 0)
@@ -125,12 +130,14 @@ def read_state(engine: Engine, profile: ScoringProfile, ranker: Ranker | None = 
     first_entry = min((r.entered_on for r in history), default=today)
     return LiveState(
         today=today,
-        entry_ids=[str(r.id) for r, ok in zip(waiting, ready, strict=True) if ok],
+        entry_ids=[e for (e, _, _), ok in zip(waiting, ready, strict=True) if ok],
         households=[
-            planning_household(h, profile) for h, ok in zip(profiles, ready, strict=True) if ok
+            planning_household(h, profile)
+            for (_, h, _), ok in zip(waiting, ready, strict=True)
+            if ok
         ],
-        entered_on=[r.entered_on for r, ok in zip(waiting, ready, strict=True) if ok],
-        not_ready={str(r.id) for r, ok in zip(waiting, ready, strict=True) if not ok},
+        entered_on=[d for (_, _, d), ok in zip(waiting, ready, strict=True) if ok],
+        not_ready={e for (e, _, _), ok in zip(waiting, ready, strict=True) if not ok},
         free_flats=np.flatnonzero(free),
         flat_last_day=start[free] + rules.flat_hold_days,
         places=np.array([left.get(str(c), 0) for c in ranker.district_codes], dtype=float),

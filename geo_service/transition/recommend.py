@@ -6,18 +6,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import numpy as np
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from geo_service.audit import record
 from geo_service.auth.keys import KeyInfo
-from geo_service.db import models
 from geo_service.errors import Conflict, NotFound
-from geo_service.scoring.household import Household
 from geo_service.scoring.pipeline import cached_ranker
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.transition import store
 from geo_service.transition.groups import GROUP_LABELS, GROUPS, group_of
-from geo_service.transition.live import free_now
+from geo_service.transition.live import free_now, waiting_entries
 from geo_service.transition.market import waiting_points
 from geo_service.transition.plan import current_plan
 from geo_service.transition.schemas import (
@@ -85,18 +83,6 @@ def _audit(
             request=request,
             detail=detail,
         )
-
-
-def _waiting(engine: Engine) -> list[tuple[str, Household, date]]:
-    """Waiting entries (id, profile, day entered), longest waiting first."""
-    w = models.waiting_list
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(w.c.id, w.c.household, w.c.entered_on)
-            .where(w.c.status == "waiting")
-            .order_by(w.c.entered_on, w.c.id)
-        ).all()
-    return [(str(r.id), Household.model_validate(r.household), r.entered_on) for r in rows]
 
 
 def potentials(engine: Engine, profile: ScoringProfile) -> Potentials:
@@ -194,7 +180,8 @@ def for_flat(
     last_day = start + rules.flat_hold_days
     v = lp.flat_potential(j, last_day)
     w = float(lp.plan.district_potential[d])
-    waiting = [e for e in _waiting(engine) if e[0] not in lp.state.not_ready]
+    with engine.connect() as conn:
+        waiting = [e for e in waiting_entries(conn) if e[0] not in lp.state.not_ready]
     planned_entry = lp.planned_household(j)
     options = []
     if waiting:
