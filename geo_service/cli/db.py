@@ -8,9 +8,10 @@ from rich.console import Console
 from geo_service.cli.app import db_app
 from geo_service.config import get_settings
 from geo_service.db import cluster, migrate
-from geo_service.db.engine import database_url, get_engine
+from geo_service.db.engine import admin_url, database_url, get_engine, migration_url
 
 console = Console(highlight=False, soft_wrap=True)
+URLS = {"service": database_url, "owner": migration_url, "admin": admin_url}
 
 
 def _external_note(action: str) -> bool:
@@ -47,7 +48,7 @@ def status() -> None:
         c = cluster.locate(settings)
         pid = cluster.running_pid(c)
         state = f"running (pid {pid}, port {c.port()})" if pid else "stopped"
-        console.print(f"embedded PostGIS: {state}; data {c.data_dir}")
+        console.print(f"embedded PostGIS of {settings.home}: {state}; data {c.data_dir}")
         if not pid:
             raise typer.Exit(1)
     revision = migrate.current_revision(get_engine())
@@ -57,16 +58,37 @@ def status() -> None:
 
 
 @db_app.command("url")
-def url() -> None:
+def url(
+    role: str = typer.Option(
+        "service",
+        help="service: the role the API and CLI connect as; owner: runs migrations; "
+        "admin: the embedded superuser (creates databases).",
+    ),
+) -> None:
     """Print the SQLAlchemy URL of the database alone on the last line."""
-    print(database_url())
+    if role not in URLS:
+        raise typer.BadParameter(f"use one of {', '.join(URLS)}", param_hint="--role")
+    print(URLS[role]())
 
 
 @db_app.command("migrate")
 def migrate_cmd() -> None:
-    """Migrate the schema to the newest revision (idempotent)."""
-    before, after = migrate.upgrade(get_engine())
-    if before == after:
-        console.print(f"schema already at {after}")
+    """Migrate the schema to the newest revision as its owner and grant the service role row
+    access (idempotent)."""
+    done = migrate.migrate_database()
+    if done.before == done.after:
+        console.print(f"schema already at {done.after}")
     else:
-        console.print(f"schema migrated from {before or 'empty'} to {after}")
+        console.print(f"schema migrated from {done.before or 'empty'} to {done.after}")
+    if done.separate_roles:
+        console.print(
+            f"roles: {done.owner} owns the schema; the service connects as {done.service} "
+            "(rows only; audit_log insert-only)"
+        )
+    else:
+        console.print(
+            f"[yellow]warning:[/yellow] the service role {done.service} can change the schema "
+            "(superuser or owner of audit_log), so the audit log is protected by triggers only: "
+            "set MIGRATION_DATABASE_URL to the owner and DATABASE_URL to a role without DDL "
+            "rights (README, 'Database roles')"
+        )
