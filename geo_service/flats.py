@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from geo_service.db import models
+from geo_service.scoring.districts import check_district_codes
 
 F = models.flats
 
@@ -19,7 +20,8 @@ def list_flats(
     limit: int = 100,
     offset: int = 0,
 ) -> dict[str, Any]:
-    """Flats ordered by id with WGS84 coordinates, filtered and paged."""
+    """Flats ordered by id with WGS84 coordinates, filtered and paged (400 for an unknown
+    district code)."""
     wgs = func.ST_Transform(F.c.geom, 4326)
     conds: list[Any] = []
     if available is not None:
@@ -28,6 +30,7 @@ def list_flats(
         conds.append(F.c.district_code == district)
     cols = [c for c in F.c if c.name not in ("geom", "updated_at")]
     with engine.connect() as conn:
+        check_district_codes(conn, [district] if district else [])
         total = conn.execute(select(func.count()).select_from(F).where(*conds)).scalar_one()
         rows = conn.execute(
             select(*cols, func.ST_X(wgs).label("lon"), func.ST_Y(wgs).label("lat"))

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, func, insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Engine, insert
 
 from geo_service.allocation.solver import Solution, solve_greedy, solve_optimal
 from geo_service.audit import record
 from geo_service.auth.keys import KeyInfo
-from geo_service.config import get_settings
 from geo_service.db import models
+from geo_service.db.transactions import in_transaction
 from geo_service.errors import Conflict, InputError
+from geo_service.reservations.holds import FlatTaken, Hold, place_holds
+from geo_service.scoring.districts import check_district_codes
 from geo_service.scoring.household import Household
 from geo_service.scoring.pipeline import cached_ranker, held_flats
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranking import Ranker
 
-R = models.reservations
 LARGE_BATCH = 200  # above this many households the candidate restriction applies
 
 
@@ -35,11 +34,10 @@ def score_matrix(ranker: Ranker, households: list[Household], held: set[str]) ->
 
 
 def capacities(ranker: Ranker, scale: float, exclude: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Per district code index: capacity (scaled) and placements so far."""
+    """Per district code index (districts with flats): capacity (scaled, 0 where excluded)
+    and placements so far."""
     codes = list(ranker.district_codes)
-    unknown = [c for c in exclude if c not in codes]
-    if unknown:
-        raise InputError(f"unknown district code {unknown[0]!r} in exclude")
+    exclude = [c for c in exclude if c in codes]  # a district without flats takes nobody anyway
     cap = np.array([ranker.districts.get(c, {}).get("capacity", 0) or 0 for c in codes], float)
     before = np.array([ranker.districts.get(c, {}).get("placements", 0) or 0 for c in codes], float)
     cap = np.floor(cap * scale)
@@ -121,6 +119,8 @@ def allocate(
         raise InputError("method must be 'optimal' or 'greedy'")
     if not 0 <= capacity_scale <= 10:
         raise InputError("capacity_scale must be between 0 and 10")
+    with engine.connect() as conn:
+        check_district_codes(conn, exclude or [], "exclude_districts")
     ranker = cached_ranker(engine, profile)
     rules = profile.allocation
     scores = score_matrix(ranker, households, held_flats(engine))
@@ -167,62 +167,63 @@ def record_run(
     reserve: bool = False,
 ) -> list[str]:
     """Store the run in ``allocations`` and audit it; with ``reserve``, hold every assigned flat
-    in the SAME transaction (409 and nothing kept if one was taken meanwhile)."""
-    hold = timedelta(minutes=get_settings().reservation_hold_minutes)
+    through the hold routine in the SAME transaction (409 and nothing kept if one was taken
+    meanwhile). Returns the reservation ids in assignment order."""
     district_of = dict(zip(result["_flat_ids"], result["_flat_districts"], strict=True))
     profiles = [h.model_dump(mode="json") for h in households]
     shown = public(result)
-    ids: list[str] = []
-    try:
-        with engine.begin() as conn:
-            if reserve:
-                for a in shown["assignments"]:
-                    rid = conn.execute(
-                        insert(R)
-                        .values(
-                            flat_id=a["flat_id"],
-                            district_code=district_of.get(a["flat_id"]),
-                            household=profiles[a["household"]],
-                            placement_score=a["placement_score"],
-                            profile_version=profile.version,
-                            api_key_id=key.id if key else None,
-                            expires_at=func.now() + hold,
-                        )
-                        .returning(R.c.id)
-                    ).scalar_one()
-                    ids.append(str(rid))
-            conn.execute(
-                insert(models.allocations).values(
-                    method=shown["method"],
-                    households=profiles,
-                    result=shown,
-                    objective=shown["objective"],
-                    placed=shown["placed"],
-                    profile_version=profile.version,
-                    api_key_id=key.id if key else None,
-                )
-            )
-            record(
-                conn,
-                "allocation",
-                role=key.role if key else "cli",
-                key_id=key.id if key else None,
+
+    def store(conn: Connection) -> list[str]:
+        """The allocation row, its holds and its audit entry."""
+        run_id = conn.execute(
+            insert(models.allocations)
+            .values(
+                method=shown["method"],
+                households=profiles,
+                result=shown,
+                objective=shown["objective"],
+                placed=shown["placed"],
                 profile_version=profile.version,
-                data_timestamp=shown["data_timestamp"],
-                request={"households": profiles},
-                detail={
-                    "method": shown["method"],
-                    "placed": shown["placed"],
-                    "objective": shown["objective"],
-                    "reserved": len(ids),
-                },
+                api_key_id=key.id if key else None,
             )
-    except IntegrityError:
+            .returning(models.allocations.c.id)
+        ).scalar_one()
+        holds = [
+            Hold(
+                flat_id=a["flat_id"],
+                district_code=district_of.get(a["flat_id"]),
+                household=profiles[a["household"]],
+                placement_score=a["placement_score"],
+                audit_detail={"allocation_id": str(run_id), "household": a["household"]},
+            )
+            for a in (shown["assignments"] if reserve else [])
+        ]
+        rows = place_holds(conn, holds, key, profile.version, shown["data_timestamp"])
+        record(
+            conn,
+            "allocation",
+            role=key.role if key else "cli",
+            key_id=key.id if key else None,
+            profile_version=profile.version,
+            data_timestamp=shown["data_timestamp"],
+            request={"households": profiles},
+            detail={
+                "allocation_id": str(run_id),
+                "method": shown["method"],
+                "placed": shown["placed"],
+                "objective": shown["objective"],
+                "reserved": len(rows),
+            },
+        )
+        return [str(r.id) for r in rows]
+
+    try:
+        return in_transaction(engine, store)
+    except FlatTaken as exc:
         raise Conflict(
-            "a flat of this allocation was reserved meanwhile; nothing was reserved "
-            "or stored: run the allocation again"
+            f"flat {exc.flat_id} of this allocation was reserved meanwhile; nothing was "
+            "reserved or stored: run the allocation again"
         ) from None
-    return ids
 
 
 def public(result: dict[str, Any]) -> dict[str, Any]:

@@ -8,11 +8,44 @@ import geopandas as gpd
 import pandas as pd
 from sqlalchemy import Engine
 
-from geo_service.analysis.source import CRS, district_shapes, points, resolve, scoring_profile
+from geo_service.analysis.source import (
+    CRS,
+    district_shapes,
+    framed,
+    points,
+    resolve,
+    scoring_profile,
+)
 from geo_service.catalogue import service
 from geo_service.catalogue.needs import needs_vs_supply
 from geo_service.catalogue.offers import search_offers
 from geo_service.catalogue.store import load_offers
+from geo_service.catalogue.vocabulary import check_categories
+
+OFFER_COLUMNS = [
+    "id",
+    "name",
+    "category",
+    "provider",
+    "address",
+    "opening_hours",
+    "capacity_per_week",
+    "contact_role",
+    "interpreting",
+    "district_code",
+    "languages",
+]
+COVERAGE_COLUMNS = [
+    "district_code",
+    "category",
+    "language",
+    "households",
+    "access_per_household",
+    "without_offer_in_reach",
+    "gap",
+]
+NEEDS_COLUMNS = ["scope", "language", "households", "category", "offers", "gap"]
+DUPLICATE_COLUMNS = ["a", "b", "category", "distance_m", "score", "reason"]
 
 
 def offers(
@@ -58,7 +91,8 @@ def offers(
         "radius_m": radius_m,
     }
     total = search_offers(eng, limit=0, **query)["total"]
-    return points(search_offers(eng, limit=max(total, 1), **query)["items"])
+    columns = [*OFFER_COLUMNS, "distance_m"] if near else OFFER_COLUMNS
+    return points(search_offers(eng, limit=max(total, 1), **query)["items"], columns)
 
 
 def coverage_gaps(
@@ -102,11 +136,10 @@ def coverage_gaps(
     >>> cov[cov["gap"]]  # doctest: +SKIP
     """
     eng = resolve(engine)
+    check_categories(categories, scoring_profile())
     profile = scoring_profile() if e2sfca else None
-    rows = pd.DataFrame(service.coverage(eng, languages, categories, radius_m, profile))
+    rows = framed(service.coverage(eng, languages, categories, radius_m, profile), COVERAGE_COLUMNS)
     shapes = district_shapes(eng).rename(columns={"code": "district_code"})
-    if rows.empty:
-        return gpd.GeoDataFrame(shapes.iloc[:0], geometry="geometry", crs=CRS)
     out = shapes.merge(rows, on="district_code", how="right")
     return gpd.GeoDataFrame(out[[*rows.columns, "geometry"]], geometry="geometry", crs=CRS)
 
@@ -147,8 +180,10 @@ def language_needs(
     catalogue, _ = load_offers(resolve(engine))
     cats = categories or sorted({o["category"] for o in catalogue})
     scopes = districts if districts is not None else [""] * len(languages)
-    rows = pd.DataFrame(needs_vs_supply(list(zip(scopes, languages, strict=True)), catalogue, cats))
-    return rows[rows["scope"] != ""].reset_index(drop=True) if not rows.empty else rows
+    rows = framed(
+        needs_vs_supply(list(zip(scopes, languages, strict=True)), catalogue, cats), NEEDS_COLUMNS
+    )
+    return rows[rows["scope"] != ""].reset_index(drop=True)
 
 
 def duplicates(threshold: float | None = None, engine: Engine | None = None) -> pd.DataFrame:
@@ -171,4 +206,4 @@ def duplicates(threshold: float | None = None, engine: Engine | None = None) -> 
     --------
     >>> duplicates().head()  # doctest: +SKIP
     """
-    return pd.DataFrame(service.duplicates(resolve(engine), threshold))
+    return framed(service.duplicates(resolve(engine), threshold), DUPLICATE_COLUMNS)

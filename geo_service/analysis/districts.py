@@ -6,9 +6,18 @@ import geopandas as gpd
 import pandas as pd
 from sqlalchemy import Engine
 
-from geo_service.analysis.source import district_shapes, resolve
+from geo_service.analysis.source import district_shapes, framed, resolve
+from geo_service.db import models
 from geo_service.errors import InputError
 from geo_service.scoring.districts import indicators_of, list_status
+
+STATUS_COLUMNS = [
+    "code",
+    "name",
+    "ortschaft",
+    *(c.name for c in models.district_status.c if c.name != "district_code"),
+]
+INDICATOR_COLUMNS = [c.name for c in models.district_indicators.c if c.name != "updated_at"]
 
 
 def districts(public: bool = False, engine: Engine | None = None) -> gpd.GeoDataFrame:
@@ -41,7 +50,7 @@ def districts(public: bool = False, engine: Engine | None = None) -> gpd.GeoData
     """
     eng = resolve(engine)
     with eng.connect() as conn:
-        status = pd.DataFrame(list_status(conn, public=public))
+        status = framed(list_status(conn, public=public), STATUS_COLUMNS)
     shapes = district_shapes(eng)
     gdf = shapes.merge(status, on="code", how="right")
     return gpd.GeoDataFrame(gdf, geometry="geometry", crs=shapes.crs)[[*status, "geometry"]]
@@ -79,7 +88,7 @@ def indicators(year: int | None = None, engine: Engine | None = None) -> pd.Data
     eng = resolve(engine)
     with eng.connect() as conn:
         rows = [row for code in district_shapes(eng)["code"] for row in indicators_of(conn, code)]
-    df = pd.DataFrame(rows)
+    df = framed(rows, INDICATOR_COLUMNS)
     if year is None or df.empty:
         return df
     years = sorted(df["year"].unique().tolist())

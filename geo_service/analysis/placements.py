@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from geo_service.allocation import service
 from geo_service.analysis.infrastructure import flats
-from geo_service.analysis.source import CRS, resolve, scoring_profile
+from geo_service.analysis.source import CRS, framed, resolve, scoring_profile
 from geo_service.scoring.household import Household, parse_household, read_households
 from geo_service.scoring.pipeline import cached_ranker, held_flats
 from geo_service.scoring.profile import ScoringProfile
@@ -107,9 +107,20 @@ def rank(
     hh = households([household], prof)[0]
     limit = len(ranker.ids) if top is None else top
     results = ranker.rank(hh, limit, districts, override_cap, held=held_flats(eng))
-    records = [_ranked_row(r) for r in results]
-    rows = pd.DataFrame(records) if records else pd.DataFrame(columns=["rank", "flat_id"])
-    return _at_flats(rows, eng)
+    columns = [*RANK_COLUMNS, *(f"points_{c}" for c in prof.names()), "profile_version"]
+    return _at_flats(framed([_ranked_row(r) for r in results], columns), eng)
+
+
+RANK_COLUMNS = [
+    "rank",
+    "flat_id",
+    "placement_score",
+    "infrastructure_score",
+    "district_code",
+    "district_name",
+    "district_factor",
+    "utilisation",
+]
 
 
 def _ranked_row(r: dict[str, Any]) -> dict[str, Any]:

@@ -27,11 +27,17 @@ def scoring_profile() -> ScoringProfile:
     return cached_profile(str(get_settings().profile_path))
 
 
-def points(frame: pd.DataFrame | list[dict[str, Any]]) -> gpd.GeoDataFrame:
-    """Rows with WGS84 ``lon``/``lat`` (as the services return them) as points in EPSG:25832."""
-    df = pd.DataFrame(frame)
-    if df.empty:
-        return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([], crs=4326)).to_crs(CRS)
+def framed(rows: pd.DataFrame | list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
+    """``rows`` as a frame with at least ``columns`` (in that order, any others after them):
+    an empty answer still has its documented columns."""
+    df = pd.DataFrame(rows)
+    return df.reindex(columns=[*columns, *(c for c in df.columns if c not in columns)])
+
+
+def points(frame: pd.DataFrame | list[dict[str, Any]], columns: list[str]) -> gpd.GeoDataFrame:
+    """Rows with WGS84 ``lon``/``lat`` (as the services return them) as points in EPSG:25832,
+    with at least ``columns`` besides the geometry."""
+    df = framed(frame, [*columns, "lon", "lat"])
     geom = gpd.points_from_xy(df.pop("lon"), df.pop("lat"), crs=4326)
     return gpd.GeoDataFrame(df, geometry=geom).to_crs(CRS)
 

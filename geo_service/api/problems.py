@@ -65,7 +65,7 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     """Return the validation errors as ``{pointer, message}`` objects."""
     out = []
     for err in exc.errors():
-        msg = err.get("msg", "invalid value")
+        msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
         if err.get("type") == "json_invalid":
             msg = "request body is not valid JSON" + (
                 f" ({err['ctx']['error']})" if err.get("ctx", {}).get("error") else ""

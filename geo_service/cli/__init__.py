@@ -6,6 +6,7 @@ import os
 import sys
 
 from rich.console import Console
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import OperationalError
 
 from geo_service.cli import allocate as _allocate  # noqa: F401  (registers commands)
@@ -18,13 +19,28 @@ from geo_service.cli import maps as _maps  # noqa: F401
 from geo_service.cli import scoring as _scoring  # noqa: F401
 from geo_service.cli import serve as _serve  # noqa: F401
 from geo_service.cli.app import app
+from geo_service.db.engine import describe
 from geo_service.errors import GeoServiceError
 
 err_console = Console(stderr=True, highlight=False)
 
 
+def announce_databases() -> None:
+    """Say on stderr, once per database, which database a command uses (the first time it
+    connects), so a command run from another folder never silently uses another cluster."""
+    seen: set[str] = set()
+
+    @event.listens_for(Engine, "engine_connect")
+    def _announce(conn: Connection) -> None:
+        url = conn.engine.url.render_as_string(hide_password=False)
+        if url not in seen:
+            seen.add(url)
+            err_console.print(f"database: {describe(url)}", soft_wrap=True, markup=False)
+
+
 def main() -> None:
     """Run the CLI; user errors end in one clear line and a non-zero exit, never a traceback."""
+    announce_databases()
     try:
         app()
     except GeoServiceError as exc:

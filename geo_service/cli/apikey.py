@@ -1,12 +1,17 @@
-"""``geo-service apikey create``: print a new API key once."""
+"""``geo-service apikey create / list / revoke``: API keys, each change audited."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
+from datetime import timedelta
+
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from geo_service.audit import record
-from geo_service.auth.keys import ROLES, create_key
+from geo_service.auth.keys import ROLES, create_key, list_keys, revoke_key
 from geo_service.cli.app import app
 from geo_service.db.engine import get_engine
 
@@ -19,16 +24,75 @@ console = Console(stderr=True, highlight=False, soft_wrap=True)
 def create(
     role: str = typer.Option(..., help=f"One of: {', '.join(ROLES)}."),
     name: str = typer.Option(..., help="Who holds the key (a team or system, not a person)."),
+    expires_in_days: float = typer.Option(
+        None, min=0.001, help="Lifetime in days; default: until revoked."
+    ),
 ) -> None:
     """Create a key; the key is printed once, alone on the last line."""
+    lifetime = timedelta(days=expires_in_days) if expires_in_days else None
     with get_engine().begin() as conn:
-        info, key = create_key(conn, role, name)
+        info, key = create_key(conn, role, name, expires_in=lifetime)
         record(
             conn,
             "key_created",
             role="cli",
             key_id=None,
-            detail={"new_key_id": info.id, "role": role, "name": name},
+            detail={
+                "new_key_id": info.id,
+                "role": role,
+                "name": name,
+                "expires_in_days": expires_in_days,
+            },
         )
-    console.print(f"created {role} key {info.id} for {name!r}; store it now, it is not shown again")
+    until = f", expires in {expires_in_days:g} days" if expires_in_days else ""
+    console.print(
+        f"created {role} key {info.id} for {name!r}{until}; store it now, it is not shown again"
+    )
     print(key)
+
+
+@apikey_app.command("list")
+def list_cmd(
+    all_keys: bool = typer.Option(False, "--all", help="Also revoked and expired keys."),
+    as_json: bool = typer.Option(False, "--json", help="Print the keys as JSON."),
+) -> None:
+    """List keys (id, name, role, demo, created, expires, state); never the keys themselves."""
+    with get_engine().connect() as conn:
+        keys = list_keys(conn, include_inactive=all_keys)
+    if as_json:
+        print(json.dumps([asdict(k) for k in keys], default=str, indent=1))
+        return
+    table = Table(title="API keys" + (" (all)" if all_keys else " (usable)"))
+    for col in ("id", "name", "role", "demo", "created", "expires", "state"):
+        table.add_column(col)
+    for k in keys:
+        table.add_row(
+            k.id,
+            k.name,
+            k.role,
+            "yes" if k.demo else "",
+            f"{k.created_at:%Y-%m-%d %H:%M}",
+            f"{k.expires_at:%Y-%m-%d %H:%M}" if k.expires_at else "never",
+            k.state,
+        )
+    Console(highlight=False, soft_wrap=True).print(table)
+    if not keys:
+        console.print("no keys" + ("" if all_keys else " in use (--all shows revoked ones)"))
+
+
+@apikey_app.command("revoke")
+def revoke(key_id: str = typer.Argument(..., help="The key's id (see `apikey list`).")) -> None:
+    """Revoke a key: the next request with it gets 401."""
+    with get_engine().begin() as conn:
+        key, changed = revoke_key(conn, key_id)
+        if not changed:
+            console.print(f"key {key.id} was already revoked at {key.revoked_at:%Y-%m-%d %H:%M}")
+            return
+        record(
+            conn,
+            "key_revoked",
+            role="cli",
+            key_id=None,
+            detail={"revoked_key_id": key.id, "role": key.role, "name": key.name},
+        )
+    console.print(f"revoked {key.role} key {key.id} ({key.name!r}); it is refused from now on")

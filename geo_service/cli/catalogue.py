@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from geo_service.catalogue import service, sheet
+from geo_service.catalogue.vocabulary import check_categories
 from geo_service.cli.app import app
 from geo_service.config import get_settings
 from geo_service.db.engine import get_engine
@@ -38,6 +39,8 @@ def offers(
     limit: int = typer.Option(10, min=1, max=200),
 ) -> None:
     """Offers near a flat or point in the household's languages, nearest first."""
+    if category is not None:
+        check_categories([category], load_profile(get_settings().profile_path))
     rows = service.referrals(
         get_engine(), near, language, category=category, radius_m=radius_m, limit=limit
     )
@@ -58,7 +61,9 @@ def coverage(
     e2sfca: bool = typer.Option(False, help="Weight by the scoring profile's decay (E2SFCA)."),
 ) -> None:
     """2SFCA coverage per district × category × language, gaps flagged."""
-    profile = load_profile(get_settings().profile_path) if e2sfca else None
+    served = load_profile(get_settings().profile_path)
+    check_categories(category, served)
+    profile = served if e2sfca else None
     rows = service.coverage(get_engine(), language, category, radius_m, profile)
     if csv_out:
         with csv_out.open("w", newline="", encoding="utf-8") as fh:

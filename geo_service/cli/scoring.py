@@ -19,7 +19,7 @@ from geo_service.db.engine import get_engine
 from geo_service.errors import InputError
 from geo_service.scoring.districts import public_view
 from geo_service.scoring.household import parse_household
-from geo_service.scoring.pipeline import held_flats, load_ranker, score_all
+from geo_service.scoring.pipeline import cached_ranker, held_flats, score_all
 from geo_service.scoring.profile import ScoringProfile, load_profile
 
 console = Console(highlight=False, soft_wrap=True)
@@ -81,7 +81,7 @@ def rank(
     prof = profile_option(profile)
     hh = parse_household(read_household_arg(household), prof)
     engine = get_engine()
-    results = load_ranker(engine, prof).rank(hh, top, held=held_flats(engine))
+    results = cached_ranker(engine, prof).rank(hh, top, held=held_flats(engine))
     if as_json:
         print(json.dumps(results, sort_keys=True, ensure_ascii=False, indent=1))
         return

@@ -17,7 +17,7 @@ from geo_service.api.server import start_server
 from geo_service.auth.keys import create_key
 from geo_service.cli.allocate import read_households
 from geo_service.config import get_settings
-from geo_service.errors import Conflict
+from geo_service.errors import Conflict, StaleScores
 from geo_service.reservations.service import reserve
 from geo_service.scoring.pipeline import load_ranker, score_all
 from geo_service.scoring.profile import ScoringProfile, load_profile
@@ -158,7 +158,8 @@ def test_cli_and_api(
 
 
 def test_fairness_limits_from_the_profile(scored: Engine, prof: ScoringProfile) -> None:
-    """min_score and max_utilisation from the profile's [allocation] table are respected."""
+    """min_score and max_utilisation from the profile's [allocation] table are respected
+    (the profile is another version: the sample is scored with it first, then back)."""
     from geo_service.scoring.profile import parse_profile
 
     data = prof.model_dump(mode="json")
@@ -166,7 +167,13 @@ def test_fairness_limits_from_the_profile(scored: Engine, prof: ScoringProfile) 
     strict = parse_profile(data)
     batch = read_households(BATCHES / "scarce.json", strict)
     loose = allocate(scored, prof, batch)
-    result = allocate(scored, strict, batch)
+    with pytest.raises(StaleScores, match="score --profile"):
+        allocate(scored, strict, batch)
+    score_all(scored, strict)
+    try:
+        result = allocate(scored, strict, batch)
+    finally:
+        score_all(scored, prof)
     assert all(a["placement_score"] >= 80.0 for a in result["assignments"])
     for d in result["districts"]:
         assert d["after"] == d["before"] or d["after"] <= int(d["capacity"] * 0.6)

@@ -66,6 +66,44 @@ def test_optimum_equals_brute_force_and_beats_greedy(inst) -> None:  # type: ign
     assert (opt.placed, opt.objective) >= (greedy.placed, greedy.objective - 1e-9)
 
 
+def best_total(scores: np.ndarray, district: np.ndarray, cap: np.ndarray) -> float:
+    """The largest total score over every feasible assignment, by enumeration."""
+    n_h, n_f = scores.shape
+    options = [[-1] + [j for j in range(n_f) if np.isfinite(scores[i, j])] for i in range(n_h)]
+    best = 0.0
+    for combo in itertools.product(*options):
+        flats = [j for j in combo if j >= 0]
+        if len(set(flats)) < len(flats):
+            continue
+        if (np.bincount(district[flats], minlength=len(cap)) > cap).any():
+            continue
+        best = max(best, sum(scores[i, j] for i, j in enumerate(combo) if j >= 0))
+    return best
+
+
+@given(instances())
+@settings(max_examples=40, deadline=None)
+def test_score_only_maximises_the_total(inst) -> None:  # type: ignore[no-untyped-def]
+    """priority = "score_only": the total equals the enumerated maximum total, whatever the
+    number placed, and is never below the placed-first optimum's total."""
+    scores, district, cap = inst
+    opt = solve_optimal(scores, district, cap, placed_first=False)
+    check_feasible(opt.flat_of, scores, district, cap)
+    assert opt.objective == pytest.approx(best_total(scores, district, cap), abs=1e-6)
+    assert opt.objective >= solve_optimal(scores, district, cap).objective - 1e-6
+
+
+def test_priority_decides_between_more_households_and_more_score() -> None:
+    """Household 0 fits flat A (90) and B (10), household 1 only A (40): placed_first places
+    both (B and A: 50 points), score_only only household 0 in A (90 points)."""
+    scores = np.array([[90.0, 10.0], [40.0, np.nan]])
+    district, cap = np.array([0, 0]), np.array([2])
+    first = solve_optimal(scores, district, cap, placed_first=True)
+    only = solve_optimal(scores, district, cap, placed_first=False)
+    assert (first.placed, first.objective, list(first.flat_of)) == (2, 50.0, [1, 0])
+    assert (only.placed, only.objective, list(only.flat_of)) == (1, 90.0, [0, -1])
+
+
 def test_greedy_loses_where_order_matters() -> None:
     """Household 0 takes the flat household 1 needed: optimal places both, greedy one."""
     scores = np.array([[90.0, 80.0], [85.0, np.nan]])

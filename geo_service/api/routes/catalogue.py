@@ -10,9 +10,11 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from sqlalchemy import Engine
 
-from geo_service.api.deps import engine, require
+from geo_service.api.deps import engine, profile, require
 from geo_service.auth.keys import KeyInfo
 from geo_service.catalogue import service, sheet
+from geo_service.catalogue.vocabulary import check_categories
+from geo_service.scoring.profile import ScoringProfile
 
 router = APIRouter(prefix="/catalogue", tags=["catalogue"])
 Lang = Annotated[list[str], Query(min_length=1, max_length=10, description="ISO 639 codes")]
@@ -22,7 +24,9 @@ Lang = Annotated[list[str], Query(min_length=1, max_length=10, description="ISO 
 def referral_sheet(
     flat: Annotated[str, Query(max_length=64)],
     language: Lang,
-    sheet_language: Annotated[str | None, Query(pattern="^[a-z]{2}$")] = None,
+    sheet_language: Annotated[
+        str | None, Query(max_length=8, description="Label language (de, en, ar, fa, uk, ru, tr)")
+    ] = None,
     key: KeyInfo = Depends(require("housing_office")),
     db: Engine = Depends(engine),
 ) -> HTMLResponse:
@@ -38,9 +42,10 @@ def coverage(
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
     key: KeyInfo = Depends(require("planner")),
     db: Engine = Depends(engine),
+    prof: ScoringProfile = Depends(profile),
 ) -> Any:
     """Access per household (2SFCA) by district; ``gap`` when no offer is within reach."""
-    rows = service.coverage(db, language, category, radius_m)
+    rows = service.coverage(db, language, check_categories(category, prof), radius_m)
     if format == "json":
         return {"radius_m": radius_m, "items": rows}
     buf = io.StringIO()

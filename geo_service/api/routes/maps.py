@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from html import escape
 from pathlib import Path
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -23,6 +23,10 @@ router = APIRouter(prefix="/maps", tags=["maps"])
 PAGE = """<!doctype html><html lang="de"><head><meta charset="utf-8"><title>{title}</title>
 <style>body{{font:16px sans-serif;margin:3em auto;max-width:36em}}input{{width:100%}}</style>
 </head><body>{body}</body></html>"""
+
+
+# The login page shows one of these messages, picked by code: never text from the URL.
+LOGIN_ERRORS = {"unknown_key": "Unbekannter, gesperrter oder abgelaufener Schlüssel."}
 
 
 class LoginRequired(Exception):
@@ -44,8 +48,9 @@ def maps_dir(request: Request) -> Path:
 
 @router.get("/login", summary="Map login page", response_class=HTMLResponse)
 def login_page(error: str | None = None) -> HTMLResponse:
-    """A form asking for an API key."""
-    note = f"<p style='color:#b00'>{escape(error)}</p>" if error else ""
+    """A form asking for an API key; ``error`` is a message code (unknown codes show none)."""
+    message = LOGIN_ERRORS.get(error or "")
+    note = f"<p style='color:#b00'>{escape(message)}</p>" if message else ""
     body = (
         f"<h1>geo_service – Karten</h1>{note}<form method='post' action='/maps/login'>"
         "<label>API-Schlüssel<br><input name='key' type='password' autocomplete='off'>"
@@ -65,7 +70,7 @@ async def login(request: Request) -> Response:
     form = parse_qs((await request.body()).decode("utf-8", errors="replace"))
     info = verify_key(request.app.state.engine, (form.get("key") or [""])[0].strip())
     if info is None:
-        return RedirectResponse("/maps/login?error=" + quote("Unbekannter Schlüssel"), 303)
+        return RedirectResponse("/maps/login?error=unknown_key", 303)
     response = RedirectResponse("/maps/", status_code=303)
     response.set_cookie(
         sessions.COOKIE,
