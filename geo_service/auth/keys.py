@@ -146,10 +146,14 @@ def revoke_key(conn: Connection, key_id: str) -> tuple[KeyRecord, bool]:
     return key, found is not None
 
 
-def revoke_demo_keys(conn: Connection) -> int:
-    """Revoke every demo key still usable (a new demo prints fresh ones); return how many."""
-    return len(
-        conn.execute(
-            update(K).where(K.c.demo, _usable()).values(revoked_at=func.now()).returning(K.c.id)
-        ).all()
-    )
+def issue_demo_keys(conn: Connection, lifetime: timedelta) -> tuple[dict[str, str], int]:
+    """Revoke the demo keys still usable and create one marked, expiring demo key per role;
+    return the new keys by role and how many old ones were revoked."""
+    revoked = conn.execute(
+        update(K).where(K.c.demo, _usable()).values(revoked_at=func.now()).returning(K.c.id)
+    ).all()
+    fresh = {
+        role: create_key(conn, role, f"demo {role}", expires_in=lifetime, demo=True)[1]
+        for role in ROLES
+    }
+    return fresh, len(revoked)

@@ -9,7 +9,8 @@ import typer
 import uvicorn
 from rich.console import Console
 
-from geo_service.auth.keys import ROLES, create_key, revoke_demo_keys
+from geo_service.audit import record
+from geo_service.auth.keys import issue_demo_keys
 from geo_service.cli.app import app
 from geo_service.config import MIN_SECRET_CHARS, Settings, get_settings, weak_secret
 from geo_service.db import cluster, migrate
@@ -100,11 +101,14 @@ def demo(
     check_exposure(host, settings)
     lifetime = timedelta(hours=settings.demo_key_hours)
     with engine.begin() as conn:
-        old = revoke_demo_keys(conn)
-        demo_keys = {
-            role: create_key(conn, role, f"demo {role}", expires_in=lifetime, demo=True)[1]
-            for role in ROLES
-        }
+        demo_keys, old = issue_demo_keys(conn, lifetime)
+        record(
+            conn,
+            "demo_keys_issued",
+            role="cli",
+            key_id=None,
+            detail={"roles": list(demo_keys), "revoked": old, "hours": settings.demo_key_hours},
+        )
     base = f"http://{host}:{port}"
     console.print(f"\nAPI:    {base}/api/v1\ndocs:   {base}/docs\nready:  {base}/ready")
     console.print(f"maps:   {base}/maps/login (log in with a key below), then")
