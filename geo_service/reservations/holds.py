@@ -19,6 +19,7 @@ from geo_service.db import models
 from geo_service.errors import Conflict
 
 R = models.reservations
+UNIQUE_VIOLATION = "23505"  # the partial unique index: one active reservation per flat
 
 
 def case_ref_hash(case_ref: str) -> str:
@@ -112,7 +113,9 @@ def place_holds(
                 )
                 .returning(R)
             ).one()
-        except IntegrityError:
+        except IntegrityError as exc:
+            if getattr(exc.orig, "sqlstate", None) != UNIQUE_VIOLATION:
+                raise  # e.g. a flat or district that does not exist: not a lost race
             raise FlatTaken(hold.flat_id) from None
         record(
             conn,
