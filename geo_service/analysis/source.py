@@ -31,6 +31,8 @@ def framed(rows: pd.DataFrame | list[dict[str, Any]], columns: list[str]) -> pd.
     """``rows`` as a frame with at least ``columns`` (in that order, any others after them):
     an empty answer still has its documented columns."""
     df = pd.DataFrame(rows)
+    if df.empty:  # no rows: object columns, so joins on text keys still work
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in dict.fromkeys([*columns, *df])})
     return df.reindex(columns=[*columns, *(c for c in df.columns if c not in columns)])
 
 

@@ -92,6 +92,38 @@ def test_reserve_racing_a_manual_hold_writes_nothing(scored: Engine, prof: Scori
         assert conn.execute(text(count)).scalar_one() == before
 
 
+def test_lapsed_hold_is_expired_before_reserving(scored: Engine, prof: ScoringProfile) -> None:
+    """A hold past its expiry does not block an allocation with reserve: the hold routine
+    expires it (audited) and holds the flat for the batch."""
+    batch = read_households(BATCHES / "plentiful.json", prof)[:1]
+    with scored.begin() as conn:
+        info, _ = create_key(conn, "housing_office", "lapsed")
+    flat = allocate(scored, prof, batch)["assignments"][0]["flat_id"]
+    old = reserve(scored, flat, batch[0], None, info, prof)["id"]
+    with scored.begin() as conn:
+        conn.execute(
+            text("UPDATE reservations SET expires_at = now() - interval '1 minute' WHERE id = :i"),
+            {"i": old},
+        )
+    result = allocate(scored, prof, batch)
+    assert result["assignments"][0]["flat_id"] == flat
+    (new,) = record_run(scored, result, batch, prof, info, reserve=True)
+    with scored.connect() as conn:
+        states = dict(
+            conn.execute(
+                text("SELECT id::text, status FROM reservations WHERE flat_id = :f"), {"f": flat}
+            ).all()
+        )
+        expired = conn.execute(
+            text(
+                "SELECT count(*) FROM audit_log WHERE action = 'expire' "
+                "AND detail->>'reservation_id' = :i"
+            ),
+            {"i": old},
+        ).scalar_one()
+    assert states == {old: "expired", new: "held"} and expired == 1
+
+
 def test_cli_and_api(
     scored: Engine, sample_database_url: str, prof: ScoringProfile, tmp_path: Path
 ) -> None:
