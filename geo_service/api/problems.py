@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from geo_service.db.transactions import is_retryable
 from geo_service.errors import GeoServiceError
 
 log = logging.getLogger("geo_service.api")
@@ -103,7 +104,15 @@ async def _on_service(_: Request, exc: Exception) -> JSONResponse:
 
 
 async def _on_database(_: Request, exc: Exception) -> JSONResponse:
-    """A database that cannot be reached gives 503; other driver errors are logged as 500."""
+    """A database that cannot be reached gives 503, as does a transaction that kept losing
+    races (deadlock or serialisation failure after its retries); other driver errors are
+    logged as 500."""
+    if is_retryable(exc):
+        return problem(
+            503,
+            "the database was busy with concurrent changes; try again",
+            headers={"Retry-After": "1"},
+        )
     if isinstance(exc, OperationalError) or (
         isinstance(exc, DBAPIError) and exc.connection_invalidated
     ):
