@@ -52,13 +52,21 @@ def admin_url(settings: Settings | None = None) -> str:
 
 
 def describe(url: str, settings: Settings | None = None) -> str:
-    """One line saying which database ``url`` is (no password), and whose cluster it is."""
+    """One line saying which database ``url`` is (no password) and where it is configured:
+    DATABASE_URL, MIGRATION_DATABASE_URL or the embedded cluster of a state directory."""
     settings = settings or get_settings()
     shown = make_url(url).set(drivername="postgresql").render_as_string(hide_password=True)
     shown = shown.replace(":***@", "@")
-    if settings.database_url:
-        return f"{shown} (DATABASE_URL)"
-    return f"{shown} (embedded cluster of {settings.home})"
+    same = normalise_url(url)
+    for name, value in (
+        ("DATABASE_URL", settings.database_url),
+        ("MIGRATION_DATABASE_URL", settings.migration_database_url),
+    ):
+        if value and normalise_url(value) == same:
+            return f"{shown} ({name})"
+    if not settings.database_url:
+        return f"{shown} (embedded cluster of {settings.home})"
+    return shown
 
 
 def make_engine(url: str, settings: Settings | None = None) -> Engine:
