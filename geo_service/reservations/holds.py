@@ -91,6 +91,8 @@ def place_holds(
     batches) and each is audited. FlatTaken when one is held or confirmed: the caller's
     transaction then keeps nothing. Returns the new rows in the order of ``holds``."""
     flats = [h.flat_id for h in holds]
+    if not flats:
+        return []
     if len(set(flats)) != len(flats):
         raise Conflict("the same flat appears twice among the holds")
     expire_lapsed(conn, sorted(flats), key, profile_version)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -12,10 +13,11 @@ from hypothesis import strategies as st
 from geo_service.allocation.solver import candidates, solve_greedy, solve_optimal
 
 
-def brute_force(scores: np.ndarray, district: np.ndarray, cap: np.ndarray) -> tuple[int, float]:
-    """Best (placed, total) over every assignment, by enumeration."""
+def feasible_assignments(
+    scores: np.ndarray, district: np.ndarray, cap: np.ndarray
+) -> Iterator[tuple[int, float]]:
+    """(placed, total) of every feasible assignment, by enumeration."""
     n_h, n_f = scores.shape
-    best = (0, 0.0)
     options = [[-1] + [j for j in range(n_f) if np.isfinite(scores[i, j])] for i in range(n_h)]
     for combo in itertools.product(*options):
         flats = [j for j in combo if j >= 0]
@@ -23,9 +25,12 @@ def brute_force(scores: np.ndarray, district: np.ndarray, cap: np.ndarray) -> tu
             continue
         if (np.bincount(district[flats], minlength=len(cap)) > cap).any():
             continue
-        total = sum(scores[i, j] for i, j in enumerate(combo) if j >= 0)
-        best = max(best, (len(flats), round(total, 9)))
-    return best
+        yield len(flats), round(sum(scores[i, j] for i, j in enumerate(combo) if j >= 0), 9)
+
+
+def brute_force(scores: np.ndarray, district: np.ndarray, cap: np.ndarray) -> tuple[int, float]:
+    """Best (placed, total) over every assignment: most placed first, then the total."""
+    return max(feasible_assignments(scores, district, cap), default=(0, 0.0))
 
 
 def check_feasible(
@@ -68,17 +73,7 @@ def test_optimum_equals_brute_force_and_beats_greedy(inst) -> None:  # type: ign
 
 def best_total(scores: np.ndarray, district: np.ndarray, cap: np.ndarray) -> float:
     """The largest total score over every feasible assignment, by enumeration."""
-    n_h, n_f = scores.shape
-    options = [[-1] + [j for j in range(n_f) if np.isfinite(scores[i, j])] for i in range(n_h)]
-    best = 0.0
-    for combo in itertools.product(*options):
-        flats = [j for j in combo if j >= 0]
-        if len(set(flats)) < len(flats):
-            continue
-        if (np.bincount(district[flats], minlength=len(cap)) > cap).any():
-            continue
-        best = max(best, sum(scores[i, j] for i, j in enumerate(combo) if j >= 0))
-    return best
+    return max((total for _, total in feasible_assignments(scores, district, cap)), default=0.0)
 
 
 @given(instances())
