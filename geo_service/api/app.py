@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from geo_service import __version__
-from geo_service.api import docs, problems
+from geo_service.api import docs, openapi, problems
 from geo_service.api.deps import reject_nul_characters, reject_unknown_query
 from geo_service.api.limits import BodySizeLimit
 from geo_service.api.logging import RequestLog
@@ -30,6 +30,7 @@ from geo_service.api.routes import (
     offers,
     placements,
     reservations,
+    vocabularies,
 )
 from geo_service.config import Settings, get_settings
 from geo_service.db.engine import database_url, make_engine
@@ -70,12 +71,22 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(RequestLog)
     app.include_router(health.router, dependencies=[Depends(reject_unknown_query)])
     v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(reject_unknown_query)])
-    for module in (districts, offers, flats, placements, reservations, allocations, audit):
+    for module in (
+        districts,
+        offers,
+        flats,
+        placements,
+        reservations,
+        allocations,
+        audit,
+        vocabularies,
+    ):
         v1.include_router(module.router)
     v1.include_router(catalogue.router)
     app.include_router(v1)
     app.include_router(ogc_router)
     mount_maps(app, settings)
+    openapi.install(app)
     configure_logging()
     return app
 
