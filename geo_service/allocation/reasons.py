@@ -86,7 +86,8 @@ def explain_unplaced(
     return Unplaced(
         **base,
         code="outranked",
-        reason=f"outranked: its {int(usable.sum())} usable fitting flats " + " or ".join(parts),
+        reason=f"outranked: its {int(usable.sum())} fitting flats in districts with room "
+        + " or ".join(parts),
         districts=ran_out,
         taken_by=by,
     )

@@ -39,6 +39,17 @@ from geo_service.scoring.pipeline import cached_ranker
 from geo_service.scoring.profile import cached_profile
 
 
+DESCRIPTION = """
+Every request but `/health`, `/ready` and `/docs` needs an **API key** in the `X-API-Key`
+header (press **Authorize**). Roles: `viewer` < `planner` < `housing_office` < `admin`.
+
+Every error is `application/problem+json` (RFC 9457) with a `detail` that says what to do;
+invalid input is **400** (never 422), listing each invalid part in `errors`. Rankings say why
+flats were left out; explanations give every number in words. The codes requests may use are
+listed by `GET /api/v1/vocabularies`. The sample data are illustrative, not official statistics.
+"""
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """Assemble the app; the engine opens in the lifespan unless one is handed in."""
     settings = settings or get_settings()
@@ -60,6 +71,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         title="geo_service",
         version=__version__,
         summary="Placement scores, rankings and reservations for refugee housing.",
+        description=DESCRIPTION,
         lifespan=lifespan,
         dependencies=[Depends(reject_nul_characters)],
         docs_url=None,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from geo_service.cli.app import app
-from geo_service.cli.common import console, print_json, progress, show_table, to_json
+from geo_service.cli.common import console, print_json, progress, say, show_table, to_json
 from geo_service.errors import InputError
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ def show_allocation(result: Allocation, batch_size: int) -> None:
     """Totals, the per-district table with a legend, and the unplaced households' reasons."""
     b = result.baseline
     gap = "" if result.mip_gap is None else f", gap {result.mip_gap:.2g}"
-    console.print(
+    say(
         f"{result.method}: placed {result.placed} of {batch_size}, objective "
         f"{result.objective:,.1f} in {result.solve_seconds:.1f} s{gap}; greedy baseline: "
         f"placed {b.placed}, objective {b.objective:,.1f}; utilisation spread "
@@ -61,13 +61,13 @@ def show_allocation(result: Allocation, batch_size: int) -> None:
     )
     if result.unplaced_reasons:
         counts = Counter(u.code for u in result.unplaced_reasons)
-        console.print(
+        say(
             f"unplaced: {result.unplaced} ("
             + ", ".join(f"{code} {n}" for code, n in counts.most_common())
             + ")"
         )
         for u in result.unplaced_reasons[:SHOWN_REASONS]:
-            console.print(f"  household {u.ref or u.household}: {u.reason}")
+            say(f"  household {u.ref or u.household}: {u.reason}")
         if result.unplaced > SHOWN_REASONS:
             console.print(f"  ... {result.unplaced - SHOWN_REASONS} more: --out FILE or --json")
 

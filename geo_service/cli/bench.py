@@ -21,6 +21,7 @@ def bench(
 
     from geo_service.analysis.bench import analysis_rescore, notebooks
     from geo_service.bench.allocation import allocation
+    from geo_service.bench.cli_startup import cli_startup
     from geo_service.bench.http_rank import http_rank
     from geo_service.bench.map_10k import map_10k
     from geo_service.bench.measure import MEASUREMENTS
@@ -40,6 +41,7 @@ def bench(
         ("ogc_items", ogc_items),
         ("analysis_rescore", analysis_rescore),
         ("notebooks", notebooks),
+        ("cli_startup", cli_startup),
     ]
     chosen = [(n, m) for n, m in everything if not only or n in only]
     entries = run_all(chosen, flats, amenities, console)

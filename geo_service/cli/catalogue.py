@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from geo_service.cli.app import app
-from geo_service.cli.common import console, print_json, show_table
+from geo_service.cli.common import console, print_json, say, show_table
 from geo_service.cli.scoring import JSON_OPTION
 
 SHOWN_ROWS = 60  # longer coverage tables show only the gaps
@@ -48,7 +48,7 @@ def offers(
         {"lang": "languages spoken (ISO 639); +i: interpreting", "m": "distance in metres"},
     )
     if any(r.fallback for r in rows):
-        console.print("no offer in these languages: German-language offers shown (fallback)")
+        say("no offer in these languages: German-language offers shown (fallback)")
 
 
 @app.command("coverage")

@@ -51,7 +51,12 @@ def show_table(
     console.print(table)
     if legend:
         for key, meaning in legend.items():
-            console.print(f"  {key}: {meaning}")
+            say(f"  {key}: {meaning}")
+
+
+def say(text: str) -> None:
+    """A line of prose, wrapped at the terminal's width (80 columns when piped)."""
+    console.print(text, soft_wrap=False, overflow="fold")
 
 
 def dash(value: Any, fmt: str = "{}") -> str:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from geo_service.cli.app import app
-from geo_service.cli.common import console, dash, print_json, show_table
+from geo_service.cli.common import console, dash, print_json, say, show_table
 from geo_service.errors import InputError
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ def show_ranking(ranking: Ranking) -> None:
         )
     show_table(
         f"Top {len(rows)} of {ranking.eligible} fitting flats "
-        f"(profile {ranking.profile_version[:15]}…)",
+        f"(profile {ranking.profile_version[:15]})",
         [
             ("#", "right"),
             ("flat", "left"),
@@ -109,7 +109,7 @@ def show_ranking(ranking: Ranking) -> None:
         },
     )
     for note in ranking.notes:
-        console.print(f"note: {note}")
+        say(f"note: {note}")
 
 
 @app.command()

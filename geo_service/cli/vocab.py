@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from geo_service.cli.app import app
-from geo_service.cli.common import console, print_json, show_table
+from geo_service.cli.common import console, print_json, say, show_table
 from geo_service.cli.scoring import JSON_OPTION
 
 
@@ -51,4 +51,4 @@ def vocab(
         "ranking exclusions": [t.name for t in v.exclusion_reasons],
     }
     for name, values in lines.items():
-        console.print(f"[bold]{name}[/bold]: {', '.join(values)}")
+        say(f"[bold]{name}[/bold]: {', '.join(values)}")

@@ -49,7 +49,7 @@ def reserve(
             + "; ".join(f"{c.name} ({c.detail})" for c in failed)
         )
     hold = timedelta(minutes=get_settings().reservation_hold_minutes)
-    profile_json = household.model_dump(mode="json")
+    profile_json = household.model_dump(mode="json", exclude={"ref"})  # a profile, no case ref
     try:
         with engine.begin() as conn:
             conn.execute(

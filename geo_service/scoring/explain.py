@@ -115,18 +115,18 @@ def ranking_notes(
         return notes
     parts = []
     if excluded.outside_districts:
-        parts.append(f"{excluded.outside_districts} lie outside the requested districts")
+        parts.append(f"{excluded.outside_districts} outside the requested districts")
     if excluded.not_on_offer:
-        parts.append(f"{excluded.not_on_offer} are no longer on offer")
+        parts.append(f"{excluded.not_on_offer} no longer on offer")
     if excluded.held:
-        parts.append(f"{excluded.held} are reserved")
+        parts.append(f"{excluded.held} reserved")
     if excluded.constraint:
         worst = sorted(failed.items(), key=lambda kv: (-kv[1], kv[0]))
         which = ", ".join(f"{name} {n}" for name, n in worst if n)
-        parts.append(f"{excluded.constraint} fail a hard constraint ({which})")
+        parts.append(f"{excluded.constraint} failing a hard constraint ({which})")
     if excluded.district_full:
         names = ", ".join(d.name or d.code for d in full)
-        parts.append(f"{excluded.district_full} are in districts at their cap ({names})")
-    head = "no flat fits" if returned == 0 else f"only {returned} flats fit"
-    notes.append(f"{head}: of {considered} flats, " + "; ".join(parts) if parts else head)
+        parts.append(f"{excluded.district_full} in districts at their cap ({names})")
+    head = "no flat fits" if returned == 0 else f"only {plural(returned, 'flat')} fit"
+    notes.append(f"{head}; of {considered} flats: " + "; ".join(parts) if parts else head)
     return notes
