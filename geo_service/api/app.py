@@ -38,7 +38,6 @@ from geo_service.errors import GeoServiceError
 from geo_service.scoring.pipeline import cached_ranker
 from geo_service.scoring.profile import cached_profile
 
-
 DESCRIPTION = """
 Every request but `/health`, `/ready` and `/docs` needs an **API key** in the `X-API-Key`
 header (press **Authorize**). Roles: `viewer` < `planner` < `housing_office` < `admin`.
