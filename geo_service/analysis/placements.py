@@ -16,7 +16,12 @@ from geo_service.allocation.results import Allocation as AllocationResult
 from geo_service.analysis.infrastructure import flats
 from geo_service.analysis.source import CRS, resolve, scoring_profile
 from geo_service.analysis.tables import frame
-from geo_service.scoring.household import Household, parse_household, read_households
+from geo_service.scoring.household import (
+    BatchHousehold,
+    Household,
+    parse_household,
+    read_households,
+)
 from geo_service.scoring.pipeline import cached_ranker, held_flats
 from geo_service.scoring.profile import ScoringProfile
 
@@ -50,7 +55,9 @@ def households(
     prof = profile or scoring_profile()
     if isinstance(batch, str | Path):
         return list(read_households(Path(batch), prof))
-    return [h if isinstance(h, Household) else parse_household(h, prof) for h in batch]
+    return [
+        h if isinstance(h, Household) else parse_household(h, prof, BatchHousehold) for h in batch
+    ]
 
 
 def rank(
