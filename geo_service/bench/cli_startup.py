@@ -1,5 +1,6 @@
-"""Start-up seconds of the CLI: ``--help`` and two real commands, beside importing every
-service module up front (what each command paid before the CLI imported lazily)."""
+"""Start-up seconds of the CLI: ``--help`` (target 1.5 s) and two real commands, beside
+importing every service module up front (what each command paid before the CLI imported
+lazily)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ def cli_startup(ctx: BenchContext) -> list[Entry]:
     out = []
     for args in (["--help"], ["db", "url"], ["vocab", "--offline"]):
         seconds = median_seconds([*cli, *args], env)
-        entry = {"name": "cli_startup", "size": " ".join(args), "target_seconds": TARGET_S}
+        target = TARGET_S if args == ["--help"] else None  # the issue's target is for --help
+        entry = {"name": "cli_startup", "size": " ".join(args), "target_seconds": target}
         out.append(with_baseline(entry, seconds, "eager imports", eager))
     return out

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from geo_service.cli.app import app
-from geo_service.cli.common import console, print_json, say, show_table
+from geo_service.cli.common import console, print_json, progress, say, show_table
 from geo_service.cli.scoring import JSON_OPTION
 
 SHOWN_ROWS = 60  # longer coverage tables show only the gaps
@@ -76,7 +76,8 @@ def coverage(
     profile = profile_option(None) if e2sfca else None
     languages, categories = service.languages_and_categories(engine, language, category)
     radius_m = radius_m or service.DEFAULT_RADIUS_M
-    rows = service.coverage(engine, languages, categories, radius_m, profile)
+    with progress(f"2SFCA for {len(languages)} languages × {len(categories)} categories"):
+        rows = service.coverage(engine, languages, categories, radius_m, profile)
     if csv_out:
         csv_out.write_text(service.as_csv(rows), encoding="utf-8")
     if as_json:

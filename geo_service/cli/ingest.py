@@ -35,6 +35,8 @@ def write_report(report: ImportReport, path: Path) -> None:
 def show_problems(report: ImportReport) -> None:
     """Print the first problems as a table on stderr."""
     table = Table("row", "field", "value", "problem")
+    for column in table.columns:
+        column.overflow = "fold"  # long values wrap instead of being cut
     for p in report.problems[:SHOWN_PROBLEMS]:
         table.add_row(str(p.row or "-"), p.field, p.value[:60], p.message)
     err.print(table)

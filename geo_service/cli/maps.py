@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from geo_service.cli.app import app
-from geo_service.cli.common import console
+from geo_service.cli.common import console, progress
 from geo_service.cli.scoring import read_household_arg
 from geo_service.errors import InputError
 
@@ -23,7 +23,9 @@ def render(out: Path = typer.Option(None, help="Folder for the maps (default: ma
     from geo_service.maps.render import render_public
 
     target = out or get_settings().maps_dir
-    for name, path in render_public(get_engine(), target).items():
+    with progress("rendering the public maps"):
+        files = render_public(get_engine(), target)
+    for name, path in files.items():
         console.print(f"{name:<15} {path} ({path.stat().st_size / 1e6:.2f} MB)")
 
 

@@ -35,12 +35,8 @@ from geo_service.scoring.household import Household
 from geo_service.scoring.nearest import Nearest, merge_nearest
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.results import (
-    CategoryExplanation,
-    ConstraintResult,
-    DistrictFactor,
     Exclusions,
     FullDistrict,
-    NearestPlace,
     RankedFlat,
     Ranking,
 )
@@ -195,15 +191,14 @@ class Ranker:
 
     def _categories(
         self, ev: Evaluation, rows: list[int]
-    ) -> list[tuple[dict[str, list[NearestPlace]], dict[str, CategoryExplanation]]]:
+    ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
         """Per flat position in ``rows``: the nearest places counted and each category's
-        explanation (one numpy pass per category for all rows)."""
+        explanation as plain data (one numpy pass per category for all rows; validated into
+        the result model once per flat, which is much faster than a model per place)."""
         p = self.profile
         pts = round_preserving_sum(ev.points[rows]).tolist()
         total = float(ev.weights.sum())
-        out: list[tuple[dict[str, list[NearestPlace]], dict[str, CategoryExplanation]]] = [
-            ({}, {}) for _ in rows
-        ]
+        out: list[tuple[dict[str, Any], dict[str, Any]]] = [({}, {}) for _ in rows]
         for k, c in enumerate(p.names()):
             rank_weights = p.categories[c].rank_weights
             full, zero = p.full_m(c), p.zero_m(c)
@@ -214,25 +209,25 @@ class Ranker:
             rule = decay_rule(p, c)
             for r, (nearest, categories) in enumerate(out):
                 nearest[c] = [
-                    NearestPlace(
-                        name=str(names[r][j]),
-                        distance_m=round(d, 1),
-                        rank_weight=w,
-                        decay=round(shares[r][j], 3),
-                        note=place_note(d, shares[r][j], full, zero),
-                    )
+                    {
+                        "name": str(names[r][j]),
+                        "distance_m": round(d, 1),
+                        "rank_weight": w,
+                        "decay": round(shares[r][j], 3),
+                        "note": place_note(d, shares[r][j], full, zero),
+                    }
                     for j, (d, w) in enumerate(zip(dist[r].tolist(), rank_weights, strict=False))
                     if d != np.inf
                 ]
-                categories[c] = CategoryExplanation(
-                    weight=round(weight, 3),
-                    max_points=round(100.0 * weight / total, 2) if total > 0 else 0.0,
-                    points=pts[r][k],
-                    value=round(float(ev.values[rows[r], k]), 3),
-                    full_m=full,
-                    zero_m=zero,
-                    rule=rule,
-                )
+                categories[c] = {
+                    "weight": round(weight, 3),
+                    "max_points": round(100.0 * weight / total, 2) if total > 0 else 0.0,
+                    "points": pts[r][k],
+                    "value": round(float(ev.values[rows[r], k]), 3),
+                    "full_m": full,
+                    "zero_m": zero,
+                    "rule": rule,
+                }
         return out
 
     def explain(self, ev: Evaluation, i: int, rank: int | None) -> RankedFlat:
@@ -255,8 +250,8 @@ class Ranker:
         ev: Evaluation,
         i: int,
         rank: int | None,
-        nearest: dict[str, list[NearestPlace]],
-        categories: dict[str, CategoryExplanation],
+        nearest: dict[str, Any],
+        categories: dict[str, Any],
     ) -> RankedFlat:
         """One explained flat from its precomputed category explanations."""
         code = self.district[i]
@@ -265,35 +260,39 @@ class Ranker:
         factor = round(float(info.get("factor", 0.0)), 4)
         placement = float(ev.placement[i]) if eligible else 0.0
         failed = [f"{c.name} ({c.describe(i)})" for c in ev.checks if not c.passed[i]]
-        return RankedFlat(
-            flat_id=str(self.ids[i]),
-            rank=rank,
-            placement_score=placement,
-            infrastructure_score=float(ev.score[i]),
-            district=DistrictFactor(
-                code=code,
-                name=info.get("name"),
-                factor=factor,
-                utilisation=round(float(info.get("utilisation", 0.0)), 4),
-                capacity=info.get("capacity"),
-                placements=info.get("placements"),
-                explanation=district_sentence(info, self.profile),
-            ),
-            contributions={c: e.points for c, e in categories.items()},
-            nearest=nearest,
-            categories=categories,
-            constraints=[
-                ConstraintResult(name=c.name, passed=bool(c.passed[i]), detail=c.describe(i))
-                for c in ev.checks
-            ],
-            eligible=eligible,
-            summary=summary(placement, float(ev.score[i]), factor, eligible),
-            notes=flat_notes(failed, factor, bool(self.unreachable[i]), info.get("name") or code),
-            distance_mode=",".join(sorted(self.modes)),
-            snap_m=None if np.isnan(self.snap_m[i]) else round(float(self.snap_m[i]), 1),
-            unreachable=bool(self.unreachable[i]),
-            profile_version=self.profile.version,
-            data_timestamp=self.data_timestamp,
+        return RankedFlat.model_validate(
+            {
+                "flat_id": str(self.ids[i]),
+                "rank": rank,
+                "placement_score": placement,
+                "infrastructure_score": float(ev.score[i]),
+                "district": {
+                    "code": code,
+                    "name": info.get("name"),
+                    "factor": factor,
+                    "utilisation": round(float(info.get("utilisation", 0.0)), 4),
+                    "capacity": info.get("capacity"),
+                    "placements": info.get("placements"),
+                    "explanation": district_sentence(info, self.profile),
+                },
+                "contributions": {c: e["points"] for c, e in categories.items()},
+                "nearest": nearest,
+                "categories": categories,
+                "constraints": [
+                    {"name": c.name, "passed": bool(c.passed[i]), "detail": c.describe(i)}
+                    for c in ev.checks
+                ],
+                "eligible": eligible,
+                "summary": summary(placement, float(ev.score[i]), factor, eligible),
+                "notes": flat_notes(
+                    failed, factor, bool(self.unreachable[i]), info.get("name") or code
+                ),
+                "distance_mode": ",".join(sorted(self.modes)),
+                "snap_m": None if np.isnan(self.snap_m[i]) else round(float(self.snap_m[i]), 1),
+                "unreachable": bool(self.unreachable[i]),
+                "profile_version": self.profile.version,
+                "data_timestamp": self.data_timestamp,
+            }
         )
 
     def check_districts(self, codes: list[str] | None) -> None:
