@@ -9,8 +9,8 @@ from pydantic import Field
 from geo_service.scoring.results import Result
 
 
-class Offer(Result):
-    """One offer of the round table's catalogue, with WGS84 coordinates."""
+class OfferBase(Result):
+    """What every answer about an offer says about it."""
 
     id: str
     name: str
@@ -19,10 +19,15 @@ class Offer(Result):
     address: str | None = None
     opening_hours: str | None = None
     capacity_per_week: int | None = None
-    contact_role: str | None = None
     interpreting: bool = Field(description="German-language offer that brings an interpreter.")
-    district_code: str | None = None
     languages: list[str] = Field(description="ISO 639 codes.")
+
+
+class Offer(OfferBase):
+    """One offer of the round table's catalogue, with WGS84 coordinates."""
+
+    contact_role: str | None = None
+    district_code: str | None = None
     lon: float
     lat: float
     distance_m: float | None = Field(None, description="From the 'near' point (metres).")
@@ -38,18 +43,9 @@ class OfferPage(Result):
     items: list[Offer]
 
 
-class Referral(Result):
+class Referral(OfferBase):
     """An offer near a flat or point, and how it matches the household's languages."""
 
-    id: str
-    name: str
-    category: str
-    provider: str
-    address: str | None = None
-    opening_hours: str | None = None
-    capacity_per_week: int | None = None
-    interpreting: bool
-    languages: list[str]
     distance_m: float
     match: Literal["language", "interpreting", "german_fallback"]
     fallback: bool

@@ -3,31 +3,17 @@ only as keyed hashes."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import Engine, text
 
 from geo_service.allocation.service import allocate, record_run
 from geo_service.config import get_settings
 from geo_service.reservations.service import case_ref_hash
 from geo_service.scoring.household import BatchHousehold, parse_household, read_households
-from geo_service.scoring.pipeline import load_ranker, score_all
-from geo_service.scoring.profile import ScoringProfile, load_profile
+from geo_service.scoring.pipeline import load_ranker
+from geo_service.scoring.profile import ScoringProfile
 
 BATCHES = get_settings().data_dir / "sample" / "households"
 SINGLE = {"size": 1, "languages": ["uk"], "move_in": "2027-06-01"}
-
-
-@pytest.fixture(scope="module")
-def prof() -> ScoringProfile:
-    """The default profile."""
-    return load_profile(get_settings().profile_path)
-
-
-@pytest.fixture(scope="module")
-def scored(sample_engine: Engine, prof: ScoringProfile) -> Engine:
-    """The sample, scored."""
-    score_all(sample_engine, prof)
-    return sample_engine
 
 
 def batch(prof: ScoringProfile, *rows: dict[str, object]) -> list[BatchHousehold]:

@@ -19,23 +19,10 @@ from geo_service.config import get_settings
 from geo_service.errors import Conflict
 from geo_service.reservations.service import reserve
 from geo_service.scoring.household import read_households
-from geo_service.scoring.pipeline import load_ranker, score_all
-from geo_service.scoring.profile import ScoringProfile, load_profile
+from geo_service.scoring.pipeline import load_ranker
+from geo_service.scoring.profile import ScoringProfile
 
 BATCHES = get_settings().data_dir / "sample" / "households"
-
-
-@pytest.fixture(scope="module")
-def prof() -> ScoringProfile:
-    """The default profile."""
-    return load_profile(get_settings().profile_path)
-
-
-@pytest.fixture(scope="module")
-def scored(sample_engine: Engine, prof: ScoringProfile) -> Engine:
-    """The sample, scored."""
-    score_all(sample_engine, prof)
-    return sample_engine
 
 
 def test_scarce_batch_optimal_beats_greedy(scored: Engine, prof: ScoringProfile) -> None:
