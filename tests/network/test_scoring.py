@@ -89,7 +89,7 @@ def test_household_map_draws_walking_isochrones(
     with sample_engine.connect() as conn:
         x, y = conn.execute(
             text("SELECT ST_X(geom), ST_Y(geom) FROM flats WHERE id = :id"),
-            {"id": results[0]["flat_id"]},
+            {"id": results[0].flat_id},
         ).one()
         iso = walking_isochrones(conn, x, y)
     assert iso is not None and iso["limit_m"].tolist() == [1000.0, 500.0]
