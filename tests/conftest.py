@@ -14,12 +14,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import URL, make_url
 
 from geo_service.config import Settings
 from geo_service.db import cluster, migrate
 from geo_service.db.engine import make_engine, normalise_url
+from geo_service.maps.screenshots import ARGS, CHROMIUM
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -147,3 +149,12 @@ def private_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[cluste
     import shutil
 
     shutil.rmtree(c.base, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, driven by Playwright (no browser download)."""
+    with sync_playwright() as p:  # Playwright gives every launch a fresh, empty profile
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()

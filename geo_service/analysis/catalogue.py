@@ -9,6 +9,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from geo_service.analysis.source import CRS, district_shapes, points, resolve, scoring_profile
+from geo_service.analysis.tables import frame, records
 from geo_service.catalogue import service
 from geo_service.catalogue.needs import needs_vs_supply
 from geo_service.catalogue.offers import search_offers
@@ -57,8 +58,8 @@ def offers(
         "near": near,
         "radius_m": radius_m,
     }
-    total = search_offers(eng, limit=0, **query)["total"]
-    return points(search_offers(eng, limit=max(total, 1), **query)["items"])
+    total = search_offers(eng, limit=0, **query).total
+    return points(records(search_offers(eng, limit=max(total, 1), **query).items))
 
 
 def coverage_gaps(
@@ -103,7 +104,7 @@ def coverage_gaps(
     """
     eng = resolve(engine)
     profile = scoring_profile() if e2sfca else None
-    rows = pd.DataFrame(service.coverage(eng, languages, categories, radius_m, profile))
+    rows = frame(service.coverage(eng, languages, categories, radius_m, profile))
     shapes = district_shapes(eng).rename(columns={"code": "district_code"})
     if rows.empty:
         return gpd.GeoDataFrame(shapes.iloc[:0], geometry="geometry", crs=CRS)
@@ -171,4 +172,4 @@ def duplicates(threshold: float | None = None, engine: Engine | None = None) -> 
     --------
     >>> duplicates().head()  # doctest: +SKIP
     """
-    return pd.DataFrame(service.duplicates(resolve(engine), threshold))
+    return frame(service.duplicates(resolve(engine), threshold))

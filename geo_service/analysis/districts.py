@@ -7,6 +7,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from geo_service.analysis.source import district_shapes, resolve
+from geo_service.analysis.tables import frame
 from geo_service.errors import InputError
 from geo_service.scoring.districts import indicators_of, list_status
 
@@ -41,7 +42,7 @@ def districts(public: bool = False, engine: Engine | None = None) -> gpd.GeoData
     """
     eng = resolve(engine)
     with eng.connect() as conn:
-        status = pd.DataFrame(list_status(conn, public=public))
+        status = frame(list_status(conn, public=public))
     shapes = district_shapes(eng)
     gdf = shapes.merge(status, on="code", how="right")
     return gpd.GeoDataFrame(gdf, geometry="geometry", crs=shapes.crs)[[*status, "geometry"]]
@@ -78,7 +79,11 @@ def indicators(year: int | None = None, engine: Engine | None = None) -> pd.Data
     """
     eng = resolve(engine)
     with eng.connect() as conn:
-        rows = [row for code in district_shapes(eng)["code"] for row in indicators_of(conn, code)]
+        rows = [
+            {"district_code": code, **row.model_dump()}
+            for code in district_shapes(eng)["code"]
+            for row in indicators_of(conn, code)
+        ]
     df = pd.DataFrame(rows)
     if year is None or df.empty:
         return df

@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from geo_service.analysis.source import CRS, points, resolve
+from geo_service.analysis.tables import records
 from geo_service.db import models
 from geo_service.flats import list_flats
 from geo_service.scoring.store import read_features
@@ -43,9 +44,9 @@ def flats(
     >>> f.groupby("district_code")["rent_gross_cold_eur"].median()  # doctest: +SKIP
     """
     eng = resolve(engine)
-    total = list_flats(eng, available=available, district=district, limit=0)["total"]
+    total = list_flats(eng, available=available, district=district, limit=0).total
     page = list_flats(eng, available=available, district=district, limit=max(total, 1))
-    return points(page["items"])
+    return points(records(page.items))
 
 
 def features(

@@ -1,12 +1,13 @@
-"""Command-line entry point ``geo-service``: registers every command module and maps errors."""
+"""Command-line entry point ``geo-service``: registers every command module and maps errors.
+
+The command modules import only typer and rich at the top; each command imports the services
+it calls, so ``geo-service --help`` starts without loading pandas, SQLAlchemy or FastAPI.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
-
-from rich.console import Console
-from sqlalchemy.exc import OperationalError
 
 from geo_service.cli import allocate as _allocate  # noqa: F401  (registers commands)
 from geo_service.cli import apikey as _apikey  # noqa: F401
@@ -17,10 +18,10 @@ from geo_service.cli import ingest as _ingest  # noqa: F401
 from geo_service.cli import maps as _maps  # noqa: F401
 from geo_service.cli import scoring as _scoring  # noqa: F401
 from geo_service.cli import serve as _serve  # noqa: F401
+from geo_service.cli import vocab as _vocab  # noqa: F401
 from geo_service.cli.app import app
+from geo_service.cli.common import err
 from geo_service.errors import GeoServiceError
-
-err_console = Console(stderr=True, highlight=False)
 
 
 def main() -> None:
@@ -28,19 +29,21 @@ def main() -> None:
     try:
         app()
     except GeoServiceError as exc:
-        err_console.print(f"[red]error:[/red] {exc.message}", markup=True, soft_wrap=True)
+        err.print(f"[red]error:[/red] {exc.message}", markup=True, soft_wrap=True)
         sys.exit(exc.exit_code)
-    except OperationalError as exc:
-        first = str(exc.orig).strip().splitlines()[0] if exc.orig else "connection failed"
-        err_console.print(f"[red]error:[/red] database unavailable: {first}", soft_wrap=True)
-        sys.exit(3)
     except KeyboardInterrupt:
-        err_console.print("[red]error:[/red] interrupted")
+        err.print("[red]error:[/red] interrupted")
         sys.exit(130)
     except Exception as exc:  # last resort: no traceback for users unless asked for
+        from sqlalchemy.exc import OperationalError
+
+        if isinstance(exc, OperationalError):
+            first = str(exc.orig).strip().splitlines()[0] if exc.orig else "connection failed"
+            err.print(f"[red]error:[/red] database unavailable: {first}", soft_wrap=True)
+            sys.exit(3)
         if os.environ.get("GEO_SERVICE_DEBUG"):
             raise
-        err_console.print(
+        err.print(
             f"[red]internal error:[/red] {type(exc).__name__}: {exc} "
             "(set GEO_SERVICE_DEBUG=1 for a traceback)",
             soft_wrap=True,

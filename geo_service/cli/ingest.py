@@ -4,27 +4,26 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from geo_service.cli.app import app
-from geo_service.db.engine import get_engine
-from geo_service.ingest.errors import ImportReport, ImportValidationError
-from geo_service.ingest.sample import SAMPLE_FILES
+from geo_service.cli.common import console, err
 from geo_service.ingest.schemas import KINDS
-from geo_service.ingest.service import import_file
 
-console = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+if TYPE_CHECKING:
+    from geo_service.ingest.errors import ImportReport
+
 SHOWN_PROBLEMS = 20
 
 
 def write_report(report: ImportReport, path: Path) -> None:
     """Write the full report as JSON or CSV (by the file's extension)."""
+    import pandas as pd
+
     if path.suffix.lower() == ".csv":
         pd.DataFrame(
             [p.__dict__ for p in report.problems], columns=["row", "field", "value", "message"]
@@ -36,6 +35,8 @@ def write_report(report: ImportReport, path: Path) -> None:
 def show_problems(report: ImportReport) -> None:
     """Print the first problems as a table on stderr."""
     table = Table("row", "field", "value", "problem")
+    for column in table.columns:
+        column.overflow = "fold"  # long values wrap instead of being cut
     for p in report.problems[:SHOWN_PROBLEMS]:
         table.add_row(str(p.row or "-"), p.field, p.value[:60], p.message)
     err.print(table)
@@ -52,6 +53,10 @@ def run_import(
     report_path: Path | None,
 ) -> ImportReport:
     """Import with a progress bar; on failure print the problems and re-raise."""
+    from geo_service.db.engine import get_engine
+    from geo_service.ingest.errors import ImportValidationError
+    from geo_service.ingest.service import import_file
+
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task(f"{kind}: {path.name}", total=None)
@@ -95,6 +100,7 @@ def import_cmd(
 def load_sample_cmd() -> None:
     """Load the illustrative sample data set in dependency order (idempotent)."""
     from geo_service.config import get_settings
+    from geo_service.ingest.sample import SAMPLE_FILES
 
     directory = get_settings().data_dir / "sample"
     for kind, name in SAMPLE_FILES:

@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import typer
-import uvicorn
-from rich.console import Console
 
-from geo_service.auth.keys import ROLES, create_key
 from geo_service.cli.app import app
-from geo_service.config import get_settings
-from geo_service.db import cluster, migrate
-from geo_service.db.engine import get_engine
-from geo_service.ingest.sample import load_sample
-from geo_service.maps.render import PUBLIC, render_public
-from geo_service.scoring.pipeline import score_all
-from geo_service.scoring.profile import load_profile
-
-console = Console(highlight=False, soft_wrap=True)
+from geo_service.cli.common import console
 
 
 def run_server(host: str, port: int, workers: int = 1) -> None:
     """Run uvicorn with the app factory (several workers share nothing but the database)."""
+    import uvicorn
+
     uvicorn.run(
         "geo_service.api.app:create_app",
         factory=True,
@@ -39,6 +30,8 @@ def serve(
     workers: int = typer.Option(1, min=1, help="uvicorn worker processes."),
 ) -> None:
     """Run the HTTP API."""
+    from geo_service.config import get_settings
+
     settings = get_settings()
     run_server(host or settings.host, port or settings.port, workers)
 
@@ -49,6 +42,15 @@ def demo(
     port: int = typer.Option(None, help="TCP port (default 8000)."),
 ) -> None:
     """Start the DB, migrate, load and score the sample, create demo keys, serve; print URLs."""
+    from geo_service.auth.keys import ROLES, create_key
+    from geo_service.config import get_settings
+    from geo_service.db import cluster, migrate
+    from geo_service.db.engine import get_engine
+    from geo_service.ingest.sample import load_sample
+    from geo_service.maps.render import PUBLIC, render_public
+    from geo_service.scoring.pipeline import score_all
+    from geo_service.scoring.profile import load_profile
+
     settings = get_settings()
     if not settings.database_url:
         console.print(f"database: {cluster.start(cluster.locate(settings))}")

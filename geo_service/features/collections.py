@@ -171,10 +171,10 @@ def gap_rows(engine: Engine, version: tuple[Any, ...]) -> tuple[list[Any], ...]:
     """Coverage gaps as columns (district, category, language, homes), cached per data version."""
     gaps = all_gaps(engine)
     return (
-        [str(r["district_code"]) for r in gaps],
-        [str(r["category"]) for r in gaps],
-        [str(r["language"]) for r in gaps],
-        [int(r["households"]) for r in gaps],
+        [r.district_code for r in gaps],
+        [r.category for r in gaps],
+        [r.language for r in gaps],
+        [r.households for r in gaps],
     )
 
 

@@ -11,6 +11,7 @@ import shapely
 from folium.plugins import FastMarkerCluster
 
 from geo_service.maps.base import base_map, colour, finish, labels, table
+from geo_service.scoring.results import RankedFlat
 
 INDICATORS = (
     "unemployment_rate",
@@ -239,7 +240,7 @@ def describe(household: dict[str, Any]) -> str:
 
 
 def household_map(
-    results: list[dict[str, Any]],
+    results: list[RankedFlat],
     f: gpd.GeoDataFrame,
     d: gpd.GeoDataFrame,
     household: dict[str, Any],
@@ -248,7 +249,7 @@ def household_map(
     """The top flats numbered by rank with explanation, nearest places and district factor;
     the distance mode in the title and, if given, walking isochrones around the best flat."""
     lab = labels()
-    modes = sorted({r["distance_mode"] for r in results}) or ["straight"]
+    modes = sorted({r.distance_mode for r in results}) or ["straight"]
     mode = ", ".join(lab.get(x, x) for x in ",".join(modes).split(","))
     legend = [("#6a51a3", lab["rank"])]
     if isochrones is not None:
@@ -275,20 +276,18 @@ def household_map(
     where = f.set_index("id").geometry
     fg = folium.FeatureGroup(name=lab["rank"])
     for r in results:
-        p = where[r["flat_id"]]
-        best = sorted(r["contributions"].items(), key=lambda kv: -kv[1])[:5]
-        nearest = {
-            k: f"{v[0]['name']} ({v[0]['distance_m']:.0f} m)" for k, v in r["nearest"].items() if v
-        }
+        p = where[r.flat_id]
+        best = sorted(r.contributions.items(), key=lambda kv: -kv[1])[:5]
+        nearest = {k: f"{v[0].name} ({v[0].distance_m:.0f} m)" for k, v in r.nearest.items() if v}
         popup = table(
             {
-                lab["rank"]: r["rank"],
-                "": r["flat_id"],
-                "placement": r["placement_score"],
-                lab["score"]: r["infrastructure_score"],
-                lab["factor"]: f"{r['district']['factor']} ({r['district']['name']})",
-                lab["mode"]: lab.get(r["distance_mode"], r["distance_mode"])
-                + (f" ({lab['unreachable']})" if r.get("unreachable") else ""),
+                lab["rank"]: r.rank,
+                "": r.flat_id,
+                "placement": r.placement_score,
+                lab["score"]: r.infrastructure_score,
+                lab["factor"]: f"{r.district.factor} ({r.district.name})",
+                lab["mode"]: lab.get(r.distance_mode, r.distance_mode)
+                + (f" ({lab['unreachable']})" if r.unreachable else ""),
                 **{k: f"+{v}" for k, v in best},
                 **dict(list(nearest.items())[:6]),
             }
@@ -299,7 +298,7 @@ def household_map(
             icon=folium.DivIcon(
                 html=f'<div class="rank-marker" style="background:#6a51a3;color:white;'
                 f"border-radius:50%;width:22px;height:22px;text-align:center;"
-                f'font:bold 12px/22px sans-serif">{r["rank"]}</div>'
+                f'font:bold 12px/22px sans-serif">{r.rank}</div>'
             ),
         ).add_to(fg)
     fg.add_to(m)

@@ -107,7 +107,7 @@ def flats(conn: Connection) -> gpd.GeoDataFrame:
 def coverage_gaps(engine: Engine, interpreting_language: str) -> pd.DataFrame:
     """Per district, the (category, language) pairs with no offer within reach (2SFCA gaps),
     over every language the catalogue offers besides the interpreting language."""
-    gaps = pd.DataFrame(all_gaps(engine, skip_languages={interpreting_language}))
+    gaps = pd.DataFrame([g.model_dump() for g in all_gaps(engine, {interpreting_language})])
     if gaps.empty:
         return pd.DataFrame(columns=["code", "n_gaps", "gaps"])
     gaps = gaps.sort_values(["category", "language"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import folium
 from sqlalchemy import Engine
@@ -17,6 +16,7 @@ from geo_service.maps.isochrone import walking_isochrones
 from geo_service.scoring.household import Household
 from geo_service.scoring.pipeline import cached_ranker, held_flats
 from geo_service.scoring.profile import ScoringProfile, cached_profile
+from geo_service.scoring.results import RankedFlat
 
 PUBLIC = ("districts", "infrastructure", "offers", "flats")
 STATIC = "static"
@@ -61,15 +61,16 @@ def render_public(engine: Engine, out: Path) -> dict[str, Path]:
 
 def household_map(
     engine: Engine, profile: ScoringProfile, household: Household, top: int = 10
-) -> tuple[folium.Map, list[dict[str, Any]]]:
+) -> tuple[folium.Map, list[RankedFlat]]:
     """The ranking map of one household (never written to the public folder), with walking
     isochrones around the best flat when a street network is loaded."""
-    results = cached_ranker(engine, profile).rank(household, top, held=held_flats(engine))
+    ranking = cached_ranker(engine, profile).rank(household, top, held=held_flats(engine))
+    results = ranking.results
     with engine.connect() as conn:
         d, f = data.districts(conn), data.flats(conn)
         iso = None
         if results:
-            best = f.set_index("id").geometry.loc[[results[0]["flat_id"]]].to_crs(SRID).iloc[0]
+            best = f.set_index("id").geometry.loc[[results[0].flat_id]].to_crs(SRID).iloc[0]
             iso = walking_isochrones(conn, best.x, best.y)
     m = builders.household_map(results, f, d, household.model_dump(mode="json"), iso)
     return m, results

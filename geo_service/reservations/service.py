@@ -16,6 +16,7 @@ from geo_service.auth.keys import KeyInfo
 from geo_service.config import get_settings
 from geo_service.db import models
 from geo_service.errors import Conflict, NotFound
+from geo_service.reservations.results import Reservation
 from geo_service.scoring import districts
 from geo_service.scoring.household import Household
 from geo_service.scoring.pipeline import cached_ranker, held_flats
@@ -30,24 +31,6 @@ def case_ref_hash(case_ref: str) -> str:
     return hmac.new(secret, case_ref.encode(), hashlib.sha256).hexdigest()
 
 
-def _public(row: Any) -> dict[str, Any]:
-    """A reservation as returned to clients (never the case reference or its hash)."""
-    return {
-        "id": str(row.id),
-        "flat_id": row.flat_id,
-        "district_code": row.district_code,
-        "status": row.status,
-        "household": row.household,
-        "placement_score": row.placement_score,
-        "profile_version": row.profile_version,
-        "created_at": row.created_at.isoformat(),
-        "expires_at": row.expires_at.isoformat(),
-        "confirmed_at": row.confirmed_at.isoformat() if row.confirmed_at else None,
-        "released_at": row.released_at.isoformat() if row.released_at else None,
-        "has_case_ref": row.case_ref_hash is not None,
-    }
-
-
 def reserve(
     engine: Engine,
     flat_id: str,
@@ -55,18 +38,18 @@ def reserve(
     case_ref: str | None,
     key: KeyInfo,
     profile: ScoringProfile,
-) -> dict[str, Any]:
+) -> Reservation:
     """Hold a flat for a household; 409 when it is held or does not fit the household."""
     ranker = cached_ranker(engine, profile)
     explanation = ranker.score_flat(flat_id, household, held=held_flats(engine))
-    failed = [c for c in explanation["constraints"] if not c["passed"] and c["name"] != "free"]
+    failed = [c for c in explanation.constraints if not c.passed and c.name != "free"]
     if failed:
         raise Conflict(
             f"flat {flat_id} does not fit this household: "
-            + "; ".join(f"{c['name']} ({c['detail']})" for c in failed)
+            + "; ".join(f"{c.name} ({c.detail})" for c in failed)
         )
     hold = timedelta(minutes=get_settings().reservation_hold_minutes)
-    profile_json = household.model_dump(mode="json")
+    profile_json = household.model_dump(mode="json", exclude={"ref"})  # a profile, no case ref
     try:
         with engine.begin() as conn:
             conn.execute(
@@ -79,11 +62,11 @@ def reserve(
                 .values(
                     id=uuid.uuid4(),
                     flat_id=flat_id,
-                    district_code=explanation["district"]["code"],
+                    district_code=explanation.district.code,
                     household=profile_json,
                     case_ref_hash=case_ref_hash(case_ref) if case_ref else None,
-                    placement_score=explanation["placement_score"],
-                    explanation=explanation,
+                    placement_score=explanation.placement_score,
+                    explanation=explanation.model_dump(mode="json"),
                     profile_version=profile.version,
                     api_key_id=key.id,
                     expires_at=func.now() + hold,
@@ -102,16 +85,16 @@ def reserve(
             )
     except IntegrityError:
         raise Conflict(f"flat {flat_id} is already held or confirmed") from None
-    return {**_public(row), "explanation": explanation}
+    return Reservation.from_row(row, explanation)
 
 
-def get(engine: Engine, reservation_id: str) -> dict[str, Any]:
+def get(engine: Engine, reservation_id: str) -> Reservation:
     """One reservation (404 when unknown)."""
     with engine.connect() as conn:
         row = conn.execute(select(R).where(R.c.id == _uuid(reservation_id))).first()
     if row is None:
         raise NotFound(f"no reservation {reservation_id}")
-    return _public(row)
+    return Reservation.from_row(row)
 
 
 def _uuid(value: str) -> uuid.UUID:
@@ -124,7 +107,7 @@ def _uuid(value: str) -> uuid.UUID:
 
 def transition(
     engine: Engine, reservation_id: str, action: str, key: KeyInfo, profile: ScoringProfile
-) -> dict[str, Any]:
+) -> Reservation:
     """Confirm a live hold, or release a hold or confirmation; refresh the district status."""
     rid = _uuid(reservation_id)
     allowed = ("held",) if action == "confirm" else ("held", "confirmed")
@@ -157,4 +140,4 @@ def transition(
             request={"household": row.household, "flat_id": row.flat_id},
             detail={"reservation_id": str(rid)},
         )
-    return _public(row)
+    return Reservation.from_row(row)

@@ -7,8 +7,10 @@ import pandas as pd
 from sqlalchemy import Connection, func, select
 
 from geo_service.db import models
+from geo_service.errors import NotFound
 from geo_service.scoring.decay import district_factor
 from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.results import District, DistrictDetail, IndicatorYear
 
 PUBLIC_FIGURES = (
     "status_index",
@@ -120,22 +122,31 @@ def public_view(row: dict[str, object]) -> dict[str, object]:
     return {k: (None if k in PUBLIC_FIGURES else v) for k, v in row.items()}
 
 
-def list_status(conn: Connection, public: bool, code: str | None = None) -> list[dict[str, object]]:
+def list_status(conn: Connection, public: bool, code: str | None = None) -> list[District]:
     """District status rows with names (public: suppressed districts without figures)."""
     ds, d = models.district_status, models.districts
     q = select(d.c.code, d.c.name, d.c.ortschaft, *[c for c in ds.c if c.name != "district_code"])
     q = q.join(ds, ds.c.district_code == d.c.code, isouter=True).order_by(d.c.code)
     if code is not None:
         q = q.where(d.c.code == code)
-    rows = []
-    for r in conn.execute(q).mappings():
-        row = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()}
-        rows.append(public_view(row) if public else row)
-    return rows
+    rows = [dict(r) for r in conn.execute(q).mappings()]
+    return [District.model_validate(public_view(r) if public else r) for r in rows]
 
 
-def indicators_of(conn: Connection, code: str) -> list[dict[str, object]]:
+def indicators_of(conn: Connection, code: str) -> list[IndicatorYear]:
     """A district's indicators per year."""
     di = models.district_indicators
     rows = conn.execute(select(di).where(di.c.district_code == code).order_by(di.c.year))
-    return [{k: v for k, v in r.items() if k != "updated_at"} for r in rows.mappings()]
+    skip = ("updated_at", "district_code")
+    return [
+        IndicatorYear.model_validate({k: v for k, v in r.items() if k not in skip})
+        for r in rows.mappings()
+    ]
+
+
+def district_detail(conn: Connection, code: str) -> DistrictDetail:
+    """Status and indicators of one district (404 when unknown)."""
+    rows = list_status(conn, public=False, code=code)
+    if not rows:
+        raise NotFound(f"no district with code {code!r}")
+    return DistrictDetail(**rows[0].model_dump(), indicators=indicators_of(conn, code))

@@ -1,4 +1,5 @@
-"""Property-based run over every operation of the OpenAPI schema: no 5xx, schema-conformant.
+"""Property-based run over every operation of the OpenAPI schema: no 5xx, and status, content
+type and body as documented.
 
 Schemathesis generates valid (positive) and invalid (negative) cases from the live server's
 OpenAPI document; the loop drives them with hypothesis directly (schemathesis' pytest plugin does
@@ -12,9 +13,21 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error, response_schema_conformance
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 MAX_EXAMPLES = 12
+# No 5xx; every answer's status, content type and body as the document says.
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
@@ -35,9 +48,7 @@ def test_every_operation(server: str, keys: dict[str, str], mode: GenerationMode
         )
         def run(case: schemathesis.Case) -> None:
             calls[case.operation.label] = calls.get(case.operation.label, 0) + 1
-            case.call_and_validate(
-                headers=headers, checks=[not_a_server_error, response_schema_conformance]
-            )
+            case.call_and_validate(headers=headers, checks=CHECKS)
 
         try:
             run()

@@ -21,10 +21,34 @@ from geo_service.features.crs import srid_of, uri_of
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
 checked = [Depends(reject_unknown_query)]
-JSON_OR_HTML: dict[int | str, dict[str, Any]] = {200: {"content": {docs.JSON: {}, docs.HTML: {}}}}
+OBJECT = {"schema": {"type": "object"}}
+HTML_PAGE = {docs.HTML: {"schema": {"type": "string"}}}
+JSON_OR_HTML: dict[int | str, dict[str, Any]] = {200: {"content": {docs.JSON: OBJECT, **HTML_PAGE}}}
 GEOJSON_OR_HTML: dict[int | str, dict[str, Any]] = {
-    200: {"content": {docs.GEOJSON: {}, docs.HTML: {}}}
+    200: {"content": {docs.GEOJSON: OBJECT, **HTML_PAGE}}
 }
+COLLECTION_ERRORS: dict[int | str, dict[str, Any]] = {
+    403: {"description": "The collection needs a higher role (coverage_gaps: planner)"},
+    404: {"description": "Unknown collection or feature"},
+}
+
+
+class OpenAPI30Response(JSONResponse):
+    """The OGC API definition (OpenAPI 3.0 JSON)."""
+
+    media_type = docs.OPENAPI_30
+
+
+class SchemaJSONResponse(JSONResponse):
+    """A JSON Schema document."""
+
+    media_type = docs.SCHEMA_JSON
+
+
+class GeoJSONResponse(JSONResponse):
+    """A GeoJSON document."""
+
+    media_type = docs.GEOJSON
 
 
 def base_of(request: Request) -> str:
@@ -72,7 +96,8 @@ def conformance(request: Request, f: Format = None, key: KeyInfo = Depends(viewe
     "/api",
     dependencies=checked,
     summary="OpenAPI 3.0 definition of the OGC API",
-    responses={200: {"content": {docs.OPENAPI_30: {}, docs.HTML: {}}}},
+    response_class=OpenAPI30Response,
+    responses={200: {"content": {docs.OPENAPI_30: OBJECT, **HTML_PAGE}}},
 )
 def api(request: Request, f: Format = None, key: KeyInfo = Depends(viewer)) -> Response:
     """The API definition as OpenAPI 3.0 (JSON) or an HTML overview."""
@@ -98,7 +123,7 @@ def collections(
     "/collections/{collection_id}",
     dependencies=checked,
     summary="One collection",
-    responses=JSON_OR_HTML,
+    responses={**JSON_OR_HTML, **COLLECTION_ERRORS},
 )
 def collection(
     request: Request,
@@ -111,7 +136,13 @@ def collection(
     return respond(request, f, spec.title, doc)
 
 
-@router.get("/collections/{collection_id}/queryables", dependencies=checked, summary="Queryables")
+@router.get(
+    "/collections/{collection_id}/queryables",
+    dependencies=checked,
+    summary="Queryables",
+    response_class=SchemaJSONResponse,
+    responses={200: {"content": {docs.SCHEMA_JSON: OBJECT, **HTML_PAGE}}, **COLLECTION_ERRORS},
+)
 def queryables(
     request: Request, f: Format = None, spec: CollectionSpec = Depends(collection_for)
 ) -> Response:
@@ -123,7 +154,8 @@ def queryables(
 @router.get(
     "/collections/{collection_id}/items",
     summary="Features of a collection (queryables are further query parameters)",
-    responses=GEOJSON_OR_HTML,
+    response_class=GeoJSONResponse,
+    responses={**GEOJSON_OR_HTML, **COLLECTION_ERRORS},
 )
 def items(
     request: Request,
@@ -144,7 +176,8 @@ def items(
     "/collections/{collection_id}/items/{feature_id}",
     dependencies=checked,
     summary="One feature",
-    responses=GEOJSON_OR_HTML,
+    response_class=GeoJSONResponse,
+    responses={**GEOJSON_OR_HTML, **COLLECTION_ERRORS},
 )
 def item(
     request: Request,
