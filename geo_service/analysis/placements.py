@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from geo_service.allocation import service
 from geo_service.analysis.infrastructure import flats
-from geo_service.analysis.source import CRS, resolve, scoring_profile
+from geo_service.analysis.source import crs, resolve, scoring_profile
 from geo_service.scoring.household import Household, parse_household, read_households
 from geo_service.scoring.pipeline import cached_ranker, held_flats
 from geo_service.scoring.profile import ScoringProfile
@@ -85,7 +85,7 @@ def rank(
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per flat, best first, CRS EPSG:25832 (metres). Columns: ``rank``, ``flat_id``,
+        One row per flat, best first, CRS ``crs()`` (metres). Columns: ``rank``, ``flat_id``,
         ``placement_score`` (= ``infrastructure_score`` × ``district_factor``),
         ``infrastructure_score`` (0-100), ``district_code``, ``district_name``,
         ``district_factor``, ``utilisation``, one ``points_<category>`` column per scoring
@@ -129,10 +129,10 @@ def _ranked_row(r: dict[str, Any]) -> dict[str, Any]:
 
 
 def _at_flats(rows: pd.DataFrame, engine: Engine) -> gpd.GeoDataFrame:
-    """``rows`` with a ``flat_id`` column placed at their flats (EPSG:25832), order kept."""
+    """``rows`` with a ``flat_id`` column placed at their flats (storage CRS), order kept."""
     where = flats(available=None, engine=engine)[["id", "geometry"]]
     out = rows.merge(where, left_on="flat_id", right_on="id", how="left").drop(columns="id")
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=CRS)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=crs(engine))
 
 
 @dataclass(frozen=True)
@@ -175,7 +175,7 @@ def allocate(
     Allocation
         ``summary``: the API's response body (``method``, ``objective``, ``placed``,
         ``unplaced``, ``assignments``, ``unplaced_reasons``, ``districts``, ``baseline``,
-        ``fairness``, ...). ``assignments``: GeoDataFrame, CRS EPSG:25832, columns
+        ``fairness``, ...). ``assignments``: GeoDataFrame, storage CRS, columns
         ``household`` (index in the batch), ``flat_id``, ``placement_score``, ``geometry``
         (Point). ``districts``: DataFrame with ``code``, ``capacity``, ``before``, ``after``,
         ``placed`` (after - before) and ``utilisation_after`` (after / capacity, NaN

@@ -12,11 +12,10 @@ from rich.table import Table
 
 from geo_service.allocation.service import allocate, public, record_run
 from geo_service.cli.app import app
-from geo_service.config import get_settings
+from geo_service.cli.options import ProfilePath, profile_from
 from geo_service.db.engine import get_engine
 from geo_service.errors import InputError
 from geo_service.scoring.household import read_households
-from geo_service.scoring.profile import load_profile
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -28,13 +27,14 @@ def allocate_cmd(
     out: Path = typer.Option(None, help="Write the allocation as JSON here."),
     capacity_scale: float = typer.Option(1.0, help="Scenario: scale every district's capacity."),
     exclude_district: list[str] = typer.Option(None, help="Scenario: no placements here."),
+    profile: ProfilePath = None,
 ) -> None:
     """Place a batch of households under district capacities; greedy is reported beside it."""
-    profile = load_profile(get_settings().profile_path)
-    batch = read_households(households, profile)
+    prof = profile_from(profile)
+    batch = read_households(households, prof)
     engine = get_engine()
-    result = allocate(engine, profile, batch, method, capacity_scale, exclude_district or [])
-    record_run(engine, result, batch, profile, key=None)
+    result = allocate(engine, prof, batch, method, capacity_scale, exclude_district or [])
+    record_run(engine, result, batch, prof, key=None)
     result = public(result)
     b = result["baseline"]
     console.print(

@@ -12,9 +12,8 @@ from rich.table import Table
 
 from geo_service.catalogue import service, sheet
 from geo_service.cli.app import app
-from geo_service.config import get_settings
+from geo_service.cli.options import ProfilePath, profile_from
 from geo_service.db.engine import get_engine
-from geo_service.scoring.profile import load_profile
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -56,10 +55,11 @@ def coverage(
     radius_m: float = typer.Option(service.DEFAULT_RADIUS_M, help="Catchment radius in metres."),
     csv_out: Path = typer.Option(None, "--csv", help="Write the table as CSV."),
     e2sfca: bool = typer.Option(False, help="Weight by the scoring profile's decay (E2SFCA)."),
+    profile: ProfilePath = None,
 ) -> None:
     """2SFCA coverage per district × category × language, gaps flagged."""
-    profile = load_profile(get_settings().profile_path) if e2sfca else None
-    rows = service.coverage(get_engine(), language, category, radius_m, profile)
+    decay = profile_from(profile) if e2sfca else None
+    rows = service.coverage(get_engine(), language, category, radius_m, decay)
     if csv_out:
         with csv_out.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.DictWriter(fh, fieldnames=list(rows[0]) if rows else ["district_code"])

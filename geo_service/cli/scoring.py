@@ -13,28 +13,22 @@ from rich.table import Table
 from sqlalchemy import select
 
 from geo_service.cli.app import app
-from geo_service.config import get_settings
+from geo_service.cli.options import ProfilePath, profile_from
 from geo_service.db import models
 from geo_service.db.engine import get_engine
 from geo_service.errors import InputError
 from geo_service.scoring.districts import public_view
 from geo_service.scoring.household import parse_household
 from geo_service.scoring.pipeline import held_flats, load_ranker, score_all
-from geo_service.scoring.profile import ScoringProfile, load_profile
 
 console = Console(highlight=False, soft_wrap=True)
 STEPS = ("read", "features", "write", "districts", "area_scores")
 
 
-def profile_option(path: Path | None) -> ScoringProfile:
-    """The profile at ``path`` or the configured default."""
-    return load_profile(path or get_settings().profile_path)
-
-
 @app.command()
-def score(profile: Path = typer.Option(None, help="Scoring profile TOML.")) -> None:
+def score(profile: ProfilePath = None) -> None:
     """(Re)compute flat features, district status and H3 area scores."""
-    prof = profile_option(profile)
+    prof = profile_from(profile)
     start = time.perf_counter()
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
@@ -75,10 +69,10 @@ def rank(
     household: str = typer.Option(..., help="Household profile: JSON text or a JSON file."),
     top: int = typer.Option(10, min=1, max=10_000, help="How many flats to list."),
     as_json: bool = typer.Option(False, "--json", help="Print the ranked flats as JSON."),
-    profile: Path = typer.Option(None, help="Scoring profile TOML."),
+    profile: ProfilePath = None,
 ) -> None:
     """Rank available flats for a household, with explanations."""
-    prof = profile_option(profile)
+    prof = profile_from(profile)
     hh = parse_household(read_household_arg(household), prof)
     engine = get_engine()
     results = load_ranker(engine, prof).rank(hh, top, held=held_flats(engine))
