@@ -51,7 +51,7 @@ def show_clipping(report: ImportReport) -> None:
         return
     zone = f"{report.zone_m:,.0f} m"
     if report.by_category:
-        table = Table("category", "imported", f"in the {zone} zone", "outside, dropped")
+        table = Table("category", "imported", f"of them in the {zone} zone", "outside, dropped")
         for name, n in sorted(report.by_category.items()):
             table.add_row(name, str(n["imported"]), str(n["in_zone"]), str(n["dropped"]))
         console.print(table)

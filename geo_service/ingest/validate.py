@@ -181,9 +181,7 @@ def _range_problems(gdf: pd.DataFrame, crs: CRS, storage: StorageCRS) -> list[Pr
 
 def degrees(lon: float, lat: float) -> str:
     """A WGS84 position in words: ``10.3360°E, 52.1560°N``."""
-    return (
-        f"{abs(lon):.4f}°{'E' if lon >= 0 else 'W'}, {abs(lat):.4f}°{'N' if lat >= 0 else 'S'}"
-    )
+    return f"{abs(lon):.4f}°{'E' if lon >= 0 else 'W'}, {abs(lat):.4f}°{'N' if lat >= 0 else 'S'}"
 
 
 def check_geometry(
