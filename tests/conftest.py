@@ -9,6 +9,8 @@ Nothing here mocks the database.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +24,18 @@ from geo_service.db import cluster, crs, migrate
 from geo_service.db.engine import make_engine, normalise_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(url: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run the real ``geo-service`` CLI against the database at ``url`` (plus ``env``)."""
+    return subprocess.run(
+        [sys.executable, "-m", "geo_service", *args],
+        capture_output=True,
+        text=True,
+        env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin", "COLUMNS": "200", **env},
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="session")

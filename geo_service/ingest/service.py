@@ -102,7 +102,7 @@ def place_in_districts(
     spec: KindSpec,
     rows: pd.DataFrame,
     geoms: pd.Series,
-    read: gpd.GeoDataFrame,
+    read: pd.DataFrame,
     storage: StorageCRS,
 ) -> list[Problem]:
     """Set every point's district code; points in no district are problems quoting the file's
@@ -138,14 +138,45 @@ def zone_split(
     return keep
 
 
-def count_by_category(rows: pd.DataFrame, keep: np.ndarray) -> dict[str, dict[str, int]]:
-    """Per category: amenities imported (in a district or the zone), in the zone, dropped."""
+def clip_amenities(
+    engine: Engine,
+    report: ImportReport,
+    rows: pd.DataFrame,
+    geoms: pd.Series,
+    zone_m: float,
+    path: Path,
+) -> tuple[pd.DataFrame, pd.Series]:
+    """The amenities to keep (see ``zone_split``); the report counts per category those
+    imported, lying in the zone and dropped."""
+    keep = zone_split(engine, rows, geoms, zone_m, path)
     zone = keep & pd.isna(rows["district_code"]).to_numpy()
     frame = pd.DataFrame(
         {"category": rows["category"].to_numpy(), "imported": keep, "in_zone": zone}
     ).assign(dropped=~keep)
     sums = frame.groupby("category")[["imported", "in_zone", "dropped"]].sum()
-    return {str(c): {k: int(v) for k, v in r.items()} for c, r in sums.iterrows()}
+    report.by_category = {str(c): {k: int(v) for k, v in r.items()} for c, r in sums.iterrows()}
+    report.in_zone, report.dropped, report.zone_m = int(zone.sum()), int((~keep).sum()), zone_m
+    return rows[keep], geoms[keep]
+
+
+def check_references(
+    engine: Engine,
+    spec: KindSpec,
+    rows: pd.DataFrame,
+    geoms: pd.Series | None,
+    read: pd.DataFrame,
+    storage: StorageCRS,
+) -> list[Problem]:
+    """Checks against stored layers: district tiling, district codes exist, points lie in a
+    district (setting their code)."""
+    if spec.kind == "districts":
+        assert geoms is not None
+        return overlapping_pairs(geoms.to_numpy(), rows["code"].to_numpy())
+    if "district_code" in rows and not spec.spatial:
+        return unknown_codes(engine, rows)
+    if spec.needs_districts and geoms is not None:
+        return place_in_districts(engine, spec, rows, geoms, read, storage)
+    return []
 
 
 def import_file(
@@ -176,22 +207,12 @@ def import_file(
     if spec.spatial:
         geoms, probs = check_geometry(df, spec, storage)
         report.problems += probs
-    if not report.problems and spec.kind == "districts":
-        assert geoms is not None
-        report.problems += overlapping_pairs(geoms.to_numpy(), rows["code"].to_numpy())
-    elif not report.problems and "district_code" in rows and not spec.spatial:
-        report.problems += unknown_codes(engine, rows)
-    elif not report.problems and spec.needs_districts and geoms is not None:
-        report.problems += place_in_districts(engine, spec, rows, geoms, df, storage)
+    if not report.problems:
+        report.problems += check_references(engine, spec, rows, geoms, df, storage)
     if report.problems:
         raise ImportValidationError(report)
     if spec.kind == "amenities" and geoms is not None:
-        keep = zone_split(engine, rows, geoms, profile.boundary_zone_m, path)
-        report.by_category = count_by_category(rows, keep)
-        report.in_zone = int((keep & pd.isna(rows["district_code"]).to_numpy()).sum())
-        report.dropped = int((~keep).sum())
-        report.zone_m = profile.boundary_zone_m
-        rows, geoms = rows[keep], geoms[keep]
+        rows, geoms = clip_amenities(engine, report, rows, geoms, profile.boundary_zone_m, path)
     if geoms is not None:
         rows["geom"] = geoms.to_numpy()
     if dry_run:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
 from sqlalchemy import Engine, text
 
@@ -12,20 +11,14 @@ from geo_service.city.check import check_city
 from geo_service.config import get_settings
 from geo_service.scoring.pipeline import score_all
 from geo_service.scoring.profile import load_profile
+from tests.conftest import run_cli
 
 PROFILES = get_settings().data_dir / "profiles"
 
 
 def city_check(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     """Run the real CLI's city check against ``url``."""
-    return subprocess.run(
-        [sys.executable, "-m", "geo_service", "city", "check", *args],
-        capture_output=True,
-        text=True,
-        env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin", "COLUMNS": "200"},
-        timeout=120,
-        check=False,
-    )
+    return run_cli(url, "city", "check", *args)
 
 
 def test_check_follows_the_set_up(sample_engine: Engine, sample_database_url: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from collections.abc import Callable
 
 import geopandas as gpd
@@ -19,23 +18,14 @@ from geo_service.db import crs, migrate
 from geo_service.errors import ConfigurationError
 from geo_service.ingest.errors import ImportValidationError
 from geo_service.ingest.service import import_file
+from tests.conftest import run_cli
 
 NewDatabase = Callable[..., str]
 
 
 def geo(url: str, *args: str, crs_setting: str | None = None) -> subprocess.CompletedProcess[str]:
     """Run the real CLI against ``url`` with ``GEO_SERVICE_CRS`` set (or unset)."""
-    env = {"DATABASE_URL": url, "PATH": "/usr/bin:/bin", "COLUMNS": "250"}
-    if crs_setting:
-        env["GEO_SERVICE_CRS"] = crs_setting
-    return subprocess.run(
-        [sys.executable, "-m", "geo_service", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    return run_cli(url, *args, **({"GEO_SERVICE_CRS": crs_setting} if crs_setting else {}))
 
 
 def one_error_line(proc: subprocess.CompletedProcess[str]) -> str:
@@ -77,14 +67,19 @@ def test_projected_metric_crs_are_accepted(value: str) -> None:
         ("EPSG:999999", "unknown CRS"),
     ],
 )
-def test_unusable_crs_are_refused_in_one_line(value: str, why: str, new_database) -> None:  # type: ignore[no-untyped-def]
-    """A geographic, unknown, non-metre or 3D setting: one line naming the value, nothing
-    written (the database stays empty)."""
+def test_unusable_crs_are_refused(value: str, why: str) -> None:
+    """A geographic, unknown, non-metre, Web Mercator or 3D setting: refused naming why."""
     with pytest.raises(ConfigurationError, match=re.escape(why)):
         crs.parse_crs(value)
+
+
+@pytest.mark.parametrize("value", ["EPSG:4326", "utm32"])
+def test_a_bad_setting_is_one_line_and_writes_nothing(value: str, new_database) -> None:  # type: ignore[no-untyped-def]
+    """``db migrate`` with a geographic or unknown CRS: one line naming the value, the
+    database stays empty."""
     url = new_database()
     line = one_error_line(geo(url, "db", "migrate", crs_setting=value))
-    assert f"GEO_SERVICE_CRS = {value!r}" in line and why in line
+    assert f"GEO_SERVICE_CRS = {value!r}" in line and "use a projected CRS in metres" in line
     assert tables(url) == set()
 
 
@@ -111,8 +106,6 @@ def test_first_migration_records_the_crs(new_database) -> None:  # type: ignore[
     [
         ("db", "migrate"),
         ("score",),
-        ("districts",),
-        ("city", "check"),
         ("import", "districts", "data/sample/districts.geojson"),
         ("serve", "--port", "1"),
     ],
