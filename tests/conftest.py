@@ -9,8 +9,10 @@ Nothing here mocks the database.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,11 +21,23 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import URL, make_url
 
 from geo_service.config import Settings
-from geo_service.db import cluster, migrate
+from geo_service.db import cluster, crs, migrate
 from geo_service.db.engine import make_engine, normalise_url
 from geo_service.maps.screenshots import ARGS, CHROMIUM
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(url: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run the real ``geo-service`` CLI against the database at ``url`` (plus ``env``)."""
+    return subprocess.run(
+        [sys.executable, "-m", "geo_service", *args],
+        capture_output=True,
+        text=True,
+        env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin", "COLUMNS": "200", **env},
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -74,6 +88,44 @@ def template_db(server_url: URL) -> Iterator[str]:
     assert url.database is not None
     yield url.database
     _drop_db(server_url, url.database)
+
+
+@pytest.fixture(scope="session")
+def crs_template_db(server_url: URL) -> Iterator[Callable[[int], str]]:
+    """Migrated, empty template databases in other storage CRSs (EPSG code -> name), each made
+    on first use, as ``db migrate`` with that ``GEO_SERVICE_CRS`` makes them."""
+    made: dict[int, str] = {}
+
+    def template(srid: int) -> str:
+        if srid not in made:
+            url = _create_db(server_url)
+            engine = create_engine(url)
+            migrate.upgrade(engine, crs.from_srid(srid))
+            engine.dispose()
+            assert url.database is not None
+            made[srid] = url.database
+        return made[srid]
+
+    yield template
+    for name in made.values():
+        _drop_db(server_url, name)
+
+
+@pytest.fixture()
+def new_database(server_url: URL) -> Iterator[Callable[[str | None], str]]:
+    """A factory of fresh databases (a copy of a template, or empty: not even PostGIS), all
+    dropped after the test; returns each one's URL."""
+    made: list[URL] = []
+
+    def create(template: str | None = None) -> str:
+        url = _create_db(server_url, template)
+        made.append(url)
+        return url.render_as_string(hide_password=False)
+
+    yield create
+    for url in made:
+        assert url.database is not None
+        _drop_db(server_url, url.database)
 
 
 @pytest.fixture(scope="session")

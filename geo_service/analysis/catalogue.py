@@ -8,7 +8,7 @@ import geopandas as gpd
 import pandas as pd
 from sqlalchemy import Engine
 
-from geo_service.analysis.source import CRS, district_shapes, points, resolve, scoring_profile
+from geo_service.analysis.source import crs, district_shapes, points, resolve, scoring_profile
 from geo_service.analysis.tables import frame, records
 from geo_service.catalogue import service
 from geo_service.catalogue.needs import needs_vs_supply
@@ -41,7 +41,7 @@ def offers(
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per offer, CRS EPSG:25832 (metres). Columns: ``id``, ``name``, ``category``,
+        One row per offer, CRS ``crs()`` (metres). Columns: ``id``, ``name``, ``category``,
         ``provider``, ``address``, ``opening_hours``, ``capacity_per_week``, ``contact_role``,
         ``interpreting``, ``district_code``, ``languages`` (list of ISO 639 codes),
         ``distance_m`` (only with ``near``), ``geometry`` (Point).
@@ -59,7 +59,7 @@ def offers(
         "radius_m": radius_m,
     }
     total = search_offers(eng, limit=0, **query).total
-    return points(records(search_offers(eng, limit=max(total, 1), **query).items))
+    return points(records(search_offers(eng, limit=max(total, 1), **query).items), eng)
 
 
 def coverage_gaps(
@@ -92,7 +92,7 @@ def coverage_gaps(
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per district, category and language with demand, CRS EPSG:25832 (metres).
+        One row per district, category and language with demand, CRS ``crs()`` (metres).
         Columns: ``district_code``, ``category``, ``language``, ``households``,
         ``access_per_household`` (offer capacity per household within reach),
         ``without_offer_in_reach``, ``gap``, ``geometry`` (the district's MultiPolygon).
@@ -107,9 +107,9 @@ def coverage_gaps(
     rows = frame(service.coverage(eng, languages, categories, radius_m, profile))
     shapes = district_shapes(eng).rename(columns={"code": "district_code"})
     if rows.empty:
-        return gpd.GeoDataFrame(shapes.iloc[:0], geometry="geometry", crs=CRS)
+        return gpd.GeoDataFrame(shapes.iloc[:0], geometry="geometry", crs=crs(eng))
     out = shapes.merge(rows, on="district_code", how="right")
-    return gpd.GeoDataFrame(out[[*rows.columns, "geometry"]], geometry="geometry", crs=CRS)
+    return gpd.GeoDataFrame(out[[*rows.columns, "geometry"]], geometry="geometry", crs=crs(eng))
 
 
 def language_needs(

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from geo_service.allocation import service
 from geo_service.allocation.results import Allocation as AllocationResult
 from geo_service.analysis.infrastructure import flats
-from geo_service.analysis.source import CRS, resolve, scoring_profile
+from geo_service.analysis.source import crs, resolve, scoring_profile
 from geo_service.analysis.tables import frame
 from geo_service.scoring.household import (
     BatchHousehold,
@@ -94,7 +94,7 @@ def rank(
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per flat, best first, CRS EPSG:25832 (metres). Columns: ``rank``, ``flat_id``,
+        One row per flat, best first, CRS ``crs()`` (metres). Columns: ``rank``, ``flat_id``,
         ``placement_score`` (= ``infrastructure_score`` × ``district_factor``),
         ``infrastructure_score`` (0-100), ``district_code``, ``district_name``,
         ``district_factor``, ``utilisation``, one ``points_<category>`` column per scoring
@@ -120,10 +120,10 @@ def rank(
 
 
 def _at_flats(rows: pd.DataFrame, engine: Engine) -> gpd.GeoDataFrame:
-    """``rows`` with a ``flat_id`` column placed at their flats (EPSG:25832), order kept."""
+    """``rows`` with a ``flat_id`` column placed at their flats (storage CRS), order kept."""
     where = flats(available=None, engine=engine)[["id", "geometry"]]
     out = rows.merge(where, left_on="flat_id", right_on="id", how="left").drop(columns="id")
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=CRS)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=crs(engine))
 
 
 @dataclass(frozen=True)
@@ -168,7 +168,7 @@ def allocate(
     Allocation
         ``summary``: the API's response body as its typed model (``method``, ``objective``,
         ``placed``, ``unplaced``, ``assignments``, ``unplaced_reasons``, ``districts``,
-        ``baseline``, ``fairness``, ...). ``assignments``: GeoDataFrame, CRS EPSG:25832,
+        ``baseline``, ``fairness``, ...). ``assignments``: GeoDataFrame, storage CRS,
         columns ``household`` (index in the batch), ``ref``, ``flat_id``, ``district_code``,
         ``placement_score``, ``geometry`` (Point). ``districts``: DataFrame with ``code``,
         ``name``, ``capacity``, ``before``, ``after``, ``placed`` (after - before) and

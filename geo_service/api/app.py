@@ -33,6 +33,7 @@ from geo_service.api.routes import (
     vocabularies,
 )
 from geo_service.config import Settings, get_settings
+from geo_service.db import crs
 from geo_service.db.engine import database_url, make_engine
 from geo_service.errors import GeoServiceError
 from geo_service.scoring.pipeline import cached_ranker
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         own = engine is None
         app.state.engine = engine or make_engine(database_url(settings), settings)
         app.state.settings = settings
+        check_storage_crs(app.state.engine, settings)
         warm_up(app.state.engine, settings)
         try:
             yield
@@ -100,6 +102,15 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     openapi.install(app)
     configure_logging()
     return app
+
+
+def check_storage_crs(engine: Engine, settings: Settings) -> None:
+    """Refuse to start on a database whose storage CRS contradicts ``GEO_SERVICE_CRS``; a
+    database that is down at start is left to ``/ready`` to report."""
+    try:
+        crs.check(engine, crs.configured(settings))
+    except DBAPIError:
+        return
 
 
 def warm_up(engine: Engine, settings: Settings) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, exists, func, select
 from geo_service.catalogue.referral import FALLBACK_LANGUAGE
 from geo_service.catalogue.results import Offer, OfferPage
 from geo_service.db import models
+from geo_service.db.crs import storage_crs
 
 OFFERS, LANGS = models.offers, models.offer_languages
 
@@ -54,7 +55,9 @@ def search_offers(
         conds.append(OFFERS.c.category == category)
     order: list[Any] = [OFFERS.c.id]
     if near:
-        point = func.ST_Transform(func.ST_SetSRID(func.ST_MakePoint(*near), 4326), models.SRID)
+        point = func.ST_Transform(
+            func.ST_SetSRID(func.ST_MakePoint(*near), 4326), storage_crs(engine).srid
+        )
         distance = func.ST_Distance(OFFERS.c.geom, point)
         cols.append(distance.label("distance_m"))
         order = [distance, OFFERS.c.id]

@@ -13,6 +13,7 @@ from geo_service.cli import allocate as _allocate  # noqa: F401  (registers comm
 from geo_service.cli import apikey as _apikey  # noqa: F401
 from geo_service.cli import bench as _bench  # noqa: F401
 from geo_service.cli import catalogue as _catalogue  # noqa: F401
+from geo_service.cli import city as _city  # noqa: F401
 from geo_service.cli import db as _db  # noqa: F401
 from geo_service.cli import ingest as _ingest  # noqa: F401
 from geo_service.cli import maps as _maps  # noqa: F401

@@ -11,6 +11,7 @@ import typer
 
 from geo_service.cli.app import app
 from geo_service.cli.common import console, print_json, progress, say, show_table, to_json
+from geo_service.cli.options import ProfilePath
 from geo_service.errors import InputError
 
 if TYPE_CHECKING:
@@ -82,21 +83,20 @@ def allocate_cmd(
     capacity_scale: float = typer.Option(1.0, help="Scenario: scale every district's capacity."),
     exclude_district: list[str] = typer.Option(None, help="Scenario: no placements here."),
     as_json: bool = typer.Option(False, "--json", help="Print the allocation as JSON."),
+    profile: ProfilePath = None,
 ) -> None:
     """Place a batch of households under district capacities; greedy is reported beside it."""
     from geo_service.allocation.service import allocate, record_run
-    from geo_service.cli.scoring import profile_option
+    from geo_service.cli.options import profile_from
     from geo_service.db.engine import get_engine
     from geo_service.scoring.household import read_households
 
-    profile = profile_option(None)
-    batch = read_households(households, profile)
+    prof = profile_from(profile)
+    batch = read_households(households, prof)
     engine = get_engine()
     with progress("scoring households") as step:
-        result = allocate(
-            engine, profile, batch, method, capacity_scale, exclude_district or [], step
-        )
-    result = record_run(engine, result, batch, profile, key=None)
+        result = allocate(engine, prof, batch, method, capacity_scale, exclude_district or [], step)
+    result = record_run(engine, result, batch, prof, key=None)
     if out:
         out.write_text(json.dumps(to_json(result), indent=1, ensure_ascii=False) + "\n")
     if as_json:

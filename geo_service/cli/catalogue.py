@@ -8,6 +8,7 @@ import typer
 
 from geo_service.cli.app import app
 from geo_service.cli.common import console, print_json, progress, say, show_table
+from geo_service.cli.options import ProfilePath
 from geo_service.cli.scoring import JSON_OPTION
 
 SHOWN_ROWS = 60  # longer coverage tables show only the gaps
@@ -65,19 +66,20 @@ def coverage(
     csv_out: Path = typer.Option(None, "--csv", help="Write every row as CSV."),
     e2sfca: bool = typer.Option(False, help="Weight by the scoring profile's decay (E2SFCA)."),
     as_json: bool = JSON_OPTION,
+    profile: ProfilePath = None,
 ) -> None:
     """2SFCA coverage per district × category × language, gaps flagged."""
     from geo_service.catalogue import service
     from geo_service.catalogue.results import Coverage
-    from geo_service.cli.scoring import profile_option
+    from geo_service.cli.options import profile_from
     from geo_service.db.engine import get_engine
 
     engine = get_engine()
-    profile = profile_option(None) if e2sfca else None
+    decay = profile_from(profile) if e2sfca else None
     languages, categories = service.languages_and_categories(engine, language, category)
     radius_m = radius_m or service.DEFAULT_RADIUS_M
     with progress(f"2SFCA for {len(languages)} languages × {len(categories)} categories"):
-        rows = service.coverage(engine, languages, categories, radius_m, profile)
+        rows = service.coverage(engine, languages, categories, radius_m, decay)
     if csv_out:
         csv_out.write_text(service.as_csv(rows), encoding="utf-8")
     if as_json:

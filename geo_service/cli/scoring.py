@@ -10,10 +10,10 @@ import typer
 
 from geo_service.cli.app import app
 from geo_service.cli.common import console, dash, print_json, say, show_table
+from geo_service.cli.options import ProfilePath, profile_from
 from geo_service.errors import InputError
 
 if TYPE_CHECKING:
-    from geo_service.scoring.profile import ScoringProfile
     from geo_service.scoring.results import Ranking
 
 STEPS = ("read", "features", "write", "districts", "area_scores")
@@ -21,23 +21,15 @@ JSON_OPTION = typer.Option(False, "--json", help="Print the result as JSON (keys
 FACTOR_LEGEND = "district factor: 1 below 80 % of the quota, falling to 0 at 100 %"
 
 
-def profile_option(path: Path | None) -> ScoringProfile:
-    """The profile at ``path`` or the configured default."""
-    from geo_service.config import get_settings
-    from geo_service.scoring.profile import load_profile
-
-    return load_profile(path or get_settings().profile_path)
-
-
 @app.command()
-def score(profile: Path = typer.Option(None, help="Scoring profile TOML.")) -> None:
+def score(profile: ProfilePath = None) -> None:
     """(Re)compute flat features, district status and H3 area scores."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from geo_service.db.engine import get_engine
     from geo_service.scoring.pipeline import score_all
 
-    prof = profile_option(profile)
+    prof = profile_from(profile)
     start = time.perf_counter()
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
@@ -120,14 +112,14 @@ def rank(
     as_json: bool = typer.Option(
         False, "--json", help="Print the ranked flats (a list, as the API's results) as JSON."
     ),
-    profile: Path = typer.Option(None, help="Scoring profile TOML."),
+    profile: ProfilePath = None,
 ) -> None:
     """Rank available flats for a household, with explanations."""
     from geo_service.db.engine import get_engine
     from geo_service.scoring.household import parse_household
     from geo_service.scoring.pipeline import held_flats, load_ranker
 
-    prof = profile_option(profile)
+    prof = profile_from(profile)
     hh = parse_household(read_household_arg(household), prof)
     engine = get_engine()
     ranking = load_ranker(engine, prof).rank(hh, top, district or None, held=held_flats(engine))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 import typer
 
 from geo_service.cli.app import app
@@ -30,9 +32,16 @@ def serve(
     workers: int = typer.Option(1, min=1, help="uvicorn worker processes."),
 ) -> None:
     """Run the HTTP API."""
+    from sqlalchemy.exc import OperationalError
+
     from geo_service.config import get_settings
+    from geo_service.db.engine import get_engine
 
     settings = get_settings()
+    # checks GEO_SERVICE_CRS against the database's storage CRS (one clear line); a database
+    # that is down at start is reported by /ready until it is back
+    with suppress(OperationalError):
+        get_engine()
     run_server(host or settings.host, port or settings.port, workers)
 
 
@@ -59,12 +68,13 @@ def demo(
     console.print(f"schema:   {after}" + ("" if before == after else f" (migrated from {before})"))
     counts = load_sample(engine)
     console.print("sample (ILLUSTRATIVE data): " + ", ".join(f"{v} {k}" for k, v in counts.items()))
-    summary = score_all(engine, load_profile(settings.profile_path))
+    profile = load_profile(settings.profile_path)
+    summary = score_all(engine, profile)
     console.print(
         f"scored:   {summary.flats} flats, {summary.districts} districts, "
         f"{summary.cells} H3 cells in {sum(summary.seconds.values()):.1f} s"
     )
-    maps = render_public(engine, settings.maps_dir)
+    maps = render_public(engine, settings.maps_dir, profile)
     console.print(
         f"maps:     {len(maps)} rendered into {settings.maps_dir} (open from disk offline)"
     )

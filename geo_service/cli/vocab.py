@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
 
 from geo_service.cli.app import app
 from geo_service.cli.common import console, print_json, say, show_table
+from geo_service.cli.options import ProfilePath, profile_from
 from geo_service.cli.scoring import JSON_OPTION
 
 
 @app.command("vocab")
 def vocab(
-    profile: Path = typer.Option(None, help="Scoring profile TOML."),
+    profile: ProfilePath = None,
     offline: bool = typer.Option(
         False, help="Only the profile's vocabularies (no database: no catalogue languages)."
     ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """The vocabularies: scoring categories, offer categories, needs, languages, roles, ..."""
-    from geo_service.cli.scoring import profile_option
     from geo_service.db.engine import get_engine
     from geo_service.vocabulary import vocabulary
 
-    v = vocabulary(profile_option(profile), None if offline else get_engine())
+    v = vocabulary(profile_from(profile), None if offline else get_engine())
     if as_json:
         print_json(v)
         return

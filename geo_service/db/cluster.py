@@ -222,6 +222,7 @@ def start(cluster: Cluster) -> str:
     else:
         done = "started"
     if running_pid(cluster) is not None:
+        _ensure_database(cluster)  # a second city's database (GEO_SERVICE_DB_NAME) on first use
         return "already running"
     recovered = recover_stale_pid(cluster)
     port = cluster.port()

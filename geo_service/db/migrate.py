@@ -10,6 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from geo_service.db import crs
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -35,11 +37,17 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine) -> tuple[str | None, str]:
-    """Migrate the database to head (idempotent); return (revision before, revision after)."""
+def upgrade(engine: Engine, storage: crs.StorageCRS | None = None) -> tuple[str | None, str]:
+    """Migrate the database to head (idempotent); return (revision before, revision after).
+
+    A new database gets its geometry columns in ``storage`` (default: ``GEO_SERVICE_CRS``),
+    which the migrations record; an existing one must already use it (checked before writing).
+    """
+    storage = crs.check(engine, storage)
     before = current_revision(engine)
     with engine.begin() as conn:
         cfg = alembic_config()
         cfg.attributes["connection"] = conn
+        cfg.attributes["storage_srid"] = storage.srid
         command.upgrade(cfg, "head")
     return before, head_revision()

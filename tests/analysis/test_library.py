@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from geo_service import analysis
-from geo_service.analysis import CRS
 from geo_service.db import models
 from geo_service.errors import InputError, ProfileError
 
@@ -31,7 +30,7 @@ def count(engine: Engine, table: object, *where: object) -> int:
 
 def geo(gdf: object, columns: list[str], geom_type: str) -> None:
     """A GeoDataFrame in EPSG:25832 (metres) with these columns and geometry type."""
-    assert gdf.crs.to_epsg() == CRS == 25832
+    assert gdf.crs.to_epsg() == 25832  # the sample database's storage CRS
     assert set(columns) <= set(gdf.columns), set(columns) - set(gdf.columns)
     assert set(gdf.geom_type) == {geom_type}
     # metres of UTM 32N around Salzgitter, not degrees

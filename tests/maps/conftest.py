@@ -29,7 +29,7 @@ def rendered(sample_engine: Engine, tmp_path_factory: pytest.TempPathFactory) ->
     profile = load_profile(get_settings().profile_path)
     score_all(sample_engine, profile)
     out = tmp_path_factory.mktemp("maps")
-    files = render_public(sample_engine, out / "maps")
+    files = render_public(sample_engine, out / "maps", profile)
     m, _ = household_map(sample_engine, profile, parse_household(HOUSEHOLD, profile))
     hh = out / "private"
     vendor(hh / STATIC)

@@ -44,7 +44,14 @@ TINY = {
         "class_factors": [1.2, 1.0, 0.6, 0.3],
         "utilisation_full": 0.8,
         "utilisation_zero": 1.0,
-        "indicators": {"unemployment_rate": {"direction": 1, "weight": 1.0}},
+        "indicators": {
+            "unemployment_rate": {
+                "label": "Arbeitslosenquote",
+                "unit": "%",
+                "direction": 1,
+                "weight": 1.0,
+            }
+        },
     },
 }
 FLAT_COLUMNS = (
@@ -102,8 +109,11 @@ def city(engine: Engine, tiny: ScoringProfile) -> Engine:
                 f"ST_MakeEnvelope({X0}, {Y0}, {X0 + 1000}, {Y0 + 1000}, 25832)))"
             )
         )
+        conn.execute(text("INSERT INTO district_indicators VALUES ('TIN', 2024, 1000)"))
         conn.execute(
-            text("INSERT INTO district_indicators VALUES ('TIN', 2024, 1000, 5, 5, 5, 5, 5)")
+            text(
+                "INSERT INTO district_indicator_values VALUES ('TIN', 2024, 'unemployment_rate', 5)"
+            )
         )
         conn.execute(text("INSERT INTO quota_plan VALUES ('TIN', '2026', 10, 0)"))
         for fid, (x, y) in FLATS.items():

@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import Engine
 
-from geo_service.api.deps import engine, reject_unknown_query
+from geo_service.api.deps import engine, profile, reject_unknown_query
 from geo_service.api.ogc import documents as docs
 from geo_service.api.ogc.html import render
 from geo_service.api.ogc.openapi import openapi
-from geo_service.api.ogc.params import Format, collection_for, item_query, viewer, wants_html
+from geo_service.api.ogc.params import (
+    Format,
+    collection_for,
+    item_query,
+    storage,
+    viewer,
+    wants_html,
+)
 from geo_service.auth.keys import KeyInfo
+from geo_service.db.crs import StorageCRS
 from geo_service.errors import NotFound
 from geo_service.features import query
-from geo_service.features.collections import CollectionSpec, visible
+from geo_service.features.collections import CollectionSpec, Source, visible
 from geo_service.features.crs import srid_of, uri_of
+from geo_service.scoring.profile import ScoringProfile
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
 checked = [Depends(reject_unknown_query)]
@@ -75,6 +85,11 @@ def detail_for(spec: CollectionSpec, key: KeyInfo) -> bool:
     return spec.detail_role is not None and key.allows(spec.detail_role)
 
 
+def source(db: Engine = Depends(engine), city: ScoringProfile = Depends(profile)) -> Source:
+    """The app's database with the city's indicator keys, as the collections' SQL needs."""
+    return Source(db, indicators=tuple(city.district.indicators))
+
+
 @router.get(
     "", dependencies=checked, summary="OGC API – Features landing page", responses=JSON_OR_HTML
 )
@@ -99,9 +114,15 @@ def conformance(request: Request, f: Format = None, key: KeyInfo = Depends(viewe
     response_class=OpenAPI30Response,
     responses={200: {"content": {docs.OPENAPI_30: OBJECT, **HTML_PAGE}}},
 )
-def api(request: Request, f: Format = None, key: KeyInfo = Depends(viewer)) -> Response:
+def api(
+    request: Request,
+    f: Format = None,
+    key: KeyInfo = Depends(viewer),
+    stored: StorageCRS = Depends(storage),
+) -> Response:
     """The API definition as OpenAPI 3.0 (JSON) or an HTML overview."""
-    return respond(request, f, "OGC API definition", openapi(base_of(request)), docs.OPENAPI_30)
+    doc = openapi(base_of(request), stored)
+    return respond(request, f, "OGC API definition", doc, docs.OPENAPI_30)
 
 
 @router.get(
@@ -111,12 +132,15 @@ def collections(
     request: Request,
     f: Format = None,
     key: KeyInfo = Depends(viewer),
-    db: Engine = Depends(engine),
+    src: Source = Depends(source),
+    stored: StorageCRS = Depends(storage),
 ) -> Response:
     """The collections the caller's role may see, with extents and CRS lists."""
     base = base_of(request)
-    found = [docs.collection_doc(base, s, query.extent(db, s)) for s in visible(key.allows)]
-    return respond(request, f, "Collections", docs.collections_doc(request.url, found))
+    found = [
+        docs.collection_doc(base, s, query.extent(src, s), stored) for s in visible(key.allows)
+    ]
+    return respond(request, f, "Collections", docs.collections_doc(request.url, found, stored))
 
 
 @router.get(
@@ -129,10 +153,11 @@ def collection(
     request: Request,
     f: Format = None,
     spec: CollectionSpec = Depends(collection_for),
-    db: Engine = Depends(engine),
+    src: Source = Depends(source),
+    stored: StorageCRS = Depends(storage),
 ) -> Response:
     """A collection's description, extent and links."""
-    doc = docs.collection_doc(base_of(request), spec, query.extent(db, spec))
+    doc = docs.collection_doc(base_of(request), spec, query.extent(src, spec), stored)
     return respond(request, f, spec.title, doc)
 
 
@@ -163,12 +188,13 @@ def items(
     q: query.ItemQuery = Depends(item_query),
     spec: CollectionSpec = Depends(collection_for),
     key: KeyInfo = Depends(viewer),
-    db: Engine = Depends(engine),
+    src: Source = Depends(source),
+    stored: StorageCRS = Depends(storage),
 ) -> Response:
     """A page of features (GeoJSON), filtered by bbox, datetime and queryables."""
-    page = query.page(db, spec, detail_for(spec, key), q)
+    page = query.page(replace(src, detail=detail_for(spec, key)), spec, q)
     doc = docs.feature_collection(request.url, base_of(request), spec, q.offset, q.limit, page)
-    headers = {"Content-Crs": f"<{uri_of(q.srid)}>"}
+    headers = {"Content-Crs": f"<{uri_of(q.srid, stored)}>"}
     return respond(request, f, spec.title, doc, docs.GEOJSON, headers)
 
 
@@ -186,13 +212,15 @@ def item(
     crs: Annotated[str | None, Query(max_length=200)] = None,
     spec: CollectionSpec = Depends(collection_for),
     key: KeyInfo = Depends(viewer),
-    db: Engine = Depends(engine),
+    src: Source = Depends(source),
+    stored: StorageCRS = Depends(storage),
 ) -> Response:
     """One feature by id in the requested CRS (CRS84 by default)."""
-    srid = srid_of(crs, "crs")
-    found = query.one(db, spec, detail_for(spec, key), spec.feature_id(feature_id), srid)
+    srid = srid_of(crs, "crs", stored)
+    detailed = replace(src, detail=detail_for(spec, key))
+    found = query.one(detailed, spec, spec.feature_id(feature_id), srid)
     if found is None:
         raise NotFound(f"no feature {feature_id!r} in collection {spec.id!r}")
     doc = docs.feature_doc(request.url, base_of(request), spec, found)
-    headers = {"Content-Crs": f"<{uri_of(srid)}>"}
+    headers = {"Content-Crs": f"<{uri_of(srid, stored)}>"}
     return respond(request, f, f"{spec.title}: {feature_id}", doc, docs.GEOJSON, headers)
