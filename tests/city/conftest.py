@@ -15,9 +15,6 @@ from sqlalchemy import Engine
 from geo_service.db.engine import make_engine
 from geo_service.scoring.profile import ScoringProfile, load_profile
 from tests.conftest import PROJECT_ROOT, _create_db, _drop_db
-from tests.maps.conftest import browser
-
-__all__ = ["browser"]
 
 CITY = PROJECT_ROOT / "data" / "cities" / "helsinki"
 GUIDE_HEADING = "## Bring your own city"
