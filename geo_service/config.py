@@ -93,6 +93,13 @@ class Settings(BaseSettings):
     pool_max_overflow: int = 10
     db_connect_timeout_s: int = 3
 
+    crs: str = Field(
+        default="EPSG:25832",
+        description="Storage CRS of this deployment: a projected CRS in metres with an EPSG code "
+        "(EPSG:25832 west of 12°E in Germany, EPSG:25833 east of it, the UTM zone elsewhere); "
+        "recorded by the first `db migrate` and checked on every start.",
+    )
+
     data_dir: Path = PROJECT_ROOT / "data"
     profile_path: Path = PROJECT_ROOT / "data" / "profiles" / "salzgitter.toml"
     maps_dir: Path = Field(default_factory=default_maps_dir)

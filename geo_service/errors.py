@@ -79,6 +79,14 @@ class DatabaseUnavailable(GeoServiceError):
     exit_code = 3
 
 
+class ConfigurationError(GeoServiceError):
+    """A setting that cannot work, or one the database contradicts (e.g. its storage CRS)."""
+
+    status = 503
+    title = "Service misconfigured"
+    exit_code = 2
+
+
 class ClusterError(GeoServiceError):
     """The embedded PostgreSQL cluster could not be managed."""
 

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -30,6 +31,23 @@ HTTP_TITLES = {
     500: "Internal server error",
     503: "Service unavailable",
 }
+
+
+class ProblemError(BaseModel):
+    """One invalid part of a request."""
+
+    pointer: str = Field(description="JSON pointer into the body, or 'query:NAME'.")
+    message: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document: every error of this API has this shape."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str = Field(description="What went wrong and what to do, in one sentence.")
+    errors: list[ProblemError] | None = Field(None, description="Each invalid part (400).")
 
 
 def problem(

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from geo_service.scoring.household import Household
+from geo_service.scoring.household import BatchHousehold, Household
 
 ISO_DATETIME = re.compile(
     r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?"
@@ -88,11 +88,19 @@ class AllocationRequest(_Body):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
-            "examples": [{"households": [HOUSEHOLD_EXAMPLE], "method": "optimal", "reserve": False}]
+            "examples": [
+                {
+                    "households": [{**HOUSEHOLD_EXAMPLE, "ref": "AZ-2026-0815"}],
+                    "method": "optimal",
+                    "reserve": False,
+                }
+            ]
         },
     )
 
-    households: list[Household] = Field(min_length=1, max_length=5000)
+    households: list[BatchHousehold] = Field(
+        min_length=1, max_length=5000, description="Profiles, each with an optional case 'ref'."
+    )
     method: Literal["optimal", "greedy"] = "optimal"
     reserve: bool = Field(False, description="Hold every assigned flat, all or none.")
     capacity_scale: float = Field(1.0, ge=0, le=10, description="Scenario: scale capacities.")

@@ -19,7 +19,9 @@ from rich.table import Table
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from geo_service.bench.synthetic import BENCH_SRID
 from geo_service.db import migrate
+from geo_service.db.crs import from_srid
 from geo_service.db.engine import admin_url, make_engine
 
 Entry = dict[str, Any]
@@ -50,7 +52,7 @@ def temporary_database() -> Iterator[str]:
     url = server.set(database=name).render_as_string(hide_password=False)
     try:
         engine = make_engine(url)
-        migrate.upgrade(engine)
+        migrate.upgrade(engine, from_srid(BENCH_SRID))
         engine.dispose()
         yield url
     finally:

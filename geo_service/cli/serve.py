@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import ipaddress
-from datetime import timedelta
+from contextlib import suppress
+from typing import TYPE_CHECKING
 
 import typer
-import uvicorn
-from rich.console import Console
 
-from geo_service.audit import record
-from geo_service.auth.keys import issue_demo_keys
 from geo_service.cli.app import app
-from geo_service.config import MIN_SECRET_CHARS, Settings, get_settings, weak_secret
-from geo_service.db import cluster, migrate
-from geo_service.db.engine import get_engine
-from geo_service.errors import InputError
-from geo_service.ingest.sample import load_sample
-from geo_service.maps.render import PUBLIC, render_public
-from geo_service.scoring.pipeline import score_all
-from geo_service.scoring.profile import load_profile
+from geo_service.cli.common import console
 
-console = Console(highlight=False, soft_wrap=True)
+if TYPE_CHECKING:
+    from geo_service.config import Settings
 
 
 def is_loopback(host: str) -> bool:
@@ -36,6 +27,9 @@ def is_loopback(host: str) -> bool:
 
 def check_exposure(host: str, settings: Settings) -> None:
     """Refuse to serve on a non-loopback interface with a published or short secret."""
+    from geo_service.config import MIN_SECRET_CHARS, weak_secret
+    from geo_service.errors import InputError
+
     problem = weak_secret(settings)
     if problem and not is_loopback(host):
         raise InputError(
@@ -48,6 +42,10 @@ def check_exposure(host: str, settings: Settings) -> None:
 
 def run_server(host: str, port: int, workers: int = 1) -> None:
     """Run uvicorn with the app factory (several workers share nothing but the database)."""
+    import uvicorn
+
+    from geo_service.config import get_settings
+
     check_exposure(host, get_settings())
     uvicorn.run(
         "geo_service.api.app:create_app",
@@ -67,7 +65,16 @@ def serve(
     workers: int = typer.Option(1, min=1, help="uvicorn worker processes."),
 ) -> None:
     """Run the HTTP API."""
+    from sqlalchemy.exc import OperationalError
+
+    from geo_service.config import get_settings
+    from geo_service.db.engine import get_engine
+
     settings = get_settings()
+    # checks GEO_SERVICE_CRS against the database's storage CRS (one clear line); a database
+    # that is down at start is reported by /ready until it is back
+    with suppress(OperationalError):
+        get_engine()
     run_server(host or settings.host, port or settings.port, workers)
 
 
@@ -77,6 +84,18 @@ def demo(
     port: int = typer.Option(None, help="TCP port (default 8000)."),
 ) -> None:
     """Start the DB, migrate, load and score the sample, create demo keys, serve; print URLs."""
+    from datetime import timedelta
+
+    from geo_service.audit import record
+    from geo_service.auth.keys import issue_demo_keys
+    from geo_service.config import get_settings
+    from geo_service.db import cluster, migrate
+    from geo_service.db.engine import get_engine
+    from geo_service.ingest.sample import load_sample
+    from geo_service.maps.render import PUBLIC, render_public
+    from geo_service.scoring.pipeline import score_all
+    from geo_service.scoring.profile import load_profile
+
     settings = get_settings()
     if not settings.database_url:
         console.print(f"database: {cluster.start(cluster.locate(settings))}")
@@ -88,12 +107,13 @@ def demo(
     engine = get_engine()
     counts = load_sample(engine)
     console.print("sample (ILLUSTRATIVE data): " + ", ".join(f"{v} {k}" for k, v in counts.items()))
-    summary = score_all(engine, load_profile(settings.profile_path))
+    profile = load_profile(settings.profile_path)
+    summary = score_all(engine, profile)
     console.print(
         f"scored:   {summary.flats} flats, {summary.districts} districts, "
         f"{summary.cells} H3 cells in {sum(summary.seconds.values()):.1f} s"
     )
-    maps = render_public(engine, settings.maps_dir)
+    maps = render_public(engine, settings.maps_dir, profile)
     console.print(
         f"maps:     {len(maps)} rendered into {settings.maps_dir} (open from disk offline)"
     )

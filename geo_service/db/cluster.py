@@ -245,7 +245,9 @@ def start(cluster: Cluster) -> str:
     else:
         done = "started"
     if running_pid(cluster) is not None:
-        _ensure_database(cluster)  # roles and database of clusters started by older versions
+        # roles of clusters started by older versions; a second city's database
+        # (GEO_SERVICE_DB_NAME) on first use
+        _ensure_database(cluster)
         return "already running"
     recovered = recover_stale_pid(cluster)
     port = cluster.port()

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 
 from geo_service.config import Settings, get_settings
-from geo_service.db import cluster
+from geo_service.db import cluster, crs
 
 
 def normalise_url(url: str) -> str:
@@ -83,5 +83,8 @@ def make_engine(url: str, settings: Settings | None = None) -> Engine:
 
 @lru_cache
 def get_engine() -> Engine:
-    """Return the process-wide engine for the configured database (as the service role)."""
-    return make_engine(database_url())
+    """Return the process-wide engine for the configured database (as the service role), once
+    its storage CRS is checked against ``GEO_SERVICE_CRS`` (a mismatch is a ConfigurationError)."""
+    engine = make_engine(database_url())
+    crs.check(engine)
+    return engine

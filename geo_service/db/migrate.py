@@ -13,7 +13,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
 from geo_service.config import Settings, get_settings
-from geo_service.db import roles
+from geo_service.db import crs, roles
 from geo_service.db.engine import database_url, make_engine, migration_url
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -41,14 +41,22 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine, service_role: str | None = None) -> tuple[str | None, str]:
+def upgrade(
+    engine: Engine, storage: crs.StorageCRS | None = None, service_role: str | None = None
+) -> tuple[str | None, str]:
     """Migrate the database to head (idempotent) as ``engine``'s role, the schema owner; then,
     in the same transaction, grant ``service_role`` (if another role) row access to every
-    table. Return (revision before, revision after)."""
+    table. Return (revision before, revision after).
+
+    A new database gets its geometry columns in ``storage`` (default: ``GEO_SERVICE_CRS``),
+    which the migrations record; an existing one must already use it (checked before writing).
+    """
+    storage = crs.check(engine, storage)
     before = current_revision(engine)
     with engine.begin() as conn:
         cfg = alembic_config()
         cfg.attributes["connection"] = conn
+        cfg.attributes["storage_srid"] = storage.srid
         command.upgrade(cfg, "head")
         me = conn.execute(text("SELECT current_user")).scalar_one()
         if service_role and service_role != me:
@@ -75,7 +83,7 @@ def migrate_database(settings: Settings | None = None) -> Migration:
     service = make_url(service_url).username or ""
     engine = make_engine(owner_url, settings)
     try:
-        before, after = upgrade(engine, service)
+        before, after = upgrade(engine, service_role=service)
     finally:
         engine.dispose()
     engine = make_engine(service_url, settings)

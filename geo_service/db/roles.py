@@ -2,8 +2,9 @@
 
 The schema belongs to an owner role; the service connects as a role without DDL rights. After
 every migration ``grant_service_role`` (run by ``db migrate`` as the owner) gives the service role
-SELECT, INSERT, UPDATE and DELETE on every table, and sets the owner's default privileges so that
-tables created later get the same. Tables made append-only with ``append_only_sql`` (one line in
+SELECT, INSERT, UPDATE and DELETE on every table (SELECT only on the schema revision and the
+storage CRS record), and sets the owner's default privileges so that tables created later get
+the same. Tables made append-only with ``append_only_sql`` (one line in
 a migration: ``op.execute(append_only_sql("audit_log"))``) get SELECT and INSERT only, and
 triggers refuse UPDATE, DELETE and TRUNCATE for everyone. Without ownership the service role can
 neither ALTER, DROP nor disable triggers on any table.
@@ -18,7 +19,8 @@ from sqlalchemy import Connection, text
 # The trigger function marking append-only tables (and refusing changes to them).
 APPEND_ONLY_FUNCTION = "geo_service_append_only"
 DML = "SELECT, INSERT, UPDATE, DELETE"
-READ_ONLY_TABLES = ("alembic_version",)
+# Tables only migrations write: the schema revision and the storage CRS record (db/crs.py).
+READ_ONLY_TABLES = ("alembic_version", "storage_crs")
 
 
 def append_only_sql(table: str) -> str:
@@ -90,8 +92,8 @@ def _owned_tables(conn: Connection) -> list[tuple[str, bool]]:
 
 def grant_service_role(conn: Connection, role: str) -> Grants:
     """Give ``role`` row access to the current role's tables (append-only ones: SELECT and
-    INSERT; alembic_version: SELECT), use of its sequences, the same on tables it creates
-    later, and nothing that changes the schema. Idempotent; run as the owner."""
+    INSERT; alembic_version and storage_crs: SELECT), use of its sequences, the same on tables
+    it creates later, and nothing that changes the schema. Idempotent; run as the owner."""
     grantee = _ident(conn, role)
     out = Grants([], [], [])
     for table, append_only in _owned_tables(conn):

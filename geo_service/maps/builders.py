@@ -11,16 +11,10 @@ import shapely
 from folium.plugins import FastMarkerCluster
 
 from geo_service.maps.base import base_map, colour, finish, labels, table
+from geo_service.scoring.profile import CategoryInfo, IndicatorInfo
+from geo_service.scoring.results import RankedFlat
 
-INDICATORS = (
-    "unemployment_rate",
-    "sgb2_share",
-    "child_poverty_rate",
-    "foreign_share",
-    "refugees_per_1000",
-)
 CLASS_COLOURS = {1: "#1a9850", 2: "#a6d96a", 3: "#fdae61", 4: "#d7191c"}
-INFRA_CATEGORIES = ("kita", "primary_school", "gp", "grocery", "transit_stop")
 ISOCHRONE_COLOURS = ("#9ecae1", "#3182bd")  # largest area first, drawn below the smaller
 
 
@@ -29,23 +23,35 @@ def _fmt(v: Any, pattern: str = "{}") -> str:
     return labels()["suppressed"] if v is None or v != v else pattern.format(v)
 
 
-def _district_layer(d: gpd.GeoDataFrame, name: str, fill: Any, show: bool) -> folium.GeoJson:
+def indicator_title(ind: IndicatorInfo) -> str:
+    """An indicator's label with its unit, as layer names and tooltips show it."""
+    return f"{ind.label} ({ind.unit})" if ind.unit else ind.label
+
+
+def _district_layer(
+    d: gpd.GeoDataFrame,
+    name: str,
+    fill: Any,
+    show: bool,
+    indicators: list[IndicatorInfo],
+) -> folium.GeoJson:
     """District polygons coloured by ``fill(properties)`` with a tooltip of the figures."""
     lab = labels()
     props = d.drop(columns="geom").copy()
+    keys = [i.key for i in indicators]
     props["tip"] = [
         table(
             {
                 "": f"{r['name']} ({r['code']})",
                 lab["status_class"]: _fmt(r["status_class"], "{:.0f}"),
                 lab["utilisation"]: _fmt(r["utilisation"], "{:.0%}"),
-                **{k: _fmt(r[k], "{:.1f}") for k in INDICATORS},
+                **{indicator_title(i): _fmt(r[i.key], "{:.1f}") for i in indicators},
             }
         )
         for _, r in props.iterrows()
     ]
     layer = gpd.GeoDataFrame(
-        props[["code", "name", "tip", "status_class", "utilisation", *INDICATORS]],
+        props[["code", "name", "tip", "status_class", "utilisation", *keys]],
         geometry=d.geometry.values,
         crs=4326,
     )
@@ -63,19 +69,25 @@ def _district_layer(d: gpd.GeoDataFrame, name: str, fill: Any, show: bool) -> fo
     )
 
 
-def districts_map(d: gpd.GeoDataFrame) -> folium.Map:
-    """Status class choropleth, utilisation and each indicator as layers, labels, tooltips."""
+def districts_map(d: gpd.GeoDataFrame, indicators: list[IndicatorInfo]) -> folium.Map:
+    """Status class choropleth, utilisation and each of the profile's indicators as layers
+    (label and unit), district names, tooltips."""
     lab = labels()
     legend = [(CLASS_COLOURS[c], n) for c, n in zip(range(1, 5), lab["class_names"], strict=True)]
     m = base_map(lab["districts"], d, [*legend, ("#bdbdbd", lab["suppressed"])])
     cls = lambda p: CLASS_COLOURS.get(p["status_class"] or 0, "#bdbdbd")  # noqa: E731
-    _district_layer(d, lab["status_class"], cls, True).add_to(m)
+    _district_layer(d, lab["status_class"], cls, True, indicators).add_to(m)
     util = lambda p: colour(p["utilisation"], 0, 1, reverse=True)  # noqa: E731
-    _district_layer(d, lab["utilisation"], util, False).add_to(m)
-    for ind in INDICATORS:
-        hi = float(d[ind].max()) if d[ind].notna().any() else 1.0
-        fn = lambda p, k=ind, h=hi: colour(p[k], 0, h, reverse=True)  # noqa: E731
-        _district_layer(d, ind, fn, False).add_to(m)
+    _district_layer(d, lab["utilisation"], util, False, indicators).add_to(m)
+    for ind in indicators:
+        values = d[ind.key]
+        lo = float(values.min()) if values.notna().any() else 0.0
+        hi = float(values.max()) if values.notna().any() else 1.0
+        # more burden is red: a direction of -1 (higher is better) turns the scale round
+        fn = lambda p, k=ind.key, a=lo, b=hi, r=ind.direction > 0: colour(  # noqa: E731
+            p[k], a, b if b > a else a + 1, reverse=r
+        )
+        _district_layer(d, indicator_title(ind), fn, False, indicators).add_to(m)
     names = folium.FeatureGroup(name="Namen", show=True)
     for _, r in d.iterrows():
         c = r["geom"].representative_point()
@@ -93,9 +105,11 @@ def districts_map(d: gpd.GeoDataFrame) -> folium.Map:
     return finish(m)
 
 
-def infrastructure_map(cells: gpd.GeoDataFrame, amenities: gpd.GeoDataFrame) -> folium.Map:
-    """H3 area scores, a layer per key category, amenities clustered; the title names the
-    distance mode the scores were computed with."""
+def infrastructure_map(
+    cells: gpd.GeoDataFrame, amenities: gpd.GeoDataFrame, categories: list[CategoryInfo]
+) -> folium.Map:
+    """H3 area scores, a layer per amenity category of the profile (its label), amenities
+    clustered; the title names the distance mode the scores were computed with."""
     lab = labels()
     modes = sorted(set(cells.get("distance_mode", []))) or ["straight"]
     m = base_map(
@@ -124,8 +138,8 @@ def infrastructure_map(cells: gpd.GeoDataFrame, amenities: gpd.GeoDataFrame) -> 
         )
 
     layer("score", lab["score"], True, 1.0).add_to(m)
-    for cat in (c for c in INFRA_CATEGORIES if c in cells):
-        layer(cat, cat, False, 100.0).add_to(m)
+    for cat in (c for c in categories if c.key in cells):
+        layer(cat.key, cat.label, False, 100.0).add_to(m)
     points = [[round(p.y, 6), round(p.x, 6)] for p in amenities.geometry]
     FastMarkerCluster(points, name=lab["amenities"], show=False).add_to(m)
     return finish(m)
@@ -239,7 +253,7 @@ def describe(household: dict[str, Any]) -> str:
 
 
 def household_map(
-    results: list[dict[str, Any]],
+    results: list[RankedFlat],
     f: gpd.GeoDataFrame,
     d: gpd.GeoDataFrame,
     household: dict[str, Any],
@@ -248,7 +262,7 @@ def household_map(
     """The top flats numbered by rank with explanation, nearest places and district factor;
     the distance mode in the title and, if given, walking isochrones around the best flat."""
     lab = labels()
-    modes = sorted({r["distance_mode"] for r in results}) or ["straight"]
+    modes = sorted({r.distance_mode for r in results}) or ["straight"]
     mode = ", ".join(lab.get(x, x) for x in ",".join(modes).split(","))
     legend = [("#6a51a3", lab["rank"])]
     if isochrones is not None:
@@ -275,20 +289,18 @@ def household_map(
     where = f.set_index("id").geometry
     fg = folium.FeatureGroup(name=lab["rank"])
     for r in results:
-        p = where[r["flat_id"]]
-        best = sorted(r["contributions"].items(), key=lambda kv: -kv[1])[:5]
-        nearest = {
-            k: f"{v[0]['name']} ({v[0]['distance_m']:.0f} m)" for k, v in r["nearest"].items() if v
-        }
+        p = where[r.flat_id]
+        best = sorted(r.contributions.items(), key=lambda kv: -kv[1])[:5]
+        nearest = {k: f"{v[0].name} ({v[0].distance_m:.0f} m)" for k, v in r.nearest.items() if v}
         popup = table(
             {
-                lab["rank"]: r["rank"],
-                "": r["flat_id"],
-                "placement": r["placement_score"],
-                lab["score"]: r["infrastructure_score"],
-                lab["factor"]: f"{r['district']['factor']} ({r['district']['name']})",
-                lab["mode"]: lab.get(r["distance_mode"], r["distance_mode"])
-                + (f" ({lab['unreachable']})" if r.get("unreachable") else ""),
+                lab["rank"]: r.rank,
+                "": r.flat_id,
+                "placement": r.placement_score,
+                lab["score"]: r.infrastructure_score,
+                lab["factor"]: f"{r.district.factor} ({r.district.name})",
+                lab["mode"]: lab.get(r.distance_mode, r.distance_mode)
+                + (f" ({lab['unreachable']})" if r.unreachable else ""),
                 **{k: f"+{v}" for k, v in best},
                 **dict(list(nearest.items())[:6]),
             }
@@ -299,7 +311,7 @@ def household_map(
             icon=folium.DivIcon(
                 html=f'<div class="rank-marker" style="background:#6a51a3;color:white;'
                 f"border-radius:50%;width:22px;height:22px;text-align:center;"
-                f'font:bold 12px/22px sans-serif">{r["rank"]}</div>'
+                f'font:bold 12px/22px sans-serif">{r.rank}</div>'
             ),
         ).add_to(fg)
     fg.add_to(m)

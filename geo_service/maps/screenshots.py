@@ -75,7 +75,7 @@ def main(out: Path) -> None:
     engine = get_engine()
     profile = load_profile(get_settings().profile_path)
     with tempfile.TemporaryDirectory() as tmp:
-        files = render_public(engine, Path(tmp))
+        files = render_public(engine, Path(tmp), profile)
         m, _ = household_map(engine, profile, parse_household(EXAMPLE, profile))
         vendor(Path(tmp) / STATIC)
         files["household"] = Path(tmp) / "household.html"

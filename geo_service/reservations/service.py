@@ -13,6 +13,7 @@ from geo_service.db import models
 from geo_service.db.transactions import in_transaction
 from geo_service.errors import Conflict, NotFound
 from geo_service.reservations.holds import Hold, case_ref_hash, place_holds
+from geo_service.reservations.results import Reservation
 from geo_service.scoring import districts
 from geo_service.scoring.household import Household
 from geo_service.scoring.pipeline import cached_ranker, held_flats
@@ -28,24 +29,6 @@ TRANSITIONS = {
 }
 
 
-def _public(row: Any) -> dict[str, Any]:
-    """A reservation as returned to clients (never the case reference or its hash)."""
-    return {
-        "id": str(row.id),
-        "flat_id": row.flat_id,
-        "district_code": row.district_code,
-        "status": row.status,
-        "household": row.household,
-        "placement_score": row.placement_score,
-        "profile_version": row.profile_version,
-        "created_at": row.created_at.isoformat(),
-        "expires_at": row.expires_at.isoformat(),
-        "confirmed_at": row.confirmed_at.isoformat() if row.confirmed_at else None,
-        "released_at": row.released_at.isoformat() if row.released_at else None,
-        "has_case_ref": row.case_ref_hash is not None,
-    }
-
-
 def reserve(
     engine: Engine,
     flat_id: str,
@@ -53,38 +36,38 @@ def reserve(
     case_ref: str | None,
     key: KeyInfo,
     profile: ScoringProfile,
-) -> dict[str, Any]:
+) -> Reservation:
     """Hold a flat for a household; 409 when it is held or does not fit the household."""
     ranker = cached_ranker(engine, profile)
     explanation = ranker.score_flat(flat_id, household, held=held_flats(engine))
-    failed = [c for c in explanation["constraints"] if not c["passed"] and c["name"] != "free"]
+    failed = [c for c in explanation.constraints if not c.passed and c.name != "free"]
     if failed:
         raise Conflict(
             f"flat {flat_id} does not fit this household: "
-            + "; ".join(f"{c['name']} ({c['detail']})" for c in failed)
+            + "; ".join(f"{c.name} ({c.detail})" for c in failed)
         )
     hold = Hold(
         flat_id=flat_id,
-        district_code=explanation["district"]["code"],
-        household=household.model_dump(mode="json"),
-        placement_score=explanation["placement_score"],
-        explanation=explanation,
+        district_code=explanation.district.code,
+        household=household.model_dump(mode="json", exclude={"ref"}),  # a profile, no case ref
+        placement_score=explanation.placement_score,
+        explanation=explanation.model_dump(mode="json"),
         case_ref=case_ref,
     )
     (row,) = in_transaction(
         engine,
         lambda conn: place_holds(conn, [hold], key, profile.version, ranker.data_timestamp),
     )
-    return {**_public(row), "explanation": explanation}
+    return Reservation.from_row(row, explanation)
 
 
-def get(engine: Engine, reservation_id: str) -> dict[str, Any]:
+def get(engine: Engine, reservation_id: str) -> Reservation:
     """One reservation (404 when unknown)."""
     with engine.connect() as conn:
         row = conn.execute(select(R).where(R.c.id == _uuid(reservation_id))).first()
     if row is None:
         raise NotFound(f"no reservation {reservation_id}")
-    return _public(row)
+    return Reservation.from_row(row)
 
 
 def _uuid(value: str) -> uuid.UUID:
@@ -129,9 +112,9 @@ def _transition(
 
 def transition(
     engine: Engine, reservation_id: str, action: str, key: KeyInfo, profile: ScoringProfile
-) -> dict[str, Any]:
+) -> Reservation:
     """Confirm a live hold, or release a hold or confirmation; the district status follows in
     the same transaction (serialised with every other writer of it)."""
     rid = _uuid(reservation_id)
     row = in_transaction(engine, lambda conn: _transition(conn, rid, action, key, profile))
-    return _public(row)
+    return Reservation.from_row(row)

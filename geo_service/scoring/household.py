@@ -6,7 +6,7 @@ import json
 import re
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar, overload
 
 import pandas as pd
 from pydantic import (
@@ -91,6 +91,25 @@ class Household(BaseModel):
         return self
 
 
+class BatchHousehold(Household):
+    """A household of an allocation batch: the profile plus an optional opaque case reference."""
+
+    ref: str | None = Field(
+        None,
+        min_length=1,
+        max_length=100,
+        description="Opaque case reference (e.g. a file number, never a name): returned with "
+        "the result, stored only as a keyed hash.",
+    )
+
+    def profile(self) -> Household:
+        """The non-identifying profile without the reference."""
+        return Household.model_validate(self.model_dump(exclude={"ref"}))
+
+
+H = TypeVar("H", bound=Household)
+
+
 def _message(exc: ValidationError) -> str:
     """One line naming the field and the problem."""
     err = exc.errors()[0]
@@ -101,7 +120,17 @@ def _message(exc: ValidationError) -> str:
     return f"household.{where}: {msg}"
 
 
-def parse_household(data: Any, profile: ScoringProfile) -> Household:
+@overload
+def parse_household(data: Any, profile: ScoringProfile) -> Household: ...
+
+
+@overload
+def parse_household(data: Any, profile: ScoringProfile, model: type[H]) -> H: ...
+
+
+def parse_household(
+    data: Any, profile: ScoringProfile, model: type[Household] = Household
+) -> Household:
     """Validate a household from a dict or JSON text; needs checked against the profile."""
     if isinstance(data, str | bytes):
         try:
@@ -111,7 +140,7 @@ def parse_household(data: Any, profile: ScoringProfile) -> Household:
     if not isinstance(data, dict):
         raise InputError("household: expected a JSON object")
     try:
-        household = Household.model_validate(data)
+        household = model.model_validate(data)
     except ValidationError as exc:
         raise InputError(_message(exc)) from None
     unknown = [n for n in household.needs if n not in profile.needs]
@@ -121,8 +150,9 @@ def parse_household(data: Any, profile: ScoringProfile) -> Household:
     return household
 
 
-def read_households(path: Path, profile: ScoringProfile) -> list[Household]:
-    """Households from JSON (a list, or {"households": [...]}) or CSV (';'-separated lists)."""
+def read_households(path: Path, profile: ScoringProfile) -> list[BatchHousehold]:
+    """Households from JSON (a list, or {"households": [...]}) or CSV (';'-separated lists,
+    an optional ``ref`` column with case references)."""
     if not path.exists():
         raise InputError(f"households file not found: {path}")
     if path.suffix.lower() == ".csv":
@@ -134,6 +164,7 @@ def read_households(path: Path, profile: ScoringProfile) -> list[Household]:
                 "languages": [x for x in r.get("languages", "").split(";") if x],
                 "needs": [x for x in r.get("needs", "").split(";") if x],
                 "move_in": r["move_in"],
+                **({"ref": r["ref"]} if r.get("ref") else {}),
             }
             for r in df.to_dict("records")
         ]
@@ -150,7 +181,7 @@ def read_households(path: Path, profile: ScoringProfile) -> list[Household]:
     out = []
     for i, row in enumerate(rows):
         try:
-            out.append(parse_household(row, profile))
+            out.append(parse_household(row, profile, BatchHousehold))
         except InputError as exc:
             raise InputError(f"{path.name}, household {i}: {exc.message}") from None
     return out

@@ -71,6 +71,24 @@ def test_service_role_cannot_tamper_with_the_audit_log(engine: Engine, sql: str)
         assert row.scalar() == "role test"
 
 
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE storage_crs SET srid = 25833",
+        "DELETE FROM storage_crs",
+        "UPDATE alembic_version SET version_num = '0001'",
+    ],
+)
+def test_service_role_only_reads_what_migrations_record(engine: Engine, sql: str) -> None:
+    """The storage CRS record and the schema revision are the migrations' (row access of 0003's
+    tables comes from the same grant step): the service role reads them, never changes them."""
+    with pytest.raises(DBAPIError, match="permission denied"), engine.begin() as conn:
+        conn.execute(text(sql))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM storage_crs")).scalar() == 1
+        assert conn.execute(text("SELECT count(*) FROM district_indicator_values")).scalar() == 0
+
+
 def test_service_role_appends_and_reads(engine: Engine) -> None:
     """INSERT and SELECT on the audit log work for the service role."""
     new = _insert_audit(engine)

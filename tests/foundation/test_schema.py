@@ -1,4 +1,5 @@
-"""The migration creates every table, with SRID 25832 geometry columns and GiST indexes."""
+"""The migration creates every table, with geometry columns in the configured storage CRS
+(EPSG:25832 by default) and GiST indexes."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from geo_service.db.engine import make_engine
 TABLES = {
     "districts",
     "district_indicators",
+    "district_indicator_values",
+    "storage_crs",
     "quota_plan",
     "offers",
     "offer_languages",

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import Engine
 
 from geo_service.config import get_settings
@@ -16,16 +14,6 @@ from geo_service.scoring.household import parse_household
 from geo_service.scoring.pipeline import score_all
 from geo_service.scoring.profile import load_profile
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-sync",
-]
 HOUSEHOLD = {
     "size": 4,
     "children_ages": [3, 8],
@@ -41,18 +29,9 @@ def rendered(sample_engine: Engine, tmp_path_factory: pytest.TempPathFactory) ->
     profile = load_profile(get_settings().profile_path)
     score_all(sample_engine, profile)
     out = tmp_path_factory.mktemp("maps")
-    files = render_public(sample_engine, out / "maps")
+    files = render_public(sample_engine, out / "maps", profile)
     m, _ = household_map(sample_engine, profile, parse_household(HOUSEHOLD, profile))
     hh = out / "private"
     vendor(hh / STATIC)
     (hh / "household.html").write_text(html_of(m, STATIC), encoding="utf-8")
     return {**files, "household": hh / "household.html"}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless, driven by Playwright (no browser download)."""
-    with sync_playwright() as p:  # Playwright gives every launch a fresh, empty profile
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield b
-        b.close()

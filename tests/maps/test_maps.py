@@ -85,12 +85,12 @@ def test_offer_map_coverage_gaps_layer(
     gaps = [
         r
         for r in coverage(sample_engine, ["ti", "so"], ["counselling", "language_course"])
-        if r["gap"]
+        if r.gap
     ]
     assert gaps, "the sample should have some Tigrinya/Somali gaps"
     html = rendered["offers"].read_text(encoding="utf-8")
     for r in gaps:
-        assert re.search(rf"{r['category']}: [a-z, ]*\b{r['language']}\b", html), r
+        assert re.search(rf"{r.category}: [a-z, ]*\b{r.language}\b", html), r
     page, _, _ = open_offline(browser, rendered["offers"])
     page.get_by_text("Versorgungslücken", exact=False).click()
     assert page.locator("path.leaflet-interactive").count() == 110 + 31

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from html import escape
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Request
@@ -27,6 +28,17 @@ PAGE = """<!doctype html><html lang="de"><head><meta charset="utf-8"><title>{tit
 
 # The login page shows one of these messages, picked by code: never text from the URL.
 LOGIN_ERRORS = {"unknown_key": "Unbekannter, gesperrter oder abgelaufener Schlüssel."}
+LOCATION = {"Location": {"description": "Where to go next", "schema": {"type": "string"}}}
+# Pages behind the session cookie: browsers without a session go to the login page, other
+# clients get 401 problem+json.
+SESSION: dict[int | str, dict[str, Any]] = {
+    302: {
+        "description": "No session (browser, Accept: text/html): to /maps/login",
+        "headers": LOCATION,
+    },
+    401: {"description": "No session: log in at /maps/login"},
+    503: {"description": "Database unreachable"},
+}
 
 
 class LoginRequired(Exception):
@@ -64,6 +76,14 @@ def login_page(error: str | None = None) -> HTMLResponse:
     summary="Log in with an API key (sets an HttpOnly session cookie)",
     response_class=RedirectResponse,
     status_code=303,
+    responses={
+        303: {
+            "description": "To /maps/ (logged in) or back to the login page",
+            "headers": LOCATION,
+        },
+        413: {"description": "Request body too large"},
+        503: {"description": "Database unreachable"},
+    },
 )
 async def login(request: Request) -> Response:
     """Check the key; on success set the session cookie and go to the map index."""
@@ -83,7 +103,13 @@ async def login(request: Request) -> Response:
     return response
 
 
-@router.get("/logout", summary="Log out (clears the session cookie)")
+@router.get(
+    "/logout",
+    summary="Log out (clears the session cookie)",
+    response_class=RedirectResponse,
+    status_code=303,
+    responses={303: {"description": "To the login page", "headers": LOCATION}},
+)
 def logout() -> Response:
     """Forget the session."""
     response = RedirectResponse("/maps/login", status_code=303)
@@ -91,7 +117,7 @@ def logout() -> Response:
     return response
 
 
-@router.get("/", summary="Map index", response_class=HTMLResponse)
+@router.get("/", summary="Map index", response_class=HTMLResponse, responses=SESSION)
 def index(key: KeyInfo = Depends(session)) -> HTMLResponse:
     """Links to the maps this session may see."""
     links = "".join(f"<li><a href='/maps/{n}.html'>{n}</a></li>" for n in PUBLIC)
@@ -105,6 +131,11 @@ def index(key: KeyInfo = Depends(session)) -> HTMLResponse:
     "/household",
     summary="Ranking map of one household (housing office)",
     response_class=HTMLResponse,
+    responses={
+        **SESSION,
+        403: {"description": "The session's role is below housing_office"},
+        409: {"description": "Data not scored yet, or scored with another profile version"},
+    },
 )
 def household(
     household: str,
@@ -123,7 +154,12 @@ def household(
     return HTMLResponse(html_of(m, "/maps/static"))
 
 
-@router.get("/{name}.html", summary="A public map", response_class=HTMLResponse)
+@router.get(
+    "/{name}.html",
+    summary="A public map",
+    response_class=HTMLResponse,
+    responses={**SESSION, 404: {"description": "No such map (or not rendered yet)"}},
+)
 def public_map(name: str, request: Request, key: KeyInfo = Depends(session)) -> HTMLResponse:
     """One of the rendered public maps (viewer and above)."""
     path = maps_dir(request) / f"{name}.html"

@@ -5,7 +5,7 @@ also revokes UPDATE, DELETE and TRUNCATE from every role but the owner); ``db mi
 grants the service role SELECT and INSERT on it only. API keys get an expiry and a demo mark.
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-28 23:30:00.000000
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from geo_service.db.roles import append_only_sql, drop_append_only_sql
 
 revision: str = "0004"
-down_revision: str | None = "0002"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
