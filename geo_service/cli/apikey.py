@@ -68,6 +68,9 @@ def list_cmd(
     if as_json:
         print(json.dumps([asdict(k) for k in keys], default=str, indent=1))
         return
+    if not keys:
+        console.print("no keys" + ("" if all_keys else " in use (--all shows revoked ones)"))
+        return
     show_table(
         "API keys" + (" (all)" if all_keys else " (usable)"),
         [(c, "left") for c in ("id", "name", "role", "demo", "created", "expires", "state")],
@@ -84,8 +87,6 @@ def list_cmd(
             for k in keys
         ],
     )
-    if not keys:
-        console.print("no keys" + ("" if all_keys else " in use (--all shows revoked ones)"))
 
 
 @apikey_app.command("revoke")
