@@ -65,6 +65,12 @@ class NotScored(GeoServiceError):
     title = "Not scored yet"
 
 
+class StaleScores(NotScored):
+    """The stored features were computed with another scoring profile than the one served."""
+
+    title = "Scored with another profile"
+
+
 class DatabaseUnavailable(GeoServiceError):
     """The database cannot be reached or is not migrated."""
 

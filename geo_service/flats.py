@@ -9,6 +9,7 @@ from pydantic import Field
 from sqlalchemy import Engine, func, select
 
 from geo_service.db import models
+from geo_service.scoring.districts import check_district_codes
 from geo_service.scoring.results import Result
 
 F = models.flats
@@ -74,7 +75,8 @@ def list_flats(
     limit: int = 100,
     offset: int = 0,
 ) -> FlatPage:
-    """Flats ordered by id with WGS84 coordinates, filtered and paged."""
+    """Flats ordered by id with WGS84 coordinates, filtered and paged (400 for an unknown
+    district code)."""
     wgs = func.ST_Transform(F.c.geom, 4326)
     conds: list[Any] = []
     if available is not None:
@@ -83,6 +85,7 @@ def list_flats(
         conds.append(F.c.district_code == district)
     cols = [c for c in F.c if c.name not in ("geom", "updated_at")]
     with engine.connect() as conn:
+        check_district_codes(conn, [district] if district else [])
         total = conn.execute(select(func.count()).select_from(F).where(*conds)).scalar_one()
         rows = conn.execute(
             select(*cols, func.ST_X(wgs).label("lon"), func.ST_Y(wgs).label("lat"))

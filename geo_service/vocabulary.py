@@ -12,6 +12,7 @@ from pydantic import Field
 from sqlalchemy import Engine
 
 from geo_service.allocation.results import UnplacedCode
+from geo_service.catalogue.sheet import labels
 from geo_service.catalogue.store import vocabulary as catalogue_vocabulary
 from geo_service.db.models import ROLES
 from geo_service.ingest.schemas import KINDS
@@ -53,6 +54,7 @@ class Vocabulary(Result):
     offer_categories: list[str] = Field(description="Catalogue categories (profile and data).")
     needs: list[NeedTerm]
     languages: list[str] = Field(description="ISO 639 codes the catalogue's offers speak.")
+    sheet_languages: list[str] = Field(description="Languages the referral sheet has labels in.")
     roles: list[str] = Field(description="API key roles, each including the ones before.")
     import_kinds: list[str]
     reservation_statuses: list[str]
@@ -90,6 +92,7 @@ def vocabulary(profile: ScoringProfile, engine: Engine | None = None) -> Vocabul
         offer_categories=sorted(mapped | set(offer_categories)),
         needs=[NeedTerm(name=n, effect=need_effect(profile, n)) for n in profile.needs],
         languages=languages,
+        sheet_languages=sorted(labels()),
         roles=list(ROLES),
         import_kinds=[*KINDS, "network"],
         reservation_statuses=list(get_args(Status)),

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
-from datetime import timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, func, insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Engine, insert
 
 from geo_service.allocation.reasons import Fit, explain_unplaced
 from geo_service.allocation.results import (
@@ -21,16 +20,16 @@ from geo_service.allocation.results import (
 from geo_service.allocation.solver import Solution, solve_greedy, solve_optimal
 from geo_service.audit import record
 from geo_service.auth.keys import KeyInfo
-from geo_service.config import get_settings
 from geo_service.db import models
+from geo_service.db.transactions import in_transaction
 from geo_service.errors import Conflict, InputError
-from geo_service.reservations.service import case_ref_hash
+from geo_service.reservations.holds import FlatTaken, Hold, case_ref_hash, place_holds
+from geo_service.scoring.districts import check_district_codes
 from geo_service.scoring.household import Household
 from geo_service.scoring.pipeline import cached_ranker, held_flats
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranking import Ranker
 
-R = models.reservations
 LARGE_BATCH = 200  # above this many households the candidate restriction applies
 Step = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -75,11 +74,10 @@ def score_matrix(
 
 
 def capacities(ranker: Ranker, scale: float, exclude: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Per district code index: capacity (scaled) and placements so far."""
+    """Per district code index (districts with flats): capacity (scaled, 0 where excluded)
+    and placements so far."""
     codes = list(ranker.district_codes)
-    unknown = [c for c in exclude if c not in codes]
-    if unknown:
-        raise InputError(f"unknown district code {unknown[0]!r} in exclude")
+    exclude = [c for c in exclude if c in codes]  # a district without flats takes nobody anyway
     cap = np.array([ranker.districts.get(c, {}).get("capacity", 0) or 0 for c in codes], float)
     before = np.array([ranker.districts.get(c, {}).get("placements", 0) or 0 for c in codes], float)
     cap = np.floor(cap * scale)
@@ -167,6 +165,8 @@ def allocate(
         raise InputError("method must be 'optimal' or 'greedy'")
     if not 0 <= capacity_scale <= 10:
         raise InputError("capacity_scale must be between 0 and 10")
+    with engine.connect() as conn:
+        check_district_codes(conn, exclude or [], "exclude_districts")
     ranker = cached_ranker(engine, profile)
     rules = profile.allocation
     scores, fits = score_matrix(ranker, households, held_flats(engine), rules.min_score, step)
@@ -233,62 +233,61 @@ def record_run(
     reserve: bool = False,
 ) -> Allocation:
     """Store the run in ``allocations`` and audit it; with ``reserve``, hold every assigned flat
-    in the SAME transaction (409 and nothing kept if one was taken meanwhile). Case references
-    are stored only as keyed hashes."""
-    hold = timedelta(minutes=get_settings().reservation_hold_minutes)
+    through the hold routine in the SAME transaction (409 and nothing kept if one was taken
+    meanwhile). Case references are stored only as keyed hashes. Returns the result with the
+    reservation ids in assignment order."""
     profiles = stored_profiles(households)
-    ids: list[str] = []
-    try:
-        with engine.begin() as conn:
-            if reserve:
-                for a in result.assignments:
-                    rid = conn.execute(
-                        insert(R)
-                        .values(
-                            flat_id=a.flat_id,
-                            district_code=a.district_code,
-                            household=households[a.household].model_dump(
-                                mode="json", exclude={"ref"}
-                            ),
-                            case_ref_hash=case_ref_hash(a.ref) if a.ref else None,
-                            placement_score=a.placement_score,
-                            profile_version=profile.version,
-                            api_key_id=key.id if key else None,
-                            expires_at=func.now() + hold,
-                        )
-                        .returning(R.c.id)
-                    ).scalar_one()
-                    ids.append(str(rid))
-            result = result.model_copy(update={"reservations": ids})
-            conn.execute(
-                insert(models.allocations).values(
-                    method=result.method,
-                    households=profiles,
-                    result=stored_result(result),
-                    objective=result.objective,
-                    placed=result.placed,
-                    profile_version=profile.version,
-                    api_key_id=key.id if key else None,
-                )
+
+    def store(conn: Connection) -> Allocation:
+        """The holds, the allocation row and its audit entry."""
+        run_id = uuid.uuid4()
+        holds = [
+            Hold(
+                flat_id=a.flat_id,
+                district_code=a.district_code,
+                household=households[a.household].model_dump(mode="json", exclude={"ref"}),
+                placement_score=a.placement_score,
+                case_ref=a.ref,
+                audit_detail={"allocation_id": str(run_id), "household": a.household},
             )
-            record(
-                conn,
-                "allocation",
-                role=key.role if key else "cli",
-                key_id=key.id if key else None,
+            for a in (result.assignments if reserve else [])
+        ]
+        rows = place_holds(conn, holds, key, profile.version, result.data_timestamp)
+        stored = result.model_copy(update={"reservations": [str(r.id) for r in rows]})
+        conn.execute(
+            insert(models.allocations).values(
+                id=run_id,
+                method=stored.method,
+                households=profiles,
+                result=stored_result(stored),
+                objective=stored.objective,
+                placed=stored.placed,
                 profile_version=profile.version,
-                data_timestamp=result.data_timestamp,
-                request={"households": profiles},
-                detail={
-                    "method": result.method,
-                    "placed": result.placed,
-                    "objective": result.objective,
-                    "reserved": len(ids),
-                },
+                api_key_id=key.id if key else None,
             )
-    except IntegrityError:
+        )
+        record(
+            conn,
+            "allocation",
+            role=key.role if key else "cli",
+            key_id=key.id if key else None,
+            profile_version=profile.version,
+            data_timestamp=stored.data_timestamp,
+            request={"households": profiles},
+            detail={
+                "allocation_id": str(run_id),
+                "method": stored.method,
+                "placed": stored.placed,
+                "objective": stored.objective,
+                "reserved": len(rows),
+            },
+        )
+        return stored
+
+    try:
+        return in_transaction(engine, store)
+    except FlatTaken as exc:
         raise Conflict(
-            "a flat of this allocation was reserved meanwhile; nothing was reserved "
-            "or stored: run the allocation again"
+            f"flat {exc.flat_id} of this allocation was reserved meanwhile; nothing was "
+            "reserved or stored: run the allocation again"
         ) from None
-    return result

@@ -9,11 +9,15 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from geo_service.analysis.source import crs, district_shapes, points, resolve, scoring_profile
-from geo_service.analysis.tables import frame, records
+from geo_service.analysis.tables import frame, framed
 from geo_service.catalogue import service
 from geo_service.catalogue.needs import needs_vs_supply
 from geo_service.catalogue.offers import search_offers
+from geo_service.catalogue.results import CoverageRow, DuplicatePair, Offer
 from geo_service.catalogue.store import load_offers
+from geo_service.catalogue.vocabulary import check_categories
+
+NEEDS_COLUMNS = ["scope", "language", "households", "category", "offers", "gap"]
 
 
 def offers(
@@ -59,7 +63,7 @@ def offers(
         "radius_m": radius_m,
     }
     total = search_offers(eng, limit=0, **query).total
-    return points(records(search_offers(eng, limit=max(total, 1), **query).items), eng)
+    return points(search_offers(eng, limit=max(total, 1), **query).items, eng, Offer)
 
 
 def coverage_gaps(
@@ -103,11 +107,10 @@ def coverage_gaps(
     >>> cov[cov["gap"]]  # doctest: +SKIP
     """
     eng = resolve(engine)
+    check_categories(categories, scoring_profile())
     profile = scoring_profile() if e2sfca else None
-    rows = frame(service.coverage(eng, languages, categories, radius_m, profile))
+    rows = frame(service.coverage(eng, languages, categories, radius_m, profile), model=CoverageRow)
     shapes = district_shapes(eng).rename(columns={"code": "district_code"})
-    if rows.empty:
-        return gpd.GeoDataFrame(shapes.iloc[:0], geometry="geometry", crs=crs(eng))
     out = shapes.merge(rows, on="district_code", how="right")
     return gpd.GeoDataFrame(out[[*rows.columns, "geometry"]], geometry="geometry", crs=crs(eng))
 
@@ -148,8 +151,10 @@ def language_needs(
     catalogue, _ = load_offers(resolve(engine))
     cats = categories or sorted({o["category"] for o in catalogue})
     scopes = districts if districts is not None else [""] * len(languages)
-    rows = pd.DataFrame(needs_vs_supply(list(zip(scopes, languages, strict=True)), catalogue, cats))
-    return rows[rows["scope"] != ""].reset_index(drop=True) if not rows.empty else rows
+    rows = framed(
+        needs_vs_supply(list(zip(scopes, languages, strict=True)), catalogue, cats), NEEDS_COLUMNS
+    )
+    return rows[rows["scope"] != ""].reset_index(drop=True)
 
 
 def duplicates(threshold: float | None = None, engine: Engine | None = None) -> pd.DataFrame:
@@ -172,4 +177,4 @@ def duplicates(threshold: float | None = None, engine: Engine | None = None) -> 
     --------
     >>> duplicates().head()  # doctest: +SKIP
     """
-    return frame(service.duplicates(resolve(engine), threshold))
+    return frame(service.duplicates(resolve(engine), threshold), model=DuplicatePair)

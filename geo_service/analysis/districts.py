@@ -11,6 +11,7 @@ from geo_service.analysis.tables import frame
 from geo_service.errors import InputError
 from geo_service.scoring.districts import indicator_table, list_status
 from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.results import District
 
 
 def districts(public: bool = False, engine: Engine | None = None) -> gpd.GeoDataFrame:
@@ -43,7 +44,7 @@ def districts(public: bool = False, engine: Engine | None = None) -> gpd.GeoData
     """
     eng = resolve(engine)
     with eng.connect() as conn:
-        status = frame(list_status(conn, public=public))
+        status = frame(list_status(conn, public=public), model=District)
     shapes = district_shapes(eng)
     gdf = shapes.merge(status, on="code", how="right")
     return gpd.GeoDataFrame(gdf, geometry="geometry", crs=shapes.crs)[[*status, "geometry"]]

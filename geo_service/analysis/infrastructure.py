@@ -9,10 +9,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from geo_service.analysis.source import crs, points, resolve
-from geo_service.analysis.tables import records
+from geo_service.analysis.source import crs, points, resolve, scoring_profile
 from geo_service.db import models
-from geo_service.flats import list_flats
+from geo_service.flats import Flat, list_flats
 from geo_service.scoring.store import read_features
 
 
@@ -46,7 +45,7 @@ def flats(
     eng = resolve(engine)
     total = list_flats(eng, available=available, district=district, limit=0).total
     page = list_flats(eng, available=available, district=district, limit=max(total, 1))
-    return points(records(page.items), eng)
+    return points(page.items, eng, Flat)
 
 
 def features(
@@ -121,5 +120,7 @@ def area_scores(engine: Engine | None = None) -> gpd.GeoDataFrame:
     values = pd.DataFrame(
         [v if isinstance(v, dict) else json.loads(v) for v in raw], index=gdf.index
     )
+    names = scoring_profile().names()
+    values = values.reindex(columns=[*names, *(c for c in values.columns if c not in names)])
     geometry = gdf.pop("geom")
     return gpd.GeoDataFrame(pd.concat([gdf, values], axis=1), geometry=geometry, crs=crs(eng))

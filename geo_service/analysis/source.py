@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 import geopandas as gpd
-import pandas as pd
+from pydantic import BaseModel
 from sqlalchemy import Engine, select
 
+from geo_service.analysis.tables import frame
 from geo_service.config import get_settings
 from geo_service.db import models
 from geo_service.db.crs import storage_crs
@@ -37,12 +38,10 @@ def crs(engine: Engine | None = None) -> int:
     return storage_crs(resolve(engine)).srid
 
 
-def points(frame: pd.DataFrame | list[dict[str, Any]], engine: Engine) -> gpd.GeoDataFrame:
-    """Rows with WGS84 ``lon``/``lat`` (as the services return them) as points in the storage
-    CRS."""
-    df = pd.DataFrame(frame)
-    if df.empty:
-        return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([], crs=4326)).to_crs(crs(engine))
+def points(rows: Sequence[BaseModel], engine: Engine, model: type[BaseModel]) -> gpd.GeoDataFrame:
+    """Result models with WGS84 ``lon``/``lat`` (as the services return them) as points in the
+    storage CRS, with the model's other fields as columns (also when there are no rows)."""
+    df = frame(rows, model=model)
     geom = gpd.points_from_xy(df.pop("lon"), df.pop("lat"), crs=4326)
     return gpd.GeoDataFrame(df, geometry=geom).to_crs(crs(engine))
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from geo_service.db.transactions import is_retryable
 from geo_service.errors import GeoServiceError
 
 log = logging.getLogger("geo_service.api")
@@ -83,7 +84,7 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     """Return the validation errors as ``{pointer, message}`` objects."""
     out = []
     for err in exc.errors():
-        msg = err.get("msg", "invalid value")
+        msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
         if err.get("type") == "json_invalid":
             msg = "request body is not valid JSON" + (
                 f" ({err['ctx']['error']})" if err.get("ctx", {}).get("error") else ""
@@ -121,7 +122,15 @@ async def _on_service(_: Request, exc: Exception) -> JSONResponse:
 
 
 async def _on_database(_: Request, exc: Exception) -> JSONResponse:
-    """A database that cannot be reached gives 503; other driver errors are logged as 500."""
+    """A database that cannot be reached gives 503, as does a transaction that kept losing
+    races (deadlock or serialisation failure after its retries); other driver errors are
+    logged as 500."""
+    if is_retryable(exc):
+        return problem(
+            503,
+            "the database was busy with concurrent changes; try again",
+            headers={"Retry-After": "1"},
+        )
     if isinstance(exc, OperationalError) or (
         isinstance(exc, DBAPIError) and exc.connection_invalidated
     ):

@@ -33,10 +33,18 @@ def _map_positions(rows: list[dict[str, Any]], origin: tuple[float, float]) -> N
         r["sx"], r["sy"] = round(MAP_PX / 2 + dx * half, 1), round(MAP_PX / 2 - dy * half, 1)
 
 
+def check_sheet_language(lang: str) -> str:
+    """``lang`` if the sheet has labels in it, else InputError naming the languages it has."""
+    if lang not in labels():
+        raise InputError(
+            f"sheet_language {lang!r}: the sheet has labels in {', '.join(sorted(labels()))}"
+        )
+    return lang
+
+
 def render_sheet(flat: str, lang: str, household_languages: list[str], rows: list[dict]) -> str:
     """The sheet's HTML: rows carry category, offer (or None) and xy; no remote assets."""
-    if lang not in labels():
-        raise InputError(f"sheet language {lang!r}: choose one of {', '.join(sorted(labels()))}")
+    check_sheet_language(lang)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=True,
@@ -50,7 +58,7 @@ def render_sheet(flat: str, lang: str, household_languages: list[str], rows: lis
 def referral_sheet(engine: Engine, flat: str, languages: list[str], lang: str | None = None) -> str:
     """HTML sheet for a flat: per category the nearest offer in the household's languages."""
     codes = check_languages(languages)
-    lang = lang or next((c for c in codes if c in labels()), "de")
+    lang = check_sheet_language(lang) if lang else next((c for c in codes if c in labels()), "de")
     offers, xy = load_offers(engine)
     origin = point_xy(engine, flat)
     rows = []

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, select
 from geo_service.db import models
 from geo_service.db.crs import storage_crs
 from geo_service.errors import InputError, NotFound
-from geo_service.ingest.iso639 import is_language_code
+from geo_service.scoring.household import language_problem
 
 OFFERS, LANGS, FLATS = models.offers, models.offer_languages, models.flats
 ACTIVE = ("held", "confirmed")
@@ -21,8 +21,9 @@ def check_languages(languages: list[str]) -> list[str]:
     """The codes lower-cased, or InputError naming the first one that is not ISO 639."""
     codes = [c.strip().lower() for c in languages if c.strip()]
     for code in codes:
-        if not is_language_code(code):
-            raise InputError(f"language: {code!r} is not an ISO 639 language code")
+        problem = language_problem(code)
+        if problem:
+            raise InputError(f"language: {problem}")
     return codes
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from geo_service.cli import allocate as _allocate  # noqa: F401  (registers commands)
 from geo_service.cli import apikey as _apikey  # noqa: F401
@@ -23,6 +24,33 @@ from geo_service.cli import vocab as _vocab  # noqa: F401
 from geo_service.cli.app import app
 from geo_service.cli.common import err
 from geo_service.errors import GeoServiceError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+
+_announced: set[str] = set()
+
+
+def _announce(conn: Connection) -> None:
+    """Print ``database: ...`` on stderr the first time the process connects to a database."""
+    from geo_service.db.engine import describe
+
+    url = conn.engine.url.render_as_string(hide_password=False)
+    if url not in _announced:
+        _announced.add(url)
+        err.print(f"database: {describe(url)}", soft_wrap=True, markup=False)
+
+
+@app.callback()
+def announce_databases() -> None:
+    """Say on stderr, once per database, which database a command uses (the first time it
+    connects), so a command run from another folder never silently uses another cluster.
+    A callback runs before a command, not for ``--help``, which stays free of SQLAlchemy."""
+    from sqlalchemy import Engine, event
+
+    if not event.contains(Engine, "engine_connect", _announce):
+        event.listen(Engine, "engine_connect", _announce)
 
 
 def main() -> None:

@@ -25,8 +25,12 @@ def offers(
 ) -> None:
     """Offers near a flat or point in the household's languages, nearest first."""
     from geo_service.catalogue import service
+    from geo_service.catalogue.vocabulary import check_categories
+    from geo_service.cli.options import profile_from
     from geo_service.db.engine import get_engine
 
+    if category is not None:
+        check_categories([category], profile_from(None))
     rows = service.referrals(
         get_engine(), near, language, category=category, radius_m=radius_m, limit=limit
     )
@@ -71,11 +75,14 @@ def coverage(
     """2SFCA coverage per district × category × language, gaps flagged."""
     from geo_service.catalogue import service
     from geo_service.catalogue.results import Coverage
+    from geo_service.catalogue.vocabulary import check_categories
     from geo_service.cli.options import profile_from
     from geo_service.db.engine import get_engine
 
+    served = profile_from(profile)
+    check_categories(category or [], served)
     engine = get_engine()
-    decay = profile_from(profile) if e2sfca else None
+    decay = served if e2sfca else None
     languages, categories = service.languages_and_categories(engine, language, category)
     radius_m = radius_m or service.DEFAULT_RADIUS_M
     with progress(f"2SFCA for {len(languages)} languages × {len(categories)} categories"):

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from geo_service.city.check import check_city
 from geo_service.cli.app import app
-from geo_service.cli.options import ProfilePath, profile_from
-from geo_service.db.engine import get_engine
+from geo_service.cli.common import console, show_table
+from geo_service.cli.options import ProfilePath
 
 city_app = typer.Typer(
     help="A city's set-up: what is there, what is missing.", no_args_is_help=True
 )
 app.add_typer(city_app, name="city")
-console = Console(highlight=False, soft_wrap=True)
 
 
 @city_app.command("check")
@@ -27,18 +21,30 @@ def check(
 ) -> None:
     """Say what the city still lacks (districts, indicators of the latest year, quota plan,
     flats, amenities, network, scores) with the next command to run; exit 1 until ready."""
+    import json
+
+    from geo_service.city.check import check_city
+    from geo_service.cli.options import profile_from
+    from geo_service.db.engine import get_engine
+
     prof = profile_from(profile)
     result = check_city(get_engine(), prof, f" --profile {profile}" if profile else "")
     if as_json:
         print(json.dumps(result.as_dict(), indent=1, ensure_ascii=False, default=str))
     else:
-        table = Table(title=f"City set-up: {result.profile}, storage CRS {result.crs}")
-        for col in ("", "step", "found", "command"):
-            table.add_column(col)
-        for s in result.steps:
-            mark = "ok" if s.ok else ("MISSING" if s.required else "optional")
-            table.add_row(mark, s.name, s.detail, "" if s.ok else s.command or "")
-        console.print(table)
+        show_table(
+            f"City set-up: {result.profile}, storage CRS {result.crs}",
+            [("", "left"), ("step", "left"), ("found", "left"), ("command", "left")],
+            [
+                (
+                    "ok" if s.ok else ("MISSING" if s.required else "optional"),
+                    s.name,
+                    s.detail,
+                    "" if s.ok else s.command or "",
+                )
+                for s in result.steps
+            ],
+        )
         if not result.ready:
             console.print(f"next: {result.next_command}")
         elif result.next_command:

@@ -41,6 +41,7 @@ def vocab(
     lines = {
         "offer categories": v.offer_categories,
         "languages (catalogue)": v.languages or ["(not read: --offline)"],
+        "referral sheet languages": v.sheet_languages,
         "roles": v.roles,
         "import kinds": v.import_kinds,
         "reservation statuses": v.reservation_statuses,

@@ -274,6 +274,8 @@ api_keys = Table(
     Column("key_hash", Text, nullable=False, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("revoked_at", DateTime(timezone=True)),
+    Column("expires_at", DateTime(timezone=True)),  # NULL: never
+    Column("demo", Boolean, nullable=False, server_default=text("false")),
     CheckConstraint("role IN ('viewer', 'planner', 'housing_office', 'admin')", name="role_enum"),
 )
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from geo_service.scoring.profile import ScoringProfile
+if TYPE_CHECKING:  # annotations only: the CLI reads KINDS for its --help without pydantic
+    from geo_service.scoring.profile import ScoringProfile
 
 FieldType = Literal["str", "int", "float", "bool", "date", "langs", "category"]
 

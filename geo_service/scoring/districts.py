@@ -5,10 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, func, select
+from sqlalchemy.dialects.postgresql import insert
 
 from geo_service.db import models
+from geo_service.db.transactions import DISTRICT_STATUS_LOCK, hold_lock
 from geo_service.errors import InputError, NotFound
 from geo_service.scoring.decay import district_factor
+from geo_service.scoring.district_codes import require_known
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.results import District, DistrictDetail, IndicatorYear
 
@@ -129,7 +132,8 @@ def read_inputs(
 
 
 def store_status(conn: Connection, status: pd.DataFrame, version: str) -> None:
-    """Replace the district_status rows."""
+    """Upsert one district_status row per district and delete rows of districts no longer
+    there (row by row, so a concurrent reader never sees the table empty)."""
     cols = [
         "district_code",
         "year",
@@ -146,13 +150,27 @@ def store_status(conn: Connection, status: pd.DataFrame, version: str) -> None:
     for row in rows:
         row["status_class"] = row["status_class"] or None
         row["profile_version"] = version
-    conn.execute(models.district_status.delete())
+    ds = models.district_status
+    conn.execute(ds.delete().where(ds.c.district_code.not_in([r["district_code"] for r in rows])))
     if rows:
-        conn.execute(models.district_status.insert(), rows)
+        stmt = insert(ds)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[ds.c.district_code],
+            set_={
+                **{c: stmt.excluded[c] for c in [*cols[1:], "profile_version"]},
+                "computed_at": func.now(),
+            },
+        )
+        conn.execute(stmt, rows)
 
 
 def refresh(conn: Connection, profile: ScoringProfile) -> pd.DataFrame:
-    """Recompute and store the district status from the stored data; return it."""
+    """Recompute and store the district status from the stored data; return it.
+
+    Writers of the district status (confirm, release, score) take one advisory lock first, in
+    their transaction: each reads the placements after the previous writer committed, so any
+    mix of concurrent confirmations ends with counts equal to a recount."""
+    hold_lock(conn, DISTRICT_STATUS_LOCK)
     status = district_status(*read_inputs(conn, profile), profile)
     store_status(conn, status, profile.version)
     return status
@@ -174,6 +192,16 @@ def list_status(conn: Connection, public: bool, code: str | None = None) -> list
         q = q.where(d.c.code == code)
     rows = [dict(r) for r in conn.execute(q).mappings()]
     return [District.model_validate(public_view(r) if public else r) for r in rows]
+
+
+def check_district_codes(conn: Connection, codes: list[str], field: str = "district") -> None:
+    """InputError naming every unknown district code with a suggestion (codes are
+    case-sensitive, e.g. LEB; names are not codes)."""
+    if not codes:
+        return
+    d = models.districts
+    names = {code: name or "" for code, name in conn.execute(select(d.c.code, d.c.name))}
+    require_known(codes, set(names), names, field)
 
 
 def indicators_of(conn: Connection, code: str) -> list[IndicatorYear]:

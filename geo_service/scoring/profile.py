@@ -11,7 +11,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from geo_service.errors import ProfileError
 
@@ -219,6 +219,7 @@ class ScoringProfile(_Strict):
     district: DistrictRules
     allocation: AllocationRules = AllocationRules()
     network: NetworkRules | None = None
+    _source: Path | None = PrivateAttr(default=None)  # the TOML file, when loaded from one
 
     @model_validator(mode="after")
     def _consistent(self) -> ScoringProfile:
@@ -256,6 +257,11 @@ class ScoringProfile(_Strict):
         """Distance (m) from which ``category`` no longer counts."""
         own = self.categories[category].zero_m
         return self.decay.zero_m if own is None else own
+
+    @property
+    def source(self) -> Path | None:
+        """The TOML file this profile was loaded from (None when built in memory)."""
+        return self._source
 
     @property
     def network_rules(self) -> NetworkRules:
@@ -333,7 +339,9 @@ def load_profile(path: Path | str) -> ScoringProfile:
         raise ProfileError(f"scoring profile not found: {path}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{path.name}: not valid TOML: {exc}") from None
-    return parse_profile(data, path.name)
+    profile = parse_profile(data, path.name)
+    profile._source = path
+    return profile
 
 
 @lru_cache(maxsize=8)

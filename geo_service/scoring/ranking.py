@@ -99,6 +99,8 @@ class Ranker:
         self.district_index, self.district_codes = pd.factorize(flats["district_code"])
         self._set_status(status)
         self.modes = set(features["distance_mode"]) or {profile.distance_mode}
+        # the profile versions the stored features were computed with (one after a full run)
+        self.feature_versions: set[str] = set(features.get("profile_version", ()))
         snap = features.groupby("flat_id")["snap_m"].first() if "snap_m" in features else {}
         self.snap_m = flats["id"].map(snap).to_numpy(float)  # NaN: straight line
         self.unreachable = self.snap_m > profile.network_rules.snap_limit_m

@@ -16,10 +16,10 @@ from geo_service.allocation.service import allocate, record_run
 from geo_service.api.server import start_server
 from geo_service.auth.keys import create_key
 from geo_service.config import get_settings
-from geo_service.errors import Conflict
+from geo_service.errors import Conflict, StaleScores
 from geo_service.reservations.service import reserve
 from geo_service.scoring.household import read_households
-from geo_service.scoring.pipeline import load_ranker
+from geo_service.scoring.pipeline import load_ranker, score_all
 from geo_service.scoring.profile import ScoringProfile
 
 BATCHES = get_settings().data_dir / "sample" / "households"
@@ -77,6 +77,38 @@ def test_reserve_racing_a_manual_hold_writes_nothing(scored: Engine, prof: Scori
         record_run(scored, result, batch, prof, info, reserve=True)
     with scored.connect() as conn:
         assert conn.execute(text(count)).scalar_one() == before
+
+
+def test_lapsed_hold_is_expired_before_reserving(scored: Engine, prof: ScoringProfile) -> None:
+    """A hold past its expiry does not block an allocation with reserve: the hold routine
+    expires it (audited) and holds the flat for the batch."""
+    batch = read_households(BATCHES / "plentiful.json", prof)[:1]
+    with scored.begin() as conn:
+        info, _ = create_key(conn, "housing_office", "lapsed")
+    flat = allocate(scored, prof, batch).assignments[0].flat_id
+    old = reserve(scored, flat, batch[0], None, info, prof).id
+    with scored.begin() as conn:
+        conn.execute(
+            text("UPDATE reservations SET expires_at = now() - interval '1 minute' WHERE id = :i"),
+            {"i": old},
+        )
+    result = allocate(scored, prof, batch)
+    assert result.assignments[0].flat_id == flat
+    (new,) = record_run(scored, result, batch, prof, info, reserve=True).reservations
+    with scored.connect() as conn:
+        states = dict(
+            conn.execute(
+                text("SELECT id::text, status FROM reservations WHERE flat_id = :f"), {"f": flat}
+            ).all()
+        )
+        expired = conn.execute(
+            text(
+                "SELECT count(*) FROM audit_log WHERE action = 'expire' "
+                "AND detail->>'reservation_id' = :i"
+            ),
+            {"i": old},
+        ).scalar_one()
+    assert states == {old: "expired", new: "held"} and expired == 1
 
 
 def test_cli_and_api(
@@ -145,7 +177,8 @@ def test_cli_and_api(
 
 
 def test_fairness_limits_from_the_profile(scored: Engine, prof: ScoringProfile) -> None:
-    """min_score and max_utilisation from the profile's [allocation] table are respected."""
+    """min_score and max_utilisation from the profile's [allocation] table are respected
+    (the profile is another version: the sample is scored with it first, then back)."""
     from geo_service.scoring.profile import parse_profile
 
     data = prof.model_dump(mode="json")
@@ -153,7 +186,13 @@ def test_fairness_limits_from_the_profile(scored: Engine, prof: ScoringProfile) 
     strict = parse_profile(data)
     batch = read_households(BATCHES / "scarce.json", strict)
     loose = allocate(scored, prof, batch)
-    result = allocate(scored, strict, batch)
+    with pytest.raises(StaleScores, match="score --profile"):
+        allocate(scored, strict, batch)
+    score_all(scored, strict)
+    try:
+        result = allocate(scored, strict, batch)
+    finally:
+        score_all(scored, prof)
     assert all(a.placement_score >= 80.0 for a in result.assignments)
     for d in result.districts:
         assert d.after == d.before or d.after <= int(d.capacity * 0.6)

@@ -42,15 +42,22 @@ def guide_commands() -> str:
 
 
 @pytest.fixture(scope="package")
-def helsinki(server_url, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def helsinki(server_url, logins, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """Run the guide in a scratch copy of the checkout (data and venv linked) against an empty
-    database: nothing but the CLI sets the city up."""
-    url = _create_db(server_url)
+    database (but for PostGIS) owned by the owner role: nothing but the CLI sets the city up,
+    migrating as the owner and working as the service role."""
+    created = _create_db(server_url, logins.owner[0])
+    assert created.database is not None
+    url = logins.url(server_url, created.database)
     work = tmp_path_factory.mktemp("helsinki")
     for name in ("data", ".venv"):
         (work / name).symlink_to(PROJECT_ROOT / name)
     env = {k: v for k, v in os.environ.items() if not k.startswith("GEO_SERVICE_")}
-    env.update(DATABASE_URL=url.render_as_string(hide_password=False), COLUMNS="160")
+    env.update(
+        DATABASE_URL=url,
+        MIGRATION_DATABASE_URL=logins.url(server_url, created.database, "owner"),
+        COLUMNS="160",
+    )
     proc = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", guide_commands()],
         cwd=work,
@@ -62,9 +69,9 @@ def helsinki(server_url, tmp_path_factory: pytest.TempPathFactory):  # type: ign
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "Traceback" not in proc.stdout + proc.stderr
-    engine = make_engine(url.render_as_string(hide_password=False))
+    engine = make_engine(url)
     yield City(
-        url.render_as_string(hide_password=False),
+        url,
         engine,
         proc.stdout,
         work,
@@ -72,5 +79,4 @@ def helsinki(server_url, tmp_path_factory: pytest.TempPathFactory):  # type: ign
         Path(get_data("helsinki_pbf")),
     )
     engine.dispose()
-    assert url.database is not None
-    _drop_db(server_url, url.database)
+    _drop_db(server_url, created.database)

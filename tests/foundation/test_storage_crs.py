@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import Callable
 
 import geopandas as gpd
 import pytest
@@ -18,33 +17,38 @@ from geo_service.db import crs, migrate
 from geo_service.errors import ConfigurationError
 from geo_service.ingest.errors import ImportValidationError
 from geo_service.ingest.service import import_file
-from tests.conftest import run_cli
-
-NewDatabase = Callable[..., str]
+from tests.conftest import NewDatabase, run_cli
 
 
-def geo(url: str, *args: str, crs_setting: str | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the real CLI against ``url`` with ``GEO_SERVICE_CRS`` set (or unset)."""
-    return run_cli(url, *args, **({"GEO_SERVICE_CRS": crs_setting} if crs_setting else {}))
+def geo(
+    db: NewDatabase, *args: str, crs_setting: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the real CLI against ``db`` (as the service role; migrations as the owner) with
+    ``GEO_SERVICE_CRS`` set (or unset)."""
+    env = {"MIGRATION_DATABASE_URL": db.owner_url}
+    if crs_setting:
+        env["GEO_SERVICE_CRS"] = crs_setting
+    return run_cli(db.url, *args, **env)
 
 
 def one_error_line(proc: subprocess.CompletedProcess[str]) -> str:
     """The run failed with exactly one 'error:' line and no traceback; return it."""
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
-    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    said = [line for line in proc.stderr.splitlines() if line.strip()]
+    lines = [line for line in said if not line.startswith("database: ")]  # which database
     assert len(lines) == 1 and lines[0].startswith("error:"), proc.stderr
     return lines[0]
 
 
 def tables(url: str) -> set[str]:
-    """Tables of the public schema."""
+    """Tables of the public schema but PostGIS's own."""
     engine = create_engine(url)
     with engine.connect() as conn:
         names = conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
         found = set(names.scalars())
     engine.dispose()
-    return found
+    return found - {"spatial_ref_sys"}
 
 
 @pytest.mark.parametrize("value", ["EPSG:25832", "EPSG:25833", "3067", "EPSG:32633", "epsg:2056"])
@@ -77,18 +81,19 @@ def test_unusable_crs_are_refused(value: str, why: str) -> None:
 def test_a_bad_setting_is_one_line_and_writes_nothing(value: str, new_database) -> None:  # type: ignore[no-untyped-def]
     """``db migrate`` with a geographic or unknown CRS: one line naming the value, the
     database stays empty."""
-    url = new_database()
-    line = one_error_line(geo(url, "db", "migrate", crs_setting=value))
+    db = new_database()
+    line = one_error_line(geo(db, "db", "migrate", crs_setting=value))
     assert f"GEO_SERVICE_CRS = {value!r}" in line and "use a projected CRS in metres" in line
-    assert tables(url) == set()
+    assert tables(db.url) == set()
 
 
 def test_first_migration_records_the_crs(new_database) -> None:  # type: ignore[no-untyped-def]
     """``db migrate`` with EPSG:25833 creates every geometry column in 25833 and records it."""
-    url = new_database()
-    proc = geo(url, "db", "migrate", crs_setting="EPSG:25833")
+    db = new_database()
+    proc = geo(db, "db", "migrate", crs_setting="EPSG:25833")
     assert proc.returncode == 0, proc.stderr
-    engine = create_engine(url)
+    assert "the service connects as" in proc.stdout  # migrated as the owner, rows granted
+    engine = create_engine(db.url)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT srid, code FROM storage_crs")).one() == (
             25833,
@@ -97,7 +102,7 @@ def test_first_migration_records_the_crs(new_database) -> None:  # type: ignore[
         srids = conn.execute(text("SELECT DISTINCT srid FROM geometry_columns")).scalars().all()
     engine.dispose()
     assert srids == [25833]
-    again = geo(url, "db", "migrate", crs_setting="EPSG:25833")
+    again = geo(db, "db", "migrate", crs_setting="EPSG:25833")
     assert again.returncode == 0 and "already at" in again.stdout
 
 
@@ -114,10 +119,10 @@ def test_a_database_in_another_crs_is_refused(
     args: tuple[str, ...], new_database, template_db: str
 ) -> None:  # type: ignore[no-untyped-def]
     """A 25832 database started with GEO_SERVICE_CRS=EPSG:25833: one line, nothing written."""
-    url = new_database(template_db)
-    line = one_error_line(geo(url, *args, crs_setting="EPSG:25833"))
+    db = new_database(template_db)
+    line = one_error_line(geo(db, *args, crs_setting="EPSG:25833"))
     assert "stores geometries in EPSG:25832 but GEO_SERVICE_CRS is EPSG:25833" in line
-    engine = create_engine(url)
+    engine = create_engine(db.url)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM imports")).scalar() == 0
     engine.dispose()
@@ -126,8 +131,7 @@ def test_a_database_in_another_crs_is_refused(
 def test_a_database_from_before_the_record_gets_it(new_database) -> None:  # type: ignore[no-untyped-def]
     """A database migrated to 0002 (before the record) in 25833, with the five fixed indicator
     columns: upgrading records 25833 and moves the indicators into rows."""
-    url = new_database()
-    engine = create_engine(url)
+    engine = create_engine(new_database().owner_url)
     with engine.begin() as conn:
         cfg = migrate.alembic_config()
         cfg.attributes["connection"] = conn
@@ -178,7 +182,7 @@ def test_a_25833_file_round_trips_exactly(crs_template_db, new_database, tmp_pat
     exactly its own coordinates; in a 25832 one it is refused quoting its coordinates."""
     path = tmp_path / "neisseaue.gpkg"
     neisseaue(25833).to_file(path, driver="GPKG")
-    engine = create_engine(new_database(crs_template_db(25833)))
+    engine = create_engine(new_database(crs_template_db(25833)).url)
     report = import_file(engine, "districts", path)
     assert report.written == 1
     with engine.connect() as conn:
@@ -187,7 +191,7 @@ def test_a_25833_file_round_trips_exactly(crs_template_db, new_database, tmp_pat
     stored = shapely.get_coordinates(shapely.from_wkb(bytes(wkb)))
     given = shapely.get_coordinates(neisseaue(25833).geometry.iloc[0])
     assert (stored == given).all()  # exactly, not approximately
-    other = create_engine(new_database(crs_template_db(25832)))
+    other = create_engine(new_database(crs_template_db(25832)).url)
     with pytest.raises(ImportValidationError) as err:
         import_file(other, "districts", path)
     other.dispose()

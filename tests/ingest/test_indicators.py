@@ -110,7 +110,8 @@ def test_other_indicators_are_imported_as_rows(
         ).scalars()
         assert set(keys) == {"transfer_share", "owner_share"}
         latest = indicators_of(conn, codes[0])[-1]
-        assert latest["year"] == 2025 and latest["transfer_share"] == 5
+        assert latest.year == 2025
+        assert latest.model_extra == {"transfer_share": 5, "owner_share": 40}
         status = refresh(conn, profile).set_index("district_code")
         conn.rollback()
     # weighted mean of oriented z-scores: more transfers, fewer owners = more burden

@@ -33,7 +33,7 @@ def extract_bounds(path: Path) -> tuple[float, ...]:
 @pytest.fixture()
 def helsinki_engine(crs_template_db, new_database) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
     """An empty database in Finland's projected CRS (EPSG:3067), as the city would run it."""
-    engine = create_engine(new_database(crs_template_db(3067)))
+    engine = create_engine(new_database(crs_template_db(3067)).url)
     yield engine
     engine.dispose()
 

@@ -23,7 +23,7 @@ router = APIRouter(prefix="/allocations", tags=["allocations"])
     responses={
         409: {
             "description": "reserve: a flat was taken meanwhile, nothing held; or the data is "
-            "not scored yet"
+            "not scored yet, or scored with another profile version (`geo-service score`)"
         }
     },
 )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import Engine
 
 from geo_service.api.deps import engine, require
+from geo_service.api.schemas import QueryDateTime
 from geo_service.audit import AuditPage, entries
 from geo_service.auth.keys import KeyInfo
 
@@ -18,8 +18,8 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 @router.get("", summary="Read the audit log", response_model=AuditPage)
 def audit(
     action: Annotated[str | None, Query(max_length=32)] = None,
-    since: Annotated[datetime | None, Query()] = None,
-    until: Annotated[datetime | None, Query()] = None,
+    since: Annotated[QueryDateTime | None, Query(description="ISO 8601, inclusive")] = None,
+    until: Annotated[QueryDateTime | None, Query(description="ISO 8601, exclusive")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     key: KeyInfo = Depends(require("admin")),

@@ -8,10 +8,12 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from sqlalchemy import Engine
 
-from geo_service.api.deps import engine, require
+from geo_service.api.deps import engine, profile, require
 from geo_service.auth.keys import KeyInfo
 from geo_service.catalogue import service, sheet
 from geo_service.catalogue.results import Coverage, Duplicates
+from geo_service.catalogue.vocabulary import check_categories
+from geo_service.scoring.profile import ScoringProfile
 
 router = APIRouter(prefix="/catalogue", tags=["catalogue"])
 Lang = Annotated[list[str], Query(min_length=1, max_length=10, description="ISO 639 codes")]
@@ -27,7 +29,9 @@ CSV = "text/csv"
 def referral_sheet(
     flat: Annotated[str, Query(max_length=64)],
     language: Lang,
-    sheet_language: Annotated[str | None, Query(pattern="^[a-z]{2}$")] = None,
+    sheet_language: Annotated[
+        str | None, Query(max_length=8, description="Label language (de, en, ar, fa, uk, ru, tr)")
+    ] = None,
     key: KeyInfo = Depends(require("housing_office")),
     db: Engine = Depends(engine),
 ) -> HTMLResponse:
@@ -54,8 +58,10 @@ def coverage(
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
     key: KeyInfo = Depends(require("planner")),
     db: Engine = Depends(engine),
+    prof: ScoringProfile = Depends(profile),
 ) -> Coverage | Response:
     """Access per household (2SFCA) by district; ``gap`` when no offer is within reach."""
+    check_categories(category or [], prof)
     languages, categories = service.languages_and_categories(db, language, category)
     rows = service.coverage(db, languages, categories, radius_m)
     if format == "csv":

@@ -51,7 +51,10 @@ def flats(
     response_model=RankedFlat,
     responses={
         404: {"description": "Unknown flat"},
-        409: {"description": "Data not scored yet: run `geo-service score`"},
+        409: {
+            "description": "Data not scored yet, or scored with another profile version: run "
+            "`geo-service score`"
+        },
     },
 )
 def score(

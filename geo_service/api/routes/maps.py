@@ -6,7 +6,7 @@ import json
 from html import escape
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -26,6 +26,8 @@ PAGE = """<!doctype html><html lang="de"><head><meta charset="utf-8"><title>{tit
 </head><body>{body}</body></html>"""
 
 
+# The login page shows one of these messages, picked by code: never text from the URL.
+LOGIN_ERRORS = {"unknown_key": "Unbekannter, gesperrter oder abgelaufener Schlüssel."}
 LOCATION = {"Location": {"description": "Where to go next", "schema": {"type": "string"}}}
 # Pages behind the session cookie: browsers without a session go to the login page, other
 # clients get 401 problem+json.
@@ -58,8 +60,9 @@ def maps_dir(request: Request) -> Path:
 
 @router.get("/login", summary="Map login page", response_class=HTMLResponse)
 def login_page(error: str | None = None) -> HTMLResponse:
-    """A form asking for an API key."""
-    note = f"<p style='color:#b00'>{escape(error)}</p>" if error else ""
+    """A form asking for an API key; ``error`` is a message code (unknown codes show none)."""
+    message = LOGIN_ERRORS.get(error or "")
+    note = f"<p style='color:#b00'>{escape(message)}</p>" if message else ""
     body = (
         f"<h1>geo_service – Karten</h1>{note}<form method='post' action='/maps/login'>"
         "<label>API-Schlüssel<br><input name='key' type='password' autocomplete='off'>"
@@ -87,7 +90,7 @@ async def login(request: Request) -> Response:
     form = parse_qs((await request.body()).decode("utf-8", errors="replace"))
     info = verify_key(request.app.state.engine, (form.get("key") or [""])[0].strip())
     if info is None:
-        return RedirectResponse("/maps/login?error=" + quote("Unbekannter Schlüssel"), 303)
+        return RedirectResponse("/maps/login?error=unknown_key", 303)
     response = RedirectResponse("/maps/", status_code=303)
     response.set_cookie(
         sessions.COOKIE,
@@ -131,7 +134,7 @@ def index(key: KeyInfo = Depends(session)) -> HTMLResponse:
     responses={
         **SESSION,
         403: {"description": "The session's role is below housing_office"},
-        409: {"description": "Data not scored yet"},
+        409: {"description": "Data not scored yet, or scored with another profile version"},
     },
 )
 def household(

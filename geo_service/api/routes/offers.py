@@ -7,11 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import Engine
 
-from geo_service.api.deps import engine, require
+from geo_service.api.deps import engine, profile, require
 from geo_service.auth.keys import KeyInfo
 from geo_service.catalogue.offers import search_offers
 from geo_service.catalogue.results import OfferPage
+from geo_service.catalogue.store import check_languages
+from geo_service.catalogue.vocabulary import check_categories
 from geo_service.errors import InputError
+from geo_service.scoring.profile import ScoringProfile
 
 router = APIRouter(prefix="/offers", tags=["offers"])
 
@@ -44,8 +47,14 @@ def offers(
     fallback: Annotated[bool, Query(description="German offers, flagged, if none match")] = False,
     key: KeyInfo = Depends(require("viewer")),
     db: Engine = Depends(engine),
+    prof: ScoringProfile = Depends(profile),
 ) -> OfferPage:
-    """Offers in a language and category, nearest first when ``near`` is given."""
+    """Offers in a language and category, nearest first when ``near`` is given; an unknown
+    language or category is a 400 naming the known ones."""
+    if language is not None:
+        check_languages([language])
+    if category is not None:
+        check_categories([category], prof)
     point = parse_near(near)
     if radius_m is not None and point is None:
         raise InputError("radius_m needs near=lon,lat")

@@ -22,7 +22,10 @@ router = APIRouter(prefix="/placements", tags=["placements"])
     response_model=Ranking,
     responses={
         400: {"description": "Invalid household, or unknown district codes (all listed)"},
-        409: {"description": "Data not scored yet: run `geo-service score`"},
+        409: {
+            "description": "Data not scored yet, or scored with another profile version: run "
+            "`geo-service score`"
+        },
     },
 )
 def rank(

@@ -35,7 +35,10 @@ LOCATION = {"Location": {"description": "URL of the new reservation", "schema": 
     responses={
         201: {"headers": LOCATION},
         404: {"description": "Unknown flat"},
-        409: {"description": "The flat is held or confirmed already, or does not fit"},
+        409: {
+            "description": "The flat is held or confirmed already, or does not fit; or the "
+            "scores are from another profile version"
+        },
     },
 )
 def reserve(
