@@ -27,6 +27,9 @@ WOODS = [  # lon, lat, semi-axes (m), angle (deg): ridge in the south-west, wood
     (10.452, 52.120, 1500.0, 900.0, 80.0),
     (10.370, 52.213, 1000.0, 450.0, 0.0),
 ]
+# A few named neighbourhoods (illustrative positions) besides the districts' own names
+NEIGHBOURHOODS = [("Fredenberg", 10.322, 52.166), ("Steterburg", 10.474, 52.187)]
+NEIGHBOURHOODS += [("Kniestedt", 10.385, 52.041)]
 PRIMARY = [("LEB", "GEB"), ("GEB", "BAD"), ("LEB", "THI"), ("BAD", "RIN")]
 TOWN, SUBURB = 20_000, 5_000
 

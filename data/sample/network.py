@@ -150,6 +150,9 @@ def base_map_objects(
     for code, name, _, lat, lon, residents in DISTRICTS:
         x, y = metric([(lon, lat)])[0]
         objects.node(x, y, {"place": basemap.place(residents), "name": name})
+    for name, lon, lat in basemap.NEIGHBOURHOODS:
+        x, y = metric([(lon, lat)])[0]
+        objects.node(x, y, {"place": "quarter", "name": f"{name} (illustrativ)"})
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ MIN_ZOOM, MAX_ZOOM = 8, 18
 STATIC_PLACEHOLDER = "__GEO_STATIC__"  # replaced by the assets' prefix when a map is written
 STYLE = """<style>
 .folium-map.leaflet-container{background:#f2efe9;font-family:"DejaVu Sans",Arial,sans-serif}
-#map-title{position:fixed;top:10px;left:60px;max-width:52%;z-index:999;background:#fff;
+#map-title{position:fixed;top:10px;left:60px;max-width:62%;z-index:999;background:#fff;
  padding:6px 10px;border-radius:4px;font:15px/1.3 "DejaVu Sans",Arial,sans-serif;
  box-shadow:0 1px 4px rgba(0,0,0,.3)}
 #map-title small{color:#555;font-size:12px}

@@ -37,18 +37,14 @@ FORM_STYLE = """<style>
 
 def describe(household: dict[str, Any], lab: Labels) -> str:
     """A household profile in words for the title (the non-identifying fields only)."""
-    ages = ", ".join(map(str, household.get("children_ages") or [])) or lab["none"]
-    langs = ", ".join(lab.language(x) for x in household.get("languages") or []) or lab["none"]
-    needs = ", ".join(lab.need(x) for x in household.get("needs") or []) or lab["none"]
-    return " · ".join(
-        [
-            f"{household['size']} {lab['persons']}",
-            f"{lab['children']}: {ages}",
-            f"{lab['languages']}: {langs}",
-            f"{lab['needs']}: {needs}",
-            f"{lab['move_in']} {lab.date(household.get('move_in'))}",
-        ]
-    )
+    ages = ", ".join(map(str, household.get("children_ages") or []))
+    langs = ", ".join(lab.language(x) for x in household.get("languages") or [])
+    needs = ", ".join(lab.need(x) for x in household.get("needs") or [])
+    parts = [f"{household['size']} {lab['persons']}"]
+    parts += [f"{lab['children']}: {ages}"] if ages else []
+    parts += [langs] if langs else []
+    parts += [needs] if needs else []
+    return " · ".join([*parts, f"{lab['move_in']} {lab.date(household.get('move_in'))}"])
 
 
 def form_html(
@@ -74,6 +70,10 @@ def form_html(
     error = "".join(f"<div>{escape(e)}</div>" for e in errors)
     ages = ", ".join(map(str, h.get("children_ages") or []))
     size = escape(str(h.get("size", "")))
+    try:
+        move_in = lab.date(h["move_in"]) if h.get("move_in") else ""
+    except ValueError:
+        move_in = str(h["move_in"])
     return (
         f'<div id="household-panel"><b>{escape(lab["household_form"])}</b>'
         + (f'<div id="household-error" role="alert">{error}</div>' if errors else "")
@@ -85,8 +85,8 @@ def form_html(
         f'<label>{escape(lab["languages"])}<select name="languages" multiple size="4">'
         f"{options}</select></label>"
         f"<label>{escape(lab['needs'])}</label>{needs}"
-        f'<label>{escape(lab["move_in"])}<input type="date" name="move_in" '
-        f'value="{escape(str(h.get("move_in", "")))}" required></label>'
+        f'<label>{escape(lab["move_in"])}<input type="text" name="move_in" '
+        f'value="{escape(move_in)}" placeholder="{escape(lab["date_hint"])}" required></label>'
         f'<p><button type="submit">{escape(lab["show_ranking"])}</button></p></form></div>'
     )
 
@@ -215,6 +215,7 @@ def household_map(
     mode = profile.distance_mode if not results else results[0].distance_mode
     title = lab["household"] + (f": {describe(household, lab)}" if household else "")
     m = base_map(f"{title} – {lab['mode']}: {lab[mode]}", d, d)
+    m.options["fitPadding"] = [330 if form is not None else 60, 120]
     root: Any = m.get_root()
     root.header.add_child(folium.Element(FORM_STYLE), name="household-style")
     if form is not None:

@@ -33,6 +33,7 @@ WEEKDAYS = {
     **{d: i for i, d in enumerate(("mo", "di", "mi", "do", "fr", "sa", "so"))},
     **{d: i for i, d in enumerate(("mo", "tu", "we", "th", "fr", "sa", "su"))},
 }
+TIME_SPAN = re.compile(r"(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})")
 DAY_SPAN = re.compile(r"\b([A-Za-z]{2})\b(?:\s*-\s*\b([A-Za-z]{2})\b)?")
 
 
@@ -42,9 +43,14 @@ def _toml(path: Path) -> dict[str, Any]:
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
+def sheet_texts() -> dict[str, Any]:
+    """The referral sheet's texts per language (de, en, ar, fa, uk, ru, tr)."""
+    return _toml(SHEET_TEXTS)
+
+
 def sheet_languages() -> list[str]:
     """Languages a referral sheet can be printed in."""
-    return sorted(_toml(SHEET_TEXTS))
+    return sorted(sheet_texts())
 
 
 def _locale(lang: str) -> Locale:
@@ -145,7 +151,10 @@ class Labels:
 
     def metres(self, m: float) -> str:
         """A distance: metres below 1 km, else kilometres with one decimal."""
-        return f"{self.number(m, 0)} m" if m < 1000 else f"{self.number(m / 1000, 1)} km"
+        if m < 1000:
+            return f"{self.number(m, 0)} m"
+        km = m / 1000
+        return f"{self.number(km, 0 if km.is_integer() else 1)} km"
 
     def date(self, value: date | str | None) -> str:
         """A date as 28.11.2026 (de) or the CLDR medium date elsewhere."""
@@ -173,7 +182,9 @@ class Labels:
             first, last = m.group(1), m.group(2)
             return day(first) + (f"–{day(last)}" if last else "")
 
-        return DAY_SPAN.sub(span, text).replace(",", "، " if self.rtl else ", ")
+        text = DAY_SPAN.sub(span, text).replace(",", "، " if self.rtl else ", ")
+        # times read left to right in every script (isolated, so RTL text keeps their order)
+        return TIME_SPAN.sub("\u2066\\1–\\2\u2069", text)
 
     @property
     def rtl(self) -> bool:

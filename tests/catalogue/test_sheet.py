@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from geo_service.catalogue.sheet import labels
+from geo_service.maps.labels import sheet_texts as labels
 from geo_service.db.engine import make_engine
 
 CHROMIUM = "/usr/bin/chromium"

@@ -137,8 +137,11 @@
           function (e) { return e.checked || e.selected; }).map(function (e) { return e.value; });
       };
       var languages = Array.prototype.map.call(f.languages.selectedOptions, function (o) { return o.value; });
+      var d = f.move_in.value.trim().match(/^(\d{1,2})\.(\d{1,2})\.(\d{4})$/);
+      var moveIn = d ? d[3] + "-" + ("0" + d[2]).slice(-2) + "-" + ("0" + d[1]).slice(-2)
+                     : f.move_in.value.trim();
       var household = {size: Number(f.size.value), children_ages: ages, languages: languages,
-                       needs: pick("needs"), move_in: f.move_in.value};
+                       needs: pick("needs"), move_in: moveIn};
       window.location.search = "?household=" + encodeURIComponent(JSON.stringify(household));
     });
   }
@@ -151,7 +154,10 @@
       if (config.ranks) {
         declutter(map, config.ranks.map(function (n) { return window[n]; }));
       }
-      if (config.fit) { map.fitBounds(config.fit, {padding: [40, 40], maxZoom: 15}); }
+      if (config.fit) {
+        map.fitBounds(config.fit, {paddingTopLeft: map.options.fitPadding || [60, 120],
+                                   paddingBottomRight: [60, 60], maxZoom: 15});
+      }
       var form = document.getElementById("household-form");
       if (form) { householdForm(form); }
     }
