@@ -49,7 +49,7 @@ def labels() -> Labels:
     return labels_for(get_settings().map_language)
 
 
-class _Setup(MacroElement):  # type: ignore[misc]
+class _Setup(MacroElement):
     """Calls GeoMaps.setup after every layer exists (legends, base layer, markers, fit)."""
 
     _template = Template(

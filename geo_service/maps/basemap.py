@@ -83,6 +83,19 @@ def _area_kind(tags: osmium.osm.TagList) -> str | None:
     return None
 
 
+def _add_line(found: Extract, way: osmium.osm.Way) -> None:
+    """A road (by class), rail line or waterway, if the way is one."""
+    kind = ROAD_CLASSES.get(way.tags.get("highway") or "")
+    if way.tags.get("railway", "") in RAIL:
+        kind = "rail"
+    elif way.tags.get("waterway", "") in WATERWAYS:
+        kind = "waterway"
+    if kind and way.tags.get("area") != "yes":
+        coords = [(n.lon, n.lat) for n in way.nodes if n.location.valid()]
+        if len(coords) >= 2:
+            found.lines[kind].append(shapely.LineString(coords))
+
+
 def read_extract(pbf: Path) -> Extract:
     """Roads by class, rail and waterways (lines), water/green/built-up areas and named places
     from an OSM PBF."""
@@ -99,22 +112,14 @@ def read_extract(pbf: Path) -> Extract:
     )
     try:
         for obj in processor:
-            if obj.is_node():
-                rank = PLACE_RANK.get(obj.tags.get("place", ""))
+            if isinstance(obj, osmium.osm.Node):
+                rank = PLACE_RANK.get(obj.tags.get("place") or "")
                 name = obj.tags.get("name")
                 if rank and name:
                     found.places.append((name, rank, obj.location.lon, obj.location.lat))
-            elif obj.is_way():
-                kind = ROAD_CLASSES.get(obj.tags.get("highway", ""))
-                if obj.tags.get("railway") in RAIL:
-                    kind = "rail"
-                elif obj.tags.get("waterway") in WATERWAYS:
-                    kind = "waterway"
-                if kind and obj.tags.get("area") != "yes":
-                    coords = [(n.lon, n.lat) for n in obj.nodes if n.location.valid()]
-                    if len(coords) >= 2:
-                        found.lines[kind].append(shapely.LineString(coords))
-            elif obj.is_area():
+            elif isinstance(obj, osmium.osm.Way):
+                _add_line(found, obj)
+            elif isinstance(obj, osmium.osm.Area):
                 kind = _area_kind(obj.tags)
                 if kind:
                     found.areas[kind].append(shapely.from_wkb(wkb.create_multipolygon(obj)))

@@ -213,7 +213,9 @@ def household_map(
     lab = labels()
     categories = {c.key: c.label for c in profile.category_list()} if lab.lang == "de" else {}
     mode = profile.distance_mode if not results else results[0].distance_mode
-    title = lab["household"] + (f": {describe(household, lab)}" if household else "")
+    title = lab["household"]
+    if household is not None and not errors:
+        title += f": {describe(household, lab)}"
     m = base_map(f"{title} – {lab['mode']}: {lab[mode]}", d, d)
     m.options["fitPadding"] = [330 if form is not None else 60, 120]
     root: Any = m.get_root()

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from geo_service.maps.labels import sheet_texts as labels
 from geo_service.db.engine import make_engine
+from geo_service.maps.labels import sheet_texts as labels
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
