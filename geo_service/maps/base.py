@@ -95,6 +95,9 @@ def base_map(
     lab = labels()
     m = folium.Map(tiles=None, control_scale=False, prefer_canvas=canvas, zoom_snap=0.25)
     m.options.update(minZoom=MIN_ZOOM, maxZoom=MAX_ZOOM)
+    tiles = get_settings().map_tile_url
+    if tiles:  # a local tile server, if the city runs one, under our own base layer
+        folium.TileLayer(tiles, attr=lab["note"], name=lab["basemap_note"], overlay=False).add_to(m)
     minx, miny, maxx, maxy = bounds.total_bounds
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     Fullscreen().add_to(m)
@@ -120,10 +123,12 @@ def finish(
     ranks: list[Any] | None = None,
     fit: list[list[float]] | None = None,
     lines_on_top: bool = False,
+    hidden: list[Any] | None = None,
 ) -> folium.Map:
     """Add the layer control (listing every layer) and the page set-up: a legend per layer
     (shown while its layer is), the base layer, the metric scale, rank markers kept apart and
-    the initial view; ``lines_on_top`` draws streets, rail and water above choropleths."""
+    the initial view; ``lines_on_top`` draws streets, rail and water above choropleths;
+    ``hidden`` layers start unticked (Folium's FastMarkerCluster ignores ``show``)."""
     folium.LayerControl(collapsed=False).add_to(m)
     lab = labels()
     config = {
@@ -132,6 +137,7 @@ def finish(
         "ranks": [r.get_name() for r in ranks] if ranks else None,
         "fit": fit,
         "linesOnTop": lines_on_top,
+        "hidden": [layer.get_name() for layer in hidden or []],
     }
     _Setup(config).add_to(m)
     root: Any = m.get_root()

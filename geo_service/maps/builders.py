@@ -165,8 +165,9 @@ def infrastructure_map(
         title = f"{lab.category(cat.key) if lab.lang != 'de' else cat.label}"
         layer(cells[cat.key] * 100, title, f"{lab['amenity_value']} {unit}", False)
     points = [[round(p.y, 6), round(p.x, 6)] for p in amenities.geometry]
-    FastMarkerCluster(points, name=lab["amenities"], show=False).add_to(m)
-    return finish(m, legends, lines_on_top=True)
+    cluster = FastMarkerCluster(points, name=lab["amenities"], show=False)
+    cluster.add_to(m)
+    return finish(m, legends, lines_on_top=True, hidden=[cluster])
 
 
 def gaps_text(gaps: str, lab: Labels) -> str:

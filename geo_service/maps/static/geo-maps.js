@@ -148,6 +148,7 @@
 
   window.GeoMaps = {
     setup: function (map, config) {
+      (config.hidden || []).forEach(function (n) { map.removeLayer(window[n]); });
       L.control.scale({metric: true, imperial: false, maxWidth: 150}).addTo(map);
       basemap(map, window.GEO_BASEMAP, config.districtNames, config.linesOnTop);
       legends(map, config.legends || {});
