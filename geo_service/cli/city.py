@@ -8,10 +8,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from geo_service.city.check import check_city
 from geo_service.cli.app import app
 from geo_service.cli.options import ProfilePath, profile_from
-from geo_service.db.engine import get_engine
 
 city_app = typer.Typer(
     help="A city's set-up: what is there, what is missing.", no_args_is_help=True
@@ -27,6 +25,9 @@ def check(
 ) -> None:
     """Say what the city still lacks (districts, indicators of the latest year, quota plan,
     flats, amenities, network, scores) with the next command to run; exit 1 until ready."""
+    from geo_service.city.check import check_city
+    from geo_service.db.engine import get_engine
+
     prof = profile_from(profile)
     result = check_city(get_engine(), prof, f" --profile {profile}" if profile else "")
     if as_json:

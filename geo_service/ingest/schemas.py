@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from geo_service.scoring.profile import ScoringProfile
+if TYPE_CHECKING:  # only annotations: `geo-service --help` must not load pydantic
+    from geo_service.scoring.profile import ScoringProfile
 
 FieldType = Literal["str", "int", "float", "bool", "date", "langs", "category"]
 

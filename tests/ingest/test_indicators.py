@@ -109,7 +109,7 @@ def test_other_indicators_are_imported_as_rows(
             text("SELECT DISTINCT indicator FROM district_indicator_values WHERE year = 2025")
         ).scalars()
         assert set(keys) == {"transfer_share", "owner_share"}
-        latest = indicators_of(conn, codes[0])[-1]
+        latest = indicators_of(conn, codes[0])[-1].model_dump()
         assert latest["year"] == 2025 and latest["transfer_share"] == 5
         status = refresh(conn, profile).set_index("district_code")
         conn.rollback()

@@ -133,6 +133,7 @@ def test_infrastructure_legend_follows_the_layer(
     """The score and every category are one-at-a-time layers under their labels; each shows
     its own legend naming the distance mode (a kita layer never shows the score's legend)."""
     page, _, _ = open_offline(browser, rendered["infrastructure"])
+    assert page.locator(".marker-cluster").count() == 0  # amenities start hidden
     layers = base_layers(page)
     labels = [c.label for c in profile.category_list("amenity")]
     assert layers == ["Infrastrukturwert", *labels]
