@@ -12,7 +12,7 @@ from pydantic import Field
 from sqlalchemy import Engine
 
 from geo_service.allocation.results import UnplacedCode
-from geo_service.catalogue.sheet import labels
+from geo_service.maps.labels import sheet_languages
 from geo_service.catalogue.store import vocabulary as catalogue_vocabulary
 from geo_service.db.models import ROLES
 from geo_service.ingest.schemas import KINDS
@@ -92,7 +92,7 @@ def vocabulary(profile: ScoringProfile, engine: Engine | None = None) -> Vocabul
         offer_categories=sorted(mapped | set(offer_categories)),
         needs=[NeedTerm(name=n, effect=need_effect(profile, n)) for n in profile.needs],
         languages=languages,
-        sheet_languages=sorted(labels()),
+        sheet_languages=sheet_languages(),
         roles=list(ROLES),
         import_kinds=[*KINDS, "network"],
         reservation_statuses=list(get_args(Status)),

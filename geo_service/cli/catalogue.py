@@ -160,12 +160,19 @@ def referral_sheet(
         ..., help="Household language(s); the first with labels is the sheet's language."
     ),
     sheet_language: str = typer.Option(None, help="Label language (de, en, ar, fa, uk, ru, tr)."),
-    out: Path = typer.Option(..., help="HTML file to write."),
+    out: Path = typer.Option(..., help="File to write: HTML, or PDF (A4) when it ends in .pdf."),
 ) -> None:
     """A printable one-page referral sheet for a flat in the household's languages."""
     from geo_service.catalogue import sheet
     from geo_service.db.engine import get_engine
 
     html = sheet.referral_sheet(get_engine(), flat, language, sheet_language)
+    if out.suffix.lower() == ".pdf":
+        from geo_service.catalogue.sheet_pdf import sheet_pdf
+
+        data = sheet_pdf(html)
+        out.write_bytes(data)
+        console.print(f"wrote {out} ({len(data):,} bytes, A4 PDF)")
+        return
     out.write_text(html, encoding="utf-8")
     console.print(f"wrote {out} ({len(html):,} bytes)")

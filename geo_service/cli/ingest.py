@@ -136,3 +136,6 @@ def load_sample_cmd(profile: ProfilePath = None) -> None:
     for kind, name in SAMPLE_FILES:
         result = run_import(kind, directory / name, False, None, None, None, prof)
         console.print(f"  {kind:<11} {result.written:>6} rows  ({name})")
+    from geo_service.cli.maps import write_basemap
+
+    write_basemap(directory / "network.osm.pbf", None, prof)

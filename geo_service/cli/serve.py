@@ -113,7 +113,8 @@ def demo(
         f"scored:   {summary.flats} flats, {summary.districts} districts, "
         f"{summary.cells} H3 cells in {sum(summary.seconds.values()):.1f} s"
     )
-    maps = render_public(engine, settings.maps_dir, profile)
+    sample_pbf = settings.data_dir / "sample" / "network.osm.pbf"
+    maps = render_public(engine, settings.maps_dir, profile, pbf=sample_pbf)
     console.print(
         f"maps:     {len(maps)} rendered into {settings.maps_dir} (open from disk offline)"
     )

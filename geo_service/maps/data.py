@@ -28,6 +28,12 @@ def wgs(table: Table) -> Label[Any]:
     return func.ST_Transform(table.c.geom, 4326).label("geom")
 
 
+def district_shapes(conn: Connection) -> gpd.GeoDataFrame:
+    """District codes, names and polygons (nothing scored needed)."""
+    d = models.districts
+    return _read(conn, select(d.c.code, d.c.name, wgs(d)).order_by(d.c.code))
+
+
 def districts(conn: Connection, indicators: list[str] | None = None) -> gpd.GeoDataFrame:
     """Districts with status, residents and the latest values of ``indicators`` (keys);
     suppressed districts without figures."""
@@ -35,6 +41,8 @@ def districts(conn: Connection, indicators: list[str] | None = None) -> gpd.GeoD
     gdf = _read(conn, select(d.c.code, d.c.name, wgs(d)).order_by(d.c.code))
     status = pd.DataFrame([public_view(dict(r)) for r in conn.execute(select(ds)).mappings()])
     ind = indicator_table(conn, indicators or [], latest=True).drop(columns="year")
+    if "year" not in status:
+        status["year"] = None
     gdf = gdf.merge(status, left_on="code", right_on="district_code", how="left")
     gdf = gdf.merge(
         ind, left_on="code", right_on="district_code", how="left", suffixes=("", "_ind")
@@ -96,12 +104,19 @@ def flats(conn: Connection) -> gpd.GeoDataFrame:
         f.c.rent_gross_cold_eur,
         f.c.available_from,
         f.c.district_code,
+        f.c.address,
         score,
         wgs(f),
     ).where(f.c.available)
     gdf = _read(conn, q.order_by(f.c.id))
     gdf["available_from"] = gdf["available_from"].astype(str)
     return gdf
+
+
+def offer_languages(conn: Connection) -> list[str]:
+    """Every language the catalogue's offers are given in (the household form offers them)."""
+    ol = models.offer_languages
+    return list(conn.execute(select(ol.c.language).distinct().order_by(ol.c.language)).scalars())
 
 
 def coverage_gaps(engine: Engine, interpreting_language: str) -> pd.DataFrame:

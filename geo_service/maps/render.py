@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import folium
+import shapely
 from sqlalchemy import Engine
 
 from geo_service.catalogue.service import DEFAULT_RADIUS_M
 from geo_service.db.crs import storage_crs
-from geo_service.maps import builders, data
+from geo_service.errors import InputError
+from geo_service.maps import basemap, builders, data
+from geo_service.maps import household as household_page
 from geo_service.maps.assets import localise, vendor
 from geo_service.maps.isochrone import walking_isochrones
 from geo_service.scoring.household import Household
@@ -34,9 +38,9 @@ def public_maps(engine: Engine, profile: ScoringProfile) -> dict[str, folium.Map
     with engine.connect() as conn:
         d = data.districts(conn, [i.key for i in indicators])
         return {
-            "districts": builders.districts_map(d, indicators),
+            "districts": builders.districts_map(d, indicators, profile.district.min_population),
             "infrastructure": builders.infrastructure_map(
-                data.area_scores(conn), data.amenities(conn), profile.category_list("amenity")
+                data.area_scores(conn), data.amenities(conn), profile.category_list("amenity"), d
             ),
             "offers": builders.offers_map(
                 data.offers(conn),
@@ -48,9 +52,30 @@ def public_maps(engine: Engine, profile: ScoringProfile) -> dict[str, folium.Map
         }
 
 
-def render_public(engine: Engine, out: Path, profile: ScoringProfile) -> dict[str, Path]:
-    """Write the public maps and their assets into ``out``; return the files."""
+def build_basemap(
+    engine: Engine, pbf: Path, static_dir: Path, profile: ScoringProfile
+) -> dict[str, int]:
+    """Build the city's base layer from its OSM extract (the districts plus the profile's
+    boundary zone, at most 2 km) into ``static_dir``; return what it holds per layer."""
+    with engine.connect() as conn:
+        d = data.district_shapes(conn)
+        srid = storage_crs(conn).srid
+    if d.empty:
+        raise InputError("no districts: import the districts before building the base map")
+    area = shapely.union_all(d.geometry.to_numpy())
+    layer = basemap.build(pbf, area, srid, min(profile.boundary_zone_m, 2000.0))
+    basemap.write(layer, static_dir)
+    return basemap.summary(layer)
+
+
+def render_public(
+    engine: Engine, out: Path, profile: ScoringProfile, pbf: Path | None = None
+) -> dict[str, Path]:
+    """Write the public maps and their assets into ``out`` (building the base layer from
+    ``pbf`` first if given); return the files."""
     out.mkdir(parents=True, exist_ok=True)
+    if pbf is not None:
+        build_basemap(engine, pbf, out / STATIC, profile)
     vendor(out / STATIC)
     files = {}
     for name, m in public_maps(engine, profile).items():
@@ -60,18 +85,31 @@ def render_public(engine: Engine, out: Path, profile: ScoringProfile) -> dict[st
 
 
 def household_map(
-    engine: Engine, profile: ScoringProfile, household: Household, top: int = 10
+    engine: Engine,
+    profile: ScoringProfile,
+    household: Household | None,
+    top: int = 10,
+    form: bool = False,
+    raw: dict[str, Any] | None = None,
+    errors: list[str] | None = None,
 ) -> tuple[folium.Map, list[RankedFlat]]:
-    """The ranking map of one household (never written to the public folder), with walking
-    isochrones around the best flat when a street network is loaded."""
-    ranking = cached_ranker(engine, profile).rank(household, top, held=held_flats(engine))
-    results = ranking.results
+    """The ranking map of one household (never written to the public folder), with what is
+    within reach of the best flat (walking isochrones in network mode); ``form`` adds the
+    household form (prefilled with ``raw`` and showing ``errors`` when the profile was bad)."""
+    results: list[RankedFlat] = []
+    if household is not None:
+        ranker = cached_ranker(engine, profile)
+        results = ranker.rank(household, top, held=held_flats(engine)).results
     with engine.connect() as conn:
         d, f = data.districts(conn), data.flats(conn)
         iso = None
-        if results:
+        if results and results[0].distance_mode == "network":
             chosen = f.set_index("id").geometry.loc[[results[0].flat_id]]
             best = chosen.to_crs(storage_crs(conn).srid).iloc[0]
             iso = walking_isochrones(conn, best.x, best.y)
-    m = builders.household_map(results, f, d, household.model_dump(mode="json"), iso)
+        languages = data.offer_languages(conn) if form else None
+    shown = household.model_dump(mode="json") if household is not None else raw
+    m = household_page.household_map(
+        results, f, d, shown, profile, iso, form=languages, errors=errors or []
+    )
     return m, results

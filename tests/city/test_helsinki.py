@@ -119,6 +119,11 @@ def test_maps_follow_the_city_profile(helsinki: City, browser: Browser) -> None:
     page, errors, failed = open_offline(browser, maps / "districts.html")
     assert errors == [] and failed == []
     assert page.locator(".district-label").count() == 4
+    # the base map comes from the city's own extract: its places are named on the map
+    base = (maps / "static" / "basemap.js").read_text(encoding="utf-8")
+    assert '"name":"Kluuvi"' in base and "Salzgitter" not in base
+    assert page.locator(".place-label").count() >= 3
+    assert page.locator(".leaflet-control-scale-line").inner_text().strip().endswith("m")
     page.screenshot(path=str(helsinki.workdir / "districts.png"))
     page.close()
 

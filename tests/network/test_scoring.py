@@ -79,13 +79,15 @@ def test_network_mode_without_a_network_is_a_clear_error(
 def test_household_map_draws_walking_isochrones(
     sample_engine: Engine, walking_profile: ScoringProfile
 ) -> None:
-    """500 m inside 1,000 m, both around the best flat; the map names the mode and the areas."""
+    """500 m inside 1,000 m, both around the best flat; the map names the mode and the areas
+    alike (a walk over the network, in title and layers)."""
     score_all(sample_engine, walking_profile)
     m, results = household_map(
         sample_engine, walking_profile, parse_household(HOUSEHOLD, walking_profile), 3
     )
     html = html_of(m, "static")
-    assert "Fußwegenetz" in html and "zu Fuß erreichbar 500 m" in html
+    assert "Entfernungen: Fußweg über das Wegenetz" in html
+    assert "Fußweg ≤ 500 m von Rang 1" in html and "Luftlinie" not in html
     with sample_engine.connect() as conn:
         x, y = conn.execute(
             text("SELECT ST_X(geom), ST_Y(geom) FROM flats WHERE id = :id"),

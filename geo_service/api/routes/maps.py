@@ -16,6 +16,8 @@ from geo_service.api.deps import engine, profile
 from geo_service.auth import sessions
 from geo_service.auth.keys import KeyInfo, verify_key
 from geo_service.errors import Forbidden, InputError, NotFound
+from geo_service.maps.base import labels as map_labels
+from geo_service.maps.household import household_errors
 from geo_service.maps.render import PUBLIC, household_map, html_of
 from geo_service.scoring.household import parse_household
 from geo_service.scoring.profile import ScoringProfile
@@ -122,7 +124,9 @@ def index(key: KeyInfo = Depends(session)) -> HTMLResponse:
     """Links to the maps this session may see."""
     links = "".join(f"<li><a href='/maps/{n}.html'>{n}</a></li>" for n in PUBLIC)
     if key.allows("housing_office"):
-        links += "<li>/maps/household?household={…} (Haushaltsprofil als JSON)</li>"
+        links += (
+            "<li><a href='/maps/household'>household</a> (Formular für ein Haushaltsprofil)</li>"
+        )
     body = f"<h1>Karten</h1><ul>{links}</ul><p><a href='/maps/logout'>Abmelden</a></p>"
     return HTMLResponse(PAGE.format(title="Karten", body=body))
 
@@ -133,25 +137,40 @@ def index(key: KeyInfo = Depends(session)) -> HTMLResponse:
     response_class=HTMLResponse,
     responses={
         **SESSION,
+        400: {"description": "A bad household profile (browsers: the form page explaining it)"},
         403: {"description": "The session's role is below housing_office"},
         409: {"description": "Data not scored yet, or scored with another profile version"},
     },
 )
 def household(
-    household: str,
+    request: Request,
+    household: str | None = None,
     key: KeyInfo = Depends(session),
     db: Engine = Depends(engine),
     prof: ScoringProfile = Depends(profile),
 ) -> HTMLResponse:
-    """Rendered on request, never stored; assets load from /maps/static."""
+    """A form for the household profile and, given one (JSON), its ranking map; rendered on
+    request, never stored; assets load from /maps/static. A browser sees a bad profile
+    explained in the page's language (400), other clients get problem+json."""
     if not key.allows("housing_office"):
         raise Forbidden("the household map needs the housing_office role")
-    try:
-        data = json.loads(household)
-    except json.JSONDecodeError:
-        raise InputError("household: not valid JSON") from None
-    m, _ = household_map(db, prof, parse_household(data, prof))
-    return HTMLResponse(html_of(m, "/maps/static"))
+    data: Any = None
+    errors: list[str] = []
+    if household is not None:
+        try:
+            data = json.loads(household)
+        except json.JSONDecodeError:
+            if "text/html" not in request.headers.get("accept", ""):
+                raise InputError("household: not valid JSON") from None
+            errors = household_errors(None, prof, map_labels())
+        else:
+            errors = household_errors(data, prof, map_labels())
+    if errors and "text/html" not in request.headers.get("accept", ""):
+        parse_household(data, prof)  # raises the problem in the API's words
+    parsed = parse_household(data, prof) if data is not None and not errors else None
+    raw = data if isinstance(data, dict) else None
+    m, _ = household_map(db, prof, parsed, form=True, raw=raw, errors=errors)
+    return HTMLResponse(html_of(m, "/maps/static"), status_code=400 if errors else 200)
 
 
 @router.get(
