@@ -12,10 +12,10 @@ from pydantic import Field
 from sqlalchemy import Engine
 
 from geo_service.allocation.results import UnplacedCode
-from geo_service.maps.labels import sheet_languages
 from geo_service.catalogue.store import vocabulary as catalogue_vocabulary
 from geo_service.db.models import ROLES
 from geo_service.ingest.schemas import KINDS
+from geo_service.maps.labels import sheet_languages
 from geo_service.reservations.results import Status
 from geo_service.scoring.explain import decay_rule
 from geo_service.scoring.profile import ScoringProfile

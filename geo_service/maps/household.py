@@ -115,6 +115,8 @@ def _message(err: Any, fields: dict[str, str], errs: dict[str, str]) -> str:
     text = str(err.get("msg", ""))
     if kind == "missing":
         what = errs["missing"]
+    elif loc[:1] == ["children_ages"] and kind in ("greater_than_equal", "less_than_equal"):
+        what = errs["child_age"]
     elif kind == "greater_than_equal":
         what = errs["too_small"].format(min=ctx.get("ge"))
     elif kind == "less_than_equal":
@@ -125,8 +127,6 @@ def _message(err: Any, fields: dict[str, str], errs: dict[str, str]) -> str:
         what = errs["not_a_number"]
     elif kind.startswith("date"):
         what = errs["not_a_date"]
-    elif "child age" in text:
-        what = errs["child_age"]
     elif "ISO 639" in text:
         what = errs["not_a_language"].format(value=text.split("'")[1] if "'" in text else "")
     elif "minors" in text:
