@@ -46,14 +46,15 @@ $(STAMP): pyproject.toml constraints.txt
 	  || { grep -v "is ignored" /tmp/geo_service-pip.log | tail -20; exit 1; }
 	@touch $(STAMP)
 
-# Map assets (Leaflet, Bootstrap, Font Awesome, plugins) from the npm registry, pinned by the lock.
+# Web assets from the npm registry, pinned by the lock: the maps' Leaflet, Bootstrap, Font Awesome
+# and plugins, and Swagger UI for /docs. Install scripts are not run (none is needed).
 npm: node_modules/.installed
 
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq >/dev/null; \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm >/dev/null; }
-	@echo "installing map assets from the npm registry (package-lock.json)"
-	@npm ci --silent --no-audit --no-fund >/tmp/geo_service-npm.log 2>&1 || { tail -20 /tmp/geo_service-npm.log; exit 1; }
+	@echo "installing web assets (maps, API docs) from the npm registry (package-lock.json)"
+	@npm ci --silent --no-audit --no-fund --ignore-scripts >/tmp/geo_service-npm.log 2>&1 || { tail -20 /tmp/geo_service-npm.log; exit 1; }
 	@touch $@
 
 db: deps

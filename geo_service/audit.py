@@ -5,9 +5,33 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pydantic import Field
 from sqlalchemy import Connection, Engine, insert, select
 
 from geo_service.db import models
+from geo_service.scoring.results import Result
+
+
+class AuditEntry(Result):
+    """One decision: who (role, key id), what, with which profile and data, when."""
+
+    id: int
+    at: datetime
+    action: str
+    role: str | None
+    api_key_id: str | None
+    profile_version: str | None
+    data_timestamp: datetime | None
+    request: dict[str, Any] = Field(description="The request, without case references.")
+    detail: dict[str, Any]
+
+
+class AuditPage(Result):
+    """Audit entries, newest first."""
+
+    limit: int
+    offset: int
+    items: list[AuditEntry]
 
 
 def record(
@@ -43,7 +67,7 @@ def entries(
     until: datetime | None = None,
     limit: int = 100,
     offset: int = 0,
-) -> list[dict[str, Any]]:
+) -> AuditPage:
     """Audit entries, newest first, with filters and paging."""
     a = models.audit_log
     q = select(a).order_by(a.c.id.desc()).limit(limit).offset(offset)
@@ -55,11 +79,6 @@ def entries(
         q = q.where(a.c.at < until)
     with engine.connect() as conn:
         rows = conn.execute(q).mappings().all()
-    return [
-        {
-            **r,
-            "at": r["at"].isoformat(),
-            "data_timestamp": r["data_timestamp"].isoformat() if r["data_timestamp"] else None,
-        }
-        for r in rows
-    ]
+    return AuditPage(
+        limit=limit, offset=offset, items=[AuditEntry.model_validate(dict(r)) for r in rows]
+    )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+import tomllib
 from functools import lru_cache
 from pathlib import Path
 
@@ -9,6 +12,45 @@ from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+STATE_DIR = ".geo_service"
+# The secret shipped in earlier versions: refused outside loopback like any short secret.
+OLD_DEFAULT_SECRET = "change-me-in-production-geo-service"
+MIN_SECRET_CHARS = 32
+
+
+def is_checkout(path: Path) -> bool:
+    """Tell whether ``path`` is a geo_service checkout (its pyproject.toml names the project)."""
+    try:
+        project = tomllib.loads((path / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
+    return project.get("project", {}).get("name") == "geo_service"
+
+
+def find_checkout(start: Path | None = None) -> Path | None:
+    """The checkout containing ``start`` (default: the working directory), walking upwards;
+    else the checkout this package was installed from (editable install); else None."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / STATE_DIR).is_dir() or is_checkout(folder):
+            return folder
+    return PROJECT_ROOT if is_checkout(PROJECT_ROOT) else None
+
+
+def default_home() -> Path:
+    """``.geo_service`` of the checkout found from any working directory, or a per-user
+    directory (``$XDG_DATA_HOME/geo_service``, default ``~/.local/share/geo_service``)."""
+    root = find_checkout()
+    if root is not None:
+        return root / STATE_DIR
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "geo_service"
+
+
+def default_maps_dir() -> Path:
+    """``maps/`` of the checkout (found as for the state directory), else of the working
+    directory."""
+    return (find_checkout() or Path.cwd()) / "maps"
 
 
 class Settings(BaseSettings):
@@ -19,25 +61,48 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None,
         validation_alias=AliasChoices("DATABASE_URL", "GEO_SERVICE_DATABASE_URL"),
-        description="External PostGIS (SQLAlchemy URL). Unset: the embedded cluster is used.",
+        description="External PostGIS (SQLAlchemy URL) the service connects to, as a role "
+        "without DDL rights. Unset: the embedded cluster is used.",
+    )
+    migration_database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices(
+            "MIGRATION_DATABASE_URL", "GEO_SERVICE_MIGRATION_DATABASE_URL"
+        ),
+        description="External PostGIS as the schema owner, for `db migrate` only. Unset: "
+        "DATABASE_URL (one role for both) or the embedded cluster's owner role.",
     )
     home: Path = Field(
-        default_factory=lambda: Path.cwd() / ".geo_service",
-        description="State directory of the embedded cluster (gitignored), keyed to the checkout.",
+        default_factory=default_home,
+        description="State directory (embedded cluster, generated secret): .geo_service of the "
+        "checkout found from the working directory upwards, else a per-user directory.",
     )
     pg_bin: Path = Path("/usr/lib/postgresql/15/bin")
     pg_os_user: str = Field(
         default="postgres", description="Unprivileged OS user that runs the cluster when root."
     )
     db_name: str = "geo_service"
-    db_user: str = "geo_service"
+    db_user: str = Field(default="geo_service", description="Embedded cluster's superuser.")
+    db_owner: str = Field(
+        default="geo_service_owner", description="Embedded role owning the schema (migrations)."
+    )
+    db_service_user: str = Field(
+        default="geo_service_app", description="Embedded role the service connects as (DML)."
+    )
     pool_size: int = 5
     pool_max_overflow: int = 10
     db_connect_timeout_s: int = 3
 
+    crs: str = Field(
+        default="EPSG:25832",
+        description="Storage CRS of this deployment: a projected CRS in metres with an EPSG code "
+        "(EPSG:25832 west of 12°E in Germany, EPSG:25833 east of it, the UTM zone elsewhere); "
+        "recorded by the first `db migrate` and checked on every start.",
+    )
+
     data_dir: Path = PROJECT_ROOT / "data"
     profile_path: Path = PROJECT_ROOT / "data" / "profiles" / "salzgitter.toml"
-    maps_dir: Path = Field(default_factory=lambda: Path.cwd() / "maps")
+    maps_dir: Path = Field(default_factory=default_maps_dir)
     map_language: str = Field(default="de", pattern="^(de|en)$", description="Map labels.")
     map_tile_url: str | None = Field(
         default=None, description="XYZ tile URL of a local tile server; none: no base layer."
@@ -47,9 +112,11 @@ class Settings(BaseSettings):
     port: int = 8000
     max_body_bytes: int = 1024 * 1024
     reservation_hold_minutes: int = 60 * 24
-    secret_key: str = Field(
-        default="change-me-in-production-geo-service",
-        description="Server secret for keyed hashes of case references (HMAC-SHA256).",
+    demo_key_hours: int = Field(default=24, ge=1, description="Lifetime of `demo` API keys.")
+    secret_key: str | None = Field(
+        default=None,
+        description="Server secret for keyed hashes of case references and session cookies "
+        "(HMAC-SHA256). Unset: one generated per installation in the state directory.",
     )
 
 
@@ -57,3 +124,47 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """Return the process-wide settings (cached; call ``get_settings.cache_clear()`` in tests)."""
     return Settings()
+
+
+def secret_file(settings: Settings) -> Path:
+    """Where the generated per-installation secret lives (mode 600)."""
+    return settings.home / "secret"
+
+
+def server_secret(settings: Settings | None = None) -> str:
+    """The configured secret, or the one generated for this installation on first use."""
+    settings = settings or get_settings()
+    if settings.secret_key:
+        return settings.secret_key
+    return _stored_secret(secret_file(settings))
+
+
+@lru_cache
+def _stored_secret(path: Path) -> str:
+    """Read the secret at ``path``, creating it (random, mode 600) if it does not exist."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written completely under a private name, then linked into place: processes starting
+        # at once never read a half-written file, and the first link wins.
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(secrets.token_urlsafe(48) + "\n")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text(encoding="utf-8").strip()
+
+
+def weak_secret(settings: Settings) -> str | None:
+    """Why the configured secret must not be used on a public interface (None: it is fine)."""
+    if not settings.secret_key:
+        return None
+    if settings.secret_key == OLD_DEFAULT_SECRET:
+        return "GEO_SERVICE_SECRET_KEY is the published default"
+    if len(settings.secret_key) < MIN_SECRET_CHARS:
+        return f"GEO_SERVICE_SECRET_KEY is shorter than {MIN_SECRET_CHARS} characters"
+    return None

@@ -65,12 +65,26 @@ class NotScored(GeoServiceError):
     title = "Not scored yet"
 
 
+class StaleScores(NotScored):
+    """The stored features were computed with another scoring profile than the one served."""
+
+    title = "Scored with another profile"
+
+
 class DatabaseUnavailable(GeoServiceError):
     """The database cannot be reached or is not migrated."""
 
     status = 503
     title = "Database unavailable"
     exit_code = 3
+
+
+class ConfigurationError(GeoServiceError):
+    """A setting that cannot work, or one the database contradicts (e.g. its storage CRS)."""
+
+    status = 503
+    title = "Service misconfigured"
+    exit_code = 2
 
 
 class ClusterError(GeoServiceError):

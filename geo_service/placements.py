@@ -12,6 +12,7 @@ from geo_service.scoring.household import Household
 from geo_service.scoring.pipeline import cached_ranker, held_flats
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranking import Ranker
+from geo_service.scoring.results import RankedFlat, Ranking
 
 
 def _audit(
@@ -46,30 +47,27 @@ def rank_for(
     limit: int = 10,
     districts: list[str] | None = None,
     override_cap: bool = False,
-) -> dict[str, Any]:
-    """Ranked flats with explanations; the request is written to the audit log."""
+) -> Ranking:
+    """Ranked flats with explanations and why others were left out; the request is written to
+    the audit log."""
     ranker = cached_ranker(engine, profile)
-    results = ranker.rank(household, limit, districts, override_cap, held=held_flats(engine))
+    ranking = ranker.rank(household, limit, districts, override_cap, held=held_flats(engine))
     request = {
         "household": household.model_dump(mode="json"),
         "limit": limit,
         "districts": districts,
         "override_cap": override_cap,
     }
-    detail: dict[str, Any] = {"results": [r["flat_id"] for r in results]}
+    detail: dict[str, Any] = {"results": [r.flat_id for r in ranking.results]}
     if override_cap:
         detail["note"] = "district cap overridden on request"
     _audit(engine, "rank", key, profile, ranker, request, detail)
-    return {
-        "results": results,
-        "profile_version": profile.version,
-        "data_timestamp": ranker.data_timestamp,
-    }
+    return ranking
 
 
 def score_for(
     engine: Engine, profile: ScoringProfile, household: Household, flat_id: str, key: KeyInfo
-) -> dict[str, Any]:
+) -> RankedFlat:
     """The explained score of one flat for a household (audited like a ranking)."""
     ranker = cached_ranker(engine, profile)
     result = ranker.score_flat(flat_id, household, held=held_flats(engine))
@@ -80,6 +78,6 @@ def score_for(
         profile,
         ranker,
         {"household": household.model_dump(mode="json"), "flat_id": flat_id},
-        {"placement_score": result["placement_score"]},
+        {"placement_score": result.placement_score},
     )
     return result

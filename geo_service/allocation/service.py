@@ -2,44 +2,82 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import uuid
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, func, insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Engine, insert
 
+from geo_service.allocation.reasons import Fit, explain_unplaced
+from geo_service.allocation.results import (
+    Allocation,
+    Assignment,
+    Baseline,
+    DistrictUse,
+    Fairness,
+)
 from geo_service.allocation.solver import Solution, solve_greedy, solve_optimal
 from geo_service.audit import record
 from geo_service.auth.keys import KeyInfo
-from geo_service.config import get_settings
 from geo_service.db import models
+from geo_service.db.transactions import in_transaction
 from geo_service.errors import Conflict, InputError
+from geo_service.reservations.holds import FlatTaken, Hold, case_ref_hash, place_holds
+from geo_service.scoring.districts import check_district_codes
 from geo_service.scoring.household import Household
 from geo_service.scoring.pipeline import cached_ranker, held_flats
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranking import Ranker
 
-R = models.reservations
 LARGE_BATCH = 200  # above this many households the candidate restriction applies
+Step = Callable[[str, int, int], None]  # (stage, done, total)
 
 
-def score_matrix(ranker: Ranker, households: list[Household], held: set[str]) -> np.ndarray:
-    """Placement scores (households x flats); NaN where a hard constraint fails or B = 0."""
+def score_matrix(
+    ranker: Ranker,
+    households: Sequence[Household],
+    held: set[str],
+    min_score: float | None = None,
+    step: Step | None = None,
+) -> tuple[np.ndarray, list[Fit]]:
+    """Placement scores (households x flats), NaN where a hard constraint fails, B = 0 or the
+    score is under ``min_score``; and per household what fits (for the unplaced reasons)."""
     out = np.full((len(households), len(ranker.ids)), np.nan)
+    fits = []
+    in_district = ranker.district_index >= 0
+    n_districts = len(ranker.district_codes)
     for i, hh in enumerate(households):
         ev = ranker.evaluate(hh, held)
         ok = ev.passed & (ranker.factor > 0)
         out[i, ok] = ev.placement[ok]
-    return out
+        below = False
+        if min_score is not None:
+            low = ok & (out[i] < min_score)
+            below = bool(ok.any() and not (ok & ~low).any())
+            out[i, low] = np.nan
+        free = ranker.on_offer & ~ev.reserved
+        fits.append(
+            Fit(
+                fitting=int(ev.passed.sum()),
+                fitting_districts=np.bincount(
+                    ranker.district_index[ev.passed & in_district], minlength=n_districts
+                )
+                > 0,
+                failed={c.name: int((free & ~c.passed).sum()) for c in ev.checks[1:]},
+                below_min_score=below,
+            )
+        )
+        if step:
+            step("scoring households", i + 1, len(households))
+    return out, fits
 
 
 def capacities(ranker: Ranker, scale: float, exclude: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Per district code index: capacity (scaled) and placements so far."""
+    """Per district code index (districts with flats): capacity (scaled, 0 where excluded)
+    and placements so far."""
     codes = list(ranker.district_codes)
-    unknown = [c for c in exclude if c not in codes]
-    if unknown:
-        raise InputError(f"unknown district code {unknown[0]!r} in exclude")
+    exclude = [c for c in exclude if c in codes]  # a district without flats takes nobody anyway
     cap = np.array([ranker.districts.get(c, {}).get("capacity", 0) or 0 for c in codes], float)
     before = np.array([ranker.districts.get(c, {}).get("placements", 0) or 0 for c in codes], float)
     cap = np.floor(cap * scale)
@@ -51,22 +89,22 @@ def describe(
     sol: Solution,
     method: str,
     ranker: Ranker,
+    batch: Sequence[Household],
     scores: np.ndarray,
+    fits: list[Fit],
     cap: np.ndarray,
     before: np.ndarray,
+    left: np.ndarray,
 ) -> dict[str, Any]:
-    """The architecture's allocation shape (without the baseline)."""
+    """The fields of an Allocation that describe one solution (without the baseline)."""
     placed = np.flatnonzero(sol.flat_of >= 0)
     flats = sol.flat_of[placed]
-    after = before + np.bincount(ranker.district_index[flats], minlength=len(cap))
-    any_fit = np.isfinite(scores).any(axis=1)
+    district = ranker.district_index
+    after = before + np.bincount(district[flats], minlength=len(cap))
+    codes = [str(c) for c in ranker.district_codes]
+    refs = [getattr(h, "ref", None) for h in batch]
     reasons = [
-        {
-            "household": int(i),
-            "reason": "no compatible flat"
-            if not any_fit[i]
-            else "compatible flats taken by others or their districts are full",
-        }
+        explain_unplaced(int(i), refs, fits[i], scores[i], district, left, sol.flat_of, codes)
         for i in np.flatnonzero(sol.flat_of < 0)
     ]
     pts = scores[placed, flats] if len(placed) else np.array([])
@@ -78,58 +116,66 @@ def describe(
         "placed": sol.placed,
         "unplaced": len(reasons),
         "assignments": [
-            {
-                "household": int(i),
-                "flat_id": str(ranker.ids[j]),
-                "placement_score": round(float(scores[i, j]), 2),
-            }
+            Assignment(
+                household=int(i),
+                ref=refs[i],
+                flat_id=str(ranker.ids[j]),
+                district_code=str(ranker.district[j]),
+                placement_score=round(float(scores[i, j]), 2),
+            )
             for i, j in zip(placed, flats, strict=True)
         ],
         "unplaced_reasons": reasons,
         "districts": [
-            {
-                "code": str(c),
-                "capacity": int(cap[k]),
-                "before": int(before[k]),
-                "after": int(after[k]),
-            }
-            for k, c in enumerate(ranker.district_codes)
+            DistrictUse(
+                code=c,
+                name=ranker.districts.get(c, {}).get("name"),
+                capacity=int(cap[k]),
+                before=int(before[k]),
+                after=int(after[k]),
+                placed=int(after[k] - before[k]),
+            )
+            for k, c in enumerate(codes)
         ],
         "solve_seconds": round(sol.seconds, 3),
         "mip_gap": sol.gap,
         "proven_optimal": sol.optimal,
-        "fairness": {
-            "utilisation_spread": round(float(util[used].max() - util[used].min()), 4)
+        "fairness": Fairness(
+            utilisation_spread=round(float(util[used].max() - util[used].min()), 4)
             if used.any()
             else 0.0,
-            "mean_score": round(float(pts.mean()), 2) if len(pts) else None,
-            "min_score": round(float(pts.min()), 2) if len(pts) else None,
-        },
+            mean_score=round(float(pts.mean()), 2) if len(pts) else None,
+            min_score=round(float(pts.min()), 2) if len(pts) else None,
+        ),
     }
 
 
 def allocate(
     engine: Engine,
     profile: ScoringProfile,
-    households: list[Household],
+    households: Sequence[Household],
     method: str = "optimal",
     capacity_scale: float = 1.0,
     exclude: list[str] | None = None,
-) -> dict[str, Any]:
-    """Place a batch; the greedy baseline always runs on the same input for comparison."""
+    step: Step | None = None,
+) -> Allocation:
+    """Place a batch; the greedy baseline always runs on the same input for comparison.
+    ``step(stage, done, total)`` reports progress (scoring households, then solving)."""
     if method not in ("optimal", "greedy"):
         raise InputError("method must be 'optimal' or 'greedy'")
     if not 0 <= capacity_scale <= 10:
         raise InputError("capacity_scale must be between 0 and 10")
+    with engine.connect() as conn:
+        check_district_codes(conn, exclude or [], "exclude_districts")
     ranker = cached_ranker(engine, profile)
     rules = profile.allocation
-    scores = score_matrix(ranker, households, held_flats(engine))
-    if rules.min_score is not None:
-        scores[scores < rules.min_score] = np.nan
+    scores, fits = score_matrix(ranker, households, held_flats(engine), rules.min_score, step)
     cap, before = capacities(ranker, capacity_scale, exclude or [])
     limit = cap if rules.max_utilisation is None else np.floor(cap * rules.max_utilisation)
     left = np.maximum(limit - before, 0).astype(int)
     district = ranker.district_index
+    if step:
+        step(f"solving ({method})", 0, 1)
     greedy = solve_greedy(scores, district, left)
     per = rules.candidates_per_district if len(households) > LARGE_BATCH else None
     chosen = (
@@ -145,86 +191,103 @@ def allocate(
         if method == "optimal"
         else greedy
     )
-    result = describe(chosen, method, ranker, scores, cap, before)
-    result["baseline"] = {
-        "method": "greedy",
-        "objective": round(greedy.objective, 2),
-        "placed": greedy.placed,
-        "solve_seconds": round(greedy.seconds, 3),
-    }
-    result["profile_version"] = profile.version
-    result["data_timestamp"] = ranker.data_timestamp
-    result["_flat_ids"], result["_flat_districts"] = ranker.ids, ranker.district
-    return result
+    if step:
+        step(f"solving ({method})", 1, 1)
+    return Allocation(
+        **describe(chosen, method, ranker, households, scores, fits, cap, before, left),
+        baseline=Baseline(
+            objective=round(greedy.objective, 2),
+            placed=greedy.placed,
+            solve_seconds=round(greedy.seconds, 3),
+        ),
+        profile_version=profile.version,
+        data_timestamp=ranker.data_timestamp,
+    )
+
+
+def stored_profiles(households: Sequence[Household]) -> list[dict[str, Any]]:
+    """The batch as stored: profiles, and case references only as keyed hashes."""
+    out = []
+    for h in households:
+        ref = getattr(h, "ref", None)
+        row = h.model_dump(mode="json", exclude={"ref"})
+        out.append({**row, "ref_hash": case_ref_hash(ref)} if ref else row)
+    return out
+
+
+def stored_result(result: Allocation) -> dict[str, Any]:
+    """The result as stored: every case reference replaced by its keyed hash."""
+    data = result.model_dump(mode="json")
+    for item in (*data["assignments"], *data["unplaced_reasons"]):
+        ref = item.pop("ref", None)
+        item["ref_hash"] = case_ref_hash(ref) if ref else None
+    return data
 
 
 def record_run(
     engine: Engine,
-    result: dict[str, Any],
-    households: list[Household],
+    result: Allocation,
+    households: Sequence[Household],
     profile: ScoringProfile,
     key: KeyInfo | None,
     reserve: bool = False,
-) -> list[str]:
+) -> Allocation:
     """Store the run in ``allocations`` and audit it; with ``reserve``, hold every assigned flat
-    in the SAME transaction (409 and nothing kept if one was taken meanwhile)."""
-    hold = timedelta(minutes=get_settings().reservation_hold_minutes)
-    district_of = dict(zip(result["_flat_ids"], result["_flat_districts"], strict=True))
-    profiles = [h.model_dump(mode="json") for h in households]
-    shown = public(result)
-    ids: list[str] = []
-    try:
-        with engine.begin() as conn:
-            if reserve:
-                for a in shown["assignments"]:
-                    rid = conn.execute(
-                        insert(R)
-                        .values(
-                            flat_id=a["flat_id"],
-                            district_code=district_of.get(a["flat_id"]),
-                            household=profiles[a["household"]],
-                            placement_score=a["placement_score"],
-                            profile_version=profile.version,
-                            api_key_id=key.id if key else None,
-                            expires_at=func.now() + hold,
-                        )
-                        .returning(R.c.id)
-                    ).scalar_one()
-                    ids.append(str(rid))
-            conn.execute(
-                insert(models.allocations).values(
-                    method=shown["method"],
-                    households=profiles,
-                    result=shown,
-                    objective=shown["objective"],
-                    placed=shown["placed"],
-                    profile_version=profile.version,
-                    api_key_id=key.id if key else None,
-                )
+    through the hold routine in the SAME transaction (409 and nothing kept if one was taken
+    meanwhile). Case references are stored only as keyed hashes. Returns the result with the
+    reservation ids in assignment order."""
+    profiles = stored_profiles(households)
+
+    def store(conn: Connection) -> Allocation:
+        """The holds, the allocation row and its audit entry."""
+        run_id = uuid.uuid4()
+        holds = [
+            Hold(
+                flat_id=a.flat_id,
+                district_code=a.district_code,
+                household=households[a.household].model_dump(mode="json", exclude={"ref"}),
+                placement_score=a.placement_score,
+                case_ref=a.ref,
+                audit_detail={"allocation_id": str(run_id), "household": a.household},
             )
-            record(
-                conn,
-                "allocation",
-                role=key.role if key else "cli",
-                key_id=key.id if key else None,
+            for a in (result.assignments if reserve else [])
+        ]
+        rows = place_holds(conn, holds, key, profile.version, result.data_timestamp)
+        stored = result.model_copy(update={"reservations": [str(r.id) for r in rows]})
+        conn.execute(
+            insert(models.allocations).values(
+                id=run_id,
+                method=stored.method,
+                households=profiles,
+                result=stored_result(stored),
+                objective=stored.objective,
+                placed=stored.placed,
                 profile_version=profile.version,
-                data_timestamp=shown["data_timestamp"],
-                request={"households": profiles},
-                detail={
-                    "method": shown["method"],
-                    "placed": shown["placed"],
-                    "objective": shown["objective"],
-                    "reserved": len(ids),
-                },
+                api_key_id=key.id if key else None,
             )
-    except IntegrityError:
+        )
+        record(
+            conn,
+            "allocation",
+            role=key.role if key else "cli",
+            key_id=key.id if key else None,
+            profile_version=profile.version,
+            data_timestamp=stored.data_timestamp,
+            request={"households": profiles},
+            detail={
+                "allocation_id": str(run_id),
+                "method": stored.method,
+                "placed": stored.placed,
+                "objective": stored.objective,
+                "reserved": len(rows),
+            },
+        )
+        return stored
+
+    try:
+        return in_transaction(engine, store)
+    except FlatTaken as exc:
         raise Conflict(
-            "a flat of this allocation was reserved meanwhile; nothing was reserved "
-            "or stored: run the allocation again"
+            f"flat {exc.flat_id} of this allocation was reserved meanwhile; nothing was "
+            "reserved or stored: run the allocation again"
         ) from None
-    return ids
-
-
-def public(result: dict[str, Any]) -> dict[str, Any]:
-    """The result without internal lookup arrays."""
-    return {k: v for k, v in result.items() if not k.startswith("_")}

@@ -1,8 +1,9 @@
 """Optimal and greedy assignment over a household x flat score matrix with district capacities.
 
-Compatibility is a finite score; incompatible pairs are NaN. The optimum is lexicographic:
-first as many households placed as possible, then the largest total placement score. Both
-stages are solved with HiGHS (``scipy.optimize.milp``) over the candidate pairs.
+Compatibility is a finite score; incompatible pairs are NaN. By default (profile
+``priority = "placed_first"``) the optimum is lexicographic: first as many households placed as
+possible, then the largest total placement score; with ``"score_only"`` only the total score
+counts. Both stages are solved with HiGHS (``scipy.optimize.milp``) over the candidate pairs.
 """
 
 from __future__ import annotations
@@ -96,7 +97,8 @@ def solve_optimal(
     keep: np.ndarray | None = None,
     placed_first: bool = True,
 ) -> Solution:
-    """Max households placed, then max total score, under one-to-one and capacity limits."""
+    """Max households placed, then max total score (``placed_first``), or the max total score
+    alone (``priority = "score_only"``), under one-to-one and capacity limits."""
     start = time.perf_counter()
     n_h, n_f = scores.shape
     h, f = candidates(scores, flat_district, per_district, keep)
@@ -106,17 +108,15 @@ def solve_optimal(
     cons = _constraints(h, f, flat_district, n_h, n_f, np.maximum(capacity, 0))
     opts = {"time_limit": time_limit_s, "mip_rel_gap": MIP_GAP}
     ones = np.ones(len(h))
-    first = milp(-ones, constraints=cons, integrality=ones, bounds=Bounds(0, 1), options=opts)
-    placed = round(-first.fun) if first.x is not None else 0
-    keep_count = LinearConstraint(csr_array(ones.reshape(1, -1)), placed, placed)
+    first = None
+    if placed_first:
+        first = milp(-ones, constraints=cons, integrality=ones, bounds=Bounds(0, 1), options=opts)
+        placed = round(-first.fun) if first.x is not None else 0
+        cons = [*cons, LinearConstraint(csr_array(ones.reshape(1, -1)), placed, placed)]
     second = milp(
-        -scores[h, f],
-        constraints=[*cons, keep_count],
-        integrality=ones,
-        bounds=Bounds(0, 1),
-        options={**opts, "time_limit": time_limit_s},
+        -scores[h, f], constraints=cons, integrality=ones, bounds=Bounds(0, 1), options=opts
     )
-    best = second if second.x is not None else first
+    best = first if second.x is None and first is not None else second
     chosen = best.x > 0.5 if best.x is not None else np.zeros(len(h), dtype=bool)
     flat_of[h[chosen]] = f[chosen]
     gap = getattr(second, "mip_gap", None)

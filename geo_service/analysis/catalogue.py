@@ -8,11 +8,16 @@ import geopandas as gpd
 import pandas as pd
 from sqlalchemy import Engine
 
-from geo_service.analysis.source import CRS, district_shapes, points, resolve, scoring_profile
+from geo_service.analysis.source import crs, district_shapes, points, resolve, scoring_profile
+from geo_service.analysis.tables import frame, framed
 from geo_service.catalogue import service
 from geo_service.catalogue.needs import needs_vs_supply
 from geo_service.catalogue.offers import search_offers
+from geo_service.catalogue.results import CoverageRow, DuplicatePair, Offer
 from geo_service.catalogue.store import load_offers
+from geo_service.catalogue.vocabulary import check_categories
+
+NEEDS_COLUMNS = ["scope", "language", "households", "category", "offers", "gap"]
 
 
 def offers(
@@ -40,7 +45,7 @@ def offers(
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per offer, CRS EPSG:25832 (metres). Columns: ``id``, ``name``, ``category``,
+        One row per offer, CRS ``crs()`` (metres). Columns: ``id``, ``name``, ``category``,
         ``provider``, ``address``, ``opening_hours``, ``capacity_per_week``, ``contact_role``,
         ``interpreting``, ``district_code``, ``languages`` (list of ISO 639 codes),
         ``distance_m`` (only with ``near``), ``geometry`` (Point).
@@ -57,8 +62,8 @@ def offers(
         "near": near,
         "radius_m": radius_m,
     }
-    total = search_offers(eng, limit=0, **query)["total"]
-    return points(search_offers(eng, limit=max(total, 1), **query)["items"])
+    total = search_offers(eng, limit=0, **query).total
+    return points(search_offers(eng, limit=max(total, 1), **query).items, eng, Offer)
 
 
 def coverage_gaps(
@@ -91,7 +96,7 @@ def coverage_gaps(
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per district, category and language with demand, CRS EPSG:25832 (metres).
+        One row per district, category and language with demand, CRS ``crs()`` (metres).
         Columns: ``district_code``, ``category``, ``language``, ``households``,
         ``access_per_household`` (offer capacity per household within reach),
         ``without_offer_in_reach``, ``gap``, ``geometry`` (the district's MultiPolygon).
@@ -102,13 +107,12 @@ def coverage_gaps(
     >>> cov[cov["gap"]]  # doctest: +SKIP
     """
     eng = resolve(engine)
+    check_categories(categories, scoring_profile())
     profile = scoring_profile() if e2sfca else None
-    rows = pd.DataFrame(service.coverage(eng, languages, categories, radius_m, profile))
+    rows = frame(service.coverage(eng, languages, categories, radius_m, profile), model=CoverageRow)
     shapes = district_shapes(eng).rename(columns={"code": "district_code"})
-    if rows.empty:
-        return gpd.GeoDataFrame(shapes.iloc[:0], geometry="geometry", crs=CRS)
     out = shapes.merge(rows, on="district_code", how="right")
-    return gpd.GeoDataFrame(out[[*rows.columns, "geometry"]], geometry="geometry", crs=CRS)
+    return gpd.GeoDataFrame(out[[*rows.columns, "geometry"]], geometry="geometry", crs=crs(eng))
 
 
 def language_needs(
@@ -147,8 +151,10 @@ def language_needs(
     catalogue, _ = load_offers(resolve(engine))
     cats = categories or sorted({o["category"] for o in catalogue})
     scopes = districts if districts is not None else [""] * len(languages)
-    rows = pd.DataFrame(needs_vs_supply(list(zip(scopes, languages, strict=True)), catalogue, cats))
-    return rows[rows["scope"] != ""].reset_index(drop=True) if not rows.empty else rows
+    rows = framed(
+        needs_vs_supply(list(zip(scopes, languages, strict=True)), catalogue, cats), NEEDS_COLUMNS
+    )
+    return rows[rows["scope"] != ""].reset_index(drop=True)
 
 
 def duplicates(threshold: float | None = None, engine: Engine | None = None) -> pd.DataFrame:
@@ -171,4 +177,4 @@ def duplicates(threshold: float | None = None, engine: Engine | None = None) -> 
     --------
     >>> duplicates().head()  # doctest: +SKIP
     """
-    return pd.DataFrame(service.duplicates(resolve(engine), threshold))
+    return frame(service.duplicates(resolve(engine), threshold), model=DuplicatePair)

@@ -6,9 +6,12 @@ import geopandas as gpd
 import pandas as pd
 from sqlalchemy import Engine
 
-from geo_service.analysis.source import district_shapes, resolve
+from geo_service.analysis.source import district_shapes, resolve, scoring_profile
+from geo_service.analysis.tables import frame
 from geo_service.errors import InputError
-from geo_service.scoring.districts import indicators_of, list_status
+from geo_service.scoring.districts import indicator_table, list_status
+from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.results import District
 
 
 def districts(public: bool = False, engine: Engine | None = None) -> gpd.GeoDataFrame:
@@ -27,7 +30,7 @@ def districts(public: bool = False, engine: Engine | None = None) -> gpd.GeoData
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per district, ordered by ``code``, CRS EPSG:25832 (metres). Columns: ``code``,
+        One row per district, ordered by ``code``, CRS ``crs()`` (metres). Columns: ``code``,
         ``name``, ``ortschaft``, ``year`` (indicator year), ``status_index`` (higher = more
         burden), ``status_class`` (1 high .. 4 very low, NaN when suppressed), ``suppressed``,
         ``capacity``, ``capacity_source``, ``placements``, ``utilisation`` (placements /
@@ -41,13 +44,17 @@ def districts(public: bool = False, engine: Engine | None = None) -> gpd.GeoData
     """
     eng = resolve(engine)
     with eng.connect() as conn:
-        status = pd.DataFrame(list_status(conn, public=public))
+        status = frame(list_status(conn, public=public), model=District)
     shapes = district_shapes(eng)
     gdf = shapes.merge(status, on="code", how="right")
     return gpd.GeoDataFrame(gdf, geometry="geometry", crs=shapes.crs)[[*status, "geometry"]]
 
 
-def indicators(year: int | None = None, engine: Engine | None = None) -> pd.DataFrame:
+def indicators(
+    year: int | None = None,
+    engine: Engine | None = None,
+    profile: ScoringProfile | None = None,
+) -> pd.DataFrame:
     """Social-structure indicators per district and year (the district detail route's figures).
 
     Parameters
@@ -56,15 +63,19 @@ def indicators(year: int | None = None, engine: Engine | None = None) -> pd.Data
         Only this year; default every year on file.
     engine : sqlalchemy.Engine, optional
         Database to read; default ``DATABASE_URL`` or the embedded cluster.
+    profile : ScoringProfile, optional
+        The city's profile, whose indicators are the columns; default the configured one
+        (``scoring_profile()``). ``profile.indicator_list()`` gives their labels and units.
 
     Returns
     -------
     pandas.DataFrame
         One row per district and year, ordered by ``district_code`` and ``year``; no geometry
         (join ``districts()`` on ``code`` for a map). Columns: ``district_code``, ``year``,
-        ``residents``, ``unemployment_rate``, ``sgb2_share``, ``child_poverty_rate``,
-        ``foreign_share`` (percent), ``refugees_per_1000``. Raw figures, including those of
-        districts the public view suppresses.
+        ``residents``, then one column per indicator of the profile in its order (for the
+        Salzgitter sample ``unemployment_rate``, ``sgb2_share``, ``child_poverty_rate``,
+        ``foreign_share`` in percent, ``refugees_per_1000``; NaN where a year lacks one). Raw
+        figures, including those of districts the public view suppresses.
 
     Raises
     ------
@@ -76,10 +87,9 @@ def indicators(year: int | None = None, engine: Engine | None = None) -> pd.Data
     >>> ind = indicators(2024)
     >>> ind.set_index("district_code")["unemployment_rate"].head()  # doctest: +SKIP
     """
-    eng = resolve(engine)
-    with eng.connect() as conn:
-        rows = [row for code in district_shapes(eng)["code"] for row in indicators_of(conn, code)]
-    df = pd.DataFrame(rows)
+    keys = list((profile or scoring_profile()).district.indicators)
+    with resolve(engine).connect() as conn:
+        df = indicator_table(conn, keys)
     if year is None or df.empty:
         return df
     years = sorted(df["year"].unique().tolist())

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from geo_service.analysis.source import CRS, points, resolve
+from geo_service.analysis.source import crs, points, resolve, scoring_profile
 from geo_service.db import models
-from geo_service.flats import list_flats
+from geo_service.flats import Flat, list_flats
 from geo_service.scoring.store import read_features
 
 
@@ -32,7 +32,7 @@ def flats(
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per flat, ordered by ``id``, CRS EPSG:25832 (metres). Columns: ``id``,
+        One row per flat, ordered by ``id``, CRS ``crs()`` (metres). Columns: ``id``,
         ``rooms``, ``living_area_m2``, ``rent_gross_cold_eur`` (EUR per month), ``floor``,
         ``lift``, ``barrier_free``, ``available_from`` (ISO date), ``available``,
         ``district_code`` and more flat attributes, ``geometry`` (Point).
@@ -43,9 +43,9 @@ def flats(
     >>> f.groupby("district_code")["rent_gross_cold_eur"].median()  # doctest: +SKIP
     """
     eng = resolve(engine)
-    total = list_flats(eng, available=available, district=district, limit=0)["total"]
+    total = list_flats(eng, available=available, district=district, limit=0).total
     page = list_flats(eng, available=available, district=district, limit=max(total, 1))
-    return points(page["items"])
+    return points(page.items, eng, Flat)
 
 
 def features(
@@ -66,7 +66,7 @@ def features(
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per flat, category and language key, CRS EPSG:25832 (metres), at the flat's
+        One row per flat, category and language key, CRS ``crs()`` (metres), at the flat's
         location. Columns: ``flat_id``, ``district_code``, ``category``, ``language``,
         ``nearest_m`` (metres to the nearest place, inf when none), ``distances_m``,
         ``target_ids``, ``target_names`` (the k nearest), ``count_full`` / ``count_zero``
@@ -86,7 +86,7 @@ def features(
     out = where.merge(df, left_on="id", right_on="flat_id").drop(columns="id")
     order = ["flat_id", "district_code", "category", "language", "nearest_m"]
     cols = order + [c for c in out.columns if c not in (*order, "geometry")] + ["geometry"]
-    return gpd.GeoDataFrame(out[cols], geometry="geometry", crs=CRS)
+    return gpd.GeoDataFrame(out[cols], geometry="geometry", crs=crs(eng))
 
 
 def area_scores(engine: Engine | None = None) -> gpd.GeoDataFrame:
@@ -101,7 +101,7 @@ def area_scores(engine: Engine | None = None) -> gpd.GeoDataFrame:
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per cell, CRS EPSG:25832 (metres). Columns: ``h3_index``, ``district_code``
+        One row per cell, CRS ``crs()`` (metres). Columns: ``h3_index``, ``district_code``
         (of the cell centre, None outside every district), ``score`` (0-100), one column per
         scoring category with its value c_k in [0, 1] (e.g. ``kita``, ``gp``), and
         ``geometry`` (Polygon).
@@ -113,11 +113,14 @@ def area_scores(engine: Engine | None = None) -> gpd.GeoDataFrame:
     """
     a = models.area_scores
     query = select(a.c.h3_index, a.c.district_code, a.c.score, a.c.category_values, a.c.geom)
-    with resolve(engine).connect() as conn:
-        gdf = gpd.read_postgis(query.order_by(a.c.h3_index), conn, geom_col="geom", crs=CRS)
+    eng = resolve(engine)
+    with eng.connect() as conn:
+        gdf = gpd.read_postgis(query.order_by(a.c.h3_index), conn, geom_col="geom", crs=crs(eng))
     raw = gdf.pop("category_values")
     values = pd.DataFrame(
         [v if isinstance(v, dict) else json.loads(v) for v in raw], index=gdf.index
     )
+    names = scoring_profile().names()
+    values = values.reindex(columns=[*names, *(c for c in values.columns if c not in names)])
     geometry = gdf.pop("geom")
-    return gpd.GeoDataFrame(pd.concat([gdf, values], axis=1), geometry=geometry, crs=CRS)
+    return gpd.GeoDataFrame(pd.concat([gdf, values], axis=1), geometry=geometry, crs=crs(eng))

@@ -12,9 +12,16 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from geo_service.allocation import service
+from geo_service.allocation.results import Allocation as AllocationResult
 from geo_service.analysis.infrastructure import flats
-from geo_service.analysis.source import CRS, resolve, scoring_profile
-from geo_service.scoring.household import Household, parse_household, read_households
+from geo_service.analysis.source import crs, resolve, scoring_profile
+from geo_service.analysis.tables import frame
+from geo_service.scoring.household import (
+    BatchHousehold,
+    Household,
+    parse_household,
+    read_households,
+)
 from geo_service.scoring.pipeline import cached_ranker, held_flats
 from geo_service.scoring.profile import ScoringProfile
 
@@ -47,8 +54,10 @@ def households(
     """
     prof = profile or scoring_profile()
     if isinstance(batch, str | Path):
-        return read_households(Path(batch), prof)
-    return [h if isinstance(h, Household) else parse_household(h, prof) for h in batch]
+        return list(read_households(Path(batch), prof))
+    return [
+        h if isinstance(h, Household) else parse_household(h, prof, BatchHousehold) for h in batch
+    ]
 
 
 def rank(
@@ -85,7 +94,7 @@ def rank(
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per flat, best first, CRS EPSG:25832 (metres). Columns: ``rank``, ``flat_id``,
+        One row per flat, best first, CRS ``crs()`` (metres). Columns: ``rank``, ``flat_id``,
         ``placement_score`` (= ``infrastructure_score`` × ``district_factor``),
         ``infrastructure_score`` (0-100), ``district_code``, ``district_name``,
         ``district_factor``, ``utilisation``, one ``points_<category>`` column per scoring
@@ -106,42 +115,26 @@ def rank(
         ranker = ranker.with_profile(prof)
     hh = households([household], prof)[0]
     limit = len(ranker.ids) if top is None else top
-    results = ranker.rank(hh, limit, districts, override_cap, held=held_flats(eng))
-    records = [_ranked_row(r) for r in results]
-    rows = pd.DataFrame(records) if records else pd.DataFrame(columns=["rank", "flat_id"])
-    return _at_flats(rows, eng)
-
-
-def _ranked_row(r: dict[str, Any]) -> dict[str, Any]:
-    """A ranked flat of the API's output shape as one flat table row."""
-    return {
-        "rank": r["rank"],
-        "flat_id": r["flat_id"],
-        "placement_score": r["placement_score"],
-        "infrastructure_score": r["infrastructure_score"],
-        "district_code": r["district"]["code"],
-        "district_name": r["district"]["name"],
-        "district_factor": r["district"]["factor"],
-        "utilisation": r["district"]["utilisation"],
-        **{f"points_{c}": v for c, v in r["contributions"].items()},
-        "profile_version": r["profile_version"],
-    }
+    selection = ranker.select(hh, limit, districts, override_cap, held=held_flats(eng))
+    return _at_flats(ranker.table(selection), eng)
 
 
 def _at_flats(rows: pd.DataFrame, engine: Engine) -> gpd.GeoDataFrame:
-    """``rows`` with a ``flat_id`` column placed at their flats (EPSG:25832), order kept."""
+    """``rows`` with a ``flat_id`` column placed at their flats (storage CRS), order kept."""
     where = flats(available=None, engine=engine)[["id", "geometry"]]
     out = rows.merge(where, left_on="flat_id", right_on="id", how="left").drop(columns="id")
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=CRS)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=crs(engine))
 
 
 @dataclass(frozen=True)
 class Allocation:
-    """One allocation run: the API's result, the assignments on a map, capacity per district."""
+    """One allocation run: the API's result, the assignments on a map, capacity per district,
+    and each unplaced household's reason."""
 
-    summary: dict[str, Any]
+    summary: AllocationResult
     assignments: gpd.GeoDataFrame
     districts: pd.DataFrame
+    unplaced: pd.DataFrame
 
 
 def allocate(
@@ -173,29 +166,29 @@ def allocate(
     Returns
     -------
     Allocation
-        ``summary``: the API's response body (``method``, ``objective``, ``placed``,
-        ``unplaced``, ``assignments``, ``unplaced_reasons``, ``districts``, ``baseline``,
-        ``fairness``, ...). ``assignments``: GeoDataFrame, CRS EPSG:25832, columns
-        ``household`` (index in the batch), ``flat_id``, ``placement_score``, ``geometry``
-        (Point). ``districts``: DataFrame with ``code``, ``capacity``, ``before``, ``after``,
-        ``placed`` (after - before) and ``utilisation_after`` (after / capacity, NaN
-        without capacity).
+        ``summary``: the API's response body as its typed model (``method``, ``objective``,
+        ``placed``, ``unplaced``, ``assignments``, ``unplaced_reasons``, ``districts``,
+        ``baseline``, ``fairness``, ...). ``assignments``: GeoDataFrame, storage CRS,
+        columns ``household`` (index in the batch), ``ref``, ``flat_id``, ``district_code``,
+        ``placement_score``, ``geometry`` (Point). ``districts``: DataFrame with ``code``,
+        ``name``, ``capacity``, ``before``, ``after``, ``placed`` (after - before) and
+        ``utilisation_after`` (after / capacity, NaN without capacity). ``unplaced``: one row
+        per unplaced household with ``household``, ``ref``, ``code``
+        (no_fitting_flat, districts_full, outranked, below_min_score) and ``reason``.
 
     Examples
     --------
     >>> run = allocate("data/sample/households/plentiful.json")
-    >>> run.summary["objective"], run.summary["baseline"]["objective"]  # doctest: +SKIP
+    >>> run.summary.objective, run.summary.baseline.objective  # doctest: +SKIP
     """
     eng = resolve(engine)
     prof = scoring_profile()
     hh = households(batch, prof)
-    result = service.public(
-        service.allocate(eng, prof, hh, method, capacity_scale, exclude_districts or [])
+    result = service.allocate(eng, prof, hh, method, capacity_scale, exclude_districts or [])
+    assigned = frame(
+        result.assignments, ["household", "ref", "flat_id", "district_code", "placement_score"]
     )
-    assigned = pd.DataFrame(
-        result["assignments"], columns=["household", "flat_id", "placement_score"]
-    )
-    per = pd.DataFrame(result["districts"], columns=["code", "capacity", "before", "after"])
-    per["placed"] = per["after"] - per["before"]
+    per = frame(result.districts, ["code", "name", "capacity", "before", "after", "placed"])
     per["utilisation_after"] = per["after"] / per["capacity"].where(per["capacity"] > 0)
-    return Allocation(result, _at_flats(assigned, eng), per)
+    unplaced = frame(result.unplaced_reasons, ["household", "ref", "code", "reason"])
+    return Allocation(result, _at_flats(assigned, eng), per, unplaced)

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 import geopandas as gpd
-import pandas as pd
+from pydantic import BaseModel
 from sqlalchemy import Engine, select
 
+from geo_service.analysis.tables import frame
 from geo_service.config import get_settings
 from geo_service.db import models
+from geo_service.db.crs import storage_crs
 from geo_service.db.engine import get_engine
-from geo_service.db.models import SRID
 from geo_service.scoring.profile import ScoringProfile, cached_profile
-
-CRS = SRID  # every GeoDataFrame of the analysis API: ETRS89 / UTM 32N (EPSG:25832, metres)
 
 
 def resolve(engine: Engine | None) -> Engine:
@@ -27,19 +26,30 @@ def scoring_profile() -> ScoringProfile:
     return cached_profile(str(get_settings().profile_path))
 
 
-def points(frame: pd.DataFrame | list[dict[str, Any]]) -> gpd.GeoDataFrame:
-    """Rows with WGS84 ``lon``/``lat`` (as the services return them) as points in EPSG:25832."""
-    df = pd.DataFrame(frame)
-    if df.empty:
-        return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([], crs=4326)).to_crs(CRS)
+def crs(engine: Engine | None = None) -> int:
+    """The EPSG code every GeoDataFrame of the analysis API is in: the database's storage CRS
+    (metres; e.g. 25832 for the Salzgitter sample, ETRS89 / UTM 32N).
+
+    Examples
+    --------
+    >>> crs()  # doctest: +SKIP
+    25832
+    """
+    return storage_crs(resolve(engine)).srid
+
+
+def points(rows: Sequence[BaseModel], engine: Engine, model: type[BaseModel]) -> gpd.GeoDataFrame:
+    """Result models with WGS84 ``lon``/``lat`` (as the services return them) as points in the
+    storage CRS, with the model's other fields as columns (also when there are no rows)."""
+    df = frame(rows, model=model)
     geom = gpd.points_from_xy(df.pop("lon"), df.pop("lat"), crs=4326)
-    return gpd.GeoDataFrame(df, geometry=geom).to_crs(CRS)
+    return gpd.GeoDataFrame(df, geometry=geom).to_crs(crs(engine))
 
 
 def district_shapes(engine: Engine) -> gpd.GeoDataFrame:
-    """District codes and polygons (EPSG:25832), ordered by code."""
+    """District codes and polygons (storage CRS), ordered by code."""
     d = models.districts
     with engine.connect() as conn:
         return gpd.read_postgis(
-            select(d.c.code, d.c.geom).order_by(d.c.code), conn, geom_col="geom", crs=CRS
+            select(d.c.code, d.c.geom).order_by(d.c.code), conn, geom_col="geom", crs=crs(engine)
         ).rename_geometry("geometry")

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from geo_service import __version__
-from geo_service.api import docs, problems
+from geo_service.api import docs, openapi, problems
 from geo_service.api.deps import reject_nul_characters, reject_unknown_query
 from geo_service.api.limits import BodySizeLimit
 from geo_service.api.logging import RequestLog
@@ -30,13 +30,25 @@ from geo_service.api.routes import (
     offers,
     placements,
     reservations,
+    vocabularies,
     waiting_list,
 )
 from geo_service.config import Settings, get_settings
+from geo_service.db import crs
 from geo_service.db.engine import database_url, make_engine
 from geo_service.errors import GeoServiceError
 from geo_service.scoring.pipeline import cached_ranker
 from geo_service.scoring.profile import cached_profile
+
+DESCRIPTION = """
+Every request but `/health`, `/ready` and `/docs` needs an **API key** in the `X-API-Key`
+header (press **Authorize**). Roles: `viewer` < `planner` < `housing_office` < `admin`.
+
+Every error is `application/problem+json` (RFC 9457) with a `detail` that says what to do;
+invalid input is **400** (never 422), listing each invalid part in `errors`. Rankings say why
+flats were left out; explanations give every number in words. The codes requests may use are
+listed by `GET /api/v1/vocabularies`. The sample data are illustrative, not official statistics.
+"""
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -49,6 +61,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         own = engine is None
         app.state.engine = engine or make_engine(database_url(settings), settings)
         app.state.settings = settings
+        check_storage_crs(app.state.engine, settings)
         warm_up(app.state.engine, settings)
         try:
             yield
@@ -60,6 +73,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         title="geo_service",
         version=__version__,
         summary="Placement scores, rankings and reservations for refugee housing.",
+        description=DESCRIPTION,
         lifespan=lifespan,
         dependencies=[Depends(reject_nul_characters)],
         docs_url=None,
@@ -71,15 +85,34 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(RequestLog)
     app.include_router(health.router, dependencies=[Depends(reject_unknown_query)])
     v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(reject_unknown_query)])
-    routers = (districts, offers, flats, placements, reservations, allocations, audit, waiting_list)
-    for module in routers:
+    for module in (
+        districts,
+        offers,
+        flats,
+        placements,
+        reservations,
+        allocations,
+        audit,
+        vocabularies,
+        waiting_list,
+    ):
         v1.include_router(module.router)
     v1.include_router(catalogue.router)
     app.include_router(v1)
     app.include_router(ogc_router)
     mount_maps(app, settings)
+    openapi.install(app)
     configure_logging()
     return app
+
+
+def check_storage_crs(engine: Engine, settings: Settings) -> None:
+    """Refuse to start on a database whose storage CRS contradicts ``GEO_SERVICE_CRS``; a
+    database that is down at start is left to ``/ready`` to report."""
+    try:
+        crs.check(engine, crs.configured(settings))
+    except DBAPIError:
+        return
 
 
 def warm_up(engine: Engine, settings: Settings) -> None:

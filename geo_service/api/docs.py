@@ -1,25 +1,62 @@
-"""Swagger UI served from the locally installed ``swagger-ui-bundle`` package (no CDN)."""
+"""/docs: Swagger UI 5 (npm ``swagger-ui-dist``, pinned by package-lock.json) served locally.
+
+Swagger UI 5 renders OpenAPI 3.1, which FastAPI emits. The assets come from ``node_modules``
+(installed by the Makefile's npm step), so the page works offline and never calls a CDN or the
+public spec validator.
+"""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from swagger_ui_bundle import swagger_ui_path
+
+from geo_service.maps.assets import NODE_MODULES
+
+SWAGGER_UI = NODE_MODULES / "swagger-ui-dist"
+STATIC = "/docs/static"
+PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<link rel="stylesheet" href="{static}/swagger-ui.css">
+<link rel="icon" type="image/png" href="{static}/favicon-32x32.png">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="{static}/swagger-ui-bundle.js"></script>
+<script>
+window.ui = SwaggerUIBundle({{
+  url: "{openapi_url}",
+  dom_id: "#swagger-ui",
+  deepLinking: true,
+  docExpansion: "list",
+  defaultModelsExpandDepth: 0,
+  displayRequestDuration: true,
+  filter: true,
+  persistAuthorization: true,
+  validatorUrl: null,
+  presets: [SwaggerUIBundle.presets.apis],
+  layout: "BaseLayout"
+}});
+</script>
+</body>
+</html>
+"""
+
+
+def page(title: str, openapi_url: str) -> str:
+    """The Swagger UI page for the document at ``openapi_url``."""
+    return PAGE.format(title=title, static=STATIC, openapi_url=openapi_url)
 
 
 def install(app: FastAPI) -> None:
-    """Mount the assets under /docs/static and serve /docs from them."""
-    app.mount("/docs/static", StaticFiles(directory=swagger_ui_path), name="swagger-ui")
+    """Mount the Swagger UI assets under /docs/static and serve /docs from them."""
+    app.mount(STATIC, StaticFiles(directory=SWAGGER_UI, check_dir=False), name="swagger-ui")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
         """Interactive API documentation, offline."""
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="geo_service API",
-            swagger_js_url="/docs/static/swagger-ui-bundle.js",
-            swagger_css_url="/docs/static/swagger-ui.css",
-            swagger_favicon_url="/docs/static/favicon-32x32.png",
-        )
+        return HTMLResponse(page(f"{app.title} API", app.openapi_url or "/openapi.json"))

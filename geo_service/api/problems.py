@@ -8,9 +8,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from geo_service.db.transactions import is_retryable
 from geo_service.errors import GeoServiceError
 
 log = logging.getLogger("geo_service.api")
@@ -29,6 +31,23 @@ HTTP_TITLES = {
     500: "Internal server error",
     503: "Service unavailable",
 }
+
+
+class ProblemError(BaseModel):
+    """One invalid part of a request."""
+
+    pointer: str = Field(description="JSON pointer into the body, or 'query:NAME'.")
+    message: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document: every error of this API has this shape."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str = Field(description="What went wrong and what to do, in one sentence.")
+    errors: list[ProblemError] | None = Field(None, description="Each invalid part (400).")
 
 
 def problem(
@@ -65,7 +84,7 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     """Return the validation errors as ``{pointer, message}`` objects."""
     out = []
     for err in exc.errors():
-        msg = err.get("msg", "invalid value")
+        msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
         if err.get("type") == "json_invalid":
             msg = "request body is not valid JSON" + (
                 f" ({err['ctx']['error']})" if err.get("ctx", {}).get("error") else ""
@@ -103,7 +122,15 @@ async def _on_service(_: Request, exc: Exception) -> JSONResponse:
 
 
 async def _on_database(_: Request, exc: Exception) -> JSONResponse:
-    """A database that cannot be reached gives 503; other driver errors are logged as 500."""
+    """A database that cannot be reached gives 503, as does a transaction that kept losing
+    races (deadlock or serialisation failure after its retries); other driver errors are
+    logged as 500."""
+    if is_retryable(exc):
+        return problem(
+            503,
+            "the database was busy with concurrent changes; try again",
+            headers={"Retry-After": "1"},
+        )
     if isinstance(exc, OperationalError) or (
         isinstance(exc, DBAPIError) and exc.connection_invalidated
     ):

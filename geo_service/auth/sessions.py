@@ -6,11 +6,10 @@ import hashlib
 import hmac
 import time
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
-from geo_service.auth.keys import KeyInfo
-from geo_service.config import get_settings
-from geo_service.db import models
+from geo_service.auth.keys import KeyInfo, key_by_id
+from geo_service.config import server_secret
 
 COOKIE = "gs_session"
 LIFETIME_S = 8 * 3600
@@ -18,9 +17,7 @@ LIFETIME_S = 8 * 3600
 
 def _sign(payload: str) -> str:
     """HMAC-SHA256 of ``payload`` with the server secret."""
-    return hmac.new(
-        get_settings().secret_key.encode(), payload.encode(), hashlib.sha256
-    ).hexdigest()
+    return hmac.new(server_secret().encode(), payload.encode(), hashlib.sha256).hexdigest()
 
 
 def issue(key: KeyInfo) -> str:
@@ -30,17 +27,13 @@ def issue(key: KeyInfo) -> str:
 
 
 def resolve(engine: Engine, token: str | None) -> KeyInfo | None:
-    """The key behind a valid, unexpired token whose key is not revoked."""
+    """The key behind a valid, unexpired token whose key is neither revoked nor expired."""
     if not token or token.count(".") != 2:
         return None
     key_id, expiry, signature = token.split(".")
-    if not hmac.compare_digest(signature, _sign(f"{key_id}.{expiry}")):
+    expected = _sign(f"{key_id}.{expiry}").encode()
+    if not hmac.compare_digest(signature.encode("utf-8", "replace"), expected):
         return None
     if not expiry.isdigit() or int(expiry) < time.time():
         return None
-    k = models.api_keys
-    with engine.connect() as conn:
-        row = conn.execute(
-            select(k.c.id, k.c.name, k.c.role).where(k.c.id == key_id, k.c.revoked_at.is_(None))
-        ).first()
-    return KeyInfo(row.id, row.name, row.role) if row else None
+    return key_by_id(engine, key_id)

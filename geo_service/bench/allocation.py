@@ -44,29 +44,29 @@ def allocation(ctx: BenchContext) -> list[Entry]:
             score_all(engine, profile)
             result = allocate(engine, profile, batch(sizes, np.random.default_rng(4)))
             engine.dispose()
-        base = result["baseline"]
-        gain = (result["objective"] / base["objective"] - 1) * 100 if base["objective"] else 0.0
+        base = result.baseline
+        gain = (result.objective / base.objective - 1) * 100 if base.objective else 0.0
         out.append(
             with_baseline(
                 {
                     "name": "allocation",
                     "instance": name,
                     "size": f"{HOUSEHOLDS}x{FLATS}x{DISTRICTS}",
-                    "placed": result["placed"],
-                    "greedy_placed": base["placed"],
-                    "objective": result["objective"],
-                    "greedy_objective": base["objective"],
-                    "objective_ratio": round(result["objective"] / base["objective"], 4)
-                    if base["objective"]
+                    "placed": result.placed,
+                    "greedy_placed": base.placed,
+                    "objective": result.objective,
+                    "greedy_objective": base.objective,
+                    "objective_ratio": round(result.objective / base.objective, 4)
+                    if base.objective
                     else None,
                     "above_greedy": round(gain, 2),
-                    "mip_gap": result["mip_gap"],
+                    "mip_gap": result.mip_gap,
                     "target_seconds": 30,
                     "target_above_greedy": 3.0 if name == "scarce" else None,
                 },
-                result["solve_seconds"],
+                result.solve_seconds,
                 "greedy",
-                max(base["solve_seconds"], 1e-6),
+                max(base.solve_seconds, 1e-6),
             )
         )
     return out

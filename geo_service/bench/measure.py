@@ -19,7 +19,7 @@ from geo_service.bench.seed import (
     seed_city,
     seed_district,
 )
-from geo_service.bench.synthetic import SyntheticCity, synthetic_city
+from geo_service.bench.synthetic import BENCH_SRID, SyntheticCity, synthetic_city
 from geo_service.config import get_settings
 from geo_service.db.engine import make_engine
 from geo_service.ingest.service import import_file
@@ -164,11 +164,11 @@ def imports(ctx: BenchContext) -> list[Entry]:
     flats = gpd.GeoDataFrame(
         flat_attributes(ctx.flats, np.random.default_rng(2)).drop(columns="address"),
         geometry=shapely.points(city.flats_xy),
-        crs=25832,
+        crs=BENCH_SRID,
     )
     flats["available_from"] = flats["available_from"].astype(str)
     flats.to_file(ctx.workdir / "flats.gpkg", driver="GPKG")
-    lonlat = gpd.GeoSeries(shapely.points(city.amenities_xy), crs=25832).to_crs(4326)
+    lonlat = gpd.GeoSeries(shapely.points(city.amenities_xy), crs=BENCH_SRID).to_crs(4326)
     pd.DataFrame(
         {
             "source": "bench",

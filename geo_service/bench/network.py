@@ -12,7 +12,14 @@ from sqlalchemy import Engine
 from geo_service.bench.measure import our_features, profile
 from geo_service.bench.runner import BenchContext, Entry, timed, with_baseline
 from geo_service.bench.seed import CATEGORIES
-from geo_service.bench.synthetic import EXTENT_M, ORIGIN_X, ORIGIN_Y, SyntheticCity, synthetic_city
+from geo_service.bench.synthetic import (
+    BENCH_SRID,
+    EXTENT_M,
+    ORIGIN_X,
+    ORIGIN_Y,
+    SyntheticCity,
+    synthetic_city,
+)
 from geo_service.db import models
 from geo_service.db.engine import make_engine
 from geo_service.ingest.writer import copy_rows, geometry_hex
@@ -42,7 +49,7 @@ def store_grid(engine: Engine, xy: np.ndarray, source: np.ndarray, target: np.nd
     """Write the grid into network_nodes / network_edges as ``import network`` would."""
     lines = shapely.linestrings(np.stack([xy[source], xy[target]], axis=1))
     nodes = pd.DataFrame(
-        {"id": np.arange(len(xy)), "geom": geometry_hex(pd.Series(shapely.points(xy)))}
+        {"id": np.arange(len(xy)), "geom": geometry_hex(pd.Series(shapely.points(xy)), BENCH_SRID)}
     )
     edges = pd.DataFrame(
         {
@@ -51,7 +58,7 @@ def store_grid(engine: Engine, xy: np.ndarray, source: np.ndarray, target: np.nd
             "length_m": shapely.length(lines),
             "highway": "residential",
             "osm_way_id": np.arange(len(source)),
-            "geom": geometry_hex(pd.Series(lines)),
+            "geom": geometry_hex(pd.Series(lines), BENCH_SRID),
         }
     )
     with engine.begin() as conn:

@@ -17,7 +17,7 @@ from geo_service.bench.seed import CATEGORIES, seed_city
 from geo_service.bench.synthetic import synthetic_city
 from geo_service.db import models
 from geo_service.db.engine import make_engine
-from geo_service.features.collections import COLLECTIONS
+from geo_service.features.collections import COLLECTIONS, Source
 from geo_service.features.plan import indexes_used, plan_nodes, scans_of
 from geo_service.features.query import ItemQuery, statements
 
@@ -65,7 +65,8 @@ def district_bbox(engine: Engine) -> tuple[float, float, float, float]:
 
 def plan_of_bbox(engine: Engine, bbox: tuple[float, float, float, float]) -> Entry:
     """Indexes the count and first-page statements for ``bbox`` use; any whole-table scan."""
-    count, page = statements(engine, COLLECTIONS["flats"], False, ItemQuery(limit=PAGE, bbox=bbox))
+    q = ItemQuery(limit=PAGE, bbox=bbox)
+    count, page = statements(Source(engine), COLLECTIONS["flats"], q)
     with engine.connect() as conn:
         nodes = plan_nodes(conn, count) + plan_nodes(conn, page)
     return {

@@ -19,8 +19,10 @@ from rich.table import Table
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from geo_service.bench.synthetic import BENCH_SRID
 from geo_service.db import migrate
-from geo_service.db.engine import database_url, make_engine
+from geo_service.db.crs import from_srid
+from geo_service.db.engine import admin_url, make_engine
 
 Entry = dict[str, Any]
 
@@ -40,8 +42,9 @@ Measurement = Callable[[BenchContext], list[Entry]]
 
 @contextmanager
 def temporary_database() -> Iterator[str]:
-    """Create a migrated scratch database on the configured server; drop it afterwards."""
-    server = make_url(database_url())
+    """Create a migrated scratch database on the configured server (as a role that may create
+    databases, which then owns it); drop it afterwards."""
+    server = make_url(admin_url())
     name = f"gs_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -49,7 +52,7 @@ def temporary_database() -> Iterator[str]:
     url = server.set(database=name).render_as_string(hide_password=False)
     try:
         engine = make_engine(url)
-        migrate.upgrade(engine)
+        migrate.upgrade(engine, from_srid(BENCH_SRID))
         engine.dispose()
         yield url
     finally:

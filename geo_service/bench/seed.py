@@ -7,10 +7,11 @@ import pandas as pd
 import shapely
 from sqlalchemy import Engine, text
 
-from geo_service.bench.synthetic import EXTENT_M, ORIGIN_X, ORIGIN_Y, SyntheticCity
+from geo_service.bench.synthetic import BENCH_SRID, EXTENT_M, ORIGIN_X, ORIGIN_Y, SyntheticCity
+from geo_service.config import get_settings
 from geo_service.ingest.schemas import KINDS
 from geo_service.ingest.writer import write_kind
-from geo_service.scoring.profile import ScoringProfile, parse_profile
+from geo_service.scoring.profile import ScoringProfile, load_profile, parse_profile
 
 CATEGORIES = (
     "grocery",
@@ -70,8 +71,10 @@ def strip_of(x: np.ndarray, n: int) -> np.ndarray:
 
 
 def seed_district(engine: Engine, n: int = 1, capacity: int | None = None) -> None:
-    """``n`` strip districts covering the synthetic square, with indicators (and quotas)."""
+    """``n`` strip districts covering the synthetic square, with the configured profile's
+    indicators (and quotas)."""
     width = (EXTENT_M + 20) / n
+    indicators = list(load_profile(get_settings().profile_path).district.indicators)
     with engine.begin() as conn:
         for i in range(n):
             x0 = ORIGIN_X - 10 + i * width
@@ -79,13 +82,20 @@ def seed_district(engine: Engine, n: int = 1, capacity: int | None = None) -> No
                 text(
                     "INSERT INTO districts (code, name, geom) VALUES (:c, :c, ST_Multi("
                     f"ST_MakeEnvelope({x0}, {ORIGIN_Y - 10}, {x0 + width}, "
-                    f"{ORIGIN_Y + EXTENT_M + 10}, 25832)))"
+                    f"{ORIGIN_Y + EXTENT_M + 10}, {BENCH_SRID})))"
                 ),
                 {"c": f"S{i:02d}"},
             )
             conn.execute(
-                text("INSERT INTO district_indicators VALUES (:c, 2024, :r, :u, 5, 5, 5, 5)"),
-                {"c": f"S{i:02d}", "r": 100_000 // n, "u": 3 + i % 10},
+                text("INSERT INTO district_indicators VALUES (:c, 2024, :r)"),
+                {"c": f"S{i:02d}", "r": 100_000 // n},
+            )
+            conn.execute(
+                text("INSERT INTO district_indicator_values VALUES (:c, 2024, :k, :v)"),
+                [
+                    {"c": f"S{i:02d}", "k": key, "v": 3 + i % 10 if j == 0 else 5}
+                    for j, key in enumerate(indicators)
+                ],
             )
             if capacity is not None:
                 conn.execute(

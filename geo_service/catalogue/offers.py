@@ -7,7 +7,9 @@ from typing import Any
 from sqlalchemy import Engine, exists, func, select
 
 from geo_service.catalogue.referral import FALLBACK_LANGUAGE
+from geo_service.catalogue.results import Offer, OfferPage
 from geo_service.db import models
+from geo_service.db.crs import storage_crs
 
 OFFERS, LANGS = models.offers, models.offer_languages
 
@@ -22,7 +24,7 @@ def search_offers(
     limit: int = 50,
     offset: int = 0,
     fallback: bool = False,
-) -> dict[str, Any]:
+) -> OfferPage:
     """Offers matching the filters, nearest first when ``near`` (lon, lat WGS84) is given;
     with ``fallback``, German offers flagged ``fallback`` when none speaks ``language``."""
     langs = (
@@ -53,7 +55,9 @@ def search_offers(
         conds.append(OFFERS.c.category == category)
     order: list[Any] = [OFFERS.c.id]
     if near:
-        point = func.ST_Transform(func.ST_SetSRID(func.ST_MakePoint(*near), 4326), models.SRID)
+        point = func.ST_Transform(
+            func.ST_SetSRID(func.ST_MakePoint(*near), 4326), storage_crs(engine).srid
+        )
         distance = func.ST_Distance(OFFERS.c.geom, point)
         cols.append(distance.label("distance_m"))
         order = [distance, OFFERS.c.id]
@@ -69,7 +73,7 @@ def search_offers(
             limit=limit,
             offset=offset,
         )
-        if found["total"]:
+        if found.total:
             return found
         german = search_offers(
             engine,
@@ -80,7 +84,8 @@ def search_offers(
             limit=limit,
             offset=offset,
         )
-        return {**german, "items": [{**i, "fallback": True} for i in german["items"]]}
+        flagged = [i.model_copy(update={"fallback": True}) for i in german.items]
+        return german.model_copy(update={"items": flagged})
     with engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(OFFERS).where(*conds)).scalar_one()
         rows = (
@@ -89,11 +94,13 @@ def search_offers(
             .all()
         )
     items = [
-        {
-            **r,
-            "languages": sorted(r["languages"] or []),
-            **({"distance_m": round(r["distance_m"], 1)} if "distance_m" in r else {}),
-        }
+        Offer.model_validate(
+            {
+                **r,
+                "languages": sorted(r["languages"] or []),
+                **({"distance_m": round(r["distance_m"], 1)} if "distance_m" in r else {}),
+            }
+        )
         for r in rows
     ]
-    return {"total": total, "limit": limit, "offset": offset, "items": items}
+    return OfferPage(total=total, limit=limit, offset=offset, items=items)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Collection
-from typing import Any
 
 import numpy as np
 from sqlalchemy import Engine
@@ -11,6 +12,7 @@ from sqlalchemy import Engine
 from geo_service.catalogue.coverage import Weight, coverage_2sfca, smoothstep_weight, step_weight
 from geo_service.catalogue.duplicates import find_duplicates
 from geo_service.catalogue.referral import rank_referrals
+from geo_service.catalogue.results import CoverageRow, DuplicatePair, Referral
 from geo_service.catalogue.store import (
     check_languages,
     flats_as_demand,
@@ -33,14 +35,15 @@ def referrals(
     category: str | None = None,
     radius_m: float | None = None,
     limit: int = 10,
-) -> list[dict[str, Any]]:
+) -> list[Referral]:
     """Offers near a flat id or 'lon,lat' in the given languages (German fallback flagged)."""
     codes = check_languages(languages)
     offers, xy = load_offers(engine)
     origin = point_xy(engine, near)
-    return rank_referrals(
+    found = rank_referrals(
         offers, xy, origin, codes, category=category, radius_m=radius_m, limit=limit
     )
+    return [Referral.model_validate(r) for r in found]
 
 
 def e2sfca_weight(profile: ScoringProfile, category: str) -> tuple[Weight, float]:
@@ -57,7 +60,7 @@ def coverage(
     categories: list[str],
     radius_m: float = DEFAULT_RADIUS_M,
     profile: ScoringProfile | None = None,
-) -> list[dict[str, Any]]:
+) -> list[CoverageRow]:
     """2SFCA access per district × category × language (E2SFCA with the profile's decay if
     given); gap when no offer is within reach."""
     codes = check_languages(languages)
@@ -85,32 +88,50 @@ def coverage(
             for code in sorted(set(districts[speaks])):
                 a = access[districts[speaks] == code]
                 rows.append(
-                    {
-                        "district_code": code,
-                        "category": cat,
-                        "language": lang,
-                        "households": len(a),
-                        "access_per_household": round(float(a.mean()), 4),
-                        "without_offer_in_reach": int((a == 0).sum()),
-                        "gap": bool((a == 0).all()),
-                    }
+                    CoverageRow(
+                        district_code=code,
+                        category=cat,
+                        language=lang,
+                        households=len(a),
+                        access_per_household=round(float(a.mean()), 4),
+                        without_offer_in_reach=int((a == 0).sum()),
+                        gap=bool((a == 0).all()),
+                    )
                 )
     return rows
 
 
-def all_gaps(engine: Engine, skip_languages: Collection[str] = ()) -> list[dict[str, Any]]:
+def as_csv(rows: list[CoverageRow]) -> str:
+    """Coverage rows as CSV text with a header line (the JSON field names)."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(CoverageRow.model_fields))
+    writer.writeheader()
+    writer.writerows(r.model_dump() for r in rows)
+    return buf.getvalue()
+
+
+def all_gaps(engine: Engine, skip_languages: Collection[str] = ()) -> list[CoverageRow]:
     """The coverage rows that are gaps, over every offer category and every language the
     catalogue has (but ``skip_languages``), with the default 2SFCA radius."""
     categories, languages = vocabulary(engine)
     languages = [lang for lang in languages if lang not in skip_languages]
     if not categories or not languages:
         return []
-    return [r for r in coverage(engine, languages, categories) if r["gap"]]
+    return [r for r in coverage(engine, languages, categories) if r.gap]
 
 
-def duplicates(engine: Engine, threshold: float | None = None) -> list[dict[str, Any]]:
+def duplicates(engine: Engine, threshold: float | None = None) -> list[DuplicatePair]:
     """Likely duplicate offer pairs with score and reason (default threshold in duplicates.py)."""
     offers, xy = load_offers(engine)
-    return (
+    found = (
         find_duplicates(offers, xy) if threshold is None else find_duplicates(offers, xy, threshold)
     )
+    return [DuplicatePair.model_validate(p) for p in found]
+
+
+def languages_and_categories(
+    engine: Engine, languages: list[str] | None, categories: list[str] | None
+) -> tuple[list[str], list[str]]:
+    """The requested languages and categories, or every one the catalogue has."""
+    known_categories, known_languages = vocabulary(engine)
+    return languages or known_languages, categories or known_categories

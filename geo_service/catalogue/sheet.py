@@ -1,65 +1,100 @@
-"""Printable one-page referral sheet: nearest offer per category, translated labels, SVG map."""
+"""Printable one-page referral sheet: the nearest offer per category, in the household's
+language (labels, opening hours and language names translated), the flat's address and a
+mini map with streets and a scale bar; HTML, or PDF through Chromium's print."""
 
 from __future__ import annotations
 
-import tomllib
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
-import numpy as np
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
-from geo_service.catalogue.referral import rank_referrals
+from geo_service.catalogue.referral import FALLBACK_LANGUAGE, rank_referrals
+from geo_service.catalogue.sheet_map import MiniMap, mini_map
 from geo_service.catalogue.store import check_languages, load_offers, point_xy
+from geo_service.db import models
 from geo_service.errors import InputError
+from geo_service.maps.labels import Labels, labels_for, sheet_languages
 
 HERE = Path(__file__).parent
-MAP_PX, MAP_MARGIN = 170.0, 12.0
 
 
-@cache
-def labels() -> dict[str, Any]:
-    """The translated labels per sheet language from labels.toml."""
-    return tomllib.loads((HERE / "labels.toml").read_text(encoding="utf-8"))
+def _languages_text(offer: dict[str, Any], lab: Labels) -> dict[str, Any]:
+    """What the sheet says about an offer's languages: every language by name; for a German
+    fallback, "German only" or "also in: …" naming the others."""
+    names = [lab.language(c) for c in offer["languages"]]
+    others = [lab.language(c) for c in offer["languages"] if c != FALLBACK_LANGUAGE]
+    note = ""
+    if offer.get("fallback"):
+        note = f"{lab.sheet['also_in']}: {', '.join(others)}" if others else lab.sheet["fallback"]
+    return {"names": ", ".join(names), "fallback_note": note}
 
 
-def _map_positions(rows: list[dict[str, Any]], origin: tuple[float, float]) -> None:
-    """Place each row's offer in the SVG, the flat in the centre, north up, scaled to fit."""
-    dxy = np.array([r["xy"] for r in rows if r["offer"]]).reshape(-1, 2) - origin
-    half = (MAP_PX / 2 - MAP_MARGIN) / max(float(np.abs(dxy).max(initial=0.0)), 1.0)
-    for r, (dx, dy) in zip([r for r in rows if r["offer"]], dxy, strict=True):
-        r["sx"], r["sy"] = round(MAP_PX / 2 + dx * half, 1), round(MAP_PX / 2 - dy * half, 1)
+def check_sheet_language(lang: str) -> str:
+    """``lang`` if the sheet has labels in it, else InputError naming the languages it has."""
+    if lang not in sheet_languages():
+        raise InputError(
+            f"sheet_language {lang!r}: the sheet has labels in {', '.join(sheet_languages())}"
+        )
+    return lang
 
 
-def render_sheet(flat: str, lang: str, household_languages: list[str], rows: list[dict]) -> str:
-    """The sheet's HTML: rows carry category, offer (or None) and xy; no remote assets."""
-    if lang not in labels():
-        raise InputError(f"sheet language {lang!r}: choose one of {', '.join(sorted(labels()))}")
+def render_sheet(
+    flat: str,
+    address: str | None,
+    lab: Labels,
+    household_languages: list[str],
+    rows: list[dict[str, Any]],
+    minimap: MiniMap,
+) -> str:
+    """The sheet's HTML from prepared rows; no remote assets."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=True,
         keep_trailing_newline=True,
     )
     return env.get_template("sheet.html.j2").render(
-        lang=lang, t=labels()[lang], flat=flat, household_languages=household_languages, rows=rows
+        lang=lab.lang,
+        t=lab.sheet,
+        lab=lab,
+        flat=flat,
+        address=address,
+        household_languages=", ".join(lab.language(c) for c in household_languages),
+        rows=rows,
+        map=minimap,
     )
+
+
+def _address(engine: Engine, flat: str) -> str | None:
+    """The flat's address (None for a lon,lat point or a flat without one)."""
+    f = models.flats
+    with engine.connect() as conn:
+        return conn.execute(select(f.c.address).where(f.c.id == flat)).scalar()
 
 
 def referral_sheet(engine: Engine, flat: str, languages: list[str], lang: str | None = None) -> str:
     """HTML sheet for a flat: per category the nearest offer in the household's languages."""
     codes = check_languages(languages)
-    lang = lang or next((c for c in codes if c in labels()), "de")
+    if lang is not None:
+        check_sheet_language(lang)
+    lab = labels_for(lang or next((c for c in codes if c in sheet_languages()), "de"))
     offers, xy = load_offers(engine)
     origin = point_xy(engine, flat)
-    rows = []
-    for category in labels()[lang]["categories"]:
+    index = {o["id"]: i for i, o in enumerate(offers)}
+    rows: list[dict[str, Any]] = []
+    shown: list[tuple[int, float, float]] = []
+    for category in lab.sheet["categories"]:
         best = rank_referrals(offers, xy, origin, codes, category=category, limit=1)
         offer = best[0] if best else None
-        pos = xy[[o["id"] for o in offers].index(offer["id"])] if offer else None
-        rows.append({"category": category, "offer": offer, "xy": pos})
-    for n, r in enumerate([r for r in rows if r["offer"]], start=1):
-        r["n"] = n
-    _map_positions(rows, origin)
-    return render_sheet(flat, lang, codes, rows)
+        row: dict[str, Any] = {"category": lab.category(category), "offer": offer}
+        if offer:
+            row |= _languages_text(offer, lab)
+            row["n"] = len(shown) + 1
+            row["hours"] = lab.hours(offer.get("opening_hours"))
+            row["distance"] = lab.metres(offer["distance_m"])
+            x, y = xy[index[offer["id"]]]
+            shown.append((row["n"], float(x), float(y)))
+        rows.append(row)
+    minimap = mini_map(engine, origin, shown)
+    return render_sheet(flat, _address(engine, flat), lab, codes, rows, minimap)

@@ -1,4 +1,5 @@
-"""Catalogue data read through SQLAlchemy Core: offers, flats and placed households in 25832."""
+"""Catalogue data read through SQLAlchemy Core: offers, flats and placed households (metres,
+storage CRS)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import numpy as np
 from sqlalchemy import Engine, func, select
 
 from geo_service.db import models
+from geo_service.db.crs import storage_crs
 from geo_service.errors import InputError, NotFound
-from geo_service.ingest.iso639 import is_language_code
+from geo_service.scoring.household import language_problem
 
 OFFERS, LANGS, FLATS = models.offers, models.offer_languages, models.flats
 ACTIVE = ("held", "confirmed")
@@ -19,13 +21,14 @@ def check_languages(languages: list[str]) -> list[str]:
     """The codes lower-cased, or InputError naming the first one that is not ISO 639."""
     codes = [c.strip().lower() for c in languages if c.strip()]
     for code in codes:
-        if not is_language_code(code):
-            raise InputError(f"language: {code!r} is not an ISO 639 language code")
+        problem = language_problem(code)
+        if problem:
+            raise InputError(f"language: {problem}")
     return codes
 
 
 def load_offers(engine: Engine) -> tuple[list[dict[str, Any]], np.ndarray]:
-    """Every offer with its languages, and an (n, 2) array of EPSG:25832 coordinates."""
+    """Every offer with its languages, and an (n, 2) array of storage-CRS coordinates (m)."""
     langs = (
         select(func.array_agg(LANGS.c.language))
         .where(LANGS.c.offer_id == OFFERS.c.id)
@@ -56,14 +59,16 @@ def vocabulary(engine: Engine) -> tuple[list[str], list[str]]:
 
 
 def point_xy(engine: Engine, near: str) -> tuple[float, float]:
-    """EPSG:25832 coordinates of a flat id or a 'lon,lat' pair (WGS84)."""
+    """Storage-CRS coordinates (m) of a flat id or a 'lon,lat' pair (WGS84)."""
     parts = near.split(",")
     if len(parts) == 2:
         try:
             lon, lat = float(parts[0]), float(parts[1])
         except ValueError:
             raise InputError(f"near: {near!r} is neither a flat id nor lon,lat") from None
-        geom = func.ST_Transform(func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326), models.SRID)
+        geom = func.ST_Transform(
+            func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326), storage_crs(engine).srid
+        )
         query = select(func.ST_X(geom), func.ST_Y(geom))
     else:
         query = select(func.ST_X(FLATS.c.geom), func.ST_Y(FLATS.c.geom)).where(FLATS.c.id == near)

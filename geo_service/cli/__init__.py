@@ -1,28 +1,58 @@
-"""Command-line entry point ``geo-service``: registers every command module and maps errors."""
+"""Command-line entry point ``geo-service``: registers every command module and maps errors.
+
+The command modules import only typer and rich at the top; each command imports the services
+it calls, so ``geo-service --help`` starts without loading pandas, SQLAlchemy or FastAPI.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
-
-from rich.console import Console
-from sqlalchemy.exc import OperationalError
+from typing import TYPE_CHECKING
 
 from geo_service.cli import allocate as _allocate  # noqa: F401  (registers commands)
 from geo_service.cli import apikey as _apikey  # noqa: F401
 from geo_service.cli import bench as _bench  # noqa: F401
 from geo_service.cli import catalogue as _catalogue  # noqa: F401
+from geo_service.cli import city as _city  # noqa: F401
 from geo_service.cli import db as _db  # noqa: F401
 from geo_service.cli import ingest as _ingest  # noqa: F401
 from geo_service.cli import maps as _maps  # noqa: F401
 from geo_service.cli import scoring as _scoring  # noqa: F401
 from geo_service.cli import serve as _serve  # noqa: F401
 from geo_service.cli import simulate as _simulate  # noqa: F401
+from geo_service.cli import vocab as _vocab  # noqa: F401
 from geo_service.cli import waiting_list as _waiting_list  # noqa: F401
 from geo_service.cli.app import app
+from geo_service.cli.common import err
 from geo_service.errors import GeoServiceError
 
-err_console = Console(stderr=True, highlight=False)
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+
+_announced: set[str] = set()
+
+
+def _announce(conn: Connection) -> None:
+    """Print ``database: ...`` on stderr the first time the process connects to a database."""
+    from geo_service.db.engine import describe
+
+    url = conn.engine.url.render_as_string(hide_password=False)
+    if url not in _announced:
+        _announced.add(url)
+        err.print(f"database: {describe(url)}", soft_wrap=True, markup=False)
+
+
+@app.callback()
+def announce_databases() -> None:
+    """Say on stderr, once per database, which database a command uses (the first time it
+    connects), so a command run from another folder never silently uses another cluster.
+    A callback runs before a command, not for ``--help``, which stays free of SQLAlchemy."""
+    from sqlalchemy import Engine, event
+
+    if not event.contains(Engine, "engine_connect", _announce):
+        event.listen(Engine, "engine_connect", _announce)
 
 
 def main() -> None:
@@ -30,19 +60,21 @@ def main() -> None:
     try:
         app()
     except GeoServiceError as exc:
-        err_console.print(f"[red]error:[/red] {exc.message}", markup=True, soft_wrap=True)
+        err.print(f"[red]error:[/red] {exc.message}", markup=True, soft_wrap=True)
         sys.exit(exc.exit_code)
-    except OperationalError as exc:
-        first = str(exc.orig).strip().splitlines()[0] if exc.orig else "connection failed"
-        err_console.print(f"[red]error:[/red] database unavailable: {first}", soft_wrap=True)
-        sys.exit(3)
     except KeyboardInterrupt:
-        err_console.print("[red]error:[/red] interrupted")
+        err.print("[red]error:[/red] interrupted")
         sys.exit(130)
     except Exception as exc:  # last resort: no traceback for users unless asked for
+        from sqlalchemy.exc import OperationalError
+
+        if isinstance(exc, OperationalError):
+            first = str(exc.orig).strip().splitlines()[0] if exc.orig else "connection failed"
+            err.print(f"[red]error:[/red] database unavailable: {first}", soft_wrap=True)
+            sys.exit(3)
         if os.environ.get("GEO_SERVICE_DEBUG"):
             raise
-        err_console.print(
+        err.print(
             f"[red]internal error:[/red] {type(exc).__name__}: {exc} "
             "(set GEO_SERVICE_DEBUG=1 for a traceback)",
             soft_wrap=True,

@@ -3,48 +3,107 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from geo_service.allocation.service import allocate, public, record_run
 from geo_service.cli.app import app
-from geo_service.config import get_settings
-from geo_service.db.engine import get_engine
+from geo_service.cli.common import console, print_json, progress, say, show_table, to_json
+from geo_service.cli.options import ProfilePath
 from geo_service.errors import InputError
-from geo_service.scoring.household import read_households
-from geo_service.scoring.profile import load_profile
 
-console = Console(highlight=False, soft_wrap=True)
+if TYPE_CHECKING:
+    from geo_service.allocation.results import Allocation
+
+SHOWN_REASONS = 10
+
+
+def show_allocation(result: Allocation, batch_size: int) -> None:
+    """Totals, the per-district table with a legend, and the unplaced households' reasons."""
+    b = result.baseline
+    gap = "" if result.mip_gap is None else f", gap {result.mip_gap:.2g}"
+    say(
+        f"{result.method}: placed {result.placed} of {batch_size}, objective "
+        f"{result.objective:,.1f} in {result.solve_seconds:.1f} s{gap}; greedy baseline: "
+        f"placed {b.placed}, objective {b.objective:,.1f}; utilisation spread "
+        f"{result.fairness.utilisation_spread:.2f}"
+    )
+    used = [d for d in result.districts if d.placed or d.capacity]
+    show_table(
+        "Placements per district",
+        [
+            ("code", "left"),
+            ("district", "left"),
+            ("cap", "right"),
+            ("before", "right"),
+            ("+", "right"),
+            ("after", "right"),
+            ("use", "right"),
+        ],
+        [
+            (
+                d.code,
+                d.name,
+                d.capacity,
+                d.before,
+                f"+{d.placed}" if d.placed else "",
+                d.after,
+                f"{d.after / d.capacity:.0%}" if d.capacity else "–",
+            )
+            for d in used
+        ],
+        {
+            "cap": "capacity of the planning period (scaled in a scenario)",
+            "+": "households of this batch placed there",
+            "use": "after / cap",
+        },
+    )
+    if result.unplaced_reasons:
+        counts = Counter(u.code for u in result.unplaced_reasons)
+        say(
+            f"unplaced: {result.unplaced} ("
+            + ", ".join(f"{code} {n}" for code, n in counts.most_common())
+            + ")"
+        )
+        for u in result.unplaced_reasons[:SHOWN_REASONS]:
+            say(f"  household {u.ref or u.household}: {u.reason}")
+        if result.unplaced > SHOWN_REASONS:
+            console.print(f"  ... {result.unplaced - SHOWN_REASONS} more: --out FILE or --json")
 
 
 @app.command("allocate")
 def allocate_cmd(
-    households: Path = typer.Option(..., help="Households: JSON list or CSV."),
+    households: Path = typer.Option(
+        ..., help="Households: JSON list or CSV (optional 'ref' with a case reference)."
+    ),
     method: str = typer.Option("optimal", help="optimal (MILP, HiGHS) or greedy."),
     out: Path = typer.Option(None, help="Write the allocation as JSON here."),
     capacity_scale: float = typer.Option(1.0, help="Scenario: scale every district's capacity."),
     exclude_district: list[str] = typer.Option(None, help="Scenario: no placements here."),
+    as_json: bool = typer.Option(False, "--json", help="Print the allocation as JSON."),
+    profile: ProfilePath = None,
 ) -> None:
     """Place a batch of households under district capacities; greedy is reported beside it."""
-    profile = load_profile(get_settings().profile_path)
-    batch = read_households(households, profile)
+    from geo_service.allocation.service import allocate, record_run
+    from geo_service.cli.options import profile_from
+    from geo_service.db.engine import get_engine
+    from geo_service.scoring.household import read_households
+
+    prof = profile_from(profile)
+    batch = read_households(households, prof)
     engine = get_engine()
-    result = allocate(engine, profile, batch, method, capacity_scale, exclude_district or [])
-    record_run(engine, result, batch, profile, key=None)
-    result = public(result)
-    b = result["baseline"]
-    console.print(
-        f"{method}: placed {result['placed']} of {len(batch)}, objective {result['objective']}"
-        f" in {result['solve_seconds']} s (gap {result['mip_gap']}); greedy: placed {b['placed']},"
-        f" objective {b['objective']}; "
-        f"utilisation spread {result['fairness']['utilisation_spread']}"
-    )
+    with progress("scoring households") as step:
+        result = allocate(engine, prof, batch, method, capacity_scale, exclude_district or [], step)
+    result = record_run(engine, result, batch, prof, key=None)
     if out:
-        out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+        out.write_text(json.dumps(to_json(result), indent=1, ensure_ascii=False) + "\n")
+    if as_json:
+        print_json(result)
+        return
+    show_allocation(result, len(batch))
+    if out:
         console.print(f"wrote {out}")
 
 
@@ -66,32 +125,39 @@ def compare_cmd(
 ) -> None:
     """Compare two allocation runs for planners: totals, fairness, capacity use per district."""
     a, b = load_run(first), load_run(second)
-    totals = Table("", first.name, second.name, title="Scenarios")
-    for key in ("method", "placed", "unplaced", "objective"):
-        totals.add_row(key, str(a.get(key)), str(b.get(key)))
-    for key in ("utilisation_spread", "mean_score", "min_score"):
-        totals.add_row(
-            key, str(a.get("fairness", {}).get(key)), str(b.get("fairness", {}).get(key))
-        )
-    console.print(totals)
-    per = Table(
-        "district",
-        "capacity A",
-        "after A",
-        "capacity B",
-        "after B",
-        "difference",
-        title="Placements per district (after the batch)",
-    )
+    totals = [
+        (key, a.get(key), b.get(key)) for key in ("method", "placed", "unplaced", "objective")
+    ]
+    totals += [
+        (key, a.get("fairness", {}).get(key), b.get("fairness", {}).get(key))
+        for key in ("utilisation_spread", "mean_score", "min_score")
+    ]
+    show_table("Scenarios", [("", "left"), ("A", "right"), ("B", "right")], totals)
+    console.print(f"  A: {first.name}\n  B: {second.name}")
     bd = {d["code"]: d for d in b["districts"]}
+    rows = []
     for d in a["districts"]:
         o = bd.get(d["code"], {"capacity": 0, "after": d["before"]})
-        per.add_row(
-            d["code"],
-            str(d["capacity"]),
-            str(d["after"]),
-            str(o["capacity"]),
-            str(o["after"]),
-            f"{o['after'] - d['after']:+d}",
+        rows.append(
+            (
+                d["code"],
+                d["capacity"],
+                d["after"],
+                o["capacity"],
+                o["after"],
+                f"{o['after'] - d['after']:+d}",
+            )
         )
-    console.print(per)
+    show_table(
+        "Placements per district (after the batch)",
+        [
+            ("district", "left"),
+            ("cap A", "right"),
+            ("after A", "right"),
+            ("cap B", "right"),
+            ("after B", "right"),
+            ("B - A", "right"),
+        ],
+        rows,
+        {"cap": "capacity", "after": "placements after the batch"},
+    )

@@ -1,34 +1,111 @@
-"""``geo-service apikey create``: print a new API key once."""
+"""``geo-service apikey create / list / revoke``: API keys, each change audited."""
 
 from __future__ import annotations
 
 import typer
-from rich.console import Console
 
-from geo_service.audit import record
-from geo_service.auth.keys import ROLES, create_key
 from geo_service.cli.app import app
-from geo_service.db.engine import get_engine
+from geo_service.cli.common import err as console
+from geo_service.cli.common import show_table
 
 apikey_app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
 app.add_typer(apikey_app, name="apikey")
-console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 @apikey_app.command("create")
 def create(
-    role: str = typer.Option(..., help=f"One of: {', '.join(ROLES)}."),
+    role: str = typer.Option(
+        ..., help="viewer, planner, housing_office or admin (each includes the ones before)."
+    ),
     name: str = typer.Option(..., help="Who holds the key (a team or system, not a person)."),
+    expires_in_days: float = typer.Option(
+        None, min=0.001, help="Lifetime in days; default: until revoked."
+    ),
 ) -> None:
     """Create a key; the key is printed once, alone on the last line."""
+    from datetime import timedelta
+
+    from geo_service.audit import record
+    from geo_service.auth.keys import create_key
+    from geo_service.db.engine import get_engine
+
+    lifetime = timedelta(days=expires_in_days) if expires_in_days else None
     with get_engine().begin() as conn:
-        info, key = create_key(conn, role, name)
+        info, key = create_key(conn, role, name, expires_in=lifetime)
         record(
             conn,
             "key_created",
             role="cli",
             key_id=None,
-            detail={"new_key_id": info.id, "role": role, "name": name},
+            detail={
+                "new_key_id": info.id,
+                "role": role,
+                "name": name,
+                "expires_in_days": expires_in_days,
+            },
         )
-    console.print(f"created {role} key {info.id} for {name!r}; store it now, it is not shown again")
+    until = f", expires in {expires_in_days:g} days" if expires_in_days else ""
+    console.print(
+        f"created {role} key {info.id} for {name!r}{until}; store it now, it is not shown again"
+    )
     print(key)
+
+
+@apikey_app.command("list")
+def list_cmd(
+    all_keys: bool = typer.Option(False, "--all", help="Also revoked and expired keys."),
+    as_json: bool = typer.Option(False, "--json", help="Print the keys as JSON."),
+) -> None:
+    """List keys (id, name, role, demo, created, expires, state); never the keys themselves."""
+    import json
+    from dataclasses import asdict
+
+    from geo_service.auth.keys import list_keys
+    from geo_service.db.engine import get_engine
+
+    with get_engine().connect() as conn:
+        keys = list_keys(conn, include_inactive=all_keys)
+    if as_json:
+        print(json.dumps([asdict(k) for k in keys], default=str, indent=1))
+        return
+    if not keys:
+        console.print("no keys" + ("" if all_keys else " in use (--all shows revoked ones)"))
+        return
+    show_table(
+        "API keys" + (" (all)" if all_keys else " (usable)"),
+        [(c, "left") for c in ("id", "name", "role", "demo", "created", "expires", "state")],
+        [
+            (
+                k.id,
+                k.name,
+                k.role,
+                "yes" if k.demo else "",
+                f"{k.created_at:%Y-%m-%d %H:%M}",
+                f"{k.expires_at:%Y-%m-%d %H:%M}" if k.expires_at else "never",
+                k.state,
+            )
+            for k in keys
+        ],
+    )
+
+
+@apikey_app.command("revoke")
+def revoke(key_id: str = typer.Argument(..., help="The key's id (see `apikey list`).")) -> None:
+    """Revoke a key: the next request with it gets 401."""
+    from geo_service.audit import record
+    from geo_service.auth.keys import revoke_key
+    from geo_service.db.engine import get_engine
+
+    with get_engine().begin() as conn:
+        key, changed = revoke_key(conn, key_id)
+        if not changed:
+            console.print(f"key {key.id} was already revoked at {key.revoked_at:%Y-%m-%d %H:%M}")
+            return
+        record(
+            conn,
+            "key_revoked",
+            role="cli",
+            key_id=None,
+            detail={"revoked_key_id": key.id, "role": key.role, "name": key.name},
+        )
+    console.print(f"revoked {key.role} key {key.id} ({key.name!r}); it is refused from now on")

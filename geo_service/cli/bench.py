@@ -5,21 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
-from geo_service.analysis.bench import analysis_rescore, notebooks
-from geo_service.bench.allocation import allocation
-from geo_service.bench.http_rank import http_rank
-from geo_service.bench.map_10k import map_10k
-from geo_service.bench.measure import MEASUREMENTS
-from geo_service.bench.network import network_features
-from geo_service.bench.ogc_items import ogc_items
-from geo_service.bench.runner import report, run_all
-from geo_service.catalogue.bench import run as coverage_runs
 from geo_service.cli.app import app
-from geo_service.transition.bench import online_recommend, simulate_year
-
-console = Console(highlight=False, soft_wrap=True, width=170)
 
 
 @app.command()
@@ -30,6 +17,21 @@ def bench(
     only: list[str] = typer.Option(None, help="Run only these measurements."),
 ) -> None:
     """Measure features, scoring, ranking and imports on a synthetic city; misses are reported."""
+    from rich.console import Console
+
+    from geo_service.analysis.bench import analysis_rescore, notebooks
+    from geo_service.bench.allocation import allocation
+    from geo_service.bench.cli_startup import cli_startup
+    from geo_service.bench.http_rank import http_rank
+    from geo_service.bench.map_10k import map_10k
+    from geo_service.bench.measure import MEASUREMENTS
+    from geo_service.bench.network import network_features
+    from geo_service.bench.ogc_items import ogc_items
+    from geo_service.bench.runner import report, run_all
+    from geo_service.catalogue.bench import run as coverage_runs
+    from geo_service.transition.bench import online_recommend, simulate_year
+
+    console = Console(highlight=False, soft_wrap=True, width=170)
     everything = [
         *MEASUREMENTS,
         ("http_rank", http_rank),
@@ -40,6 +42,7 @@ def bench(
         ("ogc_items", ogc_items),
         ("analysis_rescore", analysis_rescore),
         ("notebooks", notebooks),
+        ("cli_startup", cli_startup),
         ("online_recommend", online_recommend),
         ("simulate", simulate_year),
     ]

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
 
 from geo_service.cli.app import db_app
-from geo_service.config import get_settings
-from geo_service.db import cluster, migrate
-from geo_service.db.engine import database_url, get_engine
+from geo_service.cli.common import console
 
-console = Console(highlight=False, soft_wrap=True)
+# The roles `db url --role` knows (db/engine.py: database_url, migration_url, admin_url).
+ROLES = ("service", "owner", "admin")
 
 
 def _external_note(action: str) -> bool:
     """Say so and return True when DATABASE_URL points at an external server."""
+    from geo_service.config import get_settings
+
     if get_settings().database_url:
         console.print(f"DATABASE_URL is set: using that server, nothing to {action}.")
         return True
@@ -24,6 +24,9 @@ def _external_note(action: str) -> bool:
 @db_app.command("start")
 def start() -> None:
     """Start the embedded PostGIS cluster (initialises it on first use; no-op when running)."""
+    from geo_service.config import get_settings
+    from geo_service.db import cluster
+
     if _external_note("start"):
         return
     c = cluster.locate(get_settings())
@@ -34,6 +37,9 @@ def start() -> None:
 @db_app.command("stop")
 def stop() -> None:
     """Stop the embedded cluster."""
+    from geo_service.config import get_settings
+    from geo_service.db import cluster
+
     if _external_note("stop"):
         return
     console.print(f"embedded PostGIS {cluster.stop(cluster.locate(get_settings()))}")
@@ -42,12 +48,16 @@ def stop() -> None:
 @db_app.command("status")
 def status() -> None:
     """Show whether the database is reachable and at which schema revision."""
+    from geo_service.config import get_settings
+    from geo_service.db import cluster, migrate
+    from geo_service.db.engine import get_engine
+
     settings = get_settings()
     if not settings.database_url:
         c = cluster.locate(settings)
         pid = cluster.running_pid(c)
         state = f"running (pid {pid}, port {c.port()})" if pid else "stopped"
-        console.print(f"embedded PostGIS: {state}; data {c.data_dir}")
+        console.print(f"embedded PostGIS of {settings.home}: {state}; data {c.data_dir}")
         if not pid:
             raise typer.Exit(1)
     revision = migrate.current_revision(get_engine())
@@ -56,17 +66,53 @@ def status() -> None:
     console.print(f"schema revision: {revision or 'none'} ({note})")
 
 
+def libpq_url(url: str) -> str:
+    """A SQLAlchemy URL as libpq (psql, pg_dump, QGIS) reads it: without the '+driver'."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 @db_app.command("url")
-def url() -> None:
-    """Print the SQLAlchemy URL of the database alone on the last line."""
-    print(database_url())
+def url(
+    role: str = typer.Option(
+        "service",
+        help="service: the role the API and CLI connect as; owner: runs migrations; "
+        "admin: the embedded superuser (creates databases).",
+    ),
+    libpq: bool = typer.Option(
+        False, "--libpq", help="A URL for psql and other libpq clients (no '+psycopg')."
+    ),
+) -> None:
+    """Print the database URL alone on the last line (SQLAlchemy form unless --libpq)."""
+    from geo_service.db.engine import admin_url, database_url, migration_url
+
+    if role not in ROLES:
+        raise typer.BadParameter(f"use one of {', '.join(ROLES)}", param_hint="--role")
+    found = {"service": database_url, "owner": migration_url, "admin": admin_url}[role]()
+    print(libpq_url(found) if libpq else found)
 
 
 @db_app.command("migrate")
 def migrate_cmd() -> None:
-    """Migrate the schema to the newest revision (idempotent)."""
-    before, after = migrate.upgrade(get_engine())
-    if before == after:
-        console.print(f"schema already at {after}")
+    """Migrate the schema to the newest revision as its owner and grant the service role row
+    access (idempotent)."""
+    from geo_service.db import migrate
+
+    done = migrate.migrate_database()
+    if done.before == done.after:
+        console.print(f"schema already at {done.after}")
     else:
-        console.print(f"schema migrated from {before or 'empty'} to {after}")
+        console.print(f"schema migrated from {done.before or 'empty'} to {done.after}")
+    if done.separate_roles:
+        console.print(
+            f"roles: {done.owner} owns the schema; the service connects as {done.service} "
+            "(rows only; audit_log insert-only)"
+        )
+    else:
+        console.print(
+            f"[yellow]warning:[/yellow] the service role {done.service} can change the schema "
+            "(superuser or owner of audit_log), so the audit log is protected by triggers only: "
+            "set MIGRATION_DATABASE_URL to the owner and DATABASE_URL to a role without DDL "
+            "rights (README, 'Database roles')"
+        )

@@ -4,27 +4,28 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from geo_service.cli.app import app
-from geo_service.db.engine import get_engine
-from geo_service.ingest.errors import ImportReport, ImportValidationError
-from geo_service.ingest.sample import SAMPLE_FILES
+from geo_service.cli.common import console, err
+from geo_service.cli.options import ProfilePath, profile_from
 from geo_service.ingest.schemas import KINDS
-from geo_service.ingest.service import import_file
 
-console = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+if TYPE_CHECKING:
+    from geo_service.ingest.errors import ImportReport
+    from geo_service.scoring.profile import ScoringProfile
+
 SHOWN_PROBLEMS = 20
 
 
 def write_report(report: ImportReport, path: Path) -> None:
     """Write the full report as JSON or CSV (by the file's extension)."""
+    import pandas as pd
+
     if path.suffix.lower() == ".csv":
         pd.DataFrame(
             [p.__dict__ for p in report.problems], columns=["row", "field", "value", "message"]
@@ -36,11 +37,34 @@ def write_report(report: ImportReport, path: Path) -> None:
 def show_problems(report: ImportReport) -> None:
     """Print the first problems as a table on stderr."""
     table = Table("row", "field", "value", "problem")
+    for column in table.columns:
+        column.overflow = "fold"  # long values wrap instead of being cut
     for p in report.problems[:SHOWN_PROBLEMS]:
         table.add_row(str(p.row or "-"), p.field, p.value[:60], p.message)
     err.print(table)
     if len(report.problems) > SHOWN_PROBLEMS:
         err.print(f"... {len(report.problems) - SHOWN_PROBLEMS} more; use --report FILE")
+
+
+def show_clipping(report: ImportReport) -> None:
+    """Say how an extract was clipped: per category for amenities, in total for the network."""
+    if report.zone_m is None:
+        return
+    zone = f"{report.zone_m:,.0f} m"
+    if report.by_category:
+        table = Table("category", "imported", f"of them in the {zone} zone", "outside, dropped")
+        for name, n in sorted(report.by_category.items()):
+            table.add_row(name, str(n["imported"]), str(n["in_zone"]), str(n["dropped"]))
+        console.print(table)
+        console.print(
+            f"clipped to the city plus {zone}: {report.in_zone} in the zone (they count for "
+            f"accessibility, in no district), {report.dropped} outside and dropped"
+        )
+    else:
+        console.print(
+            f"clipped to the city plus {zone}: {report.in_zone} edges in the zone, "
+            f"{report.dropped} walkable ways outside and dropped"
+        )
 
 
 def run_import(
@@ -50,8 +74,13 @@ def run_import(
     crs: str | None,
     layer: str | None,
     report_path: Path | None,
+    profile: ScoringProfile,
 ) -> ImportReport:
     """Import with a progress bar; on failure print the problems and re-raise."""
+    from geo_service.db.engine import get_engine
+    from geo_service.ingest.errors import ImportValidationError
+    from geo_service.ingest.service import import_file
+
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task(f"{kind}: {path.name}", total=None)
@@ -63,6 +92,7 @@ def run_import(
                 dry_run=dry_run,
                 crs=crs,
                 layer=layer,
+                profile=profile,
                 progress=lambda n: bar.advance(task, n),
             )
         except ImportValidationError as exc:
@@ -84,19 +114,28 @@ def import_cmd(
     crs: str = typer.Option(None, help="CRS of lon/lat/WKT columns or a file without one."),
     layer: str = typer.Option(None, help="Layer (GPKG) or sheet (XLSX) to read."),
     report: Path = typer.Option(None, "--report", help="Write the full report (.csv or .json)."),
+    profile: ProfilePath = None,
 ) -> None:
     """Validate a file and import it in one transaction (all rows or none)."""
-    result = run_import(kind, path, dry_run, crs, layer, report)
+    result = run_import(kind, path, dry_run, crs, layer, report, profile_from(profile))
     verb = "valid, nothing written (dry run)" if dry_run else f"{result.written} rows imported"
     console.print(f"{kind}: {result.rows} rows read from {path.name}; {verb}")
+    show_clipping(result)
+    if result.ignored_columns:
+        console.print(f"columns not used: {', '.join(result.ignored_columns)}")
 
 
 @app.command("load-sample")
-def load_sample_cmd() -> None:
+def load_sample_cmd(profile: ProfilePath = None) -> None:
     """Load the illustrative sample data set in dependency order (idempotent)."""
     from geo_service.config import get_settings
+    from geo_service.ingest.sample import SAMPLE_FILES, sample_profile
 
     directory = get_settings().data_dir / "sample"
+    prof = profile_from(profile) if profile else sample_profile()
     for kind, name in SAMPLE_FILES:
-        result = run_import(kind, directory / name, False, None, None, None)
+        result = run_import(kind, directory / name, False, None, None, None, prof)
         console.print(f"  {kind:<11} {result.written:>6} rows  ({name})")
+    from geo_service.cli.maps import write_basemap
+
+    write_basemap(directory / "network.osm.pbf", None, prof)

@@ -2,39 +2,34 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
-from sqlalchemy import select
 
 from geo_service.cli.app import app
-from geo_service.config import get_settings
-from geo_service.db import models
-from geo_service.db.engine import get_engine
+from geo_service.cli.common import console, dash, print_json, say, show_table
+from geo_service.cli.options import ProfilePath, profile_from
 from geo_service.errors import InputError
-from geo_service.scoring.districts import public_view
-from geo_service.scoring.household import parse_household
-from geo_service.scoring.pipeline import held_flats, load_ranker, score_all
-from geo_service.scoring.profile import ScoringProfile, load_profile
 
-console = Console(highlight=False, soft_wrap=True)
+if TYPE_CHECKING:
+    from geo_service.scoring.results import Ranking
+
 STEPS = ("read", "features", "write", "districts", "area_scores")
-
-
-def profile_option(path: Path | None) -> ScoringProfile:
-    """The profile at ``path`` or the configured default."""
-    return load_profile(path or get_settings().profile_path)
+JSON_OPTION = typer.Option(False, "--json", help="Print the result as JSON (keys as in the API).")
+FACTOR_LEGEND = "district factor: 1 below 80 % of the quota, falling to 0 at 100 %"
 
 
 @app.command()
-def score(profile: Path = typer.Option(None, help="Scoring profile TOML.")) -> None:
+def score(profile: ProfilePath = None) -> None:
     """(Re)compute flat features, district status and H3 area scores."""
-    prof = profile_option(profile)
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from geo_service.db.engine import get_engine
+    from geo_service.scoring.pipeline import score_all
+
+    prof = profile_from(profile)
     start = time.perf_counter()
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
@@ -70,68 +65,114 @@ def read_household_arg(value: str) -> str:
     return value
 
 
+def show_ranking(ranking: Ranking) -> None:
+    """The ranked flats as a table with a legend, then why little came back."""
+    rows = []
+    for r in ranking.results:
+        best = sorted(r.contributions.items(), key=lambda kv: -kv[1])[:3]
+        rows.append(
+            (
+                r.rank,
+                r.flat_id,
+                f"{r.placement_score:.1f}",
+                f"{r.infrastructure_score:.1f}",
+                f"{r.district.factor:.2f}",
+                r.district.name or r.district.code,
+                ", ".join(f"{k} {v:.1f}" for k, v in best),
+            )
+        )
+    show_table(
+        f"Top {len(rows)} of {ranking.eligible} fitting flats "
+        f"(profile {ranking.profile_version[:15]})",
+        [
+            ("#", "right"),
+            ("flat", "left"),
+            ("score", "right"),
+            ("infra", "right"),
+            ("B", "right"),
+            ("district", "left"),
+            ("most points from", "left"),
+        ],
+        rows,
+        {
+            "score": "placement score = infra × B (0-100)",
+            "infra": "infrastructure score: the category points added up (0-100)",
+            "B": FACTOR_LEGEND,
+        },
+    )
+    for note in ranking.notes:
+        say(f"note: {note}")
+
+
 @app.command()
 def rank(
     household: str = typer.Option(..., help="Household profile: JSON text or a JSON file."),
     top: int = typer.Option(10, min=1, max=10_000, help="How many flats to list."),
-    as_json: bool = typer.Option(False, "--json", help="Print the ranked flats as JSON."),
-    profile: Path = typer.Option(None, help="Scoring profile TOML."),
+    district: list[str] = typer.Option(None, help="Only these district codes (repeatable)."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the ranked flats (a list, as the API's results) as JSON."
+    ),
+    profile: ProfilePath = None,
 ) -> None:
     """Rank available flats for a household, with explanations."""
-    prof = profile_option(profile)
+    from geo_service.db.engine import get_engine
+    from geo_service.scoring.household import parse_household
+    from geo_service.scoring.pipeline import cached_ranker, held_flats
+
+    prof = profile_from(profile)
     hh = parse_household(read_household_arg(household), prof)
     engine = get_engine()
-    results = load_ranker(engine, prof).rank(hh, top, held=held_flats(engine))
+    ranking = cached_ranker(engine, prof).rank(hh, top, district or None, held=held_flats(engine))
     if as_json:
-        print(json.dumps(results, sort_keys=True, ensure_ascii=False, indent=1))
+        print_json(ranking.results)
         return
-    table = Table(title=f"Top {len(results)} flats (profile {prof.version[:15]}...)")
-    for col in ("rank", "flat", "placement", "infra", "district", "B", "top contributions"):
-        table.add_column(col)
-    for r in results:
-        best = sorted(r["contributions"].items(), key=lambda kv: -kv[1])[:3]
-        table.add_row(
-            str(r["rank"]),
-            r["flat_id"],
-            f"{r['placement_score']:.2f}",
-            f"{r['infrastructure_score']:.2f}",
-            r["district"]["name"] or "",
-            f"{r['district']['factor']:.2f}",
-            ", ".join(f"{k} {v:.1f}" for k, v in best),
-        )
-    console.print(table)
-    if not results:
-        console.print("no flat passes every hard constraint for this household")
+    show_ranking(ranking)
 
 
 @app.command("districts")
-def districts_cmd() -> None:
+def districts_cmd(as_json: bool = JSON_OPTION) -> None:
     """Show the district index, classes, capacity and utilisation (small districts suppressed)."""
-    ds, d = models.district_status, models.districts
+    from geo_service.db.engine import get_engine
+    from geo_service.scoring.districts import list_status
+    from geo_service.scoring.results import DistrictList
+
     with get_engine().connect() as conn:
-        rows = (
-            conn.execute(
-                select(ds, d.c.name).join(d, d.c.code == ds.c.district_code).order_by(d.c.code)
-            )
-            .mappings()
-            .all()
-        )
-    if not rows:
+        rows = list_status(conn, public=True)
+    if not rows or all(r.profile_version is None for r in rows):
         raise InputError("no district status yet: run `geo-service score`")
-    table = Table(title="Districts (illustrative sample data)")
-    for col in ("code", "name", "index", "class", "capacity", "placed", "utilisation", "B"):
-        table.add_column(col)
-    for row in rows:
-        v = public_view(dict(row))
-        fmt = lambda x, f="{}": "suppressed" if x is None else f.format(x)  # noqa: E731
-        table.add_row(
-            str(v["district_code"]),
-            str(v["name"]),
-            fmt(v["status_index"], "{:+.2f}"),
-            fmt(v["status_class"]),
-            fmt(v["capacity"]),
-            fmt(v["placements"]),
-            fmt(v["utilisation"], "{:.0%}"),
-            fmt(v["factor"], "{:.2f}"),
-        )
-    console.print(table)
+    if as_json:
+        print_json(DistrictList(items=rows))
+        return
+    show_table(
+        "Districts (illustrative sample data)",
+        [
+            ("code", "left"),
+            ("name", "left"),
+            ("index", "right"),
+            ("class", "right"),
+            ("capacity", "right"),
+            ("placed", "right"),
+            ("use", "right"),
+            ("B", "right"),
+        ],
+        [
+            (
+                r.code,
+                r.name,
+                dash(r.status_index, "{:+.2f}"),
+                dash(r.status_class),
+                dash(r.capacity),
+                dash(r.placements),
+                dash(r.utilisation, "{:.0%}"),
+                dash(r.factor, "{:.2f}"),
+            )
+            for r in rows
+        ],
+        {
+            "index": "status index, z-scores of the indicators (higher = more burden)",
+            "class": "status class, 1 (high) to 4 (very low)",
+            "use": "placements / capacity of the planning period",
+            "B": FACTOR_LEGEND,
+            "–": "suppressed: fewer residents than the profile's minimum",
+        },
+    )

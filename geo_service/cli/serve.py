@@ -2,26 +2,51 @@
 
 from __future__ import annotations
 
+import ipaddress
+from contextlib import suppress
+from typing import TYPE_CHECKING
+
 import typer
-import uvicorn
-from rich.console import Console
 
-from geo_service.auth.keys import ROLES, create_key
 from geo_service.cli.app import app
-from geo_service.config import get_settings
-from geo_service.db import cluster, migrate
-from geo_service.db.engine import get_engine
-from geo_service.ingest.sample import load_sample
-from geo_service.maps.render import PUBLIC, render_public
-from geo_service.scoring.pipeline import score_all
-from geo_service.scoring.profile import load_profile
-from geo_service.transition.sample import load_sample_waiting_list
+from geo_service.cli.common import console
 
-console = Console(highlight=False, soft_wrap=True)
+if TYPE_CHECKING:
+    from geo_service.config import Settings
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is reachable from this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_exposure(host: str, settings: Settings) -> None:
+    """Refuse to serve on a non-loopback interface with a published or short secret."""
+    from geo_service.config import MIN_SECRET_CHARS, weak_secret
+    from geo_service.errors import InputError
+
+    problem = weak_secret(settings)
+    if problem and not is_loopback(host):
+        raise InputError(
+            f"refusing to serve on {host}: {problem}. Set GEO_SERVICE_SECRET_KEY to a random "
+            f"string of at least {MIN_SECRET_CHARS} characters (e.g. `python3 -c 'import "
+            "secrets; print(secrets.token_urlsafe(48))'`), or unset it to use the secret "
+            "generated for this installation"
+        )
 
 
 def run_server(host: str, port: int, workers: int = 1) -> None:
     """Run uvicorn with the app factory (several workers share nothing but the database)."""
+    import uvicorn
+
+    from geo_service.config import get_settings
+
+    check_exposure(host, get_settings())
     uvicorn.run(
         "geo_service.api.app:create_app",
         factory=True,
@@ -40,7 +65,16 @@ def serve(
     workers: int = typer.Option(1, min=1, help="uvicorn worker processes."),
 ) -> None:
     """Run the HTTP API."""
+    from sqlalchemy.exc import OperationalError
+
+    from geo_service.config import get_settings
+    from geo_service.db.engine import get_engine
+
     settings = get_settings()
+    # checks GEO_SERVICE_CRS against the database's storage CRS (one clear line); a database
+    # that is down at start is reported by /ready until it is back
+    with suppress(OperationalError):
+        get_engine()
     run_server(host or settings.host, port or settings.port, workers)
 
 
@@ -50,12 +84,28 @@ def demo(
     port: int = typer.Option(None, help="TCP port (default 8000)."),
 ) -> None:
     """Start the DB, migrate, load and score the sample, create demo keys, serve; print URLs."""
+    from datetime import timedelta
+
+    from geo_service.audit import record
+    from geo_service.auth.keys import issue_demo_keys
+    from geo_service.config import get_settings
+    from geo_service.db import cluster, migrate
+    from geo_service.db.engine import get_engine
+    from geo_service.ingest.sample import load_sample
+    from geo_service.maps.render import PUBLIC, render_public
+    from geo_service.scoring.pipeline import score_all
+    from geo_service.scoring.profile import load_profile
+    from geo_service.transition.sample import load_sample_waiting_list
+
     settings = get_settings()
     if not settings.database_url:
         console.print(f"database: {cluster.start(cluster.locate(settings))}")
+    done = migrate.migrate_database(settings)
+    console.print(
+        f"schema:   {done.after}"
+        + ("" if done.before == done.after else f" (migrated from {done.before})")
+    )
     engine = get_engine()
-    before, after = migrate.upgrade(engine)
-    console.print(f"schema:   {after}" + ("" if before == after else f" (migrated from {before})"))
     counts = load_sample(engine)
     console.print("sample (ILLUSTRATIVE data): " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     profile = load_profile(settings.profile_path)
@@ -68,20 +118,34 @@ def demo(
     console.print(
         "waiting list (ILLUSTRATIVE): " + ", ".join(f"{v} {k}" for k, v in waiting.items())
     )
-    maps = render_public(engine, settings.maps_dir)
+    sample_pbf = settings.data_dir / "sample" / "network.osm.pbf"
+    maps = render_public(engine, settings.maps_dir, profile, pbf=sample_pbf)
     console.print(
         f"maps:     {len(maps)} rendered into {settings.maps_dir} (open from disk offline)"
     )
-    with engine.begin() as conn:
-        demo_keys = {role: create_key(conn, role, f"demo {role}")[1] for role in ROLES}
     host, port = host or settings.host, port or settings.port
+    check_exposure(host, settings)
+    lifetime = timedelta(hours=settings.demo_key_hours)
+    with engine.begin() as conn:
+        demo_keys, old = issue_demo_keys(conn, lifetime)
+        record(
+            conn,
+            "demo_keys_issued",
+            role="cli",
+            key_id=None,
+            detail={"roles": list(demo_keys), "revoked": old, "hours": settings.demo_key_hours},
+        )
     base = f"http://{host}:{port}"
     console.print(f"\nAPI:    {base}/api/v1\ndocs:   {base}/docs\nready:  {base}/ready")
     console.print(f"maps:   {base}/maps/login (log in with a key below), then")
     for name in PUBLIC:
         console.print(f"        {base}/maps/{name}.html")
     console.print(f"OGC:    {base}/ogc (OGC API – Features for QGIS, GDAL, OWSLib; X-API-Key)")
-    console.print("demo API keys (header X-API-Key):")
+    console.print(
+        f"demo API keys (header X-API-Key), valid for {settings.demo_key_hours} h"
+        + (f"; {old} earlier demo keys revoked" if old else "")
+        + " (`geo-service apikey create` makes lasting ones):"
+    )
     for role, key in demo_keys.items():
         console.print(f"  {role:<15} {key}")
     console.print(

@@ -4,6 +4,10 @@ It runs the system's PostgreSQL 15 binaries on a free loopback port. As root, th
 an unprivileged OS user (``postgres`` by default); its data and socket live in a directory that
 user can reach: ``.geo_service/cluster`` in the checkout when the user can enter it, otherwise a
 directory under ``/var/tmp`` keyed to the checkout's path.
+
+Three database roles, each with a generated password in a mode-600 file: the superuser (creates
+databases and the PostGIS extension), the owner of the application database (runs migrations)
+and the service role the API and CLI connect as (rows only, no DDL; see ``db/roles.py``).
 """
 
 from __future__ import annotations
@@ -20,7 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geo_service.config import Settings
-from geo_service.errors import ClusterError
+from geo_service.errors import ClusterError, InputError
+
+# Which login each URL uses: the superuser, the schema owner, the service role.
+ROLES = ("admin", "owner", "service")
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,17 @@ class Cluster:
         """File holding the generated password of the database superuser."""
         return self.base / "password"
 
+    def role_password_file(self, role: str) -> Path:
+        """File holding the generated password of ``role`` (admin, owner or service)."""
+        return self.password_file if role == "admin" else self.base / f"password-{role}"
+
+    def user(self, role: str) -> str:
+        """The database user name of ``role`` (admin, owner or service)."""
+        s = self.settings
+        if role not in ROLES:
+            raise InputError(f"unknown database role {role!r}; use one of {', '.join(ROLES)}")
+        return {"admin": s.db_user, "owner": s.db_owner, "service": s.db_service_user}[role]
+
     def port(self) -> int | None:
         """Return the recorded port, if the cluster was started before."""
         try:
@@ -63,16 +81,21 @@ class Cluster:
         except (OSError, ValueError):
             return None
 
-    def url(self) -> str:
-        """Return the SQLAlchemy URL of the cluster's application database."""
+    def url(self, role: str = "service") -> str:
+        """Return the SQLAlchemy URL of the application database as ``role``: the service
+        role (default), the schema ``owner`` or the ``admin`` superuser."""
         port = self.port()
+        user = self.user(role)
+        try:
+            password = self.role_password_file(role).read_text().strip()
+        except OSError:
+            port = None
         if port is None:
             raise ClusterError(
-                "the embedded cluster has not been started: run `geo-service db start`"
+                f"the embedded cluster of {self.settings.home} has not been started: "
+                "run `geo-service db start`"
             )
-        password = self.password_file.read_text().strip()
-        s = self.settings
-        return f"postgresql+psycopg://{s.db_user}:{password}@127.0.0.1:{port}/{s.db_name}"
+        return f"postgresql+psycopg://{user}:{password}@127.0.0.1:{port}/{self.settings.db_name}"
 
 
 def locate(settings: Settings) -> Cluster:
@@ -222,6 +245,9 @@ def start(cluster: Cluster) -> str:
     else:
         done = "started"
     if running_pid(cluster) is not None:
+        # roles of clusters started by older versions; a second city's database
+        # (GEO_SERVICE_DB_NAME) on first use
+        _ensure_database(cluster)
         return "already running"
     recovered = recover_stale_pid(cluster)
     port = cluster.port()
@@ -250,34 +276,63 @@ def start(cluster: Cluster) -> str:
     return f"{done} (recovered a stale pid file)" if recovered else done
 
 
-def _ensure_database(cluster: Cluster) -> None:
-    """Create the application database with PostGIS if it does not exist yet."""
-    import psycopg
+def role_password(cluster: Cluster, role: str) -> str:
+    """The generated password of ``role`` (created with mode 600 on first use)."""
+    path = cluster.role_password_file(role)
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(24) + "\n")
+        path.chmod(0o600)
+        _chown(cluster, path)
+    return path.read_text().strip()
 
-    s = cluster.settings
-    password = cluster.password_file.read_text().strip()
-    conninfo = (
-        f"host=127.0.0.1 port={cluster.port()} user={s.db_user} password={password} "
-        "dbname=postgres connect_timeout=10"
+
+def _ensure_database(cluster: Cluster) -> None:
+    """Create the owner and service roles, the application database (owned by the owner) and
+    PostGIS if missing; hand objects an older version created as superuser to the owner."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    from geo_service.db import roles
+
+    admin = make_url_for(cluster, "admin", "postgres")
+    engine = create_engine(
+        admin, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 10}
     )
     for attempt in range(50):
         try:
-            conn = psycopg.connect(conninfo, autocommit=True)
+            conn = engine.connect()
             break
-        except psycopg.OperationalError:
+        except OperationalError:
             if attempt == 49:
                 raise
             time.sleep(0.1)
+    s = cluster.settings
     with conn:
+        for role in ("owner", "service"):
+            roles.ensure_login_role(conn, cluster.user(role), role_password(cluster, role))
+        owner = cluster.user("owner")
         exists = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", (s.db_name,)
-        ).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{s.db_name}"')
-    with psycopg.connect(
-        conninfo.replace("dbname=postgres", f"dbname={s.db_name}"), autocommit=True
-    ) as c:
-        c.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": s.db_name}
+        ).first()
+        verb = (
+            f'ALTER DATABASE "{s.db_name}" OWNER TO'
+            if exists
+            else f'CREATE DATABASE "{s.db_name}" OWNER'
+        )
+        conn.execute(text(f'{verb} "{owner}"'))
+    engine.dispose()
+    engine = create_engine(make_url_for(cluster, "admin", s.db_name), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+        roles.hand_over(conn, owner)
+    engine.dispose()
+
+
+def make_url_for(cluster: Cluster, role: str, database: str) -> str:
+    """The cluster's URL as ``role`` on another database (e.g. the maintenance ``postgres``)."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(cluster.url(role)).set(database=database).render_as_string(hide_password=False)
 
 
 def stop(cluster: Cluster) -> str:

@@ -1,4 +1,9 @@
-"""SQLAlchemy engine for the configured database (external ``DATABASE_URL`` or embedded)."""
+"""SQLAlchemy engines for the configured database (external ``DATABASE_URL`` or embedded).
+
+The service (API, CLI) connects as the service role: ``DATABASE_URL``, or the embedded cluster's
+service role. Migrations connect as the schema owner: ``MIGRATION_DATABASE_URL``, or the embedded
+cluster's owner, or ``DATABASE_URL`` when an external server has only one role.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 
 from geo_service.config import Settings, get_settings
-from geo_service.db import cluster
+from geo_service.db import cluster, crs
 
 
 def normalise_url(url: str) -> str:
@@ -20,11 +25,48 @@ def normalise_url(url: str) -> str:
 
 
 def database_url(settings: Settings | None = None) -> str:
-    """Return the URL of the database to use: ``DATABASE_URL`` or the embedded cluster's."""
+    """The URL the service uses: ``DATABASE_URL`` or the embedded cluster's service role."""
     settings = settings or get_settings()
     if settings.database_url:
         return normalise_url(settings.database_url)
-    return cluster.locate(settings).url()
+    return cluster.locate(settings).url("service")
+
+
+def migration_url(settings: Settings | None = None) -> str:
+    """The URL migrations run with: ``MIGRATION_DATABASE_URL``, else ``DATABASE_URL`` (one
+    role for both), else the embedded cluster's owner role."""
+    settings = settings or get_settings()
+    chosen = settings.migration_database_url or settings.database_url
+    if chosen:
+        return normalise_url(chosen)
+    return cluster.locate(settings).url("owner")
+
+
+def admin_url(settings: Settings | None = None) -> str:
+    """A URL allowed to create databases (benchmarks' scratch databases): the embedded
+    superuser, or the migration URL of an external server."""
+    settings = settings or get_settings()
+    if settings.database_url or settings.migration_database_url:
+        return migration_url(settings)
+    return cluster.locate(settings).url("admin")
+
+
+def describe(url: str, settings: Settings | None = None) -> str:
+    """One line saying which database ``url`` is (no password) and where it is configured:
+    DATABASE_URL, MIGRATION_DATABASE_URL or the embedded cluster of a state directory."""
+    settings = settings or get_settings()
+    shown = make_url(url).set(drivername="postgresql").render_as_string(hide_password=True)
+    shown = shown.replace(":***@", "@")
+    same = normalise_url(url)
+    for name, value in (
+        ("DATABASE_URL", settings.database_url),
+        ("MIGRATION_DATABASE_URL", settings.migration_database_url),
+    ):
+        if value and normalise_url(value) == same:
+            return f"{shown} ({name})"
+    if not settings.database_url:
+        return f"{shown} (embedded cluster of {settings.home})"
+    return shown
 
 
 def make_engine(url: str, settings: Settings | None = None) -> Engine:
@@ -41,5 +83,8 @@ def make_engine(url: str, settings: Settings | None = None) -> Engine:
 
 @lru_cache
 def get_engine() -> Engine:
-    """Return the process-wide engine for the configured database."""
-    return make_engine(database_url())
+    """Return the process-wide engine for the configured database (as the service role), once
+    its storage CRS is checked against ``GEO_SERVICE_CRS`` (a mismatch is a ConfigurationError)."""
+    engine = make_engine(database_url())
+    crs.check(engine)
+    return engine

@@ -1,4 +1,9 @@
-"""SQLAlchemy 2 / GeoAlchemy2 table definitions; every geometry is EPSG:25832 (metres)."""
+"""SQLAlchemy 2 / GeoAlchemy2 table definitions.
+
+Every geometry column is in the deployment's storage CRS (metres), which the migrations create
+from ``GEO_SERVICE_CRS`` and record in ``storage_crs``; code asks ``db.crs.storage_crs`` for it
+at run time, so the column types here leave the SRID open (GeoAlchemy2 reads it from the EWKB).
+"""
 
 from __future__ import annotations
 
@@ -12,10 +17,12 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
     PrimaryKeyConstraint,
+    SmallInteger,
     Table,
     Text,
     UniqueConstraint,
@@ -24,7 +31,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
-SRID = 25832
 ROLES = ("viewer", "planner", "housing_office", "admin")
 RESERVATION_STATES = ("held", "confirmed", "released", "expired")
 
@@ -40,8 +46,8 @@ metadata = MetaData(
 
 
 def _geom(kind: str) -> Geometry:
-    """Return a geometry type in the storage CRS with a GiST index."""
-    return Geometry(geometry_type=kind, srid=SRID, spatial_index=True)
+    """Return a geometry type (storage CRS, set by the migrations) with a GiST index."""
+    return Geometry(geometry_type=kind, spatial_index=True)
 
 
 def _now() -> Column[object]:
@@ -88,21 +94,41 @@ district_indicators = Table(
     _district_fk(nullable=False),
     Column("year", Integer, nullable=False),
     Column("residents", Integer, nullable=False),
-    Column("unemployment_rate", Float, nullable=False),
-    Column("sgb2_share", Float, nullable=False),
-    Column("child_poverty_rate", Float, nullable=False),
-    Column("foreign_share", Float, nullable=False),
-    Column("refugees_per_1000", Float, nullable=False),
     _now(),
     PrimaryKeyConstraint("district_code", "year"),
     CheckConstraint("year BETWEEN 1990 AND 2100", name="year_range"),
     CheckConstraint("residents >= 0", name="residents_nonneg"),
-    CheckConstraint(
-        "unemployment_rate BETWEEN 0 AND 100 AND sgb2_share BETWEEN 0 AND 100 "
-        "AND child_poverty_rate BETWEEN 0 AND 100 AND foreign_share BETWEEN 0 AND 100",
-        name="percent_range",
+)
+
+# The city's own indicators (the profile's [district.indicators]), one row per district, year
+# and indicator key; the residents stay a column above (suppression and capacity use them).
+district_indicator_values = Table(
+    "district_indicator_values",
+    metadata,
+    Column("district_code", Text, nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("indicator", Text, nullable=False, index=True),
+    Column("value", Float, nullable=False),
+    PrimaryKeyConstraint("district_code", "year", "indicator"),
+    ForeignKeyConstraint(
+        ["district_code", "year"],
+        ["district_indicators.district_code", "district_indicators.year"],
+        ondelete="CASCADE",
+        onupdate="CASCADE",
     ),
-    CheckConstraint("refugees_per_1000 BETWEEN 0 AND 1000", name="per_1000_range"),
+    CheckConstraint("indicator ~ '^[a-z][a-z0-9_]{0,62}$'", name="indicator_key"),
+    CheckConstraint("value = value AND value > '-Infinity' AND value < 'Infinity'", name="finite"),
+)
+
+# The deployment's storage CRS, recorded by the first migration (one row).
+storage_crs = Table(
+    "storage_crs",
+    metadata,
+    Column("id", SmallInteger, primary_key=True, server_default="1"),
+    Column("srid", Integer, nullable=False),
+    Column("code", Text, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("id = 1", name="one_row"),
 )
 
 quota_plan = Table(
@@ -248,6 +274,8 @@ api_keys = Table(
     Column("key_hash", Text, nullable=False, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("revoked_at", DateTime(timezone=True)),
+    Column("expires_at", DateTime(timezone=True)),  # NULL: never
+    Column("demo", Boolean, nullable=False, server_default=text("false")),
     CheckConstraint("role IN ('viewer', 'planner', 'housing_office', 'admin')", name="role_enum"),
 )
 

@@ -1,8 +1,9 @@
 """The registry of feature collections: what each shows, to whom, and the SQL it comes from.
 
 Every source is a SQLAlchemy select with a ``fid`` column (the feature id), the storage
-geometry ``geom`` (EPSG:25832, left bare so bbox filters use its GiST index) and the public
-properties. ``detail`` is true for callers whose role sees the collection's detail properties.
+geometry ``geom`` (storage CRS, left bare so bbox filters use its GiST index) and the public
+properties, built for a ``Source``: the database, whether the caller's role sees the
+collection's detail properties, and the city's indicator keys (from its scoring profile).
 """
 
 from __future__ import annotations
@@ -33,12 +34,18 @@ from geo_service.db import models
 from geo_service.errors import Forbidden, NotFound
 from geo_service.scoring.districts import PUBLIC_FIGURES
 
-Builder = Callable[[Engine, bool], Select[Any]]
-INDICATORS = tuple(
-    c.name
-    for c in models.district_indicators.c
-    if c.name not in ("district_code", "year", "updated_at")
-)
+
+@dataclass(frozen=True)
+class Source:
+    """What a collection's SQL is built for: the database, whether the caller sees detail
+    properties, and the indicator keys of the city's profile (the districts' columns)."""
+
+    engine: Engine
+    detail: bool = False
+    indicators: tuple[str, ...] = ()
+
+
+Builder = Callable[[Source], Select[Any]]
 
 
 @dataclass(frozen=True)
@@ -64,29 +71,43 @@ class CollectionSpec:
         return int(text)
 
 
-def districts(_: Engine, detail: bool) -> Select[Any]:
+def latest_indicators(keys: tuple[str, ...]) -> Any:
+    """Each district's latest year: residents and one column per indicator key (NULL where
+    that year lacks it)."""
+    di, iv = models.district_indicators, models.district_indicator_values
+
+    def value(key: str) -> ColumnElement[Any]:
+        found = select(iv.c.value).where(
+            iv.c.district_code == di.c.district_code, iv.c.year == di.c.year, iv.c.indicator == key
+        )
+        return found.scalar_subquery().label(key)
+
+    return (
+        select(di.c.district_code, di.c.year, di.c.residents, *[value(k) for k in keys])
+        .ext(distinct_on(di.c.district_code))
+        .order_by(di.c.district_code, di.c.year.desc())
+        .subquery("latest")
+    )
+
+
+def districts(src: Source) -> Select[Any]:
     """Districts with status, class and latest indicators; figures of small districts hidden.
 
     Below ``detail`` the figures the privacy rules list (``PUBLIC_FIGURES`` and every indicator)
     are NULL for suppressed districts, and for districts not scored yet, already in SQL so that
     filters cannot reveal them either.
     """
-    d, ds, di = models.districts, models.district_status, models.district_indicators
-    latest = (
-        select(di)
-        .ext(distinct_on(di.c.district_code))
-        .order_by(di.c.district_code, di.c.year.desc())
-        .subquery("latest")
-    )
+    d, ds = models.districts, models.district_status
+    latest = latest_indicators(src.indicators)
     hidden = or_(ds.c.suppressed.is_(None), ds.c.suppressed)
     source = {**{c.name: c for c in ds.c}, **{c.name: c for c in latest.c}}
 
     def figure(name: str) -> ColumnElement[Any]:
         col = source[name]
-        shown = name not in (*PUBLIC_FIGURES, *INDICATORS) or detail
+        shown = name not in (*PUBLIC_FIGURES, *src.indicators) or src.detail
         return (col if shown else case((hidden, null()), else_=col)).label(name)
 
-    names = ["year", *INDICATORS, *PUBLIC_FIGURES]
+    names = ["year", *src.indicators, *PUBLIC_FIGURES]
     return (
         select(
             d.c.code.label("fid"),
@@ -102,7 +123,7 @@ def districts(_: Engine, detail: bool) -> Select[Any]:
     )
 
 
-def offers(_: Engine, __: bool) -> Select[Any]:
+def offers(_: Source) -> Select[Any]:
     """Offers of the round table's catalogue with their languages (comma-separated codes)."""
     o, ol = models.offers, models.offer_languages
     langs = (
@@ -118,7 +139,7 @@ def offers(_: Engine, __: bool) -> Select[Any]:
     return select(o.c.id.label("fid"), o.c.geom, *cols, langs.label("languages"))
 
 
-def amenities(_: Engine, __: bool) -> Select[Any]:
+def amenities(_: Source) -> Select[Any]:
     """Everyday infrastructure points (schools, kitas, doctors, shops, transit)."""
     a = models.amenities
     return select(
@@ -136,14 +157,14 @@ FLAT_PUBLIC = ("id", "rooms", "living_area_m2", "rent_gross_cold_eur", "availabl
 FLAT_DETAIL = ("address", "floor", "lift", "barrier_free")
 
 
-def flats(_: Engine, detail: bool) -> Select[Any]:
+def flats(src: Source) -> Select[Any]:
     """Available flats only, never household data; address and fittings for the housing office."""
     f = models.flats
-    names = [*FLAT_PUBLIC, *(FLAT_DETAIL if detail else ()), "district_code"]
+    names = [*FLAT_PUBLIC, *(FLAT_DETAIL if src.detail else ()), "district_code"]
     return select(f.c.id.label("fid"), f.c.geom, *[f.c[n] for n in names]).where(f.c.available)
 
 
-def area_scores(_: Engine, __: bool) -> Select[Any]:
+def area_scores(_: Source) -> Select[Any]:
     """H3 cells with the infrastructure score (0-100) and its value per category."""
     a = models.area_scores
     return select(a.c.h3_index.label("fid"), *[c for c in a.c])
@@ -171,18 +192,18 @@ def gap_rows(engine: Engine, version: tuple[Any, ...]) -> tuple[list[Any], ...]:
     """Coverage gaps as columns (district, category, language, homes), cached per data version."""
     gaps = all_gaps(engine)
     return (
-        [str(r["district_code"]) for r in gaps],
-        [str(r["category"]) for r in gaps],
-        [str(r["language"]) for r in gaps],
-        [int(r["households"]) for r in gaps],
+        [r.district_code for r in gaps],
+        [r.category for r in gaps],
+        [r.language for r in gaps],
+        [r.households for r in gaps],
     )
 
 
-def coverage_gaps(engine: Engine, __: bool) -> Select[Any]:
+def coverage_gaps(src: Source) -> Select[Any]:
     """District × offer category × language with no offer in reach (2SFCA, 2,000 m)."""
-    with engine.connect() as conn:
+    with src.engine.connect() as conn:
         version = data_version(conn)
-    codes, categories, languages, homes = gap_rows(engine, version)
+    codes, categories, languages, homes = gap_rows(src.engine, version)
     gaps = (
         func.unnest(
             bindparam("gap_codes", codes, type_=ARRAY(Text)),
@@ -213,8 +234,8 @@ COLLECTIONS = {
             "districts",
             "Districts",
             "City districts with social-structure status class, capacity, utilisation and the "
-            "latest indicators; figures of districts under the minimum population are suppressed "
-            "below the planner role. ILLUSTRATIVE sample data.",
+            "latest indicators (the city profile's, by key); figures of districts under the "
+            "minimum population are suppressed below the planner role.",
             "viewer",
             districts,
             {"code": "string", "name": "string", "ortschaft": "string", "status_class": "integer"},

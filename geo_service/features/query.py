@@ -1,7 +1,7 @@
 """Paged, filtered feature queries through SQLAlchemy Core and GeoAlchemy2 (GiST-friendly).
 
-The bbox filter is ``ST_Intersects(geom, ST_Transform(envelope, 25832))``: the stored column
-stays bare, so PostgreSQL answers it from the GiST index instead of scanning the table.
+The bbox filter is ``ST_Intersects(geom, ST_Transform(envelope, <storage SRID>))``: the stored
+column stays bare, so PostgreSQL answers it from the GiST index instead of scanning the table.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from geoalchemy2 import Geometry
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Engine,
     Select,
     Subquery,
     cast,
@@ -26,14 +25,13 @@ from sqlalchemy import (
     text,
 )
 
-from geo_service.db.models import SRID
+from geo_service.db.crs import StorageCRS, storage_crs
 from geo_service.errors import InputError
-from geo_service.features.collections import CollectionSpec
-from geo_service.features.crs import CRS84, DECIMALS, Box, clip_to_storage
+from geo_service.features.collections import CollectionSpec, Source
+from geo_service.features.crs import CRS84, WGS84_SRID, Box, clip_to_storage, decimals
 
 # Segment length before reprojecting a bbox, so its edges follow the graticule or grid.
 GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
-SEGMENT = {4326: 0.001, SRID: 100.0, 3857: 100.0}  # degrees (~100 m) or metres
 
 
 @dataclass(frozen=True)
@@ -65,29 +63,32 @@ def coerce(spec: CollectionSpec, name: str, text: str) -> Any:
     return text
 
 
-def envelope(bbox: Box, srid: int) -> ColumnElement[Any] | None:
+def envelope(bbox: Box, srid: int, storage: StorageCRS) -> ColumnElement[Any] | None:
     """The bbox as a polygon in the storage CRS, or None when it lies outside the CRS's area.
 
     A reprojected box is clipped to where the storage CRS is valid and densified first: edges
-    get ~256 segments (none shorter than ``SEGMENT``), so after projection they follow the
+    get ~256 segments (none shorter than 0.001° or 100 m), so after projection they follow the
     graticule closely (about a millimetre off for a district-sized box).
     """
-    clipped = clip_to_storage(bbox, srid)
+    clipped = clip_to_storage(bbox, srid, storage)
     if clipped is None:
         return None
     env = func.ST_MakeEnvelope(*clipped, srid, type_=Geometry)
-    if srid == SRID:
+    if srid == storage.srid:
         return env
     side = max(clipped[2] - clipped[0], clipped[3] - clipped[1])
-    dense = func.ST_Segmentize(env, max(SEGMENT[srid], side / 256))
-    return func.ST_Transform(dense, SRID, type_=Geometry)
+    shortest = 0.001 if srid == WGS84_SRID else 100.0  # degrees (~100 m) or metres
+    dense = func.ST_Segmentize(env, max(shortest, side / 256))
+    return func.ST_Transform(dense, storage.srid, type_=Geometry)
 
 
-def conditions(items: Subquery, spec: CollectionSpec, q: ItemQuery) -> list[ColumnElement[Any]]:
+def conditions(
+    items: Subquery, spec: CollectionSpec, q: ItemQuery, storage: StorageCRS
+) -> list[ColumnElement[Any]]:
     """WHERE clauses for bbox, property filters and the date period."""
     conds: list[ColumnElement[Any]] = []
     if q.bbox is not None:
-        env = envelope(q.bbox, q.bbox_srid)
+        env = envelope(q.bbox, q.bbox_srid, storage)
         conds.append(false() if env is None else func.ST_Intersects(items.c.geom, env))
     conds += [items.c[name] == value for name, value in q.filters.items()]
     if q.period is not None and spec.temporal is not None:
@@ -117,21 +118,19 @@ def as_feature(row: Any) -> dict[str, Any]:
 
 def feature_select(items: Subquery, srid: int) -> Select[Any]:
     """SELECT fid, the geometry as GeoJSON in ``srid`` (no ``crs`` member) and every property."""
-    geometry = func.ST_AsGeoJSON(func.ST_Transform(items.c.geom, srid), DECIMALS[srid], 0)
+    geometry = func.ST_AsGeoJSON(func.ST_Transform(items.c.geom, srid), decimals(srid), 0)
     props = [c for c in items.c if c.name not in ("fid", "geom")]
     return select(items.c.fid, geometry.label("geometry"), *props)
 
 
-def statements(
-    engine: Engine, spec: CollectionSpec, detail: bool, q: ItemQuery
-) -> tuple[Select[Any], Select[Any]]:
+def statements(src: Source, spec: CollectionSpec, q: ItemQuery) -> tuple[Select[Any], Select[Any]]:
     """The COUNT of matching features and the page's SELECT (filtered, ordered by id, limited).
 
     The page's rows are chosen in a subquery and only then turned into GeoJSON, so deep pages
     do not transform and serialise the geometries of every row they skip.
     """
-    items = spec.build(engine, detail).subquery("items")
-    conds = conditions(items, spec, q)
+    items = spec.build(src).subquery("items")
+    conds = conditions(items, spec, q, storage_crs(src.engine))
     count = select(func.count()).select_from(items).where(*conds)
     chosen = (
         select(items)
@@ -144,12 +143,10 @@ def statements(
     return count, feature_select(chosen, q.srid).order_by(chosen.c.fid)
 
 
-def page(
-    engine: Engine, spec: CollectionSpec, detail: bool, q: ItemQuery
-) -> tuple[int, list[dict[str, Any]]]:
+def page(src: Source, spec: CollectionSpec, q: ItemQuery) -> tuple[int, list[dict[str, Any]]]:
     """Number of matching features and the requested page of them as GeoJSON Features."""
-    count, rows_q = statements(engine, spec, detail, q)
-    with engine.begin() as conn:
+    count, rows_q = statements(src, spec, q)
+    with src.engine.begin() as conn:
         no_jit(conn)
         matched = conn.execute(count).scalar_one()
         rows = conn.execute(rows_q).mappings().all()
@@ -165,12 +162,10 @@ def no_jit(conn: Connection) -> None:
     conn.execute(text("SET LOCAL jit = off"))
 
 
-def one(
-    engine: Engine, spec: CollectionSpec, detail: bool, fid: str | int, srid: int
-) -> dict[str, Any] | None:
+def one(src: Source, spec: CollectionSpec, fid: str | int, srid: int) -> dict[str, Any] | None:
     """One feature by id in ``srid``, or None."""
-    items = spec.build(engine, detail).subquery("items")
-    with engine.connect() as conn:
+    items = spec.build(src).subquery("items")
+    with src.engine.connect() as conn:
         row = conn.execute(feature_select(items, srid).where(items.c.fid == fid)).mappings().first()
     return as_feature(row) if row else None
 
@@ -181,15 +176,16 @@ def outward(box: Any) -> list[float]:
     return [math.floor(x1) / 1e6, math.floor(y1) / 1e6, math.ceil(x2) / 1e6, math.ceil(y2) / 1e6]
 
 
-def extent(engine: Engine, spec: CollectionSpec) -> dict[str, Any]:
+def extent(src: Source, spec: CollectionSpec) -> dict[str, Any]:
     """Spatial extent in CRS84 (bounding box of the stored extent) and the temporal interval."""
-    items = spec.build(engine, False).subquery("items")
+    items = spec.build(src).subquery("items")
     box = cast(func.ST_Extent(items.c.geom), Geometry)
-    wgs = func.ST_Transform(func.ST_Segmentize(func.ST_SetSRID(box, SRID), 100.0), 4326)
+    srid = storage_crs(src.engine).srid
+    wgs = func.ST_Transform(func.ST_Segmentize(func.ST_SetSRID(box, srid), 100.0), WGS84_SRID)
     cols = [func.ST_XMin(wgs), func.ST_YMin(wgs), func.ST_XMax(wgs), func.ST_YMax(wgs)]
     if spec.temporal:
         cols += [func.min(items.c[spec.temporal]), func.max(items.c[spec.temporal])]
-    with engine.connect() as conn:
+    with src.engine.connect() as conn:
         row = conn.execute(select(*cols)).one()
     out: dict[str, Any] = {}
     if row[0] is not None:

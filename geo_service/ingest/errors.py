@@ -26,7 +26,12 @@ class Problem:
 
 @dataclass
 class ImportReport:
-    """What an import read, found and wrote."""
+    """What an import read, found and wrote.
+
+    Extracts (amenities, network) are clipped to the city plus the profile's boundary zone
+    (``zone_m``): ``in_zone`` features lie in the zone (they count for accessibility but belong
+    to no district), ``dropped`` ones beyond it; ``by_category`` splits amenities so.
+    """
 
     kind: str
     source: str
@@ -34,6 +39,11 @@ class ImportReport:
     written: int = 0
     dry_run: bool = False
     problems: list[Problem] = field(default_factory=list)
+    in_zone: int = 0
+    dropped: int = 0
+    zone_m: float | None = None
+    by_category: dict[str, dict[str, int]] = field(default_factory=dict)
+    ignored_columns: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly form."""

@@ -13,10 +13,11 @@ from pyproj import Transformer
 from sqlalchemy import Engine, func, insert, select
 
 from geo_service.db import models
-from geo_service.db.models import SRID
+from geo_service.db.crs import storage_crs
 from geo_service.errors import InputError
 from geo_service.ingest.errors import ImportReport, file_error
-from geo_service.ingest.osm_ways import KIND, Ways, read_ways
+from geo_service.ingest.osm_ways import KIND, Ways, read_ways, split_ways
+from geo_service.ingest.spatial import city_zone, in_zone_xy
 from geo_service.ingest.writer import Progress, copy_rows, geometry_hex
 from geo_service.scoring.profile import ScoringProfile
 
@@ -25,20 +26,22 @@ MIN_EDGE_M = 0.001  # two OSM nodes at one location still join their ways (lengt
 
 @dataclass(frozen=True)
 class Network:
-    """Junction nodes (OSM id, x/y in metres) and the edges between them (EPSG:25832)."""
+    """Junction nodes (OSM id, x/y in metres) and the edges between them (storage CRS)."""
 
     node_ids: np.ndarray
     node_xy: np.ndarray
     edges: pd.DataFrame  # source, target, length_m, highway, osm_way_id, geom (shapely)
 
 
-def build_network(ways: Ways) -> Network:
-    """Split ways at junctions (nodes shared by ways, way ends) into edges, all vectorised."""
-    xy = np.column_stack(
-        Transformer.from_crs(4326, SRID, always_xy=True).transform(
-            ways.lonlat[:, 0], ways.lonlat[:, 1]
-        )
-    )
+def project(lonlat: np.ndarray, srid: int) -> np.ndarray:
+    """WGS84 lon/lat to x/y in metres of ``srid`` (NaN stays NaN)."""
+    x, y = Transformer.from_crs(4326, srid, always_xy=True).transform(lonlat[:, 0], lonlat[:, 1])
+    return np.column_stack([x, y])
+
+
+def build_network(ways: Ways, xy: np.ndarray) -> Network:
+    """Split ways at junctions (nodes shared by ways, way ends) into edges, all vectorised;
+    ``xy`` holds every node's position in metres."""
     n = len(ways.node_ids)
     first = np.r_[True, ways.way_index[1:] != ways.way_index[:-1]]
     last = np.r_[first[1:], True]
@@ -73,7 +76,7 @@ def build_network(ways: Ways) -> Network:
 
 
 def city_outline(engine: Engine) -> shapely.Geometry:
-    """The union of the stored districts (EPSG:25832); an error when none are stored."""
+    """The union of the stored districts (storage CRS); an error when none are stored."""
     union = func.ST_AsBinary(func.ST_Union(models.districts.c.geom))
     with engine.connect() as conn:
         wkb = conn.execute(select(union)).scalar_one()
@@ -92,13 +95,23 @@ def check_ways(path: Path, ways: Ways) -> None:
         )
 
 
-def check_inside(path: Path, net: Network, city: shapely.Geometry) -> None:
-    """A clear error for an extract none of whose junctions lies in a stored district."""
-    inside = shapely.contains_xy(city, net.node_xy[:, 0], net.node_xy[:, 1])
-    if not inside.any():
+def check_inside(path: Path, ways: Ways, kept: np.ndarray, zone_m: float) -> None:
+    """A clear error for an extract none of whose walkable ways comes near the city."""
+    if not kept.any():
         raise file_error(
-            KIND, path.name, "extract lies outside the city: no junction in a district"
+            KIND,
+            path.name,
+            f"extract lies outside the city: none of its {len(ways.way_ids)} walkable ways "
+            f"reaches a district or the {zone_m:,.0f} m around the city",
         )
+
+
+def zone_counts(ways: Ways, pieces: Ways, net: Network, city: shapely.Geometry) -> tuple[int, int]:
+    """Edges in the zone (midpoint in no district) and walkable ways dropped whole."""
+    mid = shapely.line_interpolate_point(net.edges["geom"].to_numpy(), 0.5, normalized=True)
+    shapely.prepare(city)
+    in_zone = int((~shapely.contains(city, mid)).sum())
+    return in_zone, len(np.setdiff1d(ways.way_ids, pieces.way_ids))
 
 
 def import_network(
@@ -109,19 +122,26 @@ def import_network(
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Validate a PBF's walkable network; unless ``dry_run``, replace the stored one atomically."""
-    city = city_outline(engine)
+    """Validate a PBF's walkable network, clipped to the city plus the profile's boundary zone
+    (ways the extract or the zone cuts end there); unless ``dry_run``, replace the stored
+    network atomically."""
+    city, srid = city_outline(engine), storage_crs(engine).srid
+    zone_m = profile.boundary_zone_m
     ways = read_ways(path, profile.network_rules)
     check_ways(path, ways)
-    net = build_network(ways)
-    check_inside(path, net, city)
-    report = ImportReport(KIND, path.name, rows=len(net.edges), dry_run=dry_run)
+    xy = project(ways.lonlat, srid)
+    kept = in_zone_xy(xy, city_zone(city, zone_m))
+    check_inside(path, ways, kept, zone_m)
+    pieces, rows = split_ways(ways, kept)
+    net = build_network(pieces, xy[rows])
+    report = ImportReport(KIND, path.name, rows=len(net.edges), dry_run=dry_run, zone_m=zone_m)
+    report.in_zone, report.dropped = zone_counts(ways, pieces, net, city)
     if dry_run:
         return report
     nodes = pd.DataFrame(
-        {"id": net.node_ids, "geom": geometry_hex(pd.Series(shapely.points(net.node_xy)))}
+        {"id": net.node_ids, "geom": geometry_hex(pd.Series(shapely.points(net.node_xy)), srid)}
     )
-    edges = net.edges.assign(geom=geometry_hex(net.edges["geom"]))
+    edges = net.edges.assign(geom=geometry_hex(net.edges["geom"], srid))
     with engine.begin() as conn:
         conn.execute(models.network_edges.delete())
         conn.execute(models.network_nodes.delete())

@@ -19,7 +19,7 @@ class Ways:
     """Walkable ways as flat arrays: node ids, lon/lat (EPSG:4326) and each node's way."""
 
     node_ids: np.ndarray  # int64, every way's nodes in order
-    lonlat: np.ndarray  # (n, 2) float
+    lonlat: np.ndarray  # (n, 2) float; NaN for nodes the extract does not hold
     way_index: np.ndarray  # int64, position of the node's way in ``way_ids``
     way_ids: np.ndarray  # int64 OSM way ids
     highway: np.ndarray  # object, the way's highway value
@@ -34,7 +34,8 @@ def walkable(tags: dict[str, str], rules: NetworkRules) -> bool:
 
 
 def read_ways(path: Path, rules: NetworkRules) -> Ways:
-    """Read the walkable ways of a PBF with node locations; ways of < 2 located nodes skipped."""
+    """Read the walkable ways of a PBF with node locations (NaN where the extract cut the way:
+    ``split_ways`` ends the way there instead of bridging the gap)."""
     if not path.exists() or path.stat().st_size == 0:
         raise file_error(KIND, path.name, "file is missing or empty")
     ids: list[int] = []
@@ -56,7 +57,10 @@ def read_ways(path: Path, rules: NetworkRules) -> Ways:
             tags = {t.k: t.v for t in way.tags}
             if not walkable(tags, rules):
                 continue
-            nodes = [(n.ref, n.lon, n.lat) for n in way.nodes if n.location.valid()]
+            nodes = [
+                (n.ref, n.lon, n.lat) if n.location.valid() else (n.ref, np.nan, np.nan)
+                for n in way.nodes
+            ]
             if len(nodes) < 2:
                 continue
             for ref, lon, lat in nodes:
@@ -75,3 +79,25 @@ def read_ways(path: Path, rules: NetworkRules) -> Ways:
         np.asarray(highway, dtype=object),
         seen,
     )
+
+
+def split_ways(ways: Ways, keep: np.ndarray) -> tuple[Ways, np.ndarray]:
+    """The ways cut at every node not kept (missing from the extract, outside the city's
+    zone): each run of kept nodes becomes a piece of its OSM way; pieces of < 2 nodes go.
+    Also returns the positions of the pieces' nodes in ``ways``."""
+    starts = np.r_[True, (ways.way_index[1:] != ways.way_index[:-1]) | ~keep[:-1]]
+    piece = (np.cumsum(starts) - 1)[keep]
+    long_enough = np.bincount(piece)[piece] >= 2
+    piece = piece[long_enough]
+    rows = np.flatnonzero(keep)[long_enough]
+    first = np.r_[True, piece[1:] != piece[:-1]]
+    origin = ways.way_index[rows[first]]  # the OSM way of each piece
+    pieces = Ways(
+        ways.node_ids[rows],
+        ways.lonlat[rows],
+        np.cumsum(first) - 1,
+        ways.way_ids[origin],
+        ways.highway[origin],
+        ways.seen,
+    )
+    return pieces, rows

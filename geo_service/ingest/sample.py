@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from geo_service.config import get_settings
 from geo_service.ingest.service import import_file
+from geo_service.scoring.profile import ScoringProfile, cached_profile
 
 SAMPLE_FILES = (
     ("districts", "districts.geojson"),
@@ -20,9 +21,19 @@ SAMPLE_FILES = (
 )
 
 
-def load_sample(engine: Engine, directory: Path | None = None) -> dict[str, int]:
-    """Import every sample file; return rows written per kind."""
+def sample_profile() -> ScoringProfile:
+    """The profile the sample's categories and indicators belong to."""
+    return cached_profile(str(get_settings().data_dir / "profiles" / "salzgitter.toml"))
+
+
+def load_sample(
+    engine: Engine, directory: Path | None = None, profile: ScoringProfile | None = None
+) -> dict[str, int]:
+    """Import every sample file (under the sample's profile unless another is given); return
+    rows written per kind."""
     directory = directory or get_settings().data_dir / "sample"
+    profile = profile or sample_profile()
     return {
-        kind: import_file(engine, kind, directory / name).written for kind, name in SAMPLE_FILES
+        kind: import_file(engine, kind, directory / name, profile=profile).written
+        for kind, name in SAMPLE_FILES
     }

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:  # annotations only: the CLI reads KINDS for its --help without pydantic
+    from geo_service.scoring.profile import ScoringProfile
 
 FieldType = Literal["str", "int", "float", "bool", "date", "langs", "category"]
 
@@ -38,8 +41,6 @@ class KindSpec:
         return bool(self.geometry)
 
 
-PERCENT = {"type": "float", "min": 0.0, "max": 100.0}
-
 KINDS: dict[str, KindSpec] = {
     "districts": KindSpec(
         "districts",
@@ -56,12 +57,7 @@ KINDS: dict[str, KindSpec] = {
             FieldSpec("district_code"),
             FieldSpec("year", "int", min=1990, max=2100),
             FieldSpec("residents", "int", min=0),
-            *(
-                FieldSpec(n, "float", min=0.0, max=100.0)
-                for n in ("unemployment_rate", "sgb2_share", "child_poverty_rate", "foreign_share")
-            ),
-            FieldSpec("refugees_per_1000", "float", min=0.0, max=1000.0),
-        ),
+        ),  # plus one column per indicator of the profile: see ``indicator_kind``
     ),
     "quotas": KindSpec(
         "quotas",
@@ -126,3 +122,19 @@ KINDS: dict[str, KindSpec] = {
         needs_districts=True,
     ),
 }
+
+
+def indicator_kind(profile: ScoringProfile) -> KindSpec:
+    """The indicators kind for a city: district, year, residents and one required column per
+    indicator its profile names, each within the indicator's range."""
+    base = KINDS["indicators"]
+    extra = tuple(
+        FieldSpec(key, "float", min=spec.bounds[0], max=spec.bounds[1])
+        for key, spec in profile.district.indicators.items()
+    )
+    return replace(base, fields=(*base.fields, *extra))
+
+
+def kind_for(kind: str, profile: ScoringProfile) -> KindSpec:
+    """The spec of an import kind under a city's profile."""
+    return indicator_kind(profile) if kind == "indicators" else KINDS[kind]

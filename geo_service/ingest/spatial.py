@@ -32,18 +32,46 @@ def overlapping_pairs(geoms: np.ndarray, codes: np.ndarray) -> list[Problem]:
 
 def assign_districts(
     points: pd.Series, district_geoms: np.ndarray, district_codes: np.ndarray
-) -> tuple[np.ndarray, list[Problem]]:
-    """District code of every point (covered-by); points in no district are problems."""
+) -> np.ndarray:
+    """District code of every point (covered-by); None for points in no district."""
     pts = points.to_numpy()
     tree = shapely.STRtree(district_geoms)
     p_idx, d_idx = tree.query(pts, predicate="covered_by")
     codes = np.full(len(pts), None, dtype=object)
     first = pd.Series(d_idx).groupby(p_idx).first()
     codes[first.index.to_numpy()] = district_codes[first.to_numpy()]
-    outside = np.flatnonzero(pd.isna(codes))
-    wkt = shapely.to_wkt(pts[outside[:1000]], 1)
-    probs = [
-        Problem(int(i) + 1, "geometry", str(w), "outside the city (in no district, EPSG:25832)")
-        for i, w in zip(outside[:1000], wkt, strict=True)
+    return codes
+
+
+def outside_problems(outside: np.ndarray, shown: np.ndarray, crs_name: str) -> list[Problem]:
+    """Problems for points in no district, quoting each point as the file gave it."""
+    rows = np.flatnonzero(outside)[:1000]
+    return [
+        Problem(
+            int(i) + 1,
+            "geometry",
+            str(shown[i]),
+            f"outside the city: in no district (coordinates in {crs_name})",
+        )
+        for i in rows
     ]
-    return codes, probs
+
+
+def city_zone(city: shapely.Geometry, zone_m: float) -> shapely.Geometry:
+    """The city (districts' union) grown by ``zone_m`` metres, prepared for many tests."""
+    zone = shapely.buffer(city, zone_m) if zone_m > 0 else city
+    shapely.prepare(zone)
+    return zone
+
+
+def in_zone(points: pd.Series, zone: shapely.Geometry) -> np.ndarray:
+    """Whether each point lies in the zone (see ``city_zone``)."""
+    return np.asarray(shapely.covers(zone, points.to_numpy()), dtype=bool)
+
+
+def in_zone_xy(xy: np.ndarray, zone: shapely.Geometry) -> np.ndarray:
+    """Whether each position (m) lies in the zone; NaN positions (nodes an extract lacks) not."""
+    ok = np.isfinite(xy).all(axis=1)
+    inside = np.zeros(len(xy), dtype=bool)
+    inside[ok] = shapely.contains_xy(zone, xy[ok, 0], xy[ok, 1])
+    return inside

@@ -7,11 +7,12 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
+from geo_service.db.crs import StorageCRS
 from geo_service.ingest.errors import Problem
 from geo_service.ingest.iso639 import LANGUAGE_CODES
 from geo_service.ingest.schemas import FieldSpec, KindSpec
 
-STORAGE_CRS = "EPSG:25832"
+WIDEN_DEG = 3.0  # a storage CRS stays usable a few degrees beyond its official area of use
 TRUE = {"true", "1", "yes", "ja", "wahr", "x", "y", "t"}
 FALSE = {"false", "0", "no", "nein", "falsch", "n", "f", ""}
 MAX_PROBLEMS_PER_CHECK = 1000
@@ -138,8 +139,9 @@ def check_fields(
     return out, probs
 
 
-def _range_problems(gdf: pd.DataFrame, crs: CRS) -> list[Problem]:
-    """Coordinates outside their CRS's valid range, or outside the storage CRS's area."""
+def _range_problems(gdf: pd.DataFrame, crs: CRS, storage: StorageCRS) -> list[Problem]:
+    """Coordinates outside their CRS's valid range, or outside the storage CRS's area of use
+    (widened by 3°); the message quotes where the file's own coordinates lie."""
     geoms = gdf.geometry.to_numpy()
     b = shapely.bounds(geoms)
     ok = ~np.isnan(b).any(axis=1)
@@ -152,37 +154,41 @@ def _range_problems(gdf: pd.DataFrame, crs: CRS) -> list[Problem]:
             return _problems(
                 gdf, pd.Series(bad), "geometry", pd.Series(shapely.to_wkt(geoms, 6)), msg
             )
-    area = CRS.from_user_input(STORAGE_CRS).area_of_use
-    assert area is not None
     to_wgs = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
     lon, lat = to_wgs.transform((b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2)
-    outside = ok & ~(
-        (lon >= area.west - 3)
-        & (lon <= area.east + 3)
-        & (lat >= area.south - 3)
-        & (lat <= area.north + 3)
-    )
-    swapped = (
-        outside
-        & (lat >= area.west)
-        & (lat <= area.east)
-        & (lon >= area.south)
-        & (lon <= area.north)
-    )
-    msgs = np.where(
-        swapped,
-        "latitude and longitude look swapped",
-        f"outside the area of {STORAGE_CRS} (wrong CRS?)",
-    )
+    w, s, e, n = storage.west, storage.south, storage.east, storage.north
+    inside = (lon >= w - WIDEN_DEG) & (lon <= e + WIDEN_DEG)
+    inside &= (lat >= s - WIDEN_DEG) & (lat <= n + WIDEN_DEG)
+    outside = ok & ~inside
+    swapped = outside & (lat >= w) & (lat <= e) & (lon >= s) & (lon <= n)
     idx = np.flatnonzero(outside)[:MAX_PROBLEMS_PER_CHECK]
     wkt = shapely.to_wkt(geoms[idx], 6)
-    return [
-        Problem(int(i) + 1, "geometry", str(w), str(msgs[i])) for i, w in zip(idx, wkt, strict=True)
-    ]
+    source = crs.to_string()
+    area = f"{storage.describe()}: {storage.area_text()}"
+    problems = []
+    for i, text in zip(idx, wkt, strict=True):
+        where = f"in {source} this lies at {degrees(lon[i], lat[i])}"
+        if swapped[i]:
+            msg = f"{where}: latitude and longitude look swapped"
+        else:
+            msg = (
+                f"{where}, outside the area of the storage CRS {area}; wrong CRS in the file "
+                "(or --crs)? A city elsewhere needs its own GEO_SERVICE_CRS"
+            )
+        problems.append(Problem(int(i) + 1, "geometry", str(text), msg))
+    return problems
 
 
-def check_geometry(gdf: pd.DataFrame, spec: KindSpec) -> tuple[pd.Series, list[Problem]]:
-    """Geometry present, valid, of the right type, in range; reprojected to EPSG:25832."""
+def degrees(lon: float, lat: float) -> str:
+    """A WGS84 position in words: ``10.3360°E, 52.1560°N``."""
+    return f"{abs(lon):.4f}°{'E' if lon >= 0 else 'W'}, {abs(lat):.4f}°{'N' if lat >= 0 else 'S'}"
+
+
+def check_geometry(
+    gdf: pd.DataFrame, spec: KindSpec, storage: StorageCRS
+) -> tuple[pd.Series, list[Problem]]:
+    """Geometry present, valid, of the right type, in range; reprojected to the storage CRS
+    (left exactly as read when the file is in it already)."""
     geoms = gdf.geometry
     wkt = pd.Series(shapely.to_wkt(geoms.to_numpy(), 6, trim=True)).fillna("")
     missing = pd.Series(geoms.isna().to_numpy() | shapely.is_empty(geoms.to_numpy()))
@@ -210,10 +216,11 @@ def check_geometry(gdf: pd.DataFrame, spec: KindSpec) -> tuple[pd.Series, list[P
     )
     if probs:
         return geoms, probs
-    probs += _range_problems(gdf, CRS.from_user_input(gdf.crs))
+    probs += _range_problems(gdf, CRS.from_user_input(gdf.crs), storage)
     if probs:
         return geoms, probs
-    projected = gdf.geometry.to_crs(STORAGE_CRS)
+    same = CRS.from_user_input(gdf.crs).to_epsg() == storage.srid
+    projected = gdf.geometry if same else gdf.geometry.to_crs(storage.srid)
     if set(spec.geometry) == {"Polygon", "MultiPolygon"}:
         multi = [shapely.MultiPolygon([g]) if g.geom_type == "Polygon" else g for g in projected]
         projected = pd.Series(multi, index=projected.index, dtype=object)

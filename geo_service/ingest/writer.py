@@ -11,7 +11,7 @@ from sqlalchemy import Column, Connection, MetaData, Table, select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from geo_service.db import models
-from geo_service.db.models import SRID
+from geo_service.db.crs import storage_crs
 from geo_service.ingest.schemas import KindSpec
 
 COPY_CHUNK_ROWS = 50_000
@@ -90,21 +90,48 @@ def replace_offer_languages(conn: Connection, ids: pd.Series, languages: pd.Seri
     copy_rows(conn, table.name, pairs.dropna(), None)
 
 
-def geometry_hex(geoms: pd.Series) -> pd.Series:
+def write_indicators(conn: Connection, rows: pd.DataFrame, progress: Progress | None = None) -> int:
+    """Upsert residents per district and year; replace those years' indicator values with the
+    file's (one row per district, year and indicator key)."""
+    base = ["district_code", "year", "residents"]
+    written = upsert(conn, models.district_indicators, rows[base], ("district_code", "year"))
+    values = models.district_indicator_values
+    pairs = rows[["district_code", "year"]].drop_duplicates()
+    stage = _stage(conn, values, ["district_code", "year"])
+    copy_rows(conn, stage.name, pairs, None)
+    conn.execute(
+        values.delete().where(
+            values.c.district_code == stage.c.district_code, values.c.year == stage.c.year
+        )
+    )
+    long = rows.melt(
+        id_vars=["district_code", "year"],
+        value_vars=[c for c in rows if c not in base],
+        var_name="indicator",
+        value_name="value",
+    )
+    copy_rows(conn, values.name, long, progress)
+    return written
+
+
+def geometry_hex(geoms: pd.Series, srid: int) -> pd.Series:
     """Hex EWKB with the storage SRID, as PostGIS reads it in COPY."""
-    arr = shapely.set_srid(geoms.to_numpy(), SRID)
+    arr = shapely.set_srid(geoms.to_numpy(), srid)
     return pd.Series(shapely.to_wkb(arr, hex=True, include_srid=True), index=geoms.index)
 
 
 def write_kind(
     conn: Connection, spec: KindSpec, rows: pd.DataFrame, progress: Progress | None = None
 ) -> int:
-    """Write one kind's validated rows (with ``geom`` as shapely objects if spatial)."""
+    """Write one kind's validated rows (with ``geom`` as shapely objects in the storage CRS
+    if spatial; indicators with one column per indicator key)."""
+    if spec.kind == "indicators":
+        return write_indicators(conn, rows, progress)
     target = models.metadata.tables[spec.table]
     data = rows.copy()
     languages = data.pop("languages") if "languages" in data else None
     if "geom" in data:
-        data["geom"] = geometry_hex(data["geom"])
+        data["geom"] = geometry_hex(data["geom"], storage_crs(conn).srid)
     written = upsert(conn, target, data, spec.key, progress)
     if languages is not None:
         replace_offer_languages(conn, data["id"], languages)

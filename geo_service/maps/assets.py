@@ -11,8 +11,10 @@ import re
 import shutil
 from pathlib import Path
 
-from geo_service.config import PROJECT_ROOT
+from geo_service.config import PROJECT_ROOT, get_settings
 from geo_service.errors import GeoServiceError
+from geo_service.maps import basemap
+from geo_service.maps.base import STATIC_PLACEHOLDER
 
 NODE_MODULES = PROJECT_ROOT / "node_modules"
 
@@ -70,6 +72,7 @@ SOURCES = {
     / "vendor/leaflet.awesome.rotate.min.css",
     "markercluster": NODE_MODULES / "leaflet.markercluster/dist",
     "fullscreen": NODE_MODULES / "leaflet.fullscreen",
+    "geo-maps.js": Path(__file__).parent / "static/geo-maps.js",
 }
 REMOTE_ASSET = re.compile(r"""(?:src|href)\s*=\s*["']https?://""", re.IGNORECASE)
 
@@ -80,8 +83,10 @@ class AssetsMissing(GeoServiceError):
     exit_code = 3
 
 
-def vendor(static_dir: Path) -> Path:
-    """Copy every asset into ``static_dir`` (idempotent); return it."""
+def vendor(static_dir: Path, basemap_source: Path | None = None) -> Path:
+    """Copy every asset into ``static_dir`` (idempotent), with the city's base layer
+    (``basemap_source``, else the one there, else the configured maps folder's, else none);
+    return it."""
     missing = [str(src) for src in SOURCES.values() if not src.exists()]
     if missing:
         raise AssetsMissing(f"map assets not installed ({missing[0]}): run `make` (npm ci)")
@@ -92,11 +97,16 @@ def vendor(static_dir: Path) -> Path:
             shutil.copytree(src, dest, dirs_exist_ok=True)
         else:
             shutil.copyfile(src, dest)
+    default = get_settings().maps_dir / "static" / basemap.FILE
+    if basemap_source is None and not (static_dir / basemap.FILE).exists() and default.exists():
+        basemap_source = default
+    basemap.install(static_dir, basemap_source)
     return static_dir
 
 
 def localise(html: str, prefix: str) -> str:
     """Point every CDN link of a rendered map at ``prefix`` (relative path or URL path)."""
+    html = html.replace(STATIC_PLACEHOLDER, prefix)
     for name, url in folium_resources():
         if name in DROPPED:
             html = re.sub(rf"<link[^>]*{re.escape(url)}[^>]*>", "", html)

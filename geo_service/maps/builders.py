@@ -1,4 +1,4 @@
-"""The five planners' maps: districts, infrastructure, offers, flats, household ranking."""
+"""The four public maps: districts and social structure, infrastructure, offers, flats."""
 
 from __future__ import annotations
 
@@ -6,301 +6,300 @@ from typing import Any
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from folium.plugins import FastMarkerCluster
 
-from geo_service.maps.base import base_map, colour, finish, labels, table
-
-INDICATORS = (
-    "unemployment_rate",
-    "sgb2_share",
-    "child_poverty_rate",
-    "foreign_share",
-    "refugees_per_1000",
+from geo_service.maps.base import base_map, finish, labels, table
+from geo_service.maps.labels import Labels
+from geo_service.maps.legend import (
+    BURDEN,
+    GAPS,
+    GOOD,
+    MISSING,
+    USE,
+    Classes,
+    Legend,
+    fixed_classes,
+    palette,
+    quantile_classes,
 )
-CLASS_COLOURS = {1: "#1a9850", 2: "#a6d96a", 3: "#fdae61", 4: "#d7191c"}
-INFRA_CATEGORIES = ("kita", "primary_school", "gp", "grocery", "transit_stop")
-ISOCHRONE_COLOURS = ("#9ecae1", "#3182bd")  # largest area first, drawn below the smaller
+from geo_service.scoring.profile import CategoryInfo, IndicatorInfo
+
+UTILISATION_BOUNDS = (0.5, 0.8, 0.9, 1.0)  # share of the quota used: the factor falls from 0.8
 
 
-def _fmt(v: Any, pattern: str = "{}") -> str:
-    """A figure for display, or the suppression label."""
-    return labels()["suppressed"] if v is None or v != v else pattern.format(v)
+def year_of(d: gpd.GeoDataFrame) -> int | None:
+    """The year the districts' figures are of (the latest indicator year)."""
+    years = pd.to_numeric(d.get("year"), errors="coerce").dropna() if "year" in d else []
+    return int(max(years)) if len(years) else None
 
 
-def _district_layer(d: gpd.GeoDataFrame, name: str, fill: Any, show: bool) -> folium.GeoJson:
-    """District polygons coloured by ``fill(properties)`` with a tooltip of the figures."""
+def _tooltips(d: gpd.GeoDataFrame, indicators: list[IndicatorInfo], suppressed: str) -> list[str]:
+    """A district's figures in words and German numbers (the same on every district layer)."""
     lab = labels()
-    props = d.drop(columns="geom").copy()
-    props["tip"] = [
-        table(
-            {
-                "": f"{r['name']} ({r['code']})",
-                lab["status_class"]: _fmt(r["status_class"], "{:.0f}"),
-                lab["utilisation"]: _fmt(r["utilisation"], "{:.0%}"),
-                **{k: _fmt(r[k], "{:.1f}") for k in INDICATORS},
-            }
-        )
-        for _, r in props.iterrows()
-    ]
-    layer = gpd.GeoDataFrame(
-        props[["code", "name", "tip", "status_class", "utilisation", *INDICATORS]],
-        geometry=d.geometry.values,
-        crs=4326,
-    )
+    tips = []
+    for _, r in d.iterrows():
+        rows = {
+            "Stadtteil" if lab.lang == "de" else "District": f"{r['name']} ({r['code']})",
+            lab["status_class"]: lab.status_class(r.get("status_class"), suppressed),
+        }
+        if pd.notna(r.get("utilisation")):
+            rows[lab["utilisation"]] = (
+                f"{lab.percent(r['utilisation'])} ({r['placements']:.0f} / {r['capacity']:.0f})"
+            )
+        for ind in indicators:
+            value = r.get(ind.key)
+            rows[lab.indicator(ind)] = suppressed if pd.isna(value) else lab.number(value)
+        tips.append(table(rows))
+    return tips
+
+
+def _district_layer(
+    d: gpd.GeoDataFrame, name: str, colours: list[str], tips: list[str], show: bool
+) -> folium.GeoJson:
+    """District polygons with a colour each, as a base layer (one choropleth at a time)."""
+    layer = gpd.GeoDataFrame({"c": colours, "tip": tips}, geometry=d.geometry.values, crs=4326)
     return folium.GeoJson(
-        layer.to_json(na="null"),
+        layer.to_json(),
         name=name,
+        overlay=False,
         show=show,
         style_function=lambda f: {
-            "fillColor": fill(f["properties"]),
-            "color": "#333",
-            "weight": 1,
+            "fillColor": f["properties"]["c"],
+            "color": "#444",
+            "weight": 0.8,
+            "fillOpacity": 0.7,
+        },
+        highlight_function=lambda _: {"weight": 2.5, "color": "#000"},
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
+    )
+
+
+def districts_map(
+    d: gpd.GeoDataFrame, indicators: list[IndicatorInfo], min_population: int
+) -> folium.Map:
+    """Status class, utilisation and every indicator of the profile as switchable layers, each
+    with its legend (title, unit, year); suppressed districts grey."""
+    lab = labels()
+    year = year_of(d)
+    stand = lab.text("year", year=year) if year else ""
+    suppressed = lab.text("suppressed", n=lab.number(min_population, 0))
+    tips = _tooltips(d, indicators, suppressed)
+    m = base_map(lab["districts"], d, d)
+    legends: dict[Any, Legend] = {}
+    status_colours = palette(BURDEN, 4)
+    cls = [status_colours[int(c) - 1] if pd.notna(c) else MISSING for c in d["status_class"]]
+    layer = _district_layer(d, lab["status_class"], cls, tips, True)
+    items = [(c, lab.status_class(i + 1)) for i, c in enumerate(status_colours)]
+    legends[layer] = Legend(lab["status_class"], stand, [*items, (MISSING, suppressed)])
+    layer.add_to(m)
+    util = d["utilisation"].astype(float)
+    classes = fixed_classes(util.fillna(0).to_numpy(), UTILISATION_BOUNDS, USE)
+    layer = _district_layer(d, lab["utilisation"], [classes.colour(v) for v in util], tips, False)
+    legends[layer] = Legend(
+        lab["utilisation"],
+        lab["utilisation_unit"],
+        [*classes.items(lab, 0.0, lambda v: lab.percent(v)), (MISSING, suppressed)],
+    )
+    layer.add_to(m)
+    for ind in indicators:
+        values = d[ind.key].astype(float)
+        classes = quantile_classes(values.tolist(), BURDEN)
+        if ind.direction < 0:  # higher is better: the lowest values carry the darkest colour
+            classes = Classes(classes.upper, list(reversed(classes.colours)))
+        layer = _district_layer(
+            d, lab.indicator(ind), [classes.colour(v) for v in values], tips, False
+        )
+        low = float(values.min()) if values.notna().any() else 0.0
+        legends[layer] = Legend(
+            lab.indicator(ind),
+            stand,
+            [*classes.items(lab, low, lab.number), (MISSING, suppressed)],
+        )
+        layer.add_to(m)
+    return finish(m, legends, lines_on_top=True)
+
+
+def infrastructure_map(
+    cells: gpd.GeoDataFrame,
+    amenities: gpd.GeoDataFrame,
+    categories: list[CategoryInfo],
+    d: gpd.GeoDataFrame,
+) -> folium.Map:
+    """H3 area scores and each amenity category's accessibility as switchable layers with
+    their legends; amenities clustered; the title names the distance mode."""
+    lab = labels()
+    modes = sorted(set(cells.get("distance_mode", []))) or ["straight"]
+    mode = ", ".join(lab[x] for x in modes)
+    m = base_map(f"{lab['infrastructure']} – {lab['mode']}: {mode}", cells, d, canvas=True)
+    hexes = shapely.set_precision(cells.geometry.to_numpy(), 1e-5)  # ~1 m is plenty for cells
+    legends: dict[Any, Legend] = {}
+
+    def layer(values: pd.Series, name: str, subtitle: str, show: bool) -> None:
+        """One layer of cells carrying only its colour and value (keeps the file small)."""
+        v = values.round(1)
+        classes = quantile_classes(v.tolist(), GOOD)
+        fills = [classes.colour(x) for x in v]
+        gj = gpd.GeoDataFrame({"v": [lab.number(x) for x in v]}, geometry=hexes, crs=4326)
+        geo = folium.GeoJson(
+            gj.to_json(),
+            name=name,
+            overlay=False,
+            show=show,
+            style_function=lambda f, fills=fills: {
+                "fillColor": fills[int(f["id"])],
+                "weight": 0,
+                "fillOpacity": 0.6,
+            },
+            tooltip=folium.GeoJsonTooltip(fields=["v"], aliases=[name]),
+        )
+        low = float(v.min()) if len(v) else 0.0
+        legends[geo] = Legend(name, subtitle, classes.items(lab, low, lab.number))
+        geo.add_to(m)
+
+    unit = f"{lab['score_unit']} · {lab['mode']}: {mode}"
+    layer(cells["score"], lab["score"], unit, True)
+    for cat in (c for c in categories if c.key in cells):
+        title = f"{lab.category(cat.key) if lab.lang != 'de' else cat.label}"
+        layer(cells[cat.key] * 100, title, f"{lab['amenity_value']} {unit}", False)
+    points = [[round(p.y, 6), round(p.x, 6)] for p in amenities.geometry]
+    cluster = FastMarkerCluster(points, name=lab["amenities"], show=False)
+    cluster.add_to(m)
+    return finish(m, legends, lines_on_top=True, hidden=[cluster])
+
+
+def gaps_text(gaps: str, lab: Labels) -> str:
+    """ "counselling: ti, so; ..." as "Beratung: Tigrinya (ti), Somali (so); ..."."""
+    out = []
+    for part in filter(None, (p.strip() for p in gaps.split(";"))):
+        cat, _, langs = part.partition(":")
+        names = ", ".join(lab.language(x.strip()) for x in langs.split(",") if x.strip())
+        out.append(f"{lab.category(cat.strip())}: {names}")
+    return "; ".join(out)
+
+
+def gaps_layer(
+    d: gpd.GeoDataFrame, gaps: pd.DataFrame, radius_km: float
+) -> tuple[folium.GeoJson, Legend]:
+    """Districts coloured by their number of coverage gaps, the gaps named in the tooltip."""
+    lab = labels()
+    g = d[["code", "name", "geom"]].merge(gaps, on="code", how="left")
+    g["n_gaps"] = g["n_gaps"].fillna(0).astype(int)
+    km = lab.number(radius_km, 0)
+    g["tip"] = [
+        f"<b>{r['name']}</b> – {lab.text('gap_tip', km=km)}:<br>{gaps_text(r['gaps'], lab)}"
+        if r["n_gaps"]
+        else f"<b>{r['name']}</b>: {lab['no_gap']}"
+        for _, r in g.iterrows()
+    ]
+    classes = quantile_classes(g["n_gaps"].astype(float).tolist(), GAPS)
+    g["c"] = [classes.colour(v) for v in g["n_gaps"]]
+    layer = gpd.GeoDataFrame(g[["c", "tip"]], geometry=g["geom"].values, crs=4326)
+    name = lab.text("gaps", km=km)
+    geo = folium.GeoJson(
+        layer.to_json(),
+        name=name,
+        show=False,
+        style_function=lambda f: {
+            "fillColor": f["properties"]["c"],
+            "color": "#444",
+            "weight": 0.8,
             "fillOpacity": 0.6,
         },
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
     )
-
-
-def districts_map(d: gpd.GeoDataFrame) -> folium.Map:
-    """Status class choropleth, utilisation and each indicator as layers, labels, tooltips."""
-    lab = labels()
-    legend = [(CLASS_COLOURS[c], n) for c, n in zip(range(1, 5), lab["class_names"], strict=True)]
-    m = base_map(lab["districts"], d, [*legend, ("#bdbdbd", lab["suppressed"])])
-    cls = lambda p: CLASS_COLOURS.get(p["status_class"] or 0, "#bdbdbd")  # noqa: E731
-    _district_layer(d, lab["status_class"], cls, True).add_to(m)
-    util = lambda p: colour(p["utilisation"], 0, 1, reverse=True)  # noqa: E731
-    _district_layer(d, lab["utilisation"], util, False).add_to(m)
-    for ind in INDICATORS:
-        hi = float(d[ind].max()) if d[ind].notna().any() else 1.0
-        fn = lambda p, k=ind, h=hi: colour(p[k], 0, h, reverse=True)  # noqa: E731
-        _district_layer(d, ind, fn, False).add_to(m)
-    names = folium.FeatureGroup(name="Namen", show=True)
-    for _, r in d.iterrows():
-        c = r["geom"].representative_point()
-        # not interactive: labels must not catch the pointer meant for the polygons
-        folium.Marker(
-            [c.y, c.x],
-            interactive=False,
-            icon=folium.DivIcon(
-                class_name="label-icon",
-                html=f'<div class="district-label" style="font:10px sans-serif;'
-                f'pointer-events:none">{r["name"]}</div>',
-            ),
-        ).add_to(names)
-    names.add_to(m)
-    return finish(m)
-
-
-def infrastructure_map(cells: gpd.GeoDataFrame, amenities: gpd.GeoDataFrame) -> folium.Map:
-    """H3 area scores, a layer per key category, amenities clustered; the title names the
-    distance mode the scores were computed with."""
-    lab = labels()
-    modes = sorted(set(cells.get("distance_mode", []))) or ["straight"]
-    m = base_map(
-        f"{lab['infrastructure']} ({lab['mode']}: {', '.join(lab.get(x, x) for x in modes)})",
-        cells,
-        [(colour(v), f"{lab['score']} {v}") for v in (90, 70, 50, 30, 10)],
-        canvas=True,
-    )
-    hexes = shapely.set_precision(cells.geometry.to_numpy(), 1e-5)  # ~1 m is plenty for cells
-
-    def layer(column: str, name: str, show: bool, scale: float) -> folium.GeoJson:
-        """One GeoJSON layer carrying only ``column`` (keeps the file small)."""
-        gj = gpd.GeoDataFrame(
-            {"v": (cells[column] * scale).round(1)}, geometry=hexes, crs=4326
-        ).to_json()
-        return folium.GeoJson(
-            gj,
-            name=name,
-            show=show,
-            style_function=lambda f: {
-                "fillColor": colour(f["properties"]["v"]),
-                "weight": 0,
-                "fillOpacity": 0.55,
-            },
-            tooltip=folium.GeoJsonTooltip(fields=["v"], aliases=[name]),
-        )
-
-    layer("score", lab["score"], True, 1.0).add_to(m)
-    for cat in (c for c in INFRA_CATEGORIES if c in cells):
-        layer(cat, cat, False, 100.0).add_to(m)
-    points = [[round(p.y, 6), round(p.x, 6)] for p in amenities.geometry]
-    FastMarkerCluster(points, name=lab["amenities"], show=False).add_to(m)
-    return finish(m)
-
-
-def gaps_layer(d: gpd.GeoDataFrame, gaps: pd.DataFrame, radius_km: float) -> folium.GeoJson:
-    """Districts coloured by their number of coverage gaps, the gaps listed in the tooltip."""
-    lab = labels()
-    g = d[["code", "name", "geom"]].merge(gaps, on="code", how="left")
-    g["n_gaps"] = g["n_gaps"].fillna(0).astype(int)
-    km = f"{radius_km:g}"
-    g["tip"] = [
-        f"{r['name']} – {lab['gap_tip'].format(km=km)}: {r['gaps']}"
-        if r["n_gaps"]
-        else f"{r['name']}: {lab['no_gap']}"
-        for _, r in g.iterrows()
-    ]
-    worst = max(int(g["n_gaps"].max()), 1)
-    layer = gpd.GeoDataFrame(g[["code", "n_gaps", "tip"]], geometry=g["geom"].values, crs=4326)
-    return folium.GeoJson(
-        layer.to_json(),
-        name=lab["gaps"].format(km=km),
-        show=False,
-        style_function=lambda f: {
-            "fillColor": colour(f["properties"]["n_gaps"], 0, worst, reverse=True),
-            "color": "#333",
-            "weight": 1,
-            "fillOpacity": 0.5,
-        },
-        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
-    )
+    low = float(g["n_gaps"].min())
+    return geo, Legend(name, lab["gaps_unit"], classes.items(lab, low, lambda v: lab.number(v, 0)))
 
 
 def offers_map(
     o: gpd.GeoDataFrame, d: gpd.GeoDataFrame, gaps: pd.DataFrame, radius_km: float
 ) -> folium.Map:
-    """The catalogue: a layer per category and per language, popups with the details, and
-    the districts' coverage gaps (hidden until ticked)."""
+    """The catalogue: a layer per category (its colour in the legend) and per language (by
+    name), popups in words, and the districts' coverage gaps (hidden until ticked)."""
     lab = labels()
-    m = base_map(lab["offers"], o, [("#2c7fb8", lab["offers"])])
-    gaps_layer(d, gaps, radius_km).add_to(m)
+    m = base_map(lab["offers"], d, d)
+    gap_layer, gap_legend = gaps_layer(d, gaps, radius_km)
+    gap_layer.add_to(m)
+    legends: dict[Any, Legend] = {gap_layer: gap_legend}
+    cats = sorted(o["category"].unique(), key=lab.category)
+    colours = dict(zip(cats, palette("Paired", 12) * 2, strict=False))
 
-    def marker(r: Any) -> folium.CircleMarker:
+    def marker(r: Any, colour: str) -> folium.CircleMarker:
+        langs = [x.strip() for x in (r["languages"] or "").split(",") if x.strip()]
         popup = table(
             {
-                "": r["name"],
+                lab["offer"]: r["name"],
+                lab["category"]: lab.category(r["category"]),
                 lab["provider"]: r["provider"],
-                lab["languages"]: r["languages"],
-                lab["hours"]: r["opening_hours"],
-                lab["capacity"]: r["capacity_per_week"],
+                lab["languages"]: ", ".join(lab.language(x) for x in sorted(langs)),
+                lab["interpreting"]: ("ja" if lab.lang == "de" else "yes")
+                if r["interpreting"]
+                else ("nein" if lab.lang == "de" else "no"),
+                lab["hours"]: lab.hours(r["opening_hours"]),
+                lab["capacity"]: lab.number(r["capacity_per_week"], 0),
             }
         )
         return folium.CircleMarker(
             [r["geom"].y, r["geom"].x],
             radius=6,
-            color="#2c7fb8",
+            color="#222",
+            weight=1,
             fill=True,
-            fill_opacity=0.8,
-            popup=folium.Popup(popup),
+            fill_color=colour,
+            fill_opacity=0.9,
+            popup=folium.Popup(popup, max_width=380),
+            tooltip=str(r["name"]),
         )
 
-    for cat, group in o.groupby("category"):
-        fg = folium.FeatureGroup(name=f"{lab['category']}: {cat}", show=True)
-        for _, r in group.iterrows():
-            marker(r).add_to(fg)
+    for cat in cats:
+        fg = folium.FeatureGroup(name=f"{lab['category']}: {lab.category(cat)}", show=True)
+        for _, r in o[o["category"] == cat].iterrows():
+            marker(r, colours[cat]).add_to(fg)
+        legends[fg] = Legend("", "", [(colours[cat], lab.category(cat))])
         fg.add_to(m)
     langs = sorted({x.strip() for s in o["languages"].fillna("") for x in s.split(",") if x})
-    for lang in langs:
-        fg = folium.FeatureGroup(name=f"{lab['language']}: {lang}", show=False)
-        for _, r in o[o["languages"].fillna("").str.contains(rf"\b{lang}\b")].iterrows():
-            marker(r).add_to(fg)
+    for lang in sorted(langs, key=lab.language):
+        fg = folium.FeatureGroup(name=f"{lab['language']}: {lab.language(lang)}", show=False)
+        has = o["languages"].fillna("").str.contains(rf"\b{lang}\b")
+        for _, r in o[has].iterrows():
+            marker(r, "#ffffff").add_to(fg)
+        legends[fg] = Legend("", "", [("#ffffff", f"{lab['offer']}: {lab.language(lang)}")])
         fg.add_to(m)
-    return finish(m)
+    return finish(m, legends)
 
 
 def flats_map(f: gpd.GeoDataFrame, d: gpd.GeoDataFrame) -> folium.Map:
-    """Available flats coloured by the infrastructure score of their H3 cell; boundaries."""
+    """Available flats coloured by the infrastructure score of their H3 cell (classes in the
+    legend), popups with German numbers and units."""
     lab = labels()
-    legend = [(colour(v), f"{lab['score']} {v}") for v in (90, 70, 50, 30, 10)]
-    m = base_map(lab["flats"], d, legend, canvas=True)
-    folium.GeoJson(
-        d[["code", "name", "geom"]].to_json(),
-        name=lab["boundaries"],
-        style_function=lambda _: {"fill": False, "color": "#555", "weight": 1},
-    ).add_to(m)
-    fields = ["id", "rent_gross_cold_eur", "rooms", "living_area_m2", "available_from", "score"]
-    aliases = ["", lab["rent"], lab["rooms"], lab["area"], lab["available"], lab["score"]]
-    # Plain properties; the popup table is built in the browser (keeps 10,000 flats small).
-    layer = gpd.GeoDataFrame(f[fields], geometry=f.geometry.values, crs=4326)
-    folium.GeoJson(
-        layer.to_json(na="null", drop_id=True),
-        name=lab["flats"],
-        marker=folium.CircleMarker(radius=4, fill=True, fill_opacity=0.9, weight=0),
-        style_function=lambda x: {"fillColor": colour(x["properties"]["score"])},
-        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases),
-    ).add_to(m)
-    return finish(m)
-
-
-def describe(household: dict[str, Any]) -> str:
-    """A household profile in words for a map title (the non-identifying fields only)."""
-    lab = labels()
-    parts = [
-        f"{household['size']} {lab['persons']}",
-        f"{lab['children']}: {', '.join(map(str, household.get('children_ages') or [])) or '–'}",
-        f"{lab['languages']}: {', '.join(household.get('languages') or []) or '–'}",
-        f"{lab['needs']}: {', '.join(household.get('needs') or []) or '–'}",
-        f"{lab['move_in']} {household.get('move_in', '–')}",
-    ]
-    return " · ".join(parts)
-
-
-def household_map(
-    results: list[dict[str, Any]],
-    f: gpd.GeoDataFrame,
-    d: gpd.GeoDataFrame,
-    household: dict[str, Any],
-    isochrones: gpd.GeoDataFrame | None = None,
-) -> folium.Map:
-    """The top flats numbered by rank with explanation, nearest places and district factor;
-    the distance mode in the title and, if given, walking isochrones around the best flat."""
-    lab = labels()
-    modes = sorted({r["distance_mode"] for r in results}) or ["straight"]
-    mode = ", ".join(lab.get(x, x) for x in ",".join(modes).split(","))
-    legend = [("#6a51a3", lab["rank"])]
-    if isochrones is not None:
-        legend += [
-            (ISOCHRONE_COLOURS[i], f"{lab['isochrone']} {v:.0f} m")
-            for i, v in enumerate(isochrones["limit_m"])
-        ]
-    m = base_map(f"{lab['household']}: {describe(household)} ({lab['mode']}: {mode})", d, legend)
-    if isochrones is not None:
-        for i, (limit, geom) in enumerate(
-            zip(isochrones["limit_m"], isochrones.geometry, strict=True)
-        ):
-            colour_i = ISOCHRONE_COLOURS[i]
-            folium.GeoJson(
-                gpd.GeoSeries([geom], crs=4326).to_json(),
-                name=f"{lab['isochrone']} {limit:.0f} m",
-                style_function=lambda _, c=colour_i: {"color": c, "weight": 0, "fillOpacity": 0.25},
-            ).add_to(m)
-    folium.GeoJson(
-        d[["code", "name", "geom"]].to_json(),
-        name=lab["boundaries"],
-        style_function=lambda _: {"fill": False, "color": "#555", "weight": 1},
-    ).add_to(m)
-    where = f.set_index("id").geometry
-    fg = folium.FeatureGroup(name=lab["rank"])
-    for r in results:
-        p = where[r["flat_id"]]
-        best = sorted(r["contributions"].items(), key=lambda kv: -kv[1])[:5]
-        nearest = {
-            k: f"{v[0]['name']} ({v[0]['distance_m']:.0f} m)" for k, v in r["nearest"].items() if v
+    m = base_map(lab["flats"], d, d, canvas=True)
+    score = f["score"].astype(float).round(1)
+    classes = quantile_classes(score.tolist(), GOOD)
+    props = pd.DataFrame(
+        {
+            "id": f["id"],
+            "rent": [lab.money(v) for v in f["rent_gross_cold_eur"]],
+            "rooms": [lab.number(v, 0 if float(v).is_integer() else 1) for v in f["rooms"]],
+            "area": [lab.area(v) for v in f["living_area_m2"]],
+            "from": [lab.date(v) for v in f["available_from"]],
+            "score": [lab.number(v) for v in score],
         }
-        popup = table(
-            {
-                lab["rank"]: r["rank"],
-                "": r["flat_id"],
-                "placement": r["placement_score"],
-                lab["score"]: r["infrastructure_score"],
-                lab["factor"]: f"{r['district']['factor']} ({r['district']['name']})",
-                lab["mode"]: lab.get(r["distance_mode"], r["distance_mode"])
-                + (f" ({lab['unreachable']})" if r.get("unreachable") else ""),
-                **{k: f"+{v}" for k, v in best},
-                **dict(list(nearest.items())[:6]),
-            }
-        )
-        folium.Marker(
-            [p.y, p.x],
-            popup=folium.Popup(popup, max_width=400),
-            icon=folium.DivIcon(
-                html=f'<div class="rank-marker" style="background:#6a51a3;color:white;'
-                f"border-radius:50%;width:22px;height:22px;text-align:center;"
-                f'font:bold 12px/22px sans-serif">{r["rank"]}</div>'
-            ),
-        ).add_to(fg)
-    fg.add_to(m)
-    return finish(m)
+    )
+    fills = [classes.colour(v) for v in score]
+    fields = ["id", "rent", "rooms", "area", "from", "score"]
+    aliases = [lab["flat"], lab["rent"], lab["rooms"], lab["area"], lab["available"], lab["score"]]
+    layer = gpd.GeoDataFrame(props, geometry=f.geometry.values, crs=4326)
+    geo = folium.GeoJson(
+        layer.to_json(na="null"),
+        name=lab["flats"],
+        marker=folium.CircleMarker(radius=4, fill=True, fill_opacity=0.95, weight=0.6),
+        style_function=lambda x: {"fillColor": fills[int(x["id"])], "color": "#333"},
+        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases),
+    )
+    geo.add_to(m)
+    low = float(np.nanmin(score)) if score.notna().any() else 0.0
+    legend = Legend(lab["score"], lab["score_unit"], classes.items(lab, low, lab.number))
+    return finish(m, {geo: legend})

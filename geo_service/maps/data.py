@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine, Label, Select, Table, func, select
 
 from geo_service.catalogue.service import all_gaps
 from geo_service.db import models
-from geo_service.scoring.districts import public_view
+from geo_service.scoring.districts import indicator_table, public_view
 
 DECIMALS = 6
 
@@ -28,13 +28,21 @@ def wgs(table: Table) -> Label[Any]:
     return func.ST_Transform(table.c.geom, 4326).label("geom")
 
 
-def districts(conn: Connection) -> gpd.GeoDataFrame:
-    """Districts with status and latest indicators; suppressed districts without figures."""
-    d, ds, di = models.districts, models.district_status, models.district_indicators
+def district_shapes(conn: Connection) -> gpd.GeoDataFrame:
+    """District codes, names and polygons (nothing scored needed)."""
+    d = models.districts
+    return _read(conn, select(d.c.code, d.c.name, wgs(d)).order_by(d.c.code))
+
+
+def districts(conn: Connection, indicators: list[str] | None = None) -> gpd.GeoDataFrame:
+    """Districts with status, residents and the latest values of ``indicators`` (keys);
+    suppressed districts without figures."""
+    d, ds = models.districts, models.district_status
     gdf = _read(conn, select(d.c.code, d.c.name, wgs(d)).order_by(d.c.code))
     status = pd.DataFrame([public_view(dict(r)) for r in conn.execute(select(ds)).mappings()])
-    ind = pd.read_sql(select(di).order_by(di.c.district_code, di.c.year.desc()), conn)
-    ind = ind.drop_duplicates("district_code").drop(columns=["updated_at", "year"])
+    ind = indicator_table(conn, indicators or [], latest=True).drop(columns="year")
+    if "year" not in status:
+        status["year"] = None
     gdf = gdf.merge(status, left_on="code", right_on="district_code", how="left")
     gdf = gdf.merge(
         ind, left_on="code", right_on="district_code", how="left", suffixes=("", "_ind")
@@ -96,6 +104,7 @@ def flats(conn: Connection) -> gpd.GeoDataFrame:
         f.c.rent_gross_cold_eur,
         f.c.available_from,
         f.c.district_code,
+        f.c.address,
         score,
         wgs(f),
     ).where(f.c.available)
@@ -104,10 +113,16 @@ def flats(conn: Connection) -> gpd.GeoDataFrame:
     return gdf
 
 
+def offer_languages(conn: Connection) -> list[str]:
+    """Every language the catalogue's offers are given in (the household form offers them)."""
+    ol = models.offer_languages
+    return list(conn.execute(select(ol.c.language).distinct().order_by(ol.c.language)).scalars())
+
+
 def coverage_gaps(engine: Engine, interpreting_language: str) -> pd.DataFrame:
     """Per district, the (category, language) pairs with no offer within reach (2SFCA gaps),
     over every language the catalogue offers besides the interpreting language."""
-    gaps = pd.DataFrame(all_gaps(engine, skip_languages={interpreting_language}))
+    gaps = pd.DataFrame([g.model_dump() for g in all_gaps(engine, {interpreting_language})])
     if gaps.empty:
         return pd.DataFrame(columns=["code", "n_gaps", "gaps"])
     gaps = gaps.sort_values(["category", "language"])

@@ -8,7 +8,7 @@ import shapely
 from scipy.sparse import triu
 from sqlalchemy import Connection
 
-from geo_service.db.models import SRID
+from geo_service.db.crs import storage_crs
 from geo_service.scoring.network import read_graph
 
 ISOCHRONE_M = (500.0, 1000.0)
@@ -18,7 +18,7 @@ STREET_HALF_WIDTH_M = 80.0  # buffer (m) around reachable streets: the area read
 def walking_isochrones(
     conn: Connection, x: float, y: float, limits_m: tuple[float, ...] = ISOCHRONE_M
 ) -> gpd.GeoDataFrame | None:
-    """Areas walkable from (x, y) (EPSG:25832) within each limit (m), largest first, WGS84;
+    """Areas walkable from (x, y) (storage CRS, m) within each limit (m), largest first, WGS84;
     None without a stored network. A street counts when both its ends are within the limit."""
     graph = read_graph(conn)
     if graph is None:
@@ -35,5 +35,5 @@ def walking_isochrones(
         )
         areas.append(shapely.union_all(shapely.buffer(lines, STREET_HALF_WIDTH_M, quad_segs=2)))
     return gpd.GeoDataFrame(
-        {"limit_m": sorted(limits_m, reverse=True)}, geometry=areas, crs=SRID
+        {"limit_m": sorted(limits_m, reverse=True)}, geometry=areas, crs=storage_crs(conn).srid
     ).to_crs(4326)

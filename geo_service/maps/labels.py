@@ -1,84 +1,197 @@
-"""Map labels in German (default) and English."""
+"""The one label catalogue of maps and referral sheets: texts, categories, indicators (label,
+unit, year), needs, languages by name, status classes in words, numbers, dates and opening hours.
+
+Texts come from ``maps/labels.toml`` (map texts, de/en) and ``catalogue/labels.toml`` (sheet
+texts and offer categories, de/en/ar/fa/uk/ru/tr); the profile gives amenity category and
+indicator labels and units; language and weekday names and number formats come from CLDR
+(Babel), so no code is ever shown bare.
+"""
 
 from __future__ import annotations
 
-LABELS = {
-    "de": {
-        "districts": "Stadtteile und Sozialstruktur",
-        "status_class": "Statusklasse",
-        "utilisation": "Auslastung der Aufnahmekapazität",
-        "suppressed": "unterdrückt (< 300 EW)",
-        "infrastructure": "Infrastruktur (H3-Flächenwerte)",
-        "score": "Infrastrukturwert",
-        "amenities": "Einrichtungen",
-        "offers": "Angebotskatalog",
-        "flats": "Verfügbare Wohnungen",
-        "household": "Wohnungsranking für einen Haushalt",
-        "persons": "Personen",
-        "children": "Kinder (Jahre)",
-        "needs": "Bedarfe",
-        "move_in": "Einzug ab",
-        "rent": "Bruttokaltmiete",
-        "rooms": "Zimmer",
-        "area": "Wohnfläche",
-        "available": "frei ab",
-        "provider": "Träger",
-        "languages": "Sprachen",
-        "hours": "Öffnungszeiten",
-        "capacity": "Plätze/Woche",
-        "category": "Kategorie",
-        "language": "Sprache",
-        "rank": "Rang",
-        "factor": "Stadtteilfaktor B",
-        "boundaries": "Stadtteilgrenzen",
-        "gaps": "Versorgungslücken nach Sprache ({km} km)",
-        "gap_tip": "kein Angebot in der Sprache innerhalb von {km} km",
-        "no_gap": "keine Lücke",
-        "note": "Beispieldaten, illustrativ – keine amtliche Statistik",
-        "class_names": ["1 hoch", "2 mittel", "3 niedrig", "4 sehr niedrig"],
-        "mode": "Entfernung",
-        "straight": "Luftlinie",
-        "network": "Fußwegenetz",
-        "isochrone": "zu Fuß erreichbar",
-        "unreachable": "nicht ans Wegenetz angebunden",
-    },
-    "en": {
-        "districts": "Districts and social structure",
-        "status_class": "Status class",
-        "utilisation": "Use of placement capacity",
-        "suppressed": "suppressed (< 300 residents)",
-        "infrastructure": "Infrastructure (H3 area scores)",
-        "score": "Infrastructure score",
-        "amenities": "Amenities",
-        "offers": "Offer catalogue",
-        "flats": "Available flats",
-        "household": "Flat ranking for one household",
-        "persons": "persons",
-        "children": "children (years)",
-        "needs": "needs",
-        "move_in": "moving in from",
-        "rent": "Gross cold rent",
-        "rooms": "Rooms",
-        "area": "Living area",
-        "available": "available from",
-        "provider": "Provider",
-        "languages": "Languages",
-        "hours": "Opening hours",
-        "capacity": "Places/week",
-        "category": "Category",
-        "language": "Language",
-        "rank": "Rank",
-        "factor": "District factor B",
-        "boundaries": "District boundaries",
-        "gaps": "Coverage gaps by language ({km} km)",
-        "gap_tip": "no offer in the language within {km} km",
-        "no_gap": "no gap",
-        "note": "Illustrative sample data – not official statistics",
-        "class_names": ["1 high", "2 medium", "3 low", "4 very low"],
-        "mode": "Distance",
-        "straight": "straight line",
-        "network": "walking network",
-        "isochrone": "walkable within",
-        "unreachable": "not connected to the walking network",
-    },
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_decimal
+
+from geo_service.scoring.profile import IndicatorInfo, ScoringProfile
+
+MAP_TEXTS = Path(__file__).with_name("labels.toml")
+SHEET_TEXTS = Path(__file__).parent.parent / "catalogue" / "labels.toml"
+MAP_LANGUAGES = ("de", "en")
+# ISO 639-3 codes refugee services use that CLDR names under another tag
+CLDR_ALIASES = {"prs": "fa_AF"}
+# Weekday abbreviations in opening hours (German as the sample writes them, OSM's English)
+WEEKDAYS = {
+    **{d: i for i, d in enumerate(("mo", "di", "mi", "do", "fr", "sa", "so"))},
+    **{d: i for i, d in enumerate(("mo", "tu", "we", "th", "fr", "sa", "su"))},
 }
+TIME_SPAN = re.compile(r"(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})")
+DAY_SPAN = re.compile(r"\b([A-Za-z]{2})\b(?:\s*-\s*\b([A-Za-z]{2})\b)?")
+
+
+@cache
+def _toml(path: Path) -> dict[str, Any]:
+    """A TOML file of labels, read once."""
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def sheet_texts() -> dict[str, Any]:
+    """The referral sheet's texts per language (de, en, ar, fa, uk, ru, tr)."""
+    return _toml(SHEET_TEXTS)
+
+
+def sheet_languages() -> list[str]:
+    """Languages a referral sheet can be printed in."""
+    return sorted(sheet_texts())
+
+
+def _locale(lang: str) -> Locale:
+    """The CLDR locale of a language code (German when CLDR does not know it)."""
+    try:
+        return Locale.parse(CLDR_ALIASES.get(lang, lang))
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("de")
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Everything a map or sheet in one language says; ``profile`` supplies the city's
+    category and indicator labels."""
+
+    lang: str
+    profile: ScoringProfile | None = None
+
+    @property
+    def sheet(self) -> Mapping[str, Any]:
+        """The referral sheet's texts in this language."""
+        return dict(_toml(SHEET_TEXTS)[self.lang])
+
+    @property
+    def texts(self) -> Mapping[str, Any]:
+        """Map texts (de/en; other languages fall back to English) over the sheet's texts
+        (which give the offer categories and right-to-left in every sheet language)."""
+        maps = _toml(MAP_TEXTS)
+        base = maps[self.lang] if self.lang in maps else maps["en"]
+        return {**_toml(SHEET_TEXTS).get(self.lang, {}), **base}
+
+    def __getitem__(self, key: str) -> Any:
+        """One text by key."""
+        return self.texts[key]
+
+    def text(self, key: str, **values: Any) -> str:
+        """One text with its ``{placeholders}`` filled in."""
+        return str(self.texts[key]).format(**values)
+
+    def category(self, code: str) -> str:
+        """A category's name: offer categories from the sheet texts, amenity categories from
+        the profile (German) or the map texts (English)."""
+        own = {**self.texts.get("category_names", {}), **self.texts.get("categories", {})}
+        if code in own:
+            return str(own[code])
+        if self.profile is not None and code in self.profile.categories:
+            label = self.profile.categories[code].label
+            if label:
+                return label
+        de = _toml(SHEET_TEXTS)["de"]["categories"]
+        return str(de.get(code, code.replace("_", " ")))
+
+    def need(self, code: str) -> str:
+        """A household need in words."""
+        return str(self.texts.get("need_names", {}).get(code, code.replace("_", " ")))
+
+    def language_name(self, code: str) -> str:
+        """A language's name in this language (CLDR), e.g. ``ar`` -> "Arabisch"."""
+        name = _locale(self.lang).languages.get(CLDR_ALIASES.get(code, code))
+        return name or code
+
+    def language(self, code: str) -> str:
+        """A language's name with its code, e.g. "Arabisch (ar)"."""
+        return f"{self.language_name(code)} ({code})"
+
+    def status_class(self, cls: int | float | None, suppressed: str | None = None) -> str:
+        """A status class in words, e.g. "4 – sehr niedrig"; the suppression note if none."""
+        if cls is None or cls != cls:
+            return suppressed or self["none"]
+        n = int(cls)
+        return f"{n} – {self['class_names'][n - 1]}"
+
+    def indicator(self, info: IndicatorInfo, year: int | None = None) -> str:
+        """An indicator's label with unit and year, e.g. "Arbeitslosenquote (%), 2024"."""
+        text = f"{info.label} ({info.unit})" if info.unit else info.label
+        return f"{text}, {year}" if year else text
+
+    def number(self, value: float | None, decimals: int = 1) -> str:
+        """A number in the language's format (de: 1.234,5); a dash when missing."""
+        if value is None or value != value:
+            return str(self["none"])
+        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+        return format_decimal(value, format=pattern, locale=_locale(self.lang))
+
+    def percent(self, share: float | None, decimals: int = 0) -> str:
+        """A share (0..1) as a percentage, e.g. "84 %"."""
+        if share is None or share != share:
+            return str(self["none"])
+        return f"{self.number(share * 100, decimals)} %"
+
+    def money(self, eur: float | None) -> str:
+        """Euros with cents, e.g. "512,40 €"."""
+        return f"{self.number(eur, 2)} €"
+
+    def area(self, m2: float | None) -> str:
+        """Square metres, e.g. "65,2 m²"."""
+        return f"{self.number(m2, 1)} m²"
+
+    def metres(self, m: float) -> str:
+        """A distance: metres below 1 km, else kilometres with one decimal."""
+        if m < 1000:
+            return f"{self.number(m, 0)} m"
+        km = m / 1000
+        return f"{self.number(km, 0 if km.is_integer() else 1)} km"
+
+    def date(self, value: date | str | None) -> str:
+        """A date as 28.11.2026 (de) or the CLDR medium date elsewhere."""
+        if value is None or value == "":
+            return str(self["none"])
+        d = date.fromisoformat(str(value)[:10]) if not isinstance(value, date) else value
+        if self.lang == "de":
+            return d.strftime("%d.%m.%Y")
+        from babel.dates import format_date
+
+        return format_date(d, format="medium", locale=_locale(self.lang))
+
+    def hours(self, text: str | None) -> str:
+        """Opening hours with weekday names in this language ("Mo-Fr 09:00-12:00" on an
+        Arabic sheet names the days in Arabic); unknown tokens stay as written."""
+        if not text:
+            return ""
+        days = _locale(self.lang).days["format"]["abbreviated"]
+
+        def day(token: str) -> str:
+            i = WEEKDAYS.get(token.lower())
+            return token if i is None else str(days[i]).rstrip(".")
+
+        def span(m: re.Match[str]) -> str:
+            first, last = m.group(1), m.group(2)
+            return day(first) + (f"–{day(last)}" if last else "")
+
+        text = DAY_SPAN.sub(span, text).replace(",", "، " if self.rtl else ", ")
+        # times read left to right in every script (isolated, so RTL text keeps their order)
+        return TIME_SPAN.sub("\u2066\\1–\\2\u2069", text)
+
+    @property
+    def rtl(self) -> bool:
+        """Right-to-left script."""
+        return bool(self.texts.get("rtl", False))
+
+
+def labels_for(lang: str, profile: ScoringProfile | None = None) -> Labels:
+    """The catalogue in ``lang`` (any sheet language; maps use de or en)."""
+    return Labels(lang, profile)

@@ -6,17 +6,20 @@ from pathlib import Path
 from typing import Any
 
 import folium
+import shapely
 from sqlalchemy import Engine
 
 from geo_service.catalogue.service import DEFAULT_RADIUS_M
-from geo_service.config import get_settings
-from geo_service.db.models import SRID
-from geo_service.maps import builders, data
+from geo_service.db.crs import storage_crs
+from geo_service.errors import InputError
+from geo_service.maps import basemap, builders, data
+from geo_service.maps import household as household_page
 from geo_service.maps.assets import localise, vendor
 from geo_service.maps.isochrone import walking_isochrones
 from geo_service.scoring.household import Household
 from geo_service.scoring.pipeline import cached_ranker, held_flats
-from geo_service.scoring.profile import ScoringProfile, cached_profile
+from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.results import RankedFlat
 
 PUBLIC = ("districts", "infrastructure", "offers", "flats")
 STATIC = "static"
@@ -27,16 +30,17 @@ def html_of(m: folium.Map, prefix: str) -> str:
     return localise(m.get_root().render(), prefix)
 
 
-def public_maps(engine: Engine) -> dict[str, folium.Map]:
-    """Build the four public maps from the database."""
-    profile = cached_profile(str(get_settings().profile_path))
+def public_maps(engine: Engine, profile: ScoringProfile) -> dict[str, folium.Map]:
+    """Build the four public maps from the database; indicator and category layers follow
+    the city's profile."""
     interpreting = profile.catalogue.interpreting_language
+    indicators = profile.indicator_list()
     with engine.connect() as conn:
-        d = data.districts(conn)
+        d = data.districts(conn, [i.key for i in indicators])
         return {
-            "districts": builders.districts_map(d),
+            "districts": builders.districts_map(d, indicators, profile.district.min_population),
             "infrastructure": builders.infrastructure_map(
-                data.area_scores(conn), data.amenities(conn)
+                data.area_scores(conn), data.amenities(conn), profile.category_list("amenity"), d
             ),
             "offers": builders.offers_map(
                 data.offers(conn),
@@ -48,28 +52,64 @@ def public_maps(engine: Engine) -> dict[str, folium.Map]:
         }
 
 
-def render_public(engine: Engine, out: Path) -> dict[str, Path]:
-    """Write the public maps and their assets into ``out``; return the files."""
+def build_basemap(
+    engine: Engine, pbf: Path, static_dir: Path, profile: ScoringProfile
+) -> dict[str, int]:
+    """Build the city's base layer from its OSM extract (the districts plus the profile's
+    boundary zone, at most 2 km) into ``static_dir``; return what it holds per layer."""
+    with engine.connect() as conn:
+        d = data.district_shapes(conn)
+        srid = storage_crs(conn).srid
+    if d.empty:
+        raise InputError("no districts: import the districts before building the base map")
+    area = shapely.union_all(d.geometry.to_numpy())
+    layer = basemap.build(pbf, area, srid, min(profile.boundary_zone_m, 2000.0))
+    basemap.write(layer, static_dir)
+    return basemap.summary(layer)
+
+
+def render_public(
+    engine: Engine, out: Path, profile: ScoringProfile, pbf: Path | None = None
+) -> dict[str, Path]:
+    """Write the public maps and their assets into ``out`` (building the base layer from
+    ``pbf`` first if given); return the files."""
     out.mkdir(parents=True, exist_ok=True)
+    if pbf is not None:
+        build_basemap(engine, pbf, out / STATIC, profile)
     vendor(out / STATIC)
     files = {}
-    for name, m in public_maps(engine).items():
+    for name, m in public_maps(engine, profile).items():
         files[name] = out / f"{name}.html"
         files[name].write_text(html_of(m, STATIC), encoding="utf-8")
     return files
 
 
 def household_map(
-    engine: Engine, profile: ScoringProfile, household: Household, top: int = 10
-) -> tuple[folium.Map, list[dict[str, Any]]]:
-    """The ranking map of one household (never written to the public folder), with walking
-    isochrones around the best flat when a street network is loaded."""
-    results = cached_ranker(engine, profile).rank(household, top, held=held_flats(engine))
+    engine: Engine,
+    profile: ScoringProfile,
+    household: Household | None,
+    top: int = 10,
+    form: bool = False,
+    raw: dict[str, Any] | None = None,
+    errors: list[str] | None = None,
+) -> tuple[folium.Map, list[RankedFlat]]:
+    """The ranking map of one household (never written to the public folder), with what is
+    within reach of the best flat (walking isochrones in network mode); ``form`` adds the
+    household form (prefilled with ``raw`` and showing ``errors`` when the profile was bad)."""
+    results: list[RankedFlat] = []
+    if household is not None:
+        ranker = cached_ranker(engine, profile)
+        results = ranker.rank(household, top, held=held_flats(engine)).results
     with engine.connect() as conn:
         d, f = data.districts(conn), data.flats(conn)
         iso = None
-        if results:
-            best = f.set_index("id").geometry.loc[[results[0]["flat_id"]]].to_crs(SRID).iloc[0]
+        if results and results[0].distance_mode == "network":
+            chosen = f.set_index("id").geometry.loc[[results[0].flat_id]]
+            best = chosen.to_crs(storage_crs(conn).srid).iloc[0]
             iso = walking_isochrones(conn, best.x, best.y)
-    m = builders.household_map(results, f, d, household.model_dump(mode="json"), iso)
+        languages = data.offer_languages(conn) if form else None
+    shown = household.model_dump(mode="json") if household is not None else raw
+    m = household_page.household_map(
+        results, f, d, shown, profile, iso, form=languages, errors=errors or []
+    )
     return m, results

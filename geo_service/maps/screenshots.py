@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import ViewportSize, sync_playwright
 from sqlalchemy import Engine, select
@@ -13,9 +14,10 @@ from geo_service.catalogue.sheet import referral_sheet
 from geo_service.config import get_settings
 from geo_service.db import models
 from geo_service.db.engine import get_engine
-from geo_service.maps.assets import vendor
+from geo_service.ingest.sample import load_sample
 from geo_service.maps.render import STATIC, household_map, html_of, render_public
 from geo_service.scoring.household import parse_household
+from geo_service.scoring.pipeline import cached_ranker, score_all
 from geo_service.scoring.profile import load_profile
 
 CHROMIUM = "/usr/bin/chromium"
@@ -29,7 +31,7 @@ ARGS = [
     "--disable-quic",
     "--disable-sync",
 ]
-EXAMPLE = {
+EXAMPLE: dict[str, Any] = {
     "size": 4,
     "children_ages": [3, 8],
     "languages": ["ar"],
@@ -62,25 +64,37 @@ def shoot(files: dict[str, Path], out: Path) -> list[Path]:
     return shots
 
 
-def example_sheet(engine: Engine, path: Path) -> Path:
-    """Write the Arabic referral sheet of the first flat (an example for the README)."""
+def example_sheets(engine: Engine, folder: Path) -> dict[str, Path]:
+    """The referral sheet of the example household's best flat: in Arabic (the household's
+    language) and in German (for the caseworker), as the README shows them."""
+    profile = load_profile(get_settings().profile_path)
+    ranking = cached_ranker(engine, profile).rank(parse_household(EXAMPLE, profile), 1)
     with engine.connect() as conn:
-        flat = conn.execute(select(models.flats.c.id).order_by(models.flats.c.id)).scalar()
-    path.write_text(referral_sheet(engine, str(flat), ["ar"]), encoding="utf-8")
-    return path
+        first = conn.execute(select(models.flats.c.id).order_by(models.flats.c.id)).scalar()
+    flat = ranking.results[0].flat_id if ranking.results else str(first)
+    files = {}
+    for lang in ("ar", "de"):
+        files[f"sheet-referral-{lang}"] = folder / f"sheet-{lang}.html"
+        html = referral_sheet(engine, flat, EXAMPLE["languages"], lang)
+        files[f"sheet-referral-{lang}"].write_text(html, encoding="utf-8")
+    return files
 
 
 def main(out: Path) -> None:
-    """Render the maps (public, an example household) and a referral sheet, shoot them."""
+    """Load and score the sample (idempotent), render every map with the base layer, the
+    household map with its form and the referral sheets (ar, de), and shoot them."""
+    settings = get_settings()
     engine = get_engine()
-    profile = load_profile(get_settings().profile_path)
+    profile = load_profile(settings.profile_path)
+    load_sample(engine)
+    score_all(engine, profile)
+    pbf = settings.data_dir / "sample" / "network.osm.pbf"
     with tempfile.TemporaryDirectory() as tmp:
-        files = render_public(engine, Path(tmp))
-        m, _ = household_map(engine, profile, parse_household(EXAMPLE, profile))
-        vendor(Path(tmp) / STATIC)
+        files = render_public(engine, Path(tmp), profile, pbf=pbf)
+        m, _ = household_map(engine, profile, parse_household(EXAMPLE, profile), form=True)
         files["household"] = Path(tmp) / "household.html"
         files["household"].write_text(html_of(m, STATIC), encoding="utf-8")
-        files["sheet-referral-ar"] = example_sheet(engine, Path(tmp) / "sheet.html")
+        files |= example_sheets(engine, Path(tmp))
         for shot in shoot(files, out):
             print(shot)
 

@@ -2,50 +2,31 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import uuid
-from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Engine, func, select, update
 
 from geo_service.audit import record
 from geo_service.auth.keys import KeyInfo
-from geo_service.config import get_settings
 from geo_service.db import models
+from geo_service.db.transactions import in_transaction
 from geo_service.errors import Conflict, NotFound
+from geo_service.reservations.holds import Hold, case_ref_hash, place_holds
+from geo_service.reservations.results import Reservation
 from geo_service.scoring import districts
 from geo_service.scoring.household import Household
 from geo_service.scoring.pipeline import cached_ranker, held_flats
 from geo_service.scoring.profile import ScoringProfile
 
+__all__ = ["case_ref_hash", "get", "reserve", "transition"]
+
 R = models.reservations
-
-
-def case_ref_hash(case_ref: str) -> str:
-    """Keyed hash (HMAC-SHA256 with the server secret) of a case reference."""
-    secret = get_settings().secret_key.encode()
-    return hmac.new(secret, case_ref.encode(), hashlib.sha256).hexdigest()
-
-
-def _public(row: Any) -> dict[str, Any]:
-    """A reservation as returned to clients (never the case reference or its hash)."""
-    return {
-        "id": str(row.id),
-        "flat_id": row.flat_id,
-        "district_code": row.district_code,
-        "status": row.status,
-        "household": row.household,
-        "placement_score": row.placement_score,
-        "profile_version": row.profile_version,
-        "created_at": row.created_at.isoformat(),
-        "expires_at": row.expires_at.isoformat(),
-        "confirmed_at": row.confirmed_at.isoformat() if row.confirmed_at else None,
-        "released_at": row.released_at.isoformat() if row.released_at else None,
-        "has_case_ref": row.case_ref_hash is not None,
-    }
+# action -> (states it may start from, state it ends in, timestamp column it sets)
+TRANSITIONS = {
+    "confirm": (("held",), "confirmed", "confirmed_at"),
+    "release": (("held", "confirmed"), "released", "released_at"),
+}
 
 
 def reserve(
@@ -55,63 +36,38 @@ def reserve(
     case_ref: str | None,
     key: KeyInfo,
     profile: ScoringProfile,
-) -> dict[str, Any]:
+) -> Reservation:
     """Hold a flat for a household; 409 when it is held or does not fit the household."""
     ranker = cached_ranker(engine, profile)
     explanation = ranker.score_flat(flat_id, household, held=held_flats(engine))
-    failed = [c for c in explanation["constraints"] if not c["passed"] and c["name"] != "free"]
+    failed = [c for c in explanation.constraints if not c.passed and c.name != "free"]
     if failed:
         raise Conflict(
             f"flat {flat_id} does not fit this household: "
-            + "; ".join(f"{c['name']} ({c['detail']})" for c in failed)
+            + "; ".join(f"{c.name} ({c.detail})" for c in failed)
         )
-    hold = timedelta(minutes=get_settings().reservation_hold_minutes)
-    profile_json = household.model_dump(mode="json")
-    try:
-        with engine.begin() as conn:
-            conn.execute(
-                update(R)
-                .where(R.c.flat_id == flat_id, R.c.status == "held", R.c.expires_at <= func.now())
-                .values(status="expired")
-            )
-            row = conn.execute(
-                R.insert()
-                .values(
-                    id=uuid.uuid4(),
-                    flat_id=flat_id,
-                    district_code=explanation["district"]["code"],
-                    household=profile_json,
-                    case_ref_hash=case_ref_hash(case_ref) if case_ref else None,
-                    placement_score=explanation["placement_score"],
-                    explanation=explanation,
-                    profile_version=profile.version,
-                    api_key_id=key.id,
-                    expires_at=func.now() + hold,
-                )
-                .returning(R)
-            ).one()
-            record(
-                conn,
-                "reservation",
-                role=key.role,
-                key_id=key.id,
-                profile_version=profile.version,
-                data_timestamp=ranker.data_timestamp,
-                request={"household": profile_json, "flat_id": flat_id},
-                detail={"reservation_id": str(row.id)},
-            )
-    except IntegrityError:
-        raise Conflict(f"flat {flat_id} is already held or confirmed") from None
-    return {**_public(row), "explanation": explanation}
+    hold = Hold(
+        flat_id=flat_id,
+        district_code=explanation.district.code,
+        household=household.model_dump(mode="json", exclude={"ref"}),  # a profile, no case ref
+        placement_score=explanation.placement_score,
+        explanation=explanation.model_dump(mode="json"),
+        case_ref=case_ref,
+    )
+    (row,) = in_transaction(
+        engine,
+        lambda conn: place_holds(conn, [hold], key, profile.version, ranker.data_timestamp),
+    )
+    return Reservation.from_row(row, explanation)
 
 
-def get(engine: Engine, reservation_id: str) -> dict[str, Any]:
+def get(engine: Engine, reservation_id: str) -> Reservation:
     """One reservation (404 when unknown)."""
     with engine.connect() as conn:
         row = conn.execute(select(R).where(R.c.id == _uuid(reservation_id))).first()
     if row is None:
         raise NotFound(f"no reservation {reservation_id}")
-    return _public(row)
+    return Reservation.from_row(row)
 
 
 def _uuid(value: str) -> uuid.UUID:
@@ -122,39 +78,43 @@ def _uuid(value: str) -> uuid.UUID:
         raise NotFound(f"no reservation {value}") from None
 
 
+def _transition(
+    conn: Connection, rid: uuid.UUID, action: str, key: KeyInfo, profile: ScoringProfile
+) -> Any:
+    """Lock the reservation, check the move is allowed, apply it, refresh the district status
+    when a placement came or went, and audit it."""
+    starts, ends, stamp = TRANSITIONS[action]
+    current = conn.execute(
+        select(R.c.status, R.c.expires_at > func.now()).where(R.c.id == rid).with_for_update()
+    ).first()
+    if current is None:
+        raise NotFound(f"no reservation {rid}")
+    status, live = current
+    if status not in starts or (status == "held" and action == "confirm" and not live):
+        state = "expired" if status == "held" and not live else status
+        raise Conflict(f"reservation {rid} is {state}: cannot {action}")
+    row = conn.execute(
+        update(R).where(R.c.id == rid).values({"status": ends, stamp: func.now()}).returning(R)
+    ).one()
+    if "confirmed" in (status, ends):  # the district's placements changed
+        districts.refresh(conn, profile)
+    record(
+        conn,
+        action,
+        role=key.role,
+        key_id=key.id,
+        profile_version=profile.version,
+        request={"household": row.household, "flat_id": row.flat_id},
+        detail={"reservation_id": str(rid), "from": status, "to": ends},
+    )
+    return row
+
+
 def transition(
     engine: Engine, reservation_id: str, action: str, key: KeyInfo, profile: ScoringProfile
-) -> dict[str, Any]:
-    """Confirm a live hold, or release a hold or confirmation; refresh the district status."""
+) -> Reservation:
+    """Confirm a live hold, or release a hold or confirmation; the district status follows in
+    the same transaction (serialised with every other writer of it)."""
     rid = _uuid(reservation_id)
-    allowed = ("held",) if action == "confirm" else ("held", "confirmed")
-    values = (
-        {"status": "confirmed", "confirmed_at": func.now()}
-        if action == "confirm"
-        else {"status": "released", "released_at": func.now()}
-    )
-    live: list[Any] = [R.c.status.in_(allowed)]
-    if action == "confirm":
-        live.append(R.c.expires_at > func.now())
-    with engine.begin() as conn:
-        row = conn.execute(
-            update(R).where(R.c.id == rid, *live).values(**values).returning(R)
-        ).first()
-        if row is None:
-            current = conn.execute(select(R.c.status).where(R.c.id == rid)).scalar()
-            if current is None:
-                raise NotFound(f"no reservation {reservation_id}")
-            raise Conflict(
-                f"reservation {reservation_id} is {current} (or expired): cannot {action}"
-            )
-        districts.refresh(conn, profile)
-        record(
-            conn,
-            action,
-            role=key.role,
-            key_id=key.id,
-            profile_version=profile.version,
-            request={"household": row.household, "flat_id": row.flat_id},
-            detail={"reservation_id": str(rid)},
-        )
-    return _public(row)
+    row = in_transaction(engine, lambda conn: _transition(conn, rid, action, key, profile))
+    return Reservation.from_row(row)

@@ -13,7 +13,7 @@ import shapely
 from sqlalchemy import Connection, func, select
 
 from geo_service.db import models
-from geo_service.db.models import SRID
+from geo_service.db.crs import storage_crs
 from geo_service.scoring.decay import category_value, contributions, household_weights
 from geo_service.scoring.distance import DistanceBackend
 from geo_service.scoring.features import ANY_LANGUAGE, NO_LANGUAGE, compute, target_sets
@@ -23,16 +23,17 @@ H3_RESOLUTION = 9
 
 
 def city_cells(conn: Connection) -> gpd.GeoDataFrame:
-    """H3 cells whose centre lies in a district, with cell polygons and centres (EPSG:25832)."""
+    """H3 cells whose centre lies in a district, with cell polygons (storage CRS)."""
+    srid = storage_crs(conn).srid
     d = models.districts
     city = conn.execute(select(func.ST_AsText(func.ST_Transform(func.ST_Union(d.c.geom), 4326))))
     wkt = city.scalar_one()
     if wkt is None:
-        return gpd.GeoDataFrame({"h3_index": []}, geometry=[], crs=SRID)
+        return gpd.GeoDataFrame({"h3_index": []}, geometry=[], crs=srid)
     cells = sorted(h3.geo_to_cells(shapely.from_wkt(wkt).__geo_interface__, H3_RESOLUTION))
     rings = [[(lng, lat) for lat, lng in h3.cell_to_boundary(c)] for c in cells]
-    polys = gpd.GeoSeries(shapely.polygons(rings), crs=4326).to_crs(SRID)
-    return gpd.GeoDataFrame({"h3_index": cells}, geometry=polys.values, crs=SRID)
+    polys = gpd.GeoSeries(shapely.polygons(rings), crs=4326).to_crs(srid)
+    return gpd.GeoDataFrame({"h3_index": cells}, geometry=polys.values, crs=srid)
 
 
 def compute_area_scores(
@@ -72,7 +73,10 @@ def compute_area_scores(
         json.dumps(dict(zip(names, np.round(v, 4).tolist(), strict=True))) for v in values
     ]
     d = gpd.read_postgis(
-        select(models.districts.c.code, models.districts.c.geom), conn, geom_col="geom", crs=SRID
+        select(models.districts.c.code, models.districts.c.geom),
+        conn,
+        geom_col="geom",
+        crs=cells.crs,
     )
     tree = shapely.STRtree(d.geometry.to_numpy())
     c_idx, d_idx = tree.query(centres, predicate="within")
@@ -91,7 +95,9 @@ def write_area_scores(conn: Connection, cells: gpd.GeoDataFrame, version: str, m
         {
             "h3_index": cells["h3_index"],
             "geom": shapely.to_wkb(
-                shapely.set_srid(cells.geometry.to_numpy(), SRID), hex=True, include_srid=True
+                shapely.set_srid(cells.geometry.to_numpy(), cells.crs.to_epsg()),
+                hex=True,
+                include_srid=True,
             ),
             "score": cells["score"],
             "category_values": cells["category_values"],

@@ -15,7 +15,7 @@ from geo_service.scoring.profile import ScoringProfile
 
 
 class DistanceBackend(Protocol):
-    """Nearest-target distances and counts within radii, in metres (EPSG:25832)."""
+    """Nearest-target distances and counts within radii, in metres (storage CRS)."""
 
     mode: str
 

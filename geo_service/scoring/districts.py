@@ -5,10 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, func, select
+from sqlalchemy.dialects.postgresql import insert
 
 from geo_service.db import models
+from geo_service.db.transactions import DISTRICT_STATUS_LOCK, hold_lock
+from geo_service.errors import InputError, NotFound
 from geo_service.scoring.decay import district_factor
+from geo_service.scoring.district_codes import require_known
 from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.results import District, DistrictDetail, IndicatorYear
 
 PUBLIC_FIGURES = (
     "status_index",
@@ -67,11 +72,54 @@ def district_status(
     return df
 
 
-def read_inputs(conn: Connection) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
-    """Latest indicators per district, the latest quota period, confirmed reservations."""
-    di, qp, r = models.district_indicators, models.quota_plan, models.reservations
-    ind = pd.read_sql(select(di).order_by(di.c.district_code, di.c.year.desc()), conn)
-    ind = ind.drop_duplicates("district_code").drop(columns="updated_at")
+def indicator_table(
+    conn: Connection, keys: list[str] | None = None, latest: bool = False
+) -> pd.DataFrame:
+    """Indicators in wide form: ``district_code``, ``year``, ``residents`` and one column per
+    indicator key (``keys`` in their order, NaN where a year lacks one; default every stored
+    key, sorted); ``latest`` keeps each district's latest year only."""
+    di, iv = models.district_indicators, models.district_indicator_values
+    base = pd.read_sql(
+        select(di.c.district_code, di.c.year, di.c.residents).order_by(
+            di.c.district_code, di.c.year.desc()
+        ),
+        conn,
+    )
+    if latest:
+        base = base.drop_duplicates("district_code")
+    query = select(iv.c.district_code, iv.c.year, iv.c.indicator, iv.c.value)
+    if keys is not None:
+        query = query.where(iv.c.indicator.in_(keys))
+    values = pd.read_sql(query, conn)
+    wide = values.pivot(index=["district_code", "year"], columns="indicator", values="value")
+    columns = keys if keys is not None else sorted(wide.columns)
+    wide = wide.reindex(columns=columns).reset_index()
+    out = base.merge(wide, on=["district_code", "year"], how="left")
+    return out.sort_values(["district_code", "year"]).reset_index(drop=True)
+
+
+def require_indicators(ind: pd.DataFrame, profile: ScoringProfile) -> None:
+    """A clear error when a district's year lacks one of the profile's indicators."""
+    keys = list(profile.district.indicators)
+    missing = ind[keys].isna().to_numpy()
+    if missing.any():
+        row, col = (int(v[0]) for v in missing.nonzero())
+        r = ind.iloc[row]
+        raise InputError(
+            f"district {r['district_code']}, {r['year']}: no value for indicator "
+            f"{keys[col]!r} of profile {profile.name!r}; import indicators with that column "
+            f"(`geo-service import indicators FILE --profile ...`)"
+        )
+
+
+def read_inputs(
+    conn: Connection, profile: ScoringProfile
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+    """Latest indicators per district (the profile's), the latest quota period, confirmed
+    reservations."""
+    qp, r = models.quota_plan, models.reservations
+    ind = indicator_table(conn, list(profile.district.indicators), latest=True)
+    require_indicators(ind, profile)
     quotas = pd.read_sql(select(qp).order_by(qp.c.district_code, qp.c.period.desc()), conn)
     quotas = quotas.drop_duplicates("district_code")
     conf = pd.read_sql(
@@ -84,7 +132,8 @@ def read_inputs(conn: Connection) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series
 
 
 def store_status(conn: Connection, status: pd.DataFrame, version: str) -> None:
-    """Replace the district_status rows."""
+    """Upsert one district_status row per district and delete rows of districts no longer
+    there (row by row, so a concurrent reader never sees the table empty)."""
     cols = [
         "district_code",
         "year",
@@ -101,20 +150,28 @@ def store_status(conn: Connection, status: pd.DataFrame, version: str) -> None:
     for row in rows:
         row["status_class"] = row["status_class"] or None
         row["profile_version"] = version
-    conn.execute(models.district_status.delete())
+    ds = models.district_status
+    conn.execute(ds.delete().where(ds.c.district_code.not_in([r["district_code"] for r in rows])))
     if rows:
-        conn.execute(models.district_status.insert(), rows)
-
-
-STATUS_WRITER_LOCK = 0x67736473  # advisory lock key: one district-status writer at a time
+        stmt = insert(ds)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[ds.c.district_code],
+            set_={
+                **{c: stmt.excluded[c] for c in [*cols[1:], "profile_version"]},
+                "computed_at": func.now(),
+            },
+        )
+        conn.execute(stmt, rows)
 
 
 def refresh(conn: Connection, profile: ScoringProfile) -> pd.DataFrame:
-    """Recompute and store the district status from the stored data; return it. Writers take
-    turns (a transaction-scoped advisory lock): two confirmations or releases at once would
-    otherwise both replace the rows, and the second would fail on the primary key."""
-    conn.execute(select(func.pg_advisory_xact_lock(STATUS_WRITER_LOCK)))
-    status = district_status(*read_inputs(conn), profile)
+    """Recompute and store the district status from the stored data; return it.
+
+    Writers of the district status (confirm, release, score) take one advisory lock first, in
+    their transaction: each reads the placements after the previous writer committed, so any
+    mix of concurrent confirmations ends with counts equal to a recount."""
+    hold_lock(conn, DISTRICT_STATUS_LOCK)
+    status = district_status(*read_inputs(conn, profile), profile)
     store_status(conn, status, profile.version)
     return status
 
@@ -126,22 +183,48 @@ def public_view(row: dict[str, object]) -> dict[str, object]:
     return {k: (None if k in PUBLIC_FIGURES else v) for k, v in row.items()}
 
 
-def list_status(conn: Connection, public: bool, code: str | None = None) -> list[dict[str, object]]:
+def list_status(conn: Connection, public: bool, code: str | None = None) -> list[District]:
     """District status rows with names (public: suppressed districts without figures)."""
     ds, d = models.district_status, models.districts
     q = select(d.c.code, d.c.name, d.c.ortschaft, *[c for c in ds.c if c.name != "district_code"])
     q = q.join(ds, ds.c.district_code == d.c.code, isouter=True).order_by(d.c.code)
     if code is not None:
         q = q.where(d.c.code == code)
-    rows = []
-    for r in conn.execute(q).mappings():
-        row = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()}
-        rows.append(public_view(row) if public else row)
-    return rows
+    rows = [dict(r) for r in conn.execute(q).mappings()]
+    return [District.model_validate(public_view(r) if public else r) for r in rows]
 
 
-def indicators_of(conn: Connection, code: str) -> list[dict[str, object]]:
-    """A district's indicators per year."""
-    di = models.district_indicators
-    rows = conn.execute(select(di).where(di.c.district_code == code).order_by(di.c.year))
-    return [{k: v for k, v in r.items() if k != "updated_at"} for r in rows.mappings()]
+def check_district_codes(conn: Connection, codes: list[str], field: str = "district") -> None:
+    """InputError naming every unknown district code with a suggestion (codes are
+    case-sensitive, e.g. LEB; names are not codes)."""
+    if not codes:
+        return
+    d = models.districts
+    names = {code: name or "" for code, name in conn.execute(select(d.c.code, d.c.name))}
+    require_known(codes, set(names), names, field)
+
+
+def indicators_of(conn: Connection, code: str) -> list[IndicatorYear]:
+    """A district's indicators per year: year, residents and every stored indicator of that
+    year by key."""
+    di, iv = models.district_indicators, models.district_indicator_values
+    years = conn.execute(
+        select(di.c.year, di.c.residents).where(di.c.district_code == code).order_by(di.c.year)
+    )
+    by_year: dict[int, dict[str, object]] = {r["year"]: dict(r) for r in years.mappings()}
+    values = conn.execute(
+        select(iv.c.year, iv.c.indicator, iv.c.value)
+        .where(iv.c.district_code == code)
+        .order_by(iv.c.year, iv.c.indicator)
+    )
+    for year, key, value in values:
+        by_year[year][key] = value
+    return [IndicatorYear.model_validate(row) for row in by_year.values()]
+
+
+def district_detail(conn: Connection, code: str) -> DistrictDetail:
+    """Status and indicators of one district (404 when unknown)."""
+    rows = list_status(conn, public=False, code=code)
+    if not rows:
+        raise NotFound(f"no district with code {code!r}")
+    return DistrictDetail(**rows[0].model_dump(), indicators=indicators_of(conn, code))

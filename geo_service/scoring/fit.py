@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from geo_service.scoring.explain import plural
 from geo_service.scoring.household import Household
 from geo_service.scoring.profile import ScoringProfile
 
@@ -41,7 +42,7 @@ def constraints(f: FlatArrays, household: Household, profile: ScoringProfile) ->
         Constraint(
             "rooms",
             (f.rooms >= b.rooms_min) & (f.rooms <= b.rooms_max),
-            lambda i: f"{f.rooms[i]:g} rooms, band {b.rooms_min:g}-{b.rooms_max:g}",
+            lambda i: f"{plural(f.rooms[i], 'room')}, band {b.rooms_min:g}-{b.rooms_max:g}",
         ),
         Constraint(
             "living_area",

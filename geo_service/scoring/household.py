@@ -3,48 +3,84 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+import re
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, TypeVar, overload
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from geo_service.errors import InputError
+from geo_service.ingest.iso639 import ISO_639_3_EXTRA, is_language_code
 from geo_service.scoring.profile import ScoringProfile
 
 LANGUAGE_PATTERN = r"^[a-z]{2,3}$"
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_639_LIST = "https://www.loc.gov/standards/iso639-2/php/code_list.php"
+
+
+def language_problem(code: str) -> str | None:
+    """Why ``code`` is not an accepted language code (None when it is one), naming the
+    accepted codes: ISO 639-1 (two letters) or the listed ISO 639-3 codes."""
+    if is_language_code(code):
+        return None
+    return (
+        f"{code!r} is not an ISO 639-1 language code (two lower-case letters, e.g. ar, fa, uk, "
+        f"ti; list: {ISO_639_LIST}) nor one of the accepted ISO 639-3 codes "
+        f"({', '.join(sorted(ISO_639_3_EXTRA))})"
+    )
+
+
+def _date_text(value: object) -> object:
+    """A move-in date must be a ``YYYY-MM-DD`` string (or a date): no numbers read as Unix
+    time, no date-times cut to a day."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        return value
+    raise ValueError("expected a date as a 'YYYY-MM-DD' string, e.g. '2026-12-01'")
+
+
+IsoDate = Annotated[date, BeforeValidator(_date_text)]
 
 
 class Household(BaseModel):
-    """Size, children's ages, languages (ISO 639), needs (profile vocabulary), move-in date."""
+    """Size, children's ages, languages (ISO 639), needs (profile vocabulary), move-in date.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Strict: JSON types are never converted (``"size": "4"``, ``"size": true`` and
+    ``"move_in": 0`` are errors)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     size: int = Field(ge=1, le=20, description="All persons in the household.")
-    children_ages: list[int] = Field(default=[], description="Ages of minors (0-17).")
-    languages: list[str] = Field(min_length=1, max_length=10, description="ISO 639-1/-3 codes.")
-    needs: list[str] = Field(default=[], description="Closed vocabulary of the scoring profile.")
-    move_in: date = Field(description="Earliest move-in date (YYYY-MM-DD).")
-
-    @field_validator("children_ages")
-    @classmethod
-    def _ages(cls, ages: list[int]) -> list[int]:
-        """Children are minors."""
-        bad = [a for a in ages if not 0 <= a <= 17]
-        if bad:
-            raise ValueError(f"child age {bad[0]} is not between 0 and 17")
-        return ages
+    children_ages: list[Annotated[int, Field(ge=0, le=17)]] = Field(
+        default=[], max_length=19, description="Ages of minors (0-17)."
+    )
+    languages: list[Annotated[str, Field(json_schema_extra={"pattern": LANGUAGE_PATTERN})]] = Field(
+        min_length=1, max_length=10, description="ISO 639-1 codes (or accepted ISO 639-3 codes)."
+    )
+    needs: list[Annotated[str, Field(max_length=64)]] = Field(
+        default=[], max_length=20, description="Closed vocabulary of the scoring profile."
+    )
+    move_in: IsoDate = Field(strict=False, description="Earliest move-in date (YYYY-MM-DD).")
 
     @field_validator("languages")
     @classmethod
     def _languages(cls, langs: list[str]) -> list[str]:
-        """ISO 639-1/-3 codes in lower case."""
-        import re
-
-        bad = [x for x in langs if not re.fullmatch(LANGUAGE_PATTERN, x)]
-        if bad:
-            raise ValueError(f"{bad[0]!r} is not an ISO 639 language code (2-3 lower-case letters)")
+        """Known ISO 639 codes, each once."""
+        for code in langs:
+            problem = language_problem(code)
+            if problem:
+                raise ValueError(problem)
         return sorted(set(langs))
 
     @model_validator(mode="after")
@@ -53,6 +89,25 @@ class Household(BaseModel):
         if len(self.children_ages) >= self.size:
             raise ValueError("children_ages lists as many minors as the household has persons")
         return self
+
+
+class BatchHousehold(Household):
+    """A household of an allocation batch: the profile plus an optional opaque case reference."""
+
+    ref: str | None = Field(
+        None,
+        min_length=1,
+        max_length=100,
+        description="Opaque case reference (e.g. a file number, never a name): returned with "
+        "the result, stored only as a keyed hash.",
+    )
+
+    def profile(self) -> Household:
+        """The non-identifying profile without the reference."""
+        return Household.model_validate(self.model_dump(exclude={"ref"}))
+
+
+H = TypeVar("H", bound=Household)
 
 
 def _message(exc: ValidationError) -> str:
@@ -65,7 +120,17 @@ def _message(exc: ValidationError) -> str:
     return f"household.{where}: {msg}"
 
 
-def parse_household(data: Any, profile: ScoringProfile) -> Household:
+@overload
+def parse_household(data: Any, profile: ScoringProfile) -> Household: ...
+
+
+@overload
+def parse_household(data: Any, profile: ScoringProfile, model: type[H]) -> H: ...
+
+
+def parse_household(
+    data: Any, profile: ScoringProfile, model: type[Household] = Household
+) -> Household:
     """Validate a household from a dict or JSON text; needs checked against the profile."""
     if isinstance(data, str | bytes):
         try:
@@ -75,7 +140,7 @@ def parse_household(data: Any, profile: ScoringProfile) -> Household:
     if not isinstance(data, dict):
         raise InputError("household: expected a JSON object")
     try:
-        household = Household.model_validate(data)
+        household = model.model_validate(data)
     except ValidationError as exc:
         raise InputError(_message(exc)) from None
     unknown = [n for n in household.needs if n not in profile.needs]
@@ -85,8 +150,9 @@ def parse_household(data: Any, profile: ScoringProfile) -> Household:
     return household
 
 
-def read_households(path: Path, profile: ScoringProfile) -> list[Household]:
-    """Households from JSON (a list, or {"households": [...]}) or CSV (';'-separated lists)."""
+def read_households(path: Path, profile: ScoringProfile) -> list[BatchHousehold]:
+    """Households from JSON (a list, or {"households": [...]}) or CSV (';'-separated lists,
+    an optional ``ref`` column with case references)."""
     if not path.exists():
         raise InputError(f"households file not found: {path}")
     if path.suffix.lower() == ".csv":
@@ -98,6 +164,7 @@ def read_households(path: Path, profile: ScoringProfile) -> list[Household]:
                 "languages": [x for x in r.get("languages", "").split(";") if x],
                 "needs": [x for x in r.get("needs", "").split(";") if x],
                 "move_in": r["move_in"],
+                **({"ref": r["ref"]} if r.get("ref") else {}),
             }
             for r in df.to_dict("records")
         ]
@@ -114,7 +181,7 @@ def read_households(path: Path, profile: ScoringProfile) -> list[Household]:
     out = []
     for i, row in enumerate(rows):
         try:
-            out.append(parse_household(row, profile))
+            out.append(parse_household(row, profile, BatchHousehold))
         except InputError as exc:
             raise InputError(f"{path.name}, household {i}: {exc.message}") from None
     return out

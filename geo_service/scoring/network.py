@@ -18,7 +18,7 @@ from geo_service.scoring.decay import Array
 
 @dataclass(frozen=True)
 class StreetGraph:
-    """An undirected street graph: node coordinates (m, EPSG:25832) and a symmetric CSR matrix
+    """An undirected street graph: node coordinates (m, storage CRS) and a symmetric CSR matrix
     of edge lengths (m; the shortest of parallel edges, no self-loops)."""
 
     xy: Array

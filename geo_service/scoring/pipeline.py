@@ -6,10 +6,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import Connection, Engine, func, select
 
 from geo_service.db import models
+from geo_service.db.transactions import SCORING_LOCK, hold_lock
+from geo_service.errors import StaleScores
 from geo_service.scoring import districts, store
 from geo_service.scoring.area import compute_area_scores, write_area_scores
 from geo_service.scoring.distance import backend_for
@@ -45,6 +48,7 @@ def score_all(engine: Engine, profile: ScoringProfile, step: Step | None = None)
             step(name)
 
     with engine.begin() as conn:
+        hold_lock(conn, SCORING_LOCK)  # one scoring run at a time rewrites features and cells
         backend = backend_for(profile, conn)
         flats = store.read_flats(conn)
         amenities, offers = store.read_amenities(conn), store.read_offers(conn)
@@ -91,9 +95,26 @@ _cache: dict[tuple[str, str], tuple[object, Ranker]] = {}
 _lock = threading.Lock()
 
 
+def check_version(ranker: Ranker, profile: ScoringProfile) -> None:
+    """StaleScores (409) when the stored features were scored with another profile than
+    ``profile``: their distances and modes would be served under the wrong version."""
+    stored = sorted(ranker.feature_versions)
+    if not stored or stored == [profile.version]:
+        return
+    path = profile.source
+    shown = str(path.relative_to(Path.cwd()) if path and path.is_relative_to(Path.cwd()) else path)
+    raise StaleScores(
+        f"the stored scores were computed with profile version {', '.join(v[:19] for v in stored)}"
+        f", not with the served profile {profile.name!r} ({profile.version[:19]}): run "
+        f"`geo-service score --profile {shown if path else 'PROFILE.toml'}` to score with it, "
+        "or serve the profile they were computed with (GEO_SERVICE_PROFILE_PATH)"
+    )
+
+
 def cached_ranker(engine: Engine, profile: ScoringProfile) -> Ranker:
     """A Ranker per (database, profile version): features reloaded only when data or features
-    change; the district status (which confirmations change) is read fresh on every call."""
+    change; the district status (which confirmations change) is read fresh on every call.
+    Refuses (409) when the features were scored with another profile version."""
     # score_all writes every area cell in one transaction: one cell's timestamp marks the run.
     scored = select(models.area_scores.c.computed_at).limit(1).scalar_subquery()
     imported = select(func.max(models.imports.c.imported_at)).scalar_subquery()
@@ -106,6 +127,7 @@ def cached_ranker(engine: Engine, profile: ScoringProfile) -> Ranker:
         if hit is None or hit[0] != stamp:
             hit = (stamp, load_ranker(engine, profile))
             _cache[key] = hit
+    check_version(hit[1], profile)
     return hit[1].with_status(status)
 
 

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from geo_service.errors import ProfileError
 
-INDICATORS = (
-    "unemployment_rate",
-    "sgb2_share",
-    "child_poverty_rate",
-    "foreign_share",
-    "refugees_per_1000",
-)
+KEY_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"  # indicator keys are column names in files and output
+RESERVED_KEYS = ("district_code", "year", "residents")
 
 
 class _Strict(BaseModel):
@@ -36,9 +33,11 @@ class Decay(_Strict):
 
 
 class Category(_Strict):
-    """One scoring category: its weight, rank weights, decay and data mapping."""
+    """One scoring category: its weight, rank weights, decay and data mapping; ``label`` is
+    what maps and sheets show (German), the key itself when none is given."""
 
     kind: Literal["amenity", "catalogue"]
+    label: str | None = Field(default=None, min_length=1)
     weight: float = Field(ge=0)
     rank_weights: list[float] = Field(min_length=1)
     full_m: float | None = Field(default=None, ge=0)
@@ -83,10 +82,51 @@ class SizeBand(_Strict):
 
 
 class IndicatorSpec(_Strict):
-    """Direction (+1: higher is more burden) and weight of a status-index indicator."""
+    """A social-structure indicator of the city: its label (German) and unit for output, the
+    direction (+1: higher is more burden) and weight in the status index, and the range a
+    value must lie in (a unit of "%" defaults to 0..100)."""
 
+    label: str = Field(min_length=1)
+    unit: str = ""
     direction: Literal[-1, 1]
     weight: float = Field(gt=0)
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _range_ordered(self) -> IndicatorSpec:
+        """``min`` is not above ``max``."""
+        low, high = self.bounds
+        if low is not None and high is not None and low > high:
+            raise ValueError("min must be <= max")
+        return self
+
+    @property
+    def bounds(self) -> tuple[float | None, float | None]:
+        """The inclusive range of valid values (None: unbounded)."""
+        if self.unit == "%" and self.min is None and self.max is None:
+            return 0.0, 100.0
+        return self.min, self.max
+
+
+@dataclass(frozen=True)
+class IndicatorInfo:
+    """One indicator as output shows it: key, label, unit, direction and weight."""
+
+    key: str
+    label: str
+    unit: str
+    direction: int
+    weight: float
+
+
+@dataclass(frozen=True)
+class CategoryInfo:
+    """One scoring category as output shows it: key, label and kind."""
+
+    key: str
+    label: str
+    kind: str
 
 
 class DistrictRules(_Strict):
@@ -98,7 +138,7 @@ class DistrictRules(_Strict):
     class_factors: list[float] = Field(min_length=4, max_length=4)
     utilisation_full: float = Field(gt=0, le=1)
     utilisation_zero: float = Field(gt=0)
-    indicators: dict[str, IndicatorSpec]
+    indicators: dict[str, IndicatorSpec] = Field(min_length=1)
 
 
 class CatalogueRules(_Strict):
@@ -192,6 +232,9 @@ class ScoringProfile(_Strict):
     name: str
     description: str = ""
     distance_mode: Literal["straight", "network"] = "straight"
+    # Extracts (amenities, street network) are clipped to the districts plus this zone (m):
+    # what lies in it counts for accessibility but belongs to no district; the rest is dropped.
+    boundary_zone_m: float = Field(2000.0, ge=0, le=50_000)
     k_nearest: int = Field(ge=1, le=10)
     decay: Decay
     categories: dict[str, Category] = Field(min_length=1)
@@ -203,6 +246,7 @@ class ScoringProfile(_Strict):
     allocation: AllocationRules = AllocationRules()
     network: NetworkRules | None = None
     transition: TransitionRules | None = None
+    _source: Path | None = PrivateAttr(default=None)  # the TOML file, when loaded from one
 
     @model_validator(mode="after")
     def _consistent(self) -> ScoringProfile:
@@ -220,8 +264,11 @@ class ScoringProfile(_Strict):
             if unknown:
                 raise ValueError(f"{where}.multiply: unknown category {unknown[0]!r}")
         for key in self.district.indicators:
-            if key not in INDICATORS:
-                raise ValueError(f"district.indicators.{key}: unknown indicator")
+            if not re.match(KEY_PATTERN, key) or key in RESERVED_KEYS:
+                raise ValueError(
+                    f"district.indicators.{key}: an indicator key is lower case letters, digits "
+                    f"and _ (starting with a letter), and not one of {', '.join(RESERVED_KEYS)}"
+                )
         if sorted(self.district.class_thresholds) != self.district.class_thresholds:
             raise ValueError("district.class_thresholds: must be ascending")
         if self.district.utilisation_zero <= self.district.utilisation_full:
@@ -239,6 +286,11 @@ class ScoringProfile(_Strict):
         return self.decay.zero_m if own is None else own
 
     @property
+    def source(self) -> Path | None:
+        """The TOML file this profile was loaded from (None when built in memory)."""
+        return self._source
+
+    @property
     def network_rules(self) -> NetworkRules:
         """The profile's network rules, or the defaults when it has none."""
         return self.network or NetworkRules()
@@ -251,6 +303,23 @@ class ScoringProfile(_Strict):
     def names(self, kind: str | None = None) -> list[str]:
         """Category names in profile order, optionally of one kind."""
         return [n for n, c in self.categories.items() if kind is None or c.kind == kind]
+
+    def category_list(self, kind: str | None = None) -> list[CategoryInfo]:
+        """The scoring categories (optionally of one kind) with their labels, in profile order:
+        what map layers and legends list."""
+        return [
+            CategoryInfo(n, c.label or n, c.kind)
+            for n, c in self.categories.items()
+            if kind is None or c.kind == kind
+        ]
+
+    def indicator_list(self) -> list[IndicatorInfo]:
+        """The city's indicators with label and unit, in profile order: what maps, the OGC
+        districts layer and notebooks show."""
+        return [
+            IndicatorInfo(k, s.label, s.unit, s.direction, s.weight)
+            for k, s in self.district.indicators.items()
+        ]
 
     def offer_category_map(self) -> dict[str, str]:
         """Catalogue offer category -> scoring category."""
@@ -303,7 +372,9 @@ def load_profile(path: Path | str) -> ScoringProfile:
         raise ProfileError(f"scoring profile not found: {path}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ProfileError(f"{path.name}: not valid TOML: {exc}") from None
-    return parse_profile(data, path.name)
+    profile = parse_profile(data, path.name)
+    profile._source = path
+    return profile
 
 
 @lru_cache(maxsize=8)

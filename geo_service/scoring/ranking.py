@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copy
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -14,25 +16,33 @@ from geo_service.errors import NotFound, NotScored, ProfileError
 from geo_service.scoring.decay import (
     category_value,
     contributions,
+    decay,
     household_weights,
     round_preserving_sum,
+)
+from geo_service.scoring.district_codes import check_codes
+from geo_service.scoring.explain import (
+    decay_rule,
+    district_sentence,
+    flat_notes,
+    place_note,
+    ranking_notes,
+    summary,
 )
 from geo_service.scoring.features import INTERPRETING_ONLY, NO_LANGUAGE
 from geo_service.scoring.fit import Constraint, FlatArrays, constraints
 from geo_service.scoring.household import Household
+from geo_service.scoring.nearest import Nearest, merge_nearest
 from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.results import (
+    Exclusions,
+    FullDistrict,
+    RankedFlat,
+    Ranking,
+)
 
 # District code -> name, factor, utilisation, suppressed, capacity, placements.
 DistrictStatus = dict[str, dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class Nearest:
-    """k nearest distances (m), global target numbers and names of one target set."""
-
-    dist: np.ndarray
-    target: np.ndarray
-    names: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -45,27 +55,18 @@ class Evaluation:
     passed: np.ndarray  # every hard constraint holds
     checks: list[Constraint]
     nearest: dict[str, Nearest]
+    values: np.ndarray  # (n, categories) category values c, 0-1
+    weights: np.ndarray  # category weights W for the household
+    reserved: np.ndarray  # held or confirmed
 
 
-def merge_nearest(parts: list[Nearest], k: int) -> Nearest:
-    """Union of several k-nearest lists (same target counted once), k smallest kept."""
-    if len(parts) == 1:
-        return parts[0]
-    dist = np.concatenate([p.dist for p in parts], axis=1)
-    target = np.concatenate([p.target for p in parts], axis=1)
-    names = np.concatenate([p.names for p in parts], axis=1)
-    order = np.lexsort((target, dist), axis=1)
-    dist, target = np.take_along_axis(dist, order, 1), np.take_along_axis(target, order, 1)
-    names = np.take_along_axis(names, order, 1)
-    dup = np.zeros_like(dist, dtype=bool)
-    dup[:, 1:] = (target[:, 1:] == target[:, :-1]) & (target[:, 1:] >= 0)
-    dist = np.where(dup, np.inf, dist)
-    order = np.argsort(dist, axis=1, kind="stable")[:, :k]
-    return Nearest(
-        np.take_along_axis(dist, order, 1),
-        np.take_along_axis(target, order, 1),
-        np.take_along_axis(names, order, 1),
-    )
+@dataclass(frozen=True)
+class Selection:
+    """The flats a ranking keeps (positions, best first) and its counts, not yet explained."""
+
+    evaluation: Evaluation
+    chosen: list[int]
+    ranking: Ranking
 
 
 class Ranker:
@@ -98,6 +99,8 @@ class Ranker:
         self.district_index, self.district_codes = pd.factorize(flats["district_code"])
         self._set_status(status)
         self.modes = set(features["distance_mode"]) or {profile.distance_mode}
+        # the profile versions the stored features were computed with (one after a full run)
+        self.feature_versions: set[str] = set(features.get("profile_version", ()))
         snap = features.groupby("flat_id")["snap_m"].first() if "snap_m" in features else {}
         self.snap_m = flats["id"].map(snap).to_numpy(float)  # NaN: straight line
         self.unreachable = self.snap_m > profile.network_rules.snap_limit_m
@@ -173,60 +176,186 @@ class Ranker:
                 for c in names
             ]
         )
-        points = contributions(values, household_weights(p, household))
+        weights = household_weights(p, household)
+        points = contributions(values, weights)
         score = np.round(points.sum(axis=1), 2)
-        free = self.on_offer & ~np.isin(self.ids, list(held or ()))
+        reserved = np.isin(self.ids, list(held or ()))
+        free = self.on_offer & ~reserved
         checks = [
-            Constraint(
-                "free",
-                free,
-                lambda i: "on offer and not reserved" if free[i] else "reserved or withdrawn",
-            ),
+            Constraint("free", free, lambda i: _availability(free[i], reserved[i])),
             *constraints(self.arrays, household, p),
         ]
         passed = np.logical_and.reduce([c.passed for c in checks])
         placement = np.round(score * self.factor, 2)
-        return Evaluation(points, score, placement, passed, checks, nearest)
+        return Evaluation(
+            points, score, placement, passed, checks, nearest, values, weights, reserved
+        )
 
-    def explain(self, ev: Evaluation, i: int, rank: int | None) -> dict[str, Any]:
-        """The ranked-flat output shape for flat position ``i``."""
-        names = self.profile.names()
-        pts = round_preserving_sum(ev.points[i : i + 1])[0]
-        code = self.district[i]
-        info = self.districts.get(code, {})
-        nearest = {}
-        for c in names:
-            used = len(self.profile.categories[c].rank_weights)
+    def _categories(
+        self, ev: Evaluation, rows: list[int]
+    ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """Per flat position in ``rows``: the nearest places counted and each category's
+        explanation as plain data (one numpy pass per category for all rows; validated into
+        the result model once per flat, which is much faster than a model per place)."""
+        p = self.profile
+        pts = round_preserving_sum(ev.points[rows]).tolist()
+        total = float(ev.weights.sum())
+        out: list[tuple[dict[str, Any], dict[str, Any]]] = [({}, {}) for _ in rows]
+        for k, c in enumerate(p.names()):
+            rank_weights = p.categories[c].rank_weights
+            full, zero = p.full_m(c), p.zero_m(c)
             n = ev.nearest[c]
-            nearest[c] = [
-                {"name": str(n.names[i, j]), "distance_m": round(float(n.dist[i, j]), 1)}
-                for j in range(used)
-                if np.isfinite(n.dist[i, j])
-            ]
-        return {
-            "flat_id": str(self.ids[i]),
-            "rank": rank,
-            "placement_score": float(ev.placement[i]) if ev.passed[i] else 0.0,
-            "infrastructure_score": float(ev.score[i]),
-            "district": {
-                "code": code,
-                "name": info.get("name"),
-                "factor": round(float(info.get("factor", 0.0)), 4),
-                "utilisation": round(float(info.get("utilisation", 0.0)), 4),
-            },
-            "contributions": {c: float(v) for c, v in zip(names, pts, strict=True)},
-            "nearest": nearest,
-            "constraints": [
-                {"name": c.name, "passed": bool(c.passed[i]), "detail": c.describe(i)}
-                for c in ev.checks
-            ],
-            "eligible": bool(ev.passed[i]),
-            "distance_mode": ",".join(sorted(self.modes)),
-            "snap_m": None if np.isnan(self.snap_m[i]) else round(float(self.snap_m[i]), 1),
-            "unreachable": bool(self.unreachable[i]),
-            "profile_version": self.profile.version,
-            "data_timestamp": self.data_timestamp,
-        }
+            dist = n.dist[rows, : len(rank_weights)]
+            shares, names = decay(dist, full, zero).tolist(), n.names[rows].tolist()
+            weight = float(ev.weights[k])
+            rule = decay_rule(p, c)
+            for r, (nearest, categories) in enumerate(out):
+                nearest[c] = [
+                    {
+                        "name": str(names[r][j]),
+                        "distance_m": round(d, 1),
+                        "rank_weight": w,
+                        "decay": round(shares[r][j], 3),
+                        "note": place_note(d, shares[r][j], full, zero),
+                    }
+                    for j, (d, w) in enumerate(zip(dist[r].tolist(), rank_weights, strict=False))
+                    if d != np.inf
+                ]
+                categories[c] = {
+                    "weight": round(weight, 3),
+                    "max_points": round(100.0 * weight / total, 2) if total > 0 else 0.0,
+                    "points": pts[r][k],
+                    "value": round(float(ev.values[rows[r], k]), 3),
+                    "full_m": full,
+                    "zero_m": zero,
+                    "rule": rule,
+                }
+        return out
+
+    def explain(self, ev: Evaluation, i: int, rank: int | None) -> RankedFlat:
+        """The ranked-flat output shape for flat position ``i``, explained in numbers and words."""
+        return self.explain_many(ev, [i], [rank])[0]
+
+    def explain_many(
+        self, ev: Evaluation, rows: list[int], ranks: Sequence[int | None]
+    ) -> list[RankedFlat]:
+        """The explained flats at positions ``rows`` with their ``ranks``."""
+        return [
+            self._flat(ev, i, rank, nearest, categories)
+            for i, rank, (nearest, categories) in zip(
+                rows, ranks, self._categories(ev, rows), strict=True
+            )
+        ]
+
+    def _flat(
+        self,
+        ev: Evaluation,
+        i: int,
+        rank: int | None,
+        nearest: dict[str, Any],
+        categories: dict[str, Any],
+    ) -> RankedFlat:
+        """One explained flat from its precomputed category explanations."""
+        code = self.district[i]
+        info = {"code": code, **self.districts.get(code, {})}
+        eligible = bool(ev.passed[i])
+        factor = round(float(info.get("factor", 0.0)), 4)
+        placement = float(ev.placement[i]) if eligible else 0.0
+        failed = [f"{c.name} ({c.describe(i)})" for c in ev.checks if not c.passed[i]]
+        return RankedFlat.model_validate(
+            {
+                "flat_id": str(self.ids[i]),
+                "rank": rank,
+                "placement_score": placement,
+                "infrastructure_score": float(ev.score[i]),
+                "district": {
+                    "code": code,
+                    "name": info.get("name"),
+                    "factor": factor,
+                    "utilisation": round(float(info.get("utilisation", 0.0)), 4),
+                    "capacity": info.get("capacity"),
+                    "placements": info.get("placements"),
+                    "explanation": district_sentence(info, self.profile),
+                },
+                "contributions": {c: e["points"] for c, e in categories.items()},
+                "nearest": nearest,
+                "categories": categories,
+                "constraints": [
+                    {"name": c.name, "passed": bool(c.passed[i]), "detail": c.describe(i)}
+                    for c in ev.checks
+                ],
+                "eligible": eligible,
+                "summary": summary(placement, float(ev.score[i]), factor, eligible),
+                "notes": flat_notes(
+                    failed, factor, bool(self.unreachable[i]), info.get("name") or code
+                ),
+                "distance_mode": ",".join(sorted(self.modes)),
+                "snap_m": None if np.isnan(self.snap_m[i]) else round(float(self.snap_m[i]), 1),
+                "unreachable": bool(self.unreachable[i]),
+                "profile_version": self.profile.version,
+                "data_timestamp": self.data_timestamp,
+            }
+        )
+
+    def check_districts(self, codes: list[str] | None) -> None:
+        """400 naming every unknown district code of a request."""
+        check_codes(codes, self.districts, self.district_codes)
+
+    def select(
+        self,
+        household: Household,
+        limit: int | None = 10,
+        districts: list[str] | None = None,
+        override_cap: bool = False,
+        held: set[str] | None = None,
+    ) -> Selection:
+        """The top flats passing every filter (best placement first, ties by flat id) and the
+        ranking's counts of the flats left out by reason, not yet explained."""
+        self.check_districts(districts)
+        ev = self.evaluate(household, held)
+        n = len(self.ids)
+        fits = np.logical_and.reduce([c.passed for c in ev.checks if c.name != "free"])
+        inside = np.isin(self.district, districts) if districts else np.ones(n, dtype=bool)
+        full = (self.factor <= 0) & (not override_cap)
+        left = np.ones(n, dtype=bool)
+        counts = {}
+        for reason, out in (
+            ("outside_districts", ~inside),
+            ("not_on_offer", ~self.on_offer),
+            ("held", ev.reserved),
+            ("constraint", ~fits),
+            ("district_full", full),
+        ):
+            counts[reason] = int((left & out).sum())
+            left &= ~out
+        free = inside & self.on_offer & ~ev.reserved
+        failed = {c.name: int((free & ~c.passed).sum()) for c in ev.checks if c.name != "free"}
+        full_districts = self._full_districts(free & fits & (self.factor <= 0))
+        idx = np.flatnonzero(left)
+        chosen = idx[np.lexsort((self.ids[idx], -ev.placement[idx]))[:limit]].tolist()
+        excluded = Exclusions(**counts)
+        ranking = Ranking(
+            results=[],
+            profile_version=self.profile.version,
+            data_timestamp=self.data_timestamp,
+            considered=n,
+            eligible=len(idx),
+            excluded=excluded,
+            failed_constraints=failed,
+            full_districts=full_districts,
+            notes=ranking_notes(
+                returned=len(chosen),
+                limit=n if limit is None else limit,
+                considered=n,
+                excluded=excluded,
+                failed=failed,
+                full=full_districts,
+                move_in=household.move_in,
+                today=date.today(),
+                override_cap=override_cap,
+            ),
+        )
+        return Selection(ev, chosen, ranking)
 
     def rank(
         self,
@@ -235,23 +364,61 @@ class Ranker:
         districts: list[str] | None = None,
         override_cap: bool = False,
         held: set[str] | None = None,
-    ) -> list[dict[str, Any]]:
-        """Top flats passing every hard constraint, best placement first, ties by flat id."""
-        ev = self.evaluate(household, held)
-        keep = ev.passed.copy()
-        if not override_cap:
-            keep &= self.factor > 0
-        if districts:
-            keep &= np.isin(self.district, districts)
-        idx = np.flatnonzero(keep)
-        order = np.lexsort((self.ids[idx], -ev.placement[idx]))[:limit]
-        return [self.explain(ev, int(i), r + 1) for r, i in enumerate(idx[order])]
+    ) -> Ranking:
+        """Top flats passing every filter, explained, with the flats left out counted by
+        reason; unknown district codes are a 400 naming them."""
+        sel = self.select(household, limit, districts, override_cap, held)
+        ranks = list(range(1, len(sel.chosen) + 1))
+        results = self.explain_many(sel.evaluation, sel.chosen, ranks)
+        return sel.ranking.model_copy(update={"results": results})
+
+    def table(self, sel: Selection) -> pd.DataFrame:
+        """A selection as one row per flat (rank, scores, district, points per category),
+        without the words: for analysts ranking thousands of flats at once."""
+        ev, rows = sel.evaluation, sel.chosen
+        names = self.profile.names()
+        points = round_preserving_sum(ev.points[rows]) if rows else np.zeros((0, len(names)))
+        info = [self.districts.get(c, {}) for c in self.district[rows]]
+        return pd.DataFrame(
+            {
+                "rank": np.arange(1, len(rows) + 1),
+                "flat_id": self.ids[rows].astype(str),
+                "placement_score": ev.placement[rows],
+                "infrastructure_score": ev.score[rows],
+                "district_code": self.district[rows],
+                "district_name": [i.get("name") for i in info],
+                "district_factor": np.round(self.factor[rows], 4),
+                "utilisation": [round(float(i.get("utilisation", 0.0)), 4) for i in info],
+                **{f"points_{c}": points[:, k] for k, c in enumerate(names)},
+                "profile_version": self.profile.version,
+            }
+        )
+
+    def _full_districts(self, mask: np.ndarray) -> list[FullDistrict]:
+        """The districts at their cap among the flats of ``mask``, with how many fit there."""
+        found = Counter(str(c) for c in self.district[mask] if c is not None)
+        return [
+            FullDistrict(
+                code=code,
+                name=self.districts.get(code, {}).get("name"),
+                utilisation=round(float(self.districts.get(code, {}).get("utilisation", 1.0)), 4),
+                fitting_flats=count,
+            )
+            for code, count in sorted(found.items())
+        ]
 
     def score_flat(
         self, flat_id: str, household: Household, held: set[str] | None = None
-    ) -> dict[str, Any]:
+    ) -> RankedFlat:
         """The explanation of one flat, whether or not it passes (placement 0 when it fails)."""
         if flat_id not in self.position:
             raise NotFound(f"no flat with id {flat_id!r}")
         ev = self.evaluate(household, held)
         return self.explain(ev, self.position[flat_id], None)
+
+
+def _availability(free: bool, reserved: bool) -> str:
+    """The 'free' constraint's detail."""
+    if free:
+        return "on offer and not reserved"
+    return "reserved (held or confirmed)" if reserved else "no longer on offer"

@@ -30,7 +30,7 @@ FEATURE_COLUMNS = (
 
 
 def _xy(table: Table) -> list[Any]:
-    """x and y (metres, EPSG:25832) of a table's point geometry."""
+    """x and y (metres, storage CRS) of a table's point geometry."""
     return [func.ST_X(table.c.geom).label("x"), func.ST_Y(table.c.geom).label("y")]
 
 

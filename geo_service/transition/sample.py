@@ -25,9 +25,9 @@ def _best_flat(engine: Engine, profile: ScoringProfile, household: Any) -> str |
     """The best-ranked free flat for a household (None when nothing fits)."""
     ranker = cached_ranker(engine, profile)
     free = free_now(engine, ranker, profile)
-    for result in ranker.rank(household, limit=50, held=held_flats(engine)):
-        if free[ranker.position[result["flat_id"]]]:
-            return str(result["flat_id"])
+    for result in ranker.rank(household, limit=50, held=held_flats(engine)).results:
+        if free[ranker.position[result.flat_id]]:
+            return result.flat_id
     return None
 
 

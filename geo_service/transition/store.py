@@ -238,17 +238,17 @@ def offer(
     ranker = cached_ranker(engine, profile)
     household = planning_household(current.household, profile)
     explanation = ranker.score_flat(flat_id, household, held=held_flats(engine))
-    failed = [c for c in explanation["constraints"] if not c["passed"]]
-    if any(c["name"] == "free" for c in failed):
+    failed = [c for c in explanation.constraints if not c.passed]
+    if any(c.name == "free" for c in failed):
         raise Conflict(f"flat {flat_id} is held, reserved or not on offer")
     if failed:
         raise Conflict(
             f"flat {flat_id} does not fit this household: "
-            + "; ".join(f"{c['name']} ({c['detail']})" for c in failed)
+            + "; ".join(f"{c.name} ({c.detail})" for c in failed)
         )
-    district = explanation["district"]
-    if district["factor"] <= 0:
-        raise Conflict(f"flat {flat_id} lies in {district['name']}, which is at its cap")
+    district = explanation.district
+    if district.factor <= 0:
+        raise Conflict(f"flat {flat_id} lies in {district.name}, which is at its cap")
     try:
         with engine.begin() as conn:
             _step(conn, eid, "offer", {"flat_id": flat_id})
@@ -259,7 +259,7 @@ def offer(
                 profile,
                 entry_id=str(eid),
                 flat_id=flat_id,
-                placement_score=explanation["placement_score"],
+                placement_score=explanation.placement_score,
             )
             return _public(_read(conn, eid))
     except IntegrityError:
@@ -280,7 +280,7 @@ def reserve(engine: Engine, entry_id: str, key: KeyInfo, profile: ScoringProfile
                 conn,
                 eid,
                 "reserve",
-                {"reservation_id": uuid.UUID(hold["id"])},
+                {"reservation_id": uuid.UUID(hold.id)},
                 flat_id=current.flat_id,
             )
             _audit(
@@ -290,11 +290,11 @@ def reserve(engine: Engine, entry_id: str, key: KeyInfo, profile: ScoringProfile
                 profile,
                 entry_id=str(eid),
                 flat_id=current.flat_id,
-                reservation_id=hold["id"],
+                reservation_id=hold.id,
             )
             return _public(_read(conn, eid))
     except (Conflict, NotFound):
-        _release_quietly(engine, hold["id"], key, profile)  # lost a race: nothing stays held
+        _release_quietly(engine, hold.id, key, profile)  # lost a race: nothing stays held
         raise
 
 

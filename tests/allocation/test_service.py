@@ -15,51 +15,38 @@ from sqlalchemy import Engine, text
 from geo_service.allocation.service import allocate, record_run
 from geo_service.api.server import start_server
 from geo_service.auth.keys import create_key
-from geo_service.cli.allocate import read_households
 from geo_service.config import get_settings
-from geo_service.errors import Conflict
+from geo_service.errors import Conflict, StaleScores
 from geo_service.reservations.service import reserve
+from geo_service.scoring.household import read_households
 from geo_service.scoring.pipeline import load_ranker, score_all
-from geo_service.scoring.profile import ScoringProfile, load_profile
+from geo_service.scoring.profile import ScoringProfile
 
 BATCHES = get_settings().data_dir / "sample" / "households"
-
-
-@pytest.fixture(scope="module")
-def prof() -> ScoringProfile:
-    """The default profile."""
-    return load_profile(get_settings().profile_path)
-
-
-@pytest.fixture(scope="module")
-def scored(sample_engine: Engine, prof: ScoringProfile) -> Engine:
-    """The sample, scored."""
-    score_all(sample_engine, prof)
-    return sample_engine
 
 
 def test_scarce_batch_optimal_beats_greedy(scored: Engine, prof: ScoringProfile) -> None:
     """Optimal places more households or reaches a higher objective than greedy, feasibly."""
     batch = read_households(BATCHES / "scarce.json", prof)
     result = allocate(scored, prof, batch)
-    base = result["baseline"]
+    base = result.baseline
     print(
-        f"scarce: optimal placed {result['placed']} objective {result['objective']}; "
-        f"greedy placed {base['placed']} objective {base['objective']}"
+        f"scarce: optimal placed {result.placed} objective {result.objective}; "
+        f"greedy placed {base.placed} objective {base.objective}"
     )
-    assert (result["placed"], result["objective"]) > (base["placed"], base["objective"])
-    assert result["proven_optimal"] and result["mip_gap"] is not None and result["mip_gap"] <= 1e-4
+    assert (result.placed, result.objective) > (base.placed, base.objective)
+    assert result.proven_optimal and result.mip_gap is not None and result.mip_gap <= 1e-4
     # independent checks: one flat per household, constraints pass, capacities respected
-    flats = [a["flat_id"] for a in result["assignments"]]
+    flats = [a.flat_id for a in result.assignments]
     assert len(set(flats)) == len(flats)
     ranker = load_ranker(scored, prof)
-    for a in result["assignments"][:40]:
-        exp = ranker.score_flat(a["flat_id"], batch[a["household"]])
-        assert all(c["passed"] for c in exp["constraints"])
-        assert exp["placement_score"] == pytest.approx(a["placement_score"], abs=0.01)
-    for d in result["districts"]:
-        assert d["after"] <= max(d["capacity"], d["before"])
-    assert result["placed"] + result["unplaced"] == len(batch)
+    for a in result.assignments[:40]:
+        exp = ranker.score_flat(a.flat_id, batch[a.household])
+        assert all(c.passed for c in exp.constraints)
+        assert exp.placement_score == pytest.approx(a.placement_score, abs=0.01)
+    for d in result.districts:
+        assert d.after <= max(d.capacity, d.before)
+    assert result.placed + result.unplaced == len(batch)
 
 
 def test_capacity_scenario_and_excluded_district(scored: Engine, prof: ScoringProfile) -> None:
@@ -67,20 +54,20 @@ def test_capacity_scenario_and_excluded_district(scored: Engine, prof: ScoringPr
     batch = read_households(BATCHES / "plentiful.json", prof)
     full = allocate(scored, prof, batch)
     half = allocate(scored, prof, batch, capacity_scale=0.5, exclude=["LEB"])
-    assert half["placed"] <= full["placed"]
-    leb = next(d for d in half["districts"] if d["code"] == "LEB")
-    assert leb["after"] == leb["before"]
+    assert half.placed <= full.placed
+    leb = next(d for d in half.districts if d.code == "LEB")
+    assert leb.after == leb.before
 
 
 def test_reserve_racing_a_manual_hold_writes_nothing(scored: Engine, prof: ScoringProfile) -> None:
     """A flat taken between solving and reserving: 409, no hold and no run stored."""
     batch = read_households(BATCHES / "plentiful.json", prof)[:5]
     result = allocate(scored, prof, batch)
-    assert result["assignments"]
+    assert result.assignments
     with scored.begin() as conn:
         info, _ = create_key(conn, "housing_office", "race")
-    first = result["assignments"][0]
-    reserve(scored, first["flat_id"], batch[first["household"]], None, info, prof)
+    first = result.assignments[0]
+    reserve(scored, first.flat_id, batch[first.household], None, info, prof)
     count = (
         "SELECT (SELECT count(*) FROM reservations) || '/' || (SELECT count(*) FROM allocations)"
     )
@@ -90,6 +77,38 @@ def test_reserve_racing_a_manual_hold_writes_nothing(scored: Engine, prof: Scori
         record_run(scored, result, batch, prof, info, reserve=True)
     with scored.connect() as conn:
         assert conn.execute(text(count)).scalar_one() == before
+
+
+def test_lapsed_hold_is_expired_before_reserving(scored: Engine, prof: ScoringProfile) -> None:
+    """A hold past its expiry does not block an allocation with reserve: the hold routine
+    expires it (audited) and holds the flat for the batch."""
+    batch = read_households(BATCHES / "plentiful.json", prof)[:1]
+    with scored.begin() as conn:
+        info, _ = create_key(conn, "housing_office", "lapsed")
+    flat = allocate(scored, prof, batch).assignments[0].flat_id
+    old = reserve(scored, flat, batch[0], None, info, prof).id
+    with scored.begin() as conn:
+        conn.execute(
+            text("UPDATE reservations SET expires_at = now() - interval '1 minute' WHERE id = :i"),
+            {"i": old},
+        )
+    result = allocate(scored, prof, batch)
+    assert result.assignments[0].flat_id == flat
+    (new,) = record_run(scored, result, batch, prof, info, reserve=True).reservations
+    with scored.connect() as conn:
+        states = dict(
+            conn.execute(
+                text("SELECT id::text, status FROM reservations WHERE flat_id = :f"), {"f": flat}
+            ).all()
+        )
+        expired = conn.execute(
+            text(
+                "SELECT count(*) FROM audit_log WHERE action = 'expire' "
+                "AND detail->>'reservation_id' = :i"
+            ),
+            {"i": old},
+        ).scalar_one()
+    assert states == {old: "expired", new: "held"} and expired == 1
 
 
 def test_cli_and_api(
@@ -158,7 +177,8 @@ def test_cli_and_api(
 
 
 def test_fairness_limits_from_the_profile(scored: Engine, prof: ScoringProfile) -> None:
-    """min_score and max_utilisation from the profile's [allocation] table are respected."""
+    """min_score and max_utilisation from the profile's [allocation] table are respected
+    (the profile is another version: the sample is scored with it first, then back)."""
     from geo_service.scoring.profile import parse_profile
 
     data = prof.model_dump(mode="json")
@@ -166,8 +186,14 @@ def test_fairness_limits_from_the_profile(scored: Engine, prof: ScoringProfile) 
     strict = parse_profile(data)
     batch = read_households(BATCHES / "scarce.json", strict)
     loose = allocate(scored, prof, batch)
-    result = allocate(scored, strict, batch)
-    assert all(a["placement_score"] >= 80.0 for a in result["assignments"])
-    for d in result["districts"]:
-        assert d["after"] == d["before"] or d["after"] <= int(d["capacity"] * 0.6)
-    assert result["placed"] <= loose["placed"]
+    with pytest.raises(StaleScores, match="score --profile"):
+        allocate(scored, strict, batch)
+    score_all(scored, strict)
+    try:
+        result = allocate(scored, strict, batch)
+    finally:
+        score_all(scored, prof)
+    assert all(a.placement_score >= 80.0 for a in result.assignments)
+    for d in result.districts:
+        assert d.after == d.before or d.after <= int(d.capacity * 0.6)
+    assert result.placed <= loose.placed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -12,10 +13,11 @@ from hypothesis import strategies as st
 from geo_service.allocation.solver import candidates, solve_greedy, solve_optimal
 
 
-def brute_force(scores: np.ndarray, district: np.ndarray, cap: np.ndarray) -> tuple[int, float]:
-    """Best (placed, total) over every assignment, by enumeration."""
+def feasible_assignments(
+    scores: np.ndarray, district: np.ndarray, cap: np.ndarray
+) -> Iterator[tuple[int, float]]:
+    """(placed, total) of every feasible assignment, by enumeration."""
     n_h, n_f = scores.shape
-    best = (0, 0.0)
     options = [[-1] + [j for j in range(n_f) if np.isfinite(scores[i, j])] for i in range(n_h)]
     for combo in itertools.product(*options):
         flats = [j for j in combo if j >= 0]
@@ -23,9 +25,12 @@ def brute_force(scores: np.ndarray, district: np.ndarray, cap: np.ndarray) -> tu
             continue
         if (np.bincount(district[flats], minlength=len(cap)) > cap).any():
             continue
-        total = sum(scores[i, j] for i, j in enumerate(combo) if j >= 0)
-        best = max(best, (len(flats), round(total, 9)))
-    return best
+        yield len(flats), round(sum(scores[i, j] for i, j in enumerate(combo) if j >= 0), 9)
+
+
+def brute_force(scores: np.ndarray, district: np.ndarray, cap: np.ndarray) -> tuple[int, float]:
+    """Best (placed, total) over every assignment: most placed first, then the total."""
+    return max(feasible_assignments(scores, district, cap), default=(0, 0.0))
 
 
 def check_feasible(
@@ -64,6 +69,34 @@ def test_optimum_equals_brute_force_and_beats_greedy(inst) -> None:  # type: ign
     assert opt.placed == placed
     assert opt.objective == pytest.approx(total, abs=1e-6)
     assert (opt.placed, opt.objective) >= (greedy.placed, greedy.objective - 1e-9)
+
+
+def best_total(scores: np.ndarray, district: np.ndarray, cap: np.ndarray) -> float:
+    """The largest total score over every feasible assignment, by enumeration."""
+    return max((total for _, total in feasible_assignments(scores, district, cap)), default=0.0)
+
+
+@given(instances())
+@settings(max_examples=40, deadline=None)
+def test_score_only_maximises_the_total(inst) -> None:  # type: ignore[no-untyped-def]
+    """priority = "score_only": the total equals the enumerated maximum total, whatever the
+    number placed, and is never below the placed-first optimum's total."""
+    scores, district, cap = inst
+    opt = solve_optimal(scores, district, cap, placed_first=False)
+    check_feasible(opt.flat_of, scores, district, cap)
+    assert opt.objective == pytest.approx(best_total(scores, district, cap), abs=1e-6)
+    assert opt.objective >= solve_optimal(scores, district, cap).objective - 1e-6
+
+
+def test_priority_decides_between_more_households_and_more_score() -> None:
+    """Household 0 fits flat A (90) and B (10), household 1 only A (40): placed_first places
+    both (B and A: 50 points), score_only only household 0 in A (90 points)."""
+    scores = np.array([[90.0, 10.0], [40.0, np.nan]])
+    district, cap = np.array([0, 0]), np.array([2])
+    first = solve_optimal(scores, district, cap, placed_first=True)
+    only = solve_optimal(scores, district, cap, placed_first=False)
+    assert (first.placed, first.objective, list(first.flat_of)) == (2, 50.0, [1, 0])
+    assert (only.placed, only.objective, list(only.flat_of)) == (1, 90.0, [0, -1])
 
 
 def test_greedy_loses_where_order_matters() -> None:

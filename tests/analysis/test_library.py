@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from geo_service import analysis
-from geo_service.analysis import CRS
 from geo_service.db import models
 from geo_service.errors import InputError, ProfileError
 
@@ -31,7 +30,7 @@ def count(engine: Engine, table: object, *where: object) -> int:
 
 def geo(gdf: object, columns: list[str], geom_type: str) -> None:
     """A GeoDataFrame in EPSG:25832 (metres) with these columns and geometry type."""
-    assert gdf.crs.to_epsg() == CRS == 25832
+    assert gdf.crs.to_epsg() == 25832  # the sample database's storage CRS
     assert set(columns) <= set(gdf.columns), set(columns) - set(gdf.columns)
     assert set(gdf.geom_type) == {geom_type}
     # metres of UTM 32N around Salzgitter, not degrees
@@ -117,7 +116,11 @@ def test_rank_columns_and_contributions(api_engine: Engine) -> None:
     np.testing.assert_allclose(
         r["placement_score"], (r["infrastructure_score"] * r["district_factor"]).round(2), atol=0.02
     )
-    assert analysis.rank(SINGLE, districts=["XXX"], engine=api_engine).empty
+    with pytest.raises(InputError, match=r"unknown district code.*'XXX'"):
+        analysis.rank(SINGLE, districts=["XXX"], engine=api_engine)
+    assert set(analysis.rank(SINGLE, districts=["LEB"], engine=api_engine)["district_code"]) == {
+        "LEB"
+    }
     with pytest.raises(InputError, match=r"household\.size"):
         analysis.rank({"size": 0, "languages": ["uk"], "move_in": "2027-01-01"}, engine=api_engine)
 
@@ -170,9 +173,11 @@ def test_allocate_frames(api_engine: Engine) -> None:
     hh = [SINGLE, {**SINGLE, "size": 2, "languages": ["ar"]}]
     run = analysis.allocate(hh, method="greedy", engine=api_engine)
     geo(run.assignments, ["household", "flat_id", "placement_score"], "Point")
-    assert run.summary["placed"] == len(run.assignments) == 2
+    assert run.summary.placed == len(run.assignments) == 2
+    assert list(run.unplaced.columns) == ["household", "ref", "code", "reason"]
     assert list(run.districts.columns) == [
         "code",
+        "name",
         "capacity",
         "before",
         "after",

@@ -13,8 +13,10 @@ from geo_service.db.engine import make_engine
 def test_requests_during_an_outage_get_503_then_recover(private_cluster: cluster.Cluster) -> None:
     """No restart of the service is needed after the database comes back."""
     url = private_cluster.url()
+    owner = make_engine(private_cluster.url("owner"))
+    migrate.upgrade(owner, service_role=private_cluster.user("service"))
+    owner.dispose()
     engine = make_engine(url)
-    migrate.upgrade(engine)
     with engine.begin() as conn:
         key = create_key(conn, "viewer", "outage test")[1]
     engine.dispose()

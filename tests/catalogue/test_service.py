@@ -14,8 +14,8 @@ from geo_service.errors import InputError
 
 def test_referrals_in_arabic_only_return_arabic_or_interpreting(sample_engine):
     got = service.referrals(sample_engine, "10.35,52.15", ["ar"], category="counselling")
-    assert got and all("ar" in r["languages"] or r["interpreting"] for r in got)
-    assert [r["distance_m"] for r in got] == sorted(r["distance_m"] for r in got)
+    assert got and all("ar" in r.languages or r.interpreting for r in got)
+    assert [r.distance_m for r in got] == sorted(r.distance_m for r in got)
 
 
 def test_invalid_language_is_an_input_error(sample_engine):
@@ -25,8 +25,8 @@ def test_invalid_language_is_an_input_error(sample_engine):
 
 def test_coverage_rows_and_duplicates_on_sample(sample_engine):
     rows = service.coverage(sample_engine, ["ar", "ti"], ["counselling"], 2000.0)
-    assert rows and {r["language"] for r in rows} == {"ar", "ti"}
-    assert all(r["gap"] == (r["without_offer_in_reach"] == r["households"]) for r in rows)
+    assert rows and {r.language for r in rows} == {"ar", "ti"}
+    assert all(r.gap == (r.without_offer_in_reach == r.households) for r in rows)
     assert service.duplicates(sample_engine) == []
 
 
@@ -48,8 +48,8 @@ def test_e2sfca_with_profile_decay_covers_same_districts(sample_engine):
     reach = service.e2sfca_weight(prof, "counselling")[1]
     step = service.coverage(sample_engine, ["ar"], ["counselling"], reach)
     decayed = service.coverage(sample_engine, ["ar"], ["counselling"], profile=prof)
-    assert [r["district_code"] for r in step] == [r["district_code"] for r in decayed]
-    assert sum(r["access_per_household"] for r in decayed) > 0
+    assert [r.district_code for r in step] == [r.district_code for r in decayed]
+    assert sum(r.access_per_household for r in decayed) > 0
 
 
 def test_cli_coverage_csv_and_duplicates(sample_database_url, tmp_path):

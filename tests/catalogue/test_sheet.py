@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from geo_service.catalogue.sheet import labels
 from geo_service.db.engine import make_engine
+from geo_service.maps.labels import sheet_texts as labels
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -64,6 +64,19 @@ def sheet_html(sample_database_url: str, tmp_path_factory: pytest.TempPathFactor
     return out
 
 
+def test_cli_prints_one_a4_pdf(sample_database_url: str, tmp_path: Path) -> None:
+    """``--out x.pdf`` prints the sheet through Chromium: a PDF with exactly one page."""
+    out = tmp_path / "sheet.pdf"
+    env = {**os.environ, "DATABASE_URL": sample_database_url}
+    cmd = [sys.executable, "-m", "geo_service", "referral-sheet", "--flat", "F-0412"]
+    cmd += ["--language", "uk", "--out", str(out)]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    pdf = out.read_bytes()
+    assert pdf[:4] == b"%PDF" and len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+    assert b"/MediaBox [0 0 594.95996 841.91998]" in pdf or b"595" in pdf
+
+
 def test_sheet_has_no_remote_asset(sheet_html: Path):
     html = sheet_html.read_text(encoding="utf-8")
     assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", html)
@@ -91,3 +104,82 @@ def test_sheet_prints_on_one_a4_page_rtl(sheet_html: Path, tmp_path: Path):
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert pages == 1, f"{pages} pages"
     assert io.BytesIO(pdf).read(4) == b"%PDF"
+
+
+@pytest.fixture(scope="module")
+def sample_db(sample_database_url: str):  # type: ignore[no-untyped-def]
+    """An engine on this module's sample database."""
+    eng = make_engine(sample_database_url)
+    yield eng
+    eng.dispose()
+
+
+def test_sheet_says_address_hours_languages_in_words(sample_db) -> None:  # type: ignore[no-untyped-def]
+    """The Ukrainian sheet of F-0412: the flat's address, Ukrainian weekday names, languages
+    by name with their code, and German offers that are also given in other languages say
+    so ("також: …") instead of "German only"."""
+    from geo_service.catalogue.sheet import referral_sheet
+    from geo_service.maps.labels import labels_for
+
+    html = referral_sheet(sample_db, "F-0412", ["uk"])
+    uk = labels_for("uk")
+    with sample_db.connect() as conn:
+        address = conn.execute(text("SELECT address FROM flats WHERE id = 'F-0412'")).scalar()
+    assert address and address in html
+    assert "українська (uk)" in html and "німецька (de)" in html
+    assert not re.search(r"<td>\s*(?:[a-z]{2,3}, )*[a-z]{2,3}\s*<", html)  # no bare code list
+    assert "Mo-Fr" not in html and ("пн" in html or "вт" in html or "ср" in html)
+    assert f"{uk.sheet['also_in']}: " in html
+    only = 0
+    for row in re.findall(r"<tr>.*?</tr>", html, re.S):
+        if uk.sheet["fallback"] in row:  # "German only" only where it is true
+            cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+            assert "німецька (de)" in cells[4] and cells[4].count("(") == 1, row
+            only += 1
+    assert only + html.count(f"{uk.sheet['also_in']}: ") >= 1
+
+
+def test_mini_map_has_streets_and_a_scale(sample_db) -> None:  # type: ignore[no-untyped-def]
+    """The SVG draws the stored network's streets around the flat and a metric scale bar
+    whose length matches its label (the map's metres per pixel from the offers' spread)."""
+    from geo_service.catalogue.sheet_map import mini_map
+    from geo_service.catalogue.store import point_xy
+
+    origin = point_xy(sample_db, "F-0412")
+    near = [(1, origin[0] + 800.0, origin[1]), (2, origin[0], origin[1] - 600.0)]
+    m = mini_map(sample_db, origin, near)
+    assert m.minor.count("M") > 50  # residential streets within 1 km
+    px_per_m = (m.points[0][1] - m.size / 2) / 800.0
+    assert abs(m.scale_px - m.scale_m * px_per_m) < 0.2
+    assert 0 < m.scale_px <= m.size / 3
+    far = mini_map(sample_db, origin, [(1, origin[0] + 9000.0, origin[1])])
+    assert far.minor == "" and far.main.count("M") > 5  # main roads only at that scale
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed")
+@pytest.mark.parametrize("lang", LANGS)
+def test_nothing_clipped_on_a4(sample_db, lang: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """At A4 width every cell, the title and the map lie inside the page and no text
+    overflows its box, in every sheet language."""
+    from playwright.sync_api import sync_playwright
+
+    from geo_service.catalogue.sheet import referral_sheet
+    from geo_service.maps.screenshots import ARGS as SHOT_ARGS
+
+    page_file = tmp_path / "sheet.html"
+    page_file.write_text(referral_sheet(sample_db, "F-0412", ["ar"], lang), encoding="utf-8")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=SHOT_ARGS)
+        page = browser.new_page(viewport={"width": 794, "height": 1123})
+        page.goto(page_file.as_uri())
+        outside = page.evaluate(
+            """() => [...document.querySelectorAll('h1, p, td, th, svg, figcaption')]
+                 .filter(e => { const r = e.getBoundingClientRect();
+                   return r.left < 0 || r.right > 794 || r.top < 0
+                          || e.scrollWidth > e.clientWidth + 1; })
+                 .map(e => e.tagName + ': ' + e.textContent.slice(0, 40))"""
+        )
+        height = page.evaluate("document.documentElement.scrollHeight")
+        browser.close()
+    assert outside == []
+    assert height <= 1123 * 1.3  # the PDF scales a long sheet onto its one page

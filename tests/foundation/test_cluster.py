@@ -99,7 +99,9 @@ def test_ready_flips_with_the_database(private_cluster: cluster.Cluster) -> None
             r = client.get("/ready")
             assert r.status_code == 503
             assert "db migrate" in r.json()["detail"]
-        migrate.upgrade(engine)
+        owner = make_engine(private_cluster.url("owner"), settings)
+        migrate.upgrade(owner, service_role=private_cluster.user("service"))
+        owner.dispose()
         assert client.get("/ready").status_code == 200
         cluster.stop(private_cluster)
         down = client.get("/ready")

@@ -1,4 +1,5 @@
-"""The migration creates every table, with SRID 25832 geometry columns and GiST indexes."""
+"""The migration creates every table, with geometry columns in the configured storage CRS
+(EPSG:25832 by default) and GiST indexes."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ import pytest
 from sqlalchemy import Engine, text
 
 from geo_service.db import migrate
+from geo_service.db.engine import make_engine
 
 TABLES = {
     "districts",
     "district_indicators",
+    "district_indicator_values",
+    "storage_crs",
     "quota_plan",
     "offers",
     "offer_languages",
@@ -80,9 +84,11 @@ def test_one_active_reservation_per_flat_is_a_partial_unique_index(engine: Engin
     assert "UNIQUE" in indexdef and "WHERE" in indexdef
 
 
-def test_migrate_is_idempotent(engine: Engine) -> None:
-    """Migrating an up-to-date database changes nothing and reports head."""
-    before, after = migrate.upgrade(engine)
+def test_migrate_is_idempotent(engine: Engine, owner_database_url: str) -> None:
+    """Migrating an up-to-date database (as its owner) changes nothing and reports head."""
+    owner = make_engine(owner_database_url)
+    before, after = migrate.upgrade(owner, service_role=engine.url.username)
+    owner.dispose()
     assert before == after == migrate.head_revision()
     assert migrate.current_revision(engine) == migrate.head_revision()
 

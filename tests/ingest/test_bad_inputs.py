@@ -13,6 +13,7 @@ BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
 TABLES = (
     "districts",
     "district_indicators",
+    "district_indicator_values",
     "quota_plan",
     "offers",
     "offer_languages",

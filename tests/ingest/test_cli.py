@@ -4,27 +4,19 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import Engine, text
 
 from geo_service.config import get_settings
+from tests.conftest import run_cli
 
 BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
 
 
 def geo(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     """Run the real CLI against ``url``."""
-    env = {"DATABASE_URL": url, "PATH": "/usr/bin:/bin", "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-m", "geo_service", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    return run_cli(url, *args)
 
 
 def test_dry_run_validates_and_writes_nothing(

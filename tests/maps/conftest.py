@@ -1,12 +1,13 @@
-"""Map fixtures: maps rendered from the scored sample, and a real headless Chromium."""
+"""Map fixtures: maps rendered from the scored sample with its base layer, opened offline in
+a real headless Chromium."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page
 from sqlalchemy import Engine
 
 from geo_service.config import get_settings
@@ -14,18 +15,10 @@ from geo_service.maps.assets import vendor
 from geo_service.maps.render import STATIC, household_map, html_of, render_public
 from geo_service.scoring.household import parse_household
 from geo_service.scoring.pipeline import score_all
-from geo_service.scoring.profile import load_profile
+from geo_service.scoring.profile import ScoringProfile, load_profile
+from tests.conftest import PROJECT_ROOT
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-sync",
-]
+SAMPLE_PBF = PROJECT_ROOT / "data" / "sample" / "network.osm.pbf"
 HOUSEHOLD = {
     "size": 4,
     "children_ages": [3, 8],
@@ -36,23 +29,60 @@ HOUSEHOLD = {
 
 
 @pytest.fixture(scope="module")
-def rendered(sample_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The four public maps plus a household map, written to disk."""
-    profile = load_profile(get_settings().profile_path)
+def profile() -> ScoringProfile:
+    """The sample's scoring profile."""
+    return load_profile(get_settings().profile_path)
+
+
+@pytest.fixture(scope="module")
+def rendered(
+    sample_engine: Engine, profile: ScoringProfile, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
+    """The four public maps (base layer built from the sample's PBF) plus a household map
+    with its form, written to disk."""
     score_all(sample_engine, profile)
     out = tmp_path_factory.mktemp("maps")
-    files = render_public(sample_engine, out / "maps")
-    m, _ = household_map(sample_engine, profile, parse_household(HOUSEHOLD, profile))
+    files = render_public(sample_engine, out / "maps", profile, pbf=SAMPLE_PBF)
+    m, _ = household_map(sample_engine, profile, parse_household(HOUSEHOLD, profile), form=True)
     hh = out / "private"
-    vendor(hh / STATIC)
+    vendor(hh / STATIC, basemap_source=out / "maps" / STATIC / "basemap.js")
     (hh / "household.html").write_text(html_of(m, STATIC), encoding="utf-8")
     return {**files, "household": hh / "household.html"}
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless, driven by Playwright (no browser download)."""
-    with sync_playwright() as p:  # Playwright gives every launch a fresh, empty profile
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+def open_offline(browser: Browser, path: Path) -> tuple[Page, list[str], list[str]]:
+    """Open a map file with every non-file request refused; collect errors and failures."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    errors: list[str] = []
+    failed: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.route(
+        "**/*",
+        lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort(),
+    )
+    page.goto(path.as_uri(), wait_until="load")
+    page.wait_for_timeout(500)  # let Leaflet draw
+    return page, errors, failed
+
+
+def leaflet_map(page: Page) -> str:
+    """The JavaScript name of the page's Leaflet map."""
+    name = page.evaluate(
+        "Object.keys(window).find(k => /^map_[0-9a-f]+$/.test(k) && window[k].getZoom)"
+    )
+    assert name
+    return str(name)
+
+
+def raw_keys(profile: ScoringProfile) -> re.Pattern[str]:
+    """Any vocabulary code shown bare: category, indicator and need keys, offer categories,
+    and a language code not in parentheses (``Arabisch (ar)`` is fine, `` ar`` is not)."""
+    from geo_service.maps.labels import sheet_texts
+
+    keys = [*profile.categories, *profile.district.indicators, *profile.needs]
+    keys += list(sheet_texts()["de"]["categories"])
+    langs = ["ar", "de", "en", "fa", "fr", "ku", "ps", "ru", "so", "sq", "sr", "ti", "tr", "uk"]
+    words = "|".join(sorted({re.escape(k) for k in keys}, key=len, reverse=True))
+    return re.compile(rf"\b(?:{words})\b|(?<![\w(])(?:{'|'.join(langs)})(?![\w)])")

@@ -1,43 +1,38 @@
-"""The maps in a real headless Chromium: offline from disk, and served behind the login."""
+"""The maps in a real headless Chromium, read as a planner reads them: offline from disk, a
+base map with place names, district outlines and names on every map, a legend that follows
+the visible layer, German words and numbers instead of codes, a metric scale."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page
 from sqlalchemy import Engine
 
-from geo_service.api.server import start_server
-from geo_service.auth.keys import create_key
 from geo_service.catalogue.service import coverage
-from tests.maps.conftest import HOUSEHOLD
+from geo_service.scoring.profile import ScoringProfile
+from tests.maps.conftest import leaflet_map, open_offline, raw_keys
 
 REMOTE = re.compile(r"""(?:src|href)\s*=\s*["']https?://""", re.IGNORECASE)
+MAPS = ["districts", "infrastructure", "offers", "flats", "household"]
 
 
-def open_offline(browser: Browser, path: Path) -> tuple[Page, list[str], list[str]]:
-    """Open a map file with every non-file request refused; collect errors and failures."""
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    errors: list[str] = []
-    failed: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("requestfailed", lambda r: failed.append(r.url))
-    page.route(
-        "**/*",
-        lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort(),
-    )
-    page.goto(path.as_uri(), wait_until="load")
-    page.wait_for_timeout(500)  # let Leaflet draw
-    return page, errors, failed
+def legend_titles(page: Page) -> list[str]:
+    """The titles of the legend blocks shown."""
+    return [t.strip() for t in page.locator("#map-legend .legend-title").all_inner_texts()]
 
 
-@pytest.mark.parametrize("name", ["districts", "infrastructure", "offers", "flats", "household"])
+def base_layers(page: Page) -> list[str]:
+    """Names of the layer control's radio (one-at-a-time) layers."""
+    return [t.strip() for t in page.locator(".leaflet-control-layers-base label").all_inner_texts()]
+
+
+@pytest.mark.parametrize("name", MAPS)
 def test_map_works_offline(browser: Browser, rendered: dict[str, Path], name: str) -> None:
-    """No remote asset, no console error, no failed request; Leaflet, title, legend, controls."""
+    """No remote asset, no console error, no failed request; title, legend, metric scale,
+    layer control, fullscreen; the base layer's script loaded."""
     html = rendered[name].read_text(encoding="utf-8")
     assert not REMOTE.search(html)
     page, errors, failed = open_offline(browser, rendered[name])
@@ -46,104 +41,262 @@ def test_map_works_offline(browser: Browser, rendered: dict[str, Path], name: st
     for selector in (
         "#map-title",
         "#map-legend",
-        ".leaflet-control-scale",
         ".leaflet-control-layers",
         ".leaflet-control-zoom-fullscreen",
     ):
         assert page.locator(selector).count() == 1, selector
+    assert page.evaluate("window.GEO_BASEMAP !== null && window.GEO_BASEMAP.places.length") > 0
     assert "illustrati" in page.locator(".leaflet-control-attribution").inner_text().lower()
     page.close()
 
 
-def test_districts_layers_toggle(browser: Browser, rendered: dict[str, Path]) -> None:
-    """31 district polygons and labels; ticking another layer draws 31 more."""
-    page, _, _ = open_offline(browser, rendered["districts"])
-    assert page.locator("path.leaflet-interactive").count() == 31
-    assert page.locator(".district-label").count() == 31
-    page.locator(".leaflet-control-layers-overlays input").nth(1).check()
-    assert page.locator("path.leaflet-interactive").count() == 62
-    page.locator("path.leaflet-interactive").last.hover()  # the top-most layer
-    assert page.locator(".leaflet-tooltip").count() >= 1
+@pytest.mark.parametrize("name", MAPS)
+def test_scale_bar_is_metric(browser: Browser, rendered: dict[str, Path], name: str) -> None:
+    """One scale line, in metres or kilometres; no miles or feet."""
+    page, _, _ = open_offline(browser, rendered[name])
+    lines = page.locator(".leaflet-control-scale-line").all_inner_texts()
+    assert len(lines) == 1 and re.fullmatch(r"\d+ k?m", lines[0].strip()), lines
     page.close()
 
 
-def test_offer_popup_opens(browser: Browser, rendered: dict[str, Path]) -> None:
-    """110 offers drawn; clicking one opens a popup with provider and languages."""
+@pytest.mark.parametrize("name", MAPS)
+def test_district_outlines_and_names_on_every_map(
+    browser: Browser, rendered: dict[str, Path], name: str
+) -> None:
+    """Every map draws the 31 districts' names (and lists the outline layer)."""
+    page, _, _ = open_offline(browser, rendered[name])
+    names = page.locator(".district-label").all_inner_texts()
+    assert len(names) == 31 and "Lebenstedt" in names and "Salzgitter-Bad" in names
+    control = page.locator(".leaflet-control-layers").inner_text()
+    assert "Stadtteile (Grenzen und Namen)" in control
+    page.close()
+
+
+def test_base_map_draws_the_city_and_its_place_names(
+    browser: Browser, rendered: dict[str, Path]
+) -> None:
+    """The base layer's canvases are drawn below the overlays; zoomed into Lebenstedt the
+    neighbourhood's name appears (places named like a district are left to the district)."""
+    page, _, _ = open_offline(browser, rendered["flats"])
+    assert page.locator(".leaflet-basemap-pane canvas").count() >= 1
+    assert page.locator(".leaflet-basemapLines-pane canvas").count() >= 1
+    assert page.locator(".place-label", has_text="Fredenberg").count() == 0  # not at city zoom
+    m = leaflet_map(page)
+    page.evaluate(f"void {m}.setView([52.166, 10.322], 14, {{animate: false}})")
+    page.wait_for_timeout(300)
+    labels = page.locator(".place-label").all_inner_texts()
+    assert any(t.startswith("Fredenberg") for t in labels), labels
+    assert not any(t == "Lebenstedt" for t in labels)  # the district label names it
+    page.close()
+
+
+def test_districts_legend_follows_the_layer(
+    browser: Browser, rendered: dict[str, Path], profile: ScoringProfile
+) -> None:
+    """Status class, utilisation and each indicator are one-at-a-time layers; picking one
+    shows its legend (label, unit, year) and no other choropleth's."""
+    page, _, _ = open_offline(browser, rendered["districts"])
+    layers = base_layers(page)
+    expected = [
+        "Statusklasse",
+        "Auslastung der Aufnahmekapazität",
+        *(f"{i.label} ({i.unit})" if i.unit else i.label for i in profile.indicator_list()),
+    ]
+    assert layers == expected
+    assert legend_titles(page) == ["Statusklasse"]
+    legend = page.locator("#map-legend").inner_text()
+    assert "Stand 2024" in legend and "4 – sehr niedrig" in legend and "1 – hoch" in legend
+    for i, name in enumerate(layers):
+        page.locator(".leaflet-control-layers-base input").nth(i).check()
+        page.wait_for_timeout(50)
+        assert legend_titles(page) == [name]
+        assert page.locator("path.leaflet-interactive").count() == 31
+    assert "% der Quote" not in page.locator("#map-legend").inner_text()
+    page.close()
+
+
+def test_district_tooltip_in_words_and_german_numbers(
+    browser: Browser, rendered: dict[str, Path]
+) -> None:
+    """A district's tooltip: status class in words, utilisation in per cent, decimal comma."""
+    page, _, _ = open_offline(browser, rendered["districts"])
+    page.locator("path.leaflet-interactive").nth(20).hover(force=True)
+    tip = page.locator(".leaflet-tooltip").inner_text()
+    assert re.search(r"Statusklasse\s+(\d – \w+|unterdrückt)", tip), tip
+    assert re.search(r"\d+,\d", tip) and not re.search(r"\d\.\d{1,2}\b", tip), tip
+    page.close()
+
+
+def test_infrastructure_legend_follows_the_layer(
+    browser: Browser, rendered: dict[str, Path], profile: ScoringProfile
+) -> None:
+    """The score and every category are one-at-a-time layers under their labels; each shows
+    its own legend naming the distance mode (a kita layer never shows the score's legend)."""
+    page, _, _ = open_offline(browser, rendered["infrastructure"])
+    assert page.locator(".marker-cluster").count() == 0  # amenities start hidden
+    layers = base_layers(page)
+    labels = [c.label for c in profile.category_list("amenity")]
+    assert layers == ["Infrastrukturwert", *labels]
+    for i, name in enumerate(layers):
+        page.locator(".leaflet-control-layers-base input").nth(i).check()
+        page.wait_for_timeout(50)
+        assert legend_titles(page) == [name]
+        assert "Luftlinie" in page.locator("#map-legend").inner_text()
+    assert "Luftlinie" in page.locator("#map-title").inner_text()
+    page.close()
+
+
+def test_offers_legend_per_category_and_gaps(browser: Browser, rendered: dict[str, Path]) -> None:
+    """Each shown category has its line in the legend; unticking it removes the line; the
+    gaps layer brings its own legend with title and unit."""
     page, _, _ = open_offline(browser, rendered["offers"])
     assert page.locator("path.leaflet-interactive").count() == 110
+    items = page.locator("#map-legend .legend-item").all_inner_texts()
+    assert len(items) == 12 and "Brückenbauer" in items
+    page.get_by_text("Kategorie: Brückenbauer").click()
+    page.wait_for_timeout(50)  # the legend follows on the next tick
+    items = page.locator("#map-legend .legend-item").all_inner_texts()
+    assert len(items) == 11 and "Brückenbauer" not in items
+    page.get_by_text("Versorgungslücken", exact=False).click()
+    page.wait_for_timeout(50)
+    assert legend_titles(page) == ["Versorgungslücken nach Sprache (2 km)"]
+    assert "ohne Angebot" in page.locator("#map-legend").inner_text()
+    page.get_by_text("Sprache: Arabisch (ar)").click()
+    page.wait_for_timeout(50)
+    assert "Angebot: Arabisch (ar)" in page.locator("#map-legend").inner_text()
+    page.close()
+
+
+def test_offer_popup_in_words(browser: Browser, rendered: dict[str, Path]) -> None:
+    """An offer's popup names category, provider, languages by name and opening hours."""
+    page, _, _ = open_offline(browser, rendered["offers"])
     page.locator("path.leaflet-interactive").first.click(force=True)
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
-    assert "Träger" in popup.inner_text() and "Sprachen" in popup.inner_text()
+    text = popup.inner_text()
+    assert "Träger" in text and "Kategorie" in text
+    assert re.search(r"Sprachen\s+\w+ \([a-z]{2,3}\)", text), text
+    assert "Deutsch (de)" in text or "Dolmetschen" in text
     page.close()
 
 
 def test_offer_map_coverage_gaps_layer(
     browser: Browser, rendered: dict[str, Path], sample_engine: Engine
 ) -> None:
-    """Ticking the gaps layer draws the 31 districts; tooltips name the 2SFCA gaps."""
+    """Ticking the gaps layer draws the 31 districts; tooltips name the 2SFCA gaps by the
+    category's label and the language's name."""
     gaps = [
         r
         for r in coverage(sample_engine, ["ti", "so"], ["counselling", "language_course"])
-        if r["gap"]
+        if r.gap
     ]
     assert gaps, "the sample should have some Tigrinya/Somali gaps"
     html = rendered["offers"].read_text(encoding="utf-8")
+    names = {"ti": "Tigrinya \\(ti\\)", "so": "Somali \\(so\\)"}
+    cats = {"counselling": "Beratung", "language_course": "Sprachkurs"}
     for r in gaps:
-        assert re.search(rf"{r['category']}: [a-z, ]*\b{r['language']}\b", html), r
+        assert re.search(rf"{cats[r.category]}: [^;<]*{names[r.language]}", html), r
     page, _, _ = open_offline(browser, rendered["offers"])
     page.get_by_text("Versorgungslücken", exact=False).click()
     assert page.locator("path.leaflet-interactive").count() == 110 + 31
     page.close()
 
 
-def test_household_map_numbers_the_top_flats(browser: Browser, rendered: dict[str, Path]) -> None:
-    """Ten numbered flats; a click shows the explanation with the district factor."""
-    page, _, _ = open_offline(browser, rendered["household"])
-    assert page.locator(".rank-marker").count() == 10
-    title = page.locator("#map-title").inner_text()
-    assert "4 Personen" in title and "Sprachen: ar" in title and "{" not in title
-    page.locator(".rank-marker").first.click()
-    popup = page.locator(".leaflet-popup-content")
-    popup.wait_for()
-    assert "Stadtteilfaktor B" in popup.inner_text()
+def test_flat_popup_with_units_and_german_formats(
+    browser: Browser, rendered: dict[str, Path]
+) -> None:
+    """A flat's popup: its id under "Wohnung", rent in €, area in m², date as TT.MM.JJJJ."""
+    page, _, _ = open_offline(browser, rendered["flats"])
+    m = leaflet_map(page)
+    xy = page.evaluate(
+        f"(() => {{ let p = null; {m}.eachLayer(l => {{ if (!p && l.feature && "
+        f"l.feature.properties.rent) {{ p = {m}.latLngToContainerPoint(l.getLatLng()); }} }});"
+        "return [p.x, p.y]; })()"
+    )
+    page.mouse.click(xy[0], xy[1])
+    page.locator(".leaflet-popup-content").wait_for()
+    text = page.locator(".leaflet-popup-content").inner_text()
+    assert re.search(r"Wohnung\s+F-\d{4}", text), text
+    assert re.search(r"Bruttokaltmiete\s+[\d.]+,\d\d €", text), text
+    assert re.search(r"Wohnfläche\s+\d+,\d m²", text), text
+    assert re.search(r"frei ab\s+\d\d\.\d\d\.20\d\d", text), text
+    assert legend_titles(page) == ["Infrastrukturwert"]
     page.close()
 
 
-def test_served_maps_need_a_session(
-    rendered: dict[str, Path], sample_engine: Engine, sample_database_url: str
+@pytest.mark.parametrize("name", MAPS)
+def test_no_raw_vocabulary_key_is_shown(
+    browser: Browser, rendered: dict[str, Path], profile: ScoringProfile, name: str
 ) -> None:
-    """302/401 without a session; viewer sees public maps; household map needs housing_office."""
-    with sample_engine.begin() as conn:
-        viewer = create_key(conn, "viewer", "map viewer")[1]
-        office = create_key(conn, "housing_office", "map office")[1]
-    maps_dir = rendered["districts"].parent
-    proc, base = start_server(sample_database_url, env={"GEO_SERVICE_MAPS_DIR": str(maps_dir)})
-    try:
-        html = {"Accept": "text/html"}
-        assert httpx.get(f"{base}/maps/districts.html", headers=html).status_code == 302
-        assert httpx.get(f"{base}/maps/districts.html").status_code == 401
-        bad = httpx.post(f"{base}/maps/login", data={"key": "nope"})
-        assert bad.status_code == 303 and "error" in bad.headers["location"]
-        with httpx.Client(base_url=base) as client:
-            r = client.post("/maps/login", data={"key": viewer})
-            assert r.status_code == 303
-            cookie = r.headers["set-cookie"].lower()
-            assert "httponly" in cookie and "samesite=strict" in cookie
-            page = client.get("/maps/districts.html")
-            assert page.status_code == 200 and "leaflet" in page.text
-            assert client.get("/maps/static/leaflet/leaflet.js").status_code == 200
-            query = {"household": '{"size": 1, "languages": ["uk"], "move_in": "2027-03-31"}'}
-            assert client.get("/maps/household", params=query).status_code == 403
-            client.get("/maps/logout")
-            assert client.get("/maps/districts.html").status_code == 401
-        with httpx.Client(base_url=base) as client:
-            client.post("/maps/login", data={"key": office})
-            import json
+    """Neither the visible text (every layer shown in turn, so every legend appears) nor the
+    layer names, tooltips and popups in the page show a bare code such as
+    ``unemployment_rate``, ``primary_school``, ``bridge_builders`` or `` ar``."""
+    pattern = raw_keys(profile)
+    page, _, _ = open_offline(browser, rendered[name])
+    seen = [page.locator("body").inner_text()]
+    radios = page.locator(".leaflet-control-layers-base input")
+    for i in range(radios.count()):
+        radios.nth(i).check()
+        seen.append(page.locator("body").inner_text())
+    boxes = page.locator(".leaflet-control-layers-overlays input")
+    for i in range(boxes.count()):
+        boxes.nth(i).click()
+        page.wait_for_timeout(20)
+        seen.append(page.locator("#map-legend").inner_text())
+    hits = sorted({h for text in seen for h in pattern.findall(text)})
+    assert hits == [], hits
+    # what tooltips and popups will say is in the page's script as HTML tables
+    html = rendered[name].read_text(encoding="utf-8")
+    cells = re.findall(r"<t[hd]>([^<]*)</t[hd]>", html)
+    assert cells and not [c for c in cells if pattern.search(c)]
+    page.close()
 
-            r = client.get("/maps/household", params={"household": json.dumps(HOUSEHOLD)})
-            assert r.status_code == 200 and "rank-marker" in r.text
-            assert not REMOTE.search(r.text)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+
+def test_household_map_ranked_flats_apart_and_in_view(
+    browser: Browser, rendered: dict[str, Path]
+) -> None:
+    """Ten numbered flats, all inside the view (zoomed to them) and none hiding another; a
+    click explains the flat with the district factor; title and layers name the same
+    distance mode."""
+    page, _, _ = open_offline(browser, rendered["household"])
+    markers = page.locator(".rank-marker")
+    assert markers.count() == 10
+    boxes = [markers.nth(i).bounding_box() for i in range(10)]
+    assert all(b is not None for b in boxes)
+    for b in boxes:
+        assert b is not None and b["x"] >= 0 and b["x"] + b["width"] <= 1280
+        assert b["y"] >= 0 and b["y"] + b["height"] <= 800
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert a is not None and b is not None
+            apart = (
+                a["x"] + a["width"] <= b["x"] + 1
+                or b["x"] + b["width"] <= a["x"] + 1
+                or a["y"] + a["height"] <= b["y"] + 1
+                or b["y"] + b["height"] <= a["y"] + 1
+            )
+            assert apart, (a, b)
+    title = page.locator("#map-title").inner_text()
+    assert "4 Personen" in title and "Arabisch (ar)" in title and "01.12.2026" in title
+    assert "Luftlinie" in title and "Fuß" not in title
+    control = page.locator(".leaflet-control-layers").inner_text()
+    assert "Luftlinie ≤ 500 m um Rang 1" in control and "Fuß" not in control
+    page.locator(".rank-marker").first.click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "Stadtteilfaktor B" in popup.inner_text() and "Punkte" in popup.inner_text()
+    page.close()
+
+
+def test_household_form_is_prefilled(browser: Browser, rendered: dict[str, Path]) -> None:
+    """The form shows the household: size, children's ages, languages by name, move-in."""
+    page, _, _ = open_offline(browser, rendered["household"])
+    form = page.locator("#household-form")
+    assert form.locator("[name=size]").input_value() == "4"
+    assert form.locator("[name=children_ages]").input_value() == "3, 8"
+    assert form.locator("[name=move_in]").input_value() == "01.12.2026"
+    chosen = form.locator("[name=languages] option:checked").all_inner_texts()
+    assert chosen == ["Arabisch (ar)"]
+    needs = form.locator("label.need").all_inner_texts()
+    assert "barrierefreie Wohnung" in [n.strip() for n in needs]
+    page.close()

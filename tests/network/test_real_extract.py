@@ -3,13 +3,16 @@ checked against networkx on its real topology, then replaced whole by another im
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import geopandas as gpd
 import networkx as nx
 import numpy as np
 import osmium
 import pytest
-from sqlalchemy import Engine, text
+import shapely
+from sqlalchemy import Engine, create_engine, text
 
 from geo_service.errors import InputError
 from geo_service.ingest.service import import_file
@@ -27,26 +30,34 @@ def extract_bounds(path: Path) -> tuple[float, ...]:
     return (*xy.min(axis=0), *xy.max(axis=0))
 
 
-def test_network_needs_districts(engine: Engine, helsinki_pbf: Path) -> None:
+@pytest.fixture()
+def helsinki_engine(crs_template_db, new_database) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
+    """An empty database in Finland's projected CRS (EPSG:3067), as the city would run it."""
+    engine = create_engine(new_database(crs_template_db(3067)).url)
+    yield engine
+    engine.dispose()
+
+
+def test_network_needs_districts(helsinki_engine: Engine, helsinki_pbf: Path) -> None:
     """Without stored districts the import says what to import first."""
     with pytest.raises(InputError, match="import districts before the network"):
-        import_file(engine, "network", helsinki_pbf)
+        import_file(helsinki_engine, "network", helsinki_pbf)
 
 
-def test_real_extract_is_imported(engine: Engine, helsinki_pbf: Path, write_pbf: PbfWriter) -> None:
+def test_real_extract_is_imported(
+    helsinki_engine: Engine, helsinki_pbf: Path, write_pbf: PbfWriter, tmp_path: Path
+) -> None:
     """The real extract imports (dry run first), its stored graph agrees with networkx on the
     real topology within 0.1 m, and a later import replaces it whole."""
-    # Helsinki lies outside EPSG:25832's area of use, which the districts importer refuses,
-    # so this test stores its one district directly; the network importer is unchanged.
+    engine = helsinki_engine
     x0, y0, x1, y1 = extract_bounds(helsinki_pbf)
-    with engine.begin() as conn:
-        conn.execute(
-            text(
-                "INSERT INTO districts (code, name, geom) VALUES ('HEL', 'Helsinki extract', "
-                "ST_Multi(ST_Transform(ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326), 25832)))"
-            ),
-            {"x0": x0, "y0": y0, "x1": x1, "y1": y1},
-        )
+    district = tmp_path / "district.geojson"
+    gpd.GeoDataFrame(
+        {"code": ["HEL"], "name": ["Helsinki extract"]},
+        geometry=[shapely.box(x0, y0, x1, y1)],
+        crs=4326,
+    ).to_file(district)
+    import_file(engine, "districts", district)
     dry = import_file(engine, "network", helsinki_pbf, dry_run=True)
     with engine.connect() as conn:
         assert tuple(conn.execute(text(NETWORK_ROWS)).one()) == (0, 0)

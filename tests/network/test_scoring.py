@@ -26,20 +26,16 @@ def test_walking_scores_never_exceed_straight_line(
     score_all(sample_engine, straight_profile)
     ranker = load_ranker(sample_engine, straight_profile)
     straight = ranker.evaluate(parse_household(HOUSEHOLD, straight_profile)).score
-    assert (
-        ranker.explain(ranker.evaluate(parse_household(HOUSEHOLD, straight_profile)), 0, None)[
-            "snap_m"
-        ]
-        is None
-    )
+    first = ranker.explain(ranker.evaluate(parse_household(HOUSEHOLD, straight_profile)), 0, None)
+    assert first.snap_m is None
     score_all(sample_engine, walking_profile)
     ranker = load_ranker(sample_engine, walking_profile)
     ev = ranker.evaluate(parse_household(HOUSEHOLD, walking_profile))
     assert (ev.score <= straight + 1e-9).all()
     assert (ev.score < straight - 1.0).mean() > 0.25
-    best = ranker.rank(parse_household(HOUSEHOLD, walking_profile), limit=3)
-    assert [r["distance_mode"] for r in best] == ["network"] * 3
-    assert all(0 <= r["snap_m"] <= 250 and r["unreachable"] is False for r in best)
+    best = ranker.rank(parse_household(HOUSEHOLD, walking_profile), limit=3).results
+    assert [r.distance_mode for r in best] == ["network"] * 3
+    assert all(r.snap_m is not None and 0 <= r.snap_m <= 250 and not r.unreachable for r in best)
     with sample_engine.connect() as conn:
         modes = conn.execute(
             text(
@@ -67,8 +63,9 @@ def test_flats_beyond_the_snap_limit_are_flagged(
     assert (ev.score[cut] == 0).all() and (ev.score[~cut] > 0).any()
     flat = int(np.flatnonzero(cut)[0])
     explained = ranker.explain(ev, flat, None)
-    assert explained["unreachable"] is True and explained["snap_m"] > 60
-    assert explained["infrastructure_score"] == 0 and not any(explained["nearest"].values())
+    assert explained.unreachable is True and explained.snap_m is not None and explained.snap_m > 60
+    assert explained.infrastructure_score == 0 and not any(explained.nearest.values())
+    assert any("too far from the street network" in n for n in explained.notes)
 
 
 def test_network_mode_without_a_network_is_a_clear_error(
@@ -82,17 +79,19 @@ def test_network_mode_without_a_network_is_a_clear_error(
 def test_household_map_draws_walking_isochrones(
     sample_engine: Engine, walking_profile: ScoringProfile
 ) -> None:
-    """500 m inside 1,000 m, both around the best flat; the map names the mode and the areas."""
+    """500 m inside 1,000 m, both around the best flat; the map names the mode and the areas
+    alike (a walk over the network, in title and layers)."""
     score_all(sample_engine, walking_profile)
     m, results = household_map(
         sample_engine, walking_profile, parse_household(HOUSEHOLD, walking_profile), 3
     )
     html = html_of(m, "static")
-    assert "Fußwegenetz" in html and "zu Fuß erreichbar 500 m" in html
+    assert "Entfernungen: Fußweg über das Wegenetz" in html
+    assert "Fußweg ≤ 500 m von Rang 1" in html and "Luftlinie" not in html
     with sample_engine.connect() as conn:
         x, y = conn.execute(
             text("SELECT ST_X(geom), ST_Y(geom) FROM flats WHERE id = :id"),
-            {"id": results[0]["flat_id"]},
+            {"id": results[0].flat_id},
         ).one()
         iso = walking_isochrones(conn, x, y)
     assert iso is not None and iso["limit_m"].tolist() == [1000.0, 500.0]

@@ -123,13 +123,15 @@ def test_failing_flats_are_never_ranked(
     sample_ranker: Ranker, profile: ScoringProfile, hh: dict
 ) -> None:
     """Every ranked flat passes every constraint and lies in a district below its cap."""
-    results = sample_ranker.rank(parse_household(hh, profile), limit=50)
-    for r in results:
-        assert all(c["passed"] for c in r["constraints"])
-        assert r["district"]["factor"] > 0
-        assert 0 <= r["placement_score"] <= r["infrastructure_score"] <= 100
-    scores = [(-r["placement_score"], r["flat_id"]) for r in results]
+    ranking = sample_ranker.rank(parse_household(hh, profile), limit=50)
+    for r in ranking.results:
+        assert all(c.passed for c in r.constraints)
+        assert r.district.factor > 0
+        assert 0 <= r.placement_score <= r.infrastructure_score <= 100
+    scores = [(-r.placement_score, r.flat_id) for r in ranking.results]
     assert scores == sorted(scores)
+    # Every flat is either eligible or counted once under the reason that left it out.
+    assert ranking.eligible + sum(ranking.excluded.model_dump().values()) == ranking.considered
 
 
 def test_suppressed_districts_show_no_figures(scored_sample: Engine) -> None:

@@ -44,7 +44,14 @@ TINY = {
         "class_factors": [1.2, 1.0, 0.6, 0.3],
         "utilisation_full": 0.8,
         "utilisation_zero": 1.0,
-        "indicators": {"unemployment_rate": {"direction": 1, "weight": 1.0}},
+        "indicators": {
+            "unemployment_rate": {
+                "label": "Arbeitslosenquote",
+                "unit": "%",
+                "direction": 1,
+                "weight": 1.0,
+            }
+        },
     },
 }
 FLAT_COLUMNS = (
@@ -102,8 +109,11 @@ def city(engine: Engine, tiny: ScoringProfile) -> Engine:
                 f"ST_MakeEnvelope({X0}, {Y0}, {X0 + 1000}, {Y0 + 1000}, 25832)))"
             )
         )
+        conn.execute(text("INSERT INTO district_indicators VALUES ('TIN', 2024, 1000)"))
         conn.execute(
-            text("INSERT INTO district_indicators VALUES ('TIN', 2024, 1000, 5, 5, 5, 5, 5)")
+            text(
+                "INSERT INTO district_indicator_values VALUES ('TIN', 2024, 'unemployment_rate', 5)"
+            )
         )
         conn.execute(text("INSERT INTO quota_plan VALUES ('TIN', '2026', 10, 0)"))
         for fid, (x, y) in FLATS.items():
@@ -160,16 +170,14 @@ def test_scores_equal_the_hand_computation(city: Engine, tiny: ScoringProfile) -
         "F-3": 100 * (k3_f3 + 1.0 + 0.0) / 3,  # kita 282.8 m, grocery 50 m
     }
     assert smoothstep_decay(200) == 0.5
-    results = load_ranker(city, tiny).rank(household(tiny, ["ar"]), limit=10)
-    got = {r["flat_id"]: r["infrastructure_score"] for r in results}
+    results = load_ranker(city, tiny).rank(household(tiny, ["ar"]), limit=10).results
+    got = {r.flat_id: r.infrastructure_score for r in results}
     assert got == pytest.approx(expected, abs=0.006)
-    assert [r["flat_id"] for r in results] == ["F-1", "F-3", "F-2"]
+    assert [r.flat_id for r in results] == ["F-1", "F-3", "F-2"]
     for r in results:
-        assert sum(r["contributions"].values()) == pytest.approx(
-            r["infrastructure_score"], abs=0.01
-        )
-        assert r["placement_score"] == pytest.approx(
-            r["infrastructure_score"] * r["district"]["factor"], abs=0.01
+        assert sum(r.contributions.values()) == pytest.approx(r.infrastructure_score, abs=0.01)
+        assert r.placement_score == pytest.approx(
+            r.infrastructure_score * r.district.factor, abs=0.01
         )
 
 
@@ -180,18 +188,19 @@ def test_arabic_counselling_counts_for_arabic_not_tigrinya(
     ranker = load_ranker(city, tiny)
     ar = ranker.score_flat("F-1", household(tiny, ["ar"]))
     ti = ranker.score_flat("F-1", household(tiny, ["ti"]))
-    assert ar["contributions"]["counselling"] == pytest.approx(100 / 3, abs=0.01)
-    assert ar["nearest"]["counselling"] == [{"name": "Beratung", "distance_m": 0.0}]
-    assert ti["contributions"]["counselling"] == 0.0
-    assert ti["nearest"]["counselling"] == []
+    assert ar.contributions["counselling"] == pytest.approx(100 / 3, abs=0.01)
+    assert [(p.name, p.distance_m) for p in ar.nearest["counselling"]] == [("Beratung", 0.0)]
+    assert ti.contributions["counselling"] == 0.0
+    assert ti.nearest["counselling"] == []
 
 
 def test_four_year_old_prefers_the_flat_near_a_kita(city: Engine, tiny: ScoringProfile) -> None:
     """Kita weight triples for a child under 6: F-1 (kita 50 m) gains on F-3 (grocery 50 m)."""
     ranker = load_ranker(city, tiny)
-    adult = {r["flat_id"]: r["infrastructure_score"] for r in ranker.rank(household(tiny, ["ti"]))}
+    alone = ranker.rank(household(tiny, ["ti"])).results
+    adult = {r.flat_id: r.infrastructure_score for r in alone}
     family = {
-        r["flat_id"]: r["infrastructure_score"] for r in ranker.rank(household(tiny, ["ti"], [4]))
+        r.flat_id: r.infrastructure_score for r in ranker.rank(household(tiny, ["ti"], [4])).results
     }
     # Without children F-1 (kita 1, grocery .5) and F-3 (kita .02, grocery 1) are close ...
     assert adult["F-1"] - adult["F-3"] < 20

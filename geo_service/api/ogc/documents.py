@@ -7,8 +7,9 @@ from typing import Any
 
 from starlette.datastructures import URL
 
+from geo_service.db.crs import StorageCRS
 from geo_service.features.collections import CollectionSpec
-from geo_service.features.crs import STORAGE_CRS, SUPPORTED
+from geo_service.features.crs import offered
 
 GEOJSON = "application/geo+json"
 JSON = "application/json"
@@ -65,7 +66,9 @@ def conformance() -> dict[str, Any]:
     return {"conformsTo": CONFORMANCE}
 
 
-def collection_doc(base: str, spec: CollectionSpec, extent: dict[str, Any]) -> dict[str, Any]:
+def collection_doc(
+    base: str, spec: CollectionSpec, extent: dict[str, Any], storage: StorageCRS
+) -> dict[str, Any]:
     """One collection's description with its links, extent and CRS list."""
     url = f"{base}/collections/{spec.id}"
     return {
@@ -80,14 +83,14 @@ def collection_doc(base: str, spec: CollectionSpec, extent: dict[str, Any]) -> d
             link(f"{url}/queryables", QUERYABLES_REL, SCHEMA_JSON, "properties to filter on"),
         ],
         "extent": extent,
-        "crs": list(SUPPORTED),
-        "storageCrs": STORAGE_CRS,
+        "crs": list(offered(storage)),
+        "storageCrs": storage.uri,
     }
 
 
-def collections_doc(url: URL, docs: list[dict[str, Any]]) -> dict[str, Any]:
+def collections_doc(url: URL, docs: list[dict[str, Any]], storage: StorageCRS) -> dict[str, Any]:
     """The list of collections the caller may see."""
-    return {"links": self_links(url), "collections": docs, "crs": list(SUPPORTED)}
+    return {"links": self_links(url), "collections": docs, "crs": list(offered(storage))}
 
 
 def queryables(base: str, spec: CollectionSpec) -> dict[str, Any]:

@@ -6,8 +6,9 @@ from typing import Any
 
 from geo_service import __version__
 from geo_service.api.ogc.params import DEFAULT_LIMIT, ITEMS_PARAMETERS, MAX_LIMIT
+from geo_service.db.crs import StorageCRS
 from geo_service.features.collections import COLLECTIONS
-from geo_service.features.crs import CRS84, SUPPORTED
+from geo_service.features.crs import CRS84, offered
 
 REF = "#/components/parameters/"
 
@@ -21,6 +22,22 @@ def _query(name: str, description: str, schema: dict[str, Any], **extra: Any) ->
         "description": description,
         "schema": schema,
         **extra,
+    }
+
+
+def parameters(storage: StorageCRS) -> dict[str, dict[str, Any]]:
+    """The parameter objects; the CRS lists name the deployment's storage CRS."""
+    crs_uris = list(offered(storage))
+    return {**PARAMETERS, **crs_parameters(crs_uris)}
+
+
+def crs_parameters(uris: list[str]) -> dict[str, dict[str, Any]]:
+    """``bbox-crs`` and ``crs``, each one of ``uris``."""
+    return {
+        "bbox-crs": _query("bbox-crs", "CRS of bbox.", {"type": "string", "enum": uris}),
+        "crs": _query(
+            "crs", "CRS of the output.", {"type": "string", "enum": uris, "default": CRS84}
+        ),
     }
 
 
@@ -38,10 +55,6 @@ PARAMETERS: dict[str, dict[str, Any]] = {
         {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}},
         style="form",
         explode=False,
-    ),
-    "bbox-crs": _query("bbox-crs", "CRS of bbox.", {"type": "string", "enum": list(SUPPORTED)}),
-    "crs": _query(
-        "crs", "CRS of the output.", {"type": "string", "enum": list(SUPPORTED), "default": CRS84}
     ),
     "datetime": _query(
         "datetime",
@@ -81,7 +94,7 @@ def _get(summary: str, params: list[str], media: list[str]) -> dict[str, Any]:
     }
 
 
-def openapi(base: str) -> dict[str, Any]:
+def openapi(base: str, storage: StorageCRS) -> dict[str, Any]:
     """The OpenAPI 3.0.3 document of the OGC API under ``base`` (absolute /ogc URL)."""
     json_html = ["application/json", "text/html"]
     items = [*ITEMS_PARAMETERS]
@@ -114,7 +127,7 @@ def openapi(base: str) -> dict[str, Any]:
             ),
         },
         "components": {
-            "parameters": PARAMETERS,
+            "parameters": parameters(storage),
             "securitySchemes": {"apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
         },
     }

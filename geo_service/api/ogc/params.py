@@ -6,9 +6,11 @@ from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from sqlalchemy import Engine
 
-from geo_service.api.deps import require
+from geo_service.api.deps import engine, require
 from geo_service.auth.keys import KeyInfo
+from geo_service.db.crs import StorageCRS, storage_crs
 from geo_service.errors import InputError
 from geo_service.features.collections import CollectionSpec, collection
 from geo_service.features.crs import parse_bbox, srid_of
@@ -27,6 +29,11 @@ def wants_html(request: Request, f: str | None) -> bool:
         return f == "html"
     accept = request.headers.get("accept", "")
     return "text/html" in accept and "json" not in accept.split("text/html")[0]
+
+
+def storage(db: Engine = Depends(engine)) -> StorageCRS:
+    """The storage CRS of the app's database (offered as an output and bbox CRS)."""
+    return storage_crs(db)
 
 
 def collection_for(collection_id: str, key: KeyInfo = Depends(viewer)) -> CollectionSpec:
@@ -66,6 +73,7 @@ def item_query(
     bbox_crs: Annotated[str | None, Query(alias="bbox-crs", max_length=200)] = None,
     crs: Annotated[str | None, Query(max_length=200)] = None,
     period: Annotated[str | None, Query(alias="datetime", max_length=100)] = None,
+    stored: StorageCRS = Depends(storage),
 ) -> ItemQuery:
     """Parse an items request; query parameters that are neither standard nor a queryable: 400."""
     names = set(request.query_params)
@@ -84,8 +92,8 @@ def item_query(
         limit=limit,
         offset=offset,
         bbox=parse_bbox(bbox) if bbox is not None else None,
-        bbox_srid=srid_of(bbox_crs, "bbox-crs"),
-        srid=srid_of(crs, "crs"),
+        bbox_srid=srid_of(bbox_crs, "bbox-crs", stored),
+        srid=srid_of(crs, "crs", stored),
         filters={
             n: coerce(spec, n, request.query_params[n]) for n in spec.queryables if n in names
         },

@@ -2,29 +2,63 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import Engine
 
-from geo_service.api.deps import engine, reject_unknown_query
+from geo_service.api.deps import engine, profile, reject_unknown_query
 from geo_service.api.ogc import documents as docs
 from geo_service.api.ogc.html import render
 from geo_service.api.ogc.openapi import openapi
-from geo_service.api.ogc.params import Format, collection_for, item_query, viewer, wants_html
+from geo_service.api.ogc.params import (
+    Format,
+    collection_for,
+    item_query,
+    storage,
+    viewer,
+    wants_html,
+)
 from geo_service.auth.keys import KeyInfo
+from geo_service.db.crs import StorageCRS
 from geo_service.errors import NotFound
 from geo_service.features import query
-from geo_service.features.collections import CollectionSpec, visible
+from geo_service.features.collections import CollectionSpec, Source, visible
 from geo_service.features.crs import srid_of, uri_of
+from geo_service.scoring.profile import ScoringProfile
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
 checked = [Depends(reject_unknown_query)]
-JSON_OR_HTML: dict[int | str, dict[str, Any]] = {200: {"content": {docs.JSON: {}, docs.HTML: {}}}}
+OBJECT = {"schema": {"type": "object"}}
+HTML_PAGE = {docs.HTML: {"schema": {"type": "string"}}}
+JSON_OR_HTML: dict[int | str, dict[str, Any]] = {200: {"content": {docs.JSON: OBJECT, **HTML_PAGE}}}
 GEOJSON_OR_HTML: dict[int | str, dict[str, Any]] = {
-    200: {"content": {docs.GEOJSON: {}, docs.HTML: {}}}
+    200: {"content": {docs.GEOJSON: OBJECT, **HTML_PAGE}}
 }
+COLLECTION_ERRORS: dict[int | str, dict[str, Any]] = {
+    403: {"description": "The collection needs a higher role (coverage_gaps: planner)"},
+    404: {"description": "Unknown collection or feature"},
+}
+
+
+class OpenAPI30Response(JSONResponse):
+    """The OGC API definition (OpenAPI 3.0 JSON)."""
+
+    media_type = docs.OPENAPI_30
+
+
+class SchemaJSONResponse(JSONResponse):
+    """A JSON Schema document."""
+
+    media_type = docs.SCHEMA_JSON
+
+
+class GeoJSONResponse(JSONResponse):
+    """A GeoJSON document."""
+
+    media_type = docs.GEOJSON
 
 
 def base_of(request: Request) -> str:
@@ -51,6 +85,11 @@ def detail_for(spec: CollectionSpec, key: KeyInfo) -> bool:
     return spec.detail_role is not None and key.allows(spec.detail_role)
 
 
+def source(db: Engine = Depends(engine), city: ScoringProfile = Depends(profile)) -> Source:
+    """The app's database with the city's indicator keys, as the collections' SQL needs."""
+    return Source(db, indicators=tuple(city.district.indicators))
+
+
 @router.get(
     "", dependencies=checked, summary="OGC API – Features landing page", responses=JSON_OR_HTML
 )
@@ -72,11 +111,18 @@ def conformance(request: Request, f: Format = None, key: KeyInfo = Depends(viewe
     "/api",
     dependencies=checked,
     summary="OpenAPI 3.0 definition of the OGC API",
-    responses={200: {"content": {docs.OPENAPI_30: {}, docs.HTML: {}}}},
+    response_class=OpenAPI30Response,
+    responses={200: {"content": {docs.OPENAPI_30: OBJECT, **HTML_PAGE}}},
 )
-def api(request: Request, f: Format = None, key: KeyInfo = Depends(viewer)) -> Response:
+def api(
+    request: Request,
+    f: Format = None,
+    key: KeyInfo = Depends(viewer),
+    stored: StorageCRS = Depends(storage),
+) -> Response:
     """The API definition as OpenAPI 3.0 (JSON) or an HTML overview."""
-    return respond(request, f, "OGC API definition", openapi(base_of(request)), docs.OPENAPI_30)
+    doc = openapi(base_of(request), stored)
+    return respond(request, f, "OGC API definition", doc, docs.OPENAPI_30)
 
 
 @router.get(
@@ -86,32 +132,42 @@ def collections(
     request: Request,
     f: Format = None,
     key: KeyInfo = Depends(viewer),
-    db: Engine = Depends(engine),
+    src: Source = Depends(source),
+    stored: StorageCRS = Depends(storage),
 ) -> Response:
     """The collections the caller's role may see, with extents and CRS lists."""
     base = base_of(request)
-    found = [docs.collection_doc(base, s, query.extent(db, s)) for s in visible(key.allows)]
-    return respond(request, f, "Collections", docs.collections_doc(request.url, found))
+    found = [
+        docs.collection_doc(base, s, query.extent(src, s), stored) for s in visible(key.allows)
+    ]
+    return respond(request, f, "Collections", docs.collections_doc(request.url, found, stored))
 
 
 @router.get(
     "/collections/{collection_id}",
     dependencies=checked,
     summary="One collection",
-    responses=JSON_OR_HTML,
+    responses={**JSON_OR_HTML, **COLLECTION_ERRORS},
 )
 def collection(
     request: Request,
     f: Format = None,
     spec: CollectionSpec = Depends(collection_for),
-    db: Engine = Depends(engine),
+    src: Source = Depends(source),
+    stored: StorageCRS = Depends(storage),
 ) -> Response:
     """A collection's description, extent and links."""
-    doc = docs.collection_doc(base_of(request), spec, query.extent(db, spec))
+    doc = docs.collection_doc(base_of(request), spec, query.extent(src, spec), stored)
     return respond(request, f, spec.title, doc)
 
 
-@router.get("/collections/{collection_id}/queryables", dependencies=checked, summary="Queryables")
+@router.get(
+    "/collections/{collection_id}/queryables",
+    dependencies=checked,
+    summary="Queryables",
+    response_class=SchemaJSONResponse,
+    responses={200: {"content": {docs.SCHEMA_JSON: OBJECT, **HTML_PAGE}}, **COLLECTION_ERRORS},
+)
 def queryables(
     request: Request, f: Format = None, spec: CollectionSpec = Depends(collection_for)
 ) -> Response:
@@ -123,7 +179,8 @@ def queryables(
 @router.get(
     "/collections/{collection_id}/items",
     summary="Features of a collection (queryables are further query parameters)",
-    responses=GEOJSON_OR_HTML,
+    response_class=GeoJSONResponse,
+    responses={**GEOJSON_OR_HTML, **COLLECTION_ERRORS},
 )
 def items(
     request: Request,
@@ -131,12 +188,13 @@ def items(
     q: query.ItemQuery = Depends(item_query),
     spec: CollectionSpec = Depends(collection_for),
     key: KeyInfo = Depends(viewer),
-    db: Engine = Depends(engine),
+    src: Source = Depends(source),
+    stored: StorageCRS = Depends(storage),
 ) -> Response:
     """A page of features (GeoJSON), filtered by bbox, datetime and queryables."""
-    page = query.page(db, spec, detail_for(spec, key), q)
+    page = query.page(replace(src, detail=detail_for(spec, key)), spec, q)
     doc = docs.feature_collection(request.url, base_of(request), spec, q.offset, q.limit, page)
-    headers = {"Content-Crs": f"<{uri_of(q.srid)}>"}
+    headers = {"Content-Crs": f"<{uri_of(q.srid, stored)}>"}
     return respond(request, f, spec.title, doc, docs.GEOJSON, headers)
 
 
@@ -144,7 +202,8 @@ def items(
     "/collections/{collection_id}/items/{feature_id}",
     dependencies=checked,
     summary="One feature",
-    responses=GEOJSON_OR_HTML,
+    response_class=GeoJSONResponse,
+    responses={**GEOJSON_OR_HTML, **COLLECTION_ERRORS},
 )
 def item(
     request: Request,
@@ -153,13 +212,15 @@ def item(
     crs: Annotated[str | None, Query(max_length=200)] = None,
     spec: CollectionSpec = Depends(collection_for),
     key: KeyInfo = Depends(viewer),
-    db: Engine = Depends(engine),
+    src: Source = Depends(source),
+    stored: StorageCRS = Depends(storage),
 ) -> Response:
     """One feature by id in the requested CRS (CRS84 by default)."""
-    srid = srid_of(crs, "crs")
-    found = query.one(db, spec, detail_for(spec, key), spec.feature_id(feature_id), srid)
+    srid = srid_of(crs, "crs", stored)
+    detailed = replace(src, detail=detail_for(spec, key))
+    found = query.one(detailed, spec, spec.feature_id(feature_id), srid)
     if found is None:
         raise NotFound(f"no feature {feature_id!r} in collection {spec.id!r}")
     doc = docs.feature_doc(request.url, base_of(request), spec, found)
-    headers = {"Content-Crs": f"<{uri_of(srid)}>"}
+    headers = {"Content-Crs": f"<{uri_of(srid, stored)}>"}
     return respond(request, f, f"{spec.title}: {feature_id}", doc, docs.GEOJSON, headers)

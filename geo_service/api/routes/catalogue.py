@@ -2,27 +2,36 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import HTMLResponse, PlainTextResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from sqlalchemy import Engine
 
-from geo_service.api.deps import engine, require
+from geo_service.api.deps import engine, profile, require
 from geo_service.auth.keys import KeyInfo
 from geo_service.catalogue import service, sheet
+from geo_service.catalogue.results import Coverage, Duplicates
+from geo_service.catalogue.vocabulary import check_categories
+from geo_service.scoring.profile import ScoringProfile
 
 router = APIRouter(prefix="/catalogue", tags=["catalogue"])
 Lang = Annotated[list[str], Query(min_length=1, max_length=10, description="ISO 639 codes")]
+CSV = "text/csv"
 
 
-@router.get("/referral-sheet", response_class=HTMLResponse, summary="Printable referral sheet")
+@router.get(
+    "/referral-sheet",
+    response_class=HTMLResponse,
+    summary="Printable referral sheet",
+    responses={404: {"description": "Unknown flat"}},
+)
 def referral_sheet(
     flat: Annotated[str, Query(max_length=64)],
     language: Lang,
-    sheet_language: Annotated[str | None, Query(pattern="^[a-z]{2}$")] = None,
+    sheet_language: Annotated[
+        str | None, Query(max_length=8, description="Label language (de, en, ar, fa, uk, ru, tr)")
+    ] = None,
     key: KeyInfo = Depends(require("housing_office")),
     db: Engine = Depends(engine),
 ) -> HTMLResponse:
@@ -30,31 +39,41 @@ def referral_sheet(
     return HTMLResponse(sheet.referral_sheet(db, flat, language, sheet_language))
 
 
-@router.get("/coverage", summary="2SFCA coverage per district, category and language")
+@router.get(
+    "/coverage",
+    summary="2SFCA coverage per district, category and language (JSON or CSV)",
+    response_model=Coverage,
+    responses={200: {"content": {CSV: {"schema": {"type": "string"}}}}},
+)
 def coverage(
-    language: Lang,
-    category: Annotated[list[str], Query(min_length=1, max_length=20)],
+    language: Annotated[
+        list[str] | None,
+        Query(max_length=30, description="ISO 639 codes; default every catalogue language."),
+    ] = None,
+    category: Annotated[
+        list[str] | None,
+        Query(max_length=20, description="Offer categories; default every catalogue category."),
+    ] = None,
     radius_m: Annotated[float, Query(gt=0, le=20_000)] = service.DEFAULT_RADIUS_M,
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
     key: KeyInfo = Depends(require("planner")),
     db: Engine = Depends(engine),
-) -> Any:
+    prof: ScoringProfile = Depends(profile),
+) -> Coverage | Response:
     """Access per household (2SFCA) by district; ``gap`` when no offer is within reach."""
-    rows = service.coverage(db, language, category, radius_m)
-    if format == "json":
-        return {"radius_m": radius_m, "items": rows}
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else ["district_code"])
-    writer.writeheader()
-    writer.writerows(rows)
-    return PlainTextResponse(buf.getvalue(), media_type="text/csv")
+    check_categories(category or [], prof)
+    languages, categories = service.languages_and_categories(db, language, category)
+    rows = service.coverage(db, languages, categories, radius_m)
+    if format == "csv":
+        return PlainTextResponse(service.as_csv(rows), media_type=CSV)
+    return Coverage(radius_m=radius_m, items=rows)
 
 
-@router.get("/duplicates", summary="Likely duplicate offers")
+@router.get("/duplicates", summary="Likely duplicate offers", response_model=Duplicates)
 def duplicates(
     threshold: Annotated[float | None, Query(gt=0, le=1)] = None,
     key: KeyInfo = Depends(require("planner")),
     db: Engine = Depends(engine),
-) -> dict[str, Any]:
+) -> Duplicates:
     """Pairs of offers that are likely the same, with similarity score and reason."""
-    return {"items": service.duplicates(db, threshold)}
+    return Duplicates(items=service.duplicates(db, threshold))

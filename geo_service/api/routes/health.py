@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
+from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
@@ -15,30 +16,32 @@ from geo_service.db import migrate
 router = APIRouter(tags=["operations"])
 
 
-@router.get(
-    "/health",
-    summary="Process is up",
-    responses={200: {"content": {"application/json": {"example": {"status": "ok"}}}}},
-)
-def health() -> dict[str, str]:
+class Health(BaseModel):
+    """The process is up."""
+
+    status: Literal["ok"] = "ok"
+
+
+class Ready(BaseModel):
+    """The database answers and is at the newest schema revision."""
+
+    status: Literal["ready"] = "ready"
+    revision: str
+
+
+@router.get("/health", summary="Process is up", response_model=Health)
+def health() -> Health:
     """Answer 200 while the process runs; says nothing about the database."""
-    return {"status": "ok"}
+    return Health()
 
 
 @router.get(
     "/ready",
     summary="Database reachable and at the latest migration",
-    responses={
-        200: {
-            "content": {"application/json": {"example": {"status": "ready", "revision": "0001"}}}
-        },
-        503: {
-            "description": "database down or not migrated",
-            "content": {"application/problem+json": {}},
-        },
-    },
+    response_model=Ready,
+    responses={503: {"description": "Database down or not migrated (Retry-After)"}},
 )
-def ready(request: Request) -> Any:
+def ready(request: Request) -> Ready | Response:
     """Answer 200 when the database answers and is at head, else 503 problem+json."""
     engine = request.app.state.engine
     head = migrate.head_revision()
@@ -55,4 +58,4 @@ def ready(request: Request) -> Any:
             f"database schema at {revision or 'none'}, expected {head}: "
             "run `geo-service db migrate`",
         )
-    return JSONResponse({"status": "ready", "revision": revision})
+    return Ready(revision=revision)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from html import escape
 from pathlib import Path
-from urllib.parse import parse_qs, quote
+from typing import Any
+from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -15,6 +16,8 @@ from geo_service.api.deps import engine, profile
 from geo_service.auth import sessions
 from geo_service.auth.keys import KeyInfo, verify_key
 from geo_service.errors import Forbidden, InputError, NotFound
+from geo_service.maps.base import labels as map_labels
+from geo_service.maps.household import household_errors
 from geo_service.maps.render import PUBLIC, household_map, html_of
 from geo_service.scoring.household import parse_household
 from geo_service.scoring.profile import ScoringProfile
@@ -23,6 +26,21 @@ router = APIRouter(prefix="/maps", tags=["maps"])
 PAGE = """<!doctype html><html lang="de"><head><meta charset="utf-8"><title>{title}</title>
 <style>body{{font:16px sans-serif;margin:3em auto;max-width:36em}}input{{width:100%}}</style>
 </head><body>{body}</body></html>"""
+
+
+# The login page shows one of these messages, picked by code: never text from the URL.
+LOGIN_ERRORS = {"unknown_key": "Unbekannter, gesperrter oder abgelaufener Schlüssel."}
+LOCATION = {"Location": {"description": "Where to go next", "schema": {"type": "string"}}}
+# Pages behind the session cookie: browsers without a session go to the login page, other
+# clients get 401 problem+json.
+SESSION: dict[int | str, dict[str, Any]] = {
+    302: {
+        "description": "No session (browser, Accept: text/html): to /maps/login",
+        "headers": LOCATION,
+    },
+    401: {"description": "No session: log in at /maps/login"},
+    503: {"description": "Database unreachable"},
+}
 
 
 class LoginRequired(Exception):
@@ -44,8 +62,9 @@ def maps_dir(request: Request) -> Path:
 
 @router.get("/login", summary="Map login page", response_class=HTMLResponse)
 def login_page(error: str | None = None) -> HTMLResponse:
-    """A form asking for an API key."""
-    note = f"<p style='color:#b00'>{escape(error)}</p>" if error else ""
+    """A form asking for an API key; ``error`` is a message code (unknown codes show none)."""
+    message = LOGIN_ERRORS.get(error or "")
+    note = f"<p style='color:#b00'>{escape(message)}</p>" if message else ""
     body = (
         f"<h1>geo_service – Karten</h1>{note}<form method='post' action='/maps/login'>"
         "<label>API-Schlüssel<br><input name='key' type='password' autocomplete='off'>"
@@ -59,13 +78,21 @@ def login_page(error: str | None = None) -> HTMLResponse:
     summary="Log in with an API key (sets an HttpOnly session cookie)",
     response_class=RedirectResponse,
     status_code=303,
+    responses={
+        303: {
+            "description": "To /maps/ (logged in) or back to the login page",
+            "headers": LOCATION,
+        },
+        413: {"description": "Request body too large"},
+        503: {"description": "Database unreachable"},
+    },
 )
 async def login(request: Request) -> Response:
     """Check the key; on success set the session cookie and go to the map index."""
     form = parse_qs((await request.body()).decode("utf-8", errors="replace"))
     info = verify_key(request.app.state.engine, (form.get("key") or [""])[0].strip())
     if info is None:
-        return RedirectResponse("/maps/login?error=" + quote("Unbekannter Schlüssel"), 303)
+        return RedirectResponse("/maps/login?error=unknown_key", 303)
     response = RedirectResponse("/maps/", status_code=303)
     response.set_cookie(
         sessions.COOKIE,
@@ -78,7 +105,13 @@ async def login(request: Request) -> Response:
     return response
 
 
-@router.get("/logout", summary="Log out (clears the session cookie)")
+@router.get(
+    "/logout",
+    summary="Log out (clears the session cookie)",
+    response_class=RedirectResponse,
+    status_code=303,
+    responses={303: {"description": "To the login page", "headers": LOCATION}},
+)
 def logout() -> Response:
     """Forget the session."""
     response = RedirectResponse("/maps/login", status_code=303)
@@ -86,12 +119,14 @@ def logout() -> Response:
     return response
 
 
-@router.get("/", summary="Map index", response_class=HTMLResponse)
+@router.get("/", summary="Map index", response_class=HTMLResponse, responses=SESSION)
 def index(key: KeyInfo = Depends(session)) -> HTMLResponse:
     """Links to the maps this session may see."""
     links = "".join(f"<li><a href='/maps/{n}.html'>{n}</a></li>" for n in PUBLIC)
     if key.allows("housing_office"):
-        links += "<li>/maps/household?household={…} (Haushaltsprofil als JSON)</li>"
+        links += (
+            "<li><a href='/maps/household'>household</a> (Formular für ein Haushaltsprofil)</li>"
+        )
     body = f"<h1>Karten</h1><ul>{links}</ul><p><a href='/maps/logout'>Abmelden</a></p>"
     return HTMLResponse(PAGE.format(title="Karten", body=body))
 
@@ -100,25 +135,50 @@ def index(key: KeyInfo = Depends(session)) -> HTMLResponse:
     "/household",
     summary="Ranking map of one household (housing office)",
     response_class=HTMLResponse,
+    responses={
+        **SESSION,
+        400: {"description": "A bad household profile (browsers: the form page explaining it)"},
+        403: {"description": "The session's role is below housing_office"},
+        409: {"description": "Data not scored yet, or scored with another profile version"},
+    },
 )
 def household(
-    household: str,
+    request: Request,
+    household: str | None = None,
     key: KeyInfo = Depends(session),
     db: Engine = Depends(engine),
     prof: ScoringProfile = Depends(profile),
 ) -> HTMLResponse:
-    """Rendered on request, never stored; assets load from /maps/static."""
+    """A form for the household profile and, given one (JSON), its ranking map; rendered on
+    request, never stored; assets load from /maps/static. A browser sees a bad profile
+    explained in the page's language (400), other clients get problem+json."""
     if not key.allows("housing_office"):
         raise Forbidden("the household map needs the housing_office role")
-    try:
-        data = json.loads(household)
-    except json.JSONDecodeError:
-        raise InputError("household: not valid JSON") from None
-    m, _ = household_map(db, prof, parse_household(data, prof))
-    return HTMLResponse(html_of(m, "/maps/static"))
+    data: Any = None
+    errors: list[str] = []
+    if household is not None:
+        try:
+            data = json.loads(household)
+        except json.JSONDecodeError:
+            if "text/html" not in request.headers.get("accept", ""):
+                raise InputError("household: not valid JSON") from None
+            errors = household_errors(None, prof, map_labels())
+        else:
+            errors = household_errors(data, prof, map_labels())
+    if errors and "text/html" not in request.headers.get("accept", ""):
+        parse_household(data, prof)  # raises the problem in the API's words
+    parsed = parse_household(data, prof) if data is not None and not errors else None
+    raw = data if isinstance(data, dict) else None
+    m, _ = household_map(db, prof, parsed, form=True, raw=raw, errors=errors)
+    return HTMLResponse(html_of(m, "/maps/static"), status_code=400 if errors else 200)
 
 
-@router.get("/{name}.html", summary="A public map", response_class=HTMLResponse)
+@router.get(
+    "/{name}.html",
+    summary="A public map",
+    response_class=HTMLResponse,
+    responses={**SESSION, 404: {"description": "No such map (or not rendered yet)"}},
+)
 def public_map(name: str, request: Request, key: KeyInfo = Depends(session)) -> HTMLResponse:
     """One of the rendered public maps (viewer and above)."""
     path = maps_dir(request) / f"{name}.html"

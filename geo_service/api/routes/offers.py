@@ -2,37 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import Engine
 
-from geo_service.api.deps import engine, require
+from geo_service.api.deps import engine, profile, require
 from geo_service.auth.keys import KeyInfo
 from geo_service.catalogue.offers import search_offers
+from geo_service.catalogue.results import OfferPage
+from geo_service.catalogue.store import check_languages
+from geo_service.catalogue.vocabulary import check_categories
 from geo_service.errors import InputError
+from geo_service.scoring.profile import ScoringProfile
 
 router = APIRouter(prefix="/offers", tags=["offers"])
-EXAMPLE = {
-    "total": 1,
-    "limit": 50,
-    "offset": 0,
-    "items": [
-        {
-            "id": "O-007",
-            "name": "Migrationsberatung LEB 7",
-            "category": "counselling",
-            "provider": "Caritas",
-            "languages": ["ar", "de"],
-            "opening_hours": "Mo-Fr 09:00-12:00",
-            "capacity_per_week": 40,
-            "interpreting": False,
-            "lon": 10.336,
-            "lat": 52.156,
-            "distance_m": 412.5,
-        }
-    ],
-}
 
 
 def parse_near(near: str | None) -> tuple[float, float] | None:
@@ -50,11 +34,7 @@ def parse_near(near: str | None) -> tuple[float, float] | None:
     return lon, lat
 
 
-@router.get(
-    "",
-    summary="Search offers",
-    responses={200: {"content": {"application/json": {"example": EXAMPLE}}}},
-)
+@router.get("", summary="Search offers", response_model=OfferPage)
 def offers(
     language: Annotated[
         str | None, Query(pattern="^[a-z]{2,3}$", description="ISO 639 code")
@@ -67,8 +47,14 @@ def offers(
     fallback: Annotated[bool, Query(description="German offers, flagged, if none match")] = False,
     key: KeyInfo = Depends(require("viewer")),
     db: Engine = Depends(engine),
-) -> dict[str, Any]:
-    """Offers in a language and category, nearest first when ``near`` is given."""
+    prof: ScoringProfile = Depends(profile),
+) -> OfferPage:
+    """Offers in a language and category, nearest first when ``near`` is given; an unknown
+    language or category is a 400 naming the known ones."""
+    if language is not None:
+        check_languages([language])
+    if category is not None:
+        check_categories([category], prof)
     point = parse_near(near)
     if radius_m is not None and point is None:
         raise InputError("radius_m needs near=lon,lat")

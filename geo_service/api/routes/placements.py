@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends
 from sqlalchemy import Engine
 
@@ -13,42 +11,32 @@ from geo_service.auth.keys import KeyInfo
 from geo_service.placements import rank_for
 from geo_service.scoring.household import parse_household
 from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.results import Ranking
 
 router = APIRouter(prefix="/placements", tags=["placements"])
-EXAMPLE = {
-    "results": [
-        {
-            "flat_id": "F-0110",
-            "rank": 1,
-            "placement_score": 81.13,
-            "infrastructure_score": 81.13,
-            "district": {"code": "LEB", "name": "Lebenstedt", "factor": 1.0, "utilisation": 0.41},
-            "contributions": {"kita": 10.17, "grocery": 10.17},
-            "nearest": {"kita": [{"name": "Kita LEB-163", "distance_m": 76.3}]},
-            "constraints": [
-                {"name": "rent_ceiling", "passed": True, "detail": "605 EUR <= 700 EUR"}
-            ],
-            "distance_mode": "straight",
-            "profile_version": "sha256:...",
-        }
-    ],
-    "profile_version": "sha256:...",
-    "data_timestamp": "2026-11-25T04:00:00+00:00",
-}
 
 
 @router.post(
     "/rank",
     summary="Rank available flats for a household",
-    responses={200: {"content": {"application/json": {"example": EXAMPLE}}}},
+    response_model=Ranking,
+    responses={
+        400: {"description": "Invalid household, or unknown district codes (all listed)"},
+        409: {
+            "description": "Data not scored yet, or scored with another profile version: run "
+            "`geo-service score`"
+        },
+    },
 )
 def rank(
     body: RankRequest,
     key: KeyInfo = Depends(require("housing_office")),
     db: Engine = Depends(engine),
     prof: ScoringProfile = Depends(profile),
-) -> dict[str, Any]:
-    """Best placement first; flats failing a hard constraint or in full districts are left out."""
+) -> Ranking:
+    """Best placement first. Flats failing a hard constraint, held, outside the requested
+    districts or in full districts are left out and counted by reason (``excluded``,
+    ``failed_constraints``, ``full_districts``); ``notes`` say in words why little came back."""
     household = parse_household(body.household.model_dump(mode="json"), prof)
     return rank_for(
         db,

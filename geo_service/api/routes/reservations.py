@@ -1,72 +1,93 @@
-"""Reservations: hold (201 or 409), confirm, release, read."""
+"""Reservations: hold (201 with Location, or 409), list, read, confirm, release."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import Engine
 
 from geo_service.api.deps import engine, profile, require
 from geo_service.api.schemas import ReservationRequest
 from geo_service.auth.keys import KeyInfo
 from geo_service.reservations import service
+from geo_service.reservations.listing import list_reservations
+from geo_service.reservations.results import Reservation, ReservationPage, Status
 from geo_service.scoring.household import parse_household
 from geo_service.scoring.profile import ScoringProfile
 
 router = APIRouter(tags=["reservations"])
-EXAMPLE = {
-    "id": "0b5e...",
-    "flat_id": "F-0110",
-    "district_code": "LEB",
-    "status": "held",
-    "household": {
-        "size": 4,
-        "children_ages": [3, 8],
-        "languages": ["ar"],
-        "needs": [],
-        "move_in": "2026-12-01",
-    },
-    "placement_score": 81.13,
-    "expires_at": "2026-11-26T04:00:00+00:00",
+PREFIX = "/api/v1"
+UNKNOWN: dict[int | str, dict[str, Any]] = {404: {"description": "Unknown reservation"}}
+CHANGE: dict[int | str, dict[str, Any]] = {
+    **UNKNOWN,
+    409: {"description": "The reservation is in a state that cannot change so (or expired)"},
 }
-CONFLICT: dict[int | str, dict[str, Any]] = {
-    409: {
-        "description": "the flat is already held, or the reservation cannot change",
-        "content": {"application/problem+json": {}},
-    },
-    404: {"description": "unknown flat or reservation"},
-}
+LOCATION = {"Location": {"description": "URL of the new reservation", "schema": {"type": "string"}}}
 
 
 @router.post(
     "/flats/{flat_id}/reservations",
     status_code=201,
     summary="Hold a flat",
-    responses={201: {"content": {"application/json": {"example": EXAMPLE}}}, **CONFLICT},
+    response_model=Reservation,
+    responses={
+        201: {"headers": LOCATION},
+        404: {"description": "Unknown flat"},
+        409: {
+            "description": "The flat is held or confirmed already, or does not fit; or the "
+            "scores are from another profile version"
+        },
+    },
 )
 def reserve(
     flat_id: str,
     body: ReservationRequest,
+    response: Response,
     key: KeyInfo = Depends(require("housing_office")),
     db: Engine = Depends(engine),
     prof: ScoringProfile = Depends(profile),
-) -> dict[str, Any]:
-    """Hold the flat for the household (expires unless confirmed); includes the explanation."""
+) -> Reservation:
+    """Hold the flat for the household (expires unless confirmed); includes the explanation.
+    The ``Location`` header names the new reservation."""
     household = parse_household(body.household.model_dump(mode="json"), prof)
-    return service.reserve(db, flat_id, household, body.case_ref, key, prof)
+    held = service.reserve(db, flat_id, household, body.case_ref, key, prof)
+    response.headers["Location"] = f"{PREFIX}/reservations/{held.id}"
+    return held
+
+
+@router.get("/reservations", summary="List reservations", response_model=ReservationPage)
+def listing(
+    status: Annotated[
+        Status | None, Query(description="Effective status: a lapsed hold is 'expired'.")
+    ] = None,
+    expires_before: Annotated[
+        datetime | None, Query(description="Only those expiring before this time (RFC 3339).")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    key: KeyInfo = Depends(require("housing_office")),
+    db: Engine = Depends(engine),
+) -> ReservationPage:
+    """Reservations newest first, e.g. ``?status=held&expires_before=2026-12-01T00:00:00Z`` for
+    the holds that lapse by then (the case reference is never returned)."""
+    return list_reservations(
+        db, status=status, expires_before=expires_before, limit=limit, offset=offset
+    )
 
 
 @router.get(
     "/reservations/{reservation_id}",
     summary="Read a reservation",
-    responses={200: {"content": {"application/json": {"example": EXAMPLE}}}, **CONFLICT},
+    response_model=Reservation,
+    responses=UNKNOWN,
 )
 def get(
     reservation_id: str,
     key: KeyInfo = Depends(require("housing_office")),
     db: Engine = Depends(engine),
-) -> dict[str, Any]:
+) -> Reservation:
     """The reservation's state (the case reference is never returned)."""
     return service.get(db, reservation_id)
 
@@ -74,17 +95,15 @@ def get(
 @router.post(
     "/reservations/{reservation_id}/confirm",
     summary="Confirm a hold",
-    responses={
-        200: {"content": {"application/json": {"example": {**EXAMPLE, "status": "confirmed"}}}},
-        **CONFLICT,
-    },
+    response_model=Reservation,
+    responses=CHANGE,
 )
 def confirm(
     reservation_id: str,
     key: KeyInfo = Depends(require("housing_office")),
     db: Engine = Depends(engine),
     prof: ScoringProfile = Depends(profile),
-) -> dict[str, Any]:
+) -> Reservation:
     """Turn a live hold into a placement; the district's utilisation is updated."""
     return service.transition(db, reservation_id, "confirm", key, prof)
 
@@ -92,16 +111,14 @@ def confirm(
 @router.post(
     "/reservations/{reservation_id}/release",
     summary="Release a hold or placement",
-    responses={
-        200: {"content": {"application/json": {"example": {**EXAMPLE, "status": "released"}}}},
-        **CONFLICT,
-    },
+    response_model=Reservation,
+    responses=CHANGE,
 )
 def release(
     reservation_id: str,
     key: KeyInfo = Depends(require("housing_office")),
     db: Engine = Depends(engine),
     prof: ScoringProfile = Depends(profile),
-) -> dict[str, Any]:
+) -> Reservation:
     """Free the flat again."""
     return service.transition(db, reservation_id, "release", key, prof)

@@ -78,5 +78,5 @@ def expected_counts(api_engine: Engine) -> dict[str, int]:
         counts = {k: int(conn.execute(text(sql)).scalar_one()) for k, sql in SQL_COUNTS.items()}
         cats = list(conn.scalars(text("SELECT DISTINCT category FROM offers")))
         langs = list(conn.scalars(text("SELECT DISTINCT language FROM offer_languages")))
-    counts["coverage_gaps"] = sum(r["gap"] for r in coverage(api_engine, langs, cats))
+    counts["coverage_gaps"] = sum(r.gap for r in coverage(api_engine, langs, cats))
     return counts

@@ -19,9 +19,11 @@ from pyproj import Transformer
 from shapely.geometry import box
 from sqlalchemy import Engine, text
 
-from geo_service.features.crs import CRS84, STORAGE_CRS, WEB_MERCATOR
+from geo_service.features.crs import CRS84, WEB_MERCATOR
 
 from .conftest import GEOJSON, GEOMETRY_TYPES, Walk
+
+STORAGE_CRS = "http://www.opengis.net/def/crs/EPSG/0/25832"  # the sample database's
 
 SPEC = "http://www.opengis.net/spec"
 DECLARED = {

@@ -7,9 +7,10 @@ from pyproj import Transformer
 from sqlalchemy import Engine, func, select, text
 
 from geo_service.db import models
-from geo_service.features.collections import COLLECTIONS
+from geo_service.features.collections import COLLECTIONS, Source
 from geo_service.features.plan import indexes_used, plan_nodes, scans_of
 from geo_service.features.query import ItemQuery, statements
+from geo_service.ingest.sample import sample_profile
 
 BBOX = (10.33, 52.14, 10.36, 52.16)  # CRS84, a few hundred metres around Lebenstedt
 TABLE = {c: c for c in COLLECTIONS} | {"coverage_gaps": "districts"}
@@ -31,7 +32,8 @@ def test_bbox_queries_use_the_gist_index(analysed: Engine, collection: str, bbox
     q = ItemQuery(limit=1000, bbox=bbox, bbox_srid=bbox_srid)
     table = TABLE[collection]
     with analysed.connect() as conn:
-        for statement in statements(analysed, COLLECTIONS[collection], True, q):
+        src = Source(analysed, detail=True, indicators=tuple(sample_profile().district.indicators))
+        for statement in statements(src, COLLECTIONS[collection], q):
             nodes = plan_nodes(conn, statement)
             assert "Seq Scan" not in scans_of(nodes, table), collection
             assert f"idx_{table}_geom" in indexes_used(nodes), collection

@@ -8,7 +8,8 @@ import httpx
 import pytest
 from sqlalchemy import Engine, text
 
-from geo_service.features.collections import FLAT_DETAIL, FLAT_PUBLIC, INDICATORS
+from geo_service.features.collections import FLAT_DETAIL, FLAT_PUBLIC
+from geo_service.ingest.sample import sample_profile
 from geo_service.scoring.districts import PUBLIC_FIGURES
 
 from .conftest import Walk
@@ -77,7 +78,7 @@ def test_flats_available_only_and_detail_by_role(
 
 def test_small_districts_are_suppressed_below_planner(ogc: str, keys: dict[str, str]) -> None:
     """A district under the minimum population shows no figures to viewers; planners see them."""
-    figures = set(PUBLIC_FIGURES) | set(INDICATORS)
+    figures = set(PUBLIC_FIGURES) | set(sample_profile().district.indicators)
     by_role = {
         role: {
             f["id"]: f["properties"]

@@ -12,6 +12,8 @@ from alembic import op
 from geoalchemy2 import Geometry
 from sqlalchemy.dialects import postgresql
 
+from geo_service.db.crs import migration_srid
+
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -34,6 +36,8 @@ CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
 def upgrade() -> None:
     """Apply this revision."""
     op.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    # every geometry column in the deployment's storage CRS (GEO_SERVICE_CRS, default 25832)
+    srid = migration_srid(op.get_bind())
     op.create_table(
         "api_keys",
         sa.Column("id", sa.Text(), nullable=False),
@@ -89,7 +93,7 @@ def upgrade() -> None:
             "geom",
             Geometry(
                 geometry_type="MULTIPOLYGON",
-                srid=25832,
+                srid=srid,
                 dimension=2,
                 spatial_index=False,
                 from_text="ST_GeomFromEWKT",
@@ -168,7 +172,7 @@ def upgrade() -> None:
             "geom",
             Geometry(
                 geometry_type="POINT",
-                srid=25832,
+                srid=srid,
                 dimension=2,
                 spatial_index=False,
                 from_text="ST_GeomFromEWKT",
@@ -213,7 +217,7 @@ def upgrade() -> None:
             "geom",
             Geometry(
                 geometry_type="POLYGON",
-                srid=25832,
+                srid=srid,
                 dimension=2,
                 spatial_index=False,
                 from_text="ST_GeomFromEWKT",
@@ -346,7 +350,7 @@ def upgrade() -> None:
             "geom",
             Geometry(
                 geometry_type="POINT",
-                srid=25832,
+                srid=srid,
                 dimension=2,
                 spatial_index=False,
                 from_text="ST_GeomFromEWKT",
@@ -401,7 +405,7 @@ def upgrade() -> None:
             "geom",
             Geometry(
                 geometry_type="POINT",
-                srid=25832,
+                srid=srid,
                 dimension=2,
                 spatial_index=False,
                 from_text="ST_GeomFromEWKT",

@@ -1,4 +1,4 @@
-"""Walking network: network_nodes and network_edges (EPSG:25832, metres), flat snap distance.
+"""Walking network: network_nodes and network_edges (storage CRS, metres), flat snap distance.
 
 Revision ID: 0002
 Revises: 0001
@@ -11,25 +11,26 @@ import sqlalchemy as sa
 from alembic import op
 from geoalchemy2 import Geometry
 
+from geo_service.db.crs import migration_srid
+
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _geom(kind: str) -> Geometry:
-    """A geometry column type in EPSG:25832 (the GiST index is created explicitly)."""
-    return Geometry(
-        geometry_type=kind, srid=25832, dimension=2, spatial_index=False, nullable=False
-    )
+def _geom(kind: str, srid: int) -> Geometry:
+    """A geometry column type in the storage CRS (the GiST index is created explicitly)."""
+    return Geometry(geometry_type=kind, srid=srid, dimension=2, spatial_index=False, nullable=False)
 
 
 def upgrade() -> None:
     """Apply this revision."""
+    srid = migration_srid(op.get_bind())
     op.create_table(
         "network_nodes",
         sa.Column("id", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column("geom", _geom("POINT"), nullable=False),
+        sa.Column("geom", _geom("POINT", srid), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_network_nodes")),
     )
     op.create_geospatial_index(
@@ -48,7 +49,7 @@ def upgrade() -> None:
         sa.Column("length_m", sa.Float(), nullable=False),
         sa.Column("highway", sa.Text(), nullable=False),
         sa.Column("osm_way_id", sa.BigInteger(), nullable=False),
-        sa.Column("geom", _geom("LINESTRING"), nullable=False),
+        sa.Column("geom", _geom("LINESTRING", srid), nullable=False),
         sa.CheckConstraint("length_m > 0", name=op.f("ck_network_edges_length_positive")),
         sa.ForeignKeyConstraint(
             ["source"],

@@ -1,7 +1,9 @@
 """Waiting list of the transition management: pseudonymous households and their status.
 
+The service role gets row access to the table through ``db migrate`` (``grant_service_role``).
+
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-11-29 10:00:00.000000
 """
 
@@ -12,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0005"
-down_revision: str | None = "0002"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,93 @@
+"""Why a household of a batch stayed without a flat: its own reason, in a code and in words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from geo_service.allocation.results import Unplaced
+
+SHOWN = 5  # households or districts named in a reason
+
+
+@dataclass(frozen=True)
+class Fit:
+    """What the score matrix knew about one household before solving."""
+
+    fitting: int  # free flats passing every hard constraint
+    fitting_districts: np.ndarray  # bool per district index: a fitting flat lies there
+    failed: dict[str, int]  # per hard constraint: free flats failing it
+    below_min_score: bool  # compatible flats existed, all under the profile's min_score
+
+
+def _names(items: list[str]) -> str:
+    """'A, B, C' with '(+n more)' past SHOWN."""
+    more = f" (+{len(items) - SHOWN} more)" if len(items) > SHOWN else ""
+    return ", ".join(items[:SHOWN]) + more
+
+
+def explain_unplaced(
+    i: int,
+    refs: list[str | None],
+    fit: Fit,
+    scores: np.ndarray,
+    flat_district: np.ndarray,
+    left: np.ndarray,
+    flat_of: np.ndarray,
+    codes: list[str],
+) -> Unplaced:
+    """The reason household ``i`` stayed unplaced.
+
+    ``refs`` are the batch's case references, ``scores`` the household's row (NaN where it may
+    not go), ``left`` the capacity each district had left before the batch, ``flat_of`` the
+    solution (flat per household, -1 none).
+    """
+    base = {"household": i, "ref": refs[i], "fitting_flats": fit.fitting}
+    if fit.fitting == 0:
+        worst = sorted(((n, c) for c, n in fit.failed.items() if n), reverse=True)
+        which = _names([f"{c} fails for {n}" for n, c in worst])
+        return Unplaced(
+            **base,
+            code="no_fitting_flat",
+            reason=f"no free flat passes the hard constraints ({which})",
+            failed_constraints=fit.failed,
+        )
+    if fit.below_min_score:
+        return Unplaced(
+            **base,
+            code="below_min_score",
+            reason="every fitting flat scores below the profile's minimum placement score",
+        )
+    usable = np.isfinite(scores) & (left[flat_district] > 0)
+    if not usable.any():
+        full = [codes[k] for k in np.flatnonzero(fit.fitting_districts)]
+        return Unplaced(
+            **base,
+            code="districts_full",
+            reason=f"its {fit.fitting} fitting flats are all in districts at their cap or "
+            f"excluded: {_names(full)}",
+            districts=full,
+        )
+    taken = np.zeros(len(scores), dtype=int) - 1
+    placed = np.flatnonzero(flat_of >= 0)
+    taken[flat_of[placed]] = placed
+    by = sorted({int(h) for h in taken[usable] if h >= 0})
+    used = np.bincount(flat_district[flat_of[placed]], minlength=len(left))
+    ran_out = sorted({codes[d] for d in flat_district[usable & (taken < 0)] if used[d] >= left[d]})
+    parts = []
+    if by:
+        who = _names([refs[h] or f"#{h}" for h in by])
+        parts.append(f"went to other households of the batch ({who})")
+    if ran_out:
+        parts.append(f"lie in districts whose remaining capacity the batch used: {_names(ran_out)}")
+    if not parts:
+        parts.append("were left out by the solver's candidate limit for large batches")
+    return Unplaced(
+        **base,
+        code="outranked",
+        reason=f"outranked: its {int(usable.sum())} fitting flats in districts with room "
+        + " or ".join(parts),
+        districts=ran_out,
+        taken_by=by,
+    )

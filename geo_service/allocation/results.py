@@ -1,0 +1,90 @@
+"""Typed answer of the allocation service (``POST /allocations``, ``allocate --out/--json``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from geo_service.scoring.results import Result
+
+UnplacedCode = Literal["no_fitting_flat", "districts_full", "outranked", "below_min_score"]
+
+
+class Assignment(Result):
+    """One household placed in one flat."""
+
+    household: int = Field(description="Position of the household in the batch (from 0).")
+    ref: str | None = Field(None, description="The household's case reference, as sent.")
+    flat_id: str
+    district_code: str | None = None
+    placement_score: float
+
+
+class Unplaced(Result):
+    """A household left without a flat, and its own reason."""
+
+    household: int = Field(description="Position of the household in the batch (from 0).")
+    ref: str | None = Field(None, description="The household's case reference, as sent.")
+    code: UnplacedCode = Field(description="The reason as a code.")
+    reason: str = Field(description="The reason in words.")
+    fitting_flats: int = Field(0, description="Free flats passing every hard constraint.")
+    districts: list[str] = Field(
+        [], description="Districts concerned: full ones, or whose remaining capacity ran out."
+    )
+    taken_by: list[int] = Field(
+        [], description="Households of the batch that got this household's fitting flats."
+    )
+    failed_constraints: dict[str, int] = Field(
+        {}, description="Per hard constraint, how many free flats fail it."
+    )
+
+
+class DistrictUse(Result):
+    """A district's capacity and placements before and after the batch."""
+
+    code: str
+    name: str | None = None
+    capacity: int
+    before: int
+    after: int
+    placed: int = Field(description="Households of this batch placed here (after - before).")
+
+
+class Baseline(Result):
+    """The greedy baseline on the same input."""
+
+    method: Literal["greedy"] = "greedy"
+    objective: float
+    placed: int
+    solve_seconds: float
+
+
+class Fairness(Result):
+    """How evenly the batch is spread and how good the placements are."""
+
+    utilisation_spread: float = Field(description="Max - min utilisation over districts.")
+    mean_score: float | None
+    min_score: float | None
+
+
+class Allocation(Result):
+    """A batch placement: assignments, per-household reasons, per-district use, baseline."""
+
+    method: Literal["optimal", "greedy"]
+    objective: float = Field(description="Sum of the placement scores of the assignments.")
+    placed: int
+    unplaced: int
+    assignments: list[Assignment]
+    unplaced_reasons: list[Unplaced]
+    districts: list[DistrictUse]
+    baseline: Baseline
+    solve_seconds: float
+    mip_gap: float | None = None
+    proven_optimal: bool
+    fairness: Fairness
+    profile_version: str
+    data_timestamp: str | None = None
+    reservations: list[str] = Field(
+        [], description="Ids of the holds made with reserve=true (in assignment order)."
+    )

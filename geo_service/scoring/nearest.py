@@ -1,0 +1,37 @@
+"""The k nearest targets of a category per flat, and their union over several target sets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Nearest:
+    """k nearest distances (m), global target numbers and names of one target set."""
+
+    dist: np.ndarray
+    target: np.ndarray
+    names: np.ndarray
+
+
+def merge_nearest(parts: list[Nearest], k: int) -> Nearest:
+    """Union of several k-nearest lists (same target counted once), k smallest kept."""
+    if len(parts) == 1:
+        return parts[0]
+    dist = np.concatenate([p.dist for p in parts], axis=1)
+    target = np.concatenate([p.target for p in parts], axis=1)
+    names = np.concatenate([p.names for p in parts], axis=1)
+    order = np.lexsort((target, dist), axis=1)
+    dist, target = np.take_along_axis(dist, order, 1), np.take_along_axis(target, order, 1)
+    names = np.take_along_axis(names, order, 1)
+    dup = np.zeros_like(dist, dtype=bool)
+    dup[:, 1:] = (target[:, 1:] == target[:, :-1]) & (target[:, 1:] >= 0)
+    dist = np.where(dup, np.inf, dist)
+    order = np.argsort(dist, axis=1, kind="stable")[:, :k]
+    return Nearest(
+        np.take_along_axis(dist, order, 1),
+        np.take_along_axis(target, order, 1),
+        np.take_along_axis(names, order, 1),
+    )

@@ -1,0 +1,167 @@
+"""Typed answers of the scoring service: a ranked (explained) flat and a ranking.
+
+The same models are returned by the ranker, serialised by the HTTP API (``response_model``),
+printed by ``geo-service rank --json`` and turned into tables by ``geo_service.analysis``.
+Field names follow the output-shape contract of the architecture; fields are only ever added.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Result(BaseModel):
+    """Base of every result model: built by the services, never from client input."""
+
+    model_config = ConfigDict(frozen=True)
+
+
+class NearestPlace(Result):
+    """One of the nearest places counted for a category, and how much it counts."""
+
+    name: str
+    distance_m: float = Field(description="Metres (straight line or walking, see distance_mode).")
+    rank_weight: float = Field(description="Weight of this rank among the nearest (1, 0.5, ...).")
+    decay: float = Field(description="Share of the rank weight counted at this distance (0-1).")
+    note: str | None = Field(None, description="Why it counts little or nothing, in words.")
+
+
+class CategoryExplanation(Result):
+    """How one category adds to the infrastructure score for this household."""
+
+    weight: float = Field(description="Category weight W for this household (needs applied).")
+    max_points: float = Field(description="The most this category can add: 100 · W / ΣW.")
+    points: float = Field(description="Points added (the category's contribution).")
+    value: float = Field(description="Category value c = min(1, Σ rank weight · decay), 0-1.")
+    full_m: float = Field(description="Counts fully up to this distance (m).")
+    zero_m: float = Field(description="Counts nothing from this distance (m).")
+    rule: str = Field(description="The decay and rank rule in words.")
+
+
+class DistrictFactor(Result):
+    """The flat's district and its factor B from the quota utilisation."""
+
+    code: str | None
+    name: str | None
+    factor: float = Field(description="District factor B (0-1) the infrastructure score is × by.")
+    utilisation: float = Field(description="Placements / capacity of the planning period.")
+    capacity: int | None = None
+    placements: int | None = None
+    explanation: str = Field("", description="The factor in words.")
+
+
+class ConstraintResult(Result):
+    """One hard constraint of household fit and its result for this flat."""
+
+    name: str
+    passed: bool
+    detail: str
+
+
+class RankedFlat(Result):
+    """A flat's placement score for one household with the full explanation."""
+
+    flat_id: str
+    rank: int | None = Field(description="Position in the ranking; null when scored alone.")
+    placement_score: float = Field(description="infrastructure_score × district.factor, 0-100.")
+    infrastructure_score: float = Field(description="0-100; the contributions add up to it.")
+    district: DistrictFactor
+    contributions: dict[str, float] = Field(description="Points per category.")
+    nearest: dict[str, list[NearestPlace]]
+    categories: dict[str, CategoryExplanation] = Field(
+        description="Per category: weight, maximum, points, value and the rule in words."
+    )
+    constraints: list[ConstraintResult]
+    eligible: bool = Field(description="Passes every hard constraint (and is free).")
+    summary: str = Field(description="How the placement score comes about, in one line.")
+    notes: list[str] = Field([], description="Why the score is low or zero, in words.")
+    distance_mode: str
+    snap_m: float | None = Field(None, description="Metres from the flat to the street network.")
+    unreachable: bool = False
+    profile_version: str
+    data_timestamp: str | None = None
+
+
+class Exclusions(Result):
+    """Flats not ranked, each counted once under the first reason that applies (in this order)."""
+
+    outside_districts: int = Field(0, description="Not in the requested districts.")
+    not_on_offer: int = Field(0, description="Withdrawn from offer.")
+    held: int = Field(0, description="Reserved (held or confirmed).")
+    constraint: int = Field(0, description="Fail at least one hard constraint.")
+    district_full: int = Field(0, description="In a district at its cap (B = 0).")
+
+
+class FullDistrict(Result):
+    """A district at its cap that held flats fitting the household."""
+
+    code: str
+    name: str | None
+    utilisation: float
+    fitting_flats: int
+
+
+class Ranking(Result):
+    """``POST /placements/rank``: the best flats and why nothing or little else came back."""
+
+    results: list[RankedFlat]
+    profile_version: str
+    data_timestamp: str | None = None
+    considered: int = Field(0, description="Flats known to the ranker.")
+    eligible: int = Field(0, description="Flats that passed every filter (results are the top).")
+    excluded: Exclusions = Exclusions()
+    failed_constraints: dict[str, int] = Field(
+        {},
+        description="Per hard constraint, how many free flats in the requested districts fail "
+        "it (a flat may fail several).",
+    )
+    full_districts: list[FullDistrict] = Field(
+        [], description="Districts at their cap that held fitting flats."
+    )
+    notes: list[str] = Field([], description="Why nothing or little came back, in words.")
+
+
+class District(Result):
+    """A district's social-structure status, capacity and utilisation.
+
+    In public output (below the planner role), districts under the profile's minimum population
+    show none of their figures (null)."""
+
+    code: str
+    name: str
+    ortschaft: str | None = None
+    year: int | None = Field(None, description="Year of the indicators used.")
+    status_index: float | None = Field(None, description="Weighted z-score; higher = more burden.")
+    status_class: int | None = Field(None, description="1 (high status) .. 4 (very low).")
+    suppressed: bool | None = Field(None, description="Under the minimum population.")
+    capacity: int | None = None
+    capacity_source: str | None = Field(None, description="'imported' or 'derived'.")
+    placements: int | None = None
+    utilisation: float | None = Field(None, description="placements / capacity.")
+    factor: float | None = Field(None, description="District factor B (0-1).")
+    profile_version: str | None = None
+    computed_at: datetime | None = None
+
+
+class DistrictList(Result):
+    """Every district."""
+
+    items: list[District]
+
+
+class IndicatorYear(Result):
+    """A district's indicators for one year (the indicator columns depend on the data set)."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+    __pydantic_extra__: dict[str, float | int | str | None] = Field(init=False)
+
+    year: int
+    residents: int | None = None
+
+
+class DistrictDetail(District):
+    """A district with its indicators per year (planners and above)."""
+
+    indicators: list[IndicatorYear]

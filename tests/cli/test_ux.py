@@ -1,0 +1,115 @@
+"""The CLI as a clerk uses it: fast help, JSON for every listing, tables that fit 80 columns
+with a legend, the vocabularies, and a database URL that psql accepts."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from geo_service.config import get_settings
+from geo_service.scoring.districts import list_status
+from geo_service.scoring.pipeline import score_all
+from geo_service.scoring.profile import load_profile
+
+HEAVY = ("pandas", "numpy", "sqlalchemy", "fastapi", "geopandas", "scipy", "folium", "pydantic")
+HOUSEHOLD = '{"size": 4, "children_ages": [3, 8], "languages": ["ar"], "move_in": "2026-12-01"}'
+BATCH = get_settings().data_dir / "sample" / "households" / "plentiful.json"
+PSQL = Path(get_settings().pg_bin) / "psql"
+
+
+@pytest.fixture(scope="module")
+def env(sample_engine: Engine, sample_database_url: str) -> dict[str, str]:
+    """Environment of CLI runs against this module's scored sample, 80 columns wide."""
+    score_all(sample_engine, load_profile(get_settings().profile_path))
+    return {**os.environ, "DATABASE_URL": sample_database_url, "COLUMNS": "80"}
+
+
+def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """Run `geo-service ARGS`; fail with its stderr when it exits non-zero."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "geo_service", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def test_help_loads_no_heavy_library() -> None:
+    """The command tree imports typer and rich only; services load when a command runs."""
+    probe = f"import sys, geo_service.cli; print([m for m in {HEAVY!r} if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    helped = subprocess.run(
+        [sys.executable, "-m", "geo_service", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "vocab" in helped.stdout and "districts" in helped.stdout
+
+
+def test_listing_commands_print_the_api_shapes(env: dict[str, str], sample_engine: Engine) -> None:
+    """--json on every listing: the same fields as the HTTP API's answers."""
+    districts = json.loads(cli(env, "districts", "--json").stdout)
+    with sample_engine.connect() as conn:
+        public = [d.model_dump(mode="json") for d in list_status(conn, public=True)]
+    assert districts == {"items": public}
+    coverage = json.loads(
+        cli(env, "coverage", "--language", "ar", "--category", "counselling", "--json").stdout
+    )
+    assert coverage["radius_m"] == 2000 and {r["language"] for r in coverage["items"]} == {"ar"}
+    assert json.loads(cli(env, "offer-duplicates", "--json").stdout) == {"items": []}
+    offers = json.loads(cli(env, "offers", "--near", "F-0001", "--language", "ar", "--json").stdout)
+    assert offers and {"id", "distance_m", "match"} <= set(offers[0])
+    ranked = json.loads(cli(env, "rank", "--household", HOUSEHOLD, "--top", "3", "--json").stdout)
+    assert [r["rank"] for r in ranked] == [1, 2, 3] and "categories" in ranked[0]
+    vocab = json.loads(cli(env, "vocab", "--json").stdout)
+    assert "barrier_free" in {n["name"] for n in vocab["needs"]} and "ar" in vocab["languages"]
+    run = json.loads(
+        cli(env, "allocate", "--households", str(BATCH), "--method", "greedy", "--json").stdout
+    )
+    assert run["placed"] + run["unplaced"] == 40 and {"name", "placed"} <= set(run["districts"][0])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("districts",),
+        ("rank", "--household", HOUSEHOLD),
+        ("coverage",),
+        ("offers", "--near", "F-0001", "--language", "ar"),
+        ("vocab",),
+        ("allocate", "--households", str(BATCH), "--method", "greedy"),
+    ],
+    ids=lambda a: a[0],
+)
+def test_tables_fit_80_columns_with_a_legend(env: dict[str, str], args: tuple[str, ...]) -> None:
+    """Nothing is cut off (no '…') and no line is wider than 80 columns; symbols explained."""
+    out = cli(env, *args).stdout
+    assert "…" not in out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    if args[0] in ("districts", "rank"):
+        assert "B: district factor" in out
+    if args[0] == "coverage":
+        assert "GAP:" in out and "Coverage within 2,000 m" in out
+
+
+def test_db_url_for_libpq_clients(env: dict[str, str]) -> None:
+    """`db url --libpq` has no '+psycopg', and psql connects with it."""
+    plain = cli(env, "db", "url").stdout.strip().splitlines()[-1]
+    libpq = cli(env, "db", "url", "--libpq").stdout.strip().splitlines()[-1]
+    assert "+psycopg" in plain and libpq.startswith("postgresql://") and "+" not in libpq
+    answer = subprocess.run(
+        [str(PSQL), libpq, "-tAc", "SELECT count(*) FROM flats"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert answer.stdout.strip() == "900"

@@ -1,0 +1,127 @@
+"""The maps served behind the login, over real HTTP: the session, the household form in a
+real Chromium, and bad profiles explained in the page's language."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser
+from sqlalchemy import Engine
+
+from geo_service.api.server import start_server
+from geo_service.auth.keys import create_key
+from tests.maps.conftest import HOUSEHOLD
+
+REMOTE = re.compile(r"""(?:src|href)\s*=\s*["']https?://""", re.IGNORECASE)
+HTML = {"Accept": "text/html"}
+
+
+@pytest.fixture(scope="module")
+def served(
+    rendered: dict[str, Path], sample_engine: Engine, sample_database_url: str
+) -> Iterator[tuple[str, str, str]]:
+    """The API serving the rendered maps; a viewer's and a housing office's key."""
+    with sample_engine.begin() as conn:
+        viewer = create_key(conn, "viewer", "map viewer")[1]
+        office = create_key(conn, "housing_office", "map office")[1]
+    maps_dir = rendered["districts"].parent
+    proc, base = start_server(sample_database_url, env={"GEO_SERVICE_MAPS_DIR": str(maps_dir)})
+    yield base, viewer, office
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def test_served_maps_need_a_session(served: tuple[str, str, str]) -> None:
+    """302/401 without a session; viewer sees public maps and the base layer; the household
+    page needs housing_office."""
+    base, viewer, office = served
+    assert httpx.get(f"{base}/maps/districts.html", headers=HTML).status_code == 302
+    assert httpx.get(f"{base}/maps/districts.html").status_code == 401
+    bad = httpx.post(f"{base}/maps/login", data={"key": "nope"})
+    assert bad.status_code == 303 and "error" in bad.headers["location"]
+    with httpx.Client(base_url=base) as client:
+        r = client.post("/maps/login", data={"key": viewer})
+        assert r.status_code == 303
+        cookie = r.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=strict" in cookie
+        page = client.get("/maps/districts.html")
+        assert page.status_code == 200 and "leaflet" in page.text
+        assert client.get("/maps/static/leaflet/leaflet.js").status_code == 200
+        assert client.get("/maps/static/basemap.js").text.startswith("window.GEO_BASEMAP = {")
+        query = {"household": json.dumps(HOUSEHOLD)}
+        assert client.get("/maps/household", params=query).status_code == 403
+        client.get("/maps/logout")
+        assert client.get("/maps/districts.html").status_code == 401
+    with httpx.Client(base_url=base) as client:
+        client.post("/maps/login", data={"key": office})
+        r = client.get("/maps/household", params={"household": json.dumps(HOUSEHOLD)})
+        assert r.status_code == 200 and "rank-marker" in r.text
+        assert "household-form" in r.text and not REMOTE.search(r.text)
+        form = client.get("/maps/household")
+        assert form.status_code == 200 and "household-form" in form.text
+        assert 'class="rank-marker"' not in form.text
+
+
+@pytest.mark.parametrize(
+    ("household", "german"),
+    [
+        ({**HOUSEHOLD, "size": 0}, "Personen im Haushalt: muss mindestens 1 sein"),
+        ({**HOUSEHOLD, "languages": ["xx1"]}, "„xx1“ ist keine bekannte Sprache"),
+        ({**HOUSEHOLD, "languages": []}, "mindestens eine Sprache wählen"),
+        ({**HOUSEHOLD, "children_ages": [3, 30]}, "Kinder sind 0 bis 17 Jahre alt"),
+        ({**HOUSEHOLD, "move_in": "2026-02-31"}, "Einzug ab: muss ein Datum sein"),
+        ({**HOUSEHOLD, "needs": ["pool"]}, "„pool“ ist kein bekannter Bedarf"),
+        ("{not json", "Haushalt: ungültige Angabe"),
+    ],
+)
+def test_bad_profile_is_explained_in_german(
+    served: tuple[str, str, str], household: object, german: str
+) -> None:
+    """A browser gets the form page (400) saying what is wrong in German, no English problem
+    JSON; an API client still gets problem+json."""
+    base, _, office = served
+    raw = household if isinstance(household, str) else json.dumps(household)
+    with httpx.Client(base_url=base) as client:
+        client.post("/maps/login", data={"key": office})
+        r = client.get("/maps/household", params={"household": raw}, headers=HTML)
+        assert r.status_code == 400 and r.headers["content-type"].startswith("text/html")
+        assert german in r.text
+        assert "household." not in r.text and "problem" not in r.text.lower()
+        api = client.get("/maps/household", params={"household": raw})
+        assert api.status_code == 400
+        assert api.headers["content-type"].startswith("application/problem+json")
+
+
+def test_household_form_renders_the_ranking(served: tuple[str, str, str], browser: Browser) -> None:
+    """In Chromium: log in, open the form, enter a household, submit: ten ranked flats,
+    the title describing the household in words."""
+    base, _, office = served
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(f"{base}/maps/login")
+    page.fill("input[name=key]", office)
+    page.click("button[type=submit]")
+    page.goto(f"{base}/maps/household")
+    assert page.locator(".rank-marker").count() == 0
+    page.fill("[name=size]", "3")
+    page.fill("[name=children_ages]", "5")
+    page.select_option("[name=languages]", ["uk"])
+    page.check("input[name=needs][value=near_paediatrician]")
+    page.fill("[name=move_in]", "01.04.2027")
+    page.click("#household-form button[type=submit]")
+    page.wait_for_selector(".rank-marker")
+    assert page.locator(".rank-marker").count() == 10
+    title = page.locator("#map-title").inner_text()
+    assert "3 Personen" in title and "Ukrainisch (uk)" in title and "01.04.2027" in title
+    assert "Kinderarzt in der Nähe" in title
+    page.fill("[name=children_ages]", "5, 30")
+    page.click("#household-form button[type=submit]")
+    page.wait_for_selector("#household-error")
+    assert "Kinder sind 0 bis 17 Jahre alt" in page.locator("#household-error").inner_text()
+    assert page.locator("[name=children_ages]").input_value() == "5, 30"  # kept to correct
+    context.close()
