@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from geo_service.cli.app import app
-from geo_service.config import get_settings
-from geo_service.db.engine import get_engine
-from geo_service.scoring.profile import load_profile
-from geo_service.transition.report import SimulationReport
-from geo_service.transition.simulation import simulate
+from geo_service.cli.common import console, err, print_json, say
+from geo_service.cli.options import ProfilePath, profile_from
 
-console = Console(highlight=False, soft_wrap=True, width=140)
-err = Console(stderr=True, highlight=False)
+if TYPE_CHECKING:
+    from geo_service.transition.report import SimulationReport
+
 LABELS = {"greedy": "greedy", "lookahead": "look-ahead", "hindsight": "hindsight"}
 
 
@@ -28,6 +23,8 @@ def _fmt(value: float | None, pattern: str = "{:.0f}") -> str:
 
 def print_report(report: SimulationReport) -> None:
     """The policies side by side, then the ratio per seed."""
+    from rich.table import Table
+
     n = len(report.seeds)
     title = f"{report.days} days, {n} seed{'s' if n > 1 else ''}" + (" (means)" if n > 1 else "")
     table = Table(title=f"Simulated transition management: {title}. ILLUSTRATIVE")
@@ -76,7 +73,7 @@ def print_report(report: SimulationReport) -> None:
                 f"{run.policies['lookahead'].ratio_to_hindsight:.2%}",
             )
         console.print(per)
-    console.print(report.note)
+    say(report.note)
 
 
 @app.command("simulate")
@@ -85,10 +82,15 @@ def simulate_cmd(
     seed: int = typer.Option(1, min=0, help="Seed of the first generated year."),
     seeds: int = typer.Option(1, min=1, max=100, help="How many years (seeds seed, seed+1, ...)."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
-    profile: Path = typer.Option(None, help="Scoring profile TOML."),
+    profile: ProfilePath = None,
 ) -> None:
     """Replay generated years of arrivals under greedy, look-ahead and the hindsight optimum."""
-    prof = load_profile(profile or get_settings().profile_path)
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from geo_service.db.engine import get_engine
+    from geo_service.transition.simulation import simulate
+
+    prof = profile_from(profile)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True, disable=as_json) as bar:
         task = bar.add_task("loading the city", total=None)
@@ -100,6 +102,6 @@ def simulate_cmd(
             progress=lambda text: bar.update(task, description=text),
         )
     if as_json:
-        print(report.model_dump_json(indent=1))
+        print_json(report)
         return
     print_report(report)

@@ -370,7 +370,6 @@ network_edges = Table(
 
 # The transition management's waiting list: pseudonymous households (profile only, the case
 # reference as a keyed hash) moving waiting -> offered -> reserved -> moved, or withdrawn.
-WAITING_STATES = ("waiting", "offered", "reserved", "moved", "withdrawn")
 waiting_list = Table(
     "waiting_list",
     metadata,

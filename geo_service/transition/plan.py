@@ -170,6 +170,13 @@ _locks: dict[tuple[str, str], threading.Lock] = {}
 _guard = threading.Lock()
 
 
+def forget_plans() -> None:
+    """Drop this process's cached plans: the next request recomputes its plan (e.g. after the
+    waiting list changed and the answer must not wait for ``replan_minutes``)."""
+    with _guard:
+        _plans.clear()
+
+
 def current_plan(engine: Engine, profile: ScoringProfile) -> LivePlan:
     """The plan of this database and profile; recomputed when older than the profile's
     ``replan_minutes`` or when the scored data changed. While one request recomputes it, the

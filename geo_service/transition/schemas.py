@@ -3,27 +3,21 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from geo_service.scoring.household import Household
+from geo_service.scoring.household import HOUSEHOLD_EXAMPLE, Household, IsoDate
+from geo_service.scoring.results import Result
+from geo_service.transition.terms import DeclineReason, WaitingStatus, WithdrawReason
 
-WaitingStatus = Literal["waiting", "offered", "reserved", "moved", "withdrawn"]
 UNIT_PATTERN = r"^[\w][\w .,/()'+-]{0,79}$"
-HOUSEHOLD_EXAMPLE: dict[str, Any] = {
-    "size": 4,
-    "children_ages": [3, 8],
-    "languages": ["ar", "ku"],
-    "needs": [],
-    "move_in": "2026-12-01",
-}
 
 
 class _Body(BaseModel):
-    """A request body: unknown fields are rejected (400)."""
+    """A request body: unknown fields are rejected (400), JSON types are never converted."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class NewEntry(_Body):
@@ -47,7 +41,9 @@ class NewEntry(_Body):
 
     household: Household
     case_ref: str = Field(min_length=1, max_length=200, description="Opaque case reference.")
-    entered_on: date | None = Field(None, description="Day it joined the list (default today).")
+    entered_on: IsoDate | None = Field(
+        None, strict=False, description="Day it joined the list (YYYY-MM-DD; default today)."
+    )
     accommodation_unit: str | None = Field(
         None, pattern=UNIT_PATTERN, description="Current (central) accommodation unit."
     )
@@ -79,18 +75,16 @@ class Offer(_Body):
 class Decline(_Body):
     """The offer or the hold fell through: the household waits again."""
 
-    reason: Literal[
-        "household_declined", "landlord_declined", "not_suitable", "hold_expired", "other"
-    ] = "other"
+    reason: DeclineReason = "other"
 
 
 class Withdraw(_Body):
     """The household leaves the waiting list."""
 
-    reason: Literal["moved_elsewhere", "left_the_city", "no_longer_eligible", "other"] = "other"
+    reason: WithdrawReason = "other"
 
 
-class WaitingEntry(BaseModel):
+class WaitingEntry(Result):
     """A waiting-list entry (the case reference is never returned)."""
 
     id: str
@@ -113,7 +107,7 @@ class WaitingEntry(BaseModel):
     next_steps: list[str] = Field(description="Transitions allowed from this status.")
 
 
-class WaitingListPage(BaseModel):
+class WaitingListPage(Result):
     """A page of the waiting list, longest waiting first."""
 
     total: int
@@ -122,7 +116,7 @@ class WaitingListPage(BaseModel):
     items: list[WaitingEntry]
 
 
-class PipelineDistrict(BaseModel):
+class PipelineDistrict(Result):
     """One district's households in the pipeline."""
 
     code: str
@@ -134,7 +128,7 @@ class PipelineDistrict(BaseModel):
     places_left: int | None = Field(description="Capacity minus placements, holds and offers.")
 
 
-class Pipeline(BaseModel):
+class Pipeline(Result):
     """The transition pipeline per district (offered, reserved, moved: the flat's district)."""
 
     districts: list[PipelineDistrict]
@@ -143,7 +137,7 @@ class Pipeline(BaseModel):
     totals: dict[str, int]
 
 
-class ForecastInfo(BaseModel):
+class ForecastInfo(Result):
     """What the potentials expect: arrivals per week and where the figures come from."""
 
     households_per_week: float
@@ -156,7 +150,7 @@ class ForecastInfo(BaseModel):
     household_profiles: int = Field(description="Profiles future households are drawn from.")
 
 
-class DistrictPotential(BaseModel):
+class DistrictPotential(Result):
     """What one more place in a district is worth to the expected future (points)."""
 
     code: str
@@ -167,7 +161,7 @@ class DistrictPotential(BaseModel):
     explanation: str
 
 
-class FlatTypePotential(BaseModel):
+class FlatTypePotential(Result):
     """What free flats of a scarce type are worth on average (points)."""
 
     type: Literal["large", "barrier_free"]
@@ -177,7 +171,7 @@ class FlatTypePotential(BaseModel):
     explanation: str
 
 
-class Potentials(BaseModel):
+class Potentials(Result):
     """The look-ahead's dual prices: districts' places and scarce flat types."""
 
     computed_at: datetime
@@ -194,7 +188,7 @@ class Potentials(BaseModel):
     profile_version: str
 
 
-class HouseholdOption(BaseModel):
+class HouseholdOption(Result):
     """A waiting household for a free flat: its score, its own potential and the balance."""
 
     entry_id: str
@@ -209,7 +203,7 @@ class HouseholdOption(BaseModel):
     explanation: str
 
 
-class FlatRecommendation(BaseModel):
+class FlatRecommendation(Result):
     """Whom a free flat suits best, with look-ahead: offer it now or keep it."""
 
     flat_id: str
@@ -224,7 +218,7 @@ class FlatRecommendation(BaseModel):
     profile_version: str
 
 
-class FlatOption(BaseModel):
+class FlatOption(Result):
     """A free flat for a waiting household: its score minus the potentials it would use."""
 
     flat_id: str
@@ -241,7 +235,7 @@ class FlatOption(BaseModel):
     explanation: str
 
 
-class HouseholdRecommendation(BaseModel):
+class HouseholdRecommendation(Result):
     """Which flats suit a waiting household now, with look-ahead: offer now or wait."""
 
     entry_id: str

@@ -3,14 +3,13 @@
 waiting -> offered -> reserved -> moved, or withdrawn (from any open status); an offer or a
 hold that falls through goes back to waiting (decline). "reserved" is a flat hold of the
 reservation service and "moved" its confirmation, so district utilisation follows. Every
-change is one conditional UPDATE (concurrent calls cannot both pass) and is audited in the same
-transaction; a hold made for a transition that then loses its race is released again, so an
-error leaves nothing changed.
+change is one conditional UPDATE (concurrent calls cannot both pass), made in one transaction
+with the hold, confirmation or release it implies and with its audit entry, so an error leaves
+nothing changed.
 """
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
@@ -21,9 +20,10 @@ from sqlalchemy.exc import IntegrityError
 from geo_service.audit import record
 from geo_service.auth.keys import KeyInfo
 from geo_service.db import models
+from geo_service.db.transactions import in_transaction
 from geo_service.errors import Conflict, InputError, NotFound
 from geo_service.reservations import service as reservations
-from geo_service.reservations.service import case_ref_hash
+from geo_service.reservations.holds import case_ref_hash, place_holds
 from geo_service.scoring.household import Household, parse_household
 from geo_service.scoring.pipeline import cached_ranker, held_flats
 from geo_service.scoring.profile import ScoringProfile
@@ -267,61 +267,59 @@ def offer(
 
 
 def reserve(engine: Engine, entry_id: str, key: KeyInfo, profile: ScoringProfile) -> WaitingEntry:
-    """Hold the offered flat for the household (the reservation service's hold)."""
+    """Hold the offered flat for the household: the reservation service's hold and the step
+    in one transaction (409 and nothing held when the entry or the flat changed meanwhile)."""
     eid = _entry_id(entry_id)
     current = get(engine, entry_id)
     if current.status != "offered" or current.flat_id is None:
         raise _refuse(eid, current.status, "reserve")
+    flat_id = current.flat_id
     household = planning_household(current.household, profile)
-    hold = reservations.reserve(engine, current.flat_id, household, None, key, profile)
-    try:
-        with engine.begin() as conn:
-            _step(
-                conn,
-                eid,
-                "reserve",
-                {"reservation_id": uuid.UUID(hold.id)},
-                flat_id=current.flat_id,
-            )
-            _audit(
-                conn,
-                "reserve",
-                key,
-                profile,
-                entry_id=str(eid),
-                flat_id=current.flat_id,
-                reservation_id=hold.id,
-            )
-            return _public(_read(conn, eid))
-    except (Conflict, NotFound):
-        _release_quietly(engine, hold.id, key, profile)  # lost a race: nothing stays held
-        raise
+    hold, _, stamp = reservations.prepare_hold(engine, flat_id, household, None, profile)
+
+    def work(conn: Connection) -> WaitingEntry:
+        (row,) = place_holds(conn, [hold], key, profile.version, stamp)
+        _step(conn, eid, "reserve", {"reservation_id": row.id}, flat_id=flat_id)
+        _audit(
+            conn,
+            "reserve",
+            key,
+            profile,
+            entry_id=str(eid),
+            flat_id=flat_id,
+            reservation_id=str(row.id),
+        )
+        return _public(_read(conn, eid))
+
+    return in_transaction(engine, work)
 
 
 def move(engine: Engine, entry_id: str, key: KeyInfo, profile: ScoringProfile) -> WaitingEntry:
-    """The household moves in: its hold is confirmed (district utilisation follows)."""
+    """The household moves in: the step and the hold's confirmation (the district's
+    utilisation follows) in one transaction; 409 and nothing changed when the hold lapsed."""
     eid = _entry_id(entry_id)
     current = get(engine, entry_id)
     if current.status != "reserved" or current.reservation_id is None:
         raise _refuse(eid, current.status, "move")
-    rid = current.reservation_id
-    reservations.transition(engine, rid, "confirm", key, profile)
-    try:
-        with engine.begin() as conn:
-            _step(conn, eid, "move", {}, reservation_id=uuid.UUID(rid))
-            _audit(conn, "move", key, profile, entry_id=str(eid), flat_id=current.flat_id)
-            return _public(_read(conn, eid))
-    except (Conflict, NotFound):
-        _release_quietly(engine, rid, key, profile)  # withdrawn or declined meanwhile
-        raise
+    rid = uuid.UUID(current.reservation_id)
+
+    def work(conn: Connection) -> WaitingEntry:
+        _step(conn, eid, "move", {}, reservation_id=rid)
+        reservations.apply_transition(conn, rid, "confirm", key, profile)
+        _audit(conn, "move", key, profile, entry_id=str(eid), flat_id=current.flat_id)
+        return _public(_read(conn, eid))
+
+    return in_transaction(engine, work)
 
 
 def _close(
     engine: Engine, entry_id: str, action: str, reason: str, key: KeyInfo, profile: ScoringProfile
 ) -> WaitingEntry:
-    """Decline (back to waiting) or withdraw; a hold the entry had is released after."""
+    """Decline (back to waiting) or withdraw; a hold the entry still has is released in the
+    same transaction."""
     eid = _entry_id(entry_id)
-    with engine.begin() as conn:
+
+    def work(conn: Connection) -> WaitingEntry:
         before = conn.execute(
             select(W.c.status, W.c.flat_id, W.c.reservation_id)
             .where(W.c.id == eid)
@@ -330,6 +328,9 @@ def _close(
         if before is None:
             raise NotFound(f"no waiting-list entry {eid}")
         _step(conn, eid, action, {"flat_id": None, "reservation_id": None})
+        rid = before.reservation_id
+        if rid is not None and _hold_status(conn, rid) in ("held", "confirmed"):
+            reservations.apply_transition(conn, rid, "release", key, profile)
         _audit(
             conn,
             action,
@@ -339,11 +340,16 @@ def _close(
             flat_id=before.flat_id,
             reason=reason,
             was=before.status,
-            reservation_id=str(before.reservation_id) if before.reservation_id else None,
+            reservation_id=str(rid) if rid else None,
         )
-    if before.reservation_id is not None:
-        _release_quietly(engine, str(before.reservation_id), key, profile)
-    return get(engine, entry_id)
+        return _public(_read(conn, eid))
+
+    return in_transaction(engine, work)
+
+
+def _hold_status(conn: Connection, reservation_id: uuid.UUID) -> str | None:
+    """The stored status of a reservation (held, confirmed, released or expired)."""
+    return conn.execute(select(R.c.status).where(R.c.id == reservation_id)).scalar()
 
 
 def decline(
@@ -358,11 +364,3 @@ def withdraw(
 ) -> WaitingEntry:
     """The household leaves the list (409 when it has moved or was withdrawn already)."""
     return _close(engine, entry_id, "withdraw", reason, key, profile)
-
-
-def _release_quietly(
-    engine: Engine, reservation_id: str, key: KeyInfo, profile: ScoringProfile
-) -> None:
-    """Release a hold this module made or owned; one already released or expired is fine."""
-    with contextlib.suppress(Conflict):
-        reservations.transition(engine, reservation_id, "release", key, profile)

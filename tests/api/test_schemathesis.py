@@ -4,9 +4,9 @@ no 5xx, and status, content type and body as documented.
 Schemathesis generates valid (positive) and invalid (negative) cases from the live server's
 OpenAPI document; the loop drives them with hypothesis directly (schemathesis' pytest plugin does
 not load under this pytest version). Path parameters are mostly replaced by values that exist
-(flat ids, district codes, reservation ids in every state, OGC collection and feature ids, map
-names), so the fuzzing reaches the handlers behind the 404s; now and then the generated value is
-kept.
+(flat ids, district codes, reservation ids and waiting-list entries in every state, OGC collection
+and feature ids, map names), so the fuzzing reaches the handlers behind the 404s; now and then
+the generated value is kept.
 """
 
 from __future__ import annotations
@@ -27,13 +27,15 @@ from schemathesis.checks import (
 )
 from sqlalchemy import Engine, text
 
-from geo_service.auth.keys import ROLES, create_key
+from geo_service.auth.keys import ROLES, KeyInfo, create_key
 from geo_service.config import get_settings
 from geo_service.maps.render import PUBLIC
 from geo_service.reservations.service import reserve, transition
 from geo_service.scoring.household import Household
 from geo_service.scoring.pipeline import cached_ranker
-from geo_service.scoring.profile import load_profile
+from geo_service.scoring.profile import ScoringProfile, load_profile
+from geo_service.transition import store
+from geo_service.transition.schemas import NewEntry
 
 # Examples per operation: every role runs both modes; the lower roles mostly meet 403s.
 MAX_EXAMPLES = {"viewer": 4, "planner": 5, "housing_office": 8, "admin": 8}
@@ -46,6 +48,29 @@ CHECKS = [
 ]
 REALISTIC = 0.85  # share of cases whose path values are replaced by existing ones
 HOUSEHOLD = Household(size=1, languages=["uk"], move_in="2027-03-31")  # type: ignore[arg-type]
+# Waiting-list entries for the path values: the transitions each one went through.
+ENTRY_STEPS = [(), ("offer",), ("offer", "reserve"), ("offer", "reserve", "move"), ("withdraw",)]
+
+
+def waiting_entries(
+    engine: Engine, key: KeyInfo, profile: ScoringProfile, flats: list[str]
+) -> list[str]:
+    """One waiting-list entry in each status (waiting, offered, reserved, moved, withdrawn),
+    offered the given flats; their ids."""
+    ids = []
+    free = iter(flats)
+    for i, steps in enumerate(ENTRY_STEPS):
+        new = NewEntry(household=HOUSEHOLD, case_ref=f"SCHEMATHESIS-{i}")
+        entry = store.add(engine, new, key, profile).id
+        for step in steps:
+            if step == "offer":
+                store.offer(engine, entry, next(free), key, profile)
+            elif step == "withdraw":
+                store.withdraw(engine, entry, "other", key, profile)
+            else:
+                getattr(store, step)(engine, entry, key, profile)
+        ids.append(entry)
+    return ids
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +79,10 @@ def path_values(api_engine: Engine, keys: dict[str, str]) -> dict[str, list[Any]
     profile = load_profile(get_settings().profile_path)
     with api_engine.begin() as conn:
         office = create_key(conn, "housing_office", "schemathesis fixtures")[0]
-    fitting = [r.flat_id for r in cached_ranker(api_engine, profile).rank(HOUSEHOLD, 3).results]
+    ranked = [r.flat_id for r in cached_ranker(api_engine, profile).rank(HOUSEHOLD, 6).results]
+    fitting, offered = ranked[:3], ranked[3:]
     reservations = [reserve(api_engine, f, HOUSEHOLD, None, office, profile).id for f in fitting]
+    entries = waiting_entries(api_engine, office, profile, offered)
     assert len(reservations) == 3, "three held flats for the reservation routes"
     transition(api_engine, reservations[1], "confirm", office, profile)
     transition(api_engine, reservations[2], "release", office, profile)
@@ -84,6 +111,7 @@ def path_values(api_engine: Engine, keys: dict[str, str]) -> dict[str, list[Any]
         "flat_id": flats,
         "code": codes + small,
         "reservation_id": reservations,
+        "entry_id": entries,
         "collection_id": collections,
         "feature_id": features,
         "name": list(PUBLIC),

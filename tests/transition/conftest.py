@@ -1,20 +1,27 @@
-"""Transition fixtures: the API's scored sample database, keys and server, and a profile
-whose look-ahead plan is recomputed on every request (so tests see their own changes)."""
+"""Transition fixtures: the API's scored sample database, keys and server, and the configured
+profile with this process's look-ahead plans forgotten (so a test sees its own changes)."""
 
 from __future__ import annotations
 
 import pytest
 
 from geo_service.config import get_settings
-from geo_service.scoring.profile import ScoringProfile, load_profile, parse_profile
+from geo_service.scoring.profile import ScoringProfile, load_profile
+from geo_service.transition.plan import forget_plans
 from tests.api.conftest import api_engine, keys, server
 
-__all__ = ["api_engine", "fresh_profile", "keys", "server"]
+__all__ = ["api_engine", "fresh_profile", "keys", "sample_profile", "server"]
 
 
 @pytest.fixture(scope="module")
-def fresh_profile() -> ScoringProfile:
-    """The configured profile with ``replan_minutes = 0``."""
-    data = load_profile(get_settings().profile_path).model_dump(mode="json")
-    data["transition"] = {**(data.get("transition") or {}), "replan_minutes": 0}
-    return parse_profile(data, "test profile")
+def sample_profile() -> ScoringProfile:
+    """The configured profile (the one the sample was scored with)."""
+    return load_profile(get_settings().profile_path)
+
+
+@pytest.fixture()
+def fresh_profile(sample_profile: ScoringProfile) -> ScoringProfile:
+    """The configured profile, with the cached plans dropped first: the look-ahead plan is
+    recomputed from the current waiting list."""
+    forget_plans()
+    return sample_profile

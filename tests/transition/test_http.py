@@ -9,6 +9,7 @@ import os
 import random
 import subprocess
 import sys
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
@@ -240,6 +241,7 @@ def test_concurrent_transitions_and_reservations(
     rng = random.Random(7)
     codes: list[int] = []
     failures: list[str] = []
+    seen: list[tuple[str, int]] = []
 
     def one(_: int) -> int:
         kind = rng.choices(kinds, weights)[0]
@@ -270,14 +272,19 @@ def test_concurrent_transitions_and_reservations(
             r = call(server, "GET", f"/api/v1/flats/{flat}/recommendations", None, key)
         if r.status_code >= 500:
             failures.append(f"{kind}: {r.text}")
+        seen.append((kind, r.status_code))
         return r.status_code
 
     for _ in range(4):
         with ThreadPoolExecutor(16) as pool:
             codes += list(pool.map(one, range(48)))
     assert not failures, failures
+    answers = Counter(seen)
+    print(f"concurrent waiting-list calls: {dict(sorted(answers.items()))}")
     assert set(codes) <= {200, 201, 404, 409}, codes
-    assert codes.count(200) > 40 and codes.count(409) > 20  # both paths were exercised
+    # both paths were exercised: every transition succeeded sometimes, and many lost a race
+    assert all(answers[(k, 200)] > 0 for k in ("offer", "reserve", "decline", "release"))
+    assert codes.count(409) > 20
     with api_engine.connect() as conn:
         rows = conn.execute(
             text(

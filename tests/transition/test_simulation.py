@@ -22,9 +22,9 @@ DAYS = 60
 
 
 @pytest.fixture(scope="module")
-def year(api_engine: Engine, fresh_profile: ScoringProfile) -> Year:
+def year(api_engine: Engine, sample_profile: ScoringProfile) -> Year:
     """A 60-day year on the scored sample."""
-    ranker = load_ranker(api_engine, fresh_profile)
+    ranker = load_ranker(api_engine, sample_profile)
     return generate_year(ranker, simulated_rows(ranker), YearMix(days=DAYS), seed=5)
 
 
@@ -41,13 +41,13 @@ def assert_feasible(year: Year, flat_of: np.ndarray) -> None:
 
 
 def test_policies_are_feasible_and_hindsight_is_best(
-    year: Year, fresh_profile: ScoringProfile, api_engine: Engine
+    year: Year, sample_profile: ScoringProfile, api_engine: Engine
 ) -> None:
     """Greedy and look-ahead place feasibly; neither beats the hindsight optimum."""
-    ranker = load_ranker(api_engine, fresh_profile)
+    ranker = load_ranker(api_engine, sample_profile)
     rows = simulated_rows(ranker)
     fc = forecast_for(year, lambda hh: rows.rows(hh, ranker.factor), 200, 0)
-    outcomes = [hindsight(year), greedy(year), lookahead(year, fresh_profile.transition_rules, fc)]
+    outcomes = [hindsight(year), greedy(year), lookahead(year, sample_profile.transition_rules, fc)]
     for o in outcomes:
         assert_feasible(year, o.flat_of)
         assert (o.day[o.flat_of >= 0] >= year.arrivals.days.household_day[o.flat_of >= 0]).all()
@@ -56,11 +56,11 @@ def test_policies_are_feasible_and_hindsight_is_best(
     assert outcomes[1].score.sum() > 0 and outcomes[2].score.sum() > 0
 
 
-def test_report_adds_up_and_repeats(api_engine: Engine, fresh_profile: ScoringProfile) -> None:
+def test_report_adds_up_and_repeats(api_engine: Engine, sample_profile: ScoringProfile) -> None:
     """Placed + never placed = households; the means are the seeds' means; same seeds, same
     report."""
-    a = simulate(api_engine, fresh_profile, days=30, seeds=[1, 2])
-    b = simulate(api_engine, fresh_profile, days=30, seeds=[1, 2])
+    a = simulate(api_engine, sample_profile, days=30, seeds=[1, 2])
+    b = simulate(api_engine, sample_profile, days=30, seeds=[1, 2])
     for run in a.runs:
         for p in run.policies.values():
             assert p.placed + p.never_placed == run.households

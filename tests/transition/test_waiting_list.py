@@ -41,9 +41,9 @@ def fitting_flat(engine: Engine, profile: ScoringProfile) -> str:
     hh = store.planning_household(household(), profile)
     with engine.connect() as conn:
         offered = set(conn.execute(select(models.waiting_list.c.flat_id)).scalars())
-    for r in ranker.rank(hh, limit=200, held=held_flats(engine)):
-        if r["flat_id"] not in offered:
-            return str(r["flat_id"])
+    for r in ranker.rank(hh, limit=200, held=held_flats(engine)).results:
+        if r.flat_id not in offered:
+            return r.flat_id
     raise AssertionError("no fitting flat left")
 
 
