@@ -40,6 +40,12 @@ def check_exposure(host: str, settings: Settings) -> None:
         )
 
 
+# Seconds a worker may take to answer the supervisor's ping before it is killed as hung: on a
+# loaded machine a busy worker (app start-up, a ranker reload after a re-score) can miss uvicorn's
+# default 5 s and would be killed mid-request (clients see a dropped connection).
+WORKER_HEALTHCHECK_S = 30
+
+
 def run_server(host: str, port: int, workers: int = 1) -> None:
     """Run uvicorn with the app factory (several workers share nothing but the database)."""
     import uvicorn
@@ -55,6 +61,7 @@ def run_server(host: str, port: int, workers: int = 1) -> None:
         workers=workers,
         log_level="info",
         access_log=False,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
     )
 
 
