@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func, select, text
 
 from geo_service.db import models
 from geo_service.errors import Conflict, InputError, NotFound
+from geo_service.reservations import service as reservations
 from geo_service.scoring.household import Household
 from geo_service.scoring.pipeline import cached_ranker, held_flats
 from geo_service.scoring.profile import ScoringProfile
@@ -181,6 +182,36 @@ def test_decline_and_withdraw_release_the_hold(
         assert e.status == ("waiting" if action == "decline" else "withdrawn")
         assert e.flat_id is None and e.reservation_id is None
         assert flat not in held_flats(api_engine)
+
+
+def test_a_lapsed_hold_or_a_flat_taken_meanwhile_changes_nothing(
+    api_engine: Engine, fresh_profile: ScoringProfile
+) -> None:
+    """The transition and its hold or confirmation are one transaction: moving in on a lapsed
+    hold, or holding a flat someone reserved directly since the offer, answers 409 and leaves
+    the list, the reservations and the audit log as they were."""
+    entry = add(api_engine, fresh_profile)
+    store.offer(api_engine, entry, fitting_flat(api_engine, fresh_profile), KEY, fresh_profile)
+    held = store.reserve(api_engine, entry, KEY, fresh_profile)
+    with api_engine.begin() as conn:
+        conn.execute(
+            text("UPDATE reservations SET expires_at = now() - interval '1 minute' WHERE id = :r"),
+            {"r": held.reservation_id},
+        )
+    assert store.get(api_engine, entry).hold_expired
+    before = snapshot(api_engine)
+    with pytest.raises(Conflict, match="expired"):
+        store.move(api_engine, entry, KEY, fresh_profile)
+    assert snapshot(api_engine) == before
+
+    other = add(api_engine, fresh_profile)
+    flat = fitting_flat(api_engine, fresh_profile)
+    store.offer(api_engine, other, flat, KEY, fresh_profile)
+    reservations.reserve(api_engine, flat, household(), None, KEY, fresh_profile)
+    before = snapshot(api_engine)
+    with pytest.raises(Conflict, match="already held"):
+        store.reserve(api_engine, other, KEY, fresh_profile)
+    assert snapshot(api_engine) == before and store.get(api_engine, other).status == "offered"
 
 
 def test_bad_input(api_engine: Engine, fresh_profile: ScoringProfile) -> None:
