@@ -28,7 +28,9 @@ waiting_app = typer.Typer(
 app.add_typer(waiting_app, name="waiting-list")
 ENTRY_LEGEND = {
     "days": "days on the list (to moving or leaving, or today)",
-    "next": "transitions allowed now",
+    "size": "persons in the household",
+    "next": "waiting: offer, withdraw; offered: reserve, decline, withdraw; reserved: move, "
+    "decline, withdraw (`show ID` or --json for languages, needs and dates)",
 }
 
 
@@ -54,20 +56,16 @@ def _entries(entries: list[WaitingEntry]) -> None:
             ("entered", "left"),
             ("days", "right"),
             ("size", "right"),
-            ("languages", "left"),
             ("flat", "left"),
-            ("next", "left"),
         ],
         [
             (
                 e.id,
-                e.status + (" (hold lapsed)" if e.hold_expired else ""),
+                e.status + (" (lapsed)" if e.hold_expired else ""),
                 e.entered_on.isoformat(),
                 e.days_waiting,
                 e.household.size,
-                ",".join(e.household.languages),
                 e.flat_id,
-                ", ".join(e.next_steps),
             )
             for e in entries
         ],
@@ -329,7 +327,9 @@ def recommend_cmd(
         ],
         [(k, f"{s:.1f}", f"{v:.1f}", "yes" if p else "", why) for k, s, v, p, why in rows],
         {
-            "value": "score minus the potentials it uses (look-ahead)",
+            "value": "score minus the potentials the flat uses (look-ahead)"
+            if entry
+            else "score plus waiting points minus what the household can expect elsewhere",
             "plan": "the look-ahead plan makes this pair",
         },
     )

@@ -57,7 +57,8 @@ def _district_words(name: str, places: int, potential: float, kept_for: str | No
         return f"{name}'s remaining quota ({_places(places)}) is not expected to run short."
     whom = f": keep it for {kept_for}" if kept_for else ""
     return (
-        f"{name}'s remaining quota ({places} places) is worth {potential:.1f} points a place{whom}."
+        f"{name}'s remaining quota ({_places(places)}) is worth {potential:.1f} points a "
+        f"place{whom}."
     )
 
 
@@ -108,20 +109,23 @@ def potentials(engine: Engine, profile: ScoringProfile) -> Potentials:
         )
     districts.sort(key=lambda x: (-x.potential, x.code))
     arrays = ranker.arrays
+    rooms = f"{rules.large_flat_rooms:g}+ rooms"
+    # type -> (which flats, label, one such flat in words)
     kinds = {
-        "large": (arrays.rooms >= rules.large_flat_rooms, f"{rules.large_flat_rooms:g}+ rooms"),
-        "barrier_free": (arrays.barrier_free.astype(bool), "barrier-free"),
+        "large": (arrays.rooms >= rules.large_flat_rooms, rooms, f"flat with {rooms}"),
+        "barrier_free": (arrays.barrier_free.astype(bool), "barrier-free", "barrier-free flat"),
     }
     types = []
-    for kind, (mask, label) in kinds.items():
+    for kind, (mask, label, one) in kinds.items():
+        many = one.replace("flat", "flats", 1)
         mine = mask[state.free_flats]
         v = plan.flat_potential[mine]
         mean = round(float(v.mean()), 2) if len(v) else None
         kept = _kept_for(plan.flat_kept_for[mine].sum(axis=0), overall) if len(v) else None
         words = (
-            f"No {label} flat is free."
+            f"No {one} is free."
             if mean is None
-            else f"{len(v)} {label} flats free, worth {mean:.1f} points each on average"
+            else f"{len(v)} free {many}, worth {mean:.1f} points each on average"
             + (f": keep them for {kept}." if kept and mean >= NOTABLE else ".")
         )
         types.append(
