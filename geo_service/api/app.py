@@ -27,7 +27,9 @@ from geo_service.api.routes import (
     flats,
     health,
     maps,
+    offer_edits,
     offers,
+    organisations,
     placements,
     reservations,
     vocabularies,
@@ -41,7 +43,8 @@ from geo_service.scoring.profile import cached_profile
 
 DESCRIPTION = """
 Every request but `/health`, `/ready` and `/docs` needs an **API key** in the `X-API-Key`
-header (press **Authorize**). Roles: `viewer` < `planner` < `housing_office` < `admin`.
+header (press **Authorize**). Roles: `viewer` < `planner` < `housing_office` < `admin`;
+`partner` keys belong to one organisation and keep its offers (otherwise a viewer).
 
 Every error is `application/problem+json` (RFC 9457) with a `detail` that says what to do;
 invalid input is **400** (never 422), listing each invalid part in `errors`. Rankings say why
@@ -87,6 +90,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for module in (
         districts,
         offers,
+        offer_edits,
+        organisations,
         flats,
         placements,
         reservations,
