@@ -31,6 +31,7 @@ from geo_service.api.routes import (
     offers,
     organisations,
     placements,
+    reports,
     reservations,
     vocabularies,
 )
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         placements,
         reservations,
         allocations,
+        reports,
         audit,
         vocabularies,
     ):

@@ -53,8 +53,9 @@ def load_offers(engine: Engine) -> tuple[list[dict[str, Any]], np.ndarray]:
 
 
 def vocabulary(engine: Engine) -> tuple[list[str], list[str]]:
-    """The categories and languages of the active offers, each sorted."""
-    active = models.active_offer()
+    """The catalogue's categories and languages, each sorted: of every offer but drafts, so
+    that pausing or retiring a category's or a language's last offers shows up as a gap."""
+    active = OFFERS.c.status != "draft"
     with engine.connect() as conn:
         categories = conn.scalars(
             select(OFFERS.c.category).where(active).distinct().order_by(OFFERS.c.category)
