@@ -39,11 +39,10 @@ def _percent(value: float) -> str:
 
 
 def utilisation_chart(rows: list[DistrictUtilisation], full: float, zero: float) -> str:
-    """Utilisation of each district's capacity as horizontal bars, with the profile's
-    thresholds (the district factor falls from ``full`` and reaches 0 at ``zero``);
-    suppressed districts are named without a bar."""
-    rows = list(reversed(rows))
-    fig = _figure(0.14 * len(rows) + 0.9)
+    """Utilisation of each district's capacity as columns, with the profile's thresholds
+    (the district factor falls from ``full`` and reaches 0 at ``zero``); suppressed districts
+    are named with a note instead of a column."""
+    fig = _figure(2.9)
     ax = fig.add_subplot()
     values = [(r.utilisation or 0) * 100 for r in rows]
     colours = [
@@ -56,41 +55,45 @@ def utilisation_chart(rows: list[DistrictUtilisation], full: float, zero: float)
         else COLOURS["low"]
         for r in rows
     ]
-    bars = ax.barh([r.name for r in rows], values, color=colours, height=0.75)
+    x = range(len(rows))
+    bars = ax.bar(x, values, color=colours, width=0.75)
     for bar, row in zip(bars, rows, strict=True):
-        text = "unterdrückt" if row.suppressed else _percent((row.utilisation or 0) * 100)
+        text = "unterdrückt" if row.suppressed else f"{(row.utilisation or 0) * 100:.0f}"
         ax.text(
-            bar.get_width() + 1, bar.get_y() + bar.get_height() / 2, text, va="center", fontsize=6
+            bar.get_x() + bar.get_width() / 2,
+            bar.get_height() + 1.5,
+            text,
+            ha="center",
+            va="bottom",
+            fontsize=5.5,
+            rotation=90 if row.suppressed else 0,
         )
-    ax.axvline(full * 100, color="#555", linestyle="--", linewidth=0.8)
-    ax.axvline(zero * 100, color="#222", linestyle="-", linewidth=0.8)
-    top = max([*values, zero * 100]) * 1.15
-    ax.set_xlim(0, top)
-    above = ax.get_xaxis_transform()  # x in data, y in axes: labels just above the plot
+    ax.axhline(full * 100, color="#555", linestyle="--", linewidth=0.8)
+    ax.axhline(zero * 100, color="#222", linestyle="-", linewidth=0.8)
+    ax.set_ylim(0, max([*values, zero * 100]) * 1.18)
+    ax.set_xlim(-0.6, len(rows) - 0.4)
     ax.text(
-        full * 100,
-        1.005,
-        f"Faktor sinkt ab {_percent(full * 100)} ",
-        fontsize=6.5,
+        -0.45,
+        full * 100 + 1,
+        f"Faktor sinkt ab {_percent(full * 100)}",
+        fontsize=6,
+        ha="left",
         va="bottom",
-        ha="right",
-        transform=above,
+        color="#333",
     )
     ax.text(
-        zero * 100,
-        1.005,
-        f" Quote voll ({_percent(zero * 100)})",
-        fontsize=6.5,
+        -0.45,
+        zero * 100 + 1,
+        f"Quote erreicht ({_percent(zero * 100)})",
+        fontsize=6,
+        ha="left",
         va="bottom",
-        transform=above,
+        color="#111",
     )
-    ax.set_xlabel(
-        "Auslastung der Aufnahmekapazität (Belegung ÷ Kapazität laut Quotenplan)", fontsize=8
-    )
-    ax.tick_params(axis="y", labelsize=6)
-    ax.set_ylim(-0.6, len(rows) - 0.4)
-    ax.tick_params(axis="x", labelsize=7)
-    ax.xaxis.set_major_formatter(lambda v, _: _percent(v))
+    ax.set_xticks(list(x), [r.name for r in rows], rotation=60, ha="right", fontsize=6.5)
+    ax.set_ylabel("Auslastung (Belegung ÷ Kapazität)", fontsize=7)
+    ax.tick_params(axis="y", labelsize=7)
+    ax.yaxis.set_major_formatter(lambda v, _: _percent(v))
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return _data_uri(fig)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Engine, func, insert, select
 
 from geo_service.catalogue.service import all_gaps, duplicates
-from geo_service.catalogue.versions import changed_since
+from geo_service.catalogue.versions import OfferVersion, changed_since
 from geo_service.config import get_settings
 from geo_service.db import models
 from geo_service.errors import InputError
@@ -199,8 +199,8 @@ def changed_offers(engine: Engine, since: datetime) -> list[OfferChange]:
             provider=offers[offer_id].provider,
             status=offers[offer_id].status,
             actions=list(dict.fromkeys(v.action for v in versions)),
-            fields=sorted({f for v in versions for f in v.changes}),
-            created=any(all(c.old is None for c in v.changes.values()) for v in versions),
+            fields=sorted({f for v in versions if not _created(v) for f in v.changes}),
+            created=any(_created(v) for v in versions),
             last_at=versions[-1].at,
             sources=sorted({v.source for v in versions}),
         )
@@ -209,6 +209,11 @@ def changed_offers(engine: Engine, since: datetime) -> list[OfferChange]:
     ]
     # partners' changes first, then imports; most recent first in each
     return sorted(out, key=lambda c: ("api" in c.sources, c.last_at, c.offer_id), reverse=True)
+
+
+def _created(version: OfferVersion) -> bool:
+    """Whether a version brought the offer into the catalogue (every field was empty)."""
+    return all(c.old is None for c in version.changes.values())
 
 
 def timestamp(engine: Engine) -> datetime | None:

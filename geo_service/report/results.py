@@ -73,7 +73,7 @@ class OfferChange(Result):
     provider: str
     status: str
     actions: list[str] = Field(description="create, update, pause, resume, retire, import ...")
-    fields: list[str] = Field(description="The fields that changed.")
+    fields: list[str] = Field(description="The fields that changed after it was added.")
     created: bool = Field(description="The offer is new since the date.")
     last_at: datetime
     sources: list[str] = Field(description="api (partners) and/or import.")

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from geo_service.maps.labels import labels_for
 from geo_service.report import collect
 from geo_service.report.charts import utilisation_chart, waiting_chart
-from geo_service.report.results import SituationReport
+from geo_service.report.results import OfferChange, SituationReport
 from geo_service.scoring.profile import ScoringProfile
 
 HERE = Path(__file__).parent
@@ -74,6 +74,7 @@ def render_html(report: SituationReport, profile: ScoringProfile) -> str:
     env.filters["groupby_pair"] = lambda rows: [
         (key, list(group)) for key, group in groupby(rows, key=lambda g: (g.category, g.language))
     ]
+    env.filters["actions_text"] = actions_text
     env.filters["field_names"] = lambda fs: ", ".join(
         dict.fromkeys(FIELD_NAMES.get(f, f) for f in fs)
     )
@@ -86,8 +87,19 @@ def render_html(report: SituationReport, profile: ScoringProfile) -> str:
         sources={s: sum(s in c.sources for c in changed) for s in ("api", "import")},
         full=profile.district.utilisation_full,
         zero=profile.district.utilisation_zero,
-        action_names=ACTION_NAMES,
     )
+
+
+def actions_text(change: OfferChange) -> str:
+    """What happened to an offer in words: "neu aufgenommen (Import), pausiert"."""
+    words = []
+    for i, action in enumerate(change.actions):
+        if i == 0 and change.created:
+            words.append("neu aufgenommen" + (" (Import)" if action == "import" else ""))
+        else:
+            words.append(ACTION_NAMES.get(action, action))
+    now = STATUS_NAMES.get(change.status)
+    return ", ".join(dict.fromkeys(words)) + (f" – jetzt {now}" if now else "")
 
 
 def render_pdf(report: SituationReport, profile: ScoringProfile) -> bytes:
@@ -118,6 +130,7 @@ FIELD_NAMES = {
     "district_code": "Stadtteil",
     "status": "Status",
 }
+STATUS_NAMES = {"paused": "pausiert", "retired": "beendet"}  # active: nothing to add
 ACTION_NAMES = {
     "create": "neu angelegt",
     "update": "geändert",
