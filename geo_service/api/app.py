@@ -34,6 +34,7 @@ from geo_service.api.routes import (
     reports,
     reservations,
     vocabularies,
+    volunteers,
 )
 from geo_service.config import Settings, get_settings
 from geo_service.db import crs
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         reservations,
         allocations,
         reports,
+        volunteers,
         audit,
         vocabularies,
     ):

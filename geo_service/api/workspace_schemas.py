@@ -96,3 +96,59 @@ class OrganisationCreate(_Body):
     id: Annotated[str, Field(max_length=40, pattern=r"^[a-z0-9][a-z0-9-]*$")] | None = Field(
         None, description="Slug; made from the name if not given."
     )
+
+
+Handle = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$",
+        description="A handle or organisation-given code (never a name).",
+    ),
+]
+
+
+class VolunteerCreate(_Body):
+    """A bridge builder or guide: pseudonymous, languages, home in the city, capacity."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "BB-017",
+                    "languages": ["ar", "de"],
+                    "capacity": 2,
+                    "lon": 10.33,
+                    "lat": 52.15,
+                }
+            ]
+        },
+    )
+
+    id: Handle
+    languages: Languages
+    capacity: int = Field(ge=1, le=20, description="Households they can accompany at once.")
+    lon: Lon
+    lat: Lat
+    organisation: Annotated[str, Field(max_length=40, pattern=r"^[a-z0-9][a-z0-9-]*$")] | None = (
+        Field(None, description="Admins name the organisation; a partner's key implies it.")
+    )
+
+
+class VolunteerPatch(_Body):
+    """The fields to change."""
+
+    model_config = ConfigDict(
+        extra="forbid", strict=True, json_schema_extra={"examples": [{"capacity": 3}]}
+    )
+
+    languages: Languages | None = None
+    capacity: int | None = Field(None, ge=1, le=20)
+    lon: Lon | None = None
+    lat: Lat | None = None
+    active: bool | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the client sent with a value."""
+        return {k: getattr(self, k) for k in self.model_fields_set if getattr(self, k) is not None}

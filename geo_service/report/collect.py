@@ -11,12 +11,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, func, insert, select
 
+from geo_service.bridges.matching import recommend
 from geo_service.catalogue.service import all_gaps, duplicates
 from geo_service.catalogue.versions import OfferVersion, changed_since
 from geo_service.config import get_settings
 from geo_service.db import models
 from geo_service.errors import InputError
 from geo_service.report.results import (
+    BridgeSummary,
     Count,
     DistrictPlacements,
     DistrictUtilisation,
@@ -220,3 +222,19 @@ def timestamp(engine: Engine) -> datetime | None:
     """When the data last changed (the newest import)."""
     with engine.connect() as conn:
         return data_timestamp(conn)
+
+
+def bridge_summary(engine: Engine, since: datetime, min_cell: int) -> BridgeSummary:
+    """Bridge builders for the households placed since ``since``: how many matched, and the
+    households without one by their first language (small counts suppressed)."""
+    found = recommend(engine, since)
+    by_language: dict[str, int] = defaultdict(int)
+    for w in found.without:
+        by_language[w.household.languages[0] if w.household.languages else "und"] += 1
+    return BridgeSummary(
+        volunteers=found.volunteers,
+        capacity=found.capacity,
+        households=found.households,
+        matched=found.matched,
+        unmatched_by_language={k: count(n, min_cell) for k, n in sorted(by_language.items())},
+    )

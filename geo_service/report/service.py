@@ -43,6 +43,7 @@ def build_report(engine: Engine, day: date, profile: ScoringProfile) -> Situatio
         gaps=collect.gap_changes(engine, since, now),
         duplicates=collect.duplicate_rows(engine),
         changed_offers=collect.changed_offers(engine, since),
+        bridges=collect.bridge_summary(engine, since, profile.min_cell),
     )
 
 
