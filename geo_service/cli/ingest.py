@@ -133,7 +133,9 @@ def load_sample_cmd(profile: ProfilePath = None) -> None:
     from geo_service.ingest.sample import (
         ORGANISATIONS,
         SAMPLE_FILES,
+        VOLUNTEERS,
         register_organisations,
+        register_volunteers,
         sample_profile,
     )
 
@@ -144,6 +146,8 @@ def load_sample_cmd(profile: ProfilePath = None) -> None:
     for kind, name in SAMPLE_FILES:
         result = run_import(kind, directory / name, False, None, None, None, prof)
         console.print(f"  {kind:<11} {result.written:>6} rows  ({name})")
+    helpers = register_volunteers(get_engine(), directory / VOLUNTEERS)
+    console.print(f"  {'volunteers':<11} {helpers:>6} new   ({VOLUNTEERS}, ILLUSTRATIVE)")
     from geo_service.cli.maps import write_basemap
 
     write_basemap(directory / "network.osm.pbf", None, prof)

@@ -25,6 +25,7 @@ HOUSEHOLDS = [
     (1, ["ar"]),
     (3, ["ps", "fa"]),
     (2, ["so"]),
+    (1, ["ln"]),  # Lingala: no sample volunteer speaks it
 ]
 
 
