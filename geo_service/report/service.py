@@ -79,12 +79,15 @@ def render_html(report: SituationReport, profile: ScoringProfile) -> str:
     env.filters["field_names"] = lambda fs: ", ".join(
         dict.fromkeys(FIELD_NAMES.get(f, f) for f in fs)
     )
-    changed = report.changed_offers
+    # offers an import brought in and nobody changed since are counted, not listed
+    imported = [c for c in report.changed_offers if c.created and c.actions == ["import"]]
+    changed = [c for c in report.changed_offers if c not in imported]
     return env.get_template("situation.html.j2").render(
         r=report,
         charts=charts,
         changed=changed[:MAX_CHANGED_ROWS],
         changed_more=max(0, len(changed) - MAX_CHANGED_ROWS),
+        imported_new=len(imported),
         sources={s: sum(s in c.sources for c in changed) for s in ("api", "import")},
         full=profile.district.utilisation_full,
         zero=profile.district.utilisation_zero,
