@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, insert, or_, select, update
 
 from geo_service.db import models
-from geo_service.errors import InputError, NotFound
+from geo_service.errors import Forbidden, InputError, NotFound
 
 ROLES = models.ROLES  # ordered: each role may do what the ones before it may
 PARTNER = models.PARTNER
@@ -86,6 +86,19 @@ def create_key(
         )
     )
     return KeyInfo(key_id, name, role, org_id), key
+
+
+def acting_organisation(conn: Connection, key: KeyInfo, named: str | None, what: str) -> str:
+    """The organisation a new ``what`` belongs to: a partner key's own (naming another is
+    403), or the registered one an admin names (400 when it names none)."""
+    if key.role == PARTNER:
+        if named not in (None, key.organisation):
+            raise Forbidden(f"a partner key of {key.organisation!r} may not act for {named!r}")
+        assert key.organisation is not None
+        return key.organisation
+    if named is None:
+        raise InputError(f"an admin creating a {what} names its 'organisation'")
+    return organisation_id(conn, named)
 
 
 def organisation_id(conn: Connection, organisation: str) -> str:

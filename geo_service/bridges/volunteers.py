@@ -12,10 +12,10 @@ from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from geo_service.audit import record
-from geo_service.auth.keys import PARTNER, KeyInfo, organisation_id
+from geo_service.auth.keys import PARTNER, KeyInfo, acting_organisation
 from geo_service.db import models
 from geo_service.db.crs import storage_crs
-from geo_service.errors import Conflict, InputError, NotFound
+from geo_service.errors import Conflict, NotFound
 from geo_service.ingest.record import check_record
 from geo_service.ingest.schemas import FieldSpec, KindSpec
 from geo_service.scoring.results import Result
@@ -96,11 +96,7 @@ def create_volunteer(
     row, point = _validated(engine, values)
     srid = storage_crs(engine).srid
     with engine.begin() as conn:
-        org = key.organisation if key.role == PARTNER else None
-        if org is None:
-            if organisation is None:
-                raise InputError("an admin registering a volunteer names its 'organisation'")
-            org = organisation_id(conn, organisation)
+        org = acting_organisation(conn, key, organisation, "volunteer")
         try:
             with conn.begin_nested():
                 conn.execute(

@@ -13,12 +13,12 @@ from pydantic import Field
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
 from geo_service.audit import record
-from geo_service.auth.keys import PARTNER, KeyInfo, organisation_id
+from geo_service.auth.keys import PARTNER, KeyInfo, acting_organisation
 from geo_service.catalogue.versions import Action, diff, record_versions, snapshot
 from geo_service.db import models
 from geo_service.db.crs import storage_crs
 from geo_service.db.transactions import in_transaction
-from geo_service.errors import Conflict, Forbidden, InputError, NotFound, PreconditionFailed
+from geo_service.errors import Conflict, Forbidden, NotFound, PreconditionFailed
 from geo_service.ingest.record import check_record
 from geo_service.ingest.schemas import KINDS
 from geo_service.scoring.profile import ScoringProfile
@@ -204,11 +204,7 @@ def create_offer(
         )
         raise _refused(engine, key, "(new)", "create", exc)
     with engine.connect() as conn:
-        org = key.organisation if key.role == PARTNER else None
-        if org is None:
-            if organisation is None:
-                raise InputError("an admin creating an offer names its 'organisation'")
-            org = organisation_id(conn, organisation)
+        org = acting_organisation(conn, key, organisation, "offer")
         provider = conn.execute(select(ORGS.c.name).where(ORGS.c.id == org)).scalar_one()
     offer_id = f"{org}-{secrets.token_hex(3)}"
     row, point = _validated(engine, {**values, "id": offer_id, "provider": provider}, profile)

@@ -157,6 +157,10 @@ def test_volunteers_are_kept_per_organisation(http: httpx.Client, keys: dict[str
         r = http.post("/api/v1/volunteers", json=bad, headers=as_(c))
         assert r.status_code == 400, bad
         assert r.headers["content-type"].startswith("application/problem+json")
+    other = http.post(
+        "/api/v1/volunteers", json={**body, "id": "CAR-09", "organisation": "awo"}, headers=as_(c)
+    )
+    assert other.status_code == 403
     assert http.delete("/api/v1/volunteers/CAR-07", headers=as_(c)).status_code == 204
     assert http.get("/api/v1/volunteers/CAR-07", headers=as_(c)).status_code == 404
 
