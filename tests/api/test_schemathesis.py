@@ -134,7 +134,7 @@ def test_every_operation_for_every_role(
         def run(case: schemathesis.Case, data: st.DataObject) -> None:
             realistic(case, path_values, data.draw)
             calls[case.operation.label] = calls.get(case.operation.label, 0) + 1
-            response = case.call_and_validate(headers=headers, checks=CHECKS)
+            response = case.call_and_validate(headers=headers, checks=CHECKS, timeout=120)
             statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
 
         try:
