@@ -3,7 +3,7 @@ coverage-gap snapshots.
 
 Offers get a status (draft/active/paused/retired; existing ones stay active), an owning
 organisation and a version (the ETag of optimistic concurrency); every change of an offer is an
-append-only ``offer_versions`` row. API keys may have the role ``partner``, bound to one
+append-only ``offer_versions`` row (offers stored before get their first one here). API keys may have the role ``partner``, bound to one
 organisation. Volunteers (bridge builders) are pseudonymous. The service role gets its grants
 from ``db migrate`` (``offer_versions`` SELECT and INSERT only).
 
@@ -27,6 +27,23 @@ down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# Offers stored before this revision get their first version: every field as it stands.
+FIRST_VERSIONS = """
+INSERT INTO offer_versions (offer_id, version, action, source, changes)
+SELECT o.id, 1, 'import', 'import', (
+    SELECT jsonb_object_agg(f.key, jsonb_build_object('old', NULL, 'new', f.value))
+    FROM jsonb_each(jsonb_strip_nulls(jsonb_build_object(
+        'name', o.name, 'category', o.category, 'provider', o.provider, 'address', o.address,
+        'opening_hours', o.opening_hours, 'capacity_per_week', o.capacity_per_week,
+        'contact_role', o.contact_role, 'interpreting', o.interpreting,
+        'languages', (SELECT to_jsonb(array_agg(DISTINCT l.language ORDER BY l.language))
+                      FROM offer_languages l WHERE l.offer_id = o.id),
+        'lon', round(ST_X(ST_Transform(o.geom, 4326))::numeric, 6),
+        'lat', round(ST_Y(ST_Transform(o.geom, 4326))::numeric, 6),
+        'district_code', o.district_code, 'status', o.status))) AS f
+)
+FROM offers o
+"""
 OLD_ROLES = "role IN ('viewer', 'planner', 'housing_office', 'admin')"
 NEW_ROLES = "role IN ('viewer', 'partner', 'planner', 'housing_office', 'admin')"
 
@@ -99,6 +116,7 @@ def upgrade() -> None:
     op.create_index(op.f("ix_offer_versions_offer_id"), "offer_versions", ["offer_id"])
     op.create_index(op.f("ix_offer_versions_at"), "offer_versions", ["at"])
     op.execute(append_only_sql("offer_versions"))
+    op.execute(FIRST_VERSIONS)
     op.add_column("api_keys", sa.Column("organisation_id", sa.Text(), nullable=True))
     op.create_foreign_key(
         op.f("fk_api_keys_organisation_id_organisations"),
