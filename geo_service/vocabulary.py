@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from geo_service.allocation.results import UnplacedCode
 from geo_service.catalogue.store import vocabulary as catalogue_vocabulary
-from geo_service.db.models import ROLES
+from geo_service.db.models import KEY_ROLES
 from geo_service.ingest.schemas import KINDS
 from geo_service.maps.labels import sheet_languages
 from geo_service.reservations.results import Status
@@ -97,7 +97,7 @@ def vocabulary(profile: ScoringProfile, engine: Engine | None = None) -> Vocabul
         needs=[NeedTerm(name=n, effect=need_effect(profile, n)) for n in profile.needs],
         languages=languages,
         sheet_languages=sheet_languages(),
-        roles=list(ROLES),
+        roles=list(KEY_ROLES),
         import_kinds=[*KINDS, "network"],
         reservation_statuses=list(get_args(Status)),
         allocation_methods=["optimal", "greedy"],

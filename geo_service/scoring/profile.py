@@ -147,6 +147,13 @@ class CatalogueRules(_Strict):
     interpreting_language: str = "de"
 
 
+class ReportRules(_Strict):
+    """Public output (situation report): counts of households below ``min_cell`` are shown
+    as "< min_cell", never exactly (small cells could identify a household)."""
+
+    min_cell: int = Field(3, ge=2, le=50)
+
+
 class AllocationRules(_Strict):
     """Batch allocation: objective priority, candidate generation, fairness limits."""
 
@@ -246,6 +253,7 @@ class ScoringProfile(_Strict):
     allocation: AllocationRules = AllocationRules()
     network: NetworkRules | None = None
     transition: TransitionRules | None = None
+    report: ReportRules | None = None  # None: ReportRules' defaults
     _source: Path | None = PrivateAttr(default=None)  # the TOML file, when loaded from one
 
     @model_validator(mode="after")
@@ -330,11 +338,16 @@ class ScoringProfile(_Strict):
         bands = sorted(self.size_bands, key=lambda b: b.size)
         return next((b for b in bands if b.size >= size), bands[-1])
 
+    @property
+    def min_cell(self) -> int:
+        """The smallest household count public output shows exactly."""
+        return (self.report or ReportRules()).min_cell
+
     @cached_property
     def version(self) -> str:
         """``sha256:`` hash of the canonical JSON of the validated profile."""
         data = self.model_dump(mode="json")
-        for optional in ("network", "transition"):  # absent sections keep the version
+        for optional in ("network", "transition", "report"):  # absent sections keep the version
             if data[optional] is None:
                 del data[optional]
         canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))

@@ -1,4 +1,5 @@
-"""Property-based run over every operation of the OpenAPI schema, as each of the four roles:
+"""Property-based run over every operation of the OpenAPI schema, as each of the four roles
+and a partner (bound to an organisation):
 no 5xx, and status, content type and body as documented.
 
 Schemathesis generates valid (positive) and invalid (negative) cases from the live server's
@@ -38,7 +39,7 @@ from geo_service.transition import store
 from geo_service.transition.schemas import NewEntry
 
 # Examples per operation: every role runs both modes; the lower roles mostly meet 403s.
-MAX_EXAMPLES = {"viewer": 4, "planner": 5, "housing_office": 8, "admin": 8}
+MAX_EXAMPLES = {"viewer": 4, "partner": 6, "planner": 5, "housing_office": 8, "admin": 8}
 # No 5xx; every answer's status, content type and body as the document says.
 CHECKS = [
     not_a_server_error,
@@ -97,6 +98,7 @@ def path_values(api_engine: Engine, keys: dict[str, str]) -> dict[str, list[Any]
             "SELECT district_code FROM district_status WHERE suppressed ORDER BY 1 LIMIT 1"
         )
         offers = first("SELECT id FROM offers ORDER BY id LIMIT 3")
+        caritas = first("SELECT id FROM offers WHERE organisation_id = 'caritas' LIMIT 3")
         amenities = first("SELECT id::text FROM amenities ORDER BY id LIMIT 3")
         cells = first("SELECT h3_index FROM area_scores ORDER BY h3_index LIMIT 3")
     features = [
@@ -115,6 +117,7 @@ def path_values(api_engine: Engine, keys: dict[str, str]) -> dict[str, list[Any]
         "collection_id": collections,
         "feature_id": features,
         "name": list(PUBLIC),
+        "offer_id": offers + caritas,
     }
 
 
@@ -132,7 +135,7 @@ def realistic(case: schemathesis.Case, values: dict[str, list[Any]], draw: Any) 
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", [*ROLES, "partner"])
 def test_every_operation_for_every_role(
     server: str,
     keys: dict[str, str],
@@ -159,7 +162,7 @@ def test_every_operation_for_every_role(
         def run(case: schemathesis.Case, data: st.DataObject) -> None:
             realistic(case, path_values, data.draw)
             calls[case.operation.label] = calls.get(case.operation.label, 0) + 1
-            response = case.call_and_validate(headers=headers, checks=CHECKS)
+            response = case.call_and_validate(headers=headers, checks=CHECKS, timeout=120)
             statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
 
         try:
