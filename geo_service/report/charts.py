@@ -100,8 +100,8 @@ def utilisation_chart(rows: list[DistrictUtilisation], full: float, zero: float)
 
 
 def waiting_chart(cells: list[WaitingCell], language_names: dict[str, str]) -> str:
-    """Waiting households per language, stacked by household size (suppressed cells count
-    as zero and are marked in the table, never estimated)."""
+    """Waiting households per language, stacked by household size; suppressed cells are not
+    drawn (never estimated) and a language with some says "+ kleine Zellen"."""
     bands = list(dict.fromkeys(c.size_band for c in cells))
     languages = list(dict.fromkeys(c.language for c in cells))
     fig = _figure(0.28 * len(languages) + 1.2)
@@ -131,6 +131,10 @@ def waiting_chart(cells: list[WaitingCell], language_names: dict[str, str]) -> s
             height=0.7,
         )
         left = [a + b for a, b in zip(left, widths, strict=True)]
+    small = {c.language for c in cells if c.households.value is None}
+    for y, lang in enumerate(languages):
+        if lang in small:
+            ax.text(left[y] + 0.1, y, "+ kleine Zellen", va="center", fontsize=6, color="#555")
     ax.invert_yaxis()
     ax.set_xlabel("Wartende Haushalte (kleine Zellen nicht mitgezählt)", fontsize=8)
     ax.tick_params(labelsize=7)

@@ -106,7 +106,8 @@ def actions_text(change: OfferChange) -> str:
         else:
             words.append(ACTION_NAMES.get(action, action))
     now = STATUS_NAMES.get(change.status)
-    return ", ".join(dict.fromkeys(words)) + (f" – jetzt {now}" if now else "")
+    said = list(dict.fromkeys(words))
+    return ", ".join(said) + (f" – jetzt {now}" if now and said[-1] != now else "")
 
 
 def render_pdf(report: SituationReport, profile: ScoringProfile) -> bytes:
