@@ -68,8 +68,10 @@ lint: venv
 typecheck: venv
 	@$(VENV)/bin/mypy --no-error-summary geo_service
 
+# Modules run in parallel (pytest-xdist, one worker per core, at most 4), each module whole on
+# one worker; tests/conftest.py starts the cluster and makes the templates once per run.
 pytest: db
-	@$(VENV)/bin/pytest $(PYTEST_ARGS)
+	@$(VENV)/bin/pytest -n auto --maxprocesses 4 --dist loadgroup $(PYTEST_ARGS)
 
 test: deps lint typecheck pytest
 

@@ -9,15 +9,17 @@ from sqlalchemy import Engine
 
 from geo_service.api.server import start_server
 from geo_service.auth.keys import ROLES, create_key
-from geo_service.config import get_settings
-from geo_service.scoring.pipeline import score_all
-from geo_service.scoring.profile import load_profile
+
+
+@pytest.fixture(scope="module")
+def sample_database_name(scored_sample_database_name: str) -> str:
+    """This package's modules start from a copy of the scored sample (scored once per run)."""
+    return scored_sample_database_name
 
 
 @pytest.fixture(scope="module")
 def api_engine(sample_engine: Engine) -> Engine:
     """The sample database, scored."""
-    score_all(sample_engine, load_profile(get_settings().profile_path))
     return sample_engine
 
 
