@@ -114,7 +114,7 @@ def verdict(entry: Entry) -> str:
         measured = entry.get(measured_key)
         if measured is None:
             continue
-        higher_is_better = measured_key.endswith(("speedup", "per_s", "above_greedy"))
+        higher_is_better = measured_key.endswith(("speedup", "per_s", "above_greedy", "share"))
         ok = measured >= target if higher_is_better else measured <= target
         checks.append(f"{measured_key} {'met' if ok else 'MISSED'} ({measured} vs {target})")
     return "; ".join(checks) or "-"
