@@ -48,8 +48,10 @@ ONE_WORKER = ("tests/city/",)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Give the run an id (shared with xdist workers) that names its lock and templates."""
-    if not hasattr(config, "workerinput") and not config.option.testrunuid:
+    """Give the run an id (shared with xdist workers) that names its lock and templates; know
+    the xdist_group mark without xdist too (``-p no:xdist``)."""
+    config.addinivalue_line("markers", "xdist_group(name): run these tests on one worker")
+    if not hasattr(config, "workerinput") and not getattr(config.option, "testrunuid", None):
         config.option.testrunuid = uuid.uuid4().hex
 
 

@@ -367,3 +367,14 @@ network_edges = Table(
     Index("ix_network_edges_source", "source"),
     Index("ix_network_edges_target", "target"),
 )
+
+# One counter moved (at commit, by triggers of revision 0006) by every change to what the API
+# caches: keys, reservations, district status, imports, flats, areas, districts, amenities,
+# offers. Workers compare it with the version their caches were filled at.
+state_version = Table(
+    "state_version",
+    metadata,
+    Column("id", Boolean, primary_key=True, server_default=text("true")),
+    Column("version", BigInteger, nullable=False),
+    CheckConstraint("id", name="one_row"),
+)
