@@ -92,7 +92,7 @@ def score_full(ctx: BenchContext) -> list[Entry]:
             "size": f"{ctx.flats}x{ctx.amenities}",
             "seconds": round(seconds, 3),
             "steps": summary.seconds,
-            "target_seconds": 60,
+            "target_seconds": 20,
         }
     ]
 
