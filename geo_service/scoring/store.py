@@ -70,16 +70,19 @@ def data_timestamp(conn: Connection) -> datetime | None:
     return conn.execute(select(func.max(models.imports.c.imported_at))).scalar_one()
 
 
-def _quoted(values: np.ndarray) -> np.ndarray:
-    """Text values as quoted elements of a PostgreSQL array literal, plus a last, empty one
-    (the element of a flat without a k-th target)."""
-    quoted = ['"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values]
-    return np.array([*quoted, '""'], dtype=object)
-
-
-def _array_literal(elements: np.ndarray) -> list[str]:
-    """PostgreSQL array literals of the rows of a 2-D array of element texts."""
-    return ["{" + ",".join(row) + "}" for row in elements.tolist()]
+def _array_literal(values: np.ndarray) -> pd.Series:
+    """PostgreSQL array literals of text rows (column-wise, vectorised), elements quoted."""
+    out: pd.Series | None = None
+    for j in range(values.shape[1]):
+        col = pd.Series(values[:, j]).astype(str)
+        col = (
+            '"'
+            + col.str.replace("\\", "\\\\", regex=False).str.replace('"', '\\"', regex=False)
+            + '"'
+        )
+        out = col if out is None else out + "," + col
+    assert out is not None
+    return "{" + out + "}"
 
 
 def feature_frame(
@@ -92,10 +95,11 @@ def feature_frame(
     snap_m: np.ndarray,
 ) -> pd.DataFrame:
     """The flat_features rows of one (category, language) as a frame ready for COPY, with each
-    flat's distance (m) to the street network (NaN, stored NULL, in straight-line mode).
-    Target ids and names are quoted once per target, not once per flat."""
+    flat's distance (m) to the street network (NaN, stored NULL, in straight-line mode)."""
     found = feats.idx >= 0
-    pick = np.where(found, feats.idx, len(targets.ids))  # the empty element when not found
+    safe = np.where(found, feats.idx, 0)
+    ids = np.where(found, targets.ids[safe] if len(targets.ids) else "", "")
+    names = np.where(found, targets.names[safe] if len(targets.names) else "", "")
     dist = np.where(found, feats.dist, np.inf)
     return pd.DataFrame(
         {
@@ -103,8 +107,8 @@ def feature_frame(
             "category": key[0],
             "language": key[1],
             "distances_m": _array_literal(np.where(np.isinf(dist), "Infinity", dist.astype(str))),
-            "target_ids": _array_literal(_quoted(targets.ids)[pick]),
-            "target_names": _array_literal(_quoted(targets.names)[pick]),
+            "target_ids": _array_literal(ids),
+            "target_names": _array_literal(names),
             "count_full": feats.count_full,
             "count_zero": feats.count_zero,
             "distance_mode": mode,
