@@ -5,8 +5,8 @@ commit (revision 0006's triggers), in whichever process made it. A request reads
 (one cheap query); anything cached at another version is read again. So a revoked key is
 refused and a new hold is honoured on the next request in every worker, while an unchanged
 state costs no further query: key checks are reused for ``key_cache_ttl_s`` seconds (and never
-past the key's expiry), district status and held flats per version, rankers per profile
-version until the scored data change (bounded: ``ranker_cache_size``).
+past the key's expiry), district status, held flats and OGC extents per version, rankers per
+profile version until the scored data change (bounded: ``ranker_cache_size``).
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar, cast
 
 from sqlalchemy import Connection, Engine, func, select
 
@@ -32,6 +34,8 @@ from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranking import DistrictStatus, Ranker
 
 MAX_KEYS = 1024
+MAX_MEMO = 256
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ class StateCache:
         self._keys: OrderedDict[str, _CachedKey] = OrderedDict()
         self._snapshot: Snapshot | None = None
         self._rankers: OrderedDict[str, tuple[tuple[object, ...], Ranker]] = OrderedDict()
+        self._memo: OrderedDict[Hashable, tuple[int, object]] = OrderedDict()
         self._lock = threading.Lock()
 
     def version(self) -> int:
@@ -116,6 +121,20 @@ class StateCache:
             snap = Snapshot(version, stamp, read_status(conn), active_holds(conn))
         self._snapshot = snap
         return snap
+
+    def memo(self, key: Hashable, version: int, compute: Callable[[], T]) -> T:
+        """``compute()``'s value for ``key``, computed again only at another state version
+        (e.g. OGC collection extents, an ST_Extent over a whole table each)."""
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] == version:
+            return cast(T, hit[1])
+        value = compute()
+        with self._lock:
+            self._memo[key] = (version, value)
+            self._memo.move_to_end(key)
+            while len(self._memo) > MAX_MEMO:
+                self._memo.popitem(last=False)
+        return value
 
     def ranker(self, profile: ScoringProfile, snap: Snapshot) -> Ranker:
         """The ranker for ``profile`` with ``snap``'s district status; features reloaded only

@@ -124,3 +124,39 @@ def test_the_version_moves_once_per_commit_and_not_on_rollback(api_engine: Engin
         conn.rollback()
     with api_engine.connect() as conn:
         assert read_version(conn) == start + 1
+
+
+def test_ogc_extents_follow_the_data_in_every_worker(
+    two_workers: str, api_engine: Engine, keys: dict[str, str]
+) -> None:
+    """The cached extent of the amenities grows on the next request after the easternmost is
+    moved 5 km east, in both workers, and matches PostGIS's own extent (to 0.01 degrees)."""
+    url = f"{two_workers}/ogc/collections/amenities"
+    headers = {"X-API-Key": keys["viewer"]}
+
+    def east_edges() -> set[float]:
+        return {
+            httpx.get(url, headers=headers, timeout=30).json()["extent"]["spatial"]["bbox"][0][2]
+            for _ in range(REQUESTS // 2)
+        }
+
+    before = east_edges()
+    assert len(before) == 1
+    with api_engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE amenities SET geom = ST_Translate(geom, 5000, 0) "
+                "WHERE ctid = (SELECT ctid FROM amenities ORDER BY ST_X(geom) DESC LIMIT 1)"
+            )
+        )
+        truth = conn.execute(
+            text(
+                "SELECT ST_XMax(ST_Transform(ST_SetSRID(ST_Extent(geom), :s), 4326)) FROM amenities"
+            ),
+            {"s": conn.execute(text("SELECT Find_SRID('public', 'amenities', 'geom')")).scalar()},
+        ).scalar()
+    after = east_edges()
+    assert len(after) == 1
+    edge = after.pop()
+    assert edge > before.pop() + 0.05  # 5 km is about 0.07 degrees here
+    assert abs(edge - truth) < 0.01
