@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from geo_service.audit import record
 from geo_service.auth.keys import KeyInfo
+from geo_service.db.engine import single_statements
 from geo_service.scoring.household import Household
 from geo_service.scoring.pipeline import cached_ranker, held_flats
 from geo_service.scoring.profile import ScoringProfile
@@ -25,8 +26,9 @@ def _audit(
     request: dict[str, Any],
     detail: dict[str, Any],
 ) -> None:
-    """One audit entry for a read-only placement request, in its own transaction."""
-    with engine.begin() as conn:
+    """One audit entry for a read-only placement request: a single INSERT committed (durably)
+    before the answer is returned, without BEGIN/COMMIT round trips."""
+    with single_statements(engine) as conn:
         record(
             conn,
             action,

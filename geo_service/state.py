@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from geo_service.auth.keys import KeyInfo, hash_key, lookup_key
 from geo_service.db import models
+from geo_service.db.engine import single_statements
 from geo_service.scoring.pipeline import (
     active_holds,
     check_version,
@@ -82,8 +83,8 @@ class StateCache:
         self._lock = threading.Lock()
 
     def version(self) -> int:
-        """The database's state version now (one query)."""
-        with self.engine.connect() as conn:
+        """The database's state version now (one query, no transaction around it)."""
+        with single_statements(self.engine) as conn:
             return read_version(conn)
 
     def key(self, key: str, version: int) -> KeyInfo | None:
