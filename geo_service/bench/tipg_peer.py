@@ -6,12 +6,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
-import httpx
 from sqlalchemy.engine import make_url
 
-from geo_service.api.server import free_port
+from geo_service.api.server import free_port, wait_ready
 
 READY_S = 60.0
 
@@ -35,13 +33,5 @@ def start_tipg(database_url: str, table: str) -> tuple[subprocess.Popen[bytes], 
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + READY_S
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/collections/public.{table}", timeout=2).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("tipg did not become ready")
+    wait_ready(proc, f"{base}/collections/public.{table}", READY_S)
+    return proc, base
