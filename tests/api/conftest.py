@@ -40,3 +40,12 @@ def server(api_engine: Engine, sample_database_url: str) -> Iterator[str]:
     yield base
     proc.terminate()
     proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def two_workers(api_engine: Engine, sample_database_url: str) -> Iterator[str]:
+    """Two uvicorn workers on the module's scored sample (processes share only the database)."""
+    proc, base = start_server(sample_database_url, workers=2)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=20)

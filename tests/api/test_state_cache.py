@@ -5,28 +5,16 @@ its check is cached; the version moves once per committed transaction and never 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-import pytest
 from sqlalchemy import Engine, text
 
-from geo_service.api.server import start_server
 from geo_service.auth.keys import create_key
 from geo_service.state import read_version
 
 HH = {"size": 1, "languages": ["uk"], "move_in": "2027-03-31"}
 REQUESTS = 12  # enough for both workers to answer several times
-
-
-@pytest.fixture(scope="module")
-def two_workers(api_engine: Engine, sample_database_url: str) -> Iterator[str]:
-    """A real server with two uvicorn workers on the module's scored sample."""
-    proc, base = start_server(sample_database_url, workers=2)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=20)
 
 
 def _fresh_key(engine: Engine, role: str = "housing_office", **kw: object) -> tuple[str, str]:
