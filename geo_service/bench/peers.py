@@ -15,5 +15,5 @@ def missing(module: str) -> str | None:
 
 
 def without_peer(entry: Entry, peer: str, why: str) -> Entry:
-    """``entry`` with its peer named and the reason it was not measured, instead of a ratio."""
-    return {**entry, "baseline": f"{peer} (not measured)", "peer_missing": why}
+    """``entry`` with its peer named and the reason it did not run, instead of a baseline."""
+    return {**entry, "peer": peer, "peer_missing": why}

@@ -130,12 +130,17 @@ def report(entries: list[Entry], console: Console, out: Path | None) -> None:
             str(e.get("name")),
             str(e.get("size", "")),
             str(e.get("seconds", e.get("error", ""))),
-            str(e.get("baseline", "")),
+            str(e.get("baseline", f"{e['peer']}: not installed" if "peer_missing" in e else "")),
             str(e.get("baseline_seconds", "")),
             str(e.get("ratio_to_baseline", "")),
             verdict(e),
         )
     console.print(table)
+    for e in entries:
+        if "peer_missing" in e:
+            console.print(
+                f"{e['name']}: no ratio to {e['peer']}: {e['peer_missing']}", markup=False
+            )
     if out:
         out.write_text(json.dumps(entries, indent=2, sort_keys=True) + "\n")
         console.print(f"wrote {len(entries)} entries to {out}")
