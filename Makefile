@@ -104,6 +104,7 @@ NB_ROOT   := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 notebooks: db $(NB_STAMP)
 	@$(GEO) load-sample >/dev/null
 	@$(GEO) score >/dev/null
+	@$(GEO) waiting-list load-sample >/dev/null
 	@DATABASE_URL="$${DATABASE_URL:-$$($(GEO) db url | tail -1)}" \
 	  $(VENV)/bin/jupyter lab --no-browser --ip 127.0.0.1 --port "$${JUPYTER_PORT:-8888}" --notebook-dir notebooks $(NB_ROOT)
 

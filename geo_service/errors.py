@@ -58,6 +58,20 @@ class Conflict(GeoServiceError):
     title = "Conflict"
 
 
+class PreconditionFailed(GeoServiceError):
+    """A write based on a stale version (If-Match names an older ETag)."""
+
+    status = 412
+    title = "Precondition failed"
+
+
+class PreconditionRequired(GeoServiceError):
+    """A write that must name the version it changes (If-Match) and did not."""
+
+    status = 428
+    title = "Precondition required"
+
+
 class NotScored(GeoServiceError):
     """Data is loaded but the scores have not been computed for it yet."""
 

@@ -13,13 +13,14 @@ from sqlalchemy import Engine
 
 from geo_service.allocation.results import UnplacedCode
 from geo_service.catalogue.store import vocabulary as catalogue_vocabulary
-from geo_service.db.models import ROLES
+from geo_service.db.models import KEY_ROLES
 from geo_service.ingest.schemas import KINDS
 from geo_service.maps.labels import sheet_languages
 from geo_service.reservations.results import Status
 from geo_service.scoring.explain import decay_rule
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.results import Exclusions, Result
+from geo_service.transition.terms import DECLINE_REASONS, WAITING_STATUSES, WITHDRAW_REASONS
 
 
 class CategoryTerm(Result):
@@ -61,6 +62,9 @@ class Vocabulary(Result):
     allocation_methods: list[str]
     unplaced_codes: list[str]
     exclusion_reasons: list[Term]
+    waiting_statuses: list[str] = Field(description="A waiting-list entry's status.")
+    decline_reasons: list[str] = Field(description="Why an offer or hold fell through.")
+    withdraw_reasons: list[str] = Field(description="Why a household left the waiting list.")
 
 
 def need_effect(profile: ScoringProfile, name: str) -> str:
@@ -93,7 +97,7 @@ def vocabulary(profile: ScoringProfile, engine: Engine | None = None) -> Vocabul
         needs=[NeedTerm(name=n, effect=need_effect(profile, n)) for n in profile.needs],
         languages=languages,
         sheet_languages=sheet_languages(),
-        roles=list(ROLES),
+        roles=list(KEY_ROLES),
         import_kinds=[*KINDS, "network"],
         reservation_statuses=list(get_args(Status)),
         allocation_methods=["optimal", "greedy"],
@@ -102,4 +106,7 @@ def vocabulary(profile: ScoringProfile, engine: Engine | None = None) -> Vocabul
             Term(name=name, meaning=field.description or "")
             for name, field in Exclusions.model_fields.items()
         ],
+        waiting_statuses=list(WAITING_STATUSES),
+        decline_reasons=list(DECLINE_REASONS),
+        withdraw_reasons=list(WITHDRAW_REASONS),
     )

@@ -22,6 +22,7 @@ from geo_service.analysis.infrastructure import area_scores, features, flats
 from geo_service.analysis.placements import Allocation, allocate, households, rank
 from geo_service.analysis.sensitivity import compare_rankings, decay_variant
 from geo_service.analysis.source import crs, scoring_profile
+from geo_service.analysis.transition import pipeline, potentials, simulate, simulation_tables
 
 __all__ = [
     "Allocation",
@@ -39,6 +40,10 @@ __all__ = [
     "indicators",
     "language_needs",
     "offers",
+    "pipeline",
+    "potentials",
     "rank",
     "scoring_profile",
+    "simulate",
+    "simulation_tables",
 ]

@@ -27,10 +27,15 @@ from geo_service.api.routes import (
     flats,
     health,
     maps,
+    offer_edits,
     offers,
+    organisations,
     placements,
+    reports,
     reservations,
     vocabularies,
+    volunteers,
+    waiting_list,
 )
 from geo_service.config import Settings, get_settings
 from geo_service.db import crs
@@ -41,7 +46,8 @@ from geo_service.state import StateCache
 
 DESCRIPTION = """
 Every request but `/health`, `/ready` and `/docs` needs an **API key** in the `X-API-Key`
-header (press **Authorize**). Roles: `viewer` < `planner` < `housing_office` < `admin`.
+header (press **Authorize**). Roles: `viewer` < `planner` < `housing_office` < `admin`;
+`partner` keys belong to one organisation and keep its offers (otherwise a viewer).
 
 Every error is `application/problem+json` (RFC 9457) with a `detail` that says what to do;
 invalid input is **400** (never 422), listing each invalid part in `errors`. Rankings say why
@@ -90,12 +96,17 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     for module in (
         districts,
         offers,
+        offer_edits,
+        organisations,
         flats,
         placements,
         reservations,
         allocations,
+        reports,
+        volunteers,
         audit,
         vocabularies,
+        waiting_list,
     ):
         v1.include_router(module.router)
     v1.include_router(catalogue.router)

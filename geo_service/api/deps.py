@@ -19,7 +19,8 @@ from geo_service.state import Current, StateCache
 api_key_header = APIKeyHeader(
     name="X-API-Key",
     auto_error=False,
-    description="API key; roles viewer < planner < housing_office < admin",
+    description="API key; roles viewer < planner < housing_office < admin, and partner "
+    "(a viewer who keeps its own organisation's offers)",
 )
 
 
@@ -33,8 +34,9 @@ def profile(request: Request) -> ScoringProfile:
     return cached_profile(str(request.app.state.settings.profile_path))
 
 
-def require(role: str) -> Callable[..., KeyInfo]:
-    """A dependency admitting keys whose role includes ``role``."""
+def require(role: str, audit_refusal: str | None = None) -> Callable[..., KeyInfo]:
+    """A dependency admitting keys whose role includes ``role``; with ``audit_refusal``, a
+    refused key is recorded in the audit log under that action."""
 
     def check(request: Request, key: str | None = Depends(api_key_header)) -> KeyInfo:
         if not key:
@@ -45,6 +47,8 @@ def require(role: str) -> Callable[..., KeyInfo]:
         if info is None:
             raise Unauthorized("unknown or revoked API key")
         if not info.allows(role):
+            if audit_refusal:
+                refusal(request, info, audit_refusal)
             raise Forbidden(f"role {info.role!r} may not do this; it needs {role!r}")
         request.state.key = info
         return info
@@ -61,6 +65,20 @@ def json_response(result: BaseModel) -> Response:
     """``result`` as JSON, encoded by pydantic-core's Rust serialiser in one step (the hot
     path's answers are large: no dict round trip, no re-validation by the response model)."""
     return Response(result.model_dump_json(), media_type="application/json")
+
+
+def refusal(request: Request, key: KeyInfo, action: str) -> None:
+    """Audit a refused request (own transaction: it stays although the request fails)."""
+    from geo_service.audit import record
+
+    with request.app.state.engine.begin() as conn:
+        record(
+            conn,
+            action,
+            role=key.role,
+            key_id=key.id,
+            detail={"method": request.method, "path": request.url.path},
+        )
 
 
 def query_names(dependant: Dependant) -> set[str]:

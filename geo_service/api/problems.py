@@ -27,7 +27,9 @@ HTTP_TITLES = {
     405: "Method not allowed",
     409: "Conflict",
     413: "Content too large",
+    412: "Precondition failed",
     415: "Unsupported media type",
+    428: "Precondition required",
     500: "Internal server error",
     503: "Service unavailable",
 }

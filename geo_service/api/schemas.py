@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from geo_service.scoring.household import BatchHousehold, Household
+from geo_service.scoring.household import HOUSEHOLD_EXAMPLE, BatchHousehold, Household
 
 ISO_DATETIME = re.compile(
     r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?"
@@ -25,14 +25,6 @@ def _datetime_text(value: object) -> object:
 
 
 QueryDateTime = Annotated[datetime, BeforeValidator(_datetime_text)]
-
-HOUSEHOLD_EXAMPLE: dict[str, Any] = {
-    "size": 4,
-    "children_ages": [3, 8],
-    "languages": ["ar", "ku"],
-    "needs": [],
-    "move_in": "2026-12-01",
-}
 
 
 class _Body(BaseModel):

@@ -12,23 +12,33 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, insert, or_, select, update
 
 from geo_service.db import models
-from geo_service.errors import InputError, NotFound
+from geo_service.errors import Forbidden, InputError, NotFound
 
 ROLES = models.ROLES  # ordered: each role may do what the ones before it may
+PARTNER = models.PARTNER
+KEY_ROLES = models.KEY_ROLES  # the chain with the partner role (bound to an organisation)
 KEY_PREFIX = "gs"
 K = models.api_keys
+INFO = (K.c.id, K.c.name, K.c.role, K.c.organisation_id)  # the columns of a KeyInfo
 
 
 @dataclass(frozen=True)
 class KeyInfo:
-    """Who is calling: the key's public id, name and role."""
+    """Who is calling: the key's public id, name, role and (partners) organisation."""
 
     id: str
     name: str
     role: str
+    organisation: str | None = None
 
     def allows(self, role: str) -> bool:
-        """Whether this key's role includes ``role``."""
+        """Whether this key's role includes ``role``: the chain viewer < planner <
+        housing_office < admin; a partner is a viewer but for its own offers, and only a
+        partner or an admin passes a ``partner`` check (which then checks the organisation)."""
+        if role == PARTNER:
+            return self.role in (PARTNER, "admin")
+        if self.role == PARTNER:
+            return role == ROLES[0]
         return ROLES.index(self.role) >= ROLES.index(role)
 
 
@@ -44,11 +54,20 @@ def create_key(
     *,
     expires_in: timedelta | None = None,
     demo: bool = False,
+    organisation: str | None = None,
 ) -> tuple[KeyInfo, str]:
-    """Create a key (expiring after ``expires_in`` if given); return its info and the secret
-    key (shown once, never stored)."""
-    if role not in ROLES:
-        raise InputError(f"unknown role {role!r}; use one of {', '.join(ROLES)}")
+    """Create a key (expiring after ``expires_in`` if given; a partner key bound to the
+    registered ``organisation``, id or name); return its info and the secret key (shown once,
+    never stored)."""
+    if role not in KEY_ROLES:
+        raise InputError(f"unknown role {role!r}; use one of {', '.join(KEY_ROLES)}")
+    if (role == PARTNER) != (organisation is not None):
+        raise InputError(
+            "a partner key needs --organisation (the organisation whose offers it keeps)"
+            if role == PARTNER
+            else "only a partner key is bound to an organisation"
+        )
+    org_id = organisation_id(conn, organisation) if organisation is not None else None
     if not name.strip():
         raise InputError("a key needs a name saying who holds it")
     if expires_in is not None and expires_in <= timedelta(0):
@@ -63,9 +82,38 @@ def create_key(
             key_hash=hash_key(key),
             demo=demo,
             expires_at=func.now() + expires_in if expires_in is not None else None,
+            organisation_id=org_id,
         )
     )
-    return KeyInfo(key_id, name, role), key
+    return KeyInfo(key_id, name, role, org_id), key
+
+
+def acting_organisation(conn: Connection, key: KeyInfo, named: str | None, what: str) -> str:
+    """The organisation a new ``what`` belongs to: a partner key's own (naming another is
+    403), or the registered one an admin names (400 when it names none)."""
+    if key.role == PARTNER:
+        if named not in (None, key.organisation):
+            raise Forbidden(f"a partner key of {key.organisation!r} may not act for {named!r}")
+        assert key.organisation is not None
+        return key.organisation
+    if named is None:
+        raise InputError(f"an admin creating a {what} names its 'organisation'")
+    return organisation_id(conn, named)
+
+
+def organisation_id(conn: Connection, organisation: str) -> str:
+    """The id of a registered organisation given by id or name (404 naming the known ones)."""
+    o = models.organisations
+    found = conn.execute(
+        select(o.c.id).where(or_(o.c.id == organisation, o.c.name == organisation))
+    ).scalar()
+    if found is None:
+        known = ", ".join(conn.execute(select(o.c.id).order_by(o.c.id)).scalars()) or "none yet"
+        raise NotFound(
+            f"no organisation {organisation!r}; registered: {known} "
+            "(`geo-service organisation create` registers one)"
+        )
+    return str(found)
 
 
 def _usable() -> Any:
@@ -76,11 +124,9 @@ def _usable() -> Any:
 def lookup_key(conn: Connection, key: str) -> tuple[KeyInfo, datetime | None] | None:
     """The key's info and expiry if it exists, is not revoked and has not expired."""
     row = conn.execute(
-        select(K.c.id, K.c.name, K.c.role, K.c.expires_at).where(
-            K.c.key_hash == hash_key(key), _usable()
-        )
+        select(*INFO, K.c.expires_at).where(K.c.key_hash == hash_key(key), _usable())
     ).first()
-    return (KeyInfo(row.id, row.name, row.role), row.expires_at) if row else None
+    return (KeyInfo(*row[:-1]), row[-1]) if row else None
 
 
 def verify_key(engine: Engine, key: str) -> KeyInfo | None:
@@ -94,10 +140,8 @@ def verify_key(engine: Engine, key: str) -> KeyInfo | None:
 def key_by_id(engine: Engine, key_id: str) -> KeyInfo | None:
     """The usable key with public id ``key_id`` (browser sessions name keys by id)."""
     with engine.connect() as conn:
-        row = conn.execute(
-            select(K.c.id, K.c.name, K.c.role).where(K.c.id == key_id, _usable())
-        ).first()
-    return KeyInfo(row.id, row.name, row.role) if row else None
+        row = conn.execute(select(*INFO).where(K.c.id == key_id, _usable())).first()
+    return KeyInfo(*row) if row else None
 
 
 @dataclass(frozen=True)
@@ -112,6 +156,7 @@ class KeyRecord:
     expires_at: datetime | None
     revoked_at: datetime | None
     state: str  # active, expired or revoked
+    organisation: str | None = None
 
 
 def list_keys(conn: Connection, *, include_inactive: bool = False) -> list[KeyRecord]:
@@ -125,6 +170,7 @@ def list_keys(conn: Connection, *, include_inactive: bool = False) -> list[KeyRe
         K.c.expires_at,
         K.c.revoked_at,
         (K.c.expires_at <= func.now()).label("expired"),
+        K.c.organisation_id,
     ).order_by(K.c.created_at.desc(), K.c.id)
     if not include_inactive:
         query = query.where(_usable())
@@ -133,7 +179,15 @@ def list_keys(conn: Connection, *, include_inactive: bool = False) -> list[KeyRe
         status = "revoked" if r.revoked_at else "expired" if r.expired else "active"
         out.append(
             KeyRecord(
-                r.id, r.name, r.role, r.demo, r.created_at, r.expires_at, r.revoked_at, status
+                r.id,
+                r.name,
+                r.role,
+                r.demo,
+                r.created_at,
+                r.expires_at,
+                r.revoked_at,
+                status,
+                r.organisation_id,
             )
         )
     return out

@@ -25,7 +25,7 @@ def search_offers(
     offset: int = 0,
     fallback: bool = False,
 ) -> OfferPage:
-    """Offers matching the filters, nearest first when ``near`` (lon, lat WGS84) is given;
+    """Active offers matching the filters, nearest first when ``near`` (lon, lat WGS84) is given;
     with ``fallback``, German offers flagged ``fallback`` when none speaks ``language``."""
     langs = (
         select(func.array_agg(LANGS.c.language))
@@ -48,7 +48,7 @@ def search_offers(
         func.ST_X(wgs).label("lon"),
         func.ST_Y(wgs).label("lat"),
     ]
-    conds: list[Any] = []
+    conds: list[Any] = [models.active_offer()]
     if language:
         conds.append(exists().where(LANGS.c.offer_id == OFFERS.c.id, LANGS.c.language == language))
     if category:

@@ -28,16 +28,18 @@ def check_languages(languages: list[str]) -> list[str]:
 
 
 def load_offers(engine: Engine) -> tuple[list[dict[str, Any]], np.ndarray]:
-    """Every offer with its languages, and an (n, 2) array of storage-CRS coordinates (m)."""
+    """Every active offer with its languages, and an (n, 2) array of storage-CRS coordinates (m)."""
     langs = (
         select(func.array_agg(LANGS.c.language))
         .where(LANGS.c.offer_id == OFFERS.c.id)
         .scalar_subquery()
     )
-    cols = [c for c in OFFERS.c if c.name not in ("geom", "created_at")]
-    query = select(
-        *cols, langs.label("languages"), func.ST_X(OFFERS.c.geom), func.ST_Y(OFFERS.c.geom)
-    ).order_by(OFFERS.c.id)
+    cols = [c for c in OFFERS.c if c.name not in ("geom", "created_at", "version")]
+    query = (
+        select(*cols, langs.label("languages"), func.ST_X(OFFERS.c.geom), func.ST_Y(OFFERS.c.geom))
+        .where(models.active_offer())
+        .order_by(OFFERS.c.id)
+    )
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     offers = [
@@ -51,10 +53,20 @@ def load_offers(engine: Engine) -> tuple[list[dict[str, Any]], np.ndarray]:
 
 
 def vocabulary(engine: Engine) -> tuple[list[str], list[str]]:
-    """The offer categories and the languages the catalogue has, each sorted."""
+    """The catalogue's categories and languages, each sorted: of every offer but drafts, so
+    that pausing or retiring a category's or a language's last offers shows up as a gap."""
+    active = OFFERS.c.status != "draft"
     with engine.connect() as conn:
-        categories = conn.scalars(select(OFFERS.c.category).distinct().order_by(OFFERS.c.category))
-        languages = conn.scalars(select(LANGS.c.language).distinct().order_by(LANGS.c.language))
+        categories = conn.scalars(
+            select(OFFERS.c.category).where(active).distinct().order_by(OFFERS.c.category)
+        )
+        languages = conn.scalars(
+            select(LANGS.c.language)
+            .join(OFFERS, OFFERS.c.id == LANGS.c.offer_id)
+            .where(active)
+            .distinct()
+            .order_by(LANGS.c.language)
+        )
         return list(categories), list(languages)
 
 

@@ -18,9 +18,13 @@ from geo_service.cli import city as _city  # noqa: F401
 from geo_service.cli import db as _db  # noqa: F401
 from geo_service.cli import ingest as _ingest  # noqa: F401
 from geo_service.cli import maps as _maps  # noqa: F401
+from geo_service.cli import organisation as _organisation  # noqa: F401
+from geo_service.cli import report as _report  # noqa: F401
 from geo_service.cli import scoring as _scoring  # noqa: F401
 from geo_service.cli import serve as _serve  # noqa: F401
+from geo_service.cli import simulate as _simulate  # noqa: F401
 from geo_service.cli import vocab as _vocab  # noqa: F401
+from geo_service.cli import waiting_list as _waiting_list  # noqa: F401
 from geo_service.cli.app import app
 from geo_service.cli.common import err
 from geo_service.errors import GeoServiceError

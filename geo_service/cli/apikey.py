@@ -15,9 +15,14 @@ app.add_typer(apikey_app, name="apikey")
 @apikey_app.command("create")
 def create(
     role: str = typer.Option(
-        ..., help="viewer, planner, housing_office or admin (each includes the ones before)."
+        ...,
+        help="viewer, planner, housing_office or admin (each includes the ones before), or "
+        "partner (keeps its organisation's offers; needs --organisation).",
     ),
     name: str = typer.Option(..., help="Who holds the key (a team or system, not a person)."),
+    organisation: str = typer.Option(
+        None, help="Partner keys: the organisation (id or name, see `organisation list`)."
+    ),
     expires_in_days: float = typer.Option(
         None, min=0.001, help="Lifetime in days; default: until revoked."
     ),
@@ -31,7 +36,7 @@ def create(
 
     lifetime = timedelta(days=expires_in_days) if expires_in_days else None
     with get_engine().begin() as conn:
-        info, key = create_key(conn, role, name, expires_in=lifetime)
+        info, key = create_key(conn, role, name, expires_in=lifetime, organisation=organisation)
         record(
             conn,
             "key_created",
@@ -41,12 +46,14 @@ def create(
                 "new_key_id": info.id,
                 "role": role,
                 "name": name,
+                "organisation": info.organisation,
                 "expires_in_days": expires_in_days,
             },
         )
     until = f", expires in {expires_in_days:g} days" if expires_in_days else ""
+    of = f" of organisation {info.organisation}" if info.organisation else ""
     console.print(
-        f"created {role} key {info.id} for {name!r}{until}; store it now, it is not shown again"
+        f"created {role} key {info.id}{of} for {name!r}{until}; store it now, it is not shown again"
     )
     print(key)
 
@@ -73,12 +80,16 @@ def list_cmd(
         return
     show_table(
         "API keys" + (" (all)" if all_keys else " (usable)"),
-        [(c, "left") for c in ("id", "name", "role", "demo", "created", "expires", "state")],
+        [
+            (c, "left")
+            for c in ("id", "name", "role", "organisation", "demo", "created", "expires", "state")
+        ],
         [
             (
                 k.id,
                 k.name,
                 k.role,
+                k.organisation or "",
                 "yes" if k.demo else "",
                 f"{k.created_at:%Y-%m-%d %H:%M}",
                 f"{k.expires_at:%Y-%m-%d %H:%M}" if k.expires_at else "never",

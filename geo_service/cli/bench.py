@@ -30,6 +30,7 @@ def bench(
     from geo_service.bench.ogc_items import ogc_items
     from geo_service.bench.runner import report, run_all
     from geo_service.catalogue.bench import run as coverage_runs
+    from geo_service.transition.bench import online_recommend, simulate_year
 
     console = Console(highlight=False, soft_wrap=True, width=170)
     everything = [
@@ -43,6 +44,8 @@ def bench(
         ("analysis_rescore", analysis_rescore),
         ("notebooks", notebooks),
         ("cli_startup", cli_startup),
+        ("online_recommend", online_recommend),
+        ("simulate", simulate_year),
     ]
     chosen = [(n, m) for n, m in everything if not only or n in only]
     entries = run_all(chosen, flats, amenities, console)

@@ -129,13 +129,25 @@ def import_cmd(
 def load_sample_cmd(profile: ProfilePath = None) -> None:
     """Load the illustrative sample data set in dependency order (idempotent)."""
     from geo_service.config import get_settings
-    from geo_service.ingest.sample import SAMPLE_FILES, sample_profile
+    from geo_service.db.engine import get_engine
+    from geo_service.ingest.sample import (
+        ORGANISATIONS,
+        SAMPLE_FILES,
+        VOLUNTEERS,
+        register_organisations,
+        register_volunteers,
+        sample_profile,
+    )
 
     directory = get_settings().data_dir / "sample"
     prof = profile_from(profile) if profile else sample_profile()
+    orgs = register_organisations(get_engine(), directory / ORGANISATIONS)
+    console.print(f"  {'organisations':<11} {orgs:>6} new   ({ORGANISATIONS}, ILLUSTRATIVE)")
     for kind, name in SAMPLE_FILES:
         result = run_import(kind, directory / name, False, None, None, None, prof)
         console.print(f"  {kind:<11} {result.written:>6} rows  ({name})")
+    helpers = register_volunteers(get_engine(), directory / VOLUNTEERS)
+    console.print(f"  {'volunteers':<11} {helpers:>6} new   ({VOLUNTEERS}, ILLUSTRATIVE)")
     from geo_service.cli.maps import write_basemap
 
     write_basemap(directory / "network.osm.pbf", None, prof)

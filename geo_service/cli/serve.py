@@ -40,6 +40,12 @@ def check_exposure(host: str, settings: Settings) -> None:
         )
 
 
+# Seconds a worker may take to answer the supervisor's ping before it is killed as hung: on a
+# loaded machine a busy worker (app start-up, a ranker reload after a re-score) can miss uvicorn's
+# default 5 s and would be killed mid-request (clients see a dropped connection).
+WORKER_HEALTHCHECK_S = 30
+
+
 def run_server(host: str, port: int, workers: int = 1) -> None:
     """Run uvicorn with the app factory (several workers share nothing but the database)."""
     import uvicorn
@@ -55,6 +61,7 @@ def run_server(host: str, port: int, workers: int = 1) -> None:
         workers=workers,
         log_level="info",
         access_log=False,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
     )
 
 
@@ -95,6 +102,7 @@ def demo(
     from geo_service.maps.render import PUBLIC, render_public
     from geo_service.scoring.pipeline import score_all
     from geo_service.scoring.profile import load_profile
+    from geo_service.transition.sample import load_sample_waiting_list
 
     settings = get_settings()
     if not settings.database_url:
@@ -112,6 +120,10 @@ def demo(
     console.print(
         f"scored:   {summary.flats} flats, {summary.districts} districts, "
         f"{summary.cells} H3 cells in {sum(summary.seconds.values()):.1f} s"
+    )
+    waiting = load_sample_waiting_list(engine, profile)
+    console.print(
+        "waiting list (ILLUSTRATIVE): " + ", ".join(f"{v} {k}" for k, v in waiting.items())
     )
     sample_pbf = settings.data_dir / "sample" / "network.osm.pbf"
     maps = render_public(engine, settings.maps_dir, profile, pbf=sample_pbf)

@@ -48,6 +48,9 @@ def vocab(
         "allocation methods": v.allocation_methods,
         "unplaced reasons": v.unplaced_codes,
         "ranking exclusions": [t.name for t in v.exclusion_reasons],
+        "waiting-list statuses": v.waiting_statuses,
+        "decline reasons": v.decline_reasons,
+        "withdraw reasons": v.withdraw_reasons,
     }
     for name, values in lines.items():
         say(f"[bold]{name}[/bold]: {', '.join(values)}")

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    ColumnElement,
     Date,
     DateTime,
     Float,
@@ -31,7 +32,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
-ROLES = ("viewer", "planner", "housing_office", "admin")
+ROLES = ("viewer", "planner", "housing_office", "admin")  # each includes the ones before
+# A partner is bound to one organisation: a viewer everywhere but for its own offers.
+PARTNER = "partner"
+KEY_ROLES = (ROLES[0], PARTNER, *ROLES[1:])
+OFFER_STATES = ("draft", "active", "paused", "retired")
 RESERVATION_STATES = ("held", "confirmed", "released", "expired")
 
 metadata = MetaData(
@@ -144,6 +149,17 @@ quota_plan = Table(
     CheckConstraint("placements_before >= 0", name="placements_nonneg"),
 )
 
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("id", Text, primary_key=True),  # a short slug, e.g. "caritas"
+    # The name as offers give it in ``provider``: imports assign offers to it by that name.
+    Column("name", Text, nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("id ~ '^[a-z0-9][a-z0-9-]{0,39}$'", name="slug"),
+    CheckConstraint("length(btrim(name)) BETWEEN 1 AND 200", name="name_len"),
+)
+
 offers = Table(
     "offers",
     metadata,
@@ -159,7 +175,44 @@ offers = Table(
     Column("geom", _geom("POINT"), nullable=False),
     _district_fk(),
     _now(),
+    Column("status", Text, nullable=False, server_default="active", index=True),
+    Column(
+        "organisation_id",
+        Text,
+        ForeignKey("organisations.id", ondelete="SET NULL"),
+        index=True,
+    ),
+    # Raised by every change (API or import): the ETag for optimistic concurrency.
+    Column("version", Integer, nullable=False, server_default="1"),
     CheckConstraint("capacity_per_week IS NULL OR capacity_per_week >= 0", name="capacity_nonneg"),
+    CheckConstraint("status IN ('draft', 'active', 'paused', 'retired')", name="status_enum"),
+)
+
+
+def active_offer() -> ColumnElement[bool]:
+    """Condition for offers the public sees (listings, OGC, maps, referral, coverage)."""
+    return offers.c.status == "active"
+
+
+# Every change of an offer (API edit, status change or import), append-only.
+offer_versions = Table(
+    "offer_versions",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("offer_id", Text, nullable=False, index=True),  # kept after the offer goes
+    Column("version", Integer, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now(), index=True),
+    Column("action", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("api_key_id", Text),
+    Column("organisation_id", Text),
+    # field -> {"old": ..., "new": ...}
+    Column("changes", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    CheckConstraint(
+        "action IN ('create', 'update', 'pause', 'resume', 'retire', 'publish', 'import')",
+        name="action_enum",
+    ),
+    CheckConstraint("source IN ('api', 'import')", name="source_enum"),
 )
 
 offer_languages = Table(
@@ -169,6 +222,37 @@ offer_languages = Table(
     Column("language", Text, nullable=False, index=True),
     PrimaryKeyConstraint("offer_id", "language"),
     CheckConstraint("language ~ '^[a-z]{2,3}$'", name="iso639"),
+)
+
+# Bridge builders and new-citizen guides: pseudonymous (a handle, never a name), with the
+# languages they speak, where they live and how many households they can accompany.
+volunteers = Table(
+    "volunteers",
+    metadata,
+    Column("id", Text, primary_key=True),  # handle or an organisation-given code
+    Column("organisation_id", Text, ForeignKey("organisations.id", ondelete="RESTRICT")),
+    Column("languages", ARRAY(Text), nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    Column("geom", _geom("POINT"), nullable=False),
+    _district_fk(),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    _now(),
+    CheckConstraint("id ~ '^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$'", name="handle"),
+    CheckConstraint("capacity BETWEEN 1 AND 20", name="capacity_range"),
+    CheckConstraint("cardinality(languages) >= 1", name="has_language"),
+)
+
+# The coverage gaps as found at a time (written by every situation report), so that a later
+# report can say which gaps opened or closed since an earlier date.
+coverage_gap_snapshots = Table(
+    "coverage_gap_snapshots",
+    metadata,
+    Column("taken_at", DateTime(timezone=True), nullable=False),
+    Column("district_code", Text, nullable=False),
+    Column("category", Text, nullable=False),
+    Column("language", Text, nullable=False),
+    PrimaryKeyConstraint("taken_at", "district_code", "category", "language"),
 )
 
 amenities = Table(
@@ -276,7 +360,12 @@ api_keys = Table(
     Column("revoked_at", DateTime(timezone=True)),
     Column("expires_at", DateTime(timezone=True)),  # NULL: never
     Column("demo", Boolean, nullable=False, server_default=text("false")),
-    CheckConstraint("role IN ('viewer', 'planner', 'housing_office', 'admin')", name="role_enum"),
+    Column("organisation_id", Text, ForeignKey("organisations.id", ondelete="RESTRICT")),
+    CheckConstraint(
+        "role IN ('viewer', 'partner', 'planner', 'housing_office', 'admin')", name="role_enum"
+    ),
+    # A partner key names its organisation; no other key does.
+    CheckConstraint("(role = 'partner') = (organisation_id IS NOT NULL)", name="partner_org"),
 )
 
 reservations = Table(
@@ -377,4 +466,51 @@ state_version = Table(
     Column("id", Boolean, primary_key=True, server_default=text("true")),
     Column("version", BigInteger, nullable=False),
     CheckConstraint("id", name="one_row"),
+)
+
+# The transition management's waiting list: pseudonymous households (profile only, the case
+# reference as a keyed hash) moving waiting -> offered -> reserved -> moved, or withdrawn.
+waiting_list = Table(
+    "waiting_list",
+    metadata,
+    Column("id", UUID(as_uuid=True), primary_key=True, server_default=func.gen_random_uuid()),
+    Column("case_ref_hash", Text, nullable=False, unique=True),
+    Column("household", JSONB, nullable=False),
+    Column("entered_on", Date, nullable=False),
+    Column("accommodation_unit", Text),
+    Column(
+        "unit_district",
+        Text,
+        ForeignKey("districts.code", ondelete="RESTRICT", onupdate="CASCADE"),
+    ),
+    Column("status", Text, nullable=False, server_default="waiting", index=True),
+    Column("flat_id", Text, ForeignKey("flats.id", ondelete="RESTRICT")),
+    Column(
+        "reservation_id", UUID(as_uuid=True), ForeignKey("reservations.id", ondelete="RESTRICT")
+    ),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("status_changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("offered_at", DateTime(timezone=True)),
+    Column("reserved_at", DateTime(timezone=True)),
+    Column("moved_at", DateTime(timezone=True)),
+    Column("withdrawn_at", DateTime(timezone=True)),
+    CheckConstraint(
+        "status IN ('waiting', 'offered', 'reserved', 'moved', 'withdrawn')", name="status_enum"
+    ),
+    CheckConstraint(
+        "(status IN ('offered', 'reserved', 'moved')) = (flat_id IS NOT NULL)",
+        name="flat_with_status",
+    ),
+    CheckConstraint(
+        "(status IN ('reserved', 'moved')) = (reservation_id IS NOT NULL)",
+        name="reservation_with_status",
+    ),
+    CheckConstraint("char_length(accommodation_unit) <= 80", name="unit_length"),
+    # At most one household is offered (or holds) a flat at a time.
+    Index(
+        "uq_waiting_list_active_flat",
+        "flat_id",
+        unique=True,
+        postgresql_where=text("status IN ('offered', 'reserved')"),
+    ),
 )

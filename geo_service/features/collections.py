@@ -124,7 +124,7 @@ def districts(src: Source) -> Select[Any]:
 
 
 def offers(_: Source) -> Select[Any]:
-    """Offers of the round table's catalogue with their languages (comma-separated codes)."""
+    """Active offers of the round table's catalogue with their languages (comma-separated)."""
     o, ol = models.offers, models.offer_languages
     langs = (
         select(
@@ -135,8 +135,11 @@ def offers(_: Source) -> Select[Any]:
         .where(ol.c.offer_id == o.c.id)
         .scalar_subquery()
     )
-    cols = [c for c in o.c if c.name not in ("geom", "updated_at")]
-    return select(o.c.id.label("fid"), o.c.geom, *cols, langs.label("languages"))
+    hidden = ("geom", "updated_at", "status", "version", "organisation_id")
+    cols = [c for c in o.c if c.name not in hidden]
+    return select(o.c.id.label("fid"), o.c.geom, *cols, langs.label("languages")).where(
+        models.active_offer()
+    )
 
 
 def amenities(_: Source) -> Select[Any]:

@@ -10,6 +10,8 @@ from geo_service.config import get_settings
 from geo_service.ingest.service import import_file
 from geo_service.scoring.profile import ScoringProfile, cached_profile
 
+ORGANISATIONS = "organisations.csv"  # registered first: the offers' providers name them
+VOLUNTEERS = "volunteers.csv"  # registered last: their homes lie in the districts
 SAMPLE_FILES = (
     ("districts", "districts.geojson"),
     ("indicators", "indicators.csv"),
@@ -33,7 +35,48 @@ def load_sample(
     rows written per kind."""
     directory = directory or get_settings().data_dir / "sample"
     profile = profile or sample_profile()
-    return {
-        kind: import_file(engine, kind, directory / name, profile=profile).written
-        for kind, name in SAMPLE_FILES
-    }
+    written = {"organisations": register_organisations(engine, directory / ORGANISATIONS)}
+    for kind, name in SAMPLE_FILES:
+        written[kind] = import_file(engine, kind, directory / name, profile=profile).written
+    written["volunteers"] = register_volunteers(engine, directory / VOLUNTEERS)
+    return written
+
+
+def register_volunteers(engine: Engine, path: Path) -> int:
+    """Register the sample's ILLUSTRATIVE bridge builders (handle, organisation, languages,
+    capacity, lon, lat) not registered yet; after the districts, which their homes lie in."""
+    import csv
+
+    from geo_service.auth.keys import KeyInfo
+    from geo_service.bridges.volunteers import create_volunteer, list_volunteers
+
+    loader = KeyInfo("load-sample", "load-sample", "admin")
+    known = {v.id for v in list_volunteers(engine, loader).items}
+    with path.open(encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["id"] not in known]
+    for row in rows:
+        values = {
+            "id": row["id"],
+            "languages": row["languages"].split(";"),
+            "capacity": int(row["capacity"]),
+            "lon": float(row["lon"]),
+            "lat": float(row["lat"]),
+        }
+        create_volunteer(engine, values, loader, row["organisation"])
+    return len(rows)
+
+
+def register_organisations(engine: Engine, path: Path) -> int:
+    """Register the sample's ILLUSTRATIVE organisations (id,name CSV) not registered yet
+    (before the offers, which the import then gives them by provider name)."""
+    import csv
+
+    from geo_service.catalogue.organisations import create_organisation, organisations
+
+    known = {o.id for o in organisations(engine).items}
+    with path.open(encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["id"] not in known]
+    with engine.begin() as conn:
+        for row in rows:
+            create_organisation(conn, row["name"], row["id"])
+    return len(rows)

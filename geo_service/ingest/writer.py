@@ -10,6 +10,7 @@ import shapely
 from sqlalchemy import Column, Connection, MetaData, Table, select, text
 from sqlalchemy.dialects.postgresql import insert
 
+from geo_service.catalogue.versions import track_import
 from geo_service.db import models
 from geo_service.db.crs import storage_crs
 from geo_service.ingest.schemas import KindSpec
@@ -132,7 +133,13 @@ def write_kind(
     languages = data.pop("languages") if "languages" in data else None
     if "geom" in data:
         data["geom"] = geometry_hex(data["geom"], storage_crs(conn).srid)
-    written = upsert(conn, target, data, spec.key, progress)
-    if languages is not None:
+    if spec.kind != "offers":
+        return upsert(conn, target, data, spec.key, progress)
+    assert languages is not None
+
+    def write() -> int:
+        written = upsert(conn, target, data, spec.key, progress)
         replace_offer_languages(conn, data["id"], languages)
-    return written
+        return written
+
+    return track_import(conn, sorted(data["id"].tolist()), write)

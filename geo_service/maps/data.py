@@ -70,7 +70,7 @@ def amenities(conn: Connection) -> gpd.GeoDataFrame:
 
 
 def offers(conn: Connection) -> gpd.GeoDataFrame:
-    """Offers with their languages."""
+    """Active offers with their languages."""
     o, ol = models.offers, models.offer_languages
     langs = select(func.string_agg(ol.c.language, ", ")).where(ol.c.offer_id == o.c.id)
     q = select(
@@ -83,8 +83,8 @@ def offers(conn: Connection) -> gpd.GeoDataFrame:
         o.c.interpreting,
         langs.scalar_subquery().label("languages"),
         wgs(o),
-    ).order_by(o.c.id)
-    return _read(conn, q)
+    ).where(models.active_offer())
+    return _read(conn, q.order_by(o.c.id))
 
 
 def flats(conn: Connection) -> gpd.GeoDataFrame:
@@ -115,8 +115,9 @@ def flats(conn: Connection) -> gpd.GeoDataFrame:
 
 def offer_languages(conn: Connection) -> list[str]:
     """Every language the catalogue's offers are given in (the household form offers them)."""
-    ol = models.offer_languages
-    return list(conn.execute(select(ol.c.language).distinct().order_by(ol.c.language)).scalars())
+    ol, o = models.offer_languages, models.offers
+    q = select(ol.c.language).join(o, o.c.id == ol.c.offer_id).where(models.active_offer())
+    return list(conn.execute(q.distinct().order_by(ol.c.language)).scalars())
 
 
 def coverage_gaps(engine: Engine, interpreting_language: str) -> pd.DataFrame:

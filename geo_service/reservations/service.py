@@ -18,8 +18,9 @@ from geo_service.scoring import districts
 from geo_service.scoring.household import Household
 from geo_service.scoring.pipeline import cached_ranker, held_flats
 from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.results import RankedFlat
 
-__all__ = ["case_ref_hash", "get", "reserve", "transition"]
+__all__ = ["apply_transition", "case_ref_hash", "get", "prepare_hold", "reserve", "transition"]
 
 R = models.reservations
 # action -> (states it may start from, state it ends in, timestamp column it sets)
@@ -38,6 +39,22 @@ def reserve(
     profile: ScoringProfile,
 ) -> Reservation:
     """Hold a flat for a household; 409 when it is held or does not fit the household."""
+    hold, explanation, stamp = prepare_hold(engine, flat_id, household, case_ref, profile)
+    (row,) = in_transaction(
+        engine, lambda conn: place_holds(conn, [hold], key, profile.version, stamp)
+    )
+    return Reservation.from_row(row, explanation)
+
+
+def prepare_hold(
+    engine: Engine,
+    flat_id: str,
+    household: Household,
+    case_ref: str | None,
+    profile: ScoringProfile,
+) -> tuple[Hold, RankedFlat, str | None]:
+    """The hold of a flat for a household, its explained score and the data timestamp, for
+    ``place_holds`` in a caller's transaction; 409 when the flat does not fit the household."""
     ranker = cached_ranker(engine, profile)
     explanation = ranker.score_flat(flat_id, household, held=held_flats(engine))
     failed = [c for c in explanation.constraints if not c.passed and c.name != "free"]
@@ -54,11 +71,7 @@ def reserve(
         explanation=explanation.model_dump(mode="json"),
         case_ref=case_ref,
     )
-    (row,) = in_transaction(
-        engine,
-        lambda conn: place_holds(conn, [hold], key, profile.version, ranker.data_timestamp),
-    )
-    return Reservation.from_row(row, explanation)
+    return hold, explanation, ranker.data_timestamp
 
 
 def get(engine: Engine, reservation_id: str) -> Reservation:
@@ -78,11 +91,11 @@ def _uuid(value: str) -> uuid.UUID:
         raise NotFound(f"no reservation {value}") from None
 
 
-def _transition(
+def apply_transition(
     conn: Connection, rid: uuid.UUID, action: str, key: KeyInfo, profile: ScoringProfile
 ) -> Any:
-    """Lock the reservation, check the move is allowed, apply it, refresh the district status
-    when a placement came or went, and audit it."""
+    """In the caller's transaction: lock the reservation, check the move is allowed, apply
+    it, refresh the district status when a placement came or went, and audit it."""
     starts, ends, stamp = TRANSITIONS[action]
     current = conn.execute(
         select(R.c.status, R.c.expires_at > func.now()).where(R.c.id == rid).with_for_update()
@@ -116,5 +129,5 @@ def transition(
     """Confirm a live hold, or release a hold or confirmation; the district status follows in
     the same transaction (serialised with every other writer of it)."""
     rid = _uuid(reservation_id)
-    row = in_transaction(engine, lambda conn: _transition(conn, rid, action, key, profile))
+    row = in_transaction(engine, lambda conn: apply_transition(conn, rid, action, key, profile))
     return Reservation.from_row(row)

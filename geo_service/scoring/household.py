@@ -51,6 +51,14 @@ def _date_text(value: object) -> object:
 
 
 IsoDate = Annotated[date, BeforeValidator(_date_text)]
+# The household of the OpenAPI examples (request bodies that carry a household).
+HOUSEHOLD_EXAMPLE: dict[str, Any] = {
+    "size": 4,
+    "children_ages": [3, 8],
+    "languages": ["ar", "ku"],
+    "needs": [],
+    "move_in": "2026-12-01",
+}
 
 
 class Household(BaseModel):

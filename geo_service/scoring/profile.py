@@ -147,6 +147,13 @@ class CatalogueRules(_Strict):
     interpreting_language: str = "de"
 
 
+class ReportRules(_Strict):
+    """Public output (situation report): counts of households below ``min_cell`` are shown
+    as "< min_cell", never exactly (small cells could identify a household)."""
+
+    min_cell: int = Field(3, ge=2, le=50)
+
+
 class AllocationRules(_Strict):
     """Batch allocation: objective priority, candidate generation, fairness limits."""
 
@@ -198,6 +205,32 @@ class NetworkRules(_Strict):
         return self
 
 
+class TransitionRules(_Strict):
+    """Transition management (waiting list, look-ahead). The waiting-time term (points per
+    week waited, capped); the sampled futures behind the potentials: in full for
+    ``horizon_days``, thinned to ``far_share`` up to ``plan_days``, ``samples`` of them, their
+    households drawn from ``pool_size`` profiles, ``candidates`` flats kept per household (and
+    households per flat); the arrival forecast per week (None: estimated from the stored
+    history over ``history_days``); how long a free flat stays open (days); which flats count
+    as large (rooms); how often the live potentials are recomputed (minutes); a random seed."""
+
+    waiting_points_per_week: float = Field(0.25, ge=0, le=100)
+    waiting_points_max: float = Field(10.0, ge=0, le=100)
+    horizon_days: int = Field(60, ge=1, le=730)
+    plan_days: int = Field(365, ge=1, le=1460)
+    far_share: float = Field(0.2, gt=0, le=1)
+    samples: int = Field(3, ge=1, le=20)
+    pool_size: int = Field(600, ge=1, le=100_000)
+    candidates: int = Field(8, ge=1, le=200)
+    flat_hold_days: int = Field(28, ge=1, le=365)
+    history_days: int = Field(180, ge=7, le=3650)
+    forecast_households_per_week: float | None = Field(None, ge=0, le=10_000)
+    forecast_flats_per_week: float | None = Field(None, ge=0, le=10_000)
+    large_flat_rooms: float = Field(5.0, ge=1, le=20)
+    replan_minutes: float = Field(10.0, ge=0, le=1440)
+    seed: int = Field(0, ge=0)
+
+
 class ScoringProfile(_Strict):
     """A validated scoring profile; ``version`` hashes its canonical content."""
 
@@ -219,6 +252,8 @@ class ScoringProfile(_Strict):
     district: DistrictRules
     allocation: AllocationRules = AllocationRules()
     network: NetworkRules | None = None
+    transition: TransitionRules | None = None
+    report: ReportRules | None = None  # None: ReportRules' defaults
     _source: Path | None = PrivateAttr(default=None)  # the TOML file, when loaded from one
 
     @model_validator(mode="after")
@@ -268,6 +303,11 @@ class ScoringProfile(_Strict):
         """The profile's network rules, or the defaults when it has none."""
         return self.network or NetworkRules()
 
+    @property
+    def transition_rules(self) -> TransitionRules:
+        """The profile's transition rules, or the defaults when it has none."""
+        return self.transition or TransitionRules()
+
     def names(self, kind: str | None = None) -> list[str]:
         """Category names in profile order, optionally of one kind."""
         return [n for n, c in self.categories.items() if kind is None or c.kind == kind]
@@ -298,12 +338,18 @@ class ScoringProfile(_Strict):
         bands = sorted(self.size_bands, key=lambda b: b.size)
         return next((b for b in bands if b.size >= size), bands[-1])
 
+    @property
+    def min_cell(self) -> int:
+        """The smallest household count public output shows exactly."""
+        return (self.report or ReportRules()).min_cell
+
     @cached_property
     def version(self) -> str:
         """``sha256:`` hash of the canonical JSON of the validated profile."""
         data = self.model_dump(mode="json")
-        if data["network"] is None:  # profiles without network rules keep their version
-            del data["network"]
+        for optional in ("network", "transition", "report"):  # absent sections keep the version
+            if data[optional] is None:
+                del data[optional]
         canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 

@@ -49,7 +49,7 @@ def read_amenities(conn: Connection) -> pd.DataFrame:
 
 
 def read_offers(conn: Connection) -> pd.DataFrame:
-    """Offers with their language lists and coordinates."""
+    """Active offers with their language lists and coordinates."""
     o, ol = models.offers, models.offer_languages
     langs = (
         select(func.array_agg(ol.c.language))
@@ -58,7 +58,9 @@ def read_offers(conn: Connection) -> pd.DataFrame:
         .label("languages")
     )
     df = pd.read_sql(
-        select(o.c.id, o.c.name, o.c.category, o.c.interpreting, langs, *_xy(o)).order_by(o.c.id),
+        select(o.c.id, o.c.name, o.c.category, o.c.interpreting, langs, *_xy(o))
+        .where(models.active_offer())
+        .order_by(o.c.id),
         conn,
     )
     df["languages"] = df["languages"].map(lambda v: list(v) if v is not None else [])

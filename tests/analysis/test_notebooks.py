@@ -13,13 +13,14 @@ from geo_service.analysis.notebooks import execute, notebook_paths
 NOTEBOOKS = notebook_paths()
 
 
-def test_the_four_notebooks_are_there() -> None:
-    """The issue's four notebooks, in order."""
+def test_the_notebooks_are_there() -> None:
+    """The analysts' notebooks, in order."""
     assert [p.name for p in NOTEBOOKS] == [
         "01_social_structure.ipynb",
         "02_infrastructure_access.ipynb",
         "03_offer_coverage.ipynb",
         "04_placement_scenarios.ipynb",
+        "05_transition_management.ipynb",
     ]
 
 
@@ -33,7 +34,7 @@ def test_stored_without_outputs(path: Path) -> None:
     assert "ILLUSTRATIVE" in nb.cells[0].source
 
 
-@pytest.mark.usefixtures("api_engine")  # the module's sample database, scored
+@pytest.mark.usefixtures("sample_waiting_list")  # the module's sample database, scored
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_executes_top_to_bottom(path: Path, sample_database_url: str) -> None:
     """Every cell runs without error against a fresh scored sample database (Agg backend);

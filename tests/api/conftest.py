@@ -25,11 +25,12 @@ def api_engine(sample_engine: Engine) -> Engine:
 
 @pytest.fixture(scope="module")
 def keys(api_engine: Engine) -> dict[str, str]:
-    """One API key per role."""
+    """One API key per role, and a partner key of the sample's Caritas."""
     out = {}
     with api_engine.begin() as conn:
         for role in ROLES:
             out[role] = create_key(conn, role, f"test {role}")[1]
+        out["partner"] = create_key(conn, "partner", "test partner", organisation="caritas")[1]
     return out
 
 

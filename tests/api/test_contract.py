@@ -12,7 +12,7 @@ from openapi_spec_validator import validate
 from playwright.sync_api import Browser, Page, expect
 
 PROBLEM = "application/problem+json"
-NOT_JSON = {"text/html", "text/csv", "application/schema+json"}
+NOT_JSON = {"text/html", "text/csv", "application/schema+json", "application/pdf"}
 
 
 @pytest.fixture(scope="module")

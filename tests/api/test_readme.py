@@ -110,6 +110,9 @@ def test_cli_table_names_every_command() -> None:
         ("reservation statuses", "reservation_statuses"),
         ("allocation methods", "allocation_methods"),
         ("unplaced reasons", "unplaced_codes"),
+        ("waiting-list statuses", "waiting_statuses"),
+        ("decline reasons", "decline_reasons"),
+        ("withdraw reasons", "withdraw_reasons"),
     ],
 )
 def test_vocabulary_table_is_true(row: str, field: str) -> None:

@@ -1,12 +1,13 @@
-"""Property-based run over every operation of the OpenAPI schema, as each of the four roles:
+"""Property-based run over every operation of the OpenAPI schema, as each of the four roles
+and a partner (bound to an organisation):
 no 5xx, and status, content type and body as documented.
 
 Schemathesis generates valid (positive) and invalid (negative) cases from the live server's
 OpenAPI document; the loop drives them with hypothesis directly (schemathesis' pytest plugin does
 not load under this pytest version). Path parameters are mostly replaced by values that exist
-(flat ids, district codes, reservation ids in every state, OGC collection and feature ids, map
-names), so the fuzzing reaches the handlers behind the 404s; now and then the generated value is
-kept.
+(flat ids, district codes, reservation ids and waiting-list entries in every state, OGC collection
+and feature ids, map names), so the fuzzing reaches the handlers behind the 404s; now and then
+the generated value is kept.
 """
 
 from __future__ import annotations
@@ -27,16 +28,18 @@ from schemathesis.checks import (
 )
 from sqlalchemy import Engine, text
 
-from geo_service.auth.keys import ROLES, create_key
+from geo_service.auth.keys import ROLES, KeyInfo, create_key
 from geo_service.config import get_settings
 from geo_service.maps.render import PUBLIC
 from geo_service.reservations.service import reserve, transition
 from geo_service.scoring.household import Household
 from geo_service.scoring.pipeline import cached_ranker
-from geo_service.scoring.profile import load_profile
+from geo_service.scoring.profile import ScoringProfile, load_profile
+from geo_service.transition import store
+from geo_service.transition.schemas import NewEntry
 
 # Examples per operation: every role runs both modes; the lower roles mostly meet 403s.
-MAX_EXAMPLES = {"viewer": 4, "planner": 5, "housing_office": 8, "admin": 8}
+MAX_EXAMPLES = {"viewer": 4, "partner": 6, "planner": 5, "housing_office": 8, "admin": 8}
 # No 5xx; every answer's status, content type and body as the document says.
 CHECKS = [
     not_a_server_error,
@@ -46,6 +49,29 @@ CHECKS = [
 ]
 REALISTIC = 0.85  # share of cases whose path values are replaced by existing ones
 HOUSEHOLD = Household(size=1, languages=["uk"], move_in="2027-03-31")  # type: ignore[arg-type]
+# Waiting-list entries for the path values: the transitions each one went through.
+ENTRY_STEPS = [(), ("offer",), ("offer", "reserve"), ("offer", "reserve", "move"), ("withdraw",)]
+
+
+def waiting_entries(
+    engine: Engine, key: KeyInfo, profile: ScoringProfile, flats: list[str]
+) -> list[str]:
+    """One waiting-list entry in each status (waiting, offered, reserved, moved, withdrawn),
+    offered the given flats; their ids."""
+    ids = []
+    free = iter(flats)
+    for i, steps in enumerate(ENTRY_STEPS):
+        new = NewEntry(household=HOUSEHOLD, case_ref=f"SCHEMATHESIS-{i}")
+        entry = store.add(engine, new, key, profile).id
+        for step in steps:
+            if step == "offer":
+                store.offer(engine, entry, next(free), key, profile)
+            elif step == "withdraw":
+                store.withdraw(engine, entry, "other", key, profile)
+            else:
+                getattr(store, step)(engine, entry, key, profile)
+        ids.append(entry)
+    return ids
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +80,10 @@ def path_values(api_engine: Engine, keys: dict[str, str]) -> dict[str, list[Any]
     profile = load_profile(get_settings().profile_path)
     with api_engine.begin() as conn:
         office = create_key(conn, "housing_office", "schemathesis fixtures")[0]
-    fitting = [r.flat_id for r in cached_ranker(api_engine, profile).rank(HOUSEHOLD, 3).results]
+    ranked = [r.flat_id for r in cached_ranker(api_engine, profile).rank(HOUSEHOLD, 6).results]
+    fitting, offered = ranked[:3], ranked[3:]
     reservations = [reserve(api_engine, f, HOUSEHOLD, None, office, profile).id for f in fitting]
+    entries = waiting_entries(api_engine, office, profile, offered)
     assert len(reservations) == 3, "three held flats for the reservation routes"
     transition(api_engine, reservations[1], "confirm", office, profile)
     transition(api_engine, reservations[2], "release", office, profile)
@@ -70,6 +98,7 @@ def path_values(api_engine: Engine, keys: dict[str, str]) -> dict[str, list[Any]
             "SELECT district_code FROM district_status WHERE suppressed ORDER BY 1 LIMIT 1"
         )
         offers = first("SELECT id FROM offers ORDER BY id LIMIT 3")
+        caritas = first("SELECT id FROM offers WHERE organisation_id = 'caritas' LIMIT 3")
         amenities = first("SELECT id::text FROM amenities ORDER BY id LIMIT 3")
         cells = first("SELECT h3_index FROM area_scores ORDER BY h3_index LIMIT 3")
     features = [
@@ -84,9 +113,11 @@ def path_values(api_engine: Engine, keys: dict[str, str]) -> dict[str, list[Any]
         "flat_id": flats,
         "code": codes + small,
         "reservation_id": reservations,
+        "entry_id": entries,
         "collection_id": collections,
         "feature_id": features,
         "name": list(PUBLIC),
+        "offer_id": offers + caritas,
     }
 
 
@@ -104,7 +135,7 @@ def realistic(case: schemathesis.Case, values: dict[str, list[Any]], draw: Any) 
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", [*ROLES, "partner"])
 def test_every_operation_for_every_role(
     server: str,
     keys: dict[str, str],
@@ -131,7 +162,7 @@ def test_every_operation_for_every_role(
         def run(case: schemathesis.Case, data: st.DataObject) -> None:
             realistic(case, path_values, data.draw)
             calls[case.operation.label] = calls.get(case.operation.label, 0) + 1
-            response = case.call_and_validate(headers=headers, checks=CHECKS)
+            response = case.call_and_validate(headers=headers, checks=CHECKS, timeout=120)
             statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
 
         try:

@@ -1,5 +1,6 @@
-"""A storm of concurrent state changes over real HTTP: reserve, confirm, release and allocate
-(reserve=true) mixed, while the sample is re-imported and re-scored underneath.
+"""A storm of concurrent state changes over real HTTP: reserve, confirm, release, allocate
+(reserve=true) and the waiting list's transitions (offer, reserve, move, decline, withdraw)
+mixed, while the sample is re-imported and re-scored underneath.
 
 Afterwards: no 5xx, no flat ever booked twice, one audit row per transition, district counts
 equal to a recount from the reservations, and the analyst notebooks still run on the used
@@ -33,14 +34,18 @@ from geo_service.scoring.profile import load_profile
 # speaking them (an empty frame that used to lose its columns).
 LANGUAGES = ["ar", "fa", "ti", "tr", "ku", "prs", "so", "en", "ckb", "ps", "am", "ur"]
 MIX = {"reserve": 90, "confirm": 60, "release": 45, "allocate": 20, "rank": 10}
+# The waiting list's transitions of SEED_ENTRIES households, each answered 200 or 409.
+WAITING = {"offer": 30, "reserve": 24, "move": 14, "decline": 10, "withdraw": 3}
+MIX |= {f"waiting_{step}": n for step, n in WAITING.items()}
 SEED_HOLDS = 12
+SEED_ENTRIES = 12
 STATUSES = {
     "reserve": {201, 409},
     "confirm": {200, 409},
     "release": {200, 409},
     "allocate": {200, 409},
     "rank": {200},
-}
+} | {f"waiting_{step}": {200, 409} for step in WAITING}
 
 
 def household(i: int) -> dict[str, Any]:
@@ -60,7 +65,8 @@ class Storm:
             limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
         )
         self.flats = flats
-        self.ids: list[str] = []
+        self.ids: list[str] = []  # reservations of the reservation routes (not the list's)
+        self.entries: list[str] = []  # waiting-list entries
         self.calls: list[tuple[str, int, dict[str, Any]]] = []
         self.lock = threading.Lock()
         self.seconds = 0.0
@@ -99,6 +105,10 @@ class Storm:
                 "/api/v1/allocations",
                 json={"households": batch, "method": "optimal", "reserve": True},
             )
+        elif kind.startswith("waiting_"):
+            step, entry = kind.removeprefix("waiting_"), rng.choice(self.entries)
+            body = {"flat_id": rng.choice(self.flats)} if step == "offer" else None
+            r = self.client.post(f"/api/v1/waiting-list/{entry}/{step}", json=body)
         else:
             r = self.client.post(
                 "/api/v1/placements/rank", json={"household": household(i), "limit": 5}
@@ -151,6 +161,9 @@ def storm(two_workers: str, keys: dict[str, str], api_engine: Engine) -> Storm:
     s = Storm(two_workers, keys["housing_office"], flats[:30])
     for i in range(SEED_HOLDS):
         s.call("reserve", 10_000 + i)
+    for i in range(SEED_ENTRIES):
+        body = {"household": household(i), "case_ref": f"STORM-{i}"}
+        s.entries.append(client.post("/api/v1/waiting-list", json=body).json()["id"])
     plan = [kind for kind, n in MIX.items() for _ in range(n)]
     random.Random(17).shuffle(plan)
     profile = load_profile(get_settings().profile_path)
@@ -192,7 +205,8 @@ def test_no_server_errors_and_only_expected_answers(storm: Storm) -> None:
     assert not [c for c in storm.calls if c[1] >= 500]
     unexpected = [(k, c, b.get("detail")) for k, c, b in storm.calls if c not in STATUSES[k]]
     assert not unexpected, unexpected
-    assert all(codes[(k, ok)] > 0 for k, ok in [("reserve", 201), ("confirm", 200)])
+    exercised = [("reserve", 201), ("confirm", 200), ("waiting_offer", 200)]
+    assert all(codes[(k, ok)] > 0 for k, ok in exercised)
 
 
 def test_no_flat_is_ever_booked_twice(storm: Storm, api_engine: Engine) -> None:
@@ -221,7 +235,9 @@ def test_no_flat_is_ever_booked_twice(storm: Storm, api_engine: Engine) -> None:
 
 def test_audit_rows_match_the_transitions(storm: Storm, api_engine: Engine) -> None:
     """One 'reservation' row per hold, one 'confirm' or 'release' row per state change that
-    answered 200, one 'allocation' row per stored run, each naming its reservation."""
+    answered 200 (a move confirms its hold, a decline or withdrawal releases it), one
+    'allocation' row per stored run, each naming its reservation; one row per waiting-list
+    transition that answered 200."""
 
     def audited(action: str) -> Counter[str]:
         with api_engine.connect() as conn:
@@ -241,15 +257,56 @@ def test_audit_rows_match_the_transitions(storm: Storm, api_engine: Engine) -> N
         api_engine, "SELECT count(*) FROM reservations WHERE confirmed_at IS NOT NULL"
     )
     released = _scalar(api_engine, "SELECT count(*) FROM reservations WHERE status = 'released'")
-    assert sum(audited("confirm").values()) == confirmed == answered[("confirm", 200)]
-    assert sum(audited("release").values()) == released == answered[("release", 200)]
+    # the list's holds: confirmed only by a move, released only by a decline or withdrawal
+    moves = answered[("waiting_move", 200)]
+    released_by_list = _scalar(
+        api_engine,
+        "SELECT count(*) FROM reservations r WHERE r.status = 'released' AND EXISTS (SELECT 1 "
+        "FROM audit_log a WHERE a.action IN ('waiting_list.decline', 'waiting_list.withdraw') "
+        "AND a.detail->>'reservation_id' = r.id::text)",
+    )
+    assert sum(audited("confirm").values()) == confirmed == answered[("confirm", 200)] + moves
+    assert sum(audited("release").values()) == released
+    assert released == answered[("release", 200)] + released_by_list
+    list_steps = {
+        step: _scalar(
+            api_engine, f"SELECT count(*) FROM audit_log WHERE action = 'waiting_list.{step}'"
+        )
+        for step in WAITING
+    }
+    assert list_steps == {step: answered[(f"waiting_{step}", 200)] for step in WAITING}
     runs = _scalar(api_engine, "SELECT count(*) FROM allocations")
     assert _scalar(api_engine, "SELECT count(*) FROM audit_log WHERE action = 'allocation'") == runs
     assert runs == answered[("allocate", 200)]
     print(
         f"storm: audit {sum(reserved.values())} holds, {confirmed} confirmations, "
-        f"{released} releases, {runs} allocation runs: all matched"
+        f"{released} releases, {runs} allocation runs, waiting list {list_steps}: all matched"
     )
+
+
+def test_waiting_list_agrees_with_the_reservations(storm: Storm, api_engine: Engine) -> None:
+    """After the storm every entry's status matches its hold: reserved entries hold their
+    flat (or the hold lapsed), moved ones are confirmed, waiting and withdrawn ones have none;
+    no flat is offered or reserved to two entries."""
+    with api_engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT w.status, w.flat_id, r.status, r.flat_id FROM waiting_list w "
+                "LEFT JOIN reservations r ON r.id = w.reservation_id WHERE w.id = ANY(:ids)"
+            ),
+            {"ids": storm.entries},
+        ).all()
+    expected = {"reserved": ("held", "expired"), "moved": ("confirmed",)}
+
+    def agrees(status: str, flat: str | None, hold: str | None, hold_flat: str | None) -> bool:
+        if status in expected:
+            return hold in expected[status] and hold_flat == flat
+        return hold is None and (status == "offered" or flat is None)
+
+    wrong = [tuple(r) for r in rows if not agrees(*r)]
+    active = Counter(r[1] for r in rows if r[0] in ("offered", "reserved"))
+    print(f"storm: waiting list after the storm {dict(Counter(r[0] for r in rows))}")
+    assert len(rows) == SEED_ENTRIES and wrong == [] and max(active.values(), default=1) == 1
 
 
 def _rows(engine: Engine, sql: str) -> list[Any]:

@@ -27,6 +27,11 @@ TABLES = {
     "audit_log",
     "api_keys",
     "imports",
+    "waiting_list",
+    "organisations",
+    "offer_versions",
+    "volunteers",
+    "coverage_gap_snapshots",
 }
 GEOMETRY_COLUMNS = {
     ("districts", "MULTIPOLYGON"),
@@ -36,6 +41,7 @@ GEOMETRY_COLUMNS = {
     ("area_scores", "POLYGON"),
     ("network_nodes", "POINT"),
     ("network_edges", "LINESTRING"),
+    ("volunteers", "POINT"),
 }
 
 

@@ -7,7 +7,7 @@ Deferred constraint triggers bump it once per transaction when that transaction 
 row lock is held only between the trigger and the commit, not for a long scoring run).
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0007 (re-chained after main's 0005 and 0007 at the merge)
 Create Date: 2026-11-29 02:45:00.000000
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0004"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

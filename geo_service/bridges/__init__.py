@@ -1,0 +1,1 @@
+"""Bridge builders and new-citizen guides: volunteers and whom they accompany."""

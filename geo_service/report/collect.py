@@ -1,0 +1,266 @@
+"""Gather the situation report's figures from the database: placements since the date,
+utilisation against the quota plan, coverage gaps opened or closed, likely duplicate offers and
+offers changed; household counts below the profile's minimum cell are never shown exactly."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Engine, Integer, func, insert, select
+
+from geo_service.bridges.matching import recommend
+from geo_service.catalogue.service import all_gaps, duplicates
+from geo_service.catalogue.versions import OfferVersion, changed_since
+from geo_service.config import get_settings
+from geo_service.db import models
+from geo_service.errors import InputError
+from geo_service.report.results import (
+    BridgeSummary,
+    Count,
+    DistrictPlacements,
+    DistrictUtilisation,
+    DuplicateRow,
+    GapChanges,
+    GapRow,
+    OfferChange,
+    WaitingCell,
+)
+from geo_service.scoring.districts import list_status
+from geo_service.scoring.store import data_timestamp
+from geo_service.transition.groups import size_band
+
+MEETING_TZ = ZoneInfo("Europe/Berlin")  # a meeting's date is a local calendar day
+SAMPLE_KINDS = ("districts", "offers", "flats")
+
+
+def start_of(day: date) -> datetime:
+    """Midnight at the start of ``day`` in the city's time zone; a future day is a 400."""
+    since = datetime.combine(day, time.min, tzinfo=MEETING_TZ)
+    if since > datetime.now(MEETING_TZ):
+        raise InputError(
+            f"since: {day.isoformat()} lies in the future; give the date of the last meeting"
+        )
+    return since
+
+
+def count(n: int, min_cell: int) -> Count:
+    """A household count as public output may show it: 1 .. min_cell-1 as '< min_cell'."""
+    if 0 < n < min_cell:
+        return Count(value=None, shown=f"< {min_cell}")
+    return Count(value=n, shown=str(n))
+
+
+def is_illustrative(conn: Connection) -> bool:
+    """Whether the stored districts, offers or flats came from the shipped sample files."""
+    sample = get_settings().data_dir / "sample"
+    digests = {
+        hashlib.sha256((sample / f"{kind}.geojson").read_bytes()).hexdigest()
+        for kind in SAMPLE_KINDS
+        if (sample / f"{kind}.geojson").is_file()
+    }
+    i = models.imports
+    stored = conn.execute(select(i.c.sha256).where(i.c.kind.in_(SAMPLE_KINDS))).scalars()
+    return any(d in digests for d in stored)
+
+
+def placements_since(
+    conn: Connection, since: datetime, min_cell: int
+) -> tuple[Count, list[DistrictPlacements]]:
+    """Households placed (reservations confirmed and still so) since ``since``, in total and
+    per district; districts under the minimum population show none of their figures."""
+    r, d, ds = models.reservations, models.districts, models.district_status
+    rows = conn.execute(
+        select(d.c.code, d.c.name, ds.c.suppressed, func.count(r.c.id))
+        .join(ds, ds.c.district_code == d.c.code, isouter=True)
+        .join(
+            r,
+            (r.c.district_code == d.c.code)
+            & (r.c.status == "confirmed")
+            & (r.c.confirmed_at >= since),
+        )
+        .group_by(d.c.code, d.c.name, ds.c.suppressed)
+        .order_by(d.c.name)
+    ).all()
+    total = sum(n for *_, n in rows)
+    per_district = [
+        DistrictPlacements(
+            code=code,
+            name=name,
+            placements=Count(value=None, shown="unterdrückt") if small else count(n, min_cell),
+        )
+        for code, name, small, n in rows
+    ]
+    return count(total, min_cell), per_district
+
+
+def waiting_households(conn: Connection, min_cell: int) -> tuple[Count | None, list[WaitingCell]]:
+    """Households still waiting (waiting or offered) by first language and size band; no total
+    when the city keeps no waiting list (the table was never used)."""
+    wl = models.waiting_list
+    if conn.execute(select(func.count()).select_from(wl)).scalar_one() == 0:
+        return None, []
+    language = wl.c.household["languages"][0].astext
+    size = wl.c.household["size"].astext.cast(Integer)
+    rows = conn.execute(
+        select(language, size, func.count())
+        .where(wl.c.status.in_(("waiting", "offered")))
+        .group_by(language, size)
+    ).all()
+    cells: dict[tuple[str, str], int] = defaultdict(int)
+    for lang, n_persons, n in rows:
+        cells[(size_band(n_persons), lang or "–")] += n
+    order = sorted(cells, key=lambda k: (k[0] == "6+", k[0], k[1]))
+    total = sum(cells.values())
+    return count(total, min_cell), [
+        WaitingCell(language=lang, size_band=band, households=count(cells[band, lang], min_cell))
+        for band, lang in order
+    ]
+
+
+def utilisation(conn: Connection) -> list[DistrictUtilisation]:
+    """Capacity, placements and utilisation per district (public view: suppressed districts
+    without figures), by name."""
+    rows = sorted(list_status(conn, public=True), key=lambda d: d.name)
+    return [
+        DistrictUtilisation(
+            code=d.code,
+            name=d.name,
+            capacity=d.capacity,
+            placements=d.placements,
+            utilisation=d.utilisation,
+            suppressed=bool(d.suppressed),
+        )
+        for d in rows
+    ]
+
+
+def gap_changes(engine: Engine, since: datetime, now: datetime) -> GapChanges:
+    """The coverage gaps now (stored as a snapshot taken ``now``) against a baseline: the
+    latest snapshot at or before ``since``, else the first one after it (the first report
+    after ``since``); which gaps opened and which closed."""
+    current = {(g.district_code, g.category, g.language) for g in all_gaps(engine)}
+    snaps = models.coverage_gap_snapshots
+    with engine.begin() as conn:
+        baseline_at = (
+            conn.execute(
+                select(func.max(snaps.c.taken_at)).where(snaps.c.taken_at <= since)
+            ).scalar()
+            or conn.execute(
+                select(func.min(snaps.c.taken_at)).where(snaps.c.taken_at > since)
+            ).scalar()
+        )
+        before: set[tuple[str, str, str]] = set()
+        if baseline_at is not None:
+            before = {
+                (r.district_code, r.category, r.language)
+                for r in conn.execute(select(snaps).where(snaps.c.taken_at == baseline_at))
+            }
+        if current:
+            conn.execute(
+                insert(snaps),
+                [
+                    {"taken_at": now, "district_code": d, "category": c, "language": lang}
+                    for d, c, lang in sorted(current)
+                ],
+            )
+        names = dict(conn.execute(select(models.districts.c.code, models.districts.c.name)).all())
+
+    def rows(keys: set[tuple[str, str, str]]) -> list[GapRow]:
+        return [
+            GapRow(district_code=d, district=names.get(d, d), category=c, language=lang)
+            for d, c, lang in sorted(keys, key=lambda k: (k[1], k[2], names.get(k[0], k[0])))
+        ]
+
+    return GapChanges(
+        baseline_at=baseline_at,
+        baseline_before=baseline_at is not None and baseline_at <= since,
+        current=len(current),
+        opened=rows(current - before) if baseline_at else [],
+        closed=rows(before - current) if baseline_at else [],
+    )
+
+
+def duplicate_rows(engine: Engine) -> list[DuplicateRow]:
+    """Likely duplicate active offers with both names."""
+    pairs = duplicates(engine)
+    o = models.offers
+    with engine.connect() as conn:
+        names = dict(conn.execute(select(o.c.id, o.c.name)).all())
+    return [
+        DuplicateRow(
+            a=p.a,
+            a_name=names.get(p.a, p.a),
+            b=p.b,
+            b_name=names.get(p.b, p.b),
+            category=p.category,
+            distance_m=p.distance_m,
+            score=p.score,
+            reason=p.reason,
+        )
+        for p in pairs
+    ]
+
+
+def changed_offers(engine: Engine, since: datetime) -> list[OfferChange]:
+    """Offers with versions since ``since`` (drafts left out: they are their organisation's),
+    partners' changes first, most recent first."""
+    by_offer = defaultdict(list)
+    for version in changed_since(engine, since):
+        by_offer[version.offer_id].append(version)
+    o = models.offers
+    with engine.connect() as conn:
+        offers = {
+            r.id: r
+            for r in conn.execute(
+                select(o.c.id, o.c.name, o.c.provider, o.c.status).where(
+                    o.c.id.in_(list(by_offer)), o.c.status != "draft"
+                )
+            )
+        }
+    out = [
+        OfferChange(
+            offer_id=offer_id,
+            name=offers[offer_id].name,
+            provider=offers[offer_id].provider,
+            status=offers[offer_id].status,
+            actions=list(dict.fromkeys(v.action for v in versions)),
+            fields=sorted({f for v in versions if not _created(v) for f in v.changes}),
+            created=any(_created(v) for v in versions),
+            last_at=versions[-1].at,
+            sources=sorted({v.source for v in versions}),
+        )
+        for offer_id, versions in by_offer.items()
+        if offer_id in offers
+    ]
+    # partners' changes first, then imports; most recent first in each
+    return sorted(out, key=lambda c: ("api" in c.sources, c.last_at, c.offer_id), reverse=True)
+
+
+def _created(version: OfferVersion) -> bool:
+    """Whether a version brought the offer into the catalogue (every field was empty)."""
+    return all(c.old is None for c in version.changes.values())
+
+
+def timestamp(engine: Engine) -> datetime | None:
+    """When the data last changed (the newest import)."""
+    with engine.connect() as conn:
+        return data_timestamp(conn)
+
+
+def bridge_summary(engine: Engine, since: datetime, min_cell: int) -> BridgeSummary:
+    """Bridge builders for the households placed since ``since``: how many matched, and the
+    households without one by their first language (small counts suppressed)."""
+    found = recommend(engine, since)
+    by_language: dict[str, int] = defaultdict(int)
+    for w in found.without:
+        by_language[w.household.languages[0] if w.household.languages else "und"] += 1
+    return BridgeSummary(
+        volunteers=found.volunteers,
+        capacity=found.capacity,
+        households=found.households,
+        matched=found.matched,
+        unmatched_by_language={k: count(n, min_cell) for k, n in sorted(by_language.items())},
+    )

@@ -1,0 +1,149 @@
+"""Build the situation report and render it: German HTML for print (A4) with embedded charts,
+or PDF through Chromium's print."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from sqlalchemy import Engine
+
+from geo_service.maps.labels import labels_for
+from geo_service.report import collect
+from geo_service.report.charts import utilisation_chart, waiting_chart
+from geo_service.report.results import OfferChange, SituationReport
+from geo_service.scoring.profile import ScoringProfile
+
+HERE = Path(__file__).parent
+MAX_CHANGED_ROWS = 25  # the changed-offers table lists the most recent; the rest are counted
+
+
+def build_report(engine: Engine, day: date, profile: ScoringProfile) -> SituationReport:
+    """The report on what happened since the start of ``day`` (400 for a future day); also
+    stores today's coverage gaps as a snapshot for later reports."""
+    since = collect.start_of(day)
+    now = datetime.now(collect.MEETING_TZ)
+    with engine.connect() as conn:
+        total, per_district = collect.placements_since(conn, since, profile.min_cell)
+        util = collect.utilisation(conn)
+        waiting_total, waiting = collect.waiting_households(conn, profile.min_cell)
+        illustrative = collect.is_illustrative(conn)
+    return SituationReport(
+        since=since,
+        generated_at=now,
+        data_timestamp=collect.timestamp(engine),
+        profile=f"{profile.name} ({profile.version[:19]})",
+        illustrative=illustrative,
+        min_cell=profile.min_cell,
+        placements_total=total,
+        placements=per_district,
+        utilisation=util,
+        waiting_total=waiting_total,
+        waiting=waiting,
+        gaps=collect.gap_changes(engine, since, now),
+        duplicates=collect.duplicate_rows(engine),
+        changed_offers=collect.changed_offers(engine, since),
+        bridges=collect.bridge_summary(engine, since, profile.min_cell),
+    )
+
+
+def render_html(report: SituationReport, profile: ScoringProfile) -> str:
+    """The report as one self-contained, printable German HTML document."""
+    lab = labels_for("de", profile)
+    languages = sorted({c.language for c in report.waiting})
+    charts: dict[str, Any] = {
+        "utilisation": utilisation_chart(
+            report.utilisation, profile.district.utilisation_full, profile.district.utilisation_zero
+        ),
+        "waiting": waiting_chart(report.waiting, {c: lab.language_name(c) for c in languages})
+        if report.waiting
+        else None,
+    }
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["de_date"] = lambda v: lab.date(v)
+    env.filters["de_time"] = lambda v: v.astimezone(collect.MEETING_TZ).strftime(
+        "%d.%m.%Y, %H:%M Uhr"
+    )
+    env.filters["percent"] = lab.percent
+    env.filters["metres"] = lab.metres
+    env.filters["category"] = lab.category
+    env.filters["language"] = lab.language
+    env.filters["groupby_pair"] = lambda rows: [
+        (key, list(group)) for key, group in groupby(rows, key=lambda g: (g.category, g.language))
+    ]
+    env.filters["actions_text"] = actions_text
+    env.filters["field_names"] = lambda fs: ", ".join(
+        dict.fromkeys(FIELD_NAMES.get(f, f) for f in fs)
+    )
+    # offers an import brought in and nobody changed since are counted, not listed
+    imported = [c for c in report.changed_offers if c.created and c.actions == ["import"]]
+    changed = [c for c in report.changed_offers if c not in imported]
+    return env.get_template("situation.html.j2").render(
+        r=report,
+        charts=charts,
+        changed=changed[:MAX_CHANGED_ROWS],
+        changed_more=max(0, len(changed) - MAX_CHANGED_ROWS),
+        imported_new=len(imported),
+        sources={s: sum(s in c.sources for c in changed) for s in ("api", "import")},
+        full=profile.district.utilisation_full,
+        zero=profile.district.utilisation_zero,
+    )
+
+
+def actions_text(change: OfferChange) -> str:
+    """What happened to an offer in words: "neu aufgenommen (Import), pausiert"."""
+    words = []
+    for i, action in enumerate(change.actions):
+        if i == 0 and change.created:
+            words.append("neu aufgenommen" + (" (Import)" if action == "import" else ""))
+        else:
+            words.append(ACTION_NAMES.get(action, action))
+    now = STATUS_NAMES.get(change.status)
+    return ", ".join(dict.fromkeys(words)) + (f" – jetzt {now}" if now else "")
+
+
+def render_pdf(report: SituationReport, profile: ScoringProfile) -> bytes:
+    """The report as an A4 PDF (Chromium's print of the HTML)."""
+    from geo_service.catalogue.sheet_pdf import print_pdf
+
+    return print_pdf(render_html(report, profile), footer=FOOTER)
+
+
+FOOTER = (
+    '<div style="font: 7pt sans-serif; color: #555; width: 100%; padding: 0 15mm; '
+    'display: flex; justify-content: space-between"><span>Lagebericht Runder Tisch – ohne '
+    'personenbezogene Daten</span><span>Seite <span class="pageNumber"></span> von '
+    '<span class="totalPages"></span></span></div>'
+)
+FIELD_NAMES = {
+    "name": "Name",
+    "category": "Kategorie",
+    "provider": "Träger",
+    "address": "Adresse",
+    "opening_hours": "Öffnungszeiten",
+    "capacity_per_week": "Plätze/Woche",
+    "contact_role": "Kontakt",
+    "interpreting": "Dolmetschen",
+    "languages": "Sprachen",
+    "lon": "Lage",
+    "lat": "Lage",
+    "district_code": "Stadtteil",
+    "status": "Status",
+}
+STATUS_NAMES = {"paused": "pausiert", "retired": "beendet"}  # active: nothing to add
+ACTION_NAMES = {
+    "create": "neu angelegt",
+    "update": "geändert",
+    "pause": "pausiert",
+    "resume": "wieder aktiv",
+    "publish": "veröffentlicht",
+    "retire": "beendet",
+    "import": "Import",
+}

@@ -1,0 +1,1 @@
+"""Transition management: the waiting list, look-ahead recommendations and the year simulation."""

@@ -1,0 +1,27 @@
+"""Transition fixtures: the API's scored sample database, keys and server, and the configured
+profile with this process's look-ahead plans forgotten (so a test sees its own changes)."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo_service.config import get_settings
+from geo_service.scoring.profile import ScoringProfile, load_profile
+from geo_service.transition.plan import forget_plans
+from tests.api.conftest import api_engine, keys, server
+
+__all__ = ["api_engine", "fresh_profile", "keys", "sample_profile", "server"]
+
+
+@pytest.fixture(scope="module")
+def sample_profile() -> ScoringProfile:
+    """The configured profile (the one the sample was scored with)."""
+    return load_profile(get_settings().profile_path)
+
+
+@pytest.fixture()
+def fresh_profile(sample_profile: ScoringProfile) -> ScoringProfile:
+    """The configured profile, with the cached plans dropped first: the look-ahead plan is
+    recomputed from the current waiting list."""
+    forget_plans()
+    return sample_profile

@@ -1,0 +1,119 @@
+"""The simulated year on the scored sample: every policy's placements are feasible, none beats
+hindsight, the report adds up, the CLI prints the contract's JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from sqlalchemy import Engine
+
+from geo_service.scoring.pipeline import load_ranker
+from geo_service.scoring.profile import ScoringProfile
+from geo_service.transition.policies import forecast_for, greedy, hindsight, lookahead
+from geo_service.transition.simulation import simulate
+from geo_service.transition.year import Year, YearMix, generate_year, simulated_rows
+
+DAYS = 60
+
+
+@pytest.fixture(scope="module")
+def year(api_engine: Engine, sample_profile: ScoringProfile) -> Year:
+    """A 60-day year on the scored sample."""
+    ranker = load_ranker(api_engine, sample_profile)
+    return generate_year(ranker, simulated_rows(ranker), YearMix(days=DAYS), seed=5)
+
+
+def assert_feasible(year: Year, flat_of: np.ndarray) -> None:
+    """Every placement fits, happens while both are there, and respects flats and places."""
+    d = year.arrivals.days
+    placed = np.flatnonzero(flat_of >= 0)
+    flats = flat_of[placed]
+    assert len(set(flats.tolist())) == len(flats), "a flat was given twice"
+    assert np.isfinite(year.rows[placed, d.flat_template[flats]]).all(), "an unfit flat"
+    assert (d.household_day[placed] <= d.flat_last_day[flats]).all(), "flat gone before"
+    used = np.bincount(year.template_district[d.flat_template[flats]], minlength=len(year.quota))
+    assert (used <= year.quota).all(), "a district above its places"
+
+
+def test_policies_are_feasible_and_hindsight_is_best(
+    year: Year, sample_profile: ScoringProfile, api_engine: Engine
+) -> None:
+    """Greedy and look-ahead place feasibly; neither beats the hindsight optimum."""
+    ranker = load_ranker(api_engine, sample_profile)
+    rows = simulated_rows(ranker)
+    fc = forecast_for(year, lambda hh: rows.rows(hh, ranker.factor), 200, 0)
+    outcomes = [hindsight(year), greedy(year), lookahead(year, sample_profile.transition_rules, fc)]
+    for o in outcomes:
+        assert_feasible(year, o.flat_of)
+        assert (o.day[o.flat_of >= 0] >= year.arrivals.days.household_day[o.flat_of >= 0]).all()
+    best = outcomes[0].score.sum()
+    assert all(o.score.sum() <= best + 1e-6 for o in outcomes[1:])
+    assert outcomes[1].score.sum() > 0 and outcomes[2].score.sum() > 0
+
+
+def test_report_adds_up_and_repeats(api_engine: Engine, sample_profile: ScoringProfile) -> None:
+    """Placed + never placed = households; the means are the seeds' means; same seeds, same
+    report."""
+    a = simulate(api_engine, sample_profile, days=30, seeds=[1, 2])
+    b = simulate(api_engine, sample_profile, days=30, seeds=[1, 2])
+    for run in a.runs:
+        for p in run.policies.values():
+            assert p.placed + p.never_placed == run.households
+            assert p.placed == len(p.wait_days)
+            assert sum(m.placed for m in p.months) == p.placed
+            assert sum(d.used for d in p.districts) == p.placed
+        assert run.policies["hindsight"].ratio_to_hindsight == 1.0
+    mean = np.mean([r.policies["greedy"].total_score for r in a.runs])
+    assert a.policies["greedy"].total_score == pytest.approx(mean, abs=0.01)
+    strip = lambda r: [  # noqa: E731
+        {k: v for k, v in p.model_dump().items() if k != "seconds"}
+        for run in r.runs
+        for p in run.policies.values()
+    ]
+    assert strip(a) == strip(b)
+
+
+def test_cli_prints_the_json_contract(sample_database_url: str, api_engine: Engine) -> None:
+    """`simulate --json`: one object whose policies hold the contract's figures."""
+    env = {**os.environ, "DATABASE_URL": sample_database_url}
+    out = subprocess.run(
+        [sys.executable, "-m", "geo_service", "simulate", "--days", "21", "--seed", "3", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    ).stdout
+    doc = json.loads(out)
+    assert set(doc["policies"]) == {"greedy", "lookahead", "hindsight"}
+    for figures in doc["policies"].values():
+        for key in ("total_score", "ratio_to_hindsight", "placed"):
+            assert isinstance(figures[key], int | float)
+        assert "wait_days_median" in figures and "wait_days_p90" in figures
+    assert doc["policies"]["hindsight"]["ratio_to_hindsight"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--days", "3"], "--days"),
+        (["--seeds", "0"], "--seeds"),
+        (["--profile", "nope.toml"], "not found"),
+    ],
+)
+def test_cli_bad_input_is_one_clear_line(
+    sample_database_url: str, api_engine: Engine, args: list[str], words: str
+) -> None:
+    """Bad options exit non-zero with the reason, no traceback."""
+    env = {**os.environ, "DATABASE_URL": sample_database_url}
+    r = subprocess.run(
+        [sys.executable, "-m", "geo_service", "simulate", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert r.returncode != 0 and words in r.stderr and "Traceback" not in r.stderr
