@@ -68,16 +68,26 @@ lint: venv
 typecheck: venv
 	@$(VENV)/bin/mypy --no-error-summary geo_service
 
+# Modules run in parallel (pytest-xdist, one worker per core, at most 4), each module whole on
+# one worker; tests/conftest.py starts the cluster and makes the templates once per run.
 pytest: db
-	@$(VENV)/bin/pytest $(PYTEST_ARGS)
+	@$(VENV)/bin/pytest -n auto --maxprocesses 4 --dist loadgroup $(PYTEST_ARGS)
 
 test: deps lint typecheck pytest
 
 demo: db
 	@$(GEO) demo
 
-bench: db
+# The bench's peers (tipg, pandana: the [bench] extra) are installed on first use.
+BENCH_STAMP := $(VENV)/.bench-installed
+bench: db $(BENCH_STAMP)
 	@$(GEO) bench --out bench.json
+
+$(BENCH_STAMP): $(STAMP)
+	@echo "installing the bench's peers (tipg, pandana) into $(VENV) (pinned by constraints.txt)"
+	@$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e ".[dev,bench]" >/tmp/geo_service-pip.log 2>&1 \
+	  || { grep -v "is ignored" /tmp/geo_service-pip.log | tail -20; exit 1; }
+	@touch $@
 
 # Screenshots of every map at 1280x800 into docs/img/ (headless Chromium).
 screenshots: db

@@ -92,6 +92,15 @@ class Settings(BaseSettings):
     pool_size: int = 5
     pool_max_overflow: int = 10
     db_connect_timeout_s: int = 3
+    key_cache_ttl_s: float = Field(
+        default=5.0,
+        ge=0,
+        description="Seconds an API key's check is reused while nothing changed (a revocation "
+        "is seen on the next request regardless: it moves the state version).",
+    )
+    ranker_cache_size: int = Field(
+        default=4, ge=1, description="Rankers (one per profile version) a server keeps loaded."
+    )
 
     crs: str = Field(
         default="EPSG:25832",

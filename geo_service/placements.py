@@ -8,11 +8,13 @@ from sqlalchemy import Engine
 
 from geo_service.audit import record
 from geo_service.auth.keys import KeyInfo
+from geo_service.db.engine import single_statements
 from geo_service.scoring.household import Household
 from geo_service.scoring.pipeline import cached_ranker, held_flats
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranking import Ranker
 from geo_service.scoring.results import RankedFlat, Ranking
+from geo_service.state import Current
 
 
 def _audit(
@@ -24,8 +26,9 @@ def _audit(
     request: dict[str, Any],
     detail: dict[str, Any],
 ) -> None:
-    """One audit entry for a read-only placement request, in its own transaction."""
-    with engine.begin() as conn:
+    """One audit entry for a read-only placement request: a single INSERT committed (durably)
+    before the answer is returned, without BEGIN/COMMIT round trips."""
+    with single_statements(engine) as conn:
         record(
             conn,
             action,
@@ -38,6 +41,15 @@ def _audit(
         )
 
 
+def _ranker_and_held(
+    engine: Engine, profile: ScoringProfile, current: Current | None
+) -> tuple[Ranker, set[str]]:
+    """The ranker and held flats: from a server's caches, or read now (CLI, notebooks)."""
+    if current is not None:
+        return current.ranker_and_held(profile)
+    return cached_ranker(engine, profile), held_flats(engine)
+
+
 def rank_for(
     engine: Engine,
     profile: ScoringProfile,
@@ -47,11 +59,12 @@ def rank_for(
     limit: int = 10,
     districts: list[str] | None = None,
     override_cap: bool = False,
+    current: Current | None = None,
 ) -> Ranking:
     """Ranked flats with explanations and why others were left out; the request is written to
-    the audit log."""
-    ranker = cached_ranker(engine, profile)
-    ranking = ranker.rank(household, limit, districts, override_cap, held=held_flats(engine))
+    the audit log (committed before the answer is returned). ``current``: a server's caches."""
+    ranker, held = _ranker_and_held(engine, profile, current)
+    ranking = ranker.rank(household, limit, districts, override_cap, held=held)
     request = {
         "household": household.model_dump(mode="json"),
         "limit": limit,
@@ -66,11 +79,16 @@ def rank_for(
 
 
 def score_for(
-    engine: Engine, profile: ScoringProfile, household: Household, flat_id: str, key: KeyInfo
+    engine: Engine,
+    profile: ScoringProfile,
+    household: Household,
+    flat_id: str,
+    key: KeyInfo,
+    current: Current | None = None,
 ) -> RankedFlat:
     """The explained score of one flat for a household (audited like a ranking)."""
-    ranker = cached_ranker(engine, profile)
-    result = ranker.score_flat(flat_id, household, held=held_flats(engine))
+    ranker, held = _ranker_and_held(engine, profile, current)
+    result = ranker.score_flat(flat_id, household, held=held)
     _audit(
         engine,
         "score",

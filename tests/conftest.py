@@ -4,15 +4,24 @@ Without ``DATABASE_URL`` the embedded cluster of the checkout is started (once);
 URL must be allowed to create databases and roles. A template database owned by the owner role
 is migrated once per session (as the owner, granting the service role its rows); every module
 gets its own copy, so modules never see each other's rows. ``sample_engine`` copies a second
-template that holds ``data/sample``; ``crs_template_db`` makes templates in other storage CRSs
-and ``new_database`` fresh databases for a single test. Engines and ``DATABASE_URL`` of the
-tests connect as the service role, like the service; ``owner_database_url`` is the same
-database as its owner. ``run_cli`` runs the real CLI as a subprocess. Nothing here mocks the
-database.
+template that holds ``data/sample``; a package whose tests start from scored data points
+``sample_database_name`` at ``scored_sample_database_name`` (a copy of a third template, the
+sample scored with the shipped profile); ``crs_template_db`` makes templates in other storage
+CRSs and ``new_database`` fresh databases for a single test.
+
+Under pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``) every module stays on one
+worker (its module fixtures are made once) and the packages in ``ONE_WORKER`` stay whole. The
+embedded cluster is started and every template made once per test run, whichever worker comes
+first, under a file lock; the others use them. The controller drops the templates at the end.
+Engines and ``DATABASE_URL`` of the tests connect as the service role, like the service;
+``owner_database_url`` is the same database as its owner. ``run_cli`` runs the real CLI as a
+subprocess. Nothing here mocks the database.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import secrets
 import subprocess
@@ -26,6 +35,7 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
 
 from geo_service.config import Settings
 from geo_service.db import cluster, crs, migrate, roles
@@ -33,6 +43,55 @@ from geo_service.db.engine import make_engine, normalise_url
 from geo_service.maps.screenshots import ARGS, CHROMIUM
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# packages whose modules share a package-scoped fixture: run on one worker, set up once
+ONE_WORKER = ("tests/city/",)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Give the run an id (shared with xdist workers) that names its lock and templates; know
+    the xdist_group mark without xdist too (``-p no:xdist``)."""
+    config.addinivalue_line("markers", "xdist_group(name): run these tests on one worker")
+    if not hasattr(config, "workerinput") and not getattr(config.option, "testrunuid", None):
+        config.option.testrunuid = uuid.uuid4().hex
+
+
+def _run_id(config: pytest.Config) -> str:
+    """This test run's id, the same in the controller and every xdist worker."""
+    workerinput = getattr(config, "workerinput", None)
+    return str(workerinput["testrunuid"] if workerinput else config.option.testrunuid)[:12]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """One xdist group per module (per package for ``ONE_WORKER``): module fixtures once."""
+    for item in items:
+        module = item.nodeid.split("::", 1)[0]
+        group = next((p for p in ONE_WORKER if module.startswith(p)), module)
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In the controller (or a run without workers): drop this run's templates, remove its lock."""
+    if hasattr(session.config, "workerinput"):
+        return
+    run = _run_id(session.config)
+    for suffix in ("lock", "logins"):
+        Path(f"/tmp/geo_service-tests-{run}.{suffix}").unlink(missing_ok=True)
+    server = _server_url(start=False)
+    if server is None:
+        return
+    admin = _admin(server)
+    try:
+        with admin.connect() as conn:
+            names = conn.execute(
+                text("SELECT datname FROM pg_database WHERE datname LIKE :p"),
+                {"p": f"gs_tpl_{run}_%"},
+            ).scalars()
+            for name in list(names):
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    except OperationalError:
+        pass  # the server is gone: nothing to drop
+    finally:
+        admin.dispose()
 
 
 @dataclass(frozen=True)
@@ -71,38 +130,77 @@ def run_cli(url: str, *args: str, **env: str) -> subprocess.CompletedProcess[str
     )
 
 
-@pytest.fixture(scope="session")
-def server_url() -> URL:
-    """Superuser URL of the PostGIS server under test (embedded cluster started once, or
-    DATABASE_URL, which must be allowed to create databases and roles)."""
+def _server_url(start: bool = True) -> URL | None:
+    """Superuser URL of the server under test: DATABASE_URL, or the embedded cluster (started
+    when ``start``; None when it is not running and not to be started)."""
     external = os.environ.get("DATABASE_URL")
     if external:
         return make_url(normalise_url(external))
-    settings = Settings(home=PROJECT_ROOT / ".geo_service")
-    c = cluster.locate(settings)
-    cluster.start(c)
+    c = cluster.locate(Settings(home=PROJECT_ROOT / ".geo_service"))
+    if start:
+        cluster.start(c)
+    elif cluster.running_pid(c) is None:
+        return None
     return make_url(c.url("admin"))
 
 
 @pytest.fixture(scope="session")
-def logins(server_url: URL) -> Logins:
+def run_lock(
+    request: pytest.FixtureRequest,
+) -> Callable[[], contextlib.AbstractContextManager[None]]:
+    """An exclusive lock shared by every xdist worker of this test run (a file lock)."""
+    path = Path(f"/tmp/geo_service-tests-{_run_id(request.config)}.lock")
+
+    @contextlib.contextmanager
+    def hold() -> Iterator[None]:
+        with path.open("a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            yield
+
+    return hold
+
+
+@pytest.fixture(scope="session")
+def server_url(run_lock: Callable[[], contextlib.AbstractContextManager[None]]) -> URL:
+    """Superuser URL of the PostGIS server under test (embedded cluster started once per run,
+    or DATABASE_URL, which must be allowed to create databases and roles)."""
+    with run_lock():
+        url = _server_url()
+    assert url is not None
+    return url
+
+
+@pytest.fixture(scope="session")
+def logins(
+    request: pytest.FixtureRequest,
+    server_url: URL,
+    run_lock: Callable[[], contextlib.AbstractContextManager[None]],
+) -> Logins:
     """The owner and service roles: the embedded cluster's own, or test roles created on the
-    external server with fresh passwords."""
+    external server with fresh passwords (once per run: the workers share them by a file
+    only root can read, removed at the end)."""
     if not os.environ.get("DATABASE_URL"):
         c = cluster.locate(Settings(home=PROJECT_ROOT / ".geo_service"))
         return Logins(
             owner=(c.user("owner"), cluster.role_password(c, "owner")),
             service=(c.user("service"), cluster.role_password(c, "service")),
         )
-    out = Logins(
-        owner=("gs_test_owner", secrets.token_urlsafe(16)),
-        service=("gs_test_service", secrets.token_urlsafe(16)),
-    )
-    admin = _admin(server_url)
-    with admin.connect() as conn:
-        for user, password in (out.owner, out.service):
-            roles.ensure_login_role(conn, user, password)
-    admin.dispose()
+    saved = Path(f"/tmp/geo_service-tests-{_run_id(request.config)}.logins")
+    with run_lock():
+        if saved.exists():
+            owner, service = saved.read_text().split()
+            return Logins(("gs_test_owner", owner), ("gs_test_service", service))
+        out = Logins(
+            owner=("gs_test_owner", secrets.token_urlsafe(16)),
+            service=("gs_test_service", secrets.token_urlsafe(16)),
+        )
+        admin = _admin(server_url)
+        with admin.connect() as conn:
+            for user, password in (out.owner, out.service):
+                roles.ensure_login_role(conn, user, password)
+        admin.dispose()
+        saved.touch(mode=0o600)
+        saved.write_text(f"{out.owner[1]} {out.service[1]}")
     return out
 
 
@@ -150,28 +248,56 @@ def _migrated_template(server: URL, logins: Logins, storage: crs.StorageCRS | No
 
 
 @pytest.fixture(scope="session")
-def template_db(server_url: URL, logins: Logins) -> Iterator[str]:
-    """A migrated, empty database owned by the owner role: the template of every module's
-    database (PostGIS created by the superuser, migrations run as the owner)."""
-    name = _migrated_template(server_url, logins)
-    yield name
-    _drop_db(server_url, name)
+def shared_template(
+    request: pytest.FixtureRequest,
+    server_url: URL,
+    run_lock: Callable[[], contextlib.AbstractContextManager[None]],
+) -> Callable[[str, Callable[[], str]], str]:
+    """``(key, make)`` -> the name of this run's template ``key``: made by ``make`` (which
+    returns a new database) in the first worker that asks, renamed when complete, so that a
+    worker that fails half-way leaves no half-made template to the others."""
+    run = _run_id(request.config)
+
+    def shared(key: str, make: Callable[[], str]) -> str:
+        name = f"gs_tpl_{run}_{key}"
+        with run_lock():
+            admin = _admin(server_url)
+            with admin.connect() as conn:
+                found = conn.execute(
+                    text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+                ).first()
+                if found is None:
+                    made = make()
+                    conn.execute(text(f'ALTER DATABASE "{made}" RENAME TO "{name}"'))
+            admin.dispose()
+        return name
+
+    return shared
 
 
 @pytest.fixture(scope="session")
-def crs_template_db(server_url: URL, logins: Logins) -> Iterator[Callable[[int], str]]:
+def template_db(
+    server_url: URL, logins: Logins, shared_template: Callable[[str, Callable[[], str]], str]
+) -> str:
+    """A migrated, empty database owned by the owner role: the template of every module's
+    database (PostGIS created by the superuser, migrations run as the owner)."""
+    return shared_template("empty", lambda: _migrated_template(server_url, logins))
+
+
+@pytest.fixture(scope="session")
+def crs_template_db(
+    server_url: URL, logins: Logins, shared_template: Callable[[str, Callable[[], str]], str]
+) -> Callable[[int], str]:
     """Migrated, empty template databases in other storage CRSs (EPSG code -> name), each made
     on first use, as ``db migrate`` with that ``GEO_SERVICE_CRS`` makes them."""
-    made: dict[int, str] = {}
 
     def template(srid: int) -> str:
-        if srid not in made:
-            made[srid] = _migrated_template(server_url, logins, crs.from_srid(srid))
-        return made[srid]
+        storage = crs.from_srid(srid)
+        return shared_template(
+            f"epsg{srid}", lambda: _migrated_template(server_url, logins, storage)
+        )
 
-    yield template
-    for name in made.values():
-        _drop_db(server_url, name)
+    return template
 
 
 @pytest.fixture()
@@ -194,18 +320,51 @@ def new_database(server_url: URL, logins: Logins) -> Iterator[Callable[..., NewD
         _drop_db(server_url, url.database)
 
 
+def _filled_copy(
+    server: URL, logins: Logins, template: str, fill: Callable[[Engine], object]
+) -> str:
+    """A copy of ``template`` that ``fill`` changed as the service role; its name."""
+    url = _create_db(server, logins.owner[0], template)
+    assert url.database is not None
+    engine = make_engine(logins.url(server, url.database))
+    fill(engine)
+    engine.dispose()
+    return url.database
+
+
 @pytest.fixture(scope="session")
-def sample_template_db(server_url: URL, template_db: str, logins: Logins) -> Iterator[str]:
-    """A template database holding the whole sample data set (loaded once per session)."""
+def sample_template_db(
+    server_url: URL,
+    template_db: str,
+    logins: Logins,
+    shared_template: Callable[[str, Callable[[], str]], str],
+) -> str:
+    """A template database holding the whole sample data set (loaded once per run)."""
     from geo_service.ingest.sample import load_sample
 
-    url = _create_db(server_url, logins.owner[0], template_db)
-    assert url.database is not None
-    engine = make_engine(logins.url(server_url, url.database))
-    load_sample(engine)
-    engine.dispose()
-    yield url.database
-    _drop_db(server_url, url.database)
+    return shared_template(
+        "sample", lambda: _filled_copy(server_url, logins, template_db, load_sample)
+    )
+
+
+@pytest.fixture(scope="session")
+def scored_template_db(
+    server_url: URL,
+    sample_template_db: str,
+    logins: Logins,
+    shared_template: Callable[[str, Callable[[], str]], str],
+) -> str:
+    """A template database holding the sample scored with the shipped profile (once per run)."""
+    from geo_service.scoring.pipeline import score_all
+    from geo_service.scoring.profile import load_profile
+
+    profile = load_profile(Settings().profile_path)
+    return shared_template(
+        "scored",
+        lambda: _filled_copy(
+            server_url, logins, sample_template_db, lambda e: score_all(e, profile)
+        ),
+    )
 
 
 def _module_db(server_url: URL, logins: Logins, template: str) -> Iterator[str]:
@@ -247,6 +406,15 @@ def engine(database_url: str) -> Iterator[Engine]:
 def sample_database_name(server_url: URL, logins: Logins, sample_template_db: str) -> Iterator[str]:
     """Name of this module's fresh database holding the sample data set."""
     yield from _module_db(server_url, logins, sample_template_db)
+
+
+@pytest.fixture(scope="module")
+def scored_sample_database_name(
+    server_url: URL, logins: Logins, scored_template_db: str
+) -> Iterator[str]:
+    """Name of this module's fresh database holding the sample scored with the shipped
+    profile (a package's conftest returns it as ``sample_database_name``)."""
+    yield from _module_db(server_url, logins, scored_template_db)
 
 
 @pytest.fixture(scope="module")

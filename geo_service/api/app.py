@@ -41,8 +41,8 @@ from geo_service.config import Settings, get_settings
 from geo_service.db import crs
 from geo_service.db.engine import database_url, make_engine
 from geo_service.errors import GeoServiceError
-from geo_service.scoring.pipeline import cached_ranker
 from geo_service.scoring.profile import cached_profile
+from geo_service.state import StateCache
 
 DESCRIPTION = """
 Every request but `/health`, `/ready` and `/docs` needs an **API key** in the `X-API-Key`
@@ -66,8 +66,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         own = engine is None
         app.state.engine = engine or make_engine(database_url(settings), settings)
         app.state.settings = settings
+        app.state.cache = StateCache(
+            app.state.engine, settings.key_cache_ttl_s, settings.ranker_cache_size
+        )
         check_storage_crs(app.state.engine, settings)
-        warm_up(app.state.engine, settings)
+        warm_up(app.state.cache, settings)
         try:
             yield
         finally:
@@ -124,10 +127,10 @@ def check_storage_crs(engine: Engine, settings: Settings) -> None:
         return
 
 
-def warm_up(engine: Engine, settings: Settings) -> None:
+def warm_up(cache: StateCache, settings: Settings) -> None:
     """Load the ranking features once at start-up so the first requests are not slow."""
     try:
-        cached_ranker(engine, cached_profile(str(settings.profile_path)))
+        cache.ranker(cached_profile(str(settings.profile_path)), cache.snapshot(cache.version()))
     except (GeoServiceError, DBAPIError):  # not migrated, not scored or down: requests will say
         return
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader
+from pydantic import BaseModel
 from sqlalchemy import Engine
 
-from geo_service.auth.keys import KeyInfo, verify_key
+from geo_service.auth.keys import KeyInfo
 from geo_service.errors import Forbidden, InputError, Unauthorized
 from geo_service.scoring.profile import ScoringProfile, cached_profile
+from geo_service.state import Current, StateCache
 
 api_key_header = APIKeyHeader(
     name="X-API-Key",
@@ -39,7 +41,9 @@ def require(role: str, audit_refusal: str | None = None) -> Callable[..., KeyInf
     def check(request: Request, key: str | None = Depends(api_key_header)) -> KeyInfo:
         if not key:
             raise Unauthorized("missing X-API-Key header")
-        info = verify_key(request.app.state.engine, key)
+        cache: StateCache = request.app.state.cache
+        request.state.version = cache.version()
+        info = cache.key(key, request.state.version)
         if info is None:
             raise Unauthorized("unknown or revoked API key")
         if not info.allows(role):
@@ -50,6 +54,17 @@ def require(role: str, audit_refusal: str | None = None) -> Callable[..., KeyInf
         return info
 
     return check
+
+
+def current(request: Request) -> Current:
+    """The app's caches at the state version read when the key was checked."""
+    return Current(request.app.state.cache, request.state.version)
+
+
+def json_response(result: BaseModel) -> Response:
+    """``result`` as JSON, encoded by pydantic-core's Rust serialiser in one step (the hot
+    path's answers are large: no dict round trip, no re-validation by the response model)."""
+    return Response(result.model_dump_json(), media_type="application/json")
 
 
 def refusal(request: Request, key: KeyInfo, action: str) -> None:

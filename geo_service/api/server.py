@@ -42,13 +42,19 @@ def start_server(
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
+    wait_ready(proc, f"{base}/ready", timeout_s)
+    return proc, base
+
+
+def wait_ready(proc: subprocess.Popen[bytes], url: str, timeout_s: float) -> None:
+    """Wait until ``url`` answers 200; kill ``proc`` and raise if it does not in time."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                return proc, base
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
     proc.kill()
-    raise RuntimeError("the server did not become ready")
+    raise RuntimeError(f"the server did not become ready ({url})")

@@ -121,12 +121,20 @@ def _usable() -> Any:
     return K.c.revoked_at.is_(None) & or_(K.c.expires_at.is_(None), K.c.expires_at > func.now())
 
 
+def lookup_key(conn: Connection, key: str) -> tuple[KeyInfo, datetime | None] | None:
+    """The key's info and expiry if it exists, is not revoked and has not expired."""
+    row = conn.execute(
+        select(*INFO, K.c.expires_at).where(K.c.key_hash == hash_key(key), _usable())
+    ).first()
+    return (KeyInfo(*row[:-1]), row[-1]) if row else None
+
+
 def verify_key(engine: Engine, key: str) -> KeyInfo | None:
-    """The key's info if it exists, is not revoked and has not expired (checked on every
-    request, so a revocation takes effect on the next one)."""
+    """The key's info if it exists, is not revoked and has not expired (checked in the
+    database on every call)."""
     with engine.connect() as conn:
-        row = conn.execute(select(*INFO).where(K.c.key_hash == hash_key(key), _usable())).first()
-    return KeyInfo(*row) if row else None
+        found = lookup_key(conn, key)
+    return found[0] if found else None
 
 
 def key_by_id(engine: Engine, key_id: str) -> KeyInfo | None:

@@ -114,7 +114,7 @@ def verdict(entry: Entry) -> str:
         measured = entry.get(measured_key)
         if measured is None:
             continue
-        higher_is_better = measured_key.endswith(("speedup", "per_s", "above_greedy"))
+        higher_is_better = measured_key.endswith(("speedup", "per_s", "above_greedy", "share"))
         ok = measured >= target if higher_is_better else measured <= target
         checks.append(f"{measured_key} {'met' if ok else 'MISSED'} ({measured} vs {target})")
     return "; ".join(checks) or "-"
@@ -130,12 +130,17 @@ def report(entries: list[Entry], console: Console, out: Path | None) -> None:
             str(e.get("name")),
             str(e.get("size", "")),
             str(e.get("seconds", e.get("error", ""))),
-            str(e.get("baseline", "")),
+            str(e.get("baseline", f"{e['peer']}: not installed" if "peer_missing" in e else "")),
             str(e.get("baseline_seconds", "")),
             str(e.get("ratio_to_baseline", "")),
             verdict(e),
         )
     console.print(table)
+    for e in entries:
+        if "peer_missing" in e:
+            console.print(
+                f"{e['name']}: no ratio to {e['peer']}: {e['peer_missing']}", markup=False
+            )
     if out:
         out.write_text(json.dumps(entries, indent=2, sort_keys=True) + "\n")
         console.print(f"wrote {len(entries)} entries to {out}")

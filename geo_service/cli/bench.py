@@ -16,7 +16,8 @@ def bench(
     out: Path = typer.Option(None, help="Write the entries as JSON here."),
     only: list[str] = typer.Option(None, help="Run only these measurements."),
 ) -> None:
-    """Measure features, scoring, ranking and imports on a synthetic city; misses are reported."""
+    """Measure features, scoring, ranking and imports on a synthetic city, beside their peers
+    (cKDTree, pandana, tipg: `make bench` installs them); misses are reported."""
     from rich.console import Console
 
     from geo_service.analysis.bench import analysis_rescore, notebooks

@@ -7,9 +7,11 @@ cluster's owner, or ``DATABASE_URL`` when an external server has only one role.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.engine import make_url
 
 from geo_service.config import Settings, get_settings
@@ -79,6 +81,14 @@ def make_engine(url: str, settings: Settings | None = None) -> Engine:
         pool_pre_ping=True,
         connect_args={"connect_timeout": settings.db_connect_timeout_s},
     )
+
+
+@contextmanager
+def single_statements(engine: Engine) -> Iterator[Connection]:
+    """A pooled connection in autocommit mode: each statement is its own transaction, committed
+    (synchronously, so durably) when it returns; no BEGIN, COMMIT or ROLLBACK round trips."""
+    with engine.connect() as conn:
+        yield conn.execution_options(isolation_level="AUTOCOMMIT")
 
 
 @lru_cache

@@ -457,6 +457,17 @@ network_edges = Table(
     Index("ix_network_edges_target", "target"),
 )
 
+# One counter moved (at commit, by triggers of revision 0006) by every change to what the API
+# caches: keys, reservations, district status, imports, flats, areas, districts, amenities,
+# offers. Workers compare it with the version their caches were filled at.
+state_version = Table(
+    "state_version",
+    metadata,
+    Column("id", Boolean, primary_key=True, server_default=text("true")),
+    Column("version", BigInteger, nullable=False),
+    CheckConstraint("id", name="one_row"),
+)
+
 # The transition management's waiting list: pseudonymous households (profile only, the case
 # reference as a keyed hash) moving waiting -> offered -> reserved -> moved, or withdrawn.
 waiting_list = Table(

@@ -6,9 +6,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, case, func, select
 
 from geo_service.db import models
 from geo_service.db.transactions import SCORING_LOCK, hold_lock
@@ -131,9 +132,21 @@ def cached_ranker(engine: Engine, profile: ScoringProfile) -> Ranker:
     return hit[1].with_status(status)
 
 
-def held_flats(engine: Engine) -> set[str]:
-    """Flats with an active (unexpired hold or confirmed) reservation."""
+def active_holds(conn: Connection) -> dict[str, datetime | None]:
+    """Flats with an active reservation: when its hold expires (None once confirmed)."""
     r = models.reservations
     active = (r.c.status == "confirmed") | ((r.c.status == "held") & (r.c.expires_at > func.now()))
+    expiry = case((r.c.status == "confirmed", None), else_=r.c.expires_at)
+    return {row[0]: row[1] for row in conn.execute(select(r.c.flat_id, expiry).where(active))}
+
+
+def held_now(holds: dict[str, datetime | None]) -> set[str]:
+    """The flats of ``holds`` still held now (a hold ends at its expiry without a write)."""
+    now = datetime.now(UTC)
+    return {flat for flat, until in holds.items() if until is None or until > now}
+
+
+def held_flats(engine: Engine) -> set[str]:
+    """Flats with an active (unexpired hold or confirmed) reservation."""
     with engine.connect() as conn:
-        return set(conn.execute(select(r.c.flat_id).where(active)).scalars())
+        return set(active_holds(conn))

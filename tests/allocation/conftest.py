@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import Engine
 
 from geo_service.config import get_settings
-from geo_service.scoring.pipeline import score_all
 from geo_service.scoring.profile import ScoringProfile, load_profile
 
 
@@ -17,7 +16,12 @@ def prof() -> ScoringProfile:
 
 
 @pytest.fixture(scope="module")
-def scored(sample_engine: Engine, prof: ScoringProfile) -> Engine:
+def sample_database_name(scored_sample_database_name: str) -> str:
+    """This package's modules start from a copy of the scored sample (scored once per run)."""
+    return scored_sample_database_name
+
+
+@pytest.fixture(scope="module")
+def scored(sample_engine: Engine) -> Engine:
     """The sample, scored."""
-    score_all(sample_engine, prof)
     return sample_engine

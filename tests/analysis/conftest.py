@@ -7,9 +7,9 @@ from sqlalchemy import Engine
 from geo_service.config import get_settings
 from geo_service.scoring.profile import load_profile
 from geo_service.transition.sample import load_sample_waiting_list
-from tests.api.conftest import api_engine, keys, server
+from tests.api.conftest import api_engine, keys, sample_database_name, server
 
-__all__ = ["api_engine", "keys", "sample_waiting_list", "server"]
+__all__ = ["api_engine", "keys", "sample_database_name", "sample_waiting_list", "server"]
 
 
 @pytest.fixture(scope="module")

@@ -9,15 +9,17 @@ from sqlalchemy import Engine
 
 from geo_service.api.server import start_server
 from geo_service.auth.keys import ROLES, create_key
-from geo_service.config import get_settings
-from geo_service.scoring.pipeline import score_all
-from geo_service.scoring.profile import load_profile
+
+
+@pytest.fixture(scope="module")
+def sample_database_name(scored_sample_database_name: str) -> str:
+    """This package's modules start from a copy of the scored sample (scored once per run)."""
+    return scored_sample_database_name
 
 
 @pytest.fixture(scope="module")
 def api_engine(sample_engine: Engine) -> Engine:
     """The sample database, scored."""
-    score_all(sample_engine, load_profile(get_settings().profile_path))
     return sample_engine
 
 
@@ -36,6 +38,15 @@ def keys(api_engine: Engine) -> dict[str, str]:
 def server(api_engine: Engine, sample_database_url: str) -> Iterator[str]:
     """Base URL of a real uvicorn server on the module's scored sample database."""
     proc, base = start_server(sample_database_url)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def two_workers(api_engine: Engine, sample_database_url: str) -> Iterator[str]:
+    """Two uvicorn workers on the module's scored sample (processes share only the database)."""
+    proc, base = start_server(sample_database_url, workers=2)
     yield base
     proc.terminate()
     proc.wait(timeout=20)

@@ -14,7 +14,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,6 @@ import pytest
 from sqlalchemy import Engine, text
 
 from geo_service.analysis.notebooks import execute, notebook_paths
-from geo_service.api.server import start_server
 from geo_service.config import get_settings
 from geo_service.ingest.service import import_file
 from geo_service.scoring.pipeline import score_all
@@ -117,15 +116,6 @@ class Storm:
         self._note(kind, r)
 
 
-@pytest.fixture(scope="module")
-def storm_server(api_engine: Engine, sample_database_url: str) -> Iterator[str]:
-    """Two uvicorn workers on the module's scored sample (processes share only the database)."""
-    proc, base = start_server(sample_database_url, workers=2)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=20)
-
-
 DOUBLE_BOOKED = """
     SELECT flat_id, count(*) FROM reservations WHERE status IN ('held', 'confirmed')
     GROUP BY flat_id HAVING count(*) > 1
@@ -159,16 +149,16 @@ def _in_background(work: Callable[[], object]) -> tuple[threading.Thread, list[B
 
 
 @pytest.fixture(scope="module")
-def storm(storm_server: str, keys: dict[str, str], api_engine: Engine) -> Storm:
+def storm(two_workers: str, keys: dict[str, str], api_engine: Engine) -> Storm:
     """Run the storm once for the module: seed holds, then every call at once with a flats
     re-import and a re-score of the sample underneath."""
-    client = httpx.Client(base_url=storm_server, headers={"X-API-Key": keys["housing_office"]})
+    client = httpx.Client(base_url=two_workers, headers={"X-API-Key": keys["housing_office"]})
     ranked = client.post(
         "/api/v1/placements/rank", json={"household": household(0), "limit": 40}, timeout=60
     ).json()["results"]
     flats = [r["flat_id"] for r in ranked]
     assert len(flats) >= 20, "the sample should have enough flats fitting a single person"
-    s = Storm(storm_server, keys["housing_office"], flats[:30])
+    s = Storm(two_workers, keys["housing_office"], flats[:30])
     for i in range(SEED_HOLDS):
         s.call("reserve", 10_000 + i)
     for i in range(SEED_ENTRIES):

@@ -14,8 +14,6 @@ from sqlalchemy import Engine
 
 from geo_service.config import get_settings
 from geo_service.scoring.districts import list_status
-from geo_service.scoring.pipeline import score_all
-from geo_service.scoring.profile import load_profile
 
 HEAVY = ("pandas", "numpy", "sqlalchemy", "fastapi", "geopandas", "scipy", "folium", "pydantic")
 HOUSEHOLD = '{"size": 4, "children_ages": [3, 8], "languages": ["ar"], "move_in": "2026-12-01"}'
@@ -24,9 +22,14 @@ PSQL = Path(get_settings().pg_bin) / "psql"
 
 
 @pytest.fixture(scope="module")
-def env(sample_engine: Engine, sample_database_url: str) -> dict[str, str]:
+def sample_database_name(scored_sample_database_name: str) -> str:
+    """This module works on a copy of the scored sample (scored once per run)."""
+    return scored_sample_database_name
+
+
+@pytest.fixture(scope="module")
+def env(sample_database_url: str) -> dict[str, str]:
     """Environment of CLI runs against this module's scored sample, 80 columns wide."""
-    score_all(sample_engine, load_profile(get_settings().profile_path))
     return {**os.environ, "DATABASE_URL": sample_database_url, "COLUMNS": "80"}
 
 

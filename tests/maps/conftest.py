@@ -14,7 +14,6 @@ from geo_service.config import get_settings
 from geo_service.maps.assets import vendor
 from geo_service.maps.render import STATIC, household_map, html_of, render_public
 from geo_service.scoring.household import parse_household
-from geo_service.scoring.pipeline import score_all
 from geo_service.scoring.profile import ScoringProfile, load_profile
 from tests.conftest import PROJECT_ROOT
 
@@ -35,12 +34,17 @@ def profile() -> ScoringProfile:
 
 
 @pytest.fixture(scope="module")
+def sample_database_name(scored_sample_database_name: str) -> str:
+    """This package's modules start from a copy of the scored sample (scored once per run)."""
+    return scored_sample_database_name
+
+
+@pytest.fixture(scope="module")
 def rendered(
     sample_engine: Engine, profile: ScoringProfile, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Path]:
-    """The four public maps (base layer built from the sample's PBF) plus a household map
-    with its form, written to disk."""
-    score_all(sample_engine, profile)
+    """The four public maps of the scored sample (base layer built from its PBF) plus a
+    household map with its form, written to disk."""
     out = tmp_path_factory.mktemp("maps")
     files = render_public(sample_engine, out / "maps", profile, pbf=SAMPLE_PBF)
     m, _ = household_map(sample_engine, profile, parse_household(HOUSEHOLD, profile), form=True)

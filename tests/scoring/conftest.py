@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import Engine
 
 from geo_service.config import get_settings
-from geo_service.scoring.pipeline import load_ranker, score_all
+from geo_service.scoring.pipeline import load_ranker
 from geo_service.scoring.profile import ScoringProfile, load_profile
 from geo_service.scoring.ranking import Ranker
 
@@ -18,9 +18,14 @@ def profile() -> ScoringProfile:
 
 
 @pytest.fixture(scope="module")
-def scored_sample(sample_engine: Engine, profile: ScoringProfile) -> Engine:
+def sample_database_name(scored_sample_database_name: str) -> str:
+    """This package's modules start from a copy of the scored sample (scored once per run)."""
+    return scored_sample_database_name
+
+
+@pytest.fixture(scope="module")
+def scored_sample(sample_engine: Engine) -> Engine:
     """The sample database after `score`."""
-    score_all(sample_engine, profile)
     return sample_engine
 
 

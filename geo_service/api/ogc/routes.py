@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import Engine
 
-from geo_service.api.deps import engine, profile, reject_unknown_query
+from geo_service.api.deps import current, engine, profile, reject_unknown_query
 from geo_service.api.ogc import documents as docs
 from geo_service.api.ogc.html import render
 from geo_service.api.ogc.openapi import openapi
@@ -125,6 +125,13 @@ def api(
     return respond(request, f, "OGC API definition", doc, docs.OPENAPI_30)
 
 
+def cached_extent(request: Request, src: Source, spec: CollectionSpec) -> dict[str, Any]:
+    """A collection's extent, computed once per state version (and caller's detail level)."""
+    now = current(request)
+    key = ("extent", spec.id, src.detail, src.indicators)
+    return now.cache.memo(key, now.version, lambda: query.extent(src, spec))
+
+
 @router.get(
     "/collections", dependencies=checked, summary="Feature collections", responses=JSON_OR_HTML
 )
@@ -138,7 +145,8 @@ def collections(
     """The collections the caller's role may see, with extents and CRS lists."""
     base = base_of(request)
     found = [
-        docs.collection_doc(base, s, query.extent(src, s), stored) for s in visible(key.allows)
+        docs.collection_doc(base, s, cached_extent(request, src, s), stored)
+        for s in visible(key.allows)
     ]
     return respond(request, f, "Collections", docs.collections_doc(request.url, found, stored))
 
@@ -157,7 +165,7 @@ def collection(
     stored: StorageCRS = Depends(storage),
 ) -> Response:
     """A collection's description, extent and links."""
-    doc = docs.collection_doc(base_of(request), spec, query.extent(src, spec), stored)
+    doc = docs.collection_doc(base_of(request), spec, cached_extent(request, src, spec), stored)
     return respond(request, f, spec.title, doc)
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine
 
-from geo_service.api.deps import engine, profile, require
+from geo_service.api.deps import current, engine, json_response, profile, require
 from geo_service.api.openapi import schema_ref
 from geo_service.api.schemas import ScoreRequest
 from geo_service.auth.keys import KeyInfo
@@ -17,6 +17,7 @@ from geo_service.placements import score_for
 from geo_service.scoring.household import parse_household
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.results import RankedFlat
+from geo_service.state import Current
 
 router = APIRouter(prefix="/flats", tags=["flats"])
 GEOJSON = "application/geo+json"
@@ -63,8 +64,9 @@ def score(
     key: KeyInfo = Depends(require("housing_office")),
     db: Engine = Depends(engine),
     prof: ScoringProfile = Depends(profile),
-) -> RankedFlat:
+    now: Current = Depends(current),
+) -> Response:
     """Score, contributions, nearest places, district factor and every constraint, in numbers
     and in words; placement 0 (with the reason) when the flat does not fit."""
     household = parse_household(body.household.model_dump(mode="json"), prof)
-    return score_for(db, prof, household, flat_id, key)
+    return json_response(score_for(db, prof, household, flat_id, key, now))

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 from sqlalchemy import Engine
 
-from geo_service.api.deps import engine, profile, require
+from geo_service.api.deps import current, engine, json_response, profile, require
 from geo_service.api.schemas import RankRequest
 from geo_service.auth.keys import KeyInfo
 from geo_service.placements import rank_for
 from geo_service.scoring.household import parse_household
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.results import Ranking
+from geo_service.state import Current
 
 router = APIRouter(prefix="/placements", tags=["placements"])
 
@@ -33,12 +34,13 @@ def rank(
     key: KeyInfo = Depends(require("housing_office")),
     db: Engine = Depends(engine),
     prof: ScoringProfile = Depends(profile),
-) -> Ranking:
+    now: Current = Depends(current),
+) -> Response:
     """Best placement first. Flats failing a hard constraint, held, outside the requested
     districts or in full districts are left out and counted by reason (``excluded``,
     ``failed_constraints``, ``full_districts``); ``notes`` say in words why little came back."""
     household = parse_household(body.household.model_dump(mode="json"), prof)
-    return rank_for(
+    ranking = rank_for(
         db,
         prof,
         household,
@@ -46,4 +48,6 @@ def rank(
         limit=body.limit,
         districts=body.districts,
         override_cap=body.override_cap,
+        current=now,
     )
+    return json_response(ranking)
