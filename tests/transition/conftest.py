@@ -8,9 +8,16 @@ import pytest
 from geo_service.config import get_settings
 from geo_service.scoring.profile import ScoringProfile, load_profile
 from geo_service.transition.plan import forget_plans
-from tests.api.conftest import api_engine, keys, server
+from tests.api.conftest import api_engine, keys, sample_database_name, server
 
-__all__ = ["api_engine", "fresh_profile", "keys", "sample_profile", "server"]
+__all__ = [
+    "api_engine",
+    "fresh_profile",
+    "keys",
+    "sample_database_name",
+    "sample_profile",
+    "server",
+]
 
 
 @pytest.fixture(scope="module")
