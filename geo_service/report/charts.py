@@ -72,24 +72,11 @@ def utilisation_chart(rows: list[DistrictUtilisation], full: float, zero: float)
     ax.axhline(zero * 100, color="#222", linestyle="-", linewidth=0.8)
     ax.set_ylim(0, max([*values, zero * 100]) * 1.18)
     ax.set_xlim(-0.6, len(rows) - 0.4)
-    ax.text(
-        -0.45,
-        full * 100 + 1,
-        f"Faktor sinkt ab {_percent(full * 100)}",
-        fontsize=6,
-        ha="left",
-        va="bottom",
-        color="#333",
-    )
-    ax.text(
-        -0.45,
-        zero * 100 + 1,
-        f"Quote erreicht ({_percent(zero * 100)})",
-        fontsize=6,
-        ha="left",
-        va="bottom",
-        color="#111",
-    )
+    for level, label, colour in (
+        (full, f"Faktor sinkt ab {_percent(full * 100)}", "#333"),
+        (zero, f"Quote erreicht ({_percent(zero * 100)})", "#111"),
+    ):
+        ax.text(-0.45, level * 100 + 1, label, fontsize=6, ha="left", va="bottom", color=colour)
     ax.set_xticks(list(x), [r.name for r in rows], rotation=60, ha="right", fontsize=6.5)
     ax.set_ylabel("Auslastung (Belegung ÷ Kapazität)", fontsize=7)
     ax.tick_params(axis="y", labelsize=7)
@@ -108,20 +95,9 @@ def waiting_chart(cells: list[WaitingCell], language_names: dict[str, str]) -> s
     ax = fig.add_subplot()
     left = [0.0] * len(languages)
     palette = ["#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c", "#08306b"]  # 1 .. 6+
+    drawn = {(c.language, c.size_band): float(c.households.value or 0) for c in cells}
     for i, band in enumerate(bands):
-        widths = [
-            float(
-                next(
-                    (
-                        c.households.value or 0
-                        for c in cells
-                        if c.language == lang and c.size_band == band
-                    ),
-                    0,
-                )
-            )
-            for lang in languages
-        ]
+        widths = [drawn.get((lang, band), 0.0) for lang in languages]
         ax.barh(
             [language_names.get(lang, lang) for lang in languages],
             widths,
