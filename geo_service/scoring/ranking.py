@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections import Counter
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -43,6 +43,9 @@ from geo_service.scoring.results import (
 
 # District code -> name, factor, utilisation, suppressed, capacity, placements.
 DistrictStatus = dict[str, dict[str, Any]]
+# Language sets whose nearest targets and category values a ranker keeps (households speak a
+# few languages each; the sets that occur are few, and each costs flats x categories floats).
+MAX_LANGUAGE_SETS = 32
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,8 @@ class Ranker:
         self.snap_m = flats["id"].map(snap).to_numpy(float)  # NaN: straight line
         self.unreachable = self.snap_m > profile.network_rules.snap_limit_m
         self.sets = self._index_features(features)
+        self._by_languages: OrderedDict[tuple[str, ...], tuple[dict[str, Nearest], np.ndarray]]
+        self._by_languages = OrderedDict()
 
     def _set_status(self, status: DistrictStatus) -> None:
         """District names, factors and utilisation, and each flat's factor B."""
@@ -127,6 +132,7 @@ class Ranker:
             raise ProfileError("a re-scoring profile must keep the categories and k_nearest")
         twin = copy.copy(self)
         twin.profile = profile
+        twin._by_languages = OrderedDict()  # the values depend on the profile's decay metres
         return twin
 
     def _index_features(self, features: pd.DataFrame) -> dict[tuple[str, str], Nearest]:
@@ -163,23 +169,44 @@ class Ranker:
             raise NotScored(f"no features for {category!r} yet: run `geo-service score` first")
         return merge_nearest(parts, self.profile.k_nearest)
 
+    def _per_languages(self, languages: list[str]) -> tuple[dict[str, Nearest], np.ndarray]:
+        """Nearest targets per category and the (flats x categories) category values for a
+        household speaking ``languages``: computed once per language set and kept (bounded),
+        so a request only weighs them."""
+        key = tuple(sorted(set(languages)))
+        hit = self._by_languages.get(key)
+        if hit is None:
+            p = self.profile
+            nearest = {c: self._nearest(c, list(key)) for c in p.names()}
+            values = np.column_stack(
+                [
+                    category_value(
+                        nearest[c].dist, p.categories[c].rank_weights, p.full_m(c), p.zero_m(c)
+                    )
+                    for c in p.names()
+                ]
+            )
+            hit = (nearest, values)
+            self._by_languages[key] = hit
+            while len(self._by_languages) > MAX_LANGUAGE_SETS:
+                self._by_languages.popitem(last=False)
+        return hit
+
+    def reserved_mask(self, held: set[str] | None) -> np.ndarray:
+        """True at the positions of the ``held`` flats (ids not loaded are ignored)."""
+        reserved = np.zeros(len(self.ids), dtype=bool)
+        rows = [self.position[f] for f in held or () if f in self.position]
+        reserved[rows] = True
+        return reserved
+
     def evaluate(self, household: Household, held: set[str] | None = None) -> Evaluation:
         """Scores, placement scores and constraint results of every flat for ``household``."""
         p = self.profile
-        names = p.names()
-        nearest = {c: self._nearest(c, household.languages) for c in names}
-        values = np.column_stack(
-            [
-                category_value(
-                    nearest[c].dist, p.categories[c].rank_weights, p.full_m(c), p.zero_m(c)
-                )
-                for c in names
-            ]
-        )
+        nearest, values = self._per_languages(household.languages)
         weights = household_weights(p, household)
         points = contributions(values, weights)
         score = np.round(points.sum(axis=1), 2)
-        reserved = np.isin(self.ids, list(held or ()))
+        reserved = self.reserved_mask(held)
         free = self.on_offer & ~reserved
         checks = [
             Constraint("free", free, lambda i: _availability(free[i], reserved[i])),
@@ -332,7 +359,7 @@ class Ranker:
         failed = {c.name: int((free & ~c.passed).sum()) for c in ev.checks if c.name != "free"}
         full_districts = self._full_districts(free & fits & (self.factor <= 0))
         idx = np.flatnonzero(left)
-        chosen = idx[np.lexsort((self.ids[idx], -ev.placement[idx]))[:limit]].tolist()
+        chosen = top(idx, ev.placement[idx], self.ids[idx], limit)
         excluded = Exclusions(**counts)
         ranking = Ranking(
             results=[],
@@ -396,7 +423,9 @@ class Ranker:
 
     def _full_districts(self, mask: np.ndarray) -> list[FullDistrict]:
         """The districts at their cap among the flats of ``mask``, with how many fit there."""
-        found = Counter(str(c) for c in self.district[mask] if c is not None)
+        codes = self.district_index[mask]
+        counts = np.bincount(codes[codes >= 0], minlength=len(self.district_codes))
+        found = {str(self.district_codes[i]): int(n) for i, n in enumerate(counts) if n}
         return [
             FullDistrict(
                 code=code,
@@ -422,3 +451,16 @@ def _availability(free: bool, reserved: bool) -> str:
     if free:
         return "on offer and not reserved"
     return "reserved (held or confirmed)" if reserved else "no longer on offer"
+
+
+def top(rows: np.ndarray, score: np.ndarray, ids: np.ndarray, limit: int | None) -> list[int]:
+    """The ``limit`` best of ``rows`` by ``score`` (highest first, ties by id): a partial sort
+    keeps the candidates down to those scoring at least the limit-th best (all its ties kept),
+    and only those are sorted."""
+    if limit is not None and limit <= 0:
+        return []
+    if limit is not None and limit < len(rows):
+        threshold = -np.partition(-score, limit - 1)[limit - 1]
+        keep = score >= threshold
+        rows, score, ids = rows[keep], score[keep], ids[keep]
+    return rows[np.lexsort((ids, -score))[:limit]].tolist()
