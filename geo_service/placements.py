@@ -2,43 +2,52 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert
 
-from geo_service.audit import record
 from geo_service.auth.keys import KeyInfo
+from geo_service.db import models
 from geo_service.db.engine import single_statements
 from geo_service.scoring.household import Household
-from geo_service.scoring.pipeline import cached_ranker, held_flats
+from geo_service.scoring.pipeline import held_flats
 from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.ranker_cache import RankerCache
 from geo_service.scoring.ranking import Ranker
 from geo_service.scoring.results import RankedFlat, Ranking
 from geo_service.state import Current
 
 
-def _audit(
-    engine: Engine,
+def _row(
     action: str,
     key: KeyInfo,
     profile: ScoringProfile,
     ranker: Ranker,
     request: dict[str, Any],
     detail: dict[str, Any],
-) -> None:
-    """One audit entry for a read-only placement request: a single INSERT committed (durably)
-    before the answer is returned, without BEGIN/COMMIT round trips."""
+) -> dict[str, Any]:
+    """The audit entry (columns of ``audit_log``) of a read-only placement request."""
+    return {
+        "action": action,
+        "role": key.role,
+        "api_key_id": key.id,
+        "profile_version": profile.version,
+        "data_timestamp": ranker.data_timestamp,
+        "request": request,
+        "detail": detail,
+    }
+
+
+def _audit(engine: Engine, row: dict[str, Any], current: Current | None) -> None:
+    """Write ``row`` committed (durably) before the answer is returned: by a server's group
+    writer, or as a single INSERT without BEGIN/COMMIT round trips."""
+    if current is not None and current.audit is not None:
+        current.audit.write(row)
+        return
     with single_statements(engine) as conn:
-        record(
-            conn,
-            action,
-            role=key.role,
-            key_id=key.id,
-            profile_version=profile.version,
-            data_timestamp=ranker.data_timestamp,
-            request=request,
-            detail=detail,
-        )
+        conn.execute(insert(models.audit_log), row)
 
 
 def _ranker_and_held(
@@ -47,7 +56,38 @@ def _ranker_and_held(
     """The ranker and held flats: from a server's caches, or read now (CLI, notebooks)."""
     if current is not None:
         return current.ranker_and_held(profile)
-    return cached_ranker(engine, profile), held_flats(engine)
+    return RankerCache(1).ranker(engine, profile), held_flats(engine)
+
+
+@dataclass(frozen=True)
+class RankQuery:
+    """What a ranking request asks for, besides the household."""
+
+    limit: int = 10
+    districts: list[str] | None = None
+    override_cap: bool = False
+
+
+def ranked(
+    ranker: Ranker,
+    held: set[str],
+    profile: ScoringProfile,
+    household: Household,
+    key: KeyInfo,
+    query: RankQuery,
+) -> tuple[Ranking, dict[str, Any]]:
+    """The ranking with explanations, and its audit entry (not yet written)."""
+    ranking = ranker.rank(household, query.limit, query.districts, query.override_cap, held=held)
+    request = {
+        "household": household.model_dump(mode="json"),
+        "limit": query.limit,
+        "districts": query.districts,
+        "override_cap": query.override_cap,
+    }
+    detail: dict[str, Any] = {"results": [r.flat_id for r in ranking.results]}
+    if query.override_cap:
+        detail["note"] = "district cap overridden on request"
+    return ranking, _row("rank", key, profile, ranker, request, detail)
 
 
 def rank_for(
@@ -55,26 +95,29 @@ def rank_for(
     profile: ScoringProfile,
     household: Household,
     key: KeyInfo,
-    *,
-    limit: int = 10,
-    districts: list[str] | None = None,
-    override_cap: bool = False,
+    query: RankQuery | None = None,
     current: Current | None = None,
 ) -> Ranking:
     """Ranked flats with explanations and why others were left out; the request is written to
     the audit log (committed before the answer is returned). ``current``: a server's caches."""
     ranker, held = _ranker_and_held(engine, profile, current)
-    ranking = ranker.rank(household, limit, districts, override_cap, held=held)
-    request = {
-        "household": household.model_dump(mode="json"),
-        "limit": limit,
-        "districts": districts,
-        "override_cap": override_cap,
-    }
-    detail: dict[str, Any] = {"results": [r.flat_id for r in ranking.results]}
-    if override_cap:
-        detail["note"] = "district cap overridden on request"
-    _audit(engine, "rank", key, profile, ranker, request, detail)
+    ranking, row = ranked(ranker, held, profile, household, key, query or RankQuery())
+    _audit(engine, row, current)
+    return ranking
+
+
+async def rank_async(
+    current: Current, profile: ScoringProfile, household: Household, key: KeyInfo, query: RankQuery
+) -> Ranking:
+    """``rank_for`` on a server's event loop: the ranking runs in the loop (pure computation,
+    no thread trip), the caches are refreshed in a worker thread only when they must read the
+    database, and the audit entry's commit is awaited without holding a thread."""
+    ranker, held = await current.ranker_and_held_async(profile)
+    ranking, row = ranked(ranker, held, profile, household, key, query)
+    if current.audit is None:
+        await asyncio.to_thread(_audit, current.cache.engine, row, None)
+    else:
+        await asyncio.wrap_future(current.audit.submit(row))
     return ranking
 
 
@@ -89,13 +132,7 @@ def score_for(
     """The explained score of one flat for a household (audited like a ranking)."""
     ranker, held = _ranker_and_held(engine, profile, current)
     result = ranker.score_flat(flat_id, household, held=held)
-    _audit(
-        engine,
-        "score",
-        key,
-        profile,
-        ranker,
-        {"household": household.model_dump(mode="json"), "flat_id": flat_id},
-        {"placement_score": result.placement_score},
-    )
+    request = {"household": household.model_dump(mode="json"), "flat_id": flat_id}
+    detail = {"placement_score": result.placement_score}
+    _audit(engine, _row("score", key, profile, ranker, request, detail), current)
     return result

@@ -11,27 +11,24 @@ profile version until the scored data change (bounded: ``ranker_cache_size``).
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar, cast
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
+from geo_service.audit_writer import AuditWriter
 from geo_service.auth.keys import KeyInfo, hash_key, lookup_key
-from geo_service.db import models
-from geo_service.db.engine import single_statements
-from geo_service.scoring.pipeline import (
-    active_holds,
-    check_version,
-    held_now,
-    load_ranker,
-    read_status,
-)
+from geo_service.scoring.pipeline import active_holds, held_now, read_status
 from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.ranker_cache import RankerCache, read_stamp, read_version
 from geo_service.scoring.ranking import DistrictStatus, Ranker
 
 MAX_KEYS = 1024
@@ -63,29 +60,73 @@ class _CachedKey:
     expires_at: datetime | None
 
 
-def read_version(conn: Connection) -> int:
-    """The current state version (0 before revision 0006's first change)."""
-    return int(conn.execute(select(models.state_version.c.version)).scalar() or 0)
+class VersionReader:
+    """The state version read on one connection kept for it; callers asking at the same time
+    share one read, but only a read that began after they asked: so each caller sees every
+    change committed before it asked, at a fraction of a query each under load."""
+
+    def __init__(self, engine: Engine) -> None:
+        """A reader over ``engine``; its connection opens with the first read."""
+        self.engine = engine
+        self._lock = threading.Lock()
+        self._conn: Connection | None = None
+        self._begun = 0  # reads begun so far (only ever changed under the lock)
+        self._last: tuple[int, int] = (0, 0)  # (number of the last read done, its version)
+
+    def read(self) -> int:
+        """The state version as of a moment after this call began."""
+        asked = self._begun
+        with self._lock:
+            done, version = self._last
+            if done > asked:  # that read began after we asked
+                return version
+            self._begun += 1
+            version = self._query()
+            self._last = (self._begun, version)
+            return version
+
+    def _query(self) -> int:
+        """One read on the kept connection; once more on a fresh one if it broke."""
+        for attempt in (1, 2):
+            if self._conn is None:
+                self._conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            try:
+                return read_version(self._conn)
+            except DBAPIError:
+                self.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        """Close the kept connection (a later read opens a new one)."""
+        if self._conn is not None:
+            with suppress(DBAPIError):
+                self._conn.close()
+            self._conn = None
 
 
 class StateCache:
     """The caches of one server process (``app.state.cache``), valid per state version."""
 
-    def __init__(self, engine: Engine, key_ttl_s: float, max_rankers: int) -> None:
-        """Empty caches over ``engine``."""
+    def __init__(self, engine: Engine, key_ttl_s: float, rankers: RankerCache) -> None:
+        """Empty caches over ``engine``, with the app's ``rankers``."""
         self.engine = engine
         self.key_ttl_s = key_ttl_s
-        self.max_rankers = max_rankers
+        self.rankers = rankers
         self._keys: OrderedDict[str, _CachedKey] = OrderedDict()
         self._snapshot: Snapshot | None = None
-        self._rankers: OrderedDict[str, tuple[tuple[object, ...], Ranker]] = OrderedDict()
         self._memo: OrderedDict[Hashable, tuple[int, object]] = OrderedDict()
         self._lock = threading.Lock()
+        self._versions = VersionReader(engine)
 
     def version(self) -> int:
-        """The database's state version now (one query, no transaction around it)."""
-        with single_statements(self.engine) as conn:
-            return read_version(conn)
+        """The database's state version now (one query shared by concurrent callers)."""
+        return self._versions.read()
+
+    def close(self) -> None:
+        """Close the connection kept for version reads."""
+        self._versions.close()
 
     def key(self, key: str, version: int) -> KeyInfo | None:
         """The usable key's info or None; checked in the database unless a check at this
@@ -115,11 +156,8 @@ class StateCache:
         snap = self._snapshot
         if snap is not None and snap.version >= version:
             return snap
-        scored = select(models.area_scores.c.computed_at).limit(1).scalar_subquery()
-        imported = select(func.max(models.imports.c.imported_at)).scalar_subquery()
         with self.engine.connect() as conn:
-            stamp = tuple(conn.execute(select(imported, scored)).one())
-            snap = Snapshot(version, stamp, read_status(conn), active_holds(conn))
+            snap = Snapshot(version, read_stamp(conn), read_status(conn), active_holds(conn))
         self._snapshot = snap
         return snap
 
@@ -137,19 +175,20 @@ class StateCache:
                 self._memo.popitem(last=False)
         return value
 
+    def fresh(self, profile: ScoringProfile, version: int) -> bool:
+        """Whether the snapshot and ``profile``'s ranker are current for ``version`` (then
+        ``ranker`` and ``snapshot`` answer from memory, without a query)."""
+        snap = self._snapshot
+        return (
+            snap is not None
+            and snap.version >= version
+            and self.rankers.fresh(self.engine, profile, snap.stamp)
+        )
+
     def ranker(self, profile: ScoringProfile, snap: Snapshot) -> Ranker:
         """The ranker for ``profile`` with ``snap``'s district status; features reloaded only
         when the scored data changed; 409 when they were scored with another profile."""
-        with self._lock:  # one loader at a time; the others wait for its result
-            hit = self._rankers.get(profile.version)
-            if hit is None or hit[0] != snap.stamp:
-                hit = (snap.stamp, load_ranker(self.engine, profile))
-                self._rankers[profile.version] = hit
-            self._rankers.move_to_end(profile.version)
-            while len(self._rankers) > self.max_rankers:
-                self._rankers.popitem(last=False)
-        check_version(hit[1], profile)
-        return hit[1].with_status(snap.status)
+        return self.rankers.at(self.engine, profile, snap.stamp, snap.status, snap.version)
 
 
 @dataclass(frozen=True)
@@ -158,8 +197,16 @@ class Current:
 
     cache: StateCache
     version: int
+    audit: AuditWriter | None = None
 
     def ranker_and_held(self, profile: ScoringProfile) -> tuple[Ranker, set[str]]:
         """The ranker with current district status, and the flats held now."""
         snap = self.cache.snapshot(self.version)
         return self.cache.ranker(profile, snap), snap.held()
+
+    async def ranker_and_held_async(self, profile: ScoringProfile) -> tuple[Ranker, set[str]]:
+        """``ranker_and_held`` from memory when current, else in a worker thread (a reload
+        must not block the event loop)."""
+        if self.cache.fresh(profile, self.version):
+            return self.ranker_and_held(profile)
+        return await asyncio.to_thread(self.ranker_and_held, profile)

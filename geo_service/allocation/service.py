@@ -26,8 +26,9 @@ from geo_service.errors import Conflict, InputError
 from geo_service.reservations.holds import FlatTaken, Hold, case_ref_hash, place_holds
 from geo_service.scoring.districts import check_district_codes
 from geo_service.scoring.household import Household
-from geo_service.scoring.pipeline import cached_ranker, held_flats
+from geo_service.scoring.pipeline import held_flats
 from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.ranker_cache import RankerCache, ranker_of
 from geo_service.scoring.ranking import Ranker
 
 LARGE_BATCH = 200  # above this many households the candidate restriction applies
@@ -158,6 +159,8 @@ def allocate(
     capacity_scale: float = 1.0,
     exclude: list[str] | None = None,
     step: Step | None = None,
+    *,
+    rankers: RankerCache | None = None,
 ) -> Allocation:
     """Place a batch; the greedy baseline always runs on the same input for comparison.
     ``step(stage, done, total)`` reports progress (scoring households, then solving)."""
@@ -167,7 +170,7 @@ def allocate(
         raise InputError("capacity_scale must be between 0 and 10")
     with engine.connect() as conn:
         check_district_codes(conn, exclude or [], "exclude_districts")
-    ranker = cached_ranker(engine, profile)
+    ranker = ranker_of(rankers, engine, profile)
     rules = profile.allocation
     scores, fits = score_matrix(ranker, households, held_flats(engine), rules.min_score, step)
     cap, before = capacities(ranker, capacity_scale, exclude or [])

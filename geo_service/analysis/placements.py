@@ -22,8 +22,9 @@ from geo_service.scoring.household import (
     parse_household,
     read_households,
 )
-from geo_service.scoring.pipeline import cached_ranker, held_flats
+from geo_service.scoring.pipeline import held_flats
 from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.ranker_cache import RankerCache, ranker_of
 
 HouseholdLike = Household | dict[str, Any] | str
 
@@ -67,6 +68,7 @@ def rank(
     override_cap: bool = False,
     profile: ScoringProfile | None = None,
     engine: Engine | None = None,
+    rankers: RankerCache | None = None,
 ) -> gpd.GeoDataFrame:
     """Flats ranked for one household, as ``POST /api/v1/placements/rank`` ranks them.
 
@@ -90,6 +92,9 @@ def rank(
         features (e.g. ``decay_variant(...)``); it must keep the categories and k.
     engine : sqlalchemy.Engine, optional
         Database to read; default ``DATABASE_URL`` or the embedded cluster.
+    rankers : RankerCache, optional
+        The notebook's rankers (``RankerCache()``), to keep the features in memory between
+        calls; without it they are read for this call.
 
     Returns
     -------
@@ -110,7 +115,7 @@ def rank(
     eng = resolve(engine)
     base = scoring_profile()
     prof = profile or base
-    ranker = cached_ranker(eng, base)
+    ranker = ranker_of(rankers, eng, base)
     if prof.version != base.version:
         ranker = ranker.with_profile(prof)
     hh = households([household], prof)[0]

@@ -37,11 +37,13 @@ from geo_service.api.routes import (
     volunteers,
     waiting_list,
 )
+from geo_service.audit_writer import AuditWriter
 from geo_service.config import Settings, get_settings
 from geo_service.db import crs
 from geo_service.db.engine import database_url, make_engine
 from geo_service.errors import GeoServiceError
 from geo_service.scoring.profile import cached_profile
+from geo_service.scoring.ranker_cache import RankerCache
 from geo_service.state import StateCache
 
 DESCRIPTION = """
@@ -66,14 +68,16 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         own = engine is None
         app.state.engine = engine or make_engine(database_url(settings), settings)
         app.state.settings = settings
-        app.state.cache = StateCache(
-            app.state.engine, settings.key_cache_ttl_s, settings.ranker_cache_size
-        )
+        app.state.rankers = RankerCache(settings.ranker_cache_size)
+        app.state.cache = StateCache(app.state.engine, settings.key_cache_ttl_s, app.state.rankers)
+        app.state.audit = AuditWriter(app.state.engine)
         check_storage_crs(app.state.engine, settings)
         warm_up(app.state.cache, settings)
         try:
             yield
         finally:
+            app.state.audit.close()
+            app.state.cache.close()
             if own:
                 app.state.engine.dispose()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from fastapi import Depends, Request, Response
 from fastapi.dependencies.models import Dependant
@@ -10,10 +10,12 @@ from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader
 from pydantic import BaseModel
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
 from geo_service.auth.keys import KeyInfo
 from geo_service.errors import Forbidden, InputError, Unauthorized
 from geo_service.scoring.profile import ScoringProfile, cached_profile
+from geo_service.scoring.ranker_cache import RankerCache
 from geo_service.state import Current, StateCache
 
 api_key_header = APIKeyHeader(
@@ -24,23 +26,31 @@ api_key_header = APIKeyHeader(
 )
 
 
-def engine(request: Request) -> Engine:
+# The dependencies below that do no I/O are ``async``: they run in the event loop instead of
+# a trip through the thread pool each (a ranking resolves seven of them).
+
+
+async def engine(request: Request) -> Engine:
     """The app's pooled engine."""
     return request.app.state.engine
 
 
-def profile(request: Request) -> ScoringProfile:
+async def rankers(request: Request) -> RankerCache:
+    """The app's rankers (one per profile version, kept current by the state version)."""
+    return request.app.state.rankers
+
+
+async def profile(request: Request) -> ScoringProfile:
     """The configured scoring profile (loaded once per process)."""
     return cached_profile(str(request.app.state.settings.profile_path))
 
 
-def require(role: str, audit_refusal: str | None = None) -> Callable[..., KeyInfo]:
+def require(role: str, audit_refusal: str | None = None) -> Callable[..., Awaitable[KeyInfo]]:
     """A dependency admitting keys whose role includes ``role``; with ``audit_refusal``, a
     refused key is recorded in the audit log under that action."""
 
-    def check(request: Request, key: str | None = Depends(api_key_header)) -> KeyInfo:
-        if not key:
-            raise Unauthorized("missing X-API-Key header")
+    def authenticate(request: Request, key: str) -> KeyInfo:
+        """Read the state version, check the key (cached) and its role: one thread trip."""
         cache: StateCache = request.app.state.cache
         request.state.version = cache.version()
         info = cache.key(key, request.state.version)
@@ -53,12 +63,22 @@ def require(role: str, audit_refusal: str | None = None) -> Callable[..., KeyInf
         request.state.key = info
         return info
 
+    async def check(request: Request, key: str | None = Depends(api_key_header)) -> KeyInfo:
+        if not key:
+            raise Unauthorized("missing X-API-Key header")
+        return await run_in_threadpool(authenticate, request, key)
+
     return check
 
 
-def current(request: Request) -> Current:
+def current_of(request: Request) -> Current:
     """The app's caches at the state version read when the key was checked."""
-    return Current(request.app.state.cache, request.state.version)
+    return Current(request.app.state.cache, request.state.version, request.app.state.audit)
+
+
+async def current(request: Request) -> Current:
+    """``current_of`` as a dependency."""
+    return current_of(request)
 
 
 def json_response(result: BaseModel) -> Response:
@@ -89,7 +109,7 @@ def query_names(dependant: Dependant) -> set[str]:
     return names
 
 
-def reject_nul_characters(request: Request) -> None:
+async def reject_nul_characters(request: Request) -> None:
     """400 for NUL characters in query or path values, on every route (PostgreSQL text cannot
     hold them: they would fail in the database as a 500)."""
     values = [*request.query_params.multi_items(), *request.path_params.items()]
@@ -101,7 +121,7 @@ def reject_nul_characters(request: Request) -> None:
         )
 
 
-def reject_unknown_query(request: Request) -> None:
+async def reject_unknown_query(request: Request) -> None:
     """400 for query parameters the route does not declare."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):

@@ -117,12 +117,15 @@ def rank(
     """Rank available flats for a household, with explanations."""
     from geo_service.db.engine import get_engine
     from geo_service.scoring.household import parse_household
-    from geo_service.scoring.pipeline import cached_ranker, held_flats
+    from geo_service.scoring.pipeline import held_flats
+    from geo_service.scoring.ranker_cache import RankerCache
 
     prof = profile_from(profile)
     hh = parse_household(read_household_arg(household), prof)
     engine = get_engine()
-    ranking = cached_ranker(engine, prof).rank(hh, top, district or None, held=held_flats(engine))
+    ranking = (
+        RankerCache(1).ranker(engine, prof).rank(hh, top, district or None, held=held_flats(engine))
+    )
     if as_json:
         print_json(ranking.results)
         return

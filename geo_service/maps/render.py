@@ -17,8 +17,9 @@ from geo_service.maps import household as household_page
 from geo_service.maps.assets import localise, vendor
 from geo_service.maps.isochrone import walking_isochrones
 from geo_service.scoring.household import Household
-from geo_service.scoring.pipeline import cached_ranker, held_flats
+from geo_service.scoring.pipeline import held_flats
 from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.ranker_cache import RankerCache, ranker_of
 from geo_service.scoring.results import RankedFlat
 
 PUBLIC = ("districts", "infrastructure", "offers", "flats")
@@ -92,13 +93,15 @@ def household_map(
     form: bool = False,
     raw: dict[str, Any] | None = None,
     errors: list[str] | None = None,
+    *,
+    rankers: RankerCache | None = None,
 ) -> tuple[folium.Map, list[RankedFlat]]:
     """The ranking map of one household (never written to the public folder), with what is
     within reach of the best flat (walking isochrones in network mode); ``form`` adds the
     household form (prefilled with ``raw`` and showing ``errors`` when the profile was bad)."""
     results: list[RankedFlat] = []
     if household is not None:
-        ranker = cached_ranker(engine, profile)
+        ranker = ranker_of(rankers, engine, profile)
         results = ranker.rank(household, top, held=held_flats(engine)).results
     with engine.connect() as conn:
         d, f = data.districts(conn), data.flats(conn)

@@ -17,8 +17,9 @@ from geo_service.db.engine import get_engine
 from geo_service.ingest.sample import load_sample
 from geo_service.maps.render import STATIC, household_map, html_of, render_public
 from geo_service.scoring.household import parse_household
-from geo_service.scoring.pipeline import cached_ranker, score_all
+from geo_service.scoring.pipeline import score_all
 from geo_service.scoring.profile import load_profile
+from geo_service.scoring.ranker_cache import RankerCache
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -68,7 +69,7 @@ def example_sheets(engine: Engine, folder: Path) -> dict[str, Path]:
     """The referral sheet of the example household's best flat: in Arabic (the household's
     language) and in German (for the caseworker), as the README shows them."""
     profile = load_profile(get_settings().profile_path)
-    ranking = cached_ranker(engine, profile).rank(parse_household(EXAMPLE, profile), 1)
+    ranking = RankerCache(1).ranker(engine, profile).rank(parse_household(EXAMPLE, profile), 1)
     with engine.connect() as conn:
         first = conn.execute(select(models.flats.c.id).order_by(models.flats.c.id)).scalar()
     flat = ranking.results[0].flat_id if ranking.results else str(first)

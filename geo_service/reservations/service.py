@@ -16,8 +16,9 @@ from geo_service.reservations.holds import Hold, case_ref_hash, place_holds
 from geo_service.reservations.results import Reservation
 from geo_service.scoring import districts
 from geo_service.scoring.household import Household
-from geo_service.scoring.pipeline import cached_ranker, held_flats
+from geo_service.scoring.pipeline import held_flats
 from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.ranker_cache import RankerCache, ranker_of
 from geo_service.scoring.results import RankedFlat
 
 __all__ = ["apply_transition", "case_ref_hash", "get", "prepare_hold", "reserve", "transition"]
@@ -37,9 +38,13 @@ def reserve(
     case_ref: str | None,
     key: KeyInfo,
     profile: ScoringProfile,
+    *,
+    rankers: RankerCache | None = None,
 ) -> Reservation:
     """Hold a flat for a household; 409 when it is held or does not fit the household."""
-    hold, explanation, stamp = prepare_hold(engine, flat_id, household, case_ref, profile)
+    hold, explanation, stamp = prepare_hold(
+        engine, flat_id, household, case_ref, profile, rankers=rankers
+    )
     (row,) = in_transaction(
         engine, lambda conn: place_holds(conn, [hold], key, profile.version, stamp)
     )
@@ -52,10 +57,12 @@ def prepare_hold(
     household: Household,
     case_ref: str | None,
     profile: ScoringProfile,
+    *,
+    rankers: RankerCache | None = None,
 ) -> tuple[Hold, RankedFlat, str | None]:
     """The hold of a flat for a household, its explained score and the data timestamp, for
     ``place_holds`` in a caller's transaction; 409 when the flat does not fit the household."""
-    ranker = cached_ranker(engine, profile)
+    ranker = ranker_of(rankers, engine, profile)
     explanation = ranker.score_flat(flat_id, household, held=held_flats(engine))
     failed = [c for c in explanation.constraints if not c.passed and c.name != "free"]
     if failed:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -92,10 +91,6 @@ def load_ranker(engine: Engine, profile: ScoringProfile) -> Ranker:
     return Ranker(profile, flats, feats, status, stamp)
 
 
-_cache: dict[tuple[str, str], tuple[object, Ranker]] = {}
-_lock = threading.Lock()
-
-
 def check_version(ranker: Ranker, profile: ScoringProfile) -> None:
     """StaleScores (409) when the stored features were scored with another profile than
     ``profile``: their distances and modes would be served under the wrong version."""
@@ -110,26 +105,6 @@ def check_version(ranker: Ranker, profile: ScoringProfile) -> None:
         f"`geo-service score --profile {shown if path else 'PROFILE.toml'}` to score with it, "
         "or serve the profile they were computed with (GEO_SERVICE_PROFILE_PATH)"
     )
-
-
-def cached_ranker(engine: Engine, profile: ScoringProfile) -> Ranker:
-    """A Ranker per (database, profile version): features reloaded only when data or features
-    change; the district status (which confirmations change) is read fresh on every call.
-    Refuses (409) when the features were scored with another profile version."""
-    # score_all writes every area cell in one transaction: one cell's timestamp marks the run.
-    scored = select(models.area_scores.c.computed_at).limit(1).scalar_subquery()
-    imported = select(func.max(models.imports.c.imported_at)).scalar_subquery()
-    with engine.connect() as conn:
-        stamp = tuple(conn.execute(select(imported, scored)).one())
-        status = read_status(conn)
-    key = (engine.url.render_as_string(), profile.version)
-    with _lock:  # one loader at a time; the others wait for its result
-        hit = _cache.get(key)
-        if hit is None or hit[0] != stamp:
-            hit = (stamp, load_ranker(engine, profile))
-            _cache[key] = hit
-    check_version(hit[1], profile)
-    return hit[1].with_status(status)
 
 
 def active_holds(conn: Connection) -> dict[str, datetime | None]:

@@ -10,8 +10,8 @@ from sqlalchemy import Connection, Engine, func, select
 
 from geo_service.db import models
 from geo_service.scoring.household import Household
-from geo_service.scoring.pipeline import cached_ranker
 from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.ranker_cache import RankerCache, ranker_of
 from geo_service.scoring.ranking import Ranker
 from geo_service.transition.schemas import Pipeline, PipelineDistrict
 from geo_service.transition.store import planning_household
@@ -107,10 +107,16 @@ def waiting_entries(conn: Connection) -> list[tuple[str, Household, date]]:
     return [(str(r.id), Household.model_validate(r.household), r.entered_on) for r in rows]
 
 
-def read_state(engine: Engine, profile: ScoringProfile, ranker: Ranker | None = None) -> LiveState:
+def read_state(
+    engine: Engine,
+    profile: ScoringProfile,
+    ranker: Ranker | None = None,
+    *,
+    rankers: RankerCache | None = None,
+) -> LiveState:
     """Read the waiting list, the free flats and the places left."""
     rules = profile.transition_rules
-    ranker = ranker or cached_ranker(engine, profile)
+    ranker = ranker or ranker_of(rankers, engine, profile)
     today = date.today()
     window = today + timedelta(days=rules.flat_hold_days)
     since = today - timedelta(days=rules.history_days)
@@ -150,10 +156,12 @@ def read_state(engine: Engine, profile: ScoringProfile, ranker: Ranker | None = 
     )
 
 
-def pipeline(engine: Engine, profile: ScoringProfile) -> Pipeline:
+def pipeline(
+    engine: Engine, profile: ScoringProfile, *, rankers: RankerCache | None = None
+) -> Pipeline:
     """Households per status and district (offered, reserved, moved: the flat's district;
     waiting: the district of the accommodation unit), with the places left."""
-    ranker = cached_ranker(engine, profile)
+    ranker = ranker_of(rankers, engine, profile)
     d = models.districts
     with engine.connect() as conn:
         by_flat = conn.execute(

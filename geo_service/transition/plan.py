@@ -17,8 +17,8 @@ import numpy as np
 from sqlalchemy import Engine
 
 from geo_service.scoring.household import Household
-from geo_service.scoring.pipeline import cached_ranker
 from geo_service.scoring.profile import ScoringProfile, TransitionRules
+from geo_service.scoring.ranker_cache import RankerCache, ranker_of
 from geo_service.scoring.ranking import Ranker
 from geo_service.transition.forecast import ArrivalRates, Forecast, sample_future
 from geo_service.transition.groups import group_index
@@ -132,10 +132,12 @@ def _forecast(
     return Forecast(rates, pool_rows, group_index(list(pool)), len(ranker.ids)), info
 
 
-def build(engine: Engine, profile: ScoringProfile) -> LivePlan:
+def build(
+    engine: Engine, profile: ScoringProfile, *, rankers: RankerCache | None = None
+) -> LivePlan:
     """Read today's market and solve the look-ahead LP over it and sampled futures."""
     rules = profile.transition_rules
-    ranker = cached_ranker(engine, profile)
+    ranker = ranker_of(rankers, engine, profile)
     state = read_state(engine, profile, ranker)
     rows = score_rows(ranker, SIMULATED)
     forecast, info = _forecast(state, rows, ranker, rules)
@@ -177,14 +179,16 @@ def forget_plans() -> None:
         _plans.clear()
 
 
-def current_plan(engine: Engine, profile: ScoringProfile) -> LivePlan:
+def current_plan(
+    engine: Engine, profile: ScoringProfile, *, rankers: RankerCache | None = None
+) -> LivePlan:
     """The plan of this database and profile; recomputed when older than the profile's
     ``replan_minutes`` or when the scored data changed. While one request recomputes it, the
     others keep using the previous plan."""
     key = (engine.url.render_as_string(), profile.version)
     with _guard:
         lock = _locks.setdefault(key, threading.Lock())
-    ranker = cached_ranker(engine, profile)
+    ranker = ranker_of(rankers, engine, profile)
     max_age = profile.transition_rules.replan_minutes * 60.0
     hit = _plans.get(key)
     fresh = (
@@ -203,7 +207,7 @@ def current_plan(engine: Engine, profile: ScoringProfile) -> LivePlan:
         newer = _plans.get(key)
         if newer is not None and newer is not hit:
             return newer
-        _plans[key] = build(engine, profile)
+        _plans[key] = build(engine, profile, rankers=rankers)
         return _plans[key]
     finally:
         lock.release()

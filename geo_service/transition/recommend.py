@@ -11,8 +11,8 @@ from sqlalchemy import Engine
 from geo_service.audit import record
 from geo_service.auth.keys import KeyInfo
 from geo_service.errors import Conflict, NotFound
-from geo_service.scoring.pipeline import cached_ranker
 from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.ranker_cache import RankerCache, ranker_of
 from geo_service.transition import store
 from geo_service.transition.groups import GROUP_LABELS, GROUPS, group_of
 from geo_service.transition.live import free_now, waiting_entries
@@ -86,9 +86,11 @@ def _audit(
         )
 
 
-def potentials(engine: Engine, profile: ScoringProfile) -> Potentials:
+def potentials(
+    engine: Engine, profile: ScoringProfile, *, rankers: RankerCache | None = None
+) -> Potentials:
     """The current plan's district and flat-type potentials, in figures and words."""
-    lp = current_plan(engine, profile)
+    lp = current_plan(engine, profile, rankers=rankers)
     plan, ranker, state = lp.plan, lp.ranker, lp.state
     rules = profile.transition_rules
     overall = plan.kept_for.sum(axis=0)
@@ -153,9 +155,11 @@ def potentials(engine: Engine, profile: ScoringProfile) -> Potentials:
     )
 
 
-def _flat_position(engine: Engine, profile: ScoringProfile, flat_id: str) -> int:
+def _flat_position(
+    engine: Engine, profile: ScoringProfile, flat_id: str, *, rankers: RankerCache | None = None
+) -> int:
     """The ranker position of a free flat (404 unknown, 409 not free or district full)."""
-    ranker = cached_ranker(engine, profile)
+    ranker = ranker_of(rankers, engine, profile)
     if flat_id not in ranker.position:
         raise NotFound(f"no flat with id {flat_id!r}")
     j = ranker.position[flat_id]
@@ -169,13 +173,19 @@ def _flat_position(engine: Engine, profile: ScoringProfile, flat_id: str) -> int
 
 
 def for_flat(
-    engine: Engine, profile: ScoringProfile, flat_id: str, limit: int, key: KeyInfo
+    engine: Engine,
+    profile: ScoringProfile,
+    flat_id: str,
+    limit: int,
+    key: KeyInfo,
+    *,
+    rankers: RankerCache | None = None,
 ) -> FlatRecommendation:
     """The waiting households a free flat suits best: score plus waiting points minus what
     each can expect elsewhere; offer it now, or keep it for the households expected."""
-    lp = current_plan(engine, profile)
+    lp = current_plan(engine, profile, rankers=rankers)
     rules = profile.transition_rules
-    j = _flat_position(engine, profile, flat_id)
+    j = _flat_position(engine, profile, flat_id, rankers=rankers)
     ranker, today = lp.ranker, date.today()
     d = int(ranker.district_index[j])
     code = str(ranker.district_codes[d])
@@ -262,16 +272,22 @@ def for_flat(
 
 
 def for_household(
-    engine: Engine, profile: ScoringProfile, entry_id: str, limit: int, key: KeyInfo
+    engine: Engine,
+    profile: ScoringProfile,
+    entry_id: str,
+    limit: int,
+    key: KeyInfo,
+    *,
+    rankers: RankerCache | None = None,
 ) -> HouseholdRecommendation:
     """The free flats a waiting household suits best: score minus the potentials the flat
     and its district's quota carry; offer the best now, or wait for better."""
     entry = store.get(engine, entry_id)
     if entry.status != "waiting":
         raise Conflict(f"entry {entry_id} is {entry.status}: recommendations are for waiting ones")
-    lp = current_plan(engine, profile)
+    lp = current_plan(engine, profile, rankers=rankers)
     rules = profile.transition_rules
-    ranker, today = cached_ranker(engine, profile), date.today()
+    ranker, today = ranker_of(rankers, engine, profile), date.today()
     household = store.planning_household(entry.household, profile)
     row = lp.rows.rows([household], ranker.factor)[0]
     bonus = float(waiting_points(np.array([entry.days_waiting]), rules)[0])

@@ -11,8 +11,9 @@ from sqlalchemy import Engine
 
 from geo_service.config import get_settings
 from geo_service.errors import GeoServiceError, InputError, NotFound
-from geo_service.scoring.pipeline import cached_ranker, held_flats
+from geo_service.scoring.pipeline import held_flats
 from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.ranker_cache import RankerCache, ranker_of
 from geo_service.transition import store
 from geo_service.transition.live import free_now
 from geo_service.transition.schemas import NewEntry
@@ -21,9 +22,11 @@ SAMPLE = Path("sample") / "waiting_list" / "waiting_list.json"
 STEPS_TO = {"waiting": 0, "offered": 1, "reserved": 2, "moved": 3, "withdrawn": 0}
 
 
-def _best_flat(engine: Engine, profile: ScoringProfile, household: Any) -> str | None:
+def _best_flat(
+    engine: Engine, profile: ScoringProfile, household: Any, rankers: RankerCache
+) -> str | None:
     """The best-ranked free flat for a household (None when nothing fits)."""
-    ranker = cached_ranker(engine, profile)
+    ranker = ranker_of(rankers, engine, profile)
     free = free_now(engine, ranker, profile)
     for result in ranker.rank(household, limit=50, held=held_flats(engine)).results:
         if free[ranker.position[result.flat_id]]:
@@ -42,6 +45,7 @@ def load_sample_waiting_list(
     except (OSError, json.JSONDecodeError) as exc:
         raise InputError(f"{path}: not a sample waiting list ({exc})") from None
     key, today = store.cli_caller(), date.today()
+    rankers = RankerCache(1)  # this load's rankers, current after each offer and hold
     counts: dict[str, int] = {}
     for item in doc["entries"]:
         try:
@@ -59,12 +63,14 @@ def load_sample_waiting_list(
                 }
             )
             entry = store.add(engine, new, key, profile)
-            entry = _advance(engine, profile, entry.id, item["status"])
+            entry = _advance(engine, profile, entry.id, item["status"], rankers)
         counts[entry.status] = counts.get(entry.status, 0) + 1
     return counts
 
 
-def _advance(engine: Engine, profile: ScoringProfile, entry_id: str, status: str) -> Any:
+def _advance(
+    engine: Engine, profile: ScoringProfile, entry_id: str, status: str, rankers: RankerCache
+) -> Any:
     """Take a new entry through offer, reserve and move up to ``status`` (or withdraw it);
     it stays waiting when no free flat fits."""
     key = store.cli_caller()
@@ -73,13 +79,13 @@ def _advance(engine: Engine, profile: ScoringProfile, entry_id: str, status: str
     entry = store.get(engine, entry_id)
     if STEPS_TO[status] == 0:
         return entry
-    flat = _best_flat(engine, profile, store.planning_household(entry.household, profile))
+    flat = _best_flat(engine, profile, store.planning_household(entry.household, profile), rankers)
     if flat is None:
         return entry
     try:
-        entry = store.offer(engine, entry_id, flat, key, profile)
+        entry = store.offer(engine, entry_id, flat, key, profile, rankers=rankers)
         if STEPS_TO[status] >= 2:
-            entry = store.reserve(engine, entry_id, key, profile)
+            entry = store.reserve(engine, entry_id, key, profile, rankers=rankers)
         if STEPS_TO[status] >= 3:
             entry = store.move(engine, entry_id, key, profile)
     except GeoServiceError:  # a district filled up meanwhile: keep the stage reached

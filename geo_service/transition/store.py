@@ -25,8 +25,9 @@ from geo_service.errors import Conflict, InputError, NotFound
 from geo_service.reservations import service as reservations
 from geo_service.reservations.holds import case_ref_hash, place_holds
 from geo_service.scoring.household import Household, parse_household
-from geo_service.scoring.pipeline import cached_ranker, held_flats
+from geo_service.scoring.pipeline import held_flats
 from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.ranker_cache import RankerCache, ranker_of
 from geo_service.transition.schemas import NewEntry, WaitingEntry, WaitingListPage
 
 W = models.waiting_list
@@ -227,7 +228,13 @@ def _step(
 
 
 def offer(
-    engine: Engine, entry_id: str, flat_id: str, key: KeyInfo, profile: ScoringProfile
+    engine: Engine,
+    entry_id: str,
+    flat_id: str,
+    key: KeyInfo,
+    profile: ScoringProfile,
+    *,
+    rankers: RankerCache | None = None,
 ) -> WaitingEntry:
     """Offer a free flat that fits the household (409: held, offered to another household,
     not fitting, or in a district at its cap)."""
@@ -235,7 +242,7 @@ def offer(
     current = get(engine, entry_id)
     if current.status != "waiting":
         raise _refuse(eid, current.status, "offer")
-    ranker = cached_ranker(engine, profile)
+    ranker = ranker_of(rankers, engine, profile)
     household = planning_household(current.household, profile)
     explanation = ranker.score_flat(flat_id, household, held=held_flats(engine))
     failed = [c for c in explanation.constraints if not c.passed]
@@ -266,7 +273,14 @@ def offer(
         raise Conflict(f"flat {flat_id} is already offered to another household") from None
 
 
-def reserve(engine: Engine, entry_id: str, key: KeyInfo, profile: ScoringProfile) -> WaitingEntry:
+def reserve(
+    engine: Engine,
+    entry_id: str,
+    key: KeyInfo,
+    profile: ScoringProfile,
+    *,
+    rankers: RankerCache | None = None,
+) -> WaitingEntry:
     """Hold the offered flat for the household: the reservation service's hold and the step
     in one transaction (409 and nothing held when the entry or the flat changed meanwhile)."""
     eid = _entry_id(entry_id)
@@ -275,7 +289,9 @@ def reserve(engine: Engine, entry_id: str, key: KeyInfo, profile: ScoringProfile
         raise _refuse(eid, current.status, "reserve")
     flat_id = current.flat_id
     household = planning_household(current.household, profile)
-    hold, _, stamp = reservations.prepare_hold(engine, flat_id, household, None, profile)
+    hold, _, stamp = reservations.prepare_hold(
+        engine, flat_id, household, None, profile, rankers=rankers
+    )
 
     def work(conn: Connection) -> WaitingEntry:
         (row,) = place_holds(conn, [hold], key, profile.version, stamp)

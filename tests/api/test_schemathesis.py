@@ -33,8 +33,8 @@ from geo_service.config import get_settings
 from geo_service.maps.render import PUBLIC
 from geo_service.reservations.service import reserve, transition
 from geo_service.scoring.household import Household
-from geo_service.scoring.pipeline import cached_ranker
 from geo_service.scoring.profile import ScoringProfile, load_profile
+from geo_service.scoring.ranker_cache import RankerCache
 from geo_service.transition import store
 from geo_service.transition.schemas import NewEntry
 
@@ -80,7 +80,9 @@ def path_values(api_engine: Engine, keys: dict[str, str]) -> dict[str, list[Any]
     profile = load_profile(get_settings().profile_path)
     with api_engine.begin() as conn:
         office = create_key(conn, "housing_office", "schemathesis fixtures")[0]
-    ranked = [r.flat_id for r in cached_ranker(api_engine, profile).rank(HOUSEHOLD, 6).results]
+    ranked = [
+        r.flat_id for r in RankerCache().ranker(api_engine, profile).rank(HOUSEHOLD, 6).results
+    ]
     fitting, offered = ranked[:3], ranked[3:]
     reservations = [reserve(api_engine, f, HOUSEHOLD, None, office, profile).id for f in fitting]
     entries = waiting_entries(api_engine, office, profile, offered)

@@ -14,8 +14,9 @@ from geo_service.db import models
 from geo_service.errors import Conflict, InputError, NotFound
 from geo_service.reservations import service as reservations
 from geo_service.scoring.household import Household
-from geo_service.scoring.pipeline import cached_ranker, held_flats
+from geo_service.scoring.pipeline import held_flats
 from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.ranker_cache import RankerCache
 from geo_service.transition import recommend, store
 from geo_service.transition.live import pipeline
 from geo_service.transition.schemas import NewEntry
@@ -38,7 +39,7 @@ def add(engine: Engine, profile: ScoringProfile, **extra: object) -> str:
 
 def fitting_flat(engine: Engine, profile: ScoringProfile) -> str:
     """A free flat that fits the test household and is not offered to anyone."""
-    ranker = cached_ranker(engine, profile)
+    ranker = RankerCache().ranker(engine, profile)
     hh = store.planning_household(household(), profile)
     with engine.connect() as conn:
         offered = set(conn.execute(select(models.waiting_list.c.flat_id)).scalars())
@@ -62,9 +63,11 @@ def test_the_whole_pipeline(api_engine: Engine, fresh_profile: ScoringProfile) -
     district counts the placement; every step is audited."""
     entry = add(api_engine, fresh_profile, accommodation_unit="GU Am Stadion", unit_district="LEB")
     flat = fitting_flat(api_engine, fresh_profile)
-    district = cached_ranker(api_engine, fresh_profile).district[
-        cached_ranker(api_engine, fresh_profile).position[flat]
-    ]
+    district = (
+        RankerCache()
+        .ranker(api_engine, fresh_profile)
+        .district[RankerCache().ranker(api_engine, fresh_profile).position[flat]]
+    )
     before = pipeline(api_engine, fresh_profile)
     e = store.offer(api_engine, entry, flat, KEY, fresh_profile)
     assert (e.status, e.flat_id, e.next_steps) == (
@@ -75,10 +78,10 @@ def test_the_whole_pipeline(api_engine: Engine, fresh_profile: ScoringProfile) -
     e = store.reserve(api_engine, entry, KEY, fresh_profile)
     assert e.status == "reserved" and e.reservation_id and not e.hold_expired
     assert flat in held_flats(api_engine)
-    placements = cached_ranker(api_engine, fresh_profile).districts[district]["placements"]
+    placements = RankerCache().ranker(api_engine, fresh_profile).districts[district]["placements"]
     e = store.move(api_engine, entry, KEY, fresh_profile)
     assert e.status == "moved" and e.moved_at is not None and e.next_steps == []
-    after = cached_ranker(api_engine, fresh_profile).districts[district]["placements"]
+    after = RankerCache().ranker(api_engine, fresh_profile).districts[district]["placements"]
     assert after == placements + 1
     rows = {d.code: d for d in pipeline(api_engine, fresh_profile).districts}
     assert rows[district].moved == {d.code: d for d in before.districts}[district].moved + 1

@@ -10,8 +10,8 @@ from geo_service.auth.keys import KeyInfo
 from geo_service.catalogue.editing import change_status, get_offer, update_offer
 from geo_service.reservations.service import reserve, transition
 from geo_service.scoring.household import Household
-from geo_service.scoring.pipeline import cached_ranker
 from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.ranker_cache import RankerCache
 
 # (size, languages) of the households placed in the scenario
 HOUSEHOLDS = [
@@ -45,7 +45,7 @@ def place_households(engine: Engine, profile: ScoringProfile, office: KeyInfo) -
     used: set[str] = set()
     for size, languages in HOUSEHOLDS:
         household = Household(size=size, languages=languages, move_in="2027-03-31")  # type: ignore[arg-type]
-        ranked = cached_ranker(engine, profile).rank(household, 20).results
+        ranked = RankerCache().ranker(engine, profile).rank(household, 20).results
         flat = next(r.flat_id for r in ranked if r.flat_id not in used)
         used.add(flat)
         held = reserve(engine, flat, household, None, office, profile)

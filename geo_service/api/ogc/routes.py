@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import Engine
 
-from geo_service.api.deps import current, engine, profile, reject_unknown_query
+from geo_service.api.deps import current_of, engine, profile, reject_unknown_query
 from geo_service.api.ogc import documents as docs
 from geo_service.api.ogc.html import render
 from geo_service.api.ogc.openapi import openapi
@@ -127,7 +127,7 @@ def api(
 
 def cached_extent(request: Request, src: Source, spec: CollectionSpec) -> dict[str, Any]:
     """A collection's extent, computed once per state version (and caller's detail level)."""
-    now = current(request)
+    now = current_of(request)
     key = ("extent", spec.id, src.detail, src.indicators)
     return now.cache.memo(key, now.version, lambda: query.extent(src, spec))
 

@@ -7,11 +7,12 @@ from sqlalchemy import Engine
 
 from geo_service.allocation.results import Allocation
 from geo_service.allocation.service import allocate, record_run
-from geo_service.api.deps import engine, profile, require
+from geo_service.api.deps import engine, profile, rankers, require
 from geo_service.api.schemas import AllocationRequest
 from geo_service.auth.keys import KeyInfo
 from geo_service.scoring.household import BatchHousehold, parse_household
 from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.ranker_cache import RankerCache
 
 router = APIRouter(prefix="/allocations", tags=["allocations"])
 
@@ -32,6 +33,7 @@ def allocations(
     key: KeyInfo = Depends(require("housing_office")),
     db: Engine = Depends(engine),
     prof: ScoringProfile = Depends(profile),
+    loaded: RankerCache = Depends(rankers),
 ) -> Allocation:
     """Most households placed first, then the best total score; every unplaced household gets
     its own reason. A household's optional ``ref`` comes back with its assignment or reason
@@ -40,5 +42,13 @@ def allocations(
     batch = [
         parse_household(h.model_dump(mode="json"), prof, BatchHousehold) for h in body.households
     ]
-    result = allocate(db, prof, batch, body.method, body.capacity_scale, body.exclude_districts)
+    result = allocate(
+        db,
+        prof,
+        batch,
+        body.method,
+        body.capacity_scale,
+        body.exclude_districts,
+        rankers=loaded,
+    )
     return record_run(db, result, batch, prof, key, reserve=body.reserve)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Engine
 
-from geo_service.api.deps import engine, profile
+from geo_service.api.deps import engine, profile, rankers
 from geo_service.auth import sessions
 from geo_service.auth.keys import KeyInfo, verify_key
 from geo_service.errors import Forbidden, InputError, NotFound
@@ -21,6 +21,7 @@ from geo_service.maps.household import household_errors
 from geo_service.maps.render import PUBLIC, household_map, html_of
 from geo_service.scoring.household import parse_household
 from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.ranker_cache import RankerCache
 
 router = APIRouter(prefix="/maps", tags=["maps"])
 PAGE = """<!doctype html><html lang="de"><head><meta charset="utf-8"><title>{title}</title>
@@ -148,6 +149,7 @@ def household(
     key: KeyInfo = Depends(session),
     db: Engine = Depends(engine),
     prof: ScoringProfile = Depends(profile),
+    loaded: RankerCache = Depends(rankers),
 ) -> HTMLResponse:
     """A form for the household profile and, given one (JSON), its ranking map; rendered on
     request, never stored; assets load from /maps/static. A browser sees a bad profile
@@ -169,7 +171,7 @@ def household(
         parse_household(data, prof)  # raises the problem in the API's words
     parsed = parse_household(data, prof) if data is not None and not errors else None
     raw = data if isinstance(data, dict) else None
-    m, _ = household_map(db, prof, parsed, form=True, raw=raw, errors=errors)
+    m, _ = household_map(db, prof, parsed, form=True, raw=raw, errors=errors, rankers=loaded)
     return HTMLResponse(html_of(m, "/maps/static"), status_code=400 if errors else 200)
 
 

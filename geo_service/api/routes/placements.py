@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Response
-from sqlalchemy import Engine
 
-from geo_service.api.deps import current, engine, json_response, profile, require
+from geo_service.api.deps import current, json_response, profile, require
 from geo_service.api.schemas import RankRequest
 from geo_service.auth.keys import KeyInfo
-from geo_service.placements import rank_for
+from geo_service.placements import RankQuery, rank_async
 from geo_service.scoring.household import parse_household
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.results import Ranking
@@ -29,10 +28,9 @@ router = APIRouter(prefix="/placements", tags=["placements"])
         },
     },
 )
-def rank(
+async def rank(
     body: RankRequest,
     key: KeyInfo = Depends(require("housing_office")),
-    db: Engine = Depends(engine),
     prof: ScoringProfile = Depends(profile),
     now: Current = Depends(current),
 ) -> Response:
@@ -40,14 +38,6 @@ def rank(
     districts or in full districts are left out and counted by reason (``excluded``,
     ``failed_constraints``, ``full_districts``); ``notes`` say in words why little came back."""
     household = parse_household(body.household.model_dump(mode="json"), prof)
-    ranking = rank_for(
-        db,
-        prof,
-        household,
-        key,
-        limit=body.limit,
-        districts=body.districts,
-        override_cap=body.override_cap,
-        current=now,
-    )
+    query = RankQuery(body.limit, body.districts, body.override_cap)
+    ranking = await rank_async(now, prof, household, key, query)
     return json_response(ranking)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import Engine
 
-from geo_service.api.deps import engine, profile, require
+from geo_service.api.deps import engine, profile, rankers, require
 from geo_service.api.schemas import ReservationRequest
 from geo_service.auth.keys import KeyInfo
 from geo_service.reservations import service
@@ -16,6 +16,7 @@ from geo_service.reservations.listing import list_reservations
 from geo_service.reservations.results import Reservation, ReservationPage, Status
 from geo_service.scoring.household import parse_household
 from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.ranker_cache import RankerCache
 
 router = APIRouter(tags=["reservations"])
 PREFIX = "/api/v1"
@@ -48,11 +49,12 @@ def reserve(
     key: KeyInfo = Depends(require("housing_office")),
     db: Engine = Depends(engine),
     prof: ScoringProfile = Depends(profile),
+    loaded: RankerCache = Depends(rankers),
 ) -> Reservation:
     """Hold the flat for the household (expires unless confirmed); includes the explanation.
     The ``Location`` header names the new reservation."""
     household = parse_household(body.household.model_dump(mode="json"), prof)
-    held = service.reserve(db, flat_id, household, body.case_ref, key, prof)
+    held = service.reserve(db, flat_id, household, body.case_ref, key, prof, rankers=loaded)
     response.headers["Location"] = f"{PREFIX}/reservations/{held.id}"
     return held
 

@@ -8,9 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query
 from sqlalchemy import Engine
 
-from geo_service.api.deps import engine, profile, require
+from geo_service.api.deps import engine, profile, rankers, require
 from geo_service.auth.keys import KeyInfo
 from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.ranker_cache import RankerCache
 from geo_service.transition import recommend, store
 from geo_service.transition.live import pipeline
 from geo_service.transition.schemas import (
@@ -91,10 +92,15 @@ def lookup(body: CaseRef, key: Key, db: Db) -> WaitingEntry:
     response_model=Pipeline,
     summary="The pipeline per district",
 )
-def district_pipeline(key: Key, db: Db, prof: Profile) -> Pipeline:
+def district_pipeline(
+    key: Key,
+    db: Db,
+    prof: Profile,
+    loaded: RankerCache = Depends(rankers),
+) -> Pipeline:
     """Waiting (by the district of their accommodation unit), offered, reserved and moved
     (by the flat's district) households, and each district's places left."""
-    return pipeline(db, prof)
+    return pipeline(db, prof, rankers=loaded)
 
 
 @router.get(
@@ -102,10 +108,15 @@ def district_pipeline(key: Key, db: Db, prof: Profile) -> Pipeline:
     response_model=Potentials,
     summary="Potentials of district quotas and scarce flats",
 )
-def potentials(key: Key, db: Db, prof: Profile) -> Potentials:
+def potentials(
+    key: Key,
+    db: Db,
+    prof: Profile,
+    loaded: RankerCache = Depends(rankers),
+) -> Potentials:
     """What one more place in each district and a free large or barrier-free flat are worth
     to the households expected (dual prices of the look-ahead plan), in figures and words."""
-    return recommend.potentials(db, prof)
+    return recommend.potentials(db, prof, rankers=loaded)
 
 
 @router.get(
@@ -125,9 +136,16 @@ def get(entry_id: str, key: Key, db: Db) -> WaitingEntry:
     summary="Offer a flat (waiting -> offered)",
     responses=errors(404, 409),
 )
-def offer(entry_id: str, body: Offer, key: Key, db: Db, prof: Profile) -> WaitingEntry:
+def offer(
+    entry_id: str,
+    body: Offer,
+    key: Key,
+    db: Db,
+    prof: Profile,
+    loaded: RankerCache = Depends(rankers),
+) -> WaitingEntry:
     """The flat must be free, fit the household and lie in a district below its cap."""
-    return store.offer(db, entry_id, body.flat_id, key, prof)
+    return store.offer(db, entry_id, body.flat_id, key, prof, rankers=loaded)
 
 
 @router.post(
@@ -136,9 +154,15 @@ def offer(entry_id: str, body: Offer, key: Key, db: Db, prof: Profile) -> Waitin
     summary="Hold the offered flat (offered -> reserved)",
     responses=errors(404, 409),
 )
-def reserve(entry_id: str, key: Key, db: Db, prof: Profile) -> WaitingEntry:
+def reserve(
+    entry_id: str,
+    key: Key,
+    db: Db,
+    prof: Profile,
+    loaded: RankerCache = Depends(rankers),
+) -> WaitingEntry:
     """A reservation hold of the offered flat (it expires unless the household moves in)."""
-    return store.reserve(db, entry_id, key, prof)
+    return store.reserve(db, entry_id, key, prof, rankers=loaded)
 
 
 @router.post(
@@ -195,10 +219,11 @@ def household_recommendations(
     db: Db,
     prof: Profile,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    loaded: RankerCache = Depends(rankers),
 ) -> HouseholdRecommendation:
     """Free flats ranked by placement score minus the potentials they carry (the district's
     quota, the flat's value to households expected); offer now, or wait (audited)."""
-    return recommend.for_household(db, prof, entry_id, limit, key)
+    return recommend.for_household(db, prof, entry_id, limit, key, rankers=loaded)
 
 
 @router.get(
@@ -213,7 +238,8 @@ def flat_recommendations(
     db: Db,
     prof: Profile,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    loaded: RankerCache = Depends(rankers),
 ) -> FlatRecommendation:
     """Waiting households ranked by score plus waiting points minus what each can expect
     elsewhere; offer the flat now, or keep it for the households expected (audited)."""
-    return recommend.for_flat(db, prof, flat_id, limit, key)
+    return recommend.for_flat(db, prof, flat_id, limit, key, rankers=loaded)
