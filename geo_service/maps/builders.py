@@ -25,6 +25,7 @@ from geo_service.maps.legend import (
     palette,
     quantile_classes,
 )
+from geo_service.maps.points import CompactPoints
 from geo_service.scoring.profile import CategoryInfo, IndicatorInfo
 
 UTILISATION_BOUNDS = (0.5, 0.8, 0.9, 1.0)  # share of the quota used: the factor falls from 0.8
@@ -288,16 +289,16 @@ def flats_map(f: gpd.GeoDataFrame, d: gpd.GeoDataFrame) -> folium.Map:
             "score": [lab.number(v) for v in score],
         }
     )
-    fills = [classes.colour(v) for v in score]
     fields = ["id", "rent", "rooms", "area", "from", "score"]
     aliases = [lab["flat"], lab["rent"], lab["rooms"], lab["area"], lab["available"], lab["score"]]
-    layer = gpd.GeoDataFrame(props, geometry=f.geometry.values, crs=4326)
-    geo = folium.GeoJson(
-        layer.to_json(na="null"),
-        name=lab["flats"],
-        marker=folium.CircleMarker(radius=4, fill=True, fill_opacity=0.95, weight=0.6),
-        style_function=lambda x: {"fillColor": fills[int(x["id"])], "color": "#333"},
-        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases),
+    geo = CompactPoints(
+        lab["flats"],
+        f.geometry.y.to_numpy(),
+        f.geometry.x.to_numpy(),
+        [classes.colour(v) for v in score],
+        aliases,
+        props[fields].to_numpy().tolist(),
+        {"radius": 4, "fill": True, "fillOpacity": 0.95, "weight": 0.6, "color": "#333"},
     )
     geo.add_to(m)
     low = float(np.nanmin(score)) if score.notna().any() else 0.0

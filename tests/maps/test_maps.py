@@ -209,8 +209,8 @@ def test_flat_popup_with_units_and_german_formats(
     page, _, _ = open_offline(browser, rendered["flats"])
     m = leaflet_map(page)
     xy = page.evaluate(
-        f"(() => {{ let p = null; {m}.eachLayer(l => {{ if (!p && l.feature && "
-        f"l.feature.properties.rent) {{ p = {m}.latLngToContainerPoint(l.getLatLng()); }} }});"
+        f"(() => {{ let p = null; {m}.eachLayer(l => {{ if (!p && l.options && "
+        f"l.options.point !== undefined) {{ p = {m}.latLngToContainerPoint(l.getLatLng()); }} }});"
         "return [p.x, p.y]; })()"
     )
     page.mouse.click(xy[0], xy[1])
