@@ -16,7 +16,6 @@ from geo_service.errors import NotFound, NotScored, ProfileError
 from geo_service.scoring.decay import (
     category_value,
     contributions,
-    decay,
     household_weights,
     round_preserving_sum,
 )
@@ -25,7 +24,6 @@ from geo_service.scoring.explain import (
     decay_rule,
     district_sentence,
     flat_notes,
-    place_note,
     ranking_notes,
     summary,
 )
@@ -33,6 +31,7 @@ from geo_service.scoring.features import INTERPRETING_ONLY, NO_LANGUAGE
 from geo_service.scoring.fit import Constraint, FlatArrays, constraints
 from geo_service.scoring.household import Household
 from geo_service.scoring.nearest import Nearest, merge_nearest
+from geo_service.scoring.places import PlaceCache
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.results import (
     Exclusions,
@@ -58,6 +57,7 @@ class Evaluation:
     passed: np.ndarray  # every hard constraint holds
     checks: list[Constraint]
     nearest: dict[str, Nearest]
+    places: PlaceCache  # the explanations' nearest places, kept per language set
     values: np.ndarray  # (n, categories) category values c, 0-1
     weights: np.ndarray  # category weights W for the household
     reserved: np.ndarray  # held or confirmed
@@ -108,7 +108,7 @@ class Ranker:
         self.snap_m = flats["id"].map(snap).to_numpy(float)  # NaN: straight line
         self.unreachable = self.snap_m > profile.network_rules.snap_limit_m
         self.sets = self._index_features(features)
-        self._by_languages: OrderedDict[tuple[str, ...], tuple[dict[str, Nearest], np.ndarray]]
+        self._by_languages: OrderedDict[tuple[str, ...], tuple[PlaceCache, np.ndarray]]
         self._by_languages = OrderedDict()
 
     def _set_status(self, status: DistrictStatus) -> None:
@@ -169,7 +169,7 @@ class Ranker:
             raise NotScored(f"no features for {category!r} yet: run `geo-service score` first")
         return merge_nearest(parts, self.profile.k_nearest)
 
-    def _per_languages(self, languages: list[str]) -> tuple[dict[str, Nearest], np.ndarray]:
+    def _per_languages(self, languages: list[str]) -> tuple[PlaceCache, np.ndarray]:
         """Nearest targets per category and the (flats x categories) category values for a
         household speaking ``languages``: computed once per language set and kept (bounded),
         so a request only weighs them."""
@@ -186,7 +186,7 @@ class Ranker:
                     for c in p.names()
                 ]
             )
-            hit = (nearest, values)
+            hit = (PlaceCache(p, nearest), values)
             self._by_languages[key] = hit
             while len(self._by_languages) > MAX_LANGUAGE_SETS:
                 self._by_languages.popitem(last=False)
@@ -202,7 +202,7 @@ class Ranker:
     def evaluate(self, household: Household, held: set[str] | None = None) -> Evaluation:
         """Scores, placement scores and constraint results of every flat for ``household``."""
         p = self.profile
-        nearest, values = self._per_languages(household.languages)
+        places, values = self._per_languages(household.languages)
         weights = household_weights(p, household)
         points = contributions(values, weights)
         score = np.round(points.sum(axis=1), 2)
@@ -215,46 +215,39 @@ class Ranker:
         passed = np.logical_and.reduce([c.passed for c in checks])
         placement = np.round(score * self.factor, 2)
         return Evaluation(
-            points, score, placement, passed, checks, nearest, values, weights, reserved
+            points,
+            score,
+            placement,
+            passed,
+            checks,
+            places.nearest,
+            places,
+            values,
+            weights,
+            reserved,
         )
 
     def _categories(
         self, ev: Evaluation, rows: list[int]
     ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-        """Per flat position in ``rows``: the nearest places counted and each category's
-        explanation as plain data (one numpy pass per category for all rows; validated into
-        the result model once per flat, which is much faster than a model per place)."""
+        """Per flat position in ``rows``: the nearest places counted (kept per language set)
+        and each category's explanation as plain data (one numpy pass per category for all
+        rows; validated into the result model once per flat)."""
         p = self.profile
         pts = round_preserving_sum(ev.points[rows]).tolist()
         total = float(ev.weights.sum())
-        out: list[tuple[dict[str, Any], dict[str, Any]]] = [({}, {}) for _ in rows]
+        out = [(dict(places), {}) for places in ev.places.of(rows)]
         for k, c in enumerate(p.names()):
-            rank_weights = p.categories[c].rank_weights
-            full, zero = p.full_m(c), p.zero_m(c)
-            n = ev.nearest[c]
-            dist = n.dist[rows, : len(rank_weights)]
-            shares, names = decay(dist, full, zero).tolist(), n.names[rows].tolist()
             weight = float(ev.weights[k])
             rule = decay_rule(p, c)
-            for r, (nearest, categories) in enumerate(out):
-                nearest[c] = [
-                    {
-                        "name": str(names[r][j]),
-                        "distance_m": round(d, 1),
-                        "rank_weight": w,
-                        "decay": round(shares[r][j], 3),
-                        "note": place_note(d, shares[r][j], full, zero),
-                    }
-                    for j, (d, w) in enumerate(zip(dist[r].tolist(), rank_weights, strict=False))
-                    if d != np.inf
-                ]
+            for r, (_, categories) in enumerate(out):
                 categories[c] = {
                     "weight": round(weight, 3),
                     "max_points": round(100.0 * weight / total, 2) if total > 0 else 0.0,
                     "points": pts[r][k],
                     "value": round(float(ev.values[rows[r], k]), 3),
-                    "full_m": full,
-                    "zero_m": zero,
+                    "full_m": p.full_m(c),
+                    "zero_m": p.zero_m(c),
                     "rule": rule,
                 }
         return out

@@ -1,0 +1,69 @@
+"""The nearest places a flat's explanation lists, per category: they depend only on the flat,
+the household's languages and the profile, so a ranker builds them once per flat and language
+set and every later explanation reuses the (immutable) result models."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from geo_service.scoring.decay import decay
+from geo_service.scoring.explain import place_note
+from geo_service.scoring.nearest import Nearest
+from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.results import NearestPlace
+
+Places = dict[str, list[NearestPlace]]
+
+# Flats whose places one language set keeps (a ranking explains its few best flats; a flat's
+# places are some 45 small models, so this stays within a few megabytes).
+MAX_FLATS = 4096
+
+
+class PlaceCache:
+    """The nearest places of flats (by position) for one language set, built on demand."""
+
+    def __init__(self, profile: ScoringProfile, nearest: dict[str, Nearest]) -> None:
+        """Places from ``nearest`` (the language set's targets) under ``profile``."""
+        self.profile = profile
+        self.nearest = nearest
+        self._built: dict[int, Places] = {}
+        self._lock = threading.Lock()
+
+    def of(self, rows: list[int]) -> list[Places]:
+        """The places of the flats at ``rows`` (built in one numpy pass for those missing)."""
+        built = self._built
+        missing = [i for i in dict.fromkeys(rows) if i not in built]
+        if missing:
+            fresh = dict(zip(missing, self._build(missing), strict=True))
+            with self._lock:
+                if len(self._built) + len(fresh) > MAX_FLATS:
+                    self._built = {}
+                self._built.update(fresh)
+            built = {**self._built, **fresh}
+        return [built[i] for i in rows]
+
+    def _build(self, rows: list[int]) -> list[Places]:
+        """Per flat in ``rows``: each category's counted places, nearest first."""
+        p = self.profile
+        out: list[Places] = [{} for _ in rows]
+        for c in p.names():
+            rank_weights = p.categories[c].rank_weights
+            full, zero = p.full_m(c), p.zero_m(c)
+            n = self.nearest[c]
+            dist = n.dist[rows, : len(rank_weights)]
+            shares, names = decay(dist, full, zero).tolist(), n.names[rows].tolist()
+            for r, places in enumerate(out):
+                places[c] = [
+                    NearestPlace(
+                        name=str(names[r][j]),
+                        distance_m=round(d, 1),
+                        rank_weight=w,
+                        decay=round(shares[r][j], 3),
+                        note=place_note(d, shares[r][j], full, zero),
+                    )
+                    for j, (d, w) in enumerate(zip(dist[r].tolist(), rank_weights, strict=False))
+                    if d != np.inf
+                ]
+        return out
