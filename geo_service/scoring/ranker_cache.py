@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
+from contextlib import suppress
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, func, select
@@ -81,14 +82,19 @@ class RankerCache:
         """The ranker for data at ``stamp`` with ``status`` (read under ``status_key``, e.g. a
         state version): features loaded when the stamp changed, one loader at a time."""
         key = self._key(engine, profile)
-        with self._lock:  # one loader at a time; the others wait for its result
-            entry = self._entries.get(key)
-            if entry is None or entry.stamp != stamp:
-                entry = _Entry(stamp, load_ranker(engine, profile))
-                self._entries[key] = entry
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+        entry = self._entries.get(key)
+        if entry is not None and entry.stamp == stamp:  # loaded: no wait on a loader
+            with suppress(KeyError):  # dropped meanwhile by another profile's load
+                self._entries.move_to_end(key)
+        else:
+            with self._lock:  # one loader at a time; the others wait for its result
+                entry = self._entries.get(key)
+                if entry is None or entry.stamp != stamp:
+                    entry = _Entry(stamp, load_ranker(engine, profile))
+                    self._entries[key] = entry
+                self._entries.move_to_end(key)
+                while len(self._entries) > self.size:
+                    self._entries.popitem(last=False)
         check_version(entry.ranker, profile)
         current = entry.current
         if current is None or current[0] != status_key:

@@ -236,7 +236,9 @@ class Ranker:
         p = self.profile
         pts = round_preserving_sum(ev.points[rows]).tolist()
         total = float(ev.weights.sum())
-        out = [(dict(places), {}) for places in ev.places.of(rows)]
+        out: list[tuple[dict[str, Any], dict[str, Any]]] = [
+            (dict(places), {}) for places in ev.places.of(rows)
+        ]
         for k, c in enumerate(p.names()):
             weight = float(ev.weights[k])
             rule = decay_rule(p, c)
