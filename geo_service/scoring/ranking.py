@@ -241,15 +241,15 @@ class Ranker:
         ]
         for k, c in enumerate(p.names()):
             weight = float(ev.weights[k])
-            rule = decay_rule(p, c)
+            rule, full, zero = decay_rule(p, c), p.full_m(c), p.zero_m(c)
             for r, (_, categories) in enumerate(out):
                 categories[c] = {
                     "weight": round(weight, 3),
                     "max_points": round(100.0 * weight / total, 2) if total > 0 else 0.0,
                     "points": pts[r][k],
                     "value": round(float(ev.values[rows[r], k]), 3),
-                    "full_m": p.full_m(c),
-                    "zero_m": p.zero_m(c),
+                    "full_m": full,
+                    "zero_m": zero,
                     "rule": rule,
                 }
         return out
