@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         own = engine is None
         app.state.engine = engine or make_engine(database_url(settings), settings)
         app.state.settings = settings
-        app.state.rankers = RankerCache(settings.ranker_cache_size)
+        app.state.rankers = RankerCache(settings.ranker_cache_size, settle_heap=True)
         app.state.cache = StateCache(app.state.engine, settings.key_cache_ttl_s, app.state.rankers)
         app.state.audit = AuditWriter(app.state.engine)
         check_storage_crs(app.state.engine, settings)

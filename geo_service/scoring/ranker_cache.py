@@ -61,9 +61,11 @@ class _Entry:
 class RankerCache:
     """Rankers per (database, profile version), at most ``size`` of them."""
 
-    def __init__(self, size: int = 4) -> None:
-        """An empty cache keeping at most ``size`` rankers."""
+    def __init__(self, size: int = 4, settle_heap: bool = False) -> None:
+        """An empty cache keeping at most ``size`` rankers; ``settle_heap`` (a server's):
+        ``settle()`` after each load."""
         self.size = size
+        self.settle_heap = settle_heap
         self._entries: OrderedDict[tuple[str, str], _Entry] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -102,7 +104,8 @@ class RankerCache:
                 if entry is None or entry.stamp != stamp:
                     entry = _Entry(stamp, load_ranker(engine, profile))
                     self._entries[key] = entry
-                    settle()
+                    if self.settle_heap:
+                        settle()
                 self._entries.move_to_end(key)
                 while len(self._entries) > self.size:
                     self._entries.popitem(last=False)
