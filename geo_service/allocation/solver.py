@@ -119,4 +119,4 @@ def solve_greedy(scores: np.ndarray, flat_district: np.ndarray, capacity: np.nda
     placed = flat_of >= 0
     total = float(scores[np.flatnonzero(placed), flat_of[placed]].sum())
     seconds = time.perf_counter() - start
-    return Solution(flat_of, total, int(placed.sum()), None, seconds, True, "greedy")
+    return Solution(flat_of, total, int(placed.sum()), None, seconds, False, "greedy")
