@@ -89,12 +89,12 @@ def best_pair_bound(problem: Problem) -> Certificate:
     return certify(p, u, np.zeros(p.n_flats), np.zeros(len(p.capacity)), z)
 
 
-def _best_per_type(problem: Problem, index: np.ndarray, value: np.ndarray, k: int) -> np.ndarray:
-    """Of the pairs ``index`` (with ``value`` each), the ``k`` largest per type."""
-    order = np.lexsort((-value, problem.pair_type[index]))
-    kinds = problem.pair_type[index][order]
-    rank = np.arange(len(order)) - np.searchsorted(kinds, kinds)
-    return np.asarray(index[order][rank < k])
+def _largest_in_groups(group: np.ndarray, value: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` largest values in each group."""
+    order = np.lexsort((-value, group))
+    ordered = group[order]
+    rank = np.arange(len(order)) - np.searchsorted(ordered, ordered)
+    return np.asarray(order[rank < k])
 
 
 def start_pairs(problem: Problem, per_district: int) -> np.ndarray:
@@ -107,10 +107,8 @@ def start_pairs(problem: Problem, per_district: int) -> np.ndarray:
         group, k = p.pair_type * n_districts + p.pair_district, per_district
     else:
         group, k = p.pair_type, max(per_district, START_PAIRS // n_types)
-    order = np.lexsort((-p.pair_score, group))
-    rank = np.arange(len(order)) - np.searchsorted(group[order], group[order])
     start = np.zeros(len(p.pair_type), dtype=bool)
-    start[order[rank < k]] = True
+    start[_largest_in_groups(group, p.pair_score, k)] = True
     return start
 
 
@@ -198,7 +196,9 @@ def solve_priced(problem: Problem, start: np.ndarray, seconds: float) -> Priced 
         improving = np.flatnonzero((reduced > tol) & ~inset)
         if len(improving) == 0:
             break
-        joining = _best_per_type(p, improving, reduced[improving], ADDED_PER_TYPE)
+        joining = improving[
+            _largest_in_groups(p.pair_type[improving], reduced[improving], ADDED_PER_TYPE)
+        ]
         inset[joining] = True
         lp.add(joining)
     chosen = lp.chosen()
