@@ -151,7 +151,7 @@ def describe(
         "proven_optimal": sol.optimal,
         "solve_path": sol.path,
         "upper_bound": round(sol.bound, 2) if sol.bound is not None else None,
-        "solve_detail": sol.detail or "greedy: households in order, each its best free flat",
+        "solve_detail": sol.detail,
         "fairness": Fairness(
             utilisation_spread=round(float(util[used].max() - util[used].min()), 4)
             if used.any()

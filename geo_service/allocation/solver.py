@@ -119,4 +119,5 @@ def solve_greedy(scores: np.ndarray, flat_district: np.ndarray, capacity: np.nda
     placed = flat_of >= 0
     total = float(scores[np.flatnonzero(placed), flat_of[placed]].sum())
     seconds = time.perf_counter() - start
-    return Solution(flat_of, total, int(placed.sum()), None, seconds, False, "greedy")
+    how = "households in batch order, each its best free flat; not proven optimal"
+    return Solution(flat_of, total, int(placed.sum()), None, seconds, False, "greedy", None, how)
