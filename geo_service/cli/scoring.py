@@ -16,7 +16,7 @@ from geo_service.errors import InputError
 if TYPE_CHECKING:
     from geo_service.scoring.results import Ranking
 
-STEPS = ("read", "features", "write", "districts", "area_scores")
+STEPS = ("read", "features", "districts", "area_scores", "write", "cleanup")
 JSON_OPTION = typer.Option(False, "--json", help="Print the result as JSON (keys as in the API).")
 FACTOR_LEGEND = "district factor: 1 below 80 % of the quota, falling to 0 at 100 %"
 
@@ -37,9 +37,10 @@ def score(profile: ProfilePath = None) -> None:
         labels = iter(
             [
                 "computing features (cKDTree)",
-                "writing flat_features (COPY)",
                 "district index",
                 "H3 area scores",
+                "writing flat_features and area_scores (COPY)",
+                "dropping the replaced tables",
                 "done",
             ]
         )
