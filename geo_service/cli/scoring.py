@@ -26,7 +26,7 @@ def score(profile: ProfilePath = None) -> None:
     """(Re)compute flat features, district status and H3 area scores."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from geo_service.db.engine import get_engine
+    from geo_service.db.engine import owner_engine
     from geo_service.scoring.pipeline import score_all
 
     prof = profile_from(profile)
@@ -44,15 +44,20 @@ def score(profile: ProfilePath = None) -> None:
                 "done",
             ]
         )
-        summary = score_all(
-            get_engine(), prof, step=lambda _: bar.update(task, advance=1, description=next(labels))
-        )
+        engine = owner_engine()  # the owner may swap the rewritten tables in (db/bulk.py)
+        try:
+            summary = score_all(
+                engine, prof, step=lambda _: bar.update(task, advance=1, description=next(labels))
+            )
+        finally:
+            engine.dispose()
     total = time.perf_counter() - start
+    how = "swapped in" if summary.method == "swap" else "replaced in place (not the owner)"
     console.print(
         f"scored {summary.flats} flats ({summary.feature_rows} feature rows), "
         f"{summary.districts} districts, {summary.cells} H3 cells in {total:.1f} s "
         f"({', '.join(f'{k} {v:.2f} s' for k, v in summary.seconds.items())}); "
-        f"profile {prof.version[:19]}"
+        f"tables {how}; profile {prof.version[:19]}"
     )
 
 
