@@ -55,7 +55,9 @@ def _q(conn: Connection, name: str) -> str:
     return conn.dialect.identifier_preparer.quote(name)
 
 
-def _copy(conn: Connection, table: str, columns: Sequence[str], chunks: Iterable[bytes]) -> None:
+def copy_binary(
+    conn: Connection, table: str, columns: Sequence[str], chunks: Iterable[bytes]
+) -> None:
     """One binary COPY of ``chunks`` (rows without the stream's header and trailer)."""
     raw = conn.connection.driver_connection
     assert raw is not None
@@ -92,7 +94,7 @@ def replace_table_contents(
     Call ``drop_replaced`` after the commit. Returns the method used."""
     if not owns(conn, table):
         _ddl(conn, f"DELETE FROM {_q(conn, table)}")
-        _copy(conn, table, columns, chunks)
+        copy_binary(conn, table, columns, chunks)
         return "in_place"
     oid = _oid(conn, table)
     for what, query in UNSUPPORTED.items():
@@ -101,7 +103,7 @@ def replace_table_contents(
     txid = conn.execute(text("SELECT txid_current()")).scalar_one()
     staging = f"_{table}_staging"
     _create_staging(conn, table, staging)
-    _copy(conn, staging, columns, chunks)
+    copy_binary(conn, staging, columns, chunks)
     _fire_deferred(conn, staging)
     renames = _build_keys(conn, oid, table, staging, txid)
     _ddl(conn, f"ANALYZE {_q(conn, staging)}")
