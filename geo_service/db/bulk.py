@@ -31,6 +31,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from geo_service.db.pgbinary import HEADER, TRAILER
+from geo_service.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
 Method = Literal["swap", "in_place"]
@@ -99,7 +100,10 @@ def replace_table_contents(
     oid = _oid(conn, table)
     for what, query in UNSUPPORTED.items():
         if conn.execute(text(query), {"t": oid}).scalar():
-            raise RuntimeError(f"cannot swap {table}: it has {what}, which the swap would lose")
+            raise ConfigurationError(
+                f"cannot replace {table} by a swap: it has {what}, which the swap would lose; "
+                "score as a role that does not own it (in place) or remove them"
+            )
     txid = conn.execute(text("SELECT txid_current()")).scalar_one()
     staging = f"_{table}_staging"
     _create_staging(conn, table, staging)
@@ -174,7 +178,7 @@ def _fire_deferred(conn: Connection, table: str) -> None:
 def _retarget(definition: str, old: str, new: str) -> str:
     """A catalog definition (CREATE INDEX/TRIGGER) moved to another table or name."""
     if old not in definition:
-        raise RuntimeError(f"unexpected definition, cannot retarget: {definition}")
+        raise ConfigurationError(f"unexpected catalog definition, cannot retarget: {definition}")
     return definition.replace(old, new, 1)
 
 

@@ -15,8 +15,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Engine, text
 
 from geo_service.db import models
-from geo_service.db.bulk import drop_replaced
+from geo_service.db.bulk import drop_replaced, replace_table_contents
 from geo_service.db.engine import make_engine
+from geo_service.errors import ConfigurationError
 from geo_service.scoring import store
 from geo_service.scoring.distance import backend_for
 from geo_service.scoring.features import compute, target_sets
@@ -173,3 +174,14 @@ def test_concurrent_reader_sees_old_or_new_full_set(
     assert seen == [(total, ["swap-test"])]
     assert snapshot(scored_sample) == (total, ["swap-test"])
     assert len(drop_replaced(owner_engine, ["flat_features"])) == 1
+
+
+def test_swap_refuses_what_it_would_lose(owner_engine: Engine) -> None:
+    """A view on the table would be lost by the swap: refused with a clear error, nothing
+    changed (the transaction, view included, rolls back)."""
+    with pytest.raises(ConfigurationError, match="views or rules"), owner_engine.begin() as conn:
+        conn.execute(text("CREATE VIEW cells_seen AS SELECT h3_index FROM area_scores"))
+        replace_table_contents(conn, "area_scores", ["h3_index"], [])
+    with owner_engine.connect() as conn:
+        assert conn.execute(text("SELECT to_regclass('cells_seen')")).scalar() is None
+        assert leftovers(conn) == []
