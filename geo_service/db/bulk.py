@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 from psycopg.copy import QueuedLibpqWriter
@@ -87,16 +88,43 @@ def _oid(conn: Connection, table: str) -> int:
     return int(conn.execute(text("SELECT to_regclass(:n)::oid"), {"n": table}).scalar_one())
 
 
+@dataclass(frozen=True)
+class Contents:
+    """The new rows of one table: binary COPY ``chunks`` of ``columns`` (db/pgbinary.py)."""
+
+    table: str
+    columns: Sequence[str]
+    chunks: Iterable[bytes]
+
+
 def replace_table_contents(
     conn: Connection, table: str, columns: Sequence[str], chunks: Iterable[bytes]
 ) -> Method:
     """Replace every row of ``table`` with the binary COPY ``chunks`` (``columns`` in order),
     in the caller's transaction; by a swap when the current role owns the table, else in place.
     Call ``drop_replaced`` after the commit. Returns the method used."""
-    if not owns(conn, table):
-        _ddl(conn, f"DELETE FROM {_q(conn, table)}")
-        copy_binary(conn, table, columns, chunks)
+    return replace_tables(conn, [Contents(table, columns, chunks)])
+
+
+def replace_tables(conn: Connection, contents: Sequence[Contents]) -> Method:
+    """Replace several tables' rows (see ``replace_table_contents``): every staging table is
+    loaded and indexed first, then all swaps follow one another, so the exclusive locks are
+    taken together at the end, held for the renames only until the caller commits."""
+    if not all(owns(conn, c.table) for c in contents):
+        for c in contents:
+            _ddl(conn, f"DELETE FROM {_q(conn, c.table)}")
+            copy_binary(conn, c.table, c.columns, c.chunks)
         return "in_place"
+    txid = conn.execute(text("SELECT txid_current()")).scalar_one()
+    swaps = [_stage(conn, c, txid) for c in contents]
+    for statement in [s for swap in swaps for s in swap]:
+        _ddl(conn, statement)
+    return "swap"
+
+
+def _stage(conn: Connection, contents: Contents, txid: int) -> list[str]:
+    """Load and index the staging table of ``contents``; return the swap's renames."""
+    table = contents.table
     oid = _oid(conn, table)
     for what, query in UNSUPPORTED.items():
         if conn.execute(text(query), {"t": oid}).scalar():
@@ -104,19 +132,18 @@ def replace_table_contents(
                 f"cannot replace {table} by a swap: it has {what}, which the swap would lose; "
                 "score as a role that does not own it (in place) or remove them"
             )
-    txid = conn.execute(text("SELECT txid_current()")).scalar_one()
     staging = f"_{table}_staging"
     _create_staging(conn, table, staging)
-    copy_binary(conn, staging, columns, chunks)
+    copy_binary(conn, staging, contents.columns, contents.chunks)
     _fire_deferred(conn, staging)
     renames = _build_keys(conn, oid, table, staging, txid)
     _ddl(conn, f"ANALYZE {_q(conn, staging)}")
     old = f"_{table}{REPLACED}{txid}"
-    _ddl(conn, f"ALTER TABLE {_q(conn, table)} RENAME TO {_q(conn, old)}")
-    for statement in renames:
-        _ddl(conn, statement)
-    _ddl(conn, f"ALTER TABLE {_q(conn, staging)} RENAME TO {_q(conn, table)}")
-    return "swap"
+    return [
+        f"ALTER TABLE {_q(conn, table)} RENAME TO {_q(conn, old)}",
+        *renames,
+        f"ALTER TABLE {_q(conn, staging)} RENAME TO {_q(conn, table)}",
+    ]
 
 
 def _create_staging(conn: Connection, table: str, staging: str) -> None:

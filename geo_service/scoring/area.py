@@ -96,10 +96,8 @@ AREA_COLUMNS = (
 )
 
 
-def write_area_scores(
-    conn: Connection, cells: gpd.GeoDataFrame, version: str, mode: str
-) -> bulk.Method:
-    """Replace the area_scores rows (binary COPY; swapped in as the owner, see db/bulk.py)."""
+def area_contents(cells: gpd.GeoDataFrame, version: str, mode: str) -> bulk.Contents:
+    """The new area_scores rows in binary COPY format, for ``bulk.replace_tables``."""
     n = len(cells)
     geoms = shapely.set_srid(cells.geometry.to_numpy(), cells.crs.to_epsg()) if n else []
     rows = pgbinary.copy_data(
@@ -113,4 +111,4 @@ def write_area_scores(
             pgbinary.constant(version, n),
         ]
     )
-    return bulk.replace_table_contents(conn, "area_scores", AREA_COLUMNS, [rows])
+    return bulk.Contents("area_scores", AREA_COLUMNS, [rows])

@@ -12,11 +12,11 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, case, func, select
 
 from geo_service.db import models
-from geo_service.db.bulk import Method, drop_replaced
+from geo_service.db.bulk import Method, drop_replaced, replace_tables
 from geo_service.db.transactions import SCORING_LOCK, hold_lock
 from geo_service.errors import StaleScores
 from geo_service.scoring import districts, store
-from geo_service.scoring.area import compute_area_scores, write_area_scores
+from geo_service.scoring.area import area_contents, compute_area_scores
 from geo_service.scoring.distance import backend_for
 from geo_service.scoring.features import compute, target_sets
 from geo_service.scoring.profile import ScoringProfile
@@ -65,11 +65,16 @@ def score_all(engine: Engine, profile: ScoringProfile, step: Step | None = None)
         lap("districts")
         cells = compute_area_scores(conn, amenities, offers, profile, backend)
         lap("area_scores")
-        # written last: a swap locks the tables it replaces from here until the commit
+        # written last: the swaps lock the tables they replace from here until the commit
         ids, snap = flats["id"].to_numpy(object), backend.snap_m(xy)
         chunks = store.feature_chunks(ids, feats, sets, backend.mode, profile.version, snap)
-        summary.method = store.write_features(conn, chunks)
-        write_area_scores(conn, cells, profile.version, backend.mode)
+        summary.method = replace_tables(
+            conn,
+            [
+                store.feature_contents(chunks),
+                area_contents(cells, profile.version, backend.mode),
+            ],
+        )
         summary.flats, summary.feature_rows = len(flats), len(flats) * len(feats)
         summary.cells = len(cells)
         lap("write")

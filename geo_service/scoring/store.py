@@ -103,10 +103,9 @@ def feature_chunks(
         )
 
 
-def write_features(conn: Connection, chunks: Iterable[bytes]) -> bulk.Method:
-    """Replace all flat_features rows with ``chunks`` (binary COPY), in the caller's
-    transaction: swapped in as the table's owner, else in place (db/bulk.py)."""
-    return bulk.replace_table_contents(conn, "flat_features", FEATURE_COLUMNS, chunks)
+def feature_contents(chunks: Iterable[bytes]) -> bulk.Contents:
+    """The new flat_features rows (``feature_chunks``) for ``bulk.replace_tables``."""
+    return bulk.Contents("flat_features", FEATURE_COLUMNS, chunks)
 
 
 def read_features(

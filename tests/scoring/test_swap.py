@@ -15,7 +15,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Engine, text
 
 from geo_service.db import models
-from geo_service.db.bulk import drop_replaced, replace_table_contents
+from geo_service.db.bulk import drop_replaced, replace_table_contents, replace_tables
 from geo_service.db.engine import make_engine
 from geo_service.errors import ConfigurationError
 from geo_service.scoring import store
@@ -164,7 +164,7 @@ def test_concurrent_reader_sees_old_or_new_full_set(
 
     seen: list[tuple[int, list[str]]] = []
     with owner_engine.begin() as conn:
-        assert store.write_features(conn, copying()) == "swap"
+        assert replace_tables(conn, [store.feature_contents(copying())]) == "swap"
         reader = threading.Thread(target=lambda: seen.append(snapshot(scored_sample)))
         reader.start()
         time.sleep(1.0)
