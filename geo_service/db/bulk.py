@@ -22,22 +22,31 @@ dropped after the commit by ``drop_replaced`` (a leftover is dropped by the next
 from __future__ import annotations
 
 import logging
+import random
 import re
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import Connection, Engine, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from geo_service.db.pgbinary import HEADER, TRAILER
-from geo_service.errors import ConfigurationError
+from geo_service.errors import ConfigurationError, Conflict
 
 log = logging.getLogger(__name__)
 Method = Literal["swap", "in_place"]
 REPLACED = "_replaced_"  # marks old tables renamed aside: _<table>_replaced_<txid>
-DROP_LOCK_TIMEOUT = "2s"  # cleanup waits this long for readers of referenced tables, then gives up
+# Cleanup waits this long per attempt for its locks (under the server's deadlock_timeout, 1 s,
+# so that it, not a reader, gives way when they wait for each other), DROP_ATTEMPTS times.
+DROP_LOCK_TIMEOUT, DROP_ATTEMPTS = "200ms", 5
+# the swap waits this long for its exclusive locks per attempt (under deadlock_timeout, 1 s)
+SWAP_LOCK_TIMEOUT, SWAP_LOCK_ATTEMPTS = "200ms", 100
+LOCK_NOT_AVAILABLE = (
+    "55P03"  # cleanup waits this long for readers of referenced tables, then gives up
+)
 UNSUPPORTED = {
     "incoming foreign keys": "SELECT count(*) FROM pg_constraint WHERE confrelid = :t",
     "views or rules": "SELECT count(*) FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid "
@@ -117,9 +126,33 @@ def replace_tables(conn: Connection, contents: Sequence[Contents]) -> Method:
         return "in_place"
     txid = conn.execute(text("SELECT txid_current()")).scalar_one()
     swaps = [_stage(conn, c, txid) for c in contents]
+    _lock_all(conn, [c.table for c in contents])
     for statement in [s for swap in swaps for s in swap]:
         _ddl(conn, statement)
     return "swap"
+
+
+def _lock_all(conn: Connection, tables: Sequence[str]) -> None:
+    """Take the exclusive locks of all ``tables`` for the swap without risking a deadlock with
+    a reader that holds one of them and waits for another: wait SWAP_LOCK_TIMEOUT (under the
+    server's deadlock timeout) for all, else give back what was taken (savepoint) and retry;
+    Conflict (nothing written) when readers kept them SWAP_LOCK_ATTEMPTS times."""
+    names = ", ".join(_q(conn, t) for t in tables)
+    for _ in range(SWAP_LOCK_ATTEMPTS):
+        try:
+            with conn.begin_nested():  # SET LOCAL: undone by the savepoint's rollback
+                conn.execute(text(f"SET LOCAL lock_timeout = '{SWAP_LOCK_TIMEOUT}'"))
+                _ddl(conn, f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE")
+            conn.execute(text("SET LOCAL lock_timeout = DEFAULT"))
+            return
+        except OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                raise
+            time.sleep(random.uniform(0.0, 0.05))
+    raise Conflict(
+        f"{names} stayed in use by readers for {SWAP_LOCK_ATTEMPTS} attempts to swap them in; "
+        "nothing was written: run it again"
+    )
 
 
 def _stage(conn: Connection, contents: Contents, txid: int) -> list[str]:
@@ -310,8 +343,8 @@ def _temp_name(name: str, tag: str, txid: int) -> str:
 
 def drop_replaced(engine: Engine, tables: Sequence[str]) -> list[str]:
     """Drop the old tables that committed swaps of ``tables`` renamed aside; each in its own
-    short transaction that gives up (leaving it to the next run) when readers of a referenced
-    table hold it longer than DROP_LOCK_TIMEOUT. Returns the tables dropped."""
+    short transaction that gives way to readers (DROP_LOCK_TIMEOUT, DROP_ATTEMPTS) and at
+    last leaves the table to the next run. Returns the tables dropped."""
     pattern = "^_(" + "|".join(re.escape(t) for t in tables) + f"){REPLACED}[0-9]+$"
     with engine.connect() as conn:
         leftovers = (
@@ -329,11 +362,15 @@ def drop_replaced(engine: Engine, tables: Sequence[str]) -> list[str]:
         )
     dropped = []
     for name in leftovers:
-        try:
-            with engine.begin() as conn:
-                conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{DROP_LOCK_TIMEOUT}'")
-                conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_q(conn, name)}")
-            dropped.append(name)
-        except DBAPIError as exc:  # busy readers: the next run drops it
-            log.warning("could not drop %s yet (%s); the next run drops it", name, exc.orig)
+        for attempt in range(1, DROP_ATTEMPTS + 1):
+            try:
+                with engine.begin() as conn:
+                    conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{DROP_LOCK_TIMEOUT}'")
+                    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_q(conn, name)}")
+                dropped.append(name)
+                break
+            except DBAPIError as exc:  # busy readers: try again, at last leave it to next run
+                if attempt == DROP_ATTEMPTS:
+                    log.warning("could not drop %s yet (%s); the next run will", name, exc.orig)
+                time.sleep(random.uniform(0.05, 0.2))
     return dropped

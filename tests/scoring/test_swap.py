@@ -185,3 +185,47 @@ def test_swap_refuses_what_it_would_lose(owner_engine: Engine) -> None:
     with owner_engine.connect() as conn:
         assert conn.execute(text("SELECT to_regclass('cells_seen')")).scalar() is None
         assert leftovers(conn) == []
+
+
+def test_score_beside_readers_of_both_tables(
+    scored_sample: Engine, owner_engine: Engine, profile: ScoringProfile
+) -> None:
+    """Readers that hold one swapped table and then read the other (both orders, one request
+    after another) while `score` swaps both: no deadlock, no error, every read a full set; the
+    replaced tables are dropped once the readers are gone."""
+    with scored_sample.connect() as conn:
+        full = {
+            t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in REPLACED_TABLES
+        }
+    stop, errors, reads = threading.Event(), [], []
+
+    def read(first: str, second: str) -> None:
+        while not stop.is_set():
+            try:
+                with scored_sample.connect() as conn:  # one transaction holds the first table
+                    a = conn.execute(text(f"SELECT count(*) FROM {first}")).scalar()
+                    time.sleep(0.05)
+                    b = conn.execute(text(f"SELECT count(*) FROM {second}")).scalar()
+                reads.append(((first, a), (second, b)))
+                time.sleep(0.02)  # between requests
+            except Exception as exc:  # any failure of a reader is the finding
+                errors.append(exc)
+
+    readers = [
+        threading.Thread(target=read, args=order)
+        for order in (REPLACED_TABLES, REPLACED_TABLES[::-1]) * 2
+    ]
+    for r in readers:
+        r.start()
+    try:
+        summary = score_all(owner_engine, profile)
+    finally:
+        stop.set()
+        for r in readers:
+            r.join(timeout=30)
+    assert summary.method == "swap"
+    assert errors == [], [str(e.orig.diag.message_detail) for e in errors[:2]]
+    assert reads and all(full[t] == n for pair in reads for t, n in pair)
+    drop_replaced(owner_engine, REPLACED_TABLES)
+    with owner_engine.connect() as conn:
+        assert leftovers(conn) == []
