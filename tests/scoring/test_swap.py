@@ -207,7 +207,7 @@ def test_score_beside_readers_of_both_tables(
                     time.sleep(0.05)
                     b = conn.execute(text(f"SELECT count(*) FROM {second}")).scalar()
                 reads.append(((first, a), (second, b)))
-                time.sleep(0.02)  # between requests
+                time.sleep(0.1)  # between requests
             except Exception as exc:  # any failure of a reader is the finding
                 errors.append(exc)
 
