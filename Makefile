@@ -71,7 +71,7 @@ typecheck: venv
 # Modules run in parallel (pytest-xdist, one worker per core, at most 4), each module whole on
 # one worker; tests/conftest.py starts the cluster and makes the templates once per run.
 pytest: db
-	@$(VENV)/bin/pytest -n auto --maxprocesses 4 --dist loadgroup $(PYTEST_ARGS)
+	@$(VENV)/bin/pytest -n auto --maxprocesses 4 --dist loadscope $(PYTEST_ARGS)
 
 test: deps lint typecheck pytest
 

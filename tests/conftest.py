@@ -9,8 +9,8 @@ template that holds ``data/sample``; a package whose tests start from scored dat
 sample scored with the shipped profile); ``crs_template_db`` makes templates in other storage
 CRSs and ``new_database`` fresh databases for a single test.
 
-Under pytest-xdist (``make test`` runs ``-n auto --dist loadgroup``) every module stays on one
-worker (its module fixtures are made once) and the packages in ``ONE_WORKER`` stay whole. The
+Under pytest-xdist (``make test`` runs ``-n auto``) every module stays on one worker (its module
+fixtures are made once) and the packages in ``ONE_WORKER`` stay whole: ``ModuleScheduling``. The
 embedded cluster is started and every template made once per test run, whichever worker comes
 first, under a file lock; the others use them. The controller drops the templates at the end.
 Engines and ``DATABASE_URL`` of the tests connect as the service role, like the service;
@@ -48,9 +48,7 @@ ONE_WORKER = ("tests/city/",)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Give the run an id (shared with xdist workers) that names its lock and templates; know
-    the xdist_group mark without xdist too (``-p no:xdist``)."""
-    config.addinivalue_line("markers", "xdist_group(name): run these tests on one worker")
+    """Give the run an id (shared with xdist workers) that names its lock and templates."""
     if not hasattr(config, "workerinput") and not getattr(config.option, "testrunuid", None):
         config.option.testrunuid = uuid.uuid4().hex
 
@@ -61,12 +59,21 @@ def _run_id(config: pytest.Config) -> str:
     return str(workerinput["testrunuid"] if workerinput else config.option.testrunuid)[:12]
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """One xdist group per module (per package for ``ONE_WORKER``): module fixtures once."""
-    for item in items:
-        module = item.nodeid.split("::", 1)[0]
-        group = next((p for p in ONE_WORKER if module.startswith(p)), module)
-        item.add_marker(pytest.mark.xdist_group(group))
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """Send each module (each package of ``ONE_WORKER``) to one worker as a whole, so module
+    fixtures are made once. (The ``xdist_group`` mark cannot do it: pytest-xdist 3.8 renames
+    the node ids to group them, which pytest 9.2's derived node ids ignore.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleScheduling(LoadScopeScheduling):
+        """LoadScopeScheduling with a module (or ``ONE_WORKER`` package) as the scope."""
+
+        def _split_scope(self, nodeid: str) -> str:
+            """The module of ``nodeid``, or its package when that must stay on one worker."""
+            module = nodeid.split("::", 1)[0]
+            return next((p for p in ONE_WORKER if module.startswith(p)), module)
+
+    return ModuleScheduling(config, log)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -82,7 +82,10 @@ def explain_unplaced(
     if ran_out:
         parts.append(f"lie in districts whose remaining capacity the batch used: {_names(ran_out)}")
     if not parts:
-        parts.append("were left out by the solver's candidate limit for large batches")
+        parts.append(
+            "were left unused by the solver (placing it would not raise the objective, or the "
+            "time limit ended first)"
+        )
     return Unplaced(
         **base,
         code="outranked",

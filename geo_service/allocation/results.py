@@ -9,6 +9,7 @@ from pydantic import Field
 from geo_service.scoring.results import Result
 
 UnplacedCode = Literal["no_fitting_flat", "districts_full", "outranked", "below_min_score"]
+SolvePath = Literal["greedy", "greedy_certified", "restricted", "full", "time_limit"]
 
 
 class Assignment(Result):
@@ -80,8 +81,23 @@ class Allocation(Result):
     districts: list[DistrictUse]
     baseline: Baseline
     solve_seconds: float
-    mip_gap: float | None = None
+    mip_gap: float | None = Field(
+        None, description="Relative gap between the objective and the proven upper bound."
+    )
     proven_optimal: bool
+    solve_path: SolvePath = Field(
+        description="How the answer was settled: greedy (method greedy, no proof), "
+        "greedy_certified (greedy's assignment, proven optimal by an upper bound), restricted "
+        "(the LP over a subset of the pairs, proven optimal for all pairs by its dual bound), "
+        "full (the MILP over every pair), time_limit (greedy's assignment, the time limit ended "
+        "before a proof)."
+    )
+    upper_bound: float | None = Field(
+        None,
+        description="Proven upper bound on the objective (with priority placed_first: among "
+        "assignments placing the most households).",
+    )
+    solve_detail: str = Field(description="The path and its proof, in words.")
     fairness: Fairness
     profile_version: str
     data_timestamp: str | None = None

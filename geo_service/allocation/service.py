@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, Engine, insert
 
+from geo_service.allocation.certified import solve_certified
 from geo_service.allocation.reasons import Fit, explain_unplaced
 from geo_service.allocation.results import (
     Allocation,
@@ -17,7 +18,7 @@ from geo_service.allocation.results import (
     DistrictUse,
     Fairness,
 )
-from geo_service.allocation.solver import Solution, solve_greedy, solve_optimal
+from geo_service.allocation.solver import Solution, solve_greedy
 from geo_service.audit import record
 from geo_service.auth.keys import KeyInfo
 from geo_service.db import models
@@ -30,7 +31,6 @@ from geo_service.scoring.pipeline import cached_ranker, held_flats
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranking import Ranker
 
-LARGE_BATCH = 200  # above this many households the candidate restriction applies
 Step = Callable[[str, int, int], None]  # (stage, done, total)
 
 
@@ -42,12 +42,21 @@ def score_matrix(
     step: Step | None = None,
 ) -> tuple[np.ndarray, list[Fit]]:
     """Placement scores (households x flats), NaN where a hard constraint fails, B = 0 or the
-    score is under ``min_score``; and per household what fits (for the unplaced reasons)."""
+    score is under ``min_score``; and per household what fits (for the unplaced reasons).
+    Households with the same profile (the case reference aside) are evaluated once."""
     out = np.full((len(households), len(ranker.ids)), np.nan)
-    fits = []
+    fits: list[Fit] = []
     in_district = ranker.district_index >= 0
     n_districts = len(ranker.district_codes)
+    seen: dict[str, int] = {}
     for i, hh in enumerate(households):
+        same = seen.setdefault(hh.model_dump_json(exclude={"ref"}), i)
+        if same < i:
+            out[i] = out[same]
+            fits.append(fits[same])
+            if step:
+                step("scoring households", i + 1, len(households))
+            continue
         ev = ranker.evaluate(hh, held)
         ok = ev.passed & (ranker.factor > 0)
         out[i, ok] = ev.placement[ok]
@@ -140,6 +149,9 @@ def describe(
         "solve_seconds": round(sol.seconds, 3),
         "mip_gap": sol.gap,
         "proven_optimal": sol.optimal,
+        "solve_path": sol.path,
+        "upper_bound": round(sol.bound, 2) if sol.bound is not None else None,
+        "solve_detail": sol.detail,
         "fairness": Fairness(
             utilisation_spread=round(float(util[used].max() - util[used].min()), 4)
             if used.any()
@@ -177,16 +189,15 @@ def allocate(
     if step:
         step(f"solving ({method})", 0, 1)
     greedy = solve_greedy(scores, district, left)
-    per = rules.candidates_per_district if len(households) > LARGE_BATCH else None
     chosen = (
-        solve_optimal(
+        solve_certified(
             scores,
             district,
             left,
-            per,
-            rules.time_limit_s,
-            greedy.flat_of,
+            greedy,
             rules.priority == "placed_first",
+            rules.time_limit_s,
+            rules.candidates_per_district,
         )
         if method == "optimal"
         else greedy

@@ -1,26 +1,30 @@
-"""Optimal and greedy assignment over a household x flat score matrix with district capacities.
+"""Greedy and full-MILP assignment over a household x flat score matrix with district capacities.
 
 Compatibility is a finite score; incompatible pairs are NaN. By default (profile
 ``priority = "placed_first"``) the optimum is lexicographic: first as many households placed as
 possible, then the largest total placement score; with ``"score_only"`` only the total score
-counts. Both stages are solved with HiGHS (``scipy.optimize.milp``) over the candidate pairs.
+counts. ``solve_optimal`` solves both stages with HiGHS (``scipy.optimize.milp``) over every
+compatible pair: the reference, and the fallback of ``allocation.certified``.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_array
 
 MIP_GAP = 1e-4
+Path = Literal["greedy", "greedy_certified", "restricted", "full", "time_limit"]
 
 
 @dataclass(frozen=True)
 class Solution:
-    """Chosen flat per household (-1: unplaced), objective, gap and solve time."""
+    """Chosen flat per household (-1: unplaced), objective, gap and solve time; the path that
+    found it, the proven upper bound on the objective and both in words."""
 
     flat_of: np.ndarray
     objective: float
@@ -28,42 +32,9 @@ class Solution:
     gap: float | None
     seconds: float
     optimal: bool
-
-
-def candidates(
-    scores: np.ndarray,
-    flat_district: np.ndarray,
-    per_district: int | None,
-    keep: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Compatible (household, flat) pairs to model.
-
-    With ``per_district`` k: each household's best k flats in every district, each flat's best
-    k households (so popular flats do not crowd out everyone else), and the pairs of ``keep``
-    (the greedy assignment: the optimum over the candidates is then never below greedy).
-    """
-    h, f = np.nonzero(np.isfinite(scores))
-    if per_district is None or len(h) == 0:
-        return h, f
-    s = scores[h, f]
-    order = np.lexsort((-s, flat_district[f], h))
-    h, f = h[order], f[order]
-    group = h.astype(np.int64) * (flat_district.max() + 1) + flat_district[f]
-    start = np.r_[0, np.flatnonzero(np.diff(group)) + 1]
-    rank = np.arange(len(group)) - np.repeat(start, np.diff(np.r_[start, len(group)]))
-    mask = np.zeros(scores.shape, dtype=bool)
-    mask[h[rank < per_district], f[rank < per_district]] = True
-    filled = np.where(np.isfinite(scores), scores, -np.inf)
-    k = min(per_district, scores.shape[0])
-    best_households = np.argpartition(-filled, k - 1, axis=0)[:k]
-    cols = np.broadcast_to(np.arange(scores.shape[1]), best_households.shape)
-    mask[best_households.ravel(), cols.ravel()] = True
-    if keep is not None:
-        placed = np.flatnonzero(keep >= 0)
-        mask[placed, keep[placed]] = True
-    mask &= np.isfinite(scores)
-    rows, cols_ = np.nonzero(mask)
-    return rows, cols_
+    path: Path = "full"
+    bound: float | None = None
+    detail: str = ""
 
 
 def _constraints(
@@ -92,19 +63,18 @@ def solve_optimal(
     scores: np.ndarray,
     flat_district: np.ndarray,
     capacity: np.ndarray,
-    per_district: int | None = None,
     time_limit_s: float = 60.0,
-    keep: np.ndarray | None = None,
     placed_first: bool = True,
 ) -> Solution:
     """Max households placed, then max total score (``placed_first``), or the max total score
-    alone (``priority = "score_only"``), under one-to-one and capacity limits."""
+    alone (``priority = "score_only"``), under one-to-one and capacity limits: one MILP (two
+    for ``placed_first``) over every compatible pair."""
     start = time.perf_counter()
     n_h, n_f = scores.shape
-    h, f = candidates(scores, flat_district, per_district, keep)
+    h, f = np.nonzero(np.isfinite(scores))
     flat_of = np.full(n_h, -1)
     if len(h) == 0:
-        return Solution(flat_of, 0.0, 0, 0.0, time.perf_counter() - start, True)
+        return Solution(flat_of, 0.0, 0, 0.0, time.perf_counter() - start, True, bound=0.0)
     cons = _constraints(h, f, flat_district, n_h, n_f, np.maximum(capacity, 0))
     opts = {"time_limit": time_limit_s, "mip_rel_gap": MIP_GAP}
     ones = np.ones(len(h))
@@ -120,6 +90,7 @@ def solve_optimal(
     chosen = best.x > 0.5 if best.x is not None else np.zeros(len(h), dtype=bool)
     flat_of[h[chosen]] = f[chosen]
     gap = getattr(second, "mip_gap", None)
+    bound = getattr(second, "mip_dual_bound", None)
     return Solution(
         flat_of,
         float(scores[h[chosen], f[chosen]].sum()),
@@ -127,6 +98,7 @@ def solve_optimal(
         float(gap) if gap is not None else None,
         time.perf_counter() - start,
         bool(second.status == 0),
+        bound=-float(bound) if bound is not None else None,
     )
 
 
@@ -146,4 +118,6 @@ def solve_greedy(scores: np.ndarray, flat_district: np.ndarray, capacity: np.nda
             left[flat_district[j]] -= 1
     placed = flat_of >= 0
     total = float(scores[np.flatnonzero(placed), flat_of[placed]].sum())
-    return Solution(flat_of, total, int(placed.sum()), None, time.perf_counter() - start, True)
+    seconds = time.perf_counter() - start
+    how = "households in batch order, each its best free flat; not proven optimal"
+    return Solution(flat_of, total, int(placed.sum()), None, seconds, False, "greedy", None, how)

@@ -30,6 +30,7 @@ def show_allocation(result: Allocation, batch_size: int) -> None:
         f"placed {b.placed}, objective {b.objective:,.1f}; utilisation spread "
         f"{result.fairness.utilisation_spread:.2f}"
     )
+    say(f"solved by {result.solve_path}: {result.solve_detail}")
     used = [d for d in result.districts if d.placed or d.capacity]
     show_table(
         "Placements per district",

@@ -9,17 +9,19 @@ import sys
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
 from sqlalchemy import Engine, text
 
-from geo_service.allocation.service import allocate, record_run
+from geo_service.allocation.service import allocate, capacities, record_run, score_matrix
+from geo_service.allocation.solver import solve_optimal
 from geo_service.api.server import start_server
 from geo_service.auth.keys import create_key
 from geo_service.config import get_settings
 from geo_service.errors import Conflict, StaleScores
-from geo_service.reservations.service import reserve
+from geo_service.reservations.service import reserve, transition
 from geo_service.scoring.household import read_households
-from geo_service.scoring.pipeline import load_ranker, score_all
+from geo_service.scoring.pipeline import held_flats, load_ranker, score_all
 from geo_service.scoring.profile import ScoringProfile
 
 BATCHES = get_settings().data_dir / "sample" / "households"
@@ -46,6 +48,37 @@ def test_scarce_batch_optimal_beats_greedy(scored: Engine, prof: ScoringProfile)
         assert exp.placement_score == pytest.approx(a.placement_score, abs=0.01)
     for d in result.districts:
         assert d.after <= max(d.capacity, d.before)
+    assert result.placed + result.unplaced == len(batch)
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.8])
+def test_optimum_equals_the_full_milp_with_a_held_flat(
+    scored: Engine, prof: ScoringProfile, scale: float
+) -> None:
+    """The sample's scarce batch (equal households among them), one flat held, capacities as
+    they are and scaled to 80 %: the same placed count and objective as the MILP over every
+    household-flat pair of the same score matrix; the held flat goes to nobody."""
+    batch = read_households(BATCHES / "scarce.json", prof)
+    with scored.begin() as conn:
+        info, _ = create_key(conn, "housing_office", "held")
+    flat = allocate(scored, prof, batch[:1], "greedy").assignments[0].flat_id
+    hold = reserve(scored, flat, batch[0], None, info, prof)
+    try:
+        result = allocate(scored, prof, batch, capacity_scale=scale)
+        ranker = load_ranker(scored, prof)
+        scores, _ = score_matrix(ranker, batch, held_flats(scored))
+        cap, before = capacities(ranker, scale, [])
+        left = np.maximum(cap - before, 0)
+        full = solve_optimal(scores, ranker.district_index, left, placed_first=True)
+    finally:
+        transition(scored, str(hold.id), "release", info, prof)
+    print(f"scale {scale}: room {left.sum()}, {result.solve_path}, {result.solve_detail}")
+    assert 0 < result.placed < len(batch)  # capacities bind
+    assert result.proven_optimal and result.solve_path in ("greedy_certified", "restricted")
+    assert result.placed == full.placed
+    assert result.objective == pytest.approx(full.objective, rel=1e-4)  # the MILP's own gap
+    assert result.upper_bound is not None and result.objective >= full.objective - 0.01
+    assert flat not in {a.flat_id for a in result.assignments}
     assert result.placed + result.unplaced == len(batch)
 
 

@@ -19,6 +19,7 @@ from tests.maps.conftest import HOUSEHOLD
 
 REMOTE = re.compile(r"""(?:src|href)\s*=\s*["']https?://""", re.IGNORECASE)
 HTML = {"Accept": "text/html"}
+TIMEOUT = 60.0  # rendering a household map takes seconds on a loaded 2-core machine
 
 
 @pytest.fixture(scope="module")
@@ -40,11 +41,13 @@ def test_served_maps_need_a_session(served: tuple[str, str, str]) -> None:
     """302/401 without a session; viewer sees public maps and the base layer; the household
     page needs housing_office."""
     base, viewer, office = served
-    assert httpx.get(f"{base}/maps/districts.html", headers=HTML).status_code == 302
-    assert httpx.get(f"{base}/maps/districts.html").status_code == 401
-    bad = httpx.post(f"{base}/maps/login", data={"key": "nope"})
+    assert (
+        httpx.get(f"{base}/maps/districts.html", headers=HTML, timeout=TIMEOUT).status_code == 302
+    )
+    assert httpx.get(f"{base}/maps/districts.html", timeout=TIMEOUT).status_code == 401
+    bad = httpx.post(f"{base}/maps/login", data={"key": "nope"}, timeout=TIMEOUT)
     assert bad.status_code == 303 and "error" in bad.headers["location"]
-    with httpx.Client(base_url=base) as client:
+    with httpx.Client(base_url=base, timeout=TIMEOUT) as client:
         r = client.post("/maps/login", data={"key": viewer})
         assert r.status_code == 303
         cookie = r.headers["set-cookie"].lower()
@@ -57,7 +60,7 @@ def test_served_maps_need_a_session(served: tuple[str, str, str]) -> None:
         assert client.get("/maps/household", params=query).status_code == 403
         client.get("/maps/logout")
         assert client.get("/maps/districts.html").status_code == 401
-    with httpx.Client(base_url=base) as client:
+    with httpx.Client(base_url=base, timeout=TIMEOUT) as client:
         client.post("/maps/login", data={"key": office})
         r = client.get("/maps/household", params={"household": json.dumps(HOUSEHOLD)})
         assert r.status_code == 200 and "rank-marker" in r.text
@@ -86,7 +89,7 @@ def test_bad_profile_is_explained_in_german(
     JSON; an API client still gets problem+json."""
     base, _, office = served
     raw = household if isinstance(household, str) else json.dumps(household)
-    with httpx.Client(base_url=base) as client:
+    with httpx.Client(base_url=base, timeout=TIMEOUT) as client:
         client.post("/maps/login", data={"key": office})
         r = client.get("/maps/household", params={"household": raw}, headers=HTML)
         assert r.status_code == 400 and r.headers["content-type"].startswith("text/html")

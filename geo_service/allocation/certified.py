@@ -1,0 +1,195 @@
+"""The optimal allocation, solving only what greedy cannot settle, with a proof on every path.
+
+1. Households with equal score rows become one type (exact: they are interchangeable). For
+   ``placed_first`` the most households placeable is a maximum flow over every compatible pair
+   (skipped when greedy already places every household that has a pair, or fills all capacity).
+2. ``greedy_certified``: greedy places that many and its total reaches an upper bound, first the
+   cheap one (every household its best pair), else the LP's dual bound of step 3. Greedy's own
+   assignment is returned.
+3. ``restricted``: the LP over a few pairs (``pricing.start_pairs``: each type's best
+   ``candidates_per_district`` per district), greedy's and the maximum flow's, priced against
+   every compatible pair until no left-out pair could improve it (``allocation.pricing``). Its
+   integral optimum, with duals feasible for every pair, is the optimum of the full problem.
+4. ``full``: if HiGHS ends the LP without an optimal integral vertex reaching its bound, the
+   MILP over every compatible pair (``solver.solve_optimal``) in the time left; greedy's
+   assignment if that MILP ends without a better one. ``time_limit``: the time limit ran out
+   first; greedy's assignment, not proven optimal.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from geo_service.allocation.flow import Types, household_types, max_placed, spread
+from geo_service.allocation.pricing import (
+    Certificate,
+    Problem,
+    best_pair_bound,
+    solve_priced,
+    start_pairs,
+)
+from geo_service.allocation.solver import Solution, solve_optimal
+
+CERTIFY_GAP = 1e-9  # relative gap between a solution and a dual bound that proves it optimal
+FALLBACK_MIN_S = 1.0  # the full MILP gets at least this long, even once the time limit is spent
+
+
+def gap(bound: float, objective: float) -> float:
+    """Relative gap between an upper bound and an objective (0 when the bound is reached)."""
+    return max(bound - objective, 0.0) / max(1.0, abs(objective))
+
+
+def _problem(
+    types: Types,
+    flat_district: np.ndarray,
+    capacity: np.ndarray,
+    greedy: Solution,
+    placed_first: bool,
+) -> tuple[Problem, np.ndarray]:
+    """The typed problem over the compatible pairs in districts with room, and the pairs an
+    LP must start with to be feasible: greedy's, and a maximum flow's when greedy places fewer."""
+    n_f = len(flat_district)
+    pair_type, pair_flat = np.nonzero(np.isfinite(types.scores) & (capacity[flat_district] > 0))
+    mine = np.flatnonzero(greedy.flat_of >= 0)
+    seeds = np.searchsorted(
+        pair_type * n_f + pair_flat, types.of[mine] * n_f + greedy.flat_of[mine]
+    )
+    placed = None
+    if placed_first:
+        placeable = int(types.supply[np.unique(pair_type)].sum())
+        placed = greedy.placed
+        if greedy.placed < min(placeable, int(capacity.sum())):
+            placed, used = max_placed(pair_type, pair_flat, flat_district, capacity, types.supply)
+            seeds = np.r_[seeds, used]
+    problem = Problem(
+        pair_type,
+        pair_flat,
+        flat_district[pair_flat],
+        types.scores[pair_type, pair_flat],
+        types.supply,
+        capacity,
+        n_f,
+        placed,
+    )
+    return problem, seeds
+
+
+def _greedy(greedy: Solution, cert: Certificate, seconds: float, how: str) -> Solution:
+    """Greedy's assignment, proven optimal by the certificate's bound."""
+    return Solution(
+        greedy.flat_of,
+        greedy.objective,
+        greedy.placed,
+        gap(cert.bound, greedy.objective),
+        seconds,
+        True,
+        "greedy_certified",
+        cert.bound,
+        f"greedy's assignment is optimal: it reaches {how} ({cert.bound:,.2f})",
+    )
+
+
+def solve_certified(
+    scores: np.ndarray,
+    flat_district: np.ndarray,
+    capacity: np.ndarray,
+    greedy: Solution,
+    placed_first: bool = True,
+    time_limit_s: float = 60.0,
+    per_district: int = 2,
+) -> Solution:
+    """The optimum of ``solver.solve_optimal`` (most placed first, or score only), settled by
+    greedy where a bound proves greedy optimal, else by the priced LP, else by the full MILP.
+    ``greedy`` is ``solve_greedy`` on the same input; its time counts in the seconds."""
+    start = time.perf_counter()
+
+    def elapsed() -> float:
+        """Seconds spent, greedy's included."""
+        return greedy.seconds + time.perf_counter() - start
+
+    types = household_types(scores)
+    cap = np.maximum(capacity, 0).astype(np.int64)
+    problem, seeds = _problem(types, flat_district, cap, greedy, placed_first)
+    pairs = len(problem.pair_type)
+    greedy_fits = problem.placed is None or greedy.placed == problem.placed
+    cheap = best_pair_bound(problem)
+    if greedy_fits and gap(cheap.bound, greedy.objective) <= CERTIFY_GAP:
+        return _greedy(greedy, cheap, elapsed(), "the upper bound of every household's best flat")
+    begin = start_pairs(problem, per_district)
+    begin[seeds] = True
+    priced = solve_priced(problem, begin, time_limit_s - elapsed())
+    if priced is not None:
+        cert, chosen = priced.certificate, priced.chosen
+        how = (
+            f"the LP's dual bound, valid for all {pairs:,} compatible pairs (priced in "
+            f"{priced.rounds} round(s), {priced.columns:,} pairs in the LP)"
+        )
+        if greedy_fits and gap(cert.bound, greedy.objective) <= CERTIFY_GAP:
+            return _greedy(greedy, cert, elapsed(), how)
+        objective = float(problem.pair_score[chosen].sum())
+        if gap(cert.bound, objective) <= CERTIFY_GAP:
+            flat_of = spread(
+                types,
+                problem.pair_type[chosen],
+                problem.pair_flat[chosen],
+                problem.pair_score[chosen],
+            )
+            return Solution(
+                flat_of,
+                objective,
+                len(chosen),
+                gap(cert.bound, objective),
+                elapsed(),
+                True,
+                "restricted",
+                cert.bound,
+                f"optimal: the LP over {priced.columns:,} of {pairs:,} compatible pairs reaches "
+                f"its dual bound ({cert.bound:,.2f}), valid for all pairs (priced in "
+                f"{priced.rounds} round(s))",
+            )
+    if elapsed() >= time_limit_s:
+        return Solution(
+            greedy.flat_of,
+            greedy.objective,
+            greedy.placed,
+            gap(cheap.bound, greedy.objective) if greedy_fits else None,
+            elapsed(),
+            False,
+            "time_limit",
+            cheap.bound if greedy_fits else None,
+            f"the time limit ({time_limit_s:g} s) ended before a proof: greedy's assignment, "
+            "not proven optimal",
+        )
+    return _full(scores, flat_district, capacity, greedy, placed_first, time_limit_s, elapsed)
+
+
+def _full(
+    scores: np.ndarray,
+    flat_district: np.ndarray,
+    capacity: np.ndarray,
+    greedy: Solution,
+    placed_first: bool,
+    time_limit_s: float,
+    elapsed: Callable[[], float],
+) -> Solution:
+    """The MILP over every compatible pair, in the time left (at least FALLBACK_MIN_S); greedy's
+    assignment if the MILP stops without a better one."""
+    seconds = max(time_limit_s - elapsed(), FALLBACK_MIN_S)
+    full = solve_optimal(scores, flat_district, capacity, seconds, placed_first)
+    rank = (lambda s: (s.placed, s.objective)) if placed_first else (lambda s: (0, s.objective))
+    best = full if rank(full) >= rank(greedy) else greedy
+    return Solution(
+        best.flat_of,
+        best.objective,
+        best.placed,
+        full.gap,
+        elapsed(),
+        full.optimal,
+        "full",
+        full.bound,
+        "the MILP over every compatible pair (the priced LP ended without a proof)"
+        + ("" if best is full else "; it stopped without beating greedy: greedy's assignment"),
+    )
