@@ -16,7 +16,7 @@ from geo_service.errors import InputError
 if TYPE_CHECKING:
     from geo_service.scoring.results import Ranking
 
-STEPS = ("read", "features", "write", "districts", "area_scores")
+STEPS = ("read", "features", "districts", "area_scores", "write", "cleanup")
 JSON_OPTION = typer.Option(False, "--json", help="Print the result as JSON (keys as in the API).")
 FACTOR_LEGEND = "district factor: 1 below 80 % of the quota, falling to 0 at 100 %"
 
@@ -26,7 +26,7 @@ def score(profile: ProfilePath = None) -> None:
     """(Re)compute flat features, district status and H3 area scores."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from geo_service.db.engine import get_engine
+    from geo_service.db.engine import owner_engine
     from geo_service.scoring.pipeline import score_all
 
     prof = profile_from(profile)
@@ -37,21 +37,27 @@ def score(profile: ProfilePath = None) -> None:
         labels = iter(
             [
                 "computing features (cKDTree)",
-                "writing flat_features (COPY)",
                 "district index",
                 "H3 area scores",
+                "writing flat_features and area_scores (COPY)",
+                "dropping the replaced tables",
                 "done",
             ]
         )
-        summary = score_all(
-            get_engine(), prof, step=lambda _: bar.update(task, advance=1, description=next(labels))
-        )
+        engine = owner_engine()  # the owner may swap the rewritten tables in (db/bulk.py)
+        try:
+            summary = score_all(
+                engine, prof, step=lambda _: bar.update(task, advance=1, description=next(labels))
+            )
+        finally:
+            engine.dispose()
     total = time.perf_counter() - start
+    how = "swapped in" if summary.method == "swap" else "replaced in place (not the owner)"
     console.print(
         f"scored {summary.flats} flats ({summary.feature_rows} feature rows), "
         f"{summary.districts} districts, {summary.cells} H3 cells in {total:.1f} s "
         f"({', '.join(f'{k} {v:.2f} s' for k, v in summary.seconds.items())}); "
-        f"profile {prof.version[:19]}"
+        f"tables {how}; profile {prof.version[:19]}"
     )
 
 

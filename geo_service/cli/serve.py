@@ -97,7 +97,7 @@ def demo(
     from geo_service.auth.keys import issue_demo_keys
     from geo_service.config import get_settings
     from geo_service.db import cluster, migrate
-    from geo_service.db.engine import get_engine
+    from geo_service.db.engine import get_engine, owner_engine
     from geo_service.ingest.sample import load_sample
     from geo_service.maps.render import PUBLIC, render_public
     from geo_service.scoring.pipeline import score_all
@@ -116,7 +116,11 @@ def demo(
     counts = load_sample(engine)
     console.print("sample (ILLUSTRATIVE data): " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     profile = load_profile(settings.profile_path)
-    summary = score_all(engine, profile)
+    scorer = owner_engine(settings)  # the owner swaps the rewritten tables in (db/bulk.py)
+    try:
+        summary = score_all(scorer, profile)
+    finally:
+        scorer.dispose()
     console.print(
         f"scored:   {summary.flats} flats, {summary.districts} districts, "
         f"{summary.cells} H3 cells in {sum(summary.seconds.values()):.1f} s"

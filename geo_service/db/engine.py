@@ -91,6 +91,15 @@ def single_statements(engine: Engine) -> Iterator[Connection]:
         yield conn.execution_options(isolation_level="AUTOCOMMIT")
 
 
+def owner_engine(settings: Settings | None = None) -> Engine:
+    """An engine as the schema owner (the migration URL; the service role's URL when only
+    that is configured), its storage CRS checked: for ``score``, whose write-back swaps whole
+    tables, which only their owner may rename. The caller disposes of it."""
+    engine = make_engine(migration_url(settings), settings)
+    crs.check(engine)
+    return engine
+
+
 @lru_cache
 def get_engine() -> Engine:
     """Return the process-wide engine for the configured database (as the service role), once

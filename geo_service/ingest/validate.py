@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import shapely
+from pandas.api.types import infer_dtype
 from pyproj import CRS, Transformer
 
 from geo_service.db.crs import StorageCRS
@@ -19,8 +20,11 @@ MAX_PROBLEMS_PER_CHECK = 1000
 
 
 def as_text(s: pd.Series) -> pd.Series:
-    """Cells as stripped text; missing values become ''."""
+    """Cells as stripped text; missing values become ''. Text columns (CSV, sheets) are
+    stripped in one vectorised pass; other cells are rendered one by one (dates as ISO)."""
     out = s.astype(object).where(s.notna(), "")
+    if infer_dtype(out, skipna=False) in ("string", "empty"):
+        return out.str.strip()
     return out.map(
         lambda v: v.date().isoformat() if hasattr(v, "date") and not isinstance(v, str) else str(v)
     ).str.strip()
@@ -111,6 +115,14 @@ def check_field(
     return value, probs
 
 
+def key_text(rows: pd.DataFrame, key: tuple[str, ...]) -> pd.Series:
+    """Each row's key as text, its columns joined by '|' (vectorised, column by column)."""
+    text = rows[key[0]].astype(str)
+    for name in key[1:]:
+        text = text + "|" + rows[name].astype(str)
+    return text
+
+
 def check_fields(
     df: pd.DataFrame, spec: KindSpec, categories: frozenset[str]
 ) -> tuple[pd.DataFrame, list[Problem]]:
@@ -127,12 +139,11 @@ def check_fields(
     for f in spec.fields:
         out[f.name], p = check_field(df, f, categories)
         probs += p
-    key = list(spec.key)
-    keys = out[key].astype(str).agg("|".join, axis=1)
+    keys = key_text(out, spec.key)
     probs += _problems(
         out,
         keys.duplicated(keep=False) & (keys != ""),
-        "/".join(key),
+        "/".join(spec.key),
         keys,
         "duplicate id in the file",
     )
@@ -184,22 +195,33 @@ def degrees(lon: float, lat: float) -> str:
     return f"{abs(lon):.4f}°{'E' if lon >= 0 else 'W'}, {abs(lat):.4f}°{'N' if lat >= 0 else 'S'}"
 
 
+def type_names(type_ids: np.ndarray) -> np.ndarray:
+    """Geometry type names (``Point``, ``MultiPolygon``, '' where missing) of shapely type
+    ids: each distinct id named once, then looked up for all."""
+    ids, inverse = np.unique(type_ids, return_inverse=True)
+    named = [
+        shapely.GeometryType(t).name.title().replace("multi", "Multi") if t >= 0 else ""
+        for t in ids
+    ]
+    fixed = [
+        n.replace("Multipolygon", "MultiPolygon").replace("Linestring", "LineString") for n in named
+    ]
+    return np.asarray(fixed, dtype=object)[inverse.reshape(-1)]
+
+
 def check_geometry(
     gdf: pd.DataFrame, spec: KindSpec, storage: StorageCRS
 ) -> tuple[pd.Series, list[Problem]]:
     """Geometry present, valid, of the right type, in range; reprojected to the storage CRS
     (left exactly as read when the file is in it already)."""
     geoms = gdf.geometry
-    wkt = pd.Series(shapely.to_wkt(geoms.to_numpy(), 6, trim=True)).fillna("")
-    missing = pd.Series(geoms.isna().to_numpy() | shapely.is_empty(geoms.to_numpy()))
-    probs = _problems(gdf, missing, "geometry", wkt, "geometry is missing or empty")
-    types = pd.Series(shapely.get_type_id(geoms.to_numpy()))
-    names = types.map(
-        lambda t: shapely.GeometryType(t).name.title().replace("multi", "Multi") if t >= 0 else ""
-    )
-    names = names.str.replace("Multipolygon", "MultiPolygon").str.replace(
-        "Linestring", "LineString"
-    )
+    arr = geoms.to_numpy()
+    missing = pd.Series(geoms.isna().to_numpy() | shapely.is_empty(arr))
+    probs: list[Problem] = []
+    if missing.any():
+        wkt = pd.Series(shapely.to_wkt(arr, 6, trim=True)).fillna("")
+        probs += _problems(gdf, missing, "geometry", wkt, "geometry is missing or empty")
+    names = pd.Series(type_names(shapely.get_type_id(arr)))
     wrong = ~missing & ~names.isin(spec.geometry)
     probs += _problems(
         gdf,
@@ -208,12 +230,12 @@ def check_geometry(
         names,
         f"wrong geometry type (expected {' or '.join(spec.geometry)})",
     )
-    valid = pd.Series(shapely.is_valid(geoms.to_numpy()))
-    invalid = ~missing & ~valid
-    reasons = pd.Series(shapely.is_valid_reason(geoms.to_numpy()))
-    probs += _problems(
-        gdf, invalid, "geometry", reasons, "invalid geometry (e.g. self-intersection)"
-    )
+    invalid = ~missing & ~pd.Series(shapely.is_valid(arr))
+    if invalid.any():
+        reasons = pd.Series(shapely.is_valid_reason(arr))
+        probs += _problems(
+            gdf, invalid, "geometry", reasons, "invalid geometry (e.g. self-intersection)"
+        )
     if probs:
         return geoms, probs
     probs += _range_problems(gdf, CRS.from_user_input(gdf.crs), storage)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pandas as pd
 import shapely
+from pandas.api.types import infer_dtype
 from sqlalchemy import Column, Connection, MetaData, Table, select, text
 from sqlalchemy.dialects.postgresql import insert
 
@@ -17,13 +18,18 @@ from geo_service.ingest.schemas import KindSpec
 
 COPY_CHUNK_ROWS = 50_000
 Progress = Callable[[int], None]
+# column types (pandas' infer_dtype) that hold no booleans: not scanned cell by cell
+NO_BOOLEANS = frozenset({"string", "integer", "floating", "decimal", "date", "datetime", "empty"})
 
 
 def _csv_cell_frame(rows: pd.DataFrame) -> pd.DataFrame:
-    """Render values as COPY-CSV text: booleans t/f, dates ISO, missing as empty (NULL)."""
+    """Render values as COPY-CSV text: booleans t/f, dates ISO, missing as empty (NULL).
+    Only columns whose inferred type may hold booleans are scanned cell by cell."""
     out = rows.copy()
     for col in out.columns:
         s = out[col]
+        if infer_dtype(s, skipna=True) in NO_BOOLEANS:
+            continue
         if s.map(lambda v: isinstance(v, bool)).any():
             out[col] = s.map(lambda v: "" if v is None or v is pd.NA else ("t" if v else "f"))
     return out

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 
 import geopandas as gpd
@@ -12,7 +11,7 @@ import pandas as pd
 import shapely
 from sqlalchemy import Connection, func, select
 
-from geo_service.db import models
+from geo_service.db import bulk, models, pgbinary
 from geo_service.db.crs import storage_crs
 from geo_service.scoring.decay import category_value, contributions, household_weights
 from geo_service.scoring.distance import DistanceBackend
@@ -86,35 +85,30 @@ def compute_area_scores(
     return cells
 
 
-def write_area_scores(conn: Connection, cells: gpd.GeoDataFrame, version: str, mode: str) -> int:
-    """Replace the area_scores rows (COPY)."""
-    conn.execute(models.area_scores.delete())
-    if cells.empty:
-        return 0
-    frame = pd.DataFrame(
-        {
-            "h3_index": cells["h3_index"],
-            "geom": shapely.to_wkb(
-                shapely.set_srid(cells.geometry.to_numpy(), cells.crs.to_epsg()),
-                hex=True,
-                include_srid=True,
-            ),
-            "score": cells["score"],
-            "category_values": cells["category_values"],
-            "district_code": cells["district_code"],
-            "distance_mode": mode,
-            "profile_version": version,
-        }
+AREA_COLUMNS = (
+    "h3_index",
+    "geom",
+    "score",
+    "category_values",
+    "district_code",
+    "distance_mode",
+    "profile_version",
+)
+
+
+def area_contents(cells: gpd.GeoDataFrame, version: str, mode: str) -> bulk.Contents:
+    """The new area_scores rows in binary COPY format, for ``bulk.replace_tables``."""
+    n = len(cells)
+    geoms = shapely.set_srid(cells.geometry.to_numpy(), cells.crs.to_epsg()) if n else []
+    rows = pgbinary.copy_data(
+        [
+            pgbinary.text(cells["h3_index"].to_numpy()),
+            pgbinary.raw(list(shapely.to_wkb(geoms, include_srid=True)) if n else []),
+            pgbinary.float8(cells["score"].to_numpy(float)),
+            pgbinary.raw(list(cells["category_values"]), pgbinary.JSONB_VERSION),
+            pgbinary.text(cells["district_code"].to_numpy()),
+            pgbinary.constant(mode, n),
+            pgbinary.constant(version, n),
+        ]
     )
-    buf = io.StringIO()
-    frame.to_csv(buf, index=False, header=False)
-    raw = conn.connection.driver_connection
-    assert raw is not None
-    with (
-        raw.cursor() as cur,
-        cur.copy(
-            f"COPY area_scores ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv)"
-        ) as cp,
-    ):
-        cp.write(buf.getvalue())
-    return len(frame)
+    return bulk.Contents("area_scores", AREA_COLUMNS, [rows])

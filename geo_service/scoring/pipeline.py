@@ -11,16 +11,18 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, case, func, select
 
 from geo_service.db import models
+from geo_service.db.bulk import Method, drop_replaced, replace_tables
 from geo_service.db.transactions import SCORING_LOCK, hold_lock
 from geo_service.errors import StaleScores
 from geo_service.scoring import districts, store
-from geo_service.scoring.area import compute_area_scores, write_area_scores
+from geo_service.scoring.area import area_contents, compute_area_scores
 from geo_service.scoring.distance import backend_for
 from geo_service.scoring.features import compute, target_sets
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranking import DistrictStatus, Ranker
 
 Step = Callable[[str], None]
+REPLACED_TABLES = ("flat_features", "area_scores")  # rewritten as a whole by every run
 
 
 @dataclass
@@ -31,6 +33,7 @@ class ScoreSummary:
     feature_rows: int = 0
     districts: int = 0
     cells: int = 0
+    method: Method = "in_place"  # how flat_features and area_scores were replaced (db/bulk.py)
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -57,19 +60,25 @@ def score_all(engine: Engine, profile: ScoringProfile, step: Step | None = None)
         xy = flats[["x", "y"]].to_numpy(float)
         feats = compute(xy, sets, profile, backend)
         lap("features")
-        ids, snap = flats["id"].to_numpy(object), backend.snap_m(xy)
-        frames = [
-            store.feature_frame(ids, key, f, sets[key], backend.mode, profile.version, snap)
-            for key, f in feats.items()
-        ]
-        summary.feature_rows = store.write_features(conn, frames)
-        summary.flats = len(flats)
-        lap("write")
         summary.districts = len(districts.refresh(conn, profile))
         lap("districts")
         cells = compute_area_scores(conn, amenities, offers, profile, backend)
-        summary.cells = write_area_scores(conn, cells, profile.version, backend.mode)
         lap("area_scores")
+        # written last: the swaps lock the tables they replace from here until the commit
+        ids, snap = flats["id"].to_numpy(object), backend.snap_m(xy)
+        chunks = store.feature_chunks(ids, feats, sets, backend.mode, profile.version, snap)
+        summary.method = replace_tables(
+            conn,
+            [
+                store.feature_contents(chunks),
+                area_contents(cells, profile.version, backend.mode),
+            ],
+        )
+        summary.flats, summary.feature_rows = len(flats), len(flats) * len(feats)
+        summary.cells = len(cells)
+        lap("write")
+    drop_replaced(engine, REPLACED_TABLES)
+    lap("cleanup")
     return summary
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +10,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Table, func, select
 
-from geo_service.db import models
+from geo_service.db import bulk, models, pgbinary
 from geo_service.scoring.features import Features, TargetSet
 
 FEATURE_COLUMNS = (
@@ -72,76 +71,41 @@ def data_timestamp(conn: Connection) -> datetime | None:
     return conn.execute(select(func.max(models.imports.c.imported_at))).scalar_one()
 
 
-def _array_literal(values: np.ndarray) -> pd.Series:
-    """PostgreSQL array literals of text rows (column-wise, vectorised), elements quoted."""
-    out: pd.Series | None = None
-    for j in range(values.shape[1]):
-        col = pd.Series(values[:, j]).astype(str)
-        col = (
-            '"'
-            + col.str.replace("\\", "\\\\", regex=False).str.replace('"', '\\"', regex=False)
-            + '"'
-        )
-        out = col if out is None else out + "," + col
-    assert out is not None
-    return "{" + out + "}"
-
-
-def feature_frame(
+def feature_chunks(
     flat_ids: np.ndarray,
-    key: tuple[str, str],
-    feats: Features,
-    targets: TargetSet,
+    feats: dict[tuple[str, str], Features],
+    targets: dict[tuple[str, str], TargetSet],
     mode: str,
     version: str,
     snap_m: np.ndarray,
-) -> pd.DataFrame:
-    """The flat_features rows of one (category, language) as a frame ready for COPY, with each
-    flat's distance (m) to the street network (NaN, stored NULL, in straight-line mode)."""
-    found = feats.idx >= 0
-    safe = np.where(found, feats.idx, 0)
-    ids = np.where(found, targets.ids[safe] if len(targets.ids) else "", "")
-    names = np.where(found, targets.names[safe] if len(targets.names) else "", "")
-    dist = np.where(found, feats.dist, np.inf)
-    return pd.DataFrame(
-        {
-            "flat_id": flat_ids,
-            "category": key[0],
-            "language": key[1],
-            "distances_m": _array_literal(np.where(np.isinf(dist), "Infinity", dist.astype(str))),
-            "target_ids": _array_literal(ids),
-            "target_names": _array_literal(names),
-            "count_full": feats.count_full,
-            "count_zero": feats.count_zero,
-            "distance_mode": mode,
-            "profile_version": version,
-            "snap_m": snap_m,
-        }
-    )
+) -> Iterator[bytes]:
+    """The flat_features rows in binary COPY format, one (category, language) key at a time,
+    with each flat's distance (m) to the street network (NaN, stored NULL, in straight-line
+    mode); a target not found is '' with distance Infinity."""
+    n = len(flat_ids)
+    flats, snap = pgbinary.text(flat_ids), pgbinary.float8(snap_m)
+    fixed = pgbinary.constant(mode, n), pgbinary.constant(version, n)
+    for key, f in feats.items():
+        ts = targets[key]
+        yield pgbinary.copy_data(
+            [
+                flats,
+                pgbinary.constant(key[0], n),
+                pgbinary.constant(key[1], n),
+                pgbinary.float8_array(np.where(f.idx >= 0, f.dist, np.inf)),
+                pgbinary.text_array(ts.ids, f.idx),
+                pgbinary.text_array(ts.names, f.idx),
+                pgbinary.int4(f.count_full),
+                pgbinary.int4(f.count_zero),
+                *fixed,
+                snap,
+            ]
+        )
 
 
-def write_features(
-    conn: Connection, frames: list[pd.DataFrame], progress: Callable[[int], None] | None = None
-) -> int:
-    """Replace all flat_features rows with ``frames`` (COPY), in the caller's transaction."""
-    conn.execute(models.flat_features.delete())
-    raw = conn.connection.driver_connection
-    assert raw is not None
-    cols = ", ".join(FEATURE_COLUMNS)
-    total = 0
-    with raw.cursor() as cur:
-        for frame in frames:
-            buf = io.StringIO()
-            frame.to_csv(buf, index=False, header=False)
-            with cur.copy(
-                f"COPY flat_features ({cols}) FROM STDIN "
-                "WITH (FORMAT csv, FORCE_NOT_NULL (language))"
-            ) as cp:
-                cp.write(buf.getvalue())
-            total += len(frame)
-            if progress:
-                progress(len(frame))
-    return total
+def feature_contents(chunks: Iterable[bytes]) -> bulk.Contents:
+    """The new flat_features rows (``feature_chunks``) for ``bulk.replace_tables``."""
+    return bulk.Contents("flat_features", FEATURE_COLUMNS, chunks)
 
 
 def read_features(
