@@ -27,7 +27,7 @@ def analysis_rescore(ctx: BenchContext) -> list[Entry]:
     seed_city(engine, synthetic_city(RANK_FLATS, ctx.amenities // 5, CATEGORIES), 31)
     score_all(engine, scoring_profile())
     variant = decay_variant(full_m=200, zero_m=1000)
-    base = rank(HOUSEHOLD, top=None, engine=engine)  # warms the cached ranker, as a notebook
+    base = rank(HOUSEHOLD, top=None, engine=engine)  # warms the session's ranker, as a notebook
     start = time.perf_counter()
     other = rank(HOUSEHOLD, top=None, profile=variant, engine=engine)
     seconds = time.perf_counter() - start

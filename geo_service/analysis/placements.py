@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from geo_service.allocation import service
 from geo_service.allocation.results import Allocation as AllocationResult
 from geo_service.analysis.infrastructure import flats
-from geo_service.analysis.source import crs, resolve, scoring_profile
+from geo_service.analysis.source import crs, resolve, scoring_profile, session_rankers
 from geo_service.analysis.tables import frame
 from geo_service.scoring.household import (
     BatchHousehold,
@@ -93,8 +93,8 @@ def rank(
     engine : sqlalchemy.Engine, optional
         Database to read; default ``DATABASE_URL`` or the embedded cluster.
     rankers : RankerCache, optional
-        The notebook's rankers (``RankerCache()``), to keep the features in memory between
-        calls; without it they are read for this call.
+        Rankers to read the features from; default the notebook's ``session_rankers()``,
+        which keeps them in memory between calls.
 
     Returns
     -------
@@ -115,7 +115,7 @@ def rank(
     eng = resolve(engine)
     base = scoring_profile()
     prof = profile or base
-    ranker = ranker_of(rankers, eng, base)
+    ranker = ranker_of(rankers or session_rankers(), eng, base)
     if prof.version != base.version:
         ranker = ranker.with_profile(prof)
     hh = households([household], prof)[0]
@@ -189,7 +189,9 @@ def allocate(
     eng = resolve(engine)
     prof = scoring_profile()
     hh = households(batch, prof)
-    result = service.allocate(eng, prof, hh, method, capacity_scale, exclude_districts or [])
+    result = service.allocate(
+        eng, prof, hh, method, capacity_scale, exclude_districts or [], rankers=session_rankers()
+    )
     assigned = frame(
         result.assignments, ["household", "ref", "flat_id", "district_code", "placement_score"]
     )

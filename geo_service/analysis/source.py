@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 import geopandas as gpd
 from pydantic import BaseModel
@@ -14,6 +15,7 @@ from geo_service.db import models
 from geo_service.db.crs import storage_crs
 from geo_service.db.engine import get_engine
 from geo_service.scoring.profile import ScoringProfile, cached_profile
+from geo_service.scoring.ranker_cache import RankerCache
 
 
 def resolve(engine: Engine | None) -> Engine:
@@ -24,6 +26,13 @@ def resolve(engine: Engine | None) -> Engine:
 def scoring_profile() -> ScoringProfile:
     """The configured scoring profile, as the API loads it (once per process)."""
     return cached_profile(str(get_settings().profile_path))
+
+
+@cache
+def session_rankers() -> RankerCache:
+    """This notebook's rankers (one cache per process, as a server keeps one on ``app.state``):
+    the features stay in memory between calls, kept current by the state version."""
+    return RankerCache()
 
 
 def crs(engine: Engine | None = None) -> int:

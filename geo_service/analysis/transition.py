@@ -9,7 +9,7 @@ import geopandas as gpd
 import pandas as pd
 from sqlalchemy import Engine
 
-from geo_service.analysis.source import district_shapes, resolve, scoring_profile
+from geo_service.analysis.source import district_shapes, resolve, scoring_profile, session_rankers
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.transition import recommend
 from geo_service.transition.live import pipeline as live_pipeline
@@ -81,7 +81,7 @@ def pipeline(
         flat's district), ``places_left``, ``geometry``.
     """
     eng = resolve(engine)
-    answer = live_pipeline(eng, profile or scoring_profile())
+    answer = live_pipeline(eng, profile or scoring_profile(), rankers=session_rankers())
     rows = pd.DataFrame([d.model_dump() for d in answer.districts])
     shapes = district_shapes(eng)
     return gpd.GeoDataFrame(shapes.merge(rows, on="code"), geometry="geometry", crs=shapes.crs)
@@ -94,7 +94,7 @@ def potentials(
     /api/v1/waiting-list/potentials``): ``code``, ``name``, ``places_left``, ``potential``
     (points a place), ``kept_for``, ``explanation``, ``geometry`` (EPSG:25832)."""
     eng = resolve(engine)
-    answer = recommend.potentials(eng, profile or scoring_profile())
+    answer = recommend.potentials(eng, profile or scoring_profile(), rankers=session_rankers())
     rows = pd.DataFrame([d.model_dump() for d in answer.districts])
     shapes = district_shapes(eng)
     return gpd.GeoDataFrame(shapes.merge(rows, on="code"), geometry="geometry", crs=shapes.crs)
