@@ -29,7 +29,6 @@ from geo_service.report.results import (
     WaitingCell,
 )
 from geo_service.scoring.districts import list_status
-from geo_service.scoring.store import data_timestamp
 from geo_service.transition.groups import size_band
 
 MEETING_TZ = ZoneInfo("Europe/Berlin")  # a meeting's date is a local calendar day
@@ -242,12 +241,6 @@ def changed_offers(engine: Engine, since: datetime) -> list[OfferChange]:
 def _created(version: OfferVersion) -> bool:
     """Whether a version brought the offer into the catalogue (every field was empty)."""
     return all(c.old is None for c in version.changes.values())
-
-
-def timestamp(engine: Engine) -> datetime | None:
-    """When the data last changed (the newest import)."""
-    with engine.connect() as conn:
-        return data_timestamp(conn)
 
 
 def bridge_summary(engine: Engine, since: datetime, min_cell: int) -> BridgeSummary:

@@ -16,6 +16,7 @@ from geo_service.report import collect
 from geo_service.report.charts import utilisation_chart, waiting_chart
 from geo_service.report.results import OfferChange, SituationReport
 from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.store import data_timestamp
 
 HERE = Path(__file__).parent
 MAX_CHANGED_ROWS = 25  # the changed-offers table lists the most recent; the rest are counted
@@ -31,10 +32,11 @@ def build_report(engine: Engine, day: date, profile: ScoringProfile) -> Situatio
         util = collect.utilisation(conn)
         waiting_total, waiting = collect.waiting_households(conn, profile.min_cell)
         illustrative = collect.is_illustrative(conn)
+        stamp = data_timestamp(conn)
     return SituationReport(
         since=since,
         generated_at=now,
-        data_timestamp=collect.timestamp(engine),
+        data_timestamp=stamp,
         profile=f"{profile.name} ({profile.version[:19]})",
         illustrative=illustrative,
         min_cell=profile.min_cell,
