@@ -25,6 +25,14 @@ KEY = store.cli_caller()
 _refs = itertools.count(1)
 
 
+@pytest.fixture(scope="module")
+def rankers() -> RankerCache:
+    """The module's rankers, as a server keeps them on ``app.state``: the features are read
+    once (nothing here re-imports or re-scores), the district status again after every
+    commit (the state version); without it every service call re-read the features."""
+    return RankerCache()
+
+
 def household(**extra: object) -> Household:
     """A small household that fits many sample flats, ready to move now."""
     data = {"size": 1, "languages": ["uk"], "move_in": date.today().isoformat(), **extra}
@@ -37,9 +45,9 @@ def add(engine: Engine, profile: ScoringProfile, **extra: object) -> str:
     return store.add(engine, new, KEY, profile).id
 
 
-def fitting_flat(engine: Engine, profile: ScoringProfile) -> str:
+def fitting_flat(engine: Engine, profile: ScoringProfile, rankers: RankerCache) -> str:
     """A free flat that fits the test household and is not offered to anyone."""
-    ranker = RankerCache().ranker(engine, profile)
+    ranker = rankers.ranker(engine, profile)
     hh = store.planning_household(household(), profile)
     with engine.connect() as conn:
         offered = set(conn.execute(select(models.waiting_list.c.flat_id)).scalars())
@@ -58,24 +66,23 @@ def snapshot(engine: Engine) -> tuple[object, ...]:
     return tuple(rows), tuple(res), audit
 
 
-def test_the_whole_pipeline(api_engine: Engine, fresh_profile: ScoringProfile) -> None:
+def test_the_whole_pipeline(
+    api_engine: Engine, fresh_profile: ScoringProfile, rankers: RankerCache
+) -> None:
     """waiting -> offered -> reserved -> moved: a hold, then its confirmation, and the
     district counts the placement; every step is audited."""
     entry = add(api_engine, fresh_profile, accommodation_unit="GU Am Stadion", unit_district="LEB")
-    flat = fitting_flat(api_engine, fresh_profile)
-    district = (
-        RankerCache()
-        .ranker(api_engine, fresh_profile)
-        .district[RankerCache().ranker(api_engine, fresh_profile).position[flat]]
-    )
-    before = pipeline(api_engine, fresh_profile)
-    e = store.offer(api_engine, entry, flat, KEY, fresh_profile)
+    flat = fitting_flat(api_engine, fresh_profile, rankers)
+    ranker = rankers.ranker(api_engine, fresh_profile)
+    district = ranker.district[ranker.position[flat]]
+    before = pipeline(api_engine, fresh_profile, rankers=rankers)
+    e = store.offer(api_engine, entry, flat, KEY, fresh_profile, rankers=rankers)
     assert (e.status, e.flat_id, e.next_steps) == (
         "offered",
         flat,
         ["reserve", "decline", "withdraw"],
     )
-    e = store.reserve(api_engine, entry, KEY, fresh_profile)
+    e = store.reserve(api_engine, entry, KEY, fresh_profile, rankers=rankers)
     assert e.status == "reserved" and e.reservation_id and not e.hold_expired
     assert flat in held_flats(api_engine)
     placements = RankerCache().ranker(api_engine, fresh_profile).districts[district]["placements"]
@@ -83,7 +90,7 @@ def test_the_whole_pipeline(api_engine: Engine, fresh_profile: ScoringProfile) -
     assert e.status == "moved" and e.moved_at is not None and e.next_steps == []
     after = RankerCache().ranker(api_engine, fresh_profile).districts[district]["placements"]
     assert after == placements + 1
-    rows = {d.code: d for d in pipeline(api_engine, fresh_profile).districts}
+    rows = {d.code: d for d in pipeline(api_engine, fresh_profile, rankers=rankers).districts}
     assert rows[district].moved == {d.code: d for d in before.districts}[district].moved + 1
     with api_engine.connect() as conn:
         actions = (
@@ -117,6 +124,7 @@ def test_the_whole_pipeline(api_engine: Engine, fresh_profile: ScoringProfile) -
 def test_out_of_order_changes_nothing(
     api_engine: Engine,
     fresh_profile: ScoringProfile,
+    rankers: RankerCache,
     steps: list[str],
     action: str,
     status: int,
@@ -124,10 +132,10 @@ def test_out_of_order_changes_nothing(
 ) -> None:
     """Moved before reserved, withdrawn twice, ...: 409 with what is possible, nothing changed."""
     entry = add(api_engine, fresh_profile)
-    flat = fitting_flat(api_engine, fresh_profile)
+    flat = fitting_flat(api_engine, fresh_profile, rankers)
     run = {
-        "offer": lambda: store.offer(api_engine, entry, flat, KEY, fresh_profile),
-        "reserve": lambda: store.reserve(api_engine, entry, KEY, fresh_profile),
+        "offer": lambda: store.offer(api_engine, entry, flat, KEY, fresh_profile, rankers=rankers),
+        "reserve": lambda: store.reserve(api_engine, entry, KEY, fresh_profile, rankers=rankers),
         "move": lambda: store.move(api_engine, entry, KEY, fresh_profile),
         "decline": lambda: store.decline(api_engine, entry, "other", KEY, fresh_profile),
         "withdraw": lambda: store.withdraw(api_engine, entry, "other", KEY, fresh_profile),
@@ -141,7 +149,9 @@ def test_out_of_order_changes_nothing(
     assert snapshot(api_engine) == before
 
 
-def test_unknown_ids_and_references(api_engine: Engine, fresh_profile: ScoringProfile) -> None:
+def test_unknown_ids_and_references(
+    api_engine: Engine, fresh_profile: ScoringProfile, rankers: RankerCache
+) -> None:
     """Unknown entry, malformed id, unknown case reference, unknown flat: 404."""
     entry = add(api_engine, fresh_profile)
     with pytest.raises(NotFound):
@@ -152,35 +162,37 @@ def test_unknown_ids_and_references(api_engine: Engine, fresh_profile: ScoringPr
         store.lookup(api_engine, "AZ-nobody")
     before = snapshot(api_engine)
     with pytest.raises(NotFound, match="F-NOPE"):
-        store.offer(api_engine, entry, "F-NOPE", KEY, fresh_profile)
+        store.offer(api_engine, entry, "F-NOPE", KEY, fresh_profile, rankers=rankers)
     assert snapshot(api_engine) == before
 
 
-def test_offers_that_cannot_be(api_engine: Engine, fresh_profile: ScoringProfile) -> None:
+def test_offers_that_cannot_be(
+    api_engine: Engine, fresh_profile: ScoringProfile, rankers: RankerCache
+) -> None:
     """A flat offered to someone else, held by a reservation, or too small: 409."""
     a, b = add(api_engine, fresh_profile), add(api_engine, fresh_profile)
-    flat = fitting_flat(api_engine, fresh_profile)
-    store.offer(api_engine, a, flat, KEY, fresh_profile)
+    flat = fitting_flat(api_engine, fresh_profile, rankers)
+    store.offer(api_engine, a, flat, KEY, fresh_profile, rankers=rankers)
     with pytest.raises(Conflict, match="already offered"):
-        store.offer(api_engine, b, flat, KEY, fresh_profile)
+        store.offer(api_engine, b, flat, KEY, fresh_profile, rankers=rankers)
     big = Household(size=6, children_ages=[1, 2, 3, 4], languages=["ar"], move_in=date.today())
     c = store.add(
         api_engine, NewEntry(household=big, case_ref=f"TEST-{next(_refs)}"), KEY, fresh_profile
     )
-    one_room = fitting_flat(api_engine, fresh_profile)
+    one_room = fitting_flat(api_engine, fresh_profile, rankers)
     with pytest.raises(Conflict, match="does not fit"):
-        store.offer(api_engine, c.id, one_room, KEY, fresh_profile)
+        store.offer(api_engine, c.id, one_room, KEY, fresh_profile, rankers=rankers)
 
 
 def test_decline_and_withdraw_release_the_hold(
-    api_engine: Engine, fresh_profile: ScoringProfile
+    api_engine: Engine, fresh_profile: ScoringProfile, rankers: RankerCache
 ) -> None:
     """Back to waiting (or out) from reserved: the flat is free again."""
     for action in ("decline", "withdraw"):
         entry = add(api_engine, fresh_profile)
-        flat = fitting_flat(api_engine, fresh_profile)
-        store.offer(api_engine, entry, flat, KEY, fresh_profile)
-        store.reserve(api_engine, entry, KEY, fresh_profile)
+        flat = fitting_flat(api_engine, fresh_profile, rankers)
+        store.offer(api_engine, entry, flat, KEY, fresh_profile, rankers=rankers)
+        store.reserve(api_engine, entry, KEY, fresh_profile, rankers=rankers)
         e = getattr(store, action)(api_engine, entry, "other", KEY, fresh_profile)
         assert e.status == ("waiting" if action == "decline" else "withdrawn")
         assert e.flat_id is None and e.reservation_id is None
@@ -188,14 +200,15 @@ def test_decline_and_withdraw_release_the_hold(
 
 
 def test_a_lapsed_hold_or_a_flat_taken_meanwhile_changes_nothing(
-    api_engine: Engine, fresh_profile: ScoringProfile
+    api_engine: Engine, fresh_profile: ScoringProfile, rankers: RankerCache
 ) -> None:
     """The transition and its hold or confirmation are one transaction: moving in on a lapsed
     hold, or holding a flat someone reserved directly since the offer, answers 409 and leaves
     the list, the reservations and the audit log as they were."""
     entry = add(api_engine, fresh_profile)
-    store.offer(api_engine, entry, fitting_flat(api_engine, fresh_profile), KEY, fresh_profile)
-    held = store.reserve(api_engine, entry, KEY, fresh_profile)
+    flat = fitting_flat(api_engine, fresh_profile, rankers)
+    store.offer(api_engine, entry, flat, KEY, fresh_profile, rankers=rankers)
+    held = store.reserve(api_engine, entry, KEY, fresh_profile, rankers=rankers)
     with api_engine.begin() as conn:
         conn.execute(
             text("UPDATE reservations SET expires_at = now() - interval '1 minute' WHERE id = :r"),
@@ -208,12 +221,12 @@ def test_a_lapsed_hold_or_a_flat_taken_meanwhile_changes_nothing(
     assert snapshot(api_engine) == before
 
     other = add(api_engine, fresh_profile)
-    flat = fitting_flat(api_engine, fresh_profile)
-    store.offer(api_engine, other, flat, KEY, fresh_profile)
-    reservations.reserve(api_engine, flat, household(), None, KEY, fresh_profile)
+    flat = fitting_flat(api_engine, fresh_profile, rankers)
+    store.offer(api_engine, other, flat, KEY, fresh_profile, rankers=rankers)
+    reservations.reserve(api_engine, flat, household(), None, KEY, fresh_profile, rankers=rankers)
     before = snapshot(api_engine)
     with pytest.raises(Conflict, match="already held"):
-        store.reserve(api_engine, other, KEY, fresh_profile)
+        store.reserve(api_engine, other, KEY, fresh_profile, rankers=rankers)
     assert snapshot(api_engine) == before and store.get(api_engine, other).status == "offered"
 
 
@@ -251,12 +264,14 @@ def test_case_references_are_only_keyed_hashes(
     assert store.lookup(api_engine, "AZ-2026-SECRET-77").id == entry.id
 
 
-def test_recommendations_follow_the_plan(api_engine: Engine, fresh_profile: ScoringProfile) -> None:
+def test_recommendations_follow_the_plan(
+    api_engine: Engine, fresh_profile: ScoringProfile, rankers: RankerCache
+) -> None:
     """A flat's recommendation ranks fitting waiting households by score plus waiting points
     minus their potential; a household's ranks free flats by score minus potentials; every
     number is explained and the plan's choice is consistent between both views."""
     entries = [add(api_engine, fresh_profile) for _ in range(3)]
-    mine = recommend.for_household(api_engine, fresh_profile, entries[0], 5, KEY)
+    mine = recommend.for_household(api_engine, fresh_profile, entries[0], 5, KEY, rankers=rankers)
     assert mine.flats and mine.verdict in ("offer_now", "wait")
     values = [f.value for f in mine.flats]
     assert values == sorted(values, reverse=True)
@@ -265,7 +280,7 @@ def test_recommendations_follow_the_plan(api_engine: Engine, fresh_profile: Scor
             f.placement_score - f.district_potential - f.flat_potential, abs=0.02
         )
     flat = mine.flats[0].flat_id
-    theirs = recommend.for_flat(api_engine, fresh_profile, flat, 10, KEY)
+    theirs = recommend.for_flat(api_engine, fresh_profile, flat, 10, KEY, rankers=rankers)
     assert theirs.households and theirs.explanation
     for h in theirs.households:
         assert h.value == pytest.approx(
@@ -273,9 +288,9 @@ def test_recommendations_follow_the_plan(api_engine: Engine, fresh_profile: Scor
         )
     planned = [h.entry_id for h in theirs.households if h.planned]
     assert len(planned) <= 1
-    pot = recommend.potentials(api_engine, fresh_profile)
+    pot = recommend.potentials(api_engine, fresh_profile, rankers=rankers)
     assert {d.code for d in pot.districts} >= {"LEB", "BAD"}
     assert all(d.potential >= 0 and d.explanation for d in pot.districts)
-    store.offer(api_engine, entries[1], flat, KEY, fresh_profile)
+    store.offer(api_engine, entries[1], flat, KEY, fresh_profile, rankers=rankers)
     with pytest.raises(Conflict, match="not free"):  # an offered flat gets no recommendation
-        recommend.for_flat(api_engine, fresh_profile, flat, 10, KEY)
+        recommend.for_flat(api_engine, fresh_profile, flat, 10, KEY, rankers=rankers)
