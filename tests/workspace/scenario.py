@@ -40,15 +40,18 @@ def scenario_keys(engine: Engine) -> tuple[KeyInfo, KeyInfo]:
 
 
 def place_households(engine: Engine, profile: ScoringProfile, office: KeyInfo) -> list[str]:
-    """Reserve each scenario household's best free flat and confirm it; return the ids."""
+    """Reserve each scenario household's best free flat and confirm it; return the ids. One
+    ranker cache for the whole scenario, as a server has: the features are read once, the
+    district status again after each confirmation (the state version moved)."""
     confirmed = []
     used: set[str] = set()
+    rankers = RankerCache()
     for size, languages in HOUSEHOLDS:
         household = Household(size=size, languages=languages, move_in="2027-03-31")  # type: ignore[arg-type]
-        ranked = RankerCache().ranker(engine, profile).rank(household, 20).results
+        ranked = rankers.ranker(engine, profile).rank(household, 20).results
         flat = next(r.flat_id for r in ranked if r.flat_id not in used)
         used.add(flat)
-        held = reserve(engine, flat, household, None, office, profile)
+        held = reserve(engine, flat, household, None, office, profile, rankers=rankers)
         transition(engine, str(held.id), "confirm", office, profile)
         confirmed.append(str(held.id))
     return confirmed

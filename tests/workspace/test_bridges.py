@@ -16,7 +16,6 @@ from sqlalchemy import Engine, text
 
 from geo_service.bridges.matching import assign
 from geo_service.config import get_settings
-from geo_service.scoring.pipeline import score_all
 from geo_service.scoring.profile import load_profile
 from tests.workspace.conftest import as_
 from tests.workspace.scenario import HOUSEHOLDS, place_households, scenario_keys
@@ -113,10 +112,16 @@ VOLUNTEERS = [
 
 
 @pytest.fixture(scope="module")
+def sample_database_name(scored_sample_database_name: str) -> str:
+    """This module's database: a copy of the sample scored with the shipped profile (the run's
+    scored template; no re-score of its own)."""
+    return scored_sample_database_name
+
+
+@pytest.fixture(scope="module")
 def placed(sample_engine: Engine) -> list[str]:
     """The scenario's ten households placed today on the scored sample."""
     profile = load_profile(get_settings().profile_path)
-    score_all(sample_engine, profile)
     office, _ = scenario_keys(sample_engine)
     return place_households(sample_engine, profile, office)
 

@@ -15,7 +15,6 @@ import pytest
 from sqlalchemy import Engine, text
 
 from geo_service.config import get_settings
-from geo_service.scoring.pipeline import score_all
 from geo_service.scoring.profile import load_profile
 from tests.conftest import run_cli
 from tests.workspace.conftest import as_
@@ -26,11 +25,17 @@ TODAY = date.today().isoformat()
 
 
 @pytest.fixture(scope="module")
+def sample_database_name(scored_sample_database_name: str) -> str:
+    """This module's database: a copy of the sample scored with the shipped profile (the run's
+    scored template; no re-score of its own)."""
+    return scored_sample_database_name
+
+
+@pytest.fixture(scope="module")
 def meeting(sample_engine: Engine, server: str, keys: dict[str, str]) -> dict[str, Any]:
     """Households placed, a first report (the gap baseline), then a whole offer category
     paused and an offer changed by partners."""
     profile = load_profile(get_settings().profile_path)
-    score_all(sample_engine, profile)
     office, admin = scenario_keys(sample_engine)
     confirmed = place_households(sample_engine, profile, office)
     first = httpx.get(
