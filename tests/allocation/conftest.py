@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 
 from geo_service.config import get_settings
 from geo_service.scoring.profile import ScoringProfile, load_profile
+from geo_service.scoring.ranker_cache import RankerCache
 
 
 @pytest.fixture(scope="module")
@@ -25,3 +26,11 @@ def sample_database_name(scored_sample_database_name: str) -> str:
 def scored(sample_engine: Engine) -> Engine:
     """The sample, scored."""
     return sample_engine
+
+
+@pytest.fixture(scope="module")
+def rankers() -> RankerCache:
+    """The module's rankers, as a server keeps them on ``app.state``: the features are read
+    again only after a re-score, the district status after every commit (the state version);
+    without it every allocation and hold re-read the features."""
+    return RankerCache()

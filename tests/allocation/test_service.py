@@ -23,14 +23,17 @@ from geo_service.reservations.service import reserve, transition
 from geo_service.scoring.household import read_households
 from geo_service.scoring.pipeline import held_flats, load_ranker, score_all
 from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.ranker_cache import RankerCache
 
 BATCHES = get_settings().data_dir / "sample" / "households"
 
 
-def test_scarce_batch_optimal_beats_greedy(scored: Engine, prof: ScoringProfile) -> None:
+def test_scarce_batch_optimal_beats_greedy(
+    scored: Engine, prof: ScoringProfile, rankers: RankerCache
+) -> None:
     """Optimal places more households or reaches a higher objective than greedy, feasibly."""
     batch = read_households(BATCHES / "scarce.json", prof)
-    result = allocate(scored, prof, batch)
+    result = allocate(scored, prof, batch, rankers=rankers)
     base = result.baseline
     print(
         f"scarce: optimal placed {result.placed} objective {result.objective}; "
@@ -53,7 +56,7 @@ def test_scarce_batch_optimal_beats_greedy(scored: Engine, prof: ScoringProfile)
 
 @pytest.mark.parametrize("scale", [1.0, 0.8])
 def test_optimum_equals_the_full_milp_with_a_held_flat(
-    scored: Engine, prof: ScoringProfile, scale: float
+    scored: Engine, prof: ScoringProfile, scale: float, rankers: RankerCache
 ) -> None:
     """The sample's scarce batch (equal households among them), one flat held, capacities as
     they are and scaled to 80 %: the same placed count and objective as the MILP over every
@@ -61,10 +64,10 @@ def test_optimum_equals_the_full_milp_with_a_held_flat(
     batch = read_households(BATCHES / "scarce.json", prof)
     with scored.begin() as conn:
         info, _ = create_key(conn, "housing_office", "held")
-    flat = allocate(scored, prof, batch[:1], "greedy").assignments[0].flat_id
-    hold = reserve(scored, flat, batch[0], None, info, prof)
+    flat = allocate(scored, prof, batch[:1], "greedy", rankers=rankers).assignments[0].flat_id
+    hold = reserve(scored, flat, batch[0], None, info, prof, rankers=rankers)
     try:
-        result = allocate(scored, prof, batch, capacity_scale=scale)
+        result = allocate(scored, prof, batch, capacity_scale=scale, rankers=rankers)
         ranker = load_ranker(scored, prof)
         scores, _ = score_matrix(ranker, batch, held_flats(scored))
         cap, before = capacities(ranker, scale, [])
@@ -82,25 +85,29 @@ def test_optimum_equals_the_full_milp_with_a_held_flat(
     assert result.placed + result.unplaced == len(batch)
 
 
-def test_capacity_scenario_and_excluded_district(scored: Engine, prof: ScoringProfile) -> None:
+def test_capacity_scenario_and_excluded_district(
+    scored: Engine, prof: ScoringProfile, rankers: RankerCache
+) -> None:
     """Halving capacities never places more; an excluded district gets nobody."""
     batch = read_households(BATCHES / "plentiful.json", prof)
-    full = allocate(scored, prof, batch)
-    half = allocate(scored, prof, batch, capacity_scale=0.5, exclude=["LEB"])
+    full = allocate(scored, prof, batch, rankers=rankers)
+    half = allocate(scored, prof, batch, capacity_scale=0.5, exclude=["LEB"], rankers=rankers)
     assert half.placed <= full.placed
     leb = next(d for d in half.districts if d.code == "LEB")
     assert leb.after == leb.before
 
 
-def test_reserve_racing_a_manual_hold_writes_nothing(scored: Engine, prof: ScoringProfile) -> None:
+def test_reserve_racing_a_manual_hold_writes_nothing(
+    scored: Engine, prof: ScoringProfile, rankers: RankerCache
+) -> None:
     """A flat taken between solving and reserving: 409, no hold and no run stored."""
     batch = read_households(BATCHES / "plentiful.json", prof)[:5]
-    result = allocate(scored, prof, batch)
+    result = allocate(scored, prof, batch, rankers=rankers)
     assert result.assignments
     with scored.begin() as conn:
         info, _ = create_key(conn, "housing_office", "race")
     first = result.assignments[0]
-    reserve(scored, first.flat_id, batch[first.household], None, info, prof)
+    reserve(scored, first.flat_id, batch[first.household], None, info, prof, rankers=rankers)
     count = (
         "SELECT (SELECT count(*) FROM reservations) || '/' || (SELECT count(*) FROM allocations)"
     )
@@ -112,20 +119,22 @@ def test_reserve_racing_a_manual_hold_writes_nothing(scored: Engine, prof: Scori
         assert conn.execute(text(count)).scalar_one() == before
 
 
-def test_lapsed_hold_is_expired_before_reserving(scored: Engine, prof: ScoringProfile) -> None:
+def test_lapsed_hold_is_expired_before_reserving(
+    scored: Engine, prof: ScoringProfile, rankers: RankerCache
+) -> None:
     """A hold past its expiry does not block an allocation with reserve: the hold routine
     expires it (audited) and holds the flat for the batch."""
     batch = read_households(BATCHES / "plentiful.json", prof)[:1]
     with scored.begin() as conn:
         info, _ = create_key(conn, "housing_office", "lapsed")
-    flat = allocate(scored, prof, batch).assignments[0].flat_id
-    old = reserve(scored, flat, batch[0], None, info, prof).id
+    flat = allocate(scored, prof, batch, rankers=rankers).assignments[0].flat_id
+    old = reserve(scored, flat, batch[0], None, info, prof, rankers=rankers).id
     with scored.begin() as conn:
         conn.execute(
             text("UPDATE reservations SET expires_at = now() - interval '1 minute' WHERE id = :i"),
             {"i": old},
         )
-    result = allocate(scored, prof, batch)
+    result = allocate(scored, prof, batch, rankers=rankers)
     assert result.assignments[0].flat_id == flat
     (new,) = record_run(scored, result, batch, prof, info, reserve=True).reservations
     with scored.connect() as conn:
@@ -209,7 +218,9 @@ def test_cli_and_api(
         server.wait(timeout=20)
 
 
-def test_fairness_limits_from_the_profile(scored: Engine, prof: ScoringProfile) -> None:
+def test_fairness_limits_from_the_profile(
+    scored: Engine, prof: ScoringProfile, rankers: RankerCache
+) -> None:
     """min_score and max_utilisation from the profile's [allocation] table are respected
     (the profile is another version: the sample is scored with it first, then back)."""
     from geo_service.scoring.profile import parse_profile
@@ -218,12 +229,12 @@ def test_fairness_limits_from_the_profile(scored: Engine, prof: ScoringProfile) 
     data["allocation"].update(min_score=80.0, max_utilisation=0.6)
     strict = parse_profile(data)
     batch = read_households(BATCHES / "scarce.json", strict)
-    loose = allocate(scored, prof, batch)
+    loose = allocate(scored, prof, batch, rankers=rankers)
     with pytest.raises(StaleScores, match="score --profile"):
-        allocate(scored, strict, batch)
+        allocate(scored, strict, batch, rankers=rankers)
     score_all(scored, strict)
     try:
-        result = allocate(scored, strict, batch)
+        result = allocate(scored, strict, batch, rankers=rankers)
     finally:
         score_all(scored, prof)
     assert all(a.placement_score >= 80.0 for a in result.assignments)
