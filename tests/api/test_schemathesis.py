@@ -54,7 +54,7 @@ ENTRY_STEPS = [(), ("offer",), ("offer", "reserve"), ("offer", "reserve", "move"
 
 
 def waiting_entries(
-    engine: Engine, key: KeyInfo, profile: ScoringProfile, flats: list[str]
+    engine: Engine, key: KeyInfo, profile: ScoringProfile, flats: list[str], rankers: RankerCache
 ) -> list[str]:
     """One waiting-list entry in each status (waiting, offered, reserved, moved, withdrawn),
     offered the given flats; their ids."""
@@ -65,9 +65,11 @@ def waiting_entries(
         entry = store.add(engine, new, key, profile).id
         for step in steps:
             if step == "offer":
-                store.offer(engine, entry, next(free), key, profile)
+                store.offer(engine, entry, next(free), key, profile, rankers=rankers)
             elif step == "withdraw":
                 store.withdraw(engine, entry, "other", key, profile)
+            elif step == "reserve":
+                store.reserve(engine, entry, key, profile, rankers=rankers)
             else:
                 getattr(store, step)(engine, entry, key, profile)
         ids.append(entry)
@@ -80,12 +82,14 @@ def path_values(api_engine: Engine, keys: dict[str, str]) -> dict[str, list[Any]
     profile = load_profile(get_settings().profile_path)
     with api_engine.begin() as conn:
         office = create_key(conn, "housing_office", "schemathesis fixtures")[0]
-    ranked = [
-        r.flat_id for r in RankerCache().ranker(api_engine, profile).rank(HOUSEHOLD, 6).results
-    ]
+    rankers = RankerCache()  # one for the set-up, as a server has: the features read once
+    ranked = [r.flat_id for r in rankers.ranker(api_engine, profile).rank(HOUSEHOLD, 6).results]
     fitting, offered = ranked[:3], ranked[3:]
-    reservations = [reserve(api_engine, f, HOUSEHOLD, None, office, profile).id for f in fitting]
-    entries = waiting_entries(api_engine, office, profile, offered)
+    reservations = [
+        reserve(api_engine, f, HOUSEHOLD, None, office, profile, rankers=rankers).id
+        for f in fitting
+    ]
+    entries = waiting_entries(api_engine, office, profile, offered, rankers)
     assert len(reservations) == 3, "three held flats for the reservation routes"
     transition(api_engine, reservations[1], "confirm", office, profile)
     transition(api_engine, reservations[2], "release", office, profile)

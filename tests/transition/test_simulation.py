@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from geo_service.scoring.pipeline import load_ranker
 from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.ranking import Ranker
 from geo_service.transition.policies import forecast_for, greedy, hindsight, lookahead
 from geo_service.transition.simulation import simulate
 from geo_service.transition.year import Year, YearMix, generate_year, simulated_rows
@@ -22,9 +23,14 @@ DAYS = 60
 
 
 @pytest.fixture(scope="module")
-def year(api_engine: Engine, sample_profile: ScoringProfile) -> Year:
+def ranker(api_engine: Engine, sample_profile: ScoringProfile) -> Ranker:
+    """The scored sample's ranker (read once: nothing here changes the data)."""
+    return load_ranker(api_engine, sample_profile)
+
+
+@pytest.fixture(scope="module")
+def year(ranker: Ranker) -> Year:
     """A 60-day year on the scored sample."""
-    ranker = load_ranker(api_engine, sample_profile)
     return generate_year(ranker, simulated_rows(ranker), YearMix(days=DAYS), seed=5)
 
 
@@ -41,10 +47,9 @@ def assert_feasible(year: Year, flat_of: np.ndarray) -> None:
 
 
 def test_policies_are_feasible_and_hindsight_is_best(
-    year: Year, sample_profile: ScoringProfile, api_engine: Engine
+    year: Year, sample_profile: ScoringProfile, ranker: Ranker
 ) -> None:
     """Greedy and look-ahead place feasibly; neither beats the hindsight optimum."""
-    ranker = load_ranker(api_engine, sample_profile)
     rows = simulated_rows(ranker)
     fc = forecast_for(year, lambda hh: rows.rows(hh, ranker.factor), 200, 0)
     outcomes = [hindsight(year), greedy(year), lookahead(year, sample_profile.transition_rules, fc)]
