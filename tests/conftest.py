@@ -10,7 +10,9 @@ sample scored with the shipped profile); ``crs_template_db`` makes templates in 
 CRSs and ``new_database`` fresh databases for a single test.
 
 Under pytest-xdist (``make test`` runs ``-n auto``) every module stays on one worker (its module
-fixtures are made once) and the packages in ``ONE_WORKER`` stay whole: ``ModuleScheduling``. The
+fixtures are made once) and the packages in ``ONE_WORKER`` stay whole: ``ModuleScheduling``,
+which hands out the longest modules first (``SECONDS``), so that no long module starts last
+while the other worker has run dry. The
 embedded cluster is started and every template made once per test run, whichever worker comes
 first, under a file lock; the others use them. The controller drops the templates at the end.
 Engines and ``DATABASE_URL`` of the tests connect as the service role, like the service;
@@ -30,6 +32,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
@@ -42,9 +45,31 @@ from geo_service.db import cluster, crs, migrate, roles
 from geo_service.db.engine import make_engine, normalise_url
 from geo_service.maps.screenshots import ARGS, CHROMIUM
 
+if TYPE_CHECKING:
+    from xdist.workermanager import WorkerController
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # packages whose modules share a package-scoped fixture: run on one worker, set up once
 ONE_WORKER = ("tests/city/",)
+# Seconds of the longest scopes (module or ONE_WORKER package) in a `make test` run on 2 busy
+# cores (measured with --durations; only the order matters). Longest first is the classic
+# makespan heuristic; scopes not listed follow in pytest-xdist's order (most tests first).
+SECONDS = {
+    "tests/api/test_storm.py": 190,
+    "tests/analysis/test_notebooks.py": 140,
+    "tests/maps/test_maps.py": 110,
+    "tests/api/test_schemathesis.py": 100,
+    "tests/allocation/test_service.py": 90,
+    "tests/api/test_readme.py": 85,
+    "tests/city/": 80,
+    "tests/cli/test_ux.py": 70,
+    "tests/network/test_scoring.py": 65,
+    "tests/api/test_http.py": 58,
+    "tests/maps/test_served.py": 50,
+    "tests/workspace/test_report.py": 50,
+    "tests/api/ogc/test_conformance.py": 48,
+    "tests/api/test_contract.py": 44,
+}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -66,12 +91,19 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
     from xdist.scheduler import LoadScopeScheduling
 
     class ModuleScheduling(LoadScopeScheduling):
-        """LoadScopeScheduling with a module (or ``ONE_WORKER`` package) as the scope."""
+        """LoadScopeScheduling with a module (or ``ONE_WORKER`` package) as the scope, the
+        longest scopes (``SECONDS``) handed out first."""
 
         def _split_scope(self, nodeid: str) -> str:
             """The module of ``nodeid``, or its package when that must stay on one worker."""
             module = nodeid.split("::", 1)[0]
             return next((p for p in ONE_WORKER if module.startswith(p)), module)
+
+        def _assign_work_unit(self, node: WorkerController) -> None:
+            """Hand ``node`` the longest scope left (the first of equals in queue order)."""
+            longest = max(self.workqueue, key=lambda scope: SECONDS.get(scope, 0))
+            self.workqueue.move_to_end(longest, last=False)
+            super()._assign_work_unit(node)
 
     return ModuleScheduling(config, log)
 
