@@ -12,9 +12,10 @@ from typing import Any
 import httpx
 import pypdfium2 as pdfium
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 
 from geo_service.config import get_settings
+from geo_service.report.service import build_report, render_html
 from geo_service.scoring.profile import load_profile
 from tests.conftest import run_cli
 from tests.workspace.conftest import as_
@@ -246,3 +247,23 @@ def test_waiting_households_by_language_and_size_match_a_recount(
     assert body["waiting_total"]["shown"] == (str(total) if total >= 3 else "< 3")
     page = report(http, keys["planner"], format="html").text
     assert "Wartende Haushalte nach Sprache" in page and "Keine Warteliste geführt" not in page
+
+
+def test_an_empty_database_gets_a_report_that_says_so(engine: Engine) -> None:
+    """On a migrated database with nothing loaded yet, each section says in words that there
+    is nothing to show (no empty chart axes); the whole report is read on one connection."""
+    profile = load_profile(get_settings().profile_path)
+    checkouts: list[object] = []
+
+    def count(*_: object) -> None:
+        checkouts.append(1)
+
+    event.listen(engine, "checkout", count)
+    try:
+        page = render_html(build_report(engine, date.today(), profile), profile)
+    finally:
+        event.remove(engine, "checkout", count)
+    assert len(checkouts) == 1  # every section from one connection's snapshot
+    assert "Keine Stadtteile erfasst" in page
+    assert 'alt="Auslastung je Stadtteil"' not in page
+    assert "wurde kein Haushalt in eine Wohnung vermittelt" in page
