@@ -52,23 +52,26 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # packages whose modules share a package-scoped fixture: run on one worker, set up once
 ONE_WORKER = ("tests/city/",)
 # Seconds of the longest scopes (module or ONE_WORKER package) in a `make test` run on 2 busy
-# cores (measured with --durations; only the order matters). Longest first is the classic
-# makespan heuristic; scopes not listed follow in pytest-xdist's order (most tests first).
+# cores (their tests' setup and calls, 2026-11-29; only the order matters). Longest first is
+# the classic makespan heuristic; scopes not listed follow in pytest-xdist's order (most tests
+# first).
 SECONDS = {
-    "tests/api/test_storm.py": 190,
-    "tests/analysis/test_notebooks.py": 140,
-    "tests/maps/test_maps.py": 110,
-    "tests/api/test_schemathesis.py": 100,
-    "tests/allocation/test_service.py": 90,
-    "tests/api/test_readme.py": 85,
-    "tests/city/": 80,
-    "tests/cli/test_ux.py": 70,
-    "tests/network/test_scoring.py": 65,
-    "tests/api/test_http.py": 58,
-    "tests/maps/test_served.py": 50,
-    "tests/workspace/test_report.py": 50,
-    "tests/api/ogc/test_conformance.py": 48,
-    "tests/api/test_contract.py": 44,
+    "tests/api/test_storm.py": 153,
+    "tests/api/test_schemathesis.py": 137,
+    "tests/analysis/test_notebooks.py": 131,
+    "tests/maps/test_maps.py": 87,
+    "tests/network/test_scoring.py": 84,
+    "tests/city/": 78,
+    "tests/allocation/test_service.py": 77,
+    "tests/cli/test_ux.py": 76,
+    "tests/api/test_readme.py": 69,
+    "tests/api/test_hot_path.py": 54,
+    "tests/transition/test_simulation.py": 52,
+    "tests/ingest/test_bad_inputs.py": 51,
+    "tests/scoring/test_profile_version.py": 49,
+    "tests/workspace/test_report.py": 48,
+    "tests/api/test_state_cache.py": 47,
+    "tests/api/test_http.py": 45,
 }
 
 
