@@ -349,6 +349,10 @@ def test_district_counts_equal_a_recount(
 
 def test_notebooks_run_on_the_used_database(storm: Storm, sample_database_url: str) -> None:
     """The analyst notebooks run top to bottom after the storm (placed households in many
-    languages, held and confirmed flats)."""
+    languages, held and confirmed flats). All five, none left to tests/analysis alone: each
+    reads state the storm changes (01 placements and utilisation per district, 02 rankings
+    without the held flats and capped districts, 03 the coverage of the placed households'
+    languages, 04 rankings and allocations around the holds, 05 the waiting list's pipeline
+    and potentials and a year simulated from the districts' places left)."""
     for path in notebook_paths():
         print(f"after the storm, {Path(path).name}: {execute(path, sample_database_url):.1f} s")
