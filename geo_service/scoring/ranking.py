@@ -18,6 +18,7 @@ from geo_service.scoring.decay import (
     contributions,
     household_weights,
     round_preserving_sum,
+    scores,
 )
 from geo_service.scoring.district_codes import check_codes
 from geo_service.scoring.explain import (
@@ -51,16 +52,20 @@ MAX_LANGUAGE_SETS = 32
 class Evaluation:
     """Everything computed for one household over all flats."""
 
-    points: np.ndarray  # (n, categories) contribution points, unrounded
     score: np.ndarray  # infrastructure score S
     placement: np.ndarray  # S x B
     passed: np.ndarray  # every hard constraint holds
     checks: list[Constraint]
     nearest: dict[str, Nearest]
     places: PlaceCache  # the explanations' nearest places, kept per language set
-    values: np.ndarray  # (n, categories) category values c, 0-1
+    values: np.ndarray  # (n, categories) category values c, 0-1 (Fortran order)
     weights: np.ndarray  # category weights W for the household
     reserved: np.ndarray  # held or confirmed
+
+    def points(self, rows: list[int]) -> np.ndarray:
+        """The unrounded contribution points of the flats at ``rows`` (categories as
+        columns): only the flats explained need them, not all."""
+        return contributions(np.ascontiguousarray(self.values[rows]), self.weights)
 
 
 @dataclass(frozen=True)
@@ -178,14 +183,16 @@ class Ranker:
         if hit is None:
             p = self.profile
             nearest = {c: self._nearest(c, list(key)) for c in p.names()}
-            values = np.column_stack(
-                [
-                    category_value(
-                        nearest[c].dist, p.categories[c].rank_weights, p.full_m(c), p.zero_m(c)
-                    )
-                    for c in p.names()
-                ]
-            )
+            values = np.asfortranarray(
+                np.column_stack(
+                    [
+                        category_value(
+                            nearest[c].dist, p.categories[c].rank_weights, p.full_m(c), p.zero_m(c)
+                        )
+                        for c in p.names()
+                    ]
+                )
+            )  # a column per category: scores are summed column by column
             hit = (PlaceCache(p, nearest), values)
             self._by_languages[key] = hit
             while len(self._by_languages) > MAX_LANGUAGE_SETS:
@@ -204,8 +211,7 @@ class Ranker:
         p = self.profile
         places, values = self._per_languages(household.languages)
         weights = household_weights(p, household)
-        points = contributions(values, weights)
-        score = np.round(points.sum(axis=1), 2)
+        score = np.round(scores(values, weights), 2)
         reserved = self.reserved_mask(held)
         free = self.on_offer & ~reserved
         checks = [
@@ -215,7 +221,6 @@ class Ranker:
         passed = np.logical_and.reduce([c.passed for c in checks])
         placement = np.round(score * self.factor, 2)
         return Evaluation(
-            points,
             score,
             placement,
             passed,
@@ -234,24 +239,23 @@ class Ranker:
         and each category's explanation as plain data (one numpy pass per category for all
         rows; validated into the result model once per flat)."""
         p = self.profile
-        pts = round_preserving_sum(ev.points[rows]).tolist()
+        pts = round_preserving_sum(ev.points(rows)).tolist()
+        values = ev.values[rows].tolist()
         total = float(ev.weights.sum())
         out: list[tuple[dict[str, Any], dict[str, Any]]] = [
             (dict(places), {}) for places in ev.places.of(rows)
         ]
         for k, c in enumerate(p.names()):
             weight = float(ev.weights[k])
-            rule, full, zero = decay_rule(p, c), p.full_m(c), p.zero_m(c)
+            same = {  # what every flat's explanation of the category shares
+                "weight": round(weight, 3),
+                "max_points": round(100.0 * weight / total, 2) if total > 0 else 0.0,
+                "full_m": p.full_m(c),
+                "zero_m": p.zero_m(c),
+                "rule": decay_rule(p, c),
+            }
             for r, (_, categories) in enumerate(out):
-                categories[c] = {
-                    "weight": round(weight, 3),
-                    "max_points": round(100.0 * weight / total, 2) if total > 0 else 0.0,
-                    "points": pts[r][k],
-                    "value": round(float(ev.values[rows[r], k]), 3),
-                    "full_m": full,
-                    "zero_m": zero,
-                    "rule": rule,
-                }
+                categories[c] = {**same, "points": pts[r][k], "value": round(values[r][k], 3)}
         return out
 
     def explain(self, ev: Evaluation, i: int, rank: int | None) -> RankedFlat:
@@ -399,7 +403,7 @@ class Ranker:
         without the words: for analysts ranking thousands of flats at once."""
         ev, rows = sel.evaluation, sel.chosen
         names = self.profile.names()
-        points = round_preserving_sum(ev.points[rows]) if rows else np.zeros((0, len(names)))
+        points = round_preserving_sum(ev.points(rows)) if rows else np.zeros((0, len(names)))
         info = [self.districts.get(c, {}) for c in self.district[rows]]
         return pd.DataFrame(
             {
