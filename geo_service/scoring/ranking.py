@@ -7,6 +7,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -50,10 +51,9 @@ MAX_LANGUAGE_SETS = 32
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Everything computed for one household over all flats."""
+    """Everything computed for one household over all flats; the scores of all flats only
+    when asked for (a ranking scores only the flats passing its filters)."""
 
-    score: np.ndarray  # infrastructure score S
-    placement: np.ndarray  # S x B
     passed: np.ndarray  # every hard constraint holds
     checks: list[Constraint]
     nearest: dict[str, Nearest]
@@ -61,6 +61,22 @@ class Evaluation:
     values: np.ndarray  # (n, categories) category values c, 0-1 (Fortran order)
     weights: np.ndarray  # category weights W for the household
     reserved: np.ndarray  # held or confirmed
+    factor: np.ndarray  # district factor B per flat
+
+    @cached_property
+    def score(self) -> np.ndarray:
+        """Infrastructure score S of every flat."""
+        return np.round(scores(self.values, self.weights), 2)
+
+    @cached_property
+    def placement(self) -> np.ndarray:
+        """Placement score S x B of every flat."""
+        return np.round(self.score * self.factor, 2)
+
+    def scores_of(self, rows: np.ndarray | list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """S and S x B of the flats at ``rows`` (equal to ``score[rows]``, ``placement[rows]``)."""
+        score = np.round(scores(self.values[rows], self.weights), 2)
+        return score, np.round(score * self.factor[rows], 2)
 
     def points(self, rows: list[int]) -> np.ndarray:
         """The unrounded contribution points of the flats at ``rows`` (categories as
@@ -211,7 +227,6 @@ class Ranker:
         p = self.profile
         places, values = self._per_languages(household.languages)
         weights = household_weights(p, household)
-        score = np.round(scores(values, weights), 2)
         reserved = self.reserved_mask(held)
         free = self.on_offer & ~reserved
         checks = [
@@ -219,17 +234,8 @@ class Ranker:
             *constraints(self.arrays, household, p),
         ]
         passed = np.logical_and.reduce([c.passed for c in checks])
-        placement = np.round(score * self.factor, 2)
         return Evaluation(
-            score,
-            placement,
-            passed,
-            checks,
-            places.nearest,
-            places,
-            values,
-            weights,
-            reserved,
+            passed, checks, places.nearest, places, values, weights, reserved, self.factor
         )
 
     def _categories(
@@ -266,10 +272,15 @@ class Ranker:
         self, ev: Evaluation, rows: list[int], ranks: Sequence[int | None]
     ) -> list[RankedFlat]:
         """The explained flats at positions ``rows`` with their ``ranks``."""
+        score, placement = ev.scores_of(rows)
         return [
-            self._flat(ev, i, rank, nearest, categories)
-            for i, rank, (nearest, categories) in zip(
-                rows, ranks, self._categories(ev, rows), strict=True
+            self._flat(ev, i, rank, scored, nearest, categories)
+            for i, rank, scored, (nearest, categories) in zip(
+                rows,
+                ranks,
+                zip(score.tolist(), placement.tolist(), strict=True),
+                self._categories(ev, rows),
+                strict=True,
             )
         ]
 
@@ -278,22 +289,23 @@ class Ranker:
         ev: Evaluation,
         i: int,
         rank: int | None,
+        scored: tuple[float, float],
         nearest: dict[str, Any],
         categories: dict[str, Any],
     ) -> RankedFlat:
-        """One explained flat from its precomputed category explanations."""
+        """One explained flat from its scores (S, S x B) and category explanations."""
         code = self.district[i]
         info = {"code": code, **self.districts.get(code, {})}
         eligible = bool(ev.passed[i])
         factor = round(float(info.get("factor", 0.0)), 4)
-        placement = float(ev.placement[i]) if eligible else 0.0
+        score, placement = scored[0], scored[1] if eligible else 0.0
         failed = [f"{c.name} ({c.describe(i)})" for c in ev.checks if not c.passed[i]]
         return RankedFlat.model_validate(
             {
                 "flat_id": str(self.ids[i]),
                 "rank": rank,
                 "placement_score": placement,
-                "infrastructure_score": float(ev.score[i]),
+                "infrastructure_score": score,
                 "district": {
                     "code": code,
                     "name": info.get("name"),
@@ -311,7 +323,7 @@ class Ranker:
                     for c in ev.checks
                 ],
                 "eligible": eligible,
-                "summary": summary(placement, float(ev.score[i]), factor, eligible),
+                "summary": summary(placement, score, factor, eligible),
                 "notes": flat_notes(
                     failed, factor, bool(self.unreachable[i]), info.get("name") or code
                 ),
@@ -352,13 +364,15 @@ class Ranker:
             ("constraint", ~fits),
             ("district_full", full),
         ):
-            counts[reason] = int((left & out).sum())
+            counts[reason] = int(np.count_nonzero(left & out))
             left &= ~out
         free = inside & self.on_offer & ~ev.reserved
-        failed = {c.name: int((free & ~c.passed).sum()) for c in ev.checks if c.name != "free"}
+        failed = {
+            c.name: int(np.count_nonzero(free & ~c.passed)) for c in ev.checks if c.name != "free"
+        }
         full_districts = self._full_districts(free & fits & (self.factor <= 0))
         idx = np.flatnonzero(left)
-        chosen = top(idx, ev.placement[idx], self.ids[idx], limit)
+        chosen = top(idx, ev.scores_of(idx)[1], self.ids, limit)
         excluded = Exclusions(**counts)
         ranking = Ranking(
             results=[],
@@ -404,13 +418,14 @@ class Ranker:
         ev, rows = sel.evaluation, sel.chosen
         names = self.profile.names()
         points = round_preserving_sum(ev.points(rows)) if rows else np.zeros((0, len(names)))
+        score, placement = ev.scores_of(rows)
         info = [self.districts.get(c, {}) for c in self.district[rows]]
         return pd.DataFrame(
             {
                 "rank": np.arange(1, len(rows) + 1),
                 "flat_id": self.ids[rows].astype(str),
-                "placement_score": ev.placement[rows],
-                "infrastructure_score": ev.score[rows],
+                "placement_score": placement,
+                "infrastructure_score": score,
                 "district_code": self.district[rows],
                 "district_name": [i.get("name") for i in info],
                 "district_factor": np.round(self.factor[rows], 4),
@@ -453,13 +468,13 @@ def _availability(free: bool, reserved: bool) -> str:
 
 
 def top(rows: np.ndarray, score: np.ndarray, ids: np.ndarray, limit: int | None) -> list[int]:
-    """The ``limit`` best of ``rows`` by ``score`` (highest first, ties by id): a partial sort
-    keeps the candidates down to those scoring at least the limit-th best (all its ties kept),
-    and only those are sorted."""
+    """The ``limit`` best of ``rows`` by ``score`` (one per row; highest first, ties by
+    ``ids[row]``): a partial sort keeps the candidates down to those scoring at least the
+    limit-th best (all its ties kept), and only those are sorted."""
     if limit is not None and limit <= 0:
         return []
     if limit is not None and limit < len(rows):
-        threshold = -np.partition(-score, limit - 1)[limit - 1]
+        threshold = np.partition(score, len(score) - limit)[len(score) - limit]
         keep = score >= threshold
-        rows, score, ids = rows[keep], score[keep], ids[keep]
-    return rows[np.lexsort((ids, -score))[:limit]].tolist()
+        rows, score = rows[keep], score[keep]
+    return rows[np.lexsort((ids[rows], -score))[:limit]].tolist()
