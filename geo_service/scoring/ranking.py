@@ -36,6 +36,7 @@ from geo_service.scoring.nearest import Nearest, merge_nearest
 from geo_service.scoring.places import PlaceCache
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.results import (
+    DistrictFactor,
     Exclusions,
     FullDistrict,
     RankedFlat,
@@ -123,6 +124,8 @@ class Ranker:
         self.district_index, self.district_codes = pd.factorize(flats["district_code"])
         self._set_status(status)
         self.modes = set(features["distance_mode"]) or {profile.distance_mode}
+        self.distance_mode = ",".join(sorted(self.modes))
+        self._rules: dict[str, str] = {}  # each category's decay rule in words
         # the profile versions the stored features were computed with (one after a full run)
         self.feature_versions: set[str] = set(features.get("profile_version", ()))
         snap = features.groupby("flat_id")["snap_m"].first() if "snap_m" in features else {}
@@ -135,6 +138,7 @@ class Ranker:
     def _set_status(self, status: DistrictStatus) -> None:
         """District names, factors and utilisation, and each flat's factor B."""
         self.districts = status
+        self._district_parts: dict[str, DistrictFactor] = {}
         per_code = np.array(
             [status.get(c, {}).get("factor", 0.0) for c in self.district_codes] + [0.0]
         )
@@ -154,6 +158,8 @@ class Ranker:
         twin = copy.copy(self)
         twin.profile = profile
         twin._by_languages = OrderedDict()  # the values depend on the profile's decay metres
+        twin._district_parts = {}  # the district sentences on its district rules
+        twin._rules = {}
         return twin
 
     def _index_features(self, features: pd.DataFrame) -> dict[tuple[str, str], Nearest]:
@@ -258,7 +264,7 @@ class Ranker:
                 "max_points": round(100.0 * weight / total, 2) if total > 0 else 0.0,
                 "full_m": p.full_m(c),
                 "zero_m": p.zero_m(c),
-                "rule": decay_rule(p, c),
+                "rule": self._rules.get(c) or self._rules.setdefault(c, decay_rule(p, c)),
             }
             for r, (_, categories) in enumerate(out):
                 categories[c] = {**same, "points": pts[r][k], "value": round(values[r][k], 3)}
@@ -294,46 +300,57 @@ class Ranker:
         categories: dict[str, Any],
     ) -> RankedFlat:
         """One explained flat from its scores (S, S x B) and category explanations."""
-        code = self.district[i]
-        info = {"code": code, **self.districts.get(code, {})}
+        district = self._district(self.district[i])
         eligible = bool(ev.passed[i])
-        factor = round(float(info.get("factor", 0.0)), 4)
         score, placement = scored[0], scored[1] if eligible else 0.0
-        failed = [f"{c.name} ({c.describe(i)})" for c in ev.checks if not c.passed[i]]
+        checks = [(c.name, bool(c.passed[i]), c.describe(i)) for c in ev.checks]
+        failed = [f"{name} ({detail})" for name, passed, detail in checks if not passed]
         return RankedFlat.model_validate(
             {
                 "flat_id": str(self.ids[i]),
                 "rank": rank,
                 "placement_score": placement,
                 "infrastructure_score": score,
-                "district": {
-                    "code": code,
-                    "name": info.get("name"),
-                    "factor": factor,
-                    "utilisation": round(float(info.get("utilisation", 0.0)), 4),
-                    "capacity": info.get("capacity"),
-                    "placements": info.get("placements"),
-                    "explanation": district_sentence(info, self.profile),
-                },
+                "district": district,
                 "contributions": {c: e["points"] for c, e in categories.items()},
                 "nearest": nearest,
                 "categories": categories,
                 "constraints": [
-                    {"name": c.name, "passed": bool(c.passed[i]), "detail": c.describe(i)}
-                    for c in ev.checks
+                    {"name": name, "passed": passed, "detail": detail}
+                    for name, passed, detail in checks
                 ],
                 "eligible": eligible,
-                "summary": summary(placement, score, factor, eligible),
+                "summary": summary(placement, score, district.factor, eligible),
                 "notes": flat_notes(
-                    failed, factor, bool(self.unreachable[i]), info.get("name") or code
+                    failed,
+                    district.factor,
+                    bool(self.unreachable[i]),
+                    district.name or district.code,
                 ),
-                "distance_mode": ",".join(sorted(self.modes)),
+                "distance_mode": self.distance_mode,
                 "snap_m": None if np.isnan(self.snap_m[i]) else round(float(self.snap_m[i]), 1),
                 "unreachable": bool(self.unreachable[i]),
                 "profile_version": self.profile.version,
                 "data_timestamp": self.data_timestamp,
             }
         )
+
+    def _district(self, code: str) -> DistrictFactor:
+        """The district part of an explanation: one per district and status, shared."""
+        hit = self._district_parts.get(code)
+        if hit is None:
+            info = {"code": code, **self.districts.get(code, {})}
+            hit = DistrictFactor(
+                code=code,
+                name=info.get("name"),
+                factor=round(float(info.get("factor", 0.0)), 4),
+                utilisation=round(float(info.get("utilisation", 0.0)), 4),
+                capacity=info.get("capacity"),
+                placements=info.get("placements"),
+                explanation=district_sentence(info, self.profile),
+            )
+            self._district_parts[code] = hit
+        return hit
 
     def check_districts(self, codes: list[str] | None) -> None:
         """400 naming every unknown district code of a request."""
