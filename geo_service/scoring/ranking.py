@@ -110,6 +110,10 @@ class Ranker:
         self.data_timestamp = data_timestamp.isoformat() if data_timestamp else None
         self.ids = flats["id"].to_numpy(object)
         self.position = {fid: i for i, fid in enumerate(self.ids)}
+        # each flat's place among the ids in Python's string order: ties are broken by id
+        # with integers (the database's collation may order the ids otherwise)
+        self.id_order = np.empty(len(self.ids), dtype=np.int64)
+        self.id_order[np.argsort(self.ids, kind="stable")] = np.arange(len(self.ids))
         self.arrays = FlatArrays(
             flats["rooms"].to_numpy(float),
             flats["living_area_m2"].to_numpy(float),
@@ -389,7 +393,7 @@ class Ranker:
         }
         full_districts = self._full_districts(free & fits & (self.factor <= 0))
         idx = np.flatnonzero(left)
-        chosen = top(idx, ev.scores_of(idx)[1], self.ids, limit)
+        chosen = top(idx, ev.scores_of(idx)[1], self.id_order, limit)
         excluded = Exclusions(**counts)
         ranking = Ranking(
             results=[],
@@ -486,8 +490,8 @@ def _availability(free: bool, reserved: bool) -> str:
 
 def top(rows: np.ndarray, score: np.ndarray, ids: np.ndarray, limit: int | None) -> list[int]:
     """The ``limit`` best of ``rows`` by ``score`` (one per row; highest first, ties by
-    ``ids[row]``): a partial sort keeps the candidates down to those scoring at least the
-    limit-th best (all its ties kept), and only those are sorted."""
+    ``ids[row]``, e.g. ``Ranker.id_order``): a partial sort keeps the candidates down to those
+    scoring at least the limit-th best (all its ties kept), and only those are sorted."""
     if limit is not None and limit <= 0:
         return []
     if limit is not None and limit < len(rows):
