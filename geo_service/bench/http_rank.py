@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
+from pathlib import Path
 
 import aiohttp
 import numpy as np
@@ -50,6 +52,25 @@ async def _load(
     return latencies, errors
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds used so far by process ``pid`` and its descendants (Linux
+    /proc; the uvicorn supervisor and its workers): robust to a busy machine, unlike latency."""
+    total, todo = 0.0, [pid]
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:  # "pid (comm) state ppid ... utime stime" (fields 14 and 15)
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # the process ended meanwhile
+                continue
+            stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    while todo:
+        current = todo.pop()
+        total += stats.get(current, (0, 0))[1]
+        todo.extend(child for child, (parent, _) in stats.items() if parent == current)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def http_rank(ctx: BenchContext) -> list[Entry]:
     """Requests/s, p50 and p99 with one and with two uvicorn workers."""
     engine = make_engine(ctx.database_url)
@@ -67,7 +88,9 @@ def http_rank(ctx: BenchContext) -> list[Entry]:
         proc, base = start_server(ctx.database_url, workers)
         try:
             asyncio.run(_load(base, key, bodies, 2.0))  # warm every worker's feature cache
+            cpu = cpu_seconds(proc.pid)
             lat, errors = asyncio.run(_load(base, key, bodies, SECONDS))
+            cpu = cpu_seconds(proc.pid) - cpu
         finally:
             proc.terminate()
             proc.wait(timeout=30)
@@ -84,6 +107,7 @@ def http_rank(ctx: BenchContext) -> list[Entry]:
                 "requests_per_s": round(len(lat) / SECONDS, 1),
                 "p50_ms": round(float(p50), 1),
                 "p99_ms": round(float(p99), 1),
+                "server_cpu_ms_per_request": round(cpu * 1000 / max(len(lat), 1), 2),
                 "target_p99_ms": TARGET_P99_MS,
             }
         )
