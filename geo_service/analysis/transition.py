@@ -4,6 +4,7 @@ potentials per district as map layers. Nothing here writes to the database."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 import geopandas as gpd
 import pandas as pd
@@ -13,8 +14,16 @@ from geo_service.analysis.source import district_shapes, resolve, scoring_profil
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.transition import recommend
 from geo_service.transition.live import pipeline as live_pipeline
+from geo_service.transition.plan import PlanCache
 from geo_service.transition.report import SimulationReport
 from geo_service.transition.simulation import simulate as run_simulation
+
+
+@cache
+def session_plans() -> PlanCache:
+    """This notebook's look-ahead plans (one per process, as a server keeps them on
+    ``app.state``): recomputed only when stale, as the API's are."""
+    return PlanCache()
 
 
 def simulate(
@@ -94,7 +103,8 @@ def potentials(
     /api/v1/waiting-list/potentials``): ``code``, ``name``, ``places_left``, ``potential``
     (points a place), ``kept_for``, ``explanation``, ``geometry`` (EPSG:25832)."""
     eng = resolve(engine)
-    answer = recommend.potentials(eng, profile or scoring_profile(), rankers=session_rankers())
+    prof = profile or scoring_profile()
+    answer = recommend.potentials(eng, prof, rankers=session_rankers(), plans=session_plans())
     rows = pd.DataFrame([d.model_dump() for d in answer.districts])
     shapes = district_shapes(eng)
     return gpd.GeoDataFrame(shapes.merge(rows, on="code"), geometry="geometry", crs=shapes.crs)

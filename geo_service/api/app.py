@@ -45,6 +45,7 @@ from geo_service.errors import GeoServiceError
 from geo_service.scoring.profile import cached_profile
 from geo_service.scoring.ranker_cache import RankerCache
 from geo_service.state import StateCache
+from geo_service.transition.plan import PlanCache
 
 DESCRIPTION = """
 Every request but `/health`, `/ready` and `/docs` needs an **API key** in the `X-API-Key`
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.state.engine = engine or make_engine(database_url(settings), settings)
         app.state.settings = settings
         app.state.rankers = RankerCache(settings.ranker_cache_size, settle_heap=True)
+        app.state.plans = PlanCache()
         app.state.cache = StateCache(app.state.engine, settings.key_cache_ttl_s, app.state.rankers)
         app.state.audit = AuditWriter(app.state.engine)
         check_storage_crs(app.state.engine, settings)

@@ -17,6 +17,7 @@ from geo_service.errors import Forbidden, InputError, Unauthorized
 from geo_service.scoring.profile import ScoringProfile, cached_profile
 from geo_service.scoring.ranker_cache import RankerCache
 from geo_service.state import Current, StateCache
+from geo_service.transition.plan import PlanCache
 
 api_key_header = APIKeyHeader(
     name="X-API-Key",
@@ -38,6 +39,11 @@ async def engine(request: Request) -> Engine:
 async def rankers(request: Request) -> RankerCache:
     """The app's rankers (one per profile version, kept current by the state version)."""
     return request.app.state.rankers
+
+
+async def plans(request: Request) -> PlanCache:
+    """The app's look-ahead plans (recomputed when stale, one at a time)."""
+    return request.app.state.plans
 
 
 async def profile(request: Request) -> ScoringProfile:

@@ -208,9 +208,25 @@ def revoke_key(conn: Connection, key_id: str) -> tuple[KeyRecord, bool]:
     return key, found is not None
 
 
+def demo_organisation(conn: Connection) -> tuple[str, str] | None:
+    """The registered organisation a demo's partner key keeps the offers of: the one with the
+    most offers (then by id); None when no organisation is registered."""
+    org, offers = models.organisations, models.offers
+    kept = func.count(offers.c.id)
+    found = conn.execute(
+        select(org.c.id, org.c.name)
+        .outerjoin(offers, offers.c.organisation_id == org.c.id)
+        .group_by(org.c.id, org.c.name)
+        .order_by(kept.desc(), org.c.id)
+        .limit(1)
+    ).first()
+    return None if found is None else (found.id, found.name)
+
+
 def issue_demo_keys(conn: Connection, lifetime: timedelta) -> tuple[dict[str, str], int]:
-    """Revoke the demo keys still usable and create one marked, expiring demo key per role;
-    return the new keys by role and how many old ones were revoked."""
+    """Revoke the demo keys still usable and create one marked, expiring demo key per role
+    (and a partner key for ``demo_organisation`` when one is registered); return the new keys
+    by role and how many old ones were revoked."""
     revoked = conn.execute(
         update(K).where(K.c.demo, _usable()).values(revoked_at=func.now()).returning(K.c.id)
     ).all()
@@ -218,4 +234,10 @@ def issue_demo_keys(conn: Connection, lifetime: timedelta) -> tuple[dict[str, st
         role: create_key(conn, role, f"demo {role}", expires_in=lifetime, demo=True)[1]
         for role in ROLES
     }
+    partner = demo_organisation(conn)
+    if partner is not None:
+        name = f"demo partner ({partner[1]})"
+        fresh[PARTNER] = create_key(
+            conn, PARTNER, name, expires_in=lifetime, demo=True, organisation=partner[0]
+        )[1]
     return fresh, len(revoked)

@@ -94,7 +94,7 @@ def demo(
     from datetime import timedelta
 
     from geo_service.audit import record
-    from geo_service.auth.keys import issue_demo_keys
+    from geo_service.auth.keys import demo_organisation, issue_demo_keys
     from geo_service.config import get_settings
     from geo_service.db import cluster, migrate
     from geo_service.db.engine import get_engine, owner_engine
@@ -139,6 +139,7 @@ def demo(
     lifetime = timedelta(hours=settings.demo_key_hours)
     with engine.begin() as conn:
         demo_keys, old = issue_demo_keys(conn, lifetime)
+        partner = demo_organisation(conn)
         record(
             conn,
             "demo_keys_issued",
@@ -158,7 +159,8 @@ def demo(
         + " (`geo-service apikey create` makes lasting ones):"
     )
     for role, key in demo_keys.items():
-        console.print(f"  {role:<15} {key}")
+        keeps = f"  (keeps the offers of {partner[1]})" if role == "partner" and partner else ""
+        console.print(f"  {role:<15} {key}{keeps}")
     console.print(
         f"\ntry:    curl -s -X POST {base}/api/v1/placements/rank -H 'X-API-Key: "
         f"{demo_keys['housing_office']}' -H 'Content-Type: application/json' -d "

@@ -59,7 +59,9 @@ def render_html(report: SituationReport, profile: ScoringProfile) -> str:
     charts: dict[str, Any] = {
         "utilisation": utilisation_chart(
             report.utilisation, profile.district.utilisation_full, profile.district.utilisation_zero
-        ),
+        )
+        if report.utilisation
+        else None,
         "waiting": waiting_chart(report.waiting, {c: lab.language_name(c) for c in languages})
         if report.waiting
         else None,

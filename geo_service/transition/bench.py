@@ -21,7 +21,7 @@ from geo_service.scoring.pipeline import held_flats, score_all
 from geo_service.scoring.profile import ScoringProfile, load_profile, parse_profile
 from geo_service.scoring.ranker_cache import RankerCache
 from geo_service.transition import recommend, store
-from geo_service.transition.plan import build, current_plan
+from geo_service.transition.plan import PlanCache, build
 from geo_service.transition.simulation import simulate
 from geo_service.transition.year import YearMix, draw_households
 
@@ -71,7 +71,8 @@ def online_recommend(ctx: BenchContext) -> list[Entry]:
     start = time.perf_counter()
     plan = build(engine, prof, rankers=rankers)
     plan_seconds = time.perf_counter() - start
-    current_plan(engine, prof, rankers=rankers)  # the plan every request below reads
+    plans = PlanCache()  # the bench's plans, as a server keeps them
+    plans.current(engine, prof, rankers)  # the plan every request below reads
     ranker = rankers.ranker(engine, prof)
     key, rng = store.cli_caller(), np.random.default_rng(3)
     entries, flats = plan.state.entry_ids, [str(ranker.ids[j]) for j in plan.state.free_flats]
@@ -80,10 +81,10 @@ def online_recommend(ctx: BenchContext) -> list[Entry]:
         entry = entries[int(rng.integers(0, len(entries)))]
         t = time.perf_counter()
         if i % 2:
-            recommend.for_household(engine, prof, entry, 10, key, rankers=rankers)
+            recommend.for_household(engine, prof, entry, 10, key, rankers=rankers, plans=plans)
         else:
             flat = flats[int(rng.integers(0, len(flats)))]
-            recommend.for_flat(engine, prof, flat, 10, key, rankers=rankers)
+            recommend.for_flat(engine, prof, flat, 10, key, rankers=rankers, plans=plans)
         ours.append(time.perf_counter() - t)
         household = store.planning_household(store.get(engine, entry).household, prof)
         t = time.perf_counter()

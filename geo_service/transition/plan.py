@@ -1,5 +1,6 @@
 """The live look-ahead plan: the LP over today's waiting list, free flats and sampled futures,
-kept per database and profile and recomputed when it is older than the profile says.
+kept per database and profile by a process's ``PlanCache`` and recomputed when it is older than
+the profile says.
 
 Objects that joined after the plan was made are priced against its dual prices, so a
 recommendation never waits for a new plan; only one request at a time recomputes it.
@@ -167,47 +168,72 @@ def build(
     )
 
 
-_plans: dict[tuple[str, str], LivePlan] = {}
-_locks: dict[tuple[str, str], threading.Lock] = {}
-_guard = threading.Lock()
+class PlanCache:
+    """The look-ahead plans of one process, per (database, profile version): a server keeps one
+    on ``app.state.plans``, a notebook one per session. A plan is recomputed when older than
+    the profile's ``replan_minutes``, on a new day, or when its ranker's features were read
+    again (the scored data changed); while one caller recomputes it, the others keep using the
+    previous plan."""
+
+    def __init__(self) -> None:
+        """No plans yet."""
+        self._plans: dict[tuple[str, str], LivePlan] = {}
+        self._locks: dict[tuple[str, str], threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def current(
+        self, engine: Engine, profile: ScoringProfile, rankers: RankerCache | None = None
+    ) -> LivePlan:
+        """The plan of this database and profile, recomputed when stale."""
+        key = (engine.url.render_as_string(), profile.version)
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        ranker = ranker_of(rankers, engine, profile)
+        hit = self._plans.get(key)
+        same_data = hit is not None and same_features(hit.ranker, ranker)
+        max_age = profile.transition_rules.replan_minutes * 60.0
+        if (
+            same_data
+            and hit is not None
+            and time.monotonic() - hit.built_at < max_age
+            and hit.state.today == date.today()
+        ):
+            return hit
+        if same_data and hit is not None and not lock.acquire(blocking=False):
+            return hit  # someone else is recomputing: the previous plan serves meanwhile
+        if not same_data:
+            lock.acquire()
+        try:
+            newer = self._plans.get(key)
+            if newer is not None and newer is not hit:
+                return newer
+            self._plans[key] = build(engine, profile, rankers=rankers)
+            return self._plans[key]
+        finally:
+            lock.release()
+
+    def forget(self) -> None:
+        """Drop the plans: the next caller recomputes (e.g. after the waiting list changed
+        and the answer must not wait for ``replan_minutes``)."""
+        with self._guard:
+            self._plans.clear()
 
 
-def forget_plans() -> None:
-    """Drop this process's cached plans: the next request recomputes its plan (e.g. after the
-    waiting list changed and the answer must not wait for ``replan_minutes``)."""
-    with _guard:
-        _plans.clear()
+def same_features(a: Ranker, b: Ranker) -> bool:
+    """Whether two rankers share one reading of the features (copies with another district
+    status share its arrays; a new reading after the data changed does not)."""
+    return a.ids is b.ids
 
 
 def current_plan(
-    engine: Engine, profile: ScoringProfile, *, rankers: RankerCache | None = None
+    engine: Engine,
+    profile: ScoringProfile,
+    *,
+    rankers: RankerCache | None = None,
+    plans: PlanCache | None = None,
 ) -> LivePlan:
-    """The plan of this database and profile; recomputed when older than the profile's
-    ``replan_minutes`` or when the scored data changed. While one request recomputes it, the
-    others keep using the previous plan."""
-    key = (engine.url.render_as_string(), profile.version)
-    with _guard:
-        lock = _locks.setdefault(key, threading.Lock())
-    ranker = ranker_of(rankers, engine, profile)
-    max_age = profile.transition_rules.replan_minutes * 60.0
-    hit = _plans.get(key)
-    fresh = (
-        hit is not None
-        and hit.ranker.ids is ranker.ids
-        and time.monotonic() - hit.built_at < max_age
-        and hit.state.today == date.today()
-    )
-    if fresh and hit is not None:
-        return hit
-    if hit is not None and hit.ranker.ids is ranker.ids and not lock.acquire(blocking=False):
-        return hit  # someone else is recomputing: the previous plan serves meanwhile
-    if hit is None or hit.ranker.ids is not ranker.ids:
-        lock.acquire()
-    try:
-        newer = _plans.get(key)
-        if newer is not None and newer is not hit:
-            return newer
-        _plans[key] = build(engine, profile, rankers=rankers)
-        return _plans[key]
-    finally:
-        lock.release()
+    """The plan from ``plans`` (a server's or a notebook's), or computed now when none is
+    given."""
+    if plans is None:
+        return build(engine, profile, rankers=rankers)
+    return plans.current(engine, profile, rankers)

@@ -17,7 +17,7 @@ from geo_service.transition import store
 from geo_service.transition.groups import GROUP_LABELS, GROUPS, group_of
 from geo_service.transition.live import free_now, waiting_entries
 from geo_service.transition.market import waiting_points
-from geo_service.transition.plan import current_plan
+from geo_service.transition.plan import PlanCache, current_plan
 from geo_service.transition.schemas import (
     DistrictPotential,
     FlatOption,
@@ -87,10 +87,14 @@ def _audit(
 
 
 def potentials(
-    engine: Engine, profile: ScoringProfile, *, rankers: RankerCache | None = None
+    engine: Engine,
+    profile: ScoringProfile,
+    *,
+    rankers: RankerCache | None = None,
+    plans: PlanCache | None = None,
 ) -> Potentials:
     """The current plan's district and flat-type potentials, in figures and words."""
-    lp = current_plan(engine, profile, rankers=rankers)
+    lp = current_plan(engine, profile, rankers=rankers, plans=plans)
     plan, ranker, state = lp.plan, lp.ranker, lp.state
     rules = profile.transition_rules
     overall = plan.kept_for.sum(axis=0)
@@ -180,10 +184,11 @@ def for_flat(
     key: KeyInfo,
     *,
     rankers: RankerCache | None = None,
+    plans: PlanCache | None = None,
 ) -> FlatRecommendation:
     """The waiting households a free flat suits best: score plus waiting points minus what
     each can expect elsewhere; offer it now, or keep it for the households expected."""
-    lp = current_plan(engine, profile, rankers=rankers)
+    lp = current_plan(engine, profile, rankers=rankers, plans=plans)
     rules = profile.transition_rules
     j = _flat_position(engine, profile, flat_id, rankers=rankers)
     ranker, today = lp.ranker, date.today()
@@ -279,13 +284,14 @@ def for_household(
     key: KeyInfo,
     *,
     rankers: RankerCache | None = None,
+    plans: PlanCache | None = None,
 ) -> HouseholdRecommendation:
     """The free flats a waiting household suits best: score minus the potentials the flat
     and its district's quota carry; offer the best now, or wait for better."""
     entry = store.get(engine, entry_id)
     if entry.status != "waiting":
         raise Conflict(f"entry {entry_id} is {entry.status}: recommendations are for waiting ones")
-    lp = current_plan(engine, profile, rankers=rankers)
+    lp = current_plan(engine, profile, rankers=rankers, plans=plans)
     rules = profile.transition_rules
     ranker, today = ranker_of(rankers, engine, profile), date.today()
     household = store.planning_household(entry.household, profile)

@@ -81,8 +81,9 @@ def test_an_expired_key_is_refused(server: str, api_engine: Engine) -> None:
 
 
 def test_demo_keys_are_marked_expire_and_are_replaced(server: str, api_engine: Engine) -> None:
-    """Each demo issues one marked key per role, valid for the demo lifetime, and revokes the
-    previous demo's keys (so demos do not pile up permanent admin keys)."""
+    """Each demo issues one marked key per role (a partner key for the organisation keeping
+    the most offers), valid for the demo lifetime, and revokes the previous demo's keys (so
+    demos do not pile up permanent admin keys)."""
     with api_engine.begin() as conn:
         first, _ = issue_demo_keys(conn, timedelta(hours=24))
     assert districts(server, first["admin"]) == 200
@@ -93,6 +94,15 @@ def test_demo_keys_are_marked_expire_and_are_replaced(server: str, api_engine: E
     assert districts(server, first["admin"]) == 401
     assert districts(server, second["admin"]) == 200
     assert sorted(k.role for k in demo) == sorted(second)
+    assert districts(server, second["partner"]) == 200  # a partner reads what a viewer reads
+    with api_engine.connect() as conn:
+        busiest = conn.execute(
+            text(
+                "SELECT organisation_id FROM offers WHERE organisation_id IS NOT NULL"
+                " GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
+            )
+        ).scalar_one()
+    assert [k.organisation for k in demo if k.role == "partner"] == [busiest]
     soon = datetime.now(UTC) + timedelta(hours=24, minutes=5)
     assert all(k.expires_at is not None and k.expires_at < soon for k in demo)
 

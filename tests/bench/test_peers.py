@@ -1,11 +1,16 @@
 """The bench's peers: a missing peer is named, not fatal; the pandana distance check accepts
-exact network distances (networkx on the bench's street grid) and rejects wrong ones."""
+exact network distances (networkx on the bench's street grid) and rejects wrong ones; the GDAL
+peer keeps the database password off its command line."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import networkx as nx
 import numpy as np
+import pytest
 
+from geo_service.bench.gdal_peer import ogr2ogr_seconds, pg_source
 from geo_service.bench.network import distance_check, street_grid
 from geo_service.bench.pandana_peer import PandanaRun
 from geo_service.bench.peers import missing, without_peer
@@ -66,3 +71,14 @@ def test_distance_check_against_networkx() -> None:
     for wrong in (-100.0, 100.0):
         off = distance_check(graph, city, [d + wrong for d in ours], peer)
         assert off["within_snap_bounds_share"] < 0.01
+
+
+def test_the_gdal_peer_keeps_the_password_off_its_command_line(tmp_path: Path) -> None:
+    """ogr2ogr gets the password through libpq's environment, so a failure (here: no server)
+    is reported in GDAL's words without it."""
+    (tmp_path / "a.csv").write_text("source,source_id,category,lon,lat\nb,1,kita,10.3,52.1\n")
+    source, env = pg_source("postgresql://bench:s3cret-pw@127.0.0.1:1/db")
+    assert "s3cret-pw" not in source and env["PGPASSWORD"] == "s3cret-pw"
+    with pytest.raises(RuntimeError, match="ogr2ogr failed") as failed:
+        ogr2ogr_seconds("postgresql://bench:s3cret-pw@127.0.0.1:1/db", tmp_path / "a.csv", "x")
+    assert "s3cret-pw" not in str(failed.value)

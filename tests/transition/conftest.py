@@ -1,5 +1,5 @@
 """Transition fixtures: the API's scored sample database, keys and server, and the configured
-profile with this process's look-ahead plans forgotten (so a test sees its own changes)."""
+profile."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import pytest
 
 from geo_service.config import get_settings
 from geo_service.scoring.profile import ScoringProfile, load_profile
-from geo_service.transition.plan import forget_plans
 from tests.api.conftest import api_engine, keys, sample_database_name, server
 
 __all__ = [
@@ -28,7 +27,7 @@ def sample_profile() -> ScoringProfile:
 
 @pytest.fixture()
 def fresh_profile(sample_profile: ScoringProfile) -> ScoringProfile:
-    """The configured profile, with the cached plans dropped first: the look-ahead plan is
-    recomputed from the current waiting list."""
-    forget_plans()
+    """The configured profile, for tests that change the waiting list: the services they call
+    in-process get no ``PlanCache``, so each computes its look-ahead plan from the waiting list
+    as it is then."""
     return sample_profile

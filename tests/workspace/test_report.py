@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from geo_service.config import get_settings
+from geo_service.report.service import build_report, render_html
 from geo_service.scoring.pipeline import score_all
 from geo_service.scoring.profile import load_profile
 from tests.conftest import run_cli
@@ -241,3 +242,13 @@ def test_waiting_households_by_language_and_size_match_a_recount(
     assert body["waiting_total"]["shown"] == (str(total) if total >= 3 else "< 3")
     page = report(http, keys["planner"], format="html").text
     assert "Wartende Haushalte nach Sprache" in page and "Keine Warteliste geführt" not in page
+
+
+def test_an_empty_database_gets_a_report_that_says_so(engine: Engine) -> None:
+    """On a migrated database with nothing loaded yet, each section says in words that there
+    is nothing to show: no empty chart axes."""
+    profile = load_profile(get_settings().profile_path)
+    page = render_html(build_report(engine, date.today(), profile), profile)
+    assert "Keine Stadtteile erfasst" in page
+    assert 'alt="Auslastung je Stadtteil"' not in page
+    assert "wurde kein Haushalt in eine Wohnung vermittelt" in page

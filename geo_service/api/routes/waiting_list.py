@@ -8,12 +8,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query
 from sqlalchemy import Engine
 
-from geo_service.api.deps import engine, profile, rankers, require
+from geo_service.api.deps import engine, plans, profile, rankers, require
 from geo_service.auth.keys import KeyInfo
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranker_cache import RankerCache
 from geo_service.transition import recommend, store
 from geo_service.transition.live import pipeline
+from geo_service.transition.plan import PlanCache
 from geo_service.transition.schemas import (
     CaseRef,
     Decline,
@@ -113,10 +114,11 @@ def potentials(
     db: Db,
     prof: Profile,
     loaded: RankerCache = Depends(rankers),
+    lookahead: PlanCache = Depends(plans),
 ) -> Potentials:
     """What one more place in each district and a free large or barrier-free flat are worth
     to the households expected (dual prices of the look-ahead plan), in figures and words."""
-    return recommend.potentials(db, prof, rankers=loaded)
+    return recommend.potentials(db, prof, rankers=loaded, plans=lookahead)
 
 
 @router.get(
@@ -220,10 +222,11 @@ def household_recommendations(
     prof: Profile,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     loaded: RankerCache = Depends(rankers),
+    lookahead: PlanCache = Depends(plans),
 ) -> HouseholdRecommendation:
     """Free flats ranked by placement score minus the potentials they carry (the district's
     quota, the flat's value to households expected); offer now, or wait (audited)."""
-    return recommend.for_household(db, prof, entry_id, limit, key, rankers=loaded)
+    return recommend.for_household(db, prof, entry_id, limit, key, rankers=loaded, plans=lookahead)
 
 
 @router.get(
@@ -239,7 +242,8 @@ def flat_recommendations(
     prof: Profile,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     loaded: RankerCache = Depends(rankers),
+    lookahead: PlanCache = Depends(plans),
 ) -> FlatRecommendation:
     """Waiting households ranked by score plus waiting points minus what each can expect
     elsewhere; offer the flat now, or keep it for the households expected (audited)."""
-    return recommend.for_flat(db, prof, flat_id, limit, key, rankers=loaded)
+    return recommend.for_flat(db, prof, flat_id, limit, key, rankers=loaded, plans=lookahead)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from pyproj import Transformer
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, create_engine, event, func, select, text
 
 from geo_service.db import models
 from geo_service.features.collections import COLLECTIONS, Source
 from geo_service.features.plan import indexes_used, plan_nodes, scans_of
-from geo_service.features.query import ItemQuery, statements
+from geo_service.features.query import ItemQuery, page, statements
 from geo_service.ingest.sample import sample_profile
 
 BBOX = (10.33, 52.14, 10.36, 52.16)  # CRS84, a few hundred metres around Lebenstedt
@@ -47,3 +49,36 @@ def test_the_check_sees_a_whole_table_scan(analysed: Engine) -> None:
     with analysed.connect() as conn:
         nodes = plan_nodes(conn, bad)
     assert "Seq Scan" in scans_of(nodes, "flats") and "idx_flats_geom" not in indexes_used(nodes)
+
+
+def prefer_generic_plans(dbapi: Any, _: Any) -> None:
+    """Make a new connection's session prefer generic plans for prepared statements."""
+    dbapi.execute("SET plan_cache_mode = force_generic_plan")
+    dbapi.commit()
+
+
+def test_repeated_bbox_pages_are_planned_for_their_box(analysed: Engine) -> None:
+    """A bbox page asked for again and again on one connection is planned for its box.
+
+    psycopg prepares a statement after five runs; PostgreSQL may then switch to a generic plan,
+    which rebuilds the reprojected box for every row (seconds a page; it does so with 50,000
+    flats, see ``geo-service bench --only ogc_items``). The session here prefers the generic
+    plan from the start, as those statistics make the planner do; the pages must not take it.
+    """
+    one_connection = create_engine(analysed.url, pool_size=1, max_overflow=0)
+    event.listen(one_connection, "connect", prefer_generic_plans)
+    q = ItemQuery(limit=100, bbox=BBOX)
+    try:
+        for _ in range(8):
+            page(Source(one_connection), COLLECTIONS["flats"], q)
+        with one_connection.connect() as conn:
+            plans = conn.execute(
+                text(
+                    "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+                    " WHERE statement ILIKE '%st_intersects%'"
+                )
+            ).all()
+    finally:
+        one_connection.dispose()
+    assert plans, "the bbox statements were never prepared: the check would see nothing"
+    assert all(g == 0 and c > 0 for g, c in plans), plans
