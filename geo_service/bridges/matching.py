@@ -11,10 +11,11 @@ from datetime import datetime
 import numpy as np
 from pydantic import Field
 from scipy.spatial.distance import cdist
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from geo_service.allocation.solver import solve_optimal
 from geo_service.db import models
+from geo_service.db.engine import connected
 from geo_service.maps.labels import labels_for
 from geo_service.scoring.results import Result
 
@@ -59,27 +60,25 @@ class BridgeRecommendation(Result):
     solver: str = "HiGHS (scipy.optimize.milp): first most households matched, then least distance"
 
 
-def newly_placed(engine: Engine, since: datetime) -> tuple[list[Home], np.ndarray]:
+def newly_placed(bind: Engine | Connection, since: datetime) -> tuple[list[Home], np.ndarray]:
     """Households whose reservation was confirmed since ``since`` (and still is), with their
     flats' coordinates (storage CRS, m)."""
     r, f = models.reservations, models.flats
-    rows = (
-        engine.connect()
-        .execute(
-            select(
-                r.c.id,
-                r.c.flat_id,
-                r.c.district_code,
-                r.c.household,
-                func.ST_X(f.c.geom),
-                func.ST_Y(f.c.geom),
-            )
-            .join(f, f.c.id == r.c.flat_id)
-            .where(r.c.status == "confirmed", r.c.confirmed_at >= since)
-            .order_by(r.c.confirmed_at, r.c.id)
+    query = (
+        select(
+            r.c.id,
+            r.c.flat_id,
+            r.c.district_code,
+            r.c.household,
+            func.ST_X(f.c.geom),
+            func.ST_Y(f.c.geom),
         )
-        .all()
+        .join(f, f.c.id == r.c.flat_id)
+        .where(r.c.status == "confirmed", r.c.confirmed_at >= since)
+        .order_by(r.c.confirmed_at, r.c.id)
     )
+    with connected(bind) as conn:
+        rows = conn.execute(query).all()
     homes = [
         Home(
             reservation_id=str(row[0]),
@@ -92,10 +91,10 @@ def newly_placed(engine: Engine, since: datetime) -> tuple[list[Home], np.ndarra
     return homes, np.array([row[4:] for row in rows], dtype=float).reshape(-1, 2)
 
 
-def active_volunteers(engine: Engine) -> tuple[list[dict], np.ndarray]:
+def active_volunteers(bind: Engine | Connection) -> tuple[list[dict], np.ndarray]:
     """Active volunteers (id, languages, capacity) and their homes (storage CRS, m)."""
     v = models.volunteers
-    with engine.connect() as conn:
+    with connected(bind) as conn:
         rows = conn.execute(
             select(v.c.id, v.c.languages, v.c.capacity, func.ST_X(v.c.geom), func.ST_Y(v.c.geom))
             .where(v.c.active)
@@ -134,10 +133,10 @@ def assign(distances: np.ndarray, capacity: np.ndarray) -> np.ndarray:
     return np.where(solution.flat_of >= 0, owner[np.maximum(solution.flat_of, 0)], -1)
 
 
-def recommend(engine: Engine, since: datetime) -> BridgeRecommendation:
+def recommend(bind: Engine | Connection, since: datetime) -> BridgeRecommendation:
     """Recommended pairings for the households placed since ``since``, with reasons."""
-    homes, hxy = newly_placed(engine, since)
-    people, vxy = active_volunteers(engine)
+    homes, hxy = newly_placed(bind, since)
+    people, vxy = active_volunteers(bind)
     distances = match_matrix([h.languages for h in homes], hxy, people, vxy)
     capacity = np.array([p["capacity"] for p in people], dtype=int)
     chosen = assign(distances, capacity)

@@ -7,7 +7,7 @@ import io
 from collections.abc import Collection
 
 import numpy as np
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from geo_service.catalogue.coverage import Weight, coverage_2sfca, smoothstep_weight, step_weight
 from geo_service.catalogue.duplicates import find_duplicates
@@ -28,7 +28,7 @@ DEFAULT_RADIUS_M = 2000.0
 
 
 def referrals(
-    engine: Engine,
+    bind: Engine | Connection,
     near: str,
     languages: list[str],
     *,
@@ -38,8 +38,8 @@ def referrals(
 ) -> list[Referral]:
     """Offers near a flat id or 'lon,lat' in the given languages (German fallback flagged)."""
     codes = check_languages(languages)
-    offers, xy = load_offers(engine)
-    origin = point_xy(engine, near)
+    offers, xy = load_offers(bind)
+    origin = point_xy(bind, near)
     found = rank_referrals(
         offers, xy, origin, codes, category=category, radius_m=radius_m, limit=limit
     )
@@ -55,7 +55,7 @@ def e2sfca_weight(profile: ScoringProfile, category: str) -> tuple[Weight, float
 
 
 def coverage(
-    engine: Engine,
+    bind: Engine | Connection,
     languages: list[str],
     categories: list[str],
     radius_m: float = DEFAULT_RADIUS_M,
@@ -64,10 +64,10 @@ def coverage(
     """2SFCA access per district × category × language (E2SFCA with the profile's decay if
     given); gap when no offer is within reach."""
     codes = check_languages(languages)
-    offers, oxy = load_offers(engine)
-    homes, hxy = placed_households(engine)
+    offers, oxy = load_offers(bind)
+    homes, hxy = placed_households(bind)
     if not homes:
-        homes, hxy = flats_as_demand(engine)
+        homes, hxy = flats_as_demand(bind)
     districts = np.array([h["district_code"] or "" for h in homes])
     rows = []
     for cat in categories:
@@ -110,19 +110,19 @@ def as_csv(rows: list[CoverageRow]) -> str:
     return buf.getvalue()
 
 
-def all_gaps(engine: Engine, skip_languages: Collection[str] = ()) -> list[CoverageRow]:
+def all_gaps(bind: Engine | Connection, skip_languages: Collection[str] = ()) -> list[CoverageRow]:
     """The coverage rows that are gaps, over every offer category and every language the
     catalogue has (but ``skip_languages``), with the default 2SFCA radius."""
-    categories, languages = vocabulary(engine)
+    categories, languages = vocabulary(bind)
     languages = [lang for lang in languages if lang not in skip_languages]
     if not categories or not languages:
         return []
-    return [r for r in coverage(engine, languages, categories) if r.gap]
+    return [r for r in coverage(bind, languages, categories) if r.gap]
 
 
-def duplicates(engine: Engine, threshold: float | None = None) -> list[DuplicatePair]:
+def duplicates(bind: Engine | Connection, threshold: float | None = None) -> list[DuplicatePair]:
     """Likely duplicate offer pairs with score and reason (default threshold in duplicates.py)."""
-    offers, xy = load_offers(engine)
+    offers, xy = load_offers(bind)
     found = (
         find_duplicates(offers, xy) if threshold is None else find_duplicates(offers, xy, threshold)
     )

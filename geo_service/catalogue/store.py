@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from geo_service.db import models
 from geo_service.db.crs import storage_crs
+from geo_service.db.engine import connected
 from geo_service.errors import InputError, NotFound
 from geo_service.scoring.household import language_problem
 
@@ -27,7 +28,7 @@ def check_languages(languages: list[str]) -> list[str]:
     return codes
 
 
-def load_offers(engine: Engine) -> tuple[list[dict[str, Any]], np.ndarray]:
+def load_offers(bind: Engine | Connection) -> tuple[list[dict[str, Any]], np.ndarray]:
     """Every active offer with its languages, and an (n, 2) array of storage-CRS coordinates (m)."""
     langs = (
         select(func.array_agg(LANGS.c.language))
@@ -40,7 +41,7 @@ def load_offers(engine: Engine) -> tuple[list[dict[str, Any]], np.ndarray]:
         .where(models.active_offer())
         .order_by(OFFERS.c.id)
     )
-    with engine.connect() as conn:
+    with connected(bind) as conn:
         rows = conn.execute(query).all()
     offers = [
         {
@@ -52,11 +53,11 @@ def load_offers(engine: Engine) -> tuple[list[dict[str, Any]], np.ndarray]:
     return offers, np.array([r[-2:] for r in rows], dtype=float).reshape(-1, 2)
 
 
-def vocabulary(engine: Engine) -> tuple[list[str], list[str]]:
+def vocabulary(bind: Engine | Connection) -> tuple[list[str], list[str]]:
     """The catalogue's categories and languages, each sorted: of every offer but drafts, so
     that pausing or retiring a category's or a language's last offers shows up as a gap."""
     active = OFFERS.c.status != "draft"
-    with engine.connect() as conn:
+    with connected(bind) as conn:
         categories = conn.scalars(
             select(OFFERS.c.category).where(active).distinct().order_by(OFFERS.c.category)
         )
@@ -70,7 +71,7 @@ def vocabulary(engine: Engine) -> tuple[list[str], list[str]]:
         return list(categories), list(languages)
 
 
-def point_xy(engine: Engine, near: str) -> tuple[float, float]:
+def point_xy(bind: Engine | Connection, near: str) -> tuple[float, float]:
     """Storage-CRS coordinates (m) of a flat id or a 'lon,lat' pair (WGS84)."""
     parts = near.split(",")
     if len(parts) == 2:
@@ -79,19 +80,19 @@ def point_xy(engine: Engine, near: str) -> tuple[float, float]:
         except ValueError:
             raise InputError(f"near: {near!r} is neither a flat id nor lon,lat") from None
         geom = func.ST_Transform(
-            func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326), storage_crs(engine).srid
+            func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326), storage_crs(bind).srid
         )
         query = select(func.ST_X(geom), func.ST_Y(geom))
     else:
         query = select(func.ST_X(FLATS.c.geom), func.ST_Y(FLATS.c.geom)).where(FLATS.c.id == near)
-    with engine.connect() as conn:
+    with connected(bind) as conn:
         row = conn.execute(query).first()
     if row is None:
         raise NotFound(f"flat {near!r} not found")
     return float(row[0]), float(row[1])
 
 
-def placed_households(engine: Engine) -> tuple[list[dict[str, Any]], np.ndarray]:
+def placed_households(bind: Engine | Connection) -> tuple[list[dict[str, Any]], np.ndarray]:
     """Held or confirmed households (district, languages) at their flat's coordinates."""
     res = models.reservations
     query = (
@@ -101,7 +102,7 @@ def placed_households(engine: Engine) -> tuple[list[dict[str, Any]], np.ndarray]
         .join(FLATS, FLATS.c.id == res.c.flat_id)
         .where(res.c.status.in_(ACTIVE))
     )
-    with engine.connect() as conn:
+    with connected(bind) as conn:
         rows = conn.execute(query).all()
     households = [
         {"district_code": r[0], "languages": list((r[1] or {}).get("languages") or [])}
@@ -110,10 +111,10 @@ def placed_households(engine: Engine) -> tuple[list[dict[str, Any]], np.ndarray]
     return households, np.array([r[2:] for r in rows], dtype=float).reshape(-1, 2)
 
 
-def flats_as_demand(engine: Engine) -> tuple[list[dict[str, Any]], np.ndarray]:
+def flats_as_demand(bind: Engine | Connection) -> tuple[list[dict[str, Any]], np.ndarray]:
     """Every flat as one planned household of unknown language (when nobody is placed yet)."""
     query = select(FLATS.c.district_code, func.ST_X(FLATS.c.geom), func.ST_Y(FLATS.c.geom))
-    with engine.connect() as conn:
+    with connected(bind) as conn:
         rows = conn.execute(query).all()
     return (
         [{"district_code": r[0], "languages": []} for r in rows],

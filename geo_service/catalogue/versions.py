@@ -11,6 +11,7 @@ from pydantic import Field
 from sqlalchemy import Connection, Engine, Numeric, func, insert, select, update
 
 from geo_service.db import models
+from geo_service.db.engine import connected
 from geo_service.scoring.results import Result
 
 OFFERS, LANGS, VERSIONS = models.offers, models.offer_languages, models.offer_versions
@@ -173,9 +174,9 @@ def history(engine: Engine, offer_id: str) -> OfferHistory:
     return OfferHistory(offer_id=offer_id, items=items)
 
 
-def changed_since(engine: Engine, since: datetime) -> list[OfferVersion]:
+def changed_since(bind: Engine | Connection, since: datetime) -> list[OfferVersion]:
     """Versions written at or after ``since``, oldest first (the situation report's list)."""
-    with engine.connect() as conn:
+    with connected(bind) as conn:
         rows = conn.execute(
             select(VERSIONS).where(VERSIONS.c.at >= since).order_by(VERSIONS.c.id)
         ).mappings()

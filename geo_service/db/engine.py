@@ -84,6 +84,17 @@ def make_engine(url: str, settings: Settings | None = None) -> Engine:
 
 
 @contextmanager
+def connected(bind: Engine | Connection) -> Iterator[Connection]:
+    """``bind`` itself when it is a connection (its caller's transaction and snapshot), else
+    one of the engine's pooled connections for the block."""
+    if isinstance(bind, Connection):
+        yield bind
+    else:
+        with bind.connect() as conn:
+            yield conn
+
+
+@contextmanager
 def single_statements(engine: Engine) -> Iterator[Connection]:
     """A pooled connection in autocommit mode: each statement is its own transaction, committed
     (synchronously, so durably) when it returns; no BEGIN, COMMIT or ROLLBACK round trips."""

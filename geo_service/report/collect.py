@@ -9,7 +9,7 @@ from collections import defaultdict
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, Integer, func, insert, select
+from sqlalchemy import Connection, Integer, func, insert, select
 
 from geo_service.bridges.matching import recommend
 from geo_service.catalogue.service import all_gaps, duplicates
@@ -136,36 +136,31 @@ def utilisation(conn: Connection) -> list[DistrictUtilisation]:
     ]
 
 
-def gap_changes(engine: Engine, since: datetime, now: datetime) -> GapChanges:
-    """The coverage gaps now (stored as a snapshot taken ``now``) against a baseline: the
-    latest snapshot at or before ``since``, else the first one after it (the first report
-    after ``since``); which gaps opened and which closed."""
-    current = {(g.district_code, g.category, g.language) for g in all_gaps(engine)}
+def gap_changes(conn: Connection, since: datetime, now: datetime) -> GapChanges:
+    """The coverage gaps now (stored as a snapshot taken ``now``, in ``conn``'s transaction)
+    against a baseline: the latest snapshot at or before ``since``, else the first one after it
+    (the first report after ``since``); which gaps opened and which closed."""
+    current = {(g.district_code, g.category, g.language) for g in all_gaps(conn)}
     snaps = models.coverage_gap_snapshots
-    with engine.begin() as conn:
-        baseline_at = (
-            conn.execute(
-                select(func.max(snaps.c.taken_at)).where(snaps.c.taken_at <= since)
-            ).scalar()
-            or conn.execute(
-                select(func.min(snaps.c.taken_at)).where(snaps.c.taken_at > since)
-            ).scalar()
+    baseline_at = (
+        conn.execute(select(func.max(snaps.c.taken_at)).where(snaps.c.taken_at <= since)).scalar()
+        or conn.execute(select(func.min(snaps.c.taken_at)).where(snaps.c.taken_at > since)).scalar()
+    )
+    before: set[tuple[str, str, str]] = set()
+    if baseline_at is not None:
+        before = {
+            (r.district_code, r.category, r.language)
+            for r in conn.execute(select(snaps).where(snaps.c.taken_at == baseline_at))
+        }
+    if current:
+        conn.execute(
+            insert(snaps),
+            [
+                {"taken_at": now, "district_code": d, "category": c, "language": lang}
+                for d, c, lang in sorted(current)
+            ],
         )
-        before: set[tuple[str, str, str]] = set()
-        if baseline_at is not None:
-            before = {
-                (r.district_code, r.category, r.language)
-                for r in conn.execute(select(snaps).where(snaps.c.taken_at == baseline_at))
-            }
-        if current:
-            conn.execute(
-                insert(snaps),
-                [
-                    {"taken_at": now, "district_code": d, "category": c, "language": lang}
-                    for d, c, lang in sorted(current)
-                ],
-            )
-        names = dict(conn.execute(select(models.districts.c.code, models.districts.c.name)).all())
+    names = dict(conn.execute(select(models.districts.c.code, models.districts.c.name)).all())
 
     def rows(keys: set[tuple[str, str, str]]) -> list[GapRow]:
         return [
@@ -182,12 +177,11 @@ def gap_changes(engine: Engine, since: datetime, now: datetime) -> GapChanges:
     )
 
 
-def duplicate_rows(engine: Engine) -> list[DuplicateRow]:
+def duplicate_rows(conn: Connection) -> list[DuplicateRow]:
     """Likely duplicate active offers with both names."""
-    pairs = duplicates(engine)
+    pairs = duplicates(conn)
     o = models.offers
-    with engine.connect() as conn:
-        names = dict(conn.execute(select(o.c.id, o.c.name)).all())
+    names = dict(conn.execute(select(o.c.id, o.c.name)).all())
     return [
         DuplicateRow(
             a=p.a,
@@ -203,22 +197,21 @@ def duplicate_rows(engine: Engine) -> list[DuplicateRow]:
     ]
 
 
-def changed_offers(engine: Engine, since: datetime) -> list[OfferChange]:
+def changed_offers(conn: Connection, since: datetime) -> list[OfferChange]:
     """Offers with versions since ``since`` (drafts left out: they are their organisation's),
     partners' changes first, most recent first."""
     by_offer = defaultdict(list)
-    for version in changed_since(engine, since):
+    for version in changed_since(conn, since):
         by_offer[version.offer_id].append(version)
     o = models.offers
-    with engine.connect() as conn:
-        offers = {
-            r.id: r
-            for r in conn.execute(
-                select(o.c.id, o.c.name, o.c.provider, o.c.status).where(
-                    o.c.id.in_(list(by_offer)), o.c.status != "draft"
-                )
+    offers = {
+        r.id: r
+        for r in conn.execute(
+            select(o.c.id, o.c.name, o.c.provider, o.c.status).where(
+                o.c.id.in_(list(by_offer)), o.c.status != "draft"
             )
-        }
+        )
+    }
     out = [
         OfferChange(
             offer_id=offer_id,
@@ -243,10 +236,10 @@ def _created(version: OfferVersion) -> bool:
     return all(c.old is None for c in version.changes.values())
 
 
-def bridge_summary(engine: Engine, since: datetime, min_cell: int) -> BridgeSummary:
+def bridge_summary(conn: Connection, since: datetime, min_cell: int) -> BridgeSummary:
     """Bridge builders for the households placed since ``since``: how many matched, and the
     households without one by their first language (small counts suppressed)."""
-    found = recommend(engine, since)
+    found = recommend(conn, since)
     by_language: dict[str, int] = defaultdict(int)
     for w in found.without:
         by_language[w.household.languages[0] if w.household.languages else "und"] += 1

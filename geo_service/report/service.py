@@ -23,33 +23,33 @@ MAX_CHANGED_ROWS = 25  # the changed-offers table lists the most recent; the res
 
 
 def build_report(engine: Engine, day: date, profile: ScoringProfile) -> SituationReport:
-    """The report on what happened since the start of ``day`` (400 for a future day); also
-    stores today's coverage gaps as a snapshot for later reports."""
+    """The report on what happened since the start of ``day`` (400 for a future day), every
+    section read from one snapshot (one REPEATABLE READ transaction); also stores today's
+    coverage gaps as a snapshot for later reports."""
     since = collect.start_of(day)
     now = datetime.now(collect.MEETING_TZ)
-    with engine.connect() as conn:
+    with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
         total, per_district = collect.placements_since(conn, since, profile.min_cell)
-        util = collect.utilisation(conn)
         waiting_total, waiting = collect.waiting_households(conn, profile.min_cell)
-        illustrative = collect.is_illustrative(conn)
-        stamp = data_timestamp(conn)
-    return SituationReport(
-        since=since,
-        generated_at=now,
-        data_timestamp=stamp,
-        profile=f"{profile.name} ({profile.version[:19]})",
-        illustrative=illustrative,
-        min_cell=profile.min_cell,
-        placements_total=total,
-        placements=per_district,
-        utilisation=util,
-        waiting_total=waiting_total,
-        waiting=waiting,
-        gaps=collect.gap_changes(engine, since, now),
-        duplicates=collect.duplicate_rows(engine),
-        changed_offers=collect.changed_offers(engine, since),
-        bridges=collect.bridge_summary(engine, since, profile.min_cell),
-    )
+        report = SituationReport(
+            since=since,
+            generated_at=now,
+            data_timestamp=data_timestamp(conn),
+            profile=f"{profile.name} ({profile.version[:19]})",
+            illustrative=collect.is_illustrative(conn),
+            min_cell=profile.min_cell,
+            placements_total=total,
+            placements=per_district,
+            utilisation=collect.utilisation(conn),
+            waiting_total=waiting_total,
+            waiting=waiting,
+            gaps=collect.gap_changes(conn, since, now),
+            duplicates=collect.duplicate_rows(conn),
+            changed_offers=collect.changed_offers(conn, since),
+            bridges=collect.bridge_summary(conn, since, profile.min_cell),
+        )
+        conn.commit()  # the gap snapshot
+    return report
 
 
 def render_html(report: SituationReport, profile: ScoringProfile) -> str:

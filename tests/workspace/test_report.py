@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pypdfium2 as pdfium
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 
 from geo_service.config import get_settings
 from geo_service.report.service import build_report, render_html
@@ -246,9 +246,19 @@ def test_waiting_households_by_language_and_size_match_a_recount(
 
 def test_an_empty_database_gets_a_report_that_says_so(engine: Engine) -> None:
     """On a migrated database with nothing loaded yet, each section says in words that there
-    is nothing to show: no empty chart axes."""
+    is nothing to show (no empty chart axes); the whole report is read on one connection."""
     profile = load_profile(get_settings().profile_path)
-    page = render_html(build_report(engine, date.today(), profile), profile)
+    checkouts: list[object] = []
+
+    def count(*_: object) -> None:
+        checkouts.append(1)
+
+    event.listen(engine, "checkout", count)
+    try:
+        page = render_html(build_report(engine, date.today(), profile), profile)
+    finally:
+        event.remove(engine, "checkout", count)
+    assert len(checkouts) == 1  # every section from one connection's snapshot
     assert "Keine Stadtteile erfasst" in page
     assert 'alt="Auslastung je Stadtteil"' not in page
     assert "wurde kein Haushalt in eine Wohnung vermittelt" in page
