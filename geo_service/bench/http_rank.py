@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
+from pathlib import Path
 
 import aiohttp
 import numpy as np
@@ -11,7 +13,7 @@ import numpy as np
 from geo_service.api.server import start_server
 from geo_service.auth.keys import create_key
 from geo_service.bench.measure import RANK_FLATS, random_households
-from geo_service.bench.runner import BenchContext, Entry
+from geo_service.bench.runner import BenchContext, Entry, with_baseline
 from geo_service.bench.seed import CATEGORIES, seed_city
 from geo_service.bench.synthetic import synthetic_city
 from geo_service.config import get_settings
@@ -19,13 +21,14 @@ from geo_service.db.engine import make_engine
 from geo_service.scoring.pipeline import score_all
 from geo_service.scoring.profile import load_profile
 
-CLIENTS, SECONDS, TARGET_P99_MS = 16, 20.0, 150
+CLIENTS, SECONDS, FLOOR_SECONDS, TARGET_P99_MS = 16, 20.0, 5.0, 150
 
 
 async def _load(
-    base: str, key: str, bodies: list[dict[str, object]], seconds: float
+    base: str, key: str, bodies: list[dict[str, object]] | None, seconds: float
 ) -> tuple[list[float], int]:
-    """Run the clients until the deadline; return latencies (ms) and the number of errors."""
+    """Run the clients until the deadline, each POSTing rankings (or GETting ``/health`` when
+    ``bodies`` is None, the floor); return latencies (ms) and the number of errors."""
     latencies: list[float] = []
     errors = 0
     deadline = time.perf_counter() + seconds
@@ -35,11 +38,16 @@ async def _load(
         i = offset
         while time.perf_counter() < deadline:
             start = time.perf_counter()
-            async with session.post(
-                f"{base}/api/v1/placements/rank",
-                json=bodies[i % len(bodies)],
-                headers={"X-API-Key": key},
-            ) as r:
+            request = (
+                session.get(f"{base}/health")
+                if bodies is None
+                else session.post(
+                    f"{base}/api/v1/placements/rank",
+                    json=bodies[i % len(bodies)],
+                    headers={"X-API-Key": key},
+                )
+            )
+            async with request as r:
                 await r.read()
                 errors += r.status != 200
             latencies.append((time.perf_counter() - start) * 1000)
@@ -50,8 +58,28 @@ async def _load(
     return latencies, errors
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds used so far by process ``pid`` and its descendants (Linux
+    /proc; the uvicorn supervisor and its workers): robust to a busy machine, unlike latency."""
+    total, todo = 0.0, [pid]
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:  # "pid (comm) state ppid ... utime stime" (fields 14 and 15)
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # the process ended meanwhile
+                continue
+            stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    while todo:
+        current = todo.pop()
+        total += stats.get(current, (0, 0))[1]
+        todo.extend(child for child, (parent, _) in stats.items() if parent == current)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def http_rank(ctx: BenchContext) -> list[Entry]:
-    """Requests/s, p50 and p99 with one and with two uvicorn workers."""
+    """Requests/s, p50 and p99 with one and with two uvicorn workers, beside the same server's
+    ``GET /health`` under the same clients (the floor: no key, no database, no ranking)."""
     engine = make_engine(ctx.database_url)
     seed_city(engine, synthetic_city(RANK_FLATS, ctx.amenities // 5, CATEGORIES))
     score_all(engine, load_profile(get_settings().profile_path))
@@ -67,24 +95,30 @@ def http_rank(ctx: BenchContext) -> list[Entry]:
         proc, base = start_server(ctx.database_url, workers)
         try:
             asyncio.run(_load(base, key, bodies, 2.0))  # warm every worker's feature cache
+            cpu = cpu_seconds(proc.pid)
             lat, errors = asyncio.run(_load(base, key, bodies, SECONDS))
+            cpu = cpu_seconds(proc.pid) - cpu
+            floor, _ = asyncio.run(_load(base, key, None, FLOOR_SECONDS))
         finally:
             proc.terminate()
             proc.wait(timeout=30)
         p50, p99 = np.percentile(lat, [50, 99])
-        out.append(
-            {
-                "name": "http_rank",
-                "workers": workers,
-                "size": RANK_FLATS,
-                "clients": CLIENTS,
-                "seconds": SECONDS,
-                "requests": len(lat),
-                "errors": errors,
-                "requests_per_s": round(len(lat) / SECONDS, 1),
-                "p50_ms": round(float(p50), 1),
-                "p99_ms": round(float(p99), 1),
-                "target_p99_ms": TARGET_P99_MS,
-            }
-        )
+        entry = {
+            "name": "http_rank",
+            "workers": workers,
+            "size": RANK_FLATS,
+            "clients": CLIENTS,
+            "duration_s": SECONDS,
+            "requests": len(lat),
+            "errors": errors,
+            "requests_per_s": round(len(lat) / SECONDS, 1),
+            "health_requests_per_s": round(len(floor) / FLOOR_SECONDS, 1),
+            "p50_ms": round(float(p50), 1),
+            "p99_ms": round(float(p99), 1),
+            "server_cpu_ms_per_request": round(cpu * 1000 / max(len(lat), 1), 2),
+            "target_p99_ms": TARGET_P99_MS,
+        }
+        # seconds: wall time per answer at 16 clients (1 / throughput), beside GET /health's
+        ours, health = SECONDS / max(len(lat), 1), FLOOR_SECONDS / max(len(floor), 1)
+        out.append(with_baseline(entry, ours, "GET /health (the floor)", health))
     return out

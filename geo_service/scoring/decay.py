@@ -50,6 +50,43 @@ def contributions(values: Array, weights: Array) -> Array:
     return 100.0 * values * weights / total
 
 
+def scores(values: Array, weights: Array) -> Array:
+    """S per row: the row sums of ``contributions(values, weights)``, bit for bit, computed
+    column by column (``values`` best in Fortran order): no (flats x categories) temporaries."""
+    total = weights.sum()
+    if total <= 0:
+        return np.zeros(len(values))
+    return pairwise_sum([100.0 * values[:, k] * weights[k] / total for k in range(len(weights))])
+
+
+# numpy sums a row of up to this many numbers in eight running sums, longer rows by halves
+PAIRWISE_BLOCK = 128
+
+
+def pairwise_sum(parts: list[Array]) -> Array:
+    """The elementwise sum of ``parts`` in numpy's pairwise summation order (as ``np.sum``
+    adds along a row), so that it equals the row sums of the stacked parts bit for bit."""
+    n = len(parts)
+    if n < 8:
+        total = np.zeros_like(parts[0]) if parts else np.zeros(0)
+        for part in parts:
+            total = total + part
+        return total
+    if n <= PAIRWISE_BLOCK:
+        r = list(parts[:8])
+        i = 8
+        while i < n - n % 8:
+            r = [r[j] + parts[i + j] for j in range(8)]
+            i += 8
+        total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+        for part in parts[i:]:
+            total = total + part
+        return total
+    half = n // 2
+    half -= half % 8
+    return pairwise_sum(parts[:half]) + pairwise_sum(parts[half:])
+
+
 def round_preserving_sum(points: Array) -> Array:
     """Round each row to 0.01 so that the rounded parts add up to the rounded total exactly."""
     cents = points * 100.0

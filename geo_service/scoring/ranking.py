@@ -7,6 +7,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ from geo_service.scoring.decay import (
     contributions,
     household_weights,
     round_preserving_sum,
+    scores,
 )
 from geo_service.scoring.district_codes import check_codes
 from geo_service.scoring.explain import (
@@ -34,6 +36,7 @@ from geo_service.scoring.nearest import Nearest, merge_nearest
 from geo_service.scoring.places import PlaceCache
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.results import (
+    DistrictFactor,
     Exclusions,
     FullDistrict,
     RankedFlat,
@@ -49,18 +52,37 @@ MAX_LANGUAGE_SETS = 32
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Everything computed for one household over all flats."""
+    """Everything computed for one household over all flats; the scores of all flats only
+    when asked for (a ranking scores only the flats passing its filters)."""
 
-    points: np.ndarray  # (n, categories) contribution points, unrounded
-    score: np.ndarray  # infrastructure score S
-    placement: np.ndarray  # S x B
     passed: np.ndarray  # every hard constraint holds
     checks: list[Constraint]
     nearest: dict[str, Nearest]
     places: PlaceCache  # the explanations' nearest places, kept per language set
-    values: np.ndarray  # (n, categories) category values c, 0-1
+    values: np.ndarray  # (n, categories) category values c, 0-1 (Fortran order)
     weights: np.ndarray  # category weights W for the household
     reserved: np.ndarray  # held or confirmed
+    factor: np.ndarray  # district factor B per flat
+
+    @cached_property
+    def score(self) -> np.ndarray:
+        """Infrastructure score S of every flat."""
+        return np.round(scores(self.values, self.weights), 2)
+
+    @cached_property
+    def placement(self) -> np.ndarray:
+        """Placement score S x B of every flat."""
+        return np.round(self.score * self.factor, 2)
+
+    def scores_of(self, rows: np.ndarray | list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """S and S x B of the flats at ``rows`` (equal to ``score[rows]``, ``placement[rows]``)."""
+        score = np.round(scores(self.values[rows], self.weights), 2)
+        return score, np.round(score * self.factor[rows], 2)
+
+    def points(self, rows: list[int]) -> np.ndarray:
+        """The unrounded contribution points of the flats at ``rows`` (categories as
+        columns): only the flats explained need them, not all."""
+        return contributions(np.ascontiguousarray(self.values[rows]), self.weights)
 
 
 @dataclass(frozen=True)
@@ -88,6 +110,10 @@ class Ranker:
         self.data_timestamp = data_timestamp.isoformat() if data_timestamp else None
         self.ids = flats["id"].to_numpy(object)
         self.position = {fid: i for i, fid in enumerate(self.ids)}
+        # each flat's place among the ids in Python's string order: ties are broken by id
+        # with integers (the database's collation may order the ids otherwise)
+        self.id_order = np.empty(len(self.ids), dtype=np.int64)
+        self.id_order[np.argsort(self.ids, kind="stable")] = np.arange(len(self.ids))
         self.arrays = FlatArrays(
             flats["rooms"].to_numpy(float),
             flats["living_area_m2"].to_numpy(float),
@@ -102,6 +128,8 @@ class Ranker:
         self.district_index, self.district_codes = pd.factorize(flats["district_code"])
         self._set_status(status)
         self.modes = set(features["distance_mode"]) or {profile.distance_mode}
+        self.distance_mode = ",".join(sorted(self.modes))
+        self._rules: dict[str, str] = {}  # each category's decay rule in words
         # the profile versions the stored features were computed with (one after a full run)
         self.feature_versions: set[str] = set(features.get("profile_version", ()))
         snap = features.groupby("flat_id")["snap_m"].first() if "snap_m" in features else {}
@@ -114,6 +142,7 @@ class Ranker:
     def _set_status(self, status: DistrictStatus) -> None:
         """District names, factors and utilisation, and each flat's factor B."""
         self.districts = status
+        self._district_parts: dict[str, DistrictFactor] = {}
         per_code = np.array(
             [status.get(c, {}).get("factor", 0.0) for c in self.district_codes] + [0.0]
         )
@@ -133,6 +162,8 @@ class Ranker:
         twin = copy.copy(self)
         twin.profile = profile
         twin._by_languages = OrderedDict()  # the values depend on the profile's decay metres
+        twin._district_parts = {}  # the district sentences on its district rules
+        twin._rules = {}
         return twin
 
     def _index_features(self, features: pd.DataFrame) -> dict[tuple[str, str], Nearest]:
@@ -178,14 +209,16 @@ class Ranker:
         if hit is None:
             p = self.profile
             nearest = {c: self._nearest(c, list(key)) for c in p.names()}
-            values = np.column_stack(
-                [
-                    category_value(
-                        nearest[c].dist, p.categories[c].rank_weights, p.full_m(c), p.zero_m(c)
-                    )
-                    for c in p.names()
-                ]
-            )
+            values = np.asfortranarray(
+                np.column_stack(
+                    [
+                        category_value(
+                            nearest[c].dist, p.categories[c].rank_weights, p.full_m(c), p.zero_m(c)
+                        )
+                        for c in p.names()
+                    ]
+                )
+            )  # a column per category: scores are summed column by column
             hit = (PlaceCache(p, nearest), values)
             self._by_languages[key] = hit
             while len(self._by_languages) > MAX_LANGUAGE_SETS:
@@ -204,8 +237,6 @@ class Ranker:
         p = self.profile
         places, values = self._per_languages(household.languages)
         weights = household_weights(p, household)
-        points = contributions(values, weights)
-        score = np.round(points.sum(axis=1), 2)
         reserved = self.reserved_mask(held)
         free = self.on_offer & ~reserved
         checks = [
@@ -213,18 +244,8 @@ class Ranker:
             *constraints(self.arrays, household, p),
         ]
         passed = np.logical_and.reduce([c.passed for c in checks])
-        placement = np.round(score * self.factor, 2)
         return Evaluation(
-            points,
-            score,
-            placement,
-            passed,
-            checks,
-            places.nearest,
-            places,
-            values,
-            weights,
-            reserved,
+            passed, checks, places.nearest, places, values, weights, reserved, self.factor
         )
 
     def _categories(
@@ -234,24 +255,23 @@ class Ranker:
         and each category's explanation as plain data (one numpy pass per category for all
         rows; validated into the result model once per flat)."""
         p = self.profile
-        pts = round_preserving_sum(ev.points[rows]).tolist()
+        pts = round_preserving_sum(ev.points(rows)).tolist()
+        values = ev.values[rows].tolist()
         total = float(ev.weights.sum())
         out: list[tuple[dict[str, Any], dict[str, Any]]] = [
             (dict(places), {}) for places in ev.places.of(rows)
         ]
         for k, c in enumerate(p.names()):
             weight = float(ev.weights[k])
-            rule, full, zero = decay_rule(p, c), p.full_m(c), p.zero_m(c)
+            same = {  # what every flat's explanation of the category shares
+                "weight": round(weight, 3),
+                "max_points": round(100.0 * weight / total, 2) if total > 0 else 0.0,
+                "full_m": p.full_m(c),
+                "zero_m": p.zero_m(c),
+                "rule": self._rules.get(c) or self._rules.setdefault(c, decay_rule(p, c)),
+            }
             for r, (_, categories) in enumerate(out):
-                categories[c] = {
-                    "weight": round(weight, 3),
-                    "max_points": round(100.0 * weight / total, 2) if total > 0 else 0.0,
-                    "points": pts[r][k],
-                    "value": round(float(ev.values[rows[r], k]), 3),
-                    "full_m": full,
-                    "zero_m": zero,
-                    "rule": rule,
-                }
+                categories[c] = {**same, "points": pts[r][k], "value": round(values[r][k], 3)}
         return out
 
     def explain(self, ev: Evaluation, i: int, rank: int | None) -> RankedFlat:
@@ -262,10 +282,15 @@ class Ranker:
         self, ev: Evaluation, rows: list[int], ranks: Sequence[int | None]
     ) -> list[RankedFlat]:
         """The explained flats at positions ``rows`` with their ``ranks``."""
+        score, placement = ev.scores_of(rows)
         return [
-            self._flat(ev, i, rank, nearest, categories)
-            for i, rank, (nearest, categories) in zip(
-                rows, ranks, self._categories(ev, rows), strict=True
+            self._flat(ev, i, rank, scored, nearest, categories)
+            for i, rank, scored, (nearest, categories) in zip(
+                rows,
+                ranks,
+                zip(score.tolist(), placement.tolist(), strict=True),
+                self._categories(ev, rows),
+                strict=True,
             )
         ]
 
@@ -274,50 +299,62 @@ class Ranker:
         ev: Evaluation,
         i: int,
         rank: int | None,
+        scored: tuple[float, float],
         nearest: dict[str, Any],
         categories: dict[str, Any],
     ) -> RankedFlat:
-        """One explained flat from its precomputed category explanations."""
-        code = self.district[i]
-        info = {"code": code, **self.districts.get(code, {})}
+        """One explained flat from its scores (S, S x B) and category explanations."""
+        district = self._district(self.district[i])
         eligible = bool(ev.passed[i])
-        factor = round(float(info.get("factor", 0.0)), 4)
-        placement = float(ev.placement[i]) if eligible else 0.0
-        failed = [f"{c.name} ({c.describe(i)})" for c in ev.checks if not c.passed[i]]
+        score, placement = scored[0], scored[1] if eligible else 0.0
+        checks = [(c.name, bool(c.passed[i]), c.describe(i)) for c in ev.checks]
+        failed = [f"{name} ({detail})" for name, passed, detail in checks if not passed]
         return RankedFlat.model_validate(
             {
                 "flat_id": str(self.ids[i]),
                 "rank": rank,
                 "placement_score": placement,
-                "infrastructure_score": float(ev.score[i]),
-                "district": {
-                    "code": code,
-                    "name": info.get("name"),
-                    "factor": factor,
-                    "utilisation": round(float(info.get("utilisation", 0.0)), 4),
-                    "capacity": info.get("capacity"),
-                    "placements": info.get("placements"),
-                    "explanation": district_sentence(info, self.profile),
-                },
+                "infrastructure_score": score,
+                "district": district,
                 "contributions": {c: e["points"] for c, e in categories.items()},
                 "nearest": nearest,
                 "categories": categories,
                 "constraints": [
-                    {"name": c.name, "passed": bool(c.passed[i]), "detail": c.describe(i)}
-                    for c in ev.checks
+                    {"name": name, "passed": passed, "detail": detail}
+                    for name, passed, detail in checks
                 ],
                 "eligible": eligible,
-                "summary": summary(placement, float(ev.score[i]), factor, eligible),
+                "summary": summary(placement, score, district.factor, eligible),
                 "notes": flat_notes(
-                    failed, factor, bool(self.unreachable[i]), info.get("name") or code
+                    failed,
+                    district.factor,
+                    bool(self.unreachable[i]),
+                    district.name or district.code,
                 ),
-                "distance_mode": ",".join(sorted(self.modes)),
+                "distance_mode": self.distance_mode,
                 "snap_m": None if np.isnan(self.snap_m[i]) else round(float(self.snap_m[i]), 1),
                 "unreachable": bool(self.unreachable[i]),
                 "profile_version": self.profile.version,
                 "data_timestamp": self.data_timestamp,
             }
         )
+
+    def _district(self, code: str) -> DistrictFactor:
+        """The district part of an explanation: one per district and status, shared."""
+        hit = self._district_parts.get(code)
+        if hit is None:
+            info = {"code": code, **self.districts.get(code, {})}
+            hit = DistrictFactor(
+                code=code,
+                name=info.get("name"),
+                factor=round(float(info.get("factor", 0.0)), 4),
+                utilisation=round(float(info.get("utilisation", 0.0)), 4),
+                capacity=info.get("capacity"),
+                placements=info.get("placements"),
+                explanation=district_sentence(info, self.profile),
+            )
+            self._district_parts[code] = hit
+        return hit
 
     def check_districts(self, codes: list[str] | None) -> None:
         """400 naming every unknown district code of a request."""
@@ -348,13 +385,15 @@ class Ranker:
             ("constraint", ~fits),
             ("district_full", full),
         ):
-            counts[reason] = int((left & out).sum())
+            counts[reason] = int(np.count_nonzero(left & out))
             left &= ~out
         free = inside & self.on_offer & ~ev.reserved
-        failed = {c.name: int((free & ~c.passed).sum()) for c in ev.checks if c.name != "free"}
+        failed = {
+            c.name: int(np.count_nonzero(free & ~c.passed)) for c in ev.checks if c.name != "free"
+        }
         full_districts = self._full_districts(free & fits & (self.factor <= 0))
         idx = np.flatnonzero(left)
-        chosen = top(idx, ev.placement[idx], self.ids[idx], limit)
+        chosen = top(idx, ev.scores_of(idx)[1], self.id_order, limit)
         excluded = Exclusions(**counts)
         ranking = Ranking(
             results=[],
@@ -399,14 +438,15 @@ class Ranker:
         without the words: for analysts ranking thousands of flats at once."""
         ev, rows = sel.evaluation, sel.chosen
         names = self.profile.names()
-        points = round_preserving_sum(ev.points[rows]) if rows else np.zeros((0, len(names)))
+        points = round_preserving_sum(ev.points(rows)) if rows else np.zeros((0, len(names)))
+        score, placement = ev.scores_of(rows)
         info = [self.districts.get(c, {}) for c in self.district[rows]]
         return pd.DataFrame(
             {
                 "rank": np.arange(1, len(rows) + 1),
                 "flat_id": self.ids[rows].astype(str),
-                "placement_score": ev.placement[rows],
-                "infrastructure_score": ev.score[rows],
+                "placement_score": placement,
+                "infrastructure_score": score,
                 "district_code": self.district[rows],
                 "district_name": [i.get("name") for i in info],
                 "district_factor": np.round(self.factor[rows], 4),
@@ -449,13 +489,13 @@ def _availability(free: bool, reserved: bool) -> str:
 
 
 def top(rows: np.ndarray, score: np.ndarray, ids: np.ndarray, limit: int | None) -> list[int]:
-    """The ``limit`` best of ``rows`` by ``score`` (highest first, ties by id): a partial sort
-    keeps the candidates down to those scoring at least the limit-th best (all its ties kept),
-    and only those are sorted."""
+    """The ``limit`` best of ``rows`` by ``score`` (one per row; highest first, ties by
+    ``ids[row]``, e.g. ``Ranker.id_order``): a partial sort keeps the candidates down to those
+    scoring at least the limit-th best (all its ties kept), and only those are sorted."""
     if limit is not None and limit <= 0:
         return []
     if limit is not None and limit < len(rows):
-        threshold = -np.partition(-score, limit - 1)[limit - 1]
+        threshold = np.partition(score, len(score) - limit)[len(score) - limit]
         keep = score >= threshold
-        rows, score, ids = rows[keep], score[keep], ids[keep]
-    return rows[np.lexsort((ids, -score))[:limit]].tolist()
+        rows, score = rows[keep], score[keep]
+    return rows[np.lexsort((ids[rows], -score))[:limit]].tolist()

@@ -1,0 +1,78 @@
+"""The ranker's arithmetic: column-wise scores equal numpy's row sums of the contributions bit
+for bit; ties are broken by flat id in Python's string order, whatever order the flats came in."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo_service.scoring.decay import contributions, pairwise_sum, scores
+from geo_service.scoring.household import parse_household
+from geo_service.scoring.profile import parse_profile
+from geo_service.scoring.ranking import Ranker
+from tests.scoring.test_tiny_city import TINY
+
+
+@pytest.mark.parametrize("columns", [*range(1, 40), 127, 128, 129, 200, 256, 300, 513])
+def test_pairwise_sum_equals_numpys_row_sum(columns: int) -> None:
+    """The same additions in the same order as ``np.sum`` along a row: equal to the last bit."""
+    rng = np.random.default_rng(columns)
+    rows = rng.random((2000, columns)) * rng.random(columns) * 37.0
+    assert np.array_equal(pairwise_sum(list(rows.T)), rows.sum(axis=1))
+
+
+def test_scores_equal_the_summed_contributions() -> None:
+    """S from the Fortran-ordered values equals the row sums of the contributions, and is 0
+    when every weight is 0."""
+    rng = np.random.default_rng(7)
+    values = np.minimum(1.0, rng.random((5000, 15)) * 1.3)
+    values[rng.random(values.shape) < 0.2] = 0.0
+    weights = rng.random(15) * 3.0
+    expected = contributions(values, weights).sum(axis=1)
+    assert np.array_equal(scores(np.asfortranarray(values), weights), expected)
+    assert not scores(values, np.zeros(15)).any()
+
+
+def test_ties_are_broken_by_id_in_string_order() -> None:
+    """Four equal flats, sorted as a case-insensitive database collation sorts them: the ranking
+    takes them in Python's string order (upper case first), as before ids were kept as ranks."""
+    ids = ["a", "A", "b", "B"]  # en_US order; Python's is A, B, a, b
+    flats = pd.DataFrame(
+        {
+            "id": ids,
+            "rooms": 2.0,
+            "living_area_m2": 50.0,
+            "rent_gross_cold_eur": 500.0,
+            "floor": 0,
+            "lift": False,
+            "barrier_free": False,
+            "available_from": pd.Timestamp("2026-11-01"),
+            "available": True,
+            "district_code": "TIN",
+        }
+    )
+    features = pd.DataFrame(
+        [
+            {
+                "flat_id": fid,
+                "category": cat,
+                "language": lang,
+                "distances_m": [150.0],
+                "target_ids": [f"T-{cat}"],
+                "target_names": [cat],
+                "distance_mode": "straight_line",
+            }
+            for fid in ids
+            for cat, lang in (("kita", ""), ("grocery", ""), ("counselling", "*"))
+        ]
+    )
+    status = {"TIN": {"name": "Tiny", "factor": 1.0, "utilisation": 0.0}}
+    profile = parse_profile(TINY)
+    ranker = Ranker(profile, flats, features, status, None)
+    household = parse_household(
+        {"size": 1, "children_ages": [], "languages": ["de"], "move_in": "2026-12-01"}, profile
+    )
+    ranking = ranker.rank(household, limit=3)
+    assert [r.flat_id for r in ranking.results] == ["A", "B", "a"]
+    assert len({r.placement_score for r in ranking.results}) == 1
