@@ -139,17 +139,26 @@ BEYOND = [
 ]
 
 
+def answer(r: httpx.Response) -> Any:
+    """The JSON body without an OGC page's ``timeStamp`` (the second it was answered in)."""
+    body = r.json()
+    if isinstance(body, dict):
+        body.pop("timeStamp", None)
+    return body
+
+
 @pytest.mark.parametrize(("method", "path", "body"), BEYOND)
 def test_a_partner_is_no_more_than_a_viewer_elsewhere(
     http: httpx.Client, keys: dict[str, str], method: str, path: str, body: Any
 ) -> None:
-    """Outside its own offers a partner key answers exactly as a viewer key does."""
+    """Outside its own offers a partner key answers exactly as a viewer key does (but for the
+    second an OGC page was answered in: the two requests may straddle one)."""
     viewer = http.request(method, path, json=body, headers=as_(keys["viewer"]))
     for caller in ("partner_caritas", "partner_awo"):
         got = http.request(method, path, json=body, headers=as_(keys[caller]))
         assert got.status_code == viewer.status_code, (caller, path, got.text)
         if viewer.status_code == 200 and method == "GET":
-            assert got.json() == viewer.json()
+            assert answer(got) == answer(viewer)
 
 
 def test_a_partner_cannot_change_owner_status_or_provider_in_a_patch(
