@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
-import mapclassify
 import numpy as np
 from branca.utilities import color_brewer
 
@@ -84,6 +83,8 @@ def quantile_classes(values: Sequence[float | None], scheme: str, k: int = 5) ->
     k = max(1, min(k, len(np.unique(v))))
     if k == 1:
         return Classes([float(v.max())], palette(scheme, 3)[-1:])
+    import mapclassify  # here, not at import: it costs a server or CLI start 1-2 s
+
     with warnings.catch_warnings():  # fewer distinct values than classes: it merges them
         warnings.simplefilter("ignore", UserWarning)
         q = mapclassify.Quantiles(v, k=k)
@@ -92,6 +93,8 @@ def quantile_classes(values: Sequence[float | None], scheme: str, k: int = 5) ->
 
 def fixed_classes(values: Sequence[float], upper: Sequence[float], scheme: str) -> Classes:
     """User-defined class bounds (mapclassify) for data with meaningful thresholds."""
+    import mapclassify  # here, not at import (see quantile_classes)
+
     v = np.asarray(values, dtype=float)
     bins = mapclassify.UserDefined(v[~np.isnan(v)] if v.size else [0.0], bins=list(upper)).bins
     return Classes([float(b) for b in bins], palette(scheme, len(bins)))
