@@ -188,20 +188,18 @@ class PlanCache:
         key = (engine.url.render_as_string(), profile.version)
         with self._guard:
             lock = self._locks.setdefault(key, threading.Lock())
-        ranker = ranker_of(rankers, engine, profile)
+        rankers = rankers or RankerCache(1)  # one reading of the features for check and build
+        ranker = rankers.ranker(engine, profile)
         hit = self._plans.get(key)
-        same_data = hit is not None and same_features(hit.ranker, ranker)
+        usable = hit if hit is not None and same_features(hit.ranker, ranker) else None
         max_age = profile.transition_rules.replan_minutes * 60.0
-        if (
-            same_data
-            and hit is not None
-            and time.monotonic() - hit.built_at < max_age
-            and hit.state.today == date.today()
+        if usable is not None and (
+            time.monotonic() - usable.built_at < max_age and usable.state.today == date.today()
         ):
-            return hit
-        if same_data and hit is not None and not lock.acquire(blocking=False):
-            return hit  # someone else is recomputing: the previous plan serves meanwhile
-        if not same_data:
+            return usable
+        if usable is not None and not lock.acquire(blocking=False):
+            return usable  # someone else is recomputing: the previous plan serves meanwhile
+        if usable is None:
             lock.acquire()
         try:
             newer = self._plans.get(key)
