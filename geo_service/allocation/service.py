@@ -31,6 +31,7 @@ from geo_service.scoring.pipeline import held_flats
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranker_cache import RankerCache, ranker_of
 from geo_service.scoring.ranking import Ranker
+from geo_service.scoring.services import demand
 
 Step = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -263,6 +264,7 @@ def record_run(
                 placement_score=a.placement_score,
                 case_ref=a.ref,
                 audit_detail={"allocation_id": str(run_id), "household": a.household},
+                services=demand(profile, households[a.household]),
             )
             for a in (result.assignments if reserve else [])
         ]

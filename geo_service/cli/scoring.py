@@ -74,6 +74,7 @@ def read_household_arg(value: str) -> str:
 def show_ranking(ranking: Ranking) -> None:
     """The ranked flats as a table with a legend, then why little came back."""
     rows = []
+    wished = any(r.wish for r in ranking.results)
     for r in ranking.results:
         best = sorted(r.contributions.items(), key=lambda kv: -kv[1])[:3]
         rows.append(
@@ -85,6 +86,7 @@ def show_ranking(ranking: Ranking) -> None:
                 f"{r.district.factor:.2f}",
                 r.district.name or r.district.code,
                 ", ".join(f"{k} {v:.1f}" for k, v in best),
+                *([f"+{r.wish.points:.1f}" if r.wish else "-"] if wished else []),
             )
         )
     show_table(
@@ -98,12 +100,18 @@ def show_ranking(ranking: Ranking) -> None:
             ("B", "right"),
             ("district", "left"),
             ("most points from", "left"),
+            *([("wish", "right")] if wished else []),
         ],
         rows,
         {
             "score": "placement score = infra × B (0-100)",
             "infra": "infrastructure score: the category points added up (0-100)",
             "B": FACTOR_LEGEND,
+            **(
+                {"wish": "points the household's wishes add (bounded; the order is score + wish)"}
+                if wished
+                else {}
+            ),
         },
     )
     for note in ranking.notes:

@@ -149,6 +149,20 @@ quota_plan = Table(
     CheckConstraint("placements_before >= 0", name="placements_nonneg"),
 )
 
+# Free places of a district's services (kita, school levels, language courses) as of a day
+# (``geo-service ingest capacities``); placements confirmed since then use them up.
+service_capacities = Table(
+    "service_capacities",
+    metadata,
+    _district_fk(nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("free_places", Integer, nullable=False),
+    Column("as_of", Date, nullable=False),
+    _now(),
+    PrimaryKeyConstraint("district_code", "kind"),
+    CheckConstraint("free_places >= 0", name="free_places_nonneg"),
+)
+
 organisations = Table(
     "organisations",
     metadata,
@@ -385,6 +399,10 @@ reservations = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("confirmed_at", DateTime(timezone=True)),
     Column("released_at", DateTime(timezone=True)),
+    # service places the household takes in the flat's district (kind -> places), and why a
+    # clerk held a flat outside the household's recommendations
+    Column("services", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("override_reason", Text),
     CheckConstraint("status IN ('held', 'confirmed', 'released', 'expired')", name="status_enum"),
     # At most one active hold or confirmation per flat, enforced by the database.
     Index(
@@ -494,6 +512,7 @@ waiting_list = Table(
     Column("reserved_at", DateTime(timezone=True)),
     Column("moved_at", DateTime(timezone=True)),
     Column("withdrawn_at", DateTime(timezone=True)),
+    Column("override_reason", Text),  # the offer's flat was not among the recommendations
     CheckConstraint(
         "status IN ('waiting', 'offered', 'reserved', 'moved', 'withdrawn')", name="status_enum"
     ),

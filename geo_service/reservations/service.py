@@ -20,6 +20,7 @@ from geo_service.scoring.pipeline import held_flats
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranker_cache import RankerCache, ranker_of
 from geo_service.scoring.results import RankedFlat
+from geo_service.scoring.services import demand
 
 __all__ = ["apply_transition", "case_ref_hash", "get", "prepare_hold", "reserve", "transition"]
 
@@ -77,6 +78,7 @@ def prepare_hold(
         placement_score=explanation.placement_score,
         explanation=explanation.model_dump(mode="json"),
         case_ref=case_ref,
+        services=demand(profile, household),
     )
     return hold, explanation, ranker.data_timestamp
 

@@ -31,24 +31,28 @@ def require_known(
     for _, c in unknown:
         hint = suggest(c, known, names)
         named.append(f"{c!r}" + (f" (did you mean {hint!r}?)" if hint else ""))
+    pointer = "/" + field.replace(".", "/")
     raise InputError(
         f"{field}: unknown district code(s): {', '.join(named)}; use codes such as "
         f"{', '.join(sorted(known)[:5]) or 'none yet'} (GET /api/v1/districts or "
         "`geo-service districts` lists them all)",
         errors=[
-            {"pointer": f"/{field}/{i}", "message": f"unknown district code {named[k]}"}
+            {"pointer": f"{pointer}/{i}", "message": f"unknown district code {named[k]}"}
             for k, (i, _) in enumerate(unknown)
         ],
     )
 
 
 def check_codes(
-    codes: list[str] | None, status: dict[str, dict[str, Any]], flat_codes: Iterable[Any]
+    codes: list[str] | None,
+    status: dict[str, dict[str, Any]],
+    flat_codes: Iterable[Any],
+    field: str = "districts",
 ) -> None:
     """Raise InputError (400) listing every code of ``codes`` that is no district (known from
-    a ranker's district status and its flats)."""
+    a ranker's district status and its flats), naming the request's ``field``."""
     if not codes:
         return
     known = {str(c) for c in status} | {str(c) for c in flat_codes if c is not None}
     names = {code: str(info.get("name") or "") for code, info in status.items()}
-    require_known(codes, known, names)
+    require_known(codes, known, names, field)

@@ -13,7 +13,8 @@ from geo_service.errors import InputError, NotFound
 from geo_service.scoring.decay import district_factor
 from geo_service.scoring.district_codes import require_known
 from geo_service.scoring.profile import ScoringProfile
-from geo_service.scoring.results import District, DistrictDetail, IndicatorYear
+from geo_service.scoring.results import District, DistrictDetail, IndicatorYear, ServicePlaces
+from geo_service.scoring.services import read_places
 
 PUBLIC_FIGURES = (
     "status_index",
@@ -23,6 +24,7 @@ PUBLIC_FIGURES = (
     "utilisation",
     "factor",
     "residents",
+    "services",
 )
 
 
@@ -183,14 +185,34 @@ def public_view(row: dict[str, object]) -> dict[str, object]:
     return {k: (None if k in PUBLIC_FIGURES else v) for k, v in row.items()}
 
 
-def list_status(conn: Connection, public: bool, code: str | None = None) -> list[District]:
-    """District status rows with names (public: suppressed districts without figures)."""
+def list_status(
+    conn: Connection,
+    public: bool,
+    code: str | None = None,
+    profile: ScoringProfile | None = None,
+) -> list[District]:
+    """District status rows with names and service places (public: suppressed districts
+    without figures); the places are named by ``profile``'s labels when one is given."""
     ds, d = models.district_status, models.districts
     q = select(d.c.code, d.c.name, d.c.ortschaft, *[c for c in ds.c if c.name != "district_code"])
     q = q.join(ds, ds.c.district_code == d.c.code, isouter=True).order_by(d.c.code)
     if code is not None:
         q = q.where(d.c.code == code)
     rows = [dict(r) for r in conn.execute(q).mappings()]
+    places = read_places(conn)
+    labels = {k: s.label for k, s in profile.services.items()} if profile else {}
+    for row in rows:
+        row["services"] = [
+            ServicePlaces(
+                kind=kind,
+                label=labels.get(kind, kind),
+                free_places=p["free"],
+                as_of=p["as_of"],
+                used=p["used"],
+                left=p["left"],
+            )
+            for kind, p in places.get(row["code"], {}).items()
+        ]
     return [District.model_validate(public_view(r) if public else r) for r in rows]
 
 
@@ -222,9 +244,11 @@ def indicators_of(conn: Connection, code: str) -> list[IndicatorYear]:
     return [IndicatorYear.model_validate(row) for row in by_year.values()]
 
 
-def district_detail(conn: Connection, code: str) -> DistrictDetail:
-    """Status and indicators of one district (404 when unknown)."""
-    rows = list_status(conn, public=False, code=code)
+def district_detail(
+    conn: Connection, code: str, profile: ScoringProfile | None = None
+) -> DistrictDetail:
+    """Status, service places and indicators of one district (404 when unknown)."""
+    rows = list_status(conn, public=False, code=code, profile=profile)
     if not rows:
         raise NotFound(f"no district with code {code!r}")
     return DistrictDetail(**rows[0].model_dump(), indicators=indicators_of(conn, code))

@@ -61,6 +61,31 @@ HOUSEHOLD_EXAMPLE: dict[str, Any] = {
 }
 
 
+class Preferences(BaseModel):
+    """A household's wishes (optional; no personal data): district codes in the order wished
+    and extra weight on scoring categories. They count as a bounded term after the needs and
+    the hard constraints (profile ``[preferences]``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    districts: list[Annotated[str, Field(min_length=1, max_length=16)]] = Field(
+        default=[], max_length=10, description="District codes, the most wished first."
+    )
+    categories: dict[Annotated[str, Field(max_length=64)], Annotated[float, Field(gt=0)]] = Field(
+        default={},
+        max_length=30,
+        description='Scoring category -> extra weight (e.g. {"language_course": 2.0}).',
+    )
+
+    @field_validator("districts")
+    @classmethod
+    def _once(cls, codes: list[str]) -> list[str]:
+        """Each district wished once."""
+        if len(set(codes)) < len(codes):
+            raise ValueError("a district is wished more than once")
+        return codes
+
+
 class Household(BaseModel):
     """Size, children's ages, languages (ISO 639), needs (profile vocabulary), move-in date.
 
@@ -80,6 +105,9 @@ class Household(BaseModel):
         default=[], max_length=20, description="Closed vocabulary of the scoring profile."
     )
     move_in: IsoDate = Field(strict=False, description="Earliest move-in date (YYYY-MM-DD).")
+    preferences: Preferences | None = Field(
+        None, description="Optional wishes: districts in order, extra weight on categories."
+    )
 
     @field_validator("languages")
     @classmethod
@@ -155,7 +183,32 @@ def parse_household(
     if unknown:
         known = ", ".join(sorted(profile.needs))
         raise InputError(f"household.needs: unknown need {unknown[0]!r} (known: {known})")
+    if household.preferences is not None:
+        check_preferences(household.preferences, profile)
     return household
+
+
+def check_preferences(preferences: Preferences, profile: ScoringProfile) -> None:
+    """InputError when the wishes exceed the profile's bounds: more districts than it has
+    points for, an unknown category, or an extra weight above its maximum (district codes are
+    checked against the districts by the ranker)."""
+    rules = profile.preference_rules
+    if len(preferences.districts) > len(rules.district_points):
+        raise InputError(
+            f"household.preferences.districts: at most {len(rules.district_points)} wished "
+            "districts"
+        )
+    for name, weight in preferences.categories.items():
+        if name not in profile.categories:
+            known = ", ".join(profile.names())
+            raise InputError(
+                f"household.preferences.categories: unknown category {name!r} (known: {known})"
+            )
+        if weight > rules.max_category_weight:
+            raise InputError(
+                f"household.preferences.categories.{name}: extra weight {weight:g} is above "
+                f"the profile's maximum {rules.max_category_weight:g}"
+            )
 
 
 def read_households(path: Path, profile: ScoringProfile) -> list[BatchHousehold]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 import tomllib
@@ -68,6 +69,53 @@ class Need(_Strict):
 
     multiply: dict[str, float] = {}
     requires: Literal["barrier_free", "ground_floor"] | None = None
+
+
+class ServiceKind(_Strict):
+    """A service whose places are counted per district (``ingest capacities``): children aged
+    ``min_age``..``max_age`` take one place each, or a household with the need ``need`` takes
+    one; ``label`` names the places in German ("Kita-Plätze")."""
+
+    label: str = Field(min_length=1)
+    min_age: int | None = Field(default=None, ge=0, le=17)
+    max_age: int | None = Field(default=None, ge=0, le=17)
+    need: str | None = None
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> ServiceKind:
+        """An age band or a need, not both and not neither."""
+        ages = self.min_age is not None and self.max_age is not None
+        if ages == (self.need is not None) or (self.min_age is None) != (self.max_age is None):
+            raise ValueError("give either min_age and max_age, or need")
+        if ages and self.min_age > self.max_age:  # type: ignore[operator]
+            raise ValueError("min_age must be <= max_age")
+        return self
+
+
+class PreferenceRules(_Strict):
+    """Households' wishes as a bounded term added to the placement score of a flat that passes
+    every hard constraint in a district below its cap: ``district_points`` for the first,
+    second, ... wished district, and per wished category its extra weight x its value (0-1) x
+    ``category_points_per_weight``, at most ``category_points_max`` together. A wish adds at
+    most ``max_points`` (the largest district points plus the category maximum)."""
+
+    district_points: list[float] = Field(default=[5.0, 3.0, 1.0], min_length=1, max_length=10)
+    category_points_per_weight: float = Field(1.0, ge=0, le=100)
+    category_points_max: float = Field(3.0, ge=0, le=100)
+    max_category_weight: float = Field(3.0, gt=0, le=100)
+
+    @model_validator(mode="after")
+    def _falling(self) -> PreferenceRules:
+        """District points are >= 0 and do not rise from one wish to the next."""
+        pts = self.district_points
+        if any(p < 0 for p in pts) or any(b > a for a, b in itertools.pairwise(pts)):
+            raise ValueError("district_points must be >= 0 and not rising")
+        return self
+
+    @property
+    def max_points(self) -> float:
+        """The most a household's wishes can add to a flat's score (points)."""
+        return max(self.district_points) + self.category_points_max
 
 
 class SizeBand(_Strict):
@@ -254,6 +302,8 @@ class ScoringProfile(_Strict):
     network: NetworkRules | None = None
     transition: TransitionRules | None = None
     report: ReportRules | None = None  # None: ReportRules' defaults
+    preferences: PreferenceRules | None = None  # None: PreferenceRules' defaults
+    services: dict[str, ServiceKind] = {}
     _source: Path | None = PrivateAttr(default=None)  # the TOML file, when loaded from one
 
     @model_validator(mode="after")
@@ -271,6 +321,11 @@ class ScoringProfile(_Strict):
             unknown = [c for c in mult if c not in self.categories]
             if unknown:
                 raise ValueError(f"{where}.multiply: unknown category {unknown[0]!r}")
+        for key, service in self.services.items():
+            if not re.match(KEY_PATTERN, key):
+                raise ValueError(f"services.{key}: a service key is lower case letters, digits, _")
+            if service.need is not None and service.need not in self.needs:
+                raise ValueError(f"services.{key}.need: unknown need {service.need!r}")
         for key in self.district.indicators:
             if not re.match(KEY_PATTERN, key) or key in RESERVED_KEYS:
                 raise ValueError(
@@ -339,6 +394,11 @@ class ScoringProfile(_Strict):
         return next((b for b in bands if b.size >= size), bands[-1])
 
     @property
+    def preference_rules(self) -> PreferenceRules:
+        """The profile's preference rules, or the defaults when it has none."""
+        return self.preferences or PreferenceRules()
+
+    @property
     def min_cell(self) -> int:
         """The smallest household count public output shows exactly."""
         return (self.report or ReportRules()).min_cell
@@ -347,8 +407,8 @@ class ScoringProfile(_Strict):
     def version(self) -> str:
         """``sha256:`` hash of the canonical JSON of the validated profile."""
         data = self.model_dump(mode="json")
-        for optional in ("network", "transition", "report"):  # absent sections keep the version
-            if data[optional] is None:
+        for optional in ("network", "transition", "report", "preferences", "services"):
+            if not data[optional]:  # absent sections keep the version
                 del data[optional]
         canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from sqlalchemy import Engine
 
-from geo_service.api.deps import engine, require
+from geo_service.api.deps import engine, profile, require
 from geo_service.auth.keys import KeyInfo
 from geo_service.scoring.districts import district_detail, list_status
+from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.results import DistrictDetail, DistrictList
 
 router = APIRouter(prefix="/districts", tags=["districts"])
@@ -19,11 +20,14 @@ router = APIRouter(prefix="/districts", tags=["districts"])
     response_model=DistrictList,
 )
 def list_districts(
-    key: KeyInfo = Depends(require("viewer")), db: Engine = Depends(engine)
+    key: KeyInfo = Depends(require("viewer")),
+    db: Engine = Depends(engine),
+    prof: ScoringProfile = Depends(profile),
 ) -> DistrictList:
-    """Every district; for viewers, small districts' figures are suppressed (null)."""
+    """Every district with its free service places (kita, school, language course); for
+    viewers, small districts' figures are suppressed (null)."""
     with db.connect() as conn:
-        return DistrictList(items=list_status(conn, public=not key.allows("planner")))
+        return DistrictList(items=list_status(conn, public=not key.allows("planner"), profile=prof))
 
 
 @router.get(
@@ -33,8 +37,11 @@ def list_districts(
     responses={404: {"description": "Unknown district code"}},
 )
 def detail(
-    code: str, key: KeyInfo = Depends(require("planner")), db: Engine = Depends(engine)
+    code: str,
+    key: KeyInfo = Depends(require("planner")),
+    db: Engine = Depends(engine),
+    prof: ScoringProfile = Depends(profile),
 ) -> DistrictDetail:
-    """Status and indicators of one district (planners and above)."""
+    """Status, service places and indicators of one district (planners and above)."""
     with db.connect() as conn:
-        return district_detail(conn, code)
+        return district_detail(conn, code, prof)

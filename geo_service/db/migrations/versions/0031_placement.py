@@ -1,0 +1,69 @@
+"""Placement that listens: service capacities per district, the services a reservation takes,
+and the reason a clerk gives for holding or offering a flat outside the recommendations.
+
+``service_capacities`` holds the free places of each district's services (kita, school levels,
+language courses) as of a day; reservations confirmed since then use up the places stored in
+their ``services`` (kind -> places, from the profile's ``[services]`` when the hold was made).
+A change to the capacities moves the state version, like the district status.
+
+Revision ID: 0031
+Revises: 0006
+Create Date: 2026-12-07 10:00:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision: str = "0031"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Apply this revision."""
+    op.create_table(
+        "service_capacities",
+        sa.Column("district_code", sa.Text(), nullable=False),
+        sa.Column("kind", sa.Text(), nullable=False),
+        sa.Column("free_places", sa.Integer(), nullable=False),
+        sa.Column("as_of", sa.Date(), nullable=False),
+        sa.Column(
+            "updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.CheckConstraint("free_places >= 0", name="free_places_nonneg"),
+        sa.ForeignKeyConstraint(
+            ["district_code"], ["districts.code"], onupdate="CASCADE", ondelete="RESTRICT"
+        ),
+        sa.PrimaryKeyConstraint("district_code", "kind"),
+    )
+    op.create_index("ix_service_capacities_district_code", "service_capacities", ["district_code"])
+    op.add_column(
+        "reservations",
+        sa.Column(
+            "services",
+            postgresql.JSONB(astext_type=sa.Text()),
+            server_default=sa.text("'{}'::jsonb"),
+            nullable=False,
+        ),
+    )
+    op.add_column("reservations", sa.Column("override_reason", sa.Text(), nullable=True))
+    op.add_column("waiting_list", sa.Column("override_reason", sa.Text(), nullable=True))
+    op.execute(
+        "CREATE CONSTRAINT TRIGGER service_capacities_bump_state_version "
+        "AFTER INSERT OR UPDATE OR DELETE ON service_capacities DEFERRABLE INITIALLY DEFERRED "
+        "FOR EACH ROW EXECUTE FUNCTION bump_state_version()"
+    )
+
+
+def downgrade() -> None:
+    """Revert this revision."""
+    op.execute("DROP TRIGGER IF EXISTS service_capacities_bump_state_version ON service_capacities")
+    op.drop_column("waiting_list", "override_reason")
+    op.drop_column("reservations", "override_reason")
+    op.drop_column("reservations", "services")
+    op.drop_index("ix_service_capacities_district_code", table_name="service_capacities")
+    op.drop_table("service_capacities")
