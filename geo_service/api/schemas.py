@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from geo_service.allocation.results import Method
 from geo_service.scoring.household import HOUSEHOLD_EXAMPLE, BatchHousehold, Household
 
 ISO_DATETIME = re.compile(
@@ -93,7 +94,7 @@ class AllocationRequest(_Body):
     households: list[BatchHousehold] = Field(
         min_length=1, max_length=5000, description="Profiles, each with an optional case 'ref'."
     )
-    method: Literal["optimal", "greedy"] = "optimal"
+    method: Method = "optimal"
     reserve: bool = Field(False, description="Hold every assigned flat, all or none.")
     capacity_scale: float = Field(1.0, ge=0, le=10, description="Scenario: scale capacities.")
     exclude_districts: list[Annotated[str, Field(max_length=16)]] = Field(

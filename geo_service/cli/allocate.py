@@ -31,6 +31,12 @@ def show_allocation(result: Allocation, batch_size: int) -> None:
         f"{result.fairness.utilisation_spread:.2f}"
     )
     say(f"solved by {result.solve_path}: {result.solve_detail}")
+    w = result.wishes
+    if w.stated:
+        say(
+            f"Wünsche: {w.met} von {w.stated} Haushalten mit Wunschbezirk dort untergebracht "
+            f"({w.first_choice} im ersten Wunsch)"
+        )
     used = [d for d in result.districts if d.placed or d.capacity]
     show_table(
         "Placements per district",
@@ -79,7 +85,9 @@ def allocate_cmd(
     households: Path = typer.Option(
         ..., help="Households: JSON list or CSV (optional 'ref' with a case reference)."
     ),
-    method: str = typer.Option("optimal", help="optimal (MILP, HiGHS) or greedy."),
+    method: str = typer.Option(
+        "optimal", help="optimal (MILP, HiGHS), greedy, or balanced (quotas used evenly)."
+    ),
     out: Path = typer.Option(None, help="Write the allocation as JSON here."),
     capacity_scale: float = typer.Option(1.0, help="Scenario: scale every district's capacity."),
     exclude_district: list[str] = typer.Option(None, help="Scenario: no placements here."),

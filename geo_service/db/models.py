@@ -425,7 +425,7 @@ allocations = Table(
     Column("profile_version", Text, nullable=False),
     Column("api_key_id", Text, ForeignKey("api_keys.id", ondelete="SET NULL")),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    CheckConstraint("method IN ('optimal', 'greedy')", name="method_enum"),
+    CheckConstraint("method IN ('optimal', 'greedy', 'balanced')", name="method_enum"),
 )
 
 audit_log = Table(

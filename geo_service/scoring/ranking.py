@@ -446,7 +446,7 @@ class Ranker:
         }
         full_districts = self._full_districts(free & fits & (self.factor <= 0))
         services = next((c.passed for c in ev.checks if c.name == "services"), None)
-        short = self._full_services(household, ev, free & (self.factor > 0), services)
+        short = self.full_services_of(household, ev, free & (self.factor > 0), services)
         idx = np.flatnonzero(left)
         chosen = top(idx, ev.ranking_of(idx), self.id_order, limit)
         excluded = Exclusions(**counts)
@@ -475,7 +475,7 @@ class Ranker:
         )
         return Selection(ev, chosen, ranking)
 
-    def _full_services(
+    def full_services_of(
         self,
         household: Household,
         ev: Evaluation,

@@ -4,7 +4,8 @@ and the reason a clerk gives for holding or offering a flat outside the recommen
 ``service_capacities`` holds the free places of each district's services (kita, school levels,
 language courses) as of a day; reservations confirmed since then use up the places stored in
 their ``services`` (kind -> places, from the profile's ``[services]`` when the hold was made).
-A change to the capacities moves the state version, like the district status.
+A change to the capacities moves the state version, like the district status. Allocations
+may also be made with the method ``balanced``.
 
 Revision ID: 0031
 Revises: 0006
@@ -52,6 +53,12 @@ def upgrade() -> None:
     )
     op.add_column("reservations", sa.Column("override_reason", sa.Text(), nullable=True))
     op.add_column("waiting_list", sa.Column("override_reason", sa.Text(), nullable=True))
+    op.drop_constraint(op.f("ck_allocations_method_enum"), "allocations", type_="check")
+    op.create_check_constraint(
+        op.f("ck_allocations_method_enum"),
+        "allocations",
+        "method IN ('optimal', 'greedy', 'balanced')",
+    )
     op.execute(
         "CREATE CONSTRAINT TRIGGER service_capacities_bump_state_version "
         "AFTER INSERT OR UPDATE OR DELETE ON service_capacities DEFERRABLE INITIALLY DEFERRED "
@@ -62,6 +69,11 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Revert this revision."""
     op.execute("DROP TRIGGER IF EXISTS service_capacities_bump_state_version ON service_capacities")
+    op.execute("DELETE FROM allocations WHERE method = 'balanced'")
+    op.drop_constraint(op.f("ck_allocations_method_enum"), "allocations", type_="check")
+    op.create_check_constraint(
+        op.f("ck_allocations_method_enum"), "allocations", "method IN ('optimal', 'greedy')"
+    )
     op.drop_column("waiting_list", "override_reason")
     op.drop_column("reservations", "override_reason")
     op.drop_column("reservations", "services")
