@@ -10,6 +10,7 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from geo_service.allocation.results import Method
+from geo_service.reservations.overrides import REASON_MAX
 from geo_service.scoring.household import HOUSEHOLD_EXAMPLE, BatchHousehold, Household
 
 ISO_DATETIME = re.compile(
@@ -73,6 +74,14 @@ class ReservationRequest(_Body):
 
     household: Household
     case_ref: str | None = Field(None, min_length=1, max_length=200)
+    override_reason: str | None = Field(
+        None,
+        min_length=1,
+        max_length=REASON_MAX,
+        description="Required when the flat is not among the household's recommended flats "
+        "(its best ones by the ranking): why it is held anyway (audited; no names or other "
+        "personal data).",
+    )
 
 
 class AllocationRequest(_Body):

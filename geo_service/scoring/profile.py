@@ -118,6 +118,13 @@ class PreferenceRules(_Strict):
         return max(self.district_points) + self.category_points_max
 
 
+class OverrideRules(_Strict):
+    """A hold or offer of a flat outside the household's best ``recommended`` flats needs an
+    ``override_reason`` (audited, counted in the fairness report)."""
+
+    recommended: int = Field(10, ge=1, le=1000)
+
+
 class SizeBand(_Strict):
     """Rooms, living area (m²) and KdU gross-cold rent ceiling (EUR/month) per household size."""
 
@@ -303,6 +310,7 @@ class ScoringProfile(_Strict):
     transition: TransitionRules | None = None
     report: ReportRules | None = None  # None: ReportRules' defaults
     preferences: PreferenceRules | None = None  # None: PreferenceRules' defaults
+    overrides: OverrideRules | None = None  # None: OverrideRules' defaults
     services: dict[str, ServiceKind] = {}
     _source: Path | None = PrivateAttr(default=None)  # the TOML file, when loaded from one
 
@@ -399,6 +407,11 @@ class ScoringProfile(_Strict):
         return self.preferences or PreferenceRules()
 
     @property
+    def override_rules(self) -> OverrideRules:
+        """The profile's override rules, or the defaults when it has none."""
+        return self.overrides or OverrideRules()
+
+    @property
     def min_cell(self) -> int:
         """The smallest household count public output shows exactly."""
         return (self.report or ReportRules()).min_cell
@@ -407,7 +420,8 @@ class ScoringProfile(_Strict):
     def version(self) -> str:
         """``sha256:`` hash of the canonical JSON of the validated profile."""
         data = self.model_dump(mode="json")
-        for optional in ("network", "transition", "report", "preferences", "services"):
+        optional_sections = ("network", "transition", "report", "preferences", "overrides")
+        for optional in (*optional_sections, "services"):
             if not data[optional]:  # absent sections keep the version
                 del data[optional]
         canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))

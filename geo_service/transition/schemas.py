@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from geo_service.reservations.overrides import REASON_MAX
 from geo_service.scoring.household import HOUSEHOLD_EXAMPLE, Household, IsoDate
 from geo_service.scoring.results import Result
 from geo_service.transition.terms import DeclineReason, WaitingStatus, WithdrawReason
@@ -70,6 +71,13 @@ class Offer(_Body):
     )
 
     flat_id: str = Field(min_length=1, max_length=100)
+    override_reason: str | None = Field(
+        None,
+        min_length=1,
+        max_length=REASON_MAX,
+        description="Required when the flat is not among the household's recommended flats "
+        "(look-ahead or ranking): why it is offered anyway (audited; no personal data).",
+    )
 
 
 class Decline(_Body):
@@ -95,6 +103,9 @@ class WaitingEntry(Result):
     accommodation_unit: str | None
     unit_district: str | None
     flat_id: str | None = Field(description="The flat offered, held or moved into.")
+    override_reason: str | None = Field(
+        None, description="Why that flat was offered outside the household's recommendations."
+    )
     reservation_id: str | None
     hold_expires_at: datetime | None
     hold_expired: bool = Field(description="The hold lapsed: decline, then offer again.")

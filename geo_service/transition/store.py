@@ -11,6 +11,8 @@ nothing changed.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
@@ -89,6 +91,7 @@ def _public(row: Any, today: date | None = None) -> WaitingEntry:
         accommodation_unit=row.accommodation_unit,
         unit_district=row.unit_district,
         flat_id=row.flat_id,
+        override_reason=row.override_reason,
         reservation_id=str(row.reservation_id) if row.reservation_id else None,
         hold_expires_at=row.hold_expires_at if row.status == "reserved" else None,
         hold_expired=bool(expired),
@@ -235,9 +238,12 @@ def offer(
     profile: ScoringProfile,
     *,
     rankers: RankerCache | None = None,
+    override: Callable[[WaitingEntry], str | None] | None = None,
 ) -> WaitingEntry:
     """Offer a free flat that fits the household (409: held, offered to another household,
-    not fitting, or in a district at its cap)."""
+    not fitting, or in a district at its cap); ``override(entry)``, called once the flat
+    fits, gives the reason a flat outside the recommendations needs (or raises 400), stored
+    with the offer and audited."""
     eid = _entry_id(entry_id)
     current = get(engine, entry_id)
     if current.status != "waiting":
@@ -256,9 +262,10 @@ def offer(
     district = explanation.district
     if district.factor <= 0:
         raise Conflict(f"flat {flat_id} lies in {district.name}, which is at its cap")
+    reason = override(current) if override else None
     try:
         with engine.begin() as conn:
-            _step(conn, eid, "offer", {"flat_id": flat_id})
+            _step(conn, eid, "offer", {"flat_id": flat_id, "override_reason": reason})
             _audit(
                 conn,
                 "offer",
@@ -267,6 +274,7 @@ def offer(
                 entry_id=str(eid),
                 flat_id=flat_id,
                 placement_score=explanation.placement_score,
+                **({"override_reason": reason} if reason else {}),
             )
             return _public(_read(conn, eid))
     except IntegrityError:
@@ -292,6 +300,7 @@ def reserve(
     hold, _, stamp = reservations.prepare_hold(
         engine, flat_id, household, None, profile, rankers=rankers
     )
+    hold = replace(hold, override_reason=current.override_reason)
 
     def work(conn: Connection) -> WaitingEntry:
         (row,) = place_holds(conn, [hold], key, profile.version, stamp)
@@ -343,7 +352,7 @@ def _close(
         ).first()
         if before is None:
             raise NotFound(f"no waiting-list entry {eid}")
-        _step(conn, eid, action, {"flat_id": None, "reservation_id": None})
+        _step(conn, eid, action, {"flat_id": None, "reservation_id": None, "override_reason": None})
         rid = before.reservation_id
         if rid is not None and _hold_status(conn, rid) in ("held", "confirmed"):
             reservations.apply_transition(conn, rid, "release", key, profile)

@@ -145,9 +145,21 @@ def offer(
     db: Db,
     prof: Profile,
     loaded: RankerCache = Depends(rankers),
+    lookahead: PlanCache = Depends(plans),
 ) -> WaitingEntry:
-    """The flat must be free, fit the household and lie in a district below its cap."""
-    return store.offer(db, entry_id, body.flat_id, key, prof, rankers=loaded)
+    """The flat must be free, fit the household and lie in a district below its cap; a flat
+    that is not among the household's recommended flats needs an ``override_reason`` (400
+    without one; stored and audited)."""
+    return recommend.offer(
+        db,
+        prof,
+        entry_id,
+        body.flat_id,
+        body.override_reason,
+        key,
+        rankers=loaded,
+        plans=lookahead,
+    )
 
 
 @router.post(
