@@ -1,4 +1,5 @@
-"""``geo-service report``: the situation report for a meeting of the round table."""
+"""``geo-service report``: the situation report for a meeting of the round table, and
+``report fairness``."""
 
 from __future__ import annotations
 
@@ -11,12 +12,20 @@ from geo_service.cli.app import app
 from geo_service.cli.common import err as console
 from geo_service.cli.common import print_json
 from geo_service.cli.options import ProfilePath, profile_from
+from geo_service.cli.report_tables import show_fairness
+
+report_app = typer.Typer(
+    help="Reports: the situation report (geo-service report --since D --out F) and fairness.",
+    invoke_without_command=True,
+)
+app.add_typer(report_app, name="report")
 
 
-@app.command("report")
+@report_app.callback()
 def report(
+    ctx: typer.Context,
     since: datetime = typer.Option(
-        ..., formats=["%Y-%m-%d"], help="Date of the last meeting (YYYY-MM-DD)."
+        None, formats=["%Y-%m-%d"], help="Date of the last meeting (YYYY-MM-DD)."
     ),
     out: Path = typer.Option(None, help="Write to this .html or .pdf file."),
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON instead."),
@@ -24,11 +33,16 @@ def report(
 ) -> None:
     """Situation report since a date: placements, utilisation against the quota plan, the
     waiting list, coverage gaps opened or closed, likely duplicates, offers changed, bridge
-    builders; German, A4, charts inside, no personal data."""
+    builders; German, A4, charts inside, no personal data. `report fairness` compares
+    household groups."""
     from geo_service.db.engine import get_engine
     from geo_service.errors import InputError
     from geo_service.report.service import build_report, render_html, render_pdf
 
+    if ctx.invoked_subcommand is not None:
+        return
+    if since is None:
+        raise InputError("give --since YYYY-MM-DD (the date of the last meeting)")
     if not as_json and out is None:
         raise InputError("give --out FILE (.html or .pdf), or --json")
     suffix = out.suffix.lower() if out else ""
@@ -45,3 +59,24 @@ def report(
     else:
         out.write_text(render_html(found, prof), encoding="utf-8")
     console.print(f"situation report since {since:%d.%m.%Y} written to {out}")
+
+
+@report_app.command("fairness")
+def fairness(
+    since: datetime = typer.Option(
+        ..., formats=["%Y-%m-%d"], help="Households on the waiting list since (YYYY-MM-DD)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    profile: ProfilePath = None,
+) -> None:
+    """Who waits longer or gets worse flats: per household group (size band, language, needs)
+    the median days waited, median placement score, share placed, wishes met and overrides,
+    each as a ratio to all households; small groups merged or suppressed."""
+    from geo_service.db.engine import get_engine
+    from geo_service.report.fairness import build_fairness
+
+    found = build_fairness(get_engine(), since.date(), profile_from(profile))
+    if as_json:
+        print_json(found)
+        return
+    show_fairness(found)

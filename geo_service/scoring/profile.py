@@ -65,8 +65,10 @@ class ChildBand(_Strict):
 
 
 class Need(_Strict):
-    """A household need: weight multipliers and/or a hard constraint it switches on."""
+    """A household need: weight multipliers and/or a hard constraint it switches on; ``label``
+    is what reports show (German), the key itself when none is given."""
 
+    label: str | None = Field(default=None, min_length=1)
     multiply: dict[str, float] = {}
     requires: Literal["barrier_free", "ground_floor"] | None = None
 
