@@ -148,3 +148,17 @@ def test_a_household_with_a_language_name_is_told_the_code() -> None:
     body = {"size": 2, "languages": ["arabisch"], "move_in": "2026-12-01"}
     with pytest.raises(Exception, match="meinten Sie ar \\(Arabisch\\)"):
         parse_household(body, profile)
+
+
+def test_templates_speak_the_current_language() -> None:
+    """A Jinja environment through ``i18n.jinja.install`` translates and formats per render."""
+    import jinja2
+
+    from geo_service.i18n.jinja import install
+
+    env = install(jinja2.Environment(autoescape=True))
+    page = env.from_string('{{ _("Not found") }}: {{ m | distance }}, {{ d | day }}')
+    values = {"m": 12_500, "d": date(2026, 12, 6)}
+    assert page.render(values) == "Nicht gefunden: 12,5 km, 06.12.2026"
+    with use_language("en"):
+        assert page.render(values) == "Not found: 12.5 km, Dec 6, 2026"
