@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from geo_service.allocation.results import Unplaced
+from geo_service.i18n import _
 
 SHOWN = 5  # households or districts named in a reason
 
@@ -54,8 +55,10 @@ def explain_unplaced(
         return Unplaced(
             **base,
             code="services_full",
-            reason="die sonst passenden Wohnungen liegen in Bezirken ohne die nötigen freien "
-            "Plätze: " + "; ".join(fit.full_services[:SHOWN]),
+            reason=_(
+                "the flats that fit it otherwise lie in districts without the places it needs: "
+                "{places}"
+            ).format(places="; ".join(fit.full_services[:SHOWN])),
             failed_constraints=fit.failed,
         )
     if fit.fitting == 0:
@@ -97,7 +100,9 @@ def explain_unplaced(
         parts.append(f"lie in districts whose remaining capacity the batch used: {_names(ran_out)}")
     if services_used:
         parts.append(
-            "lie in districts whose service places the batch used up: " + _names(services_used)
+            _("lie in districts whose service places the batch used up: {places}").format(
+                places=_names(services_used)
+            )
         )
     if not parts:
         parts.append(

@@ -13,6 +13,7 @@ from geo_service.cli.app import app
 from geo_service.cli.common import console, print_json, progress, say, show_table, to_json
 from geo_service.cli.options import ProfilePath
 from geo_service.errors import InputError
+from geo_service.i18n import _
 
 if TYPE_CHECKING:
     from geo_service.allocation.results import Allocation
@@ -34,8 +35,10 @@ def show_allocation(result: Allocation, batch_size: int) -> None:
     w = result.wishes
     if w.stated:
         say(
-            f"Wünsche: {w.met} von {w.stated} Haushalten mit Wunschbezirk dort untergebracht "
-            f"({w.first_choice} im ersten Wunsch)"
+            _(
+                "wishes: {met} of {stated} households with wished districts placed in one "
+                "({first} in their first)"
+            ).format(met=w.met, stated=w.stated, first=w.first_choice)
         )
     used = [d for d in result.districts if d.placed or d.capacity]
     show_table(

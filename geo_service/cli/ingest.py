@@ -13,6 +13,7 @@ from rich.table import Table
 from geo_service.cli.app import app, ingest_app
 from geo_service.cli.common import console, err
 from geo_service.cli.options import ProfilePath, profile_from
+from geo_service.i18n import _
 from geo_service.ingest.schemas import KINDS
 
 if TYPE_CHECKING:
@@ -136,8 +137,16 @@ def ingest_capacities(
     primary_school, secondary_school, language_course) as of a day; one transaction, every
     bad row reported."""
     result = run_import("capacities", path, dry_run, None, None, report, profile_from(profile))
-    verb = "valid, nothing written (dry run)" if dry_run else f"{result.written} rows imported"
-    console.print(f"capacities: {result.rows} rows read from {path.name}; {verb}")
+    verb = (
+        _("valid, nothing written (dry run)")
+        if dry_run
+        else _("{n} rows imported").format(n=result.written)
+    )
+    console.print(
+        _("capacities: {rows} rows read from {file}; {result}").format(
+            rows=result.rows, file=path.name, result=verb
+        )
+    )
 
 
 @app.command("load-sample")

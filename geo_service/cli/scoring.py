@@ -12,6 +12,7 @@ from geo_service.cli.app import app
 from geo_service.cli.common import console, dash, print_json, say, show_table
 from geo_service.cli.options import ProfilePath, profile_from
 from geo_service.errors import InputError
+from geo_service.i18n import _
 
 if TYPE_CHECKING:
     from geo_service.scoring.results import Ranking
@@ -100,7 +101,7 @@ def show_ranking(ranking: Ranking) -> None:
             ("B", "right"),
             ("district", "left"),
             ("most points from", "left"),
-            *([("wish", "right")] if wished else []),
+            *([(_("wish"), "right")] if wished else []),
         ],
         rows,
         {
@@ -108,7 +109,11 @@ def show_ranking(ranking: Ranking) -> None:
             "infra": "infrastructure score: the category points added up (0-100)",
             "B": FACTOR_LEGEND,
             **(
-                {"wish": "points the household's wishes add (bounded; the order is score + wish)"}
+                {
+                    _("wish"): _(
+                        "points the household's wishes add (bounded; the order is score + wish)"
+                    )
+                }
                 if wished
                 else {}
             ),

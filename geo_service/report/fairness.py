@@ -5,7 +5,7 @@ share placed, wishes met and overrides, each beside the overall figure as a rati
 The households are those on the waiting list at some time since the day asked for (withdrawn
 ones left out): moved in since then, or still on the list. No household is shown alone: a group
 under the profile's ``min_cell`` households is merged (size bands with their neighbour, small
-languages or needs into "weitere"), a group still under it is suppressed, and where one group
+languages or needs into "other"), a group still under it is suppressed, and where one group
 of a table that adds up to the total is hidden another is hidden too (``suppressed_cells``);
 a figure computed over fewer than ``min_cell`` households is not shown.
 """
@@ -21,7 +21,8 @@ from sqlalchemy import Connection, Engine, Integer, and_, func, or_, select
 
 from geo_service.db import models
 from geo_service.errors import InputError
-from geo_service.maps.labels import labels_for
+from geo_service.i18n import _, current_language, formats, ngettext
+from geo_service.maps.labels import labels_for, sheet_languages
 from geo_service.report.fairness_results import (
     RATIO_FIGURES,
     FairnessReport,
@@ -33,7 +34,7 @@ from geo_service.scoring.profile import ScoringProfile
 from geo_service.transition.groups import size_band
 
 SIZE_BANDS = ("1", "2", "3", "4", "5", "6+")
-OTHER = "weitere"
+OTHER = "other"  # the key of the group that small groups are merged into
 OPEN = ("waiting", "offered", "reserved")
 
 
@@ -164,17 +165,17 @@ def merge_bands(counts: dict[str, int], min_cell: int) -> list[list[str]]:
 def _band_label(bands: list[str]) -> str:
     """'1 Person', '3 Personen', '3–4 Personen', '5 und mehr Personen'."""
     if bands[-1] == "6+":
-        return f"{bands[0].rstrip('+')} und mehr Personen"
+        return _("{n} or more persons").format(n=bands[0].rstrip("+"))
     if len(bands) == 1:
-        return "1 Person" if bands[0] == "1" else f"{bands[0]} Personen"
-    return f"{bands[0]}–{bands[-1]} Personen"
+        return ngettext("{n} person", "{n} persons", int(bands[0])).format(n=bands[0])
+    return _("{first}–{last} persons").format(first=bands[0], last=bands[-1])
 
 
 Keyed = dict[str, list[int]]  # group key -> the positions of its cases
 
 
 def _fold_small(groups: Keyed, min_cell: int) -> tuple[Keyed, list[str]]:
-    """Groups under ``min_cell`` households folded into one "weitere" group (a household in
+    """Groups under ``min_cell`` households folded into one "other" group (a household in
     several of them counted once); the keys folded."""
     small = sorted(k for k, m in groups.items() if len(m) < min_cell)
     if not small:
@@ -243,14 +244,14 @@ def build_fairness(
     overall = figures(cases, today, min_cell)
     n = len(cases)
     top = row(
-        "alle",
-        "alle Haushalte",
+        "all",
+        _("all households"),
         overall,
         overall,
         f"< {min_cell}" if 0 < n < min_cell else None,
         [],
     )
-    lab = labels_for("de")
+    lab = labels_for(current_language() if current_language() in sheet_languages() else "de")
     by_band: Keyed = {}
     by_language: Keyed = {}
     by_needs: Keyed = {}
@@ -273,7 +274,7 @@ def build_fairness(
     language_groups = [
         (
             k,
-            "weitere Sprachen" if k == OTHER else lab.language(k),
+            _("other languages") if k == OTHER else lab.language(k),
             m,
             folded_languages if k == OTHER else [],
         )
@@ -283,9 +284,9 @@ def build_fairness(
 
     def need_label(key: str) -> str:
         if key == "keine":
-            return "ohne besonderen Bedarf"
+            return _("no special need")
         if key == OTHER:
-            return "weitere Bedarfe"
+            return _("other needs")
         return " + ".join(
             profile.needs[k].label or k if k in profile.needs else k for k in key.split("+")
         )
@@ -295,9 +296,9 @@ def build_fairness(
         for k, m in sorted(needs.items(), key=lambda kv: (kv[0] == OTHER, kv[0] != "keine", kv[0]))
     ]
     tables = [
-        _table("size", "Haushaltsgröße", size_groups, cases, overall, today, min_cell, True),
-        _table("language", "Sprache", language_groups, cases, overall, today, min_cell, False),
-        _table("needs", "Besonderer Bedarf", need_groups, cases, overall, today, min_cell, True),
+        _table("size", _("household size"), size_groups, cases, overall, today, min_cell, True),
+        _table("language", _("language"), language_groups, cases, overall, today, min_cell, False),
+        _table("needs", _("special need"), need_groups, cases, overall, today, min_cell, True),
     ]
     return FairnessReport(
         since=since,
@@ -311,18 +312,25 @@ def build_fairness(
 
 
 def notes(since: date, min_cell: int) -> list[str]:
-    """What the report counts and hides, in German."""
+    """What the report counts and hides, in the reader's language."""
     return [
-        f"Haushalte der Warteliste, die seit dem {since:%d.%m.%Y} auf der Liste standen: seitdem "
-        "eingezogen oder noch wartend (zurückgezogene nicht).",
-        "Wartetage: vom Eintrag bis zum Einzug (eingezogene) bzw. bis heute (wartende); "
-        "Punktzahl: Platzierungswert der bezogenen Wohnung; Wünsche erfüllt: Anteil der "
-        "Eingezogenen mit Wunschbezirk, die dort wohnen; Abweichungen: Angebote außerhalb der "
-        "Empfehlungen (mit Begründung).",
-        f"Gruppen unter {min_cell} Haushalten sind zusammengefasst (Größen mit der Nachbargruppe, "
-        "Sprachen und Bedarfe zu „weitere“) oder unterdrückt („< "
-        f"{min_cell}“, „×“: verdeckt, damit keine Gruppe aus der Summe folgt); Kennzahlen über "
-        f"weniger als {min_cell} Haushalte werden nicht gezeigt.",
-        "Haushalte mit mehreren Sprachen zählen in jeder ihrer Sprachen; das Verhältnis ist der "
-        "Gruppenwert geteilt durch den Wert aller Haushalte (über 1: mehr als im Schnitt).",
+        _(
+            "Households of the waiting list that were on it at some time since {day}: moved "
+            "in since then or still waiting (withdrawn ones not counted)."
+        ).format(day=formats.day(since)),
+        _(
+            "Days waited: from joining the list to moving in (placed households) or to today "
+            "(still waiting); score: the placement score of the flat moved into; wishes met: "
+            "the share of placed households with wished districts that live in one; overrides: "
+            "offers outside the recommendations (with a reason)."
+        ),
+        _(
+            "Groups under {n} households are merged (sizes with their neighbour, languages and "
+            "needs into “other”) or suppressed (“< {n}”; “×”: hidden so that no group follows "
+            "from the total); figures over fewer than {n} households are not shown."
+        ).format(n=min_cell),
+        _(
+            "Households speaking several languages count in each of them; the ratio is the "
+            "group's figure divided by that of all households (above 1: more than on average)."
+        ),
     ]

@@ -5,6 +5,7 @@ the reason is stored with the hold and audited, and the fairness report counts i
 from __future__ import annotations
 
 from geo_service.errors import InputError
+from geo_service.i18n import _
 from geo_service.scoring.household import Household
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranking import Ranker
@@ -36,9 +37,10 @@ def override_reason(
     if not text:
         n = profile.override_rules.recommended
         raise InputError(
-            f"Wohnung {flat_id} gehört nicht zu den {n} empfohlenen Wohnungen für diesen "
-            "Haushalt: bitte in override_reason angeben, warum sie trotzdem gewählt wird "
-            "(ohne Namen oder andere persönliche Angaben).",
-            errors=[{"pointer": "/override_reason", "message": "fehlt"}],
+            _(
+                "flat {flat} is not among the {n} flats recommended for this household: say "
+                "in override_reason why it is chosen anyway (no names or other personal data)"
+            ).format(flat=flat_id, n=n),
+            errors=[{"pointer": "/override_reason", "message": _("missing")}],
         )
     return text

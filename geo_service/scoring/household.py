@@ -20,7 +20,7 @@ from pydantic import (
 )
 
 from geo_service.errors import InputError
-from geo_service.i18n import _, validation
+from geo_service.i18n import _, formats, validation
 from geo_service.i18n.languages import language_problem
 from geo_service.scoring.profile import ScoringProfile
 
@@ -70,7 +70,7 @@ class Preferences(BaseModel):
     def _once(cls, codes: list[str]) -> list[str]:
         """Each district wished once."""
         if len(set(codes)) < len(codes):
-            raise ValueError("a district is wished more than once")
+            raise ValueError(_("a district is wished more than once"))
         return codes
 
 
@@ -188,19 +188,28 @@ def check_preferences(preferences: Preferences, profile: ScoringProfile) -> None
     rules = profile.preference_rules
     if len(preferences.districts) > len(rules.district_points):
         raise InputError(
-            f"household.preferences.districts: at most {len(rules.district_points)} wished "
-            "districts"
+            _("household.preferences.districts: at most {n} wished districts").format(
+                n=len(rules.district_points)
+            )
         )
     for name, weight in preferences.categories.items():
         if name not in profile.categories:
-            known = ", ".join(profile.names())
             raise InputError(
-                f"household.preferences.categories: unknown category {name!r} (known: {known})"
+                _(
+                    "household.preferences.categories: unknown category “{category}” (known: "
+                    "{known})"
+                ).format(category=name, known=", ".join(profile.names()))
             )
         if weight > rules.max_category_weight:
             raise InputError(
-                f"household.preferences.categories.{name}: extra weight {weight:g} is above "
-                f"the profile's maximum {rules.max_category_weight:g}"
+                _(
+                    "household.preferences.categories.{category}: extra weight {weight} is "
+                    "above the profile's maximum {most}"
+                ).format(
+                    category=name,
+                    weight=formats.number(weight, 1),
+                    most=formats.number(rules.max_category_weight, 1),
+                )
             )
 
 

@@ -378,7 +378,6 @@ class Ranker:
         if not wishes.stated:
             return None
         counted = eligible and district.factor > 0
-        why = "eine harte Bedingung ist verletzt" if not eligible else "der Bezirk ist voll"
         rank = int(wishes.district_rank[i])
         labels = {c.key: c.label for c in self.profile.category_list()}
         return WishExplanation(
@@ -388,7 +387,7 @@ class Ranker:
             district_points=float(wishes.district[i]) if counted else 0.0,
             categories=wishes.category_parts(i) if counted else {},
             explanation=wish_sentence(
-                wishes, i, counted, district.name or district.code or "-", labels, why
+                wishes, i, counted, district.name or district.code or "-", labels, eligible
             ),
         )
 

@@ -15,6 +15,7 @@ import numpy as np
 from sqlalchemy import Connection, Integer, func, select
 
 from geo_service.db import models
+from geo_service.i18n import _, ngettext
 from geo_service.scoring.fit import Constraint
 from geo_service.scoring.household import Household
 from geo_service.scoring.profile import ScoringProfile
@@ -88,7 +89,9 @@ def _label(profile: ScoringProfile, kind: str) -> str:
 
 def full_sentence(profile: ScoringProfile, kind: str, district: str, left: int, need: int) -> str:
     """'Kita-Plätze in Beinum belegt (0 frei, 2 nötig)'."""
-    return f"{_label(profile, kind)} in {district} belegt ({left} frei, {need} nötig)"
+    return _("{places} in {district} taken ({left} free, {need} needed)").format(
+        places=_label(profile, kind), district=district, left=left, need=need
+    )
 
 
 def services_constraint(
@@ -113,18 +116,23 @@ def services_constraint(
     def describe(i: int) -> str:
         d = int(district_index[i])
         if d < 0:
-            return "in keinem Bezirk: keine Platzzahlen"
+            return _("in no district: no figures for its places")
         code = district_codes[d]
         name = str(status.get(code, {}).get("name") or code)
         parts = []
         for k, kind in enumerate(kinds):
+            label = _label(profile, kind)
             if not np.isfinite(left[d, k]):
-                parts.append(f"{_label(profile, kind)} in {name}: keine Zahlen erfasst")
+                parts.append(
+                    _("{places} in {district}: no figures").format(places=label, district=name)
+                )
             elif left[d, k] < wanted[k]:
                 parts.append(full_sentence(profile, kind, name, int(left[d, k]), need[kind]))
             else:
                 parts.append(
-                    f"{_label(profile, kind)} in {name}: {int(left[d, k])} frei, {need[kind]} nötig"
+                    _("{places} in {district}: {left} free, {need} needed").format(
+                        places=label, district=name, left=int(left[d, k]), need=need[kind]
+                    )
                 )
         return "; ".join(parts)
 
@@ -174,5 +182,9 @@ def service_note(full: FullService) -> str:
     """A ranking's note on a full service: 'Kita-Plätze in Beinum belegt (0 frei, 1 nötig):
     3 sonst passende Wohnungen dort nicht gelistet'."""
     n = full.fitting_flats
-    flats = "1 sonst passende Wohnung" if n == 1 else f"{n} sonst passende Wohnungen"
-    return f"{full.explanation}: {flats} dort nicht gelistet"
+    flats = ngettext(
+        "{n} flat there that fits otherwise is not listed",
+        "{n} flats there that fit otherwise are not listed",
+        n,
+    ).format(n=n)
+    return f"{full.explanation}: {flats}"

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from geo_service.i18n import _, formats
 from geo_service.scoring.household import Household
 from geo_service.scoring.profile import PreferenceRules, ScoringProfile
 
@@ -80,7 +81,7 @@ def wishes_of(
 
 def _pts(x: float) -> str:
     """Points as a clerk reads them: '+1,6'."""
-    return f"+{x:.1f}".replace(".", ",")
+    return "+" + formats.number(x, 1)
 
 
 def wish_sentence(
@@ -89,22 +90,37 @@ def wish_sentence(
     counted: bool,
     district_name: str,
     labels: dict[str, str],
-    why_not: str | None = None,
+    eligible: bool = True,
 ) -> str:
-    """How much the household's wishes counted at flat ``i``, in German."""
+    """How much the household's wishes counted at flat ``i`` (``counted``: it passes every
+    hard constraint, ``eligible``, in a district below its cap), in the reader's language."""
     rules = wishes.rules
     if not wishes.stated:
-        return "Keine Wünsche angegeben."
+        return _("No wishes stated.")
     if not counted:
-        return f"Wünsche zählen hier nicht: {why_not or 'die Wohnung kommt nicht in Frage'}."
+        why = _("its district is full") if eligible else _("it fails a hard constraint")
+        return _("Wishes do not count here: {why}.").format(why=why)
     parts = []
     r = int(wishes.district_rank[i])
     if r:
-        parts.append(f"{district_name} ist Wunschbezirk {r} ({_pts(float(wishes.district[i]))})")
+        parts.append(
+            _("{district} is wished district {rank} ({points})").format(
+                district=district_name, rank=r, points=_pts(float(wishes.district[i]))
+            )
+        )
     elif wishes.district_codes:
-        parts.append(f"{district_name} ist kein Wunschbezirk ({_pts(0.0)})")
+        parts.append(
+            _("{district} is not a wished district ({points})").format(
+                district=district_name, points=_pts(0.0)
+            )
+        )
     for name, p in wishes.category_parts(i).items():
-        parts.append(f"{labels.get(name, name)} gewünscht ({_pts(p)})")
+        parts.append(
+            _("{category} wished ({points})").format(
+                category=labels.get(name, name), points=_pts(p)
+            )
+        )
     total = float(wishes.total([i])[0])
-    max_points = f"{rules.max_points:.1f}".replace(".", ",")
-    return f"Wünsche: {_pts(total)} Punkte (höchstens {max_points}): " + "; ".join(parts) + "."
+    return _("Wishes: {points} points (at most {most}): {parts}.").format(
+        points=_pts(total), most=formats.number(rules.max_points, 1), parts="; ".join(parts)
+    )

@@ -26,6 +26,9 @@ def rankers() -> RankerCache:
     return RankerCache()
 
 
+WHY = "Test: eine Wohnung in Gebhardshagen"  # not among the family's ten best flats
+
+
 def toddler_family(profile: ScoringProfile) -> Household:
     """Three persons, a child of two: one kita place."""
     return parse_household(
@@ -99,7 +102,9 @@ def test_confirmed_placements_use_places_and_a_release_gives_them_back(
     placed = []
     for _ in range(2):
         flat = geb_flats()[0]
-        hold = reserve(scored_sample, flat, family, None, key, profile, rankers=rankers)
+        hold = reserve(
+            scored_sample, flat, family, None, key, profile, rankers=rankers, override=WHY
+        )
         placed.append(transition(scored_sample, hold.id, "confirm", key, profile))
     with scored_sample.connect() as conn:
         geb = next(d for d in list_status(conn, False, profile=profile) if d.code == "GEB")
@@ -142,7 +147,7 @@ def test_ingest_capacities_reports_every_bad_row_and_writes_nothing(
     good.write_text("district_code,kind,free_places,as_of\nSAL,kita,4,01.12.2026\n")
     out = run_cli(sample_database_url, "ingest", "capacities", str(good))
     assert out.returncode == 0, out.stderr
-    assert "1 rows imported" in out.stdout
+    assert "1 Zeilen importiert" in out.stdout
     with scored_sample.connect() as conn:
         row = conn.execute(select(c).where(c.c.district_code == "SAL")).one()
     assert (row.kind, row.free_places, row.as_of.isoformat()) == ("kita", 4, "2026-12-01")

@@ -124,11 +124,11 @@ def test_explanation_says_what_a_wish_counted(
     ("preferences", "message"),
     [
         ({"districts": ["Lebenstedt"]}, "household.preferences.districts: unknown district"),
-        ({"districts": ["LEB", "BAD", "THI", "GEB"]}, "at most 3 wished districts"),
-        ({"categories": {"sauna": 1.0}}, "unknown category 'sauna'"),
-        ({"categories": {"kita": 9.0}}, "above the profile's maximum 3"),
-        ({"districts": ["LEB", "LEB"]}, "wished more than once"),
-        ({"colour": "blue"}, "unknown field"),
+        ({"districts": ["LEB", "BAD", "THI", "GEB"]}, "höchstens 3 Wunschbezirke"),
+        ({"categories": {"sauna": 1.0}}, "unbekannte Kategorie „sauna“"),
+        ({"categories": {"kita": 9.0}}, "über dem Höchstwert 3,0 des Profils"),
+        ({"districts": ["LEB", "LEB"]}, "mehrfach gewünscht"),
+        ({"colour": "blue"}, "colour ist kein bekanntes Feld"),
     ],
 )
 def test_bad_wishes_are_clear_errors(
