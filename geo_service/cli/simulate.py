@@ -1,4 +1,4 @@
-"""``geo-service simulate``: greedy, look-ahead and hindsight over generated years."""
+"""``geo-service simulate``: greedy, look-ahead, balanced and hindsight over generated years."""
 
 from __future__ import annotations
 
@@ -13,7 +13,12 @@ from geo_service.cli.options import ProfilePath, profile_from
 if TYPE_CHECKING:
     from geo_service.transition.report import SimulationReport
 
-LABELS = {"greedy": "greedy", "lookahead": "look-ahead", "hindsight": "hindsight"}
+LABELS = {
+    "greedy": "greedy",
+    "lookahead": "look-ahead",
+    "balanced": "balanced",
+    "hindsight": "hindsight",
+}
 
 
 def _fmt(value: float | None, pattern: str = "{:.0f}") -> str:
@@ -38,6 +43,7 @@ def print_report(report: SimulationReport) -> None:
         "wait p90",
         "wait max",
         "places used",
+        "max deviation",
         "seconds",
     ):
         table.add_column(col, justify="left" if col == "policy" else "right")
@@ -57,20 +63,27 @@ def print_report(report: SimulationReport) -> None:
             _fmt(p.wait_days_p90),
             _fmt(p.wait_days_max),
             f"{p.quota_use:.0%}",
+            _fmt(p.balance_max_deviation, "{:.1f}"),
             _fmt(p.seconds, "{:.1f}"),
         )
     console.print(table)
+    say(
+        "max deviation: the largest gap, at a month's end, between a district's placements "
+        "and its quota path (its share of all placements so far), in households"
+    )
     if n > 1:
         per = Table(title="Ratio to hindsight per seed")
-        for col in ("seed", "households", "flats", "greedy", "look-ahead"):
+        for col in ("seed", "households", "flats", "greedy", "look-ahead", "balanced"):
             per.add_column(col, justify="right")
         for run in report.runs:
             per.add_row(
                 str(run.seed),
                 str(run.households),
                 str(run.flats),
-                f"{run.policies['greedy'].ratio_to_hindsight:.2%}",
-                f"{run.policies['lookahead'].ratio_to_hindsight:.2%}",
+                *(
+                    f"{run.policies[p].ratio_to_hindsight:.2%}"
+                    for p in ("greedy", "lookahead", "balanced")
+                ),
             )
         console.print(per)
     say(report.note)
@@ -84,7 +97,9 @@ def simulate_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
     profile: ProfilePath = None,
 ) -> None:
-    """Replay generated years of arrivals under greedy, look-ahead and the hindsight optimum."""
+    """Replay generated years of arrivals under greedy, look-ahead, balanced (look-ahead kept
+    on each district's quota path) and the hindsight optimum: each policy's share of
+    hindsight and its largest monthly deviation from the quota path."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from geo_service.db.engine import get_engine

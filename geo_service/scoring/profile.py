@@ -269,7 +269,10 @@ class TransitionRules(_Strict):
     households drawn from ``pool_size`` profiles, ``candidates`` flats kept per household (and
     households per flat); the arrival forecast per week (None: estimated from the stored
     history over ``history_days``); how long a free flat stays open (days); which flats count
-    as large (rooms); how often the live potentials are recomputed (minutes); a random seed."""
+    as large (rooms); how often the live potentials are recomputed (minutes); a random seed.
+    The policy ``balanced`` adds ``balance_points_per_household`` points per household a
+    district is behind its share of the placements so far (and takes them off per household
+    ahead), at most ``balance_points_max`` either way."""
 
     waiting_points_per_week: float = Field(0.25, ge=0, le=100)
     waiting_points_max: float = Field(10.0, ge=0, le=100)
@@ -284,6 +287,8 @@ class TransitionRules(_Strict):
     forecast_households_per_week: float | None = Field(None, ge=0, le=10_000)
     forecast_flats_per_week: float | None = Field(None, ge=0, le=10_000)
     large_flat_rooms: float = Field(5.0, ge=1, le=20)
+    balance_points_per_household: float = Field(1.0, ge=0, le=100)
+    balance_points_max: float = Field(10.0, ge=0, le=100)
     replan_minutes: float = Field(10.0, ge=0, le=1440)
     seed: int = Field(0, ge=0)
 
