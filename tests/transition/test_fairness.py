@@ -137,3 +137,20 @@ def test_no_hidden_group_follows_from_the_total(counts: list[int], min_cell: int
     bands = merge_bands(dict(zip(["1", "2", "3", "4", "5", "6+"], counts, strict=False)), min_cell)
     sizes = [sum(counts[["1", "2", "3", "4", "5", "6+"].index(b)] for b in g) for g in bands]
     assert len(bands) == 1 or all(s >= min_cell for s in sizes)
+
+
+def test_questionnaire_over_http(server: str, keys: dict[str, str]) -> None:
+    """The questionnaire for the housing office: HTML in the asked language, one A4 PDF; a
+    viewer is refused, an unknown language is a 400 naming the ones there are."""
+    path = f"{server}/api/v1/placements/questionnaire"
+    office = {"X-API-Key": keys["housing_office"]}
+    page = httpx.get(path, params={"sheet_language": "tr"}, headers=office)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "Yeni eviniz için istekleriniz" in page.text and 'lang="tr"' in page.text
+    pdf = httpx.get(
+        path, params={"sheet_language": "fa", "format": "pdf"}, headers=office, timeout=120
+    )
+    assert pdf.status_code == 200 and pdf.content[:4] == b"%PDF"
+    assert httpx.get(path, headers={"X-API-Key": keys["viewer"]}).status_code == 403
+    bad = httpx.get(path, params={"sheet_language": "xx"}, headers=office)
+    assert bad.status_code == 400 and "ar, fa" in bad.text
