@@ -6,8 +6,9 @@ from pathlib import Path
 
 import typer
 
-from geo_service.cli.app import ingest_app
+from geo_service.cli.app import ingest_app, transit_app
 from geo_service.cli.common import console, err
+from geo_service.cli.options import ProfilePath, profile_from
 
 
 @ingest_app.command("gtfs")
@@ -44,3 +45,57 @@ def ingest_gtfs(
         console.print(
             f"{result.ignored_transfers:,} transfers ignored (trip- or route-specific, in-seat)"
         )
+
+
+def _lonlat(value: str, option: str) -> tuple[float, float]:
+    """``LON,LAT`` as two floats, or a clear error naming the option."""
+    from geo_service.errors import InputError
+
+    try:
+        lon, lat = (float(v) for v in value.split(","))
+    except ValueError:
+        raise InputError(
+            f"{option} {value!r}: give LON,LAT in degrees, e.g. 10.336,52.156"
+        ) from None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise InputError(f"{option} {value!r}: LON must be -180..180 and LAT -90..90")
+    return lon, lat
+
+
+@transit_app.command("time")
+def transit_time(
+    origin: str = typer.Option(..., "--from", help="LON,LAT (WGS84 degrees)."),
+    destination: str = typer.Option(..., "--to", help="LON,LAT (WGS84 degrees)."),
+    at: str = typer.Option(..., "--at", help="Leaving at YYYY-MM-DDTHH:MM (local time)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
+    language: str = typer.Option("de", "--language", help="de or en (the summary's words)."),
+    profile: ProfilePath = None,
+) -> None:
+    """The earliest arrival by public transport and on foot, leaving at a given time."""
+    from datetime import datetime
+
+    from geo_service.cli.common import print_json, say
+    from geo_service.errors import InputError
+    from geo_service.transit.service import point_to_point
+
+    try:
+        when = datetime.strptime(at, "%Y-%m-%dT%H:%M")
+    except ValueError:
+        raise InputError(
+            f"--at {at!r}: give the time as YYYY-MM-DDTHH:MM, e.g. 2026-12-07T07:30"
+        ) from None
+    result = point_to_point(
+        _lonlat(origin, "--from"),
+        _lonlat(destination, "--to"),
+        when,
+        profile_from(profile),
+        language,
+    )
+    if as_json:
+        print_json(result)
+        return
+    say(result.summary)
+    for leg in result.legs:
+        what = leg.route or ("zu Fuß" if language == "de" else "on foot")
+        stops = f"{leg.from_stop or '·'} → {leg.to_stop or '·'}"
+        say(f"  {leg.depart[11:16]}–{leg.arrive[11:16]}  {what}: {stops}")
