@@ -70,16 +70,20 @@ class Category(_Strict):
         if self.distance_mode != "transit":
             given = [k for k in transit_keys if getattr(self, k) is not None]
             if given:
-                raise ValueError(f"{given[0]} needs distance_mode = \"transit\"")
+                raise ValueError(f'{given[0]} needs distance_mode = "transit"')
         else:
             if self.full_m is not None or self.zero_m is not None:
                 raise ValueError("a transit category decays by full_min/zero_min, not metres")
             if len(self.rank_weights) != 1:
-                raise ValueError("a transit category counts its nearest place only: one rank weight")
+                raise ValueError(
+                    "a transit category counts its nearest place only: one rank weight"
+                )
             if self.departure is not None:
                 start, end = self.departure.split("-")
                 if end <= start:
-                    raise ValueError(f"departure {self.departure!r}: the end must be after the start")
+                    raise ValueError(
+                        f"departure {self.departure!r}: the end must be after the start"
+                    )
         return self
 
 
@@ -403,8 +407,13 @@ class ScoringProfile(_Strict):
         ]
 
     def offer_category_map(self) -> dict[str, str]:
-        """Catalogue offer category -> scoring category."""
-        return {oc: n for n, c in self.categories.items() for oc in c.offer_categories}
+        """Catalogue offer category -> scoring category (the first counted on foot; one
+        counted only by transit where no other category maps it)."""
+        out: dict[str, str] = {}
+        for n in sorted(self.categories, key=self.is_transit):  # stable: profile order kept
+            for oc in self.categories[n].offer_categories:
+                out.setdefault(oc, n)
+        return out
 
     def size_band(self, size: int) -> SizeBand:
         """The size band for a household of ``size`` persons (the largest band for more)."""
@@ -420,7 +429,12 @@ class ScoringProfile(_Strict):
     def version(self) -> str:
         """``sha256:`` hash of the canonical JSON of the validated profile."""
         data = self.model_dump(mode="json")
-        for optional in ("network", "transit", "transition", "report"):  # absent sections keep the version
+        for optional in (
+            "network",
+            "transit",
+            "transition",
+            "report",
+        ):  # absent sections keep the version
             if data[optional] is None:
                 del data[optional]
         for cat in data["categories"].values():  # unset transit keys keep the version too

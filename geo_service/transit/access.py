@@ -43,8 +43,8 @@ class Window:
 @dataclass(frozen=True)
 class Reach:
     """Per point: median travel minutes (inf: not within the horizon for most departures),
-    the target reached (position, -1), the first route ridden (label, None: on foot) and how
-    often that route leaves the access stop in the window (minutes, NaN)."""
+    the target reached (position, -1), the first route ridden (label, None: on foot) and the
+    minutes between its departures from the access stop in that direction (NaN)."""
 
     minutes: np.ndarray
     target: np.ndarray
@@ -119,8 +119,8 @@ def window_reach(
     answers = stop_answers(net, conns, window, walk_limit)
     access = net.walking.pairs(sources, xy, rules.walk_radius_m)
     walk = np.ceil(access.metres / rules.walk_speed_m_s).astype(np.int64)
-    headway = _headways(net, conns, window)
-    routes = net.feed.route_labels()
+    segment_route, headway = _headways(conns, window)
+    routes = net.feed.route_labels()[segment_route] if len(segment_route) else np.zeros(0, object)
     out = {}
     for key, target_xy in targets.items():
         limit_m = horizons_min[key] * 60 * rules.walk_speed_m_s
@@ -173,17 +173,23 @@ def _query_values(
     )
 
 
-def _headways(
-    net: TransitNetwork, conns: Connections, window: Window
-) -> dict[tuple[int, int], float]:
-    """Minutes between departures of each route at each stop in the window (its length over
-    the number of departures)."""
+def _headways(conns: Connections, window: Window) -> tuple[np.ndarray, np.ndarray]:
+    """Per hop (``Connections.segment``): its route and the median minutes between its
+    departures in the window (NaN for a single departure)."""
+    n = int(conns.segment.max()) + 1 if len(conns) else 0
+    route = np.full(n, NONE, dtype=np.int64)
+    route[conns.segment] = conns.route
+    headway = np.full(n, np.nan)
     inside = conns.board & (conns.dep >= window.start_s) & (conns.dep <= window.end_s)
-    pairs, counts = np.unique(
-        np.column_stack([conns.dep_stop[inside], conns.route[inside]]), axis=0, return_counts=True
-    )
-    length_min = max((window.end_s - window.start_s) / 60.0, 1.0)
-    return {(int(s), int(r)): length_min / c for (s, r), c in zip(pairs, counts, strict=True)}
+    seg, dep = conns.segment[inside], conns.dep[inside]
+    order = np.lexsort((dep, seg))
+    seg, dep = seg[order], dep[order]
+    same = seg[1:] == seg[:-1]
+    gaps = np.diff(dep)[same] / 60.0
+    for s_id, g in zip(*np.unique(seg[1:][same], return_index=True), strict=True):
+        upto = np.searchsorted(seg[1:][same], s_id, side="right")
+        headway[s_id] = float(np.median(gaps[g:upto]))
+    return route, headway
 
 
 def _reach(
@@ -198,7 +204,7 @@ def _reach(
     route: np.ndarray,
     direct_s: np.ndarray,
     direct_t: np.ndarray,
-    headway: dict[tuple[int, int], float],
+    headway: np.ndarray,
     routes: np.ndarray,
 ) -> Reach:
     """Median minutes, target, route and headway per source from the per-query answers."""
@@ -253,8 +259,5 @@ def _reach(
             r = route[q]
             has_route = r != NONE
             rte[lo + f[has_route]] = routes[r[has_route]]
-            hw[lo + f[has_route]] = [
-                headway.get((int(a), int(b)), np.nan)
-                for a, b in zip(stop[p0:p1][first[has_route]], r[has_route], strict=True)
-            ]
+            hw[lo + f[has_route]] = headway[r[has_route]]
     return Reach(med, tgt, rte, np.round(hw))

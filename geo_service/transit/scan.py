@@ -38,7 +38,8 @@ class Footpaths:
 @dataclass
 class Labels:
     """The result of a scan: earliest arrival by vehicle at every stop (stops x Q, seconds;
-    inf where not reached), the route of the first ride of the journey that gave it and, when
+    inf where not reached), the first hop (``Connections.segment``: route and direction) of
+    the journey that gave it and, when
     asked for, the connections that did (for one query's legs)."""
 
     arrive: np.ndarray
@@ -73,7 +74,7 @@ def scan(conns: Connections, paths: Footpaths, ready: np.ndarray, track: bool = 
         if boards is not None and boards.any():
             route_of_run[run] = np.where(
                 boards,
-                np.where(first_at_board[u] == NONE, conns.route[c], first_at_board[u]),
+                np.where(first_at_board[u] == NONE, conns.segment[c], first_at_board[u]),
                 route_of_run[run],
             )
             if labels.boarded_at is not None:

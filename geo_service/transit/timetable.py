@@ -152,6 +152,7 @@ class Connections:
     route: np.ndarray
     board: np.ndarray
     alight: np.ndarray
+    segment: np.ndarray  # the hop (route, from stop, to stop): a line's direction at a stop
 
     @property
     def runs(self) -> int:
@@ -238,6 +239,7 @@ def _sorted(conn: pd.DataFrame, stops: pd.Index, routes: pd.Index) -> Connection
         )
     conn = conn.sort_values(["dep", "arr", "run"], kind="stable")
     _, run = np.unique(conn["run"].to_numpy(), return_inverse=True)
+    segment = pd.MultiIndex.from_frame(conn[["route_id", "dep_stop", "arr_stop"]]).factorize()[0]
     return Connections(
         stops.get_indexer(conn["dep_stop"]),
         stops.get_indexer(conn["arr_stop"]),
@@ -247,4 +249,5 @@ def _sorted(conn: pd.DataFrame, stops: pd.Index, routes: pd.Index) -> Connection
         routes.get_indexer(conn["route_id"]),
         conn["board"].to_numpy(bool),
         conn["alight"].to_numpy(bool),
+        np.asarray(segment, dtype=np.int64),
     )

@@ -65,7 +65,7 @@ class Walking:
             i, j, m = self._network_pairs(a, b, limit_m)
         order = np.lexsort((j, i))
         i, j, m = i[order], j[order], m[order]
-        keep = np.r_[True, (i[1:] != i[:-1]) | (j[1:] != j[:-1])]  # zero pairs may repeat
+        keep = np.r_[True, (i[1:] != i[:-1]) | (j[1:] != j[:-1])][: len(i)]  # zeros may repeat
         return Pairs(i[keep].astype(np.int64), j[keep].astype(np.int64), m[keep])
 
     def _network_pairs(
