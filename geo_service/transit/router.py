@@ -12,7 +12,7 @@ from geo_service.transit.scan import NONE, Labels, scan
 from geo_service.transit.timetable import Connections, connections
 from geo_service.transit.words import journey_words
 
-SEARCH_HOURS = 6  # connections departing up to this long after the asked time are scanned
+SEARCH_HOURS = 6  # journeys arriving later than this after the asked time: unreachable
 
 
 def clock(day: date, seconds: float) -> str:
@@ -49,6 +49,8 @@ def travel_time(
     best_stop = int(np.argmin(at_stop)) if len(at_stop) else -1
     walk_all = t0 + float(net.walk_s(direct)[0]) if len(direct) else np.inf
     ride = at_stop[best_stop] if best_stop >= 0 else np.inf
+    limit = t0 + SEARCH_HOURS * 3600
+    walk_all, ride = (v if v <= limit else np.inf for v in (walk_all, ride))
     mode = net.walking.mode
     if not np.isfinite(min(walk_all, ride)):
         return TransitTime(
@@ -145,3 +147,35 @@ def _legs(
             )
         last = before
     return legs[::-1]
+
+
+def earliest_arrivals(
+    net: TransitNetwork,
+    origins: np.ndarray,
+    destinations: np.ndarray,
+    day: date,
+    starts: np.ndarray,
+) -> np.ndarray:
+    """Earliest arrivals (s after the day's start; inf: not within ``SEARCH_HOURS``) of many
+    journeys at once, origin i to destination i leaving at ``starts[i]`` (s), by one scan:
+    the rules of ``travel_time`` without the legs."""
+    starts = np.asarray(starts, dtype=float)
+    conns = connections(net.feed, day, starts.min(), starts.max() + SEARCH_HOURS * 3600)
+    xy, radius = net.feed.stop_xy, net.rules.walk_radius_m
+    access = net.walking.pairs(origins, xy, radius)
+    egress = net.walking.pairs(destinations, xy, radius)
+    ready = np.full((len(xy), len(starts)), np.inf)
+    ready[access.b, access.a] = starts[access.a] + net.walk_s(access.metres)
+    arrive = scan(conns, net.paths, ready).arrive
+    ride = np.full(len(starts), np.inf)
+    np.minimum.at(ride, egress.a, arrive[egress.b, egress.a] + net.walk_s(egress.metres))
+    walk = np.array(
+        [
+            net.walk_s(net.walking.pairs(o.reshape(1, 2), d.reshape(1, 2), np.inf).metres).min(
+                initial=np.inf
+            )
+            for o, d in zip(origins, destinations, strict=True)
+        ]
+    )
+    best = np.minimum(ride, starts + walk)
+    return np.where(best <= starts + SEARCH_HOURS * 3600, best, np.inf)
