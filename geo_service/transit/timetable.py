@@ -213,6 +213,8 @@ def _runs(feed: Feed, services: set[str], offset: int) -> pd.DataFrame:
     first = st.groupby("trip_id")["departure_s"].min()
     next_run = len(run_ids)
     for row in freq.itertuples(index=False):
+        if row.trip_id not in first.index:  # a previous day's trip ended before this day
+            continue
         base = st[st["trip_id"] == row.trip_id]
         starts = np.arange(row.start_s, row.end_s, row.headway_s) - offset
         for k, t0 in enumerate(starts):
