@@ -136,7 +136,7 @@ def window_reach(
             value,
             target,
             route,
-            np.ceil(direct_m / rules.walk_speed_m_s),
+            direct_m / rules.walk_speed_m_s,
             direct_t,
             headway,
             routes,
