@@ -169,13 +169,14 @@ def earliest_arrivals(
     arrive = scan(conns, net.paths, ready).arrive
     ride = np.full(len(starts), np.inf)
     np.minimum.at(ride, egress.a, arrive[egress.b, egress.a] + net.walk_s(egress.metres))
+    pairs, which = np.unique(np.c_[origins, destinations], axis=0, return_inverse=True)
     walk = np.array(
         [
-            net.walk_s(net.walking.pairs(o.reshape(1, 2), d.reshape(1, 2), np.inf).metres).min(
-                initial=np.inf
-            )
-            for o, d in zip(origins, destinations, strict=True)
+            net.walk_s(
+                net.walking.pairs(p[:2].reshape(1, 2), p[2:].reshape(1, 2), np.inf).metres
+            ).min(initial=np.inf)
+            for p in pairs
         ]
-    )
+    )[which.ravel()]
     best = np.minimum(ride, starts + walk)
     return np.where(best <= starts + SEARCH_HOURS * 3600, best, np.inf)
