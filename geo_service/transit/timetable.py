@@ -236,9 +236,8 @@ def _sorted(conn: pd.DataFrame, stops: pd.Index, routes: pd.Index) -> Connection
     before the hops departing when it arrives)."""
     if conn.empty:
         empty = np.zeros(0, dtype=np.int64)
-        return Connections(
-            empty, empty, empty, empty, empty, empty, empty.astype(bool), empty.astype(bool)
-        )
+        none = empty.astype(bool)
+        return Connections(empty, empty, empty, empty, empty, empty, none, none, empty)
     conn = conn.sort_values(["dep", "arr", "run"], kind="stable")
     _, run = np.unique(conn["run"].to_numpy(), return_inverse=True)
     segment = pd.MultiIndex.from_frame(conn[["route_id", "dep_stop", "arr_stop"]]).factorize()[0]
