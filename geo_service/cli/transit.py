@@ -50,15 +50,22 @@ def ingest_gtfs(
 def _lonlat(value: str, option: str) -> tuple[float, float]:
     """``LON,LAT`` as two floats, or a clear error naming the option."""
     from geo_service.errors import InputError
+    from geo_service.i18n import _
 
     try:
         lon, lat = (float(v) for v in value.split(","))
     except ValueError:
         raise InputError(
-            f"{option} {value!r}: give LON,LAT in degrees, e.g. 10.336,52.156"
+            _("{option} {value}: give LON,LAT in degrees, e.g. 10.336,52.156").format(
+                option=option, value=repr(value)
+            )
         ) from None
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise InputError(f"{option} {value!r}: LON must be -180..180 and LAT -90..90")
+        raise InputError(
+            _("{option} {value}: LON must be -180..180 and LAT -90..90").format(
+                option=option, value=repr(value)
+            )
+        )
     return lon, lat
 
 
@@ -68,7 +75,6 @@ def transit_time(
     destination: str = typer.Option(..., "--to", help="LON,LAT (WGS84 degrees)."),
     at: str = typer.Option(..., "--at", help="Leaving at YYYY-MM-DDTHH:MM (local time)."),
     as_json: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
-    language: str = typer.Option("de", "--language", help="de or en (the summary's words)."),
     profile: ProfilePath = None,
 ) -> None:
     """The earliest arrival by public transport and on foot, leaving at a given time."""
@@ -76,26 +82,28 @@ def transit_time(
 
     from geo_service.cli.common import print_json, say
     from geo_service.errors import InputError
+    from geo_service.i18n import _
     from geo_service.transit.service import point_to_point
 
     try:
         when = datetime.strptime(at, "%Y-%m-%dT%H:%M")
     except ValueError:
         raise InputError(
-            f"--at {at!r}: give the time as YYYY-MM-DDTHH:MM, e.g. 2026-12-07T07:30"
+            _("--at {at}: give the time as YYYY-MM-DDTHH:MM, e.g. 2026-12-07T07:30").format(
+                at=repr(at)
+            )
         ) from None
     result = point_to_point(
         _lonlat(origin, "--from"),
         _lonlat(destination, "--to"),
         when,
         profile_from(profile),
-        language,
     )
     if as_json:
         print_json(result)
         return
     say(result.summary)
     for leg in result.legs:
-        what = leg.route or ("zu Fuß" if language == "de" else "on foot")
+        what = leg.route or _("on foot")
         stops = f"{leg.from_stop or '·'} → {leg.to_stop or '·'}"
         say(f"  {leg.depart[11:16]}–{leg.arrive[11:16]}  {what}: {stops}")

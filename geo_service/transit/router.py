@@ -27,7 +27,6 @@ def travel_time(
     origin: np.ndarray,
     destination: np.ndarray,
     at: datetime,
-    language: str = "de",
 ) -> TransitTime:
     """The earliest arrival at ``destination`` leaving ``origin`` (x/y, m) at ``at``: walk to a
     stop within the radius, ride, change (same stop: change time; another: one walk), ride,
@@ -57,7 +56,7 @@ def travel_time(
             minutes=None,
             depart=at.isoformat(),
             walking=mode,
-            summary=journey_words(None, [], language),
+            summary=journey_words(None, []),
         )
     if walk_all <= ride:
         legs = [_walk(day, None, None, t0, walk_all, float(direct[0]))]
@@ -75,7 +74,7 @@ def travel_time(
         arrive=clock(day, arrive),
         legs=legs,
         walking=mode,
-        summary=journey_words(minutes, legs, language),
+        summary=journey_words(minutes, legs),
     )
 
 

@@ -21,7 +21,6 @@ def point_to_point(
     destination: tuple[float, float],
     at: datetime,
     profile: ScoringProfile,
-    language: str = "de",
     engine: Engine | None = None,
 ) -> TransitTime:
     """The earliest arrival from ``origin`` to ``destination`` (lon, lat) leaving at ``at``."""
@@ -32,4 +31,4 @@ def point_to_point(
     to_xy = Transformer.from_crs(4326, srid, always_xy=True)
     a = np.array(to_xy.transform(*origin), dtype=float)
     b = np.array(to_xy.transform(*destination), dtype=float)
-    return travel_time(net, a, b, at, language)
+    return travel_time(net, a, b, at)
