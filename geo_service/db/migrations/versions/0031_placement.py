@@ -8,7 +8,7 @@ A change to the capacities moves the state version, like the district status. Al
 may also be made with the method ``balanced``.
 
 Revision ID: 0031
-Revises: 0006
+Revises: 0008 (re-chained after main's 0008 at the merge)
 Create Date: 2026-12-07 10:00:00.000000
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0031"
-down_revision: str | None = "0006"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
