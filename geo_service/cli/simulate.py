@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from geo_service.cli.app import app
-from geo_service.cli.common import console, err, print_json, say
+from geo_service.cli.common import err, print_json, say, show_table
 from geo_service.cli.options import ProfilePath, profile_from
 
 if TYPE_CHECKING:
@@ -27,65 +27,73 @@ def _fmt(value: float | None, pattern: str = "{:.0f}") -> str:
 
 
 def print_report(report: SimulationReport) -> None:
-    """The policies side by side, then the ratio per seed."""
-    from rich.table import Table
-
+    """The policies side by side, then the ratio and the balance per seed (long cells wrap)."""
     n = len(report.seeds)
     title = f"{report.days} days, {n} seed{'s' if n > 1 else ''}" + (" (means)" if n > 1 else "")
-    table = Table(title=f"Simulated transition management: {title}. ILLUSTRATIVE")
-    for col in (
-        "policy",
-        "total score",
-        "of hindsight",
-        "placed",
-        "never placed",
-        "wait median",
-        "wait p90",
-        "wait max",
-        "places used",
-        "max deviation",
-        "seconds",
-    ):
-        table.add_column(col, justify="left" if col == "policy" else "right")
+    rows = []
     for name, p in report.policies.items():
         spread = report.spread[name]
         ranged = n > 1 and name != "hindsight"
         ratio = f"{p.ratio_to_hindsight:.1%}" + (
             f" ({spread.min:.1%}-{spread.max:.1%})" if ranged else ""
         )
-        table.add_row(
-            LABELS[name],
-            _fmt(p.total_score),
-            ratio,
-            _fmt(p.placed),
-            _fmt(p.never_placed),
-            _fmt(p.wait_days_median),
-            _fmt(p.wait_days_p90),
-            _fmt(p.wait_days_max),
-            f"{p.quota_use:.0%}",
-            _fmt(p.balance_max_deviation, "{:.1f}"),
-            _fmt(p.seconds, "{:.1f}"),
+        rows.append(
+            (
+                LABELS[name],
+                _fmt(p.total_score),
+                ratio,
+                _fmt(p.placed),
+                _fmt(p.never_placed),
+                f"{_fmt(p.wait_days_median)} / {_fmt(p.wait_days_p90)} / {_fmt(p.wait_days_max)}",
+                f"{p.quota_use:.0%}",
+                _fmt(p.balance_max_deviation, "{:.1f}"),
+                _fmt(p.seconds, "{:.1f}"),
+            )
         )
-    console.print(table)
-    say(
-        "max deviation: the largest gap, at a month's end, between a district's placements "
-        "and its quota path (its share of all placements so far), in households"
+    show_table(
+        f"Simulated transition management: {title}. ILLUSTRATIVE",
+        [
+            ("policy", "left"),
+            ("score", "right"),
+            ("of hindsight", "right"),
+            ("placed", "right"),
+            ("never", "right"),
+            ("wait", "right"),
+            ("places", "right"),
+            ("max dev", "right"),
+            ("s", "right"),
+        ],
+        rows,
+        {
+            "score": "total placement score of all moves",
+            "never": "households still waiting at the end",
+            "wait": "days from joining to moving: median / p90 / max",
+            "places": "share of the year's district places used",
+            "max dev": "the largest gap, at a month's end, between a district's placements "
+            "and its quota path (its share of all placements so far), in households",
+            "s": "seconds the policy took",
+        },
     )
     if n > 1:
-        per = Table(title="Ratio to hindsight per seed")
-        for col in ("seed", "households", "flats", "greedy", "look-ahead", "balanced"):
-            per.add_column(col, justify="right")
-        for run in report.runs:
-            per.add_row(
-                str(run.seed),
-                str(run.households),
-                str(run.flats),
-                *(
-                    f"{run.policies[p].ratio_to_hindsight:.2%}"
-                    for p in ("greedy", "lookahead", "balanced")
-                ),
-            )
-        console.print(per)
+        policies = ("greedy", "lookahead", "balanced")
+        show_table(
+            "Ratio to hindsight and max deviation per seed",
+            [("seed", "right"), ("households", "right"), ("flats", "right")]
+            + [(LABELS[p], "right") for p in policies],
+            [
+                (
+                    run.seed,
+                    run.households,
+                    run.flats,
+                    *(
+                        f"{run.policies[p].ratio_to_hindsight:.2%} "
+                        f"({run.policies[p].balance_max_deviation:.1f})"
+                        for p in policies
+                    ),
+                )
+                for run in report.runs
+            ],
+        )
     say(report.note)
 
 

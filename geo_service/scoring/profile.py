@@ -321,7 +321,8 @@ class TransitionRules(_Strict):
     as large (rooms); how often the live potentials are recomputed (minutes); a random seed.
     The policy ``balanced`` adds ``balance_points_per_household`` points per household a
     district is behind its share of the placements so far (and takes them off per household
-    ahead), at most ``balance_points_max`` either way."""
+    ahead), at most ``balance_points_max`` either way, and lets no district run more than
+    ``balance_ahead_max`` households ahead of that share."""
 
     waiting_points_per_week: float = Field(0.25, ge=0, le=100)
     waiting_points_max: float = Field(10.0, ge=0, le=100)
@@ -336,8 +337,9 @@ class TransitionRules(_Strict):
     forecast_households_per_week: float | None = Field(None, ge=0, le=10_000)
     forecast_flats_per_week: float | None = Field(None, ge=0, le=10_000)
     large_flat_rooms: float = Field(5.0, ge=1, le=20)
-    balance_points_per_household: float = Field(1.0, ge=0, le=100)
+    balance_points_per_household: float = Field(2.0, ge=0, le=100)
     balance_points_max: float = Field(10.0, ge=0, le=100)
+    balance_ahead_max: float = Field(3.0, ge=0, le=1000)
     replan_minutes: float = Field(10.0, ge=0, le=1440)
     seed: int = Field(0, ge=0)
 

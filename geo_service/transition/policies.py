@@ -105,6 +105,15 @@ def balance_points(used: np.ndarray, quota: np.ndarray, rules: TransitionRules) 
     return np.clip(behind * rules.balance_points_per_household, -limit, limit)
 
 
+def balanced_room(used: np.ndarray, quota: np.ndarray, rules: TransitionRules) -> np.ndarray:
+    """Places a district may take today under ``balanced``: its places left, but no more
+    than keeps it within ``balance_ahead_max`` households of its share of the placements
+    (counting the next one)."""
+    share = quota / max(float(quota.sum()), 1.0)
+    path = np.floor(share * (float(used.sum()) + 1.0) + rules.balance_ahead_max)
+    return np.minimum(quota - used, np.maximum(path - used, 0)).astype(int)
+
+
 def lookahead(year: Year, rules: TransitionRules, forecast: Forecast) -> Outcome:
     """Each day, place the pairs the LP over today and sampled futures places today."""
     return _plan_daily("lookahead", year, rules, forecast, balance=False)
@@ -120,7 +129,8 @@ def _plan_daily(
     policy: str, year: Year, rules: TransitionRules, forecast: Forecast, balance: bool
 ) -> Outcome:
     """Each day, place the pairs the LP over today and sampled futures places today (with
-    ``balance``: today's rows shifted by each district's balance points)."""
+    ``balance``: today's rows shifted by each district's balance points, and no district
+    taking more today than ``balanced_room`` allows)."""
     start = time.perf_counter()
     d, mix = year.arrivals.days, year.mix
     rng = np.random.default_rng([year.seed, rules.seed])
@@ -136,9 +146,11 @@ def _plan_daily(
         rows = year.rows[waiting]
         if not np.isfinite(rows[:, d.flat_template[free]]).any():
             continue
+        room = left
         if balance:
             points = np.append(balance_points(year.quota - left, year.quota, rules), 0.0)
             rows = rows + points[year.template_district][None, :]
+            room = balanced_room(year.quota - left, year.quota, rules)
         market = Market(
             household_rows=rows,
             bonus=waiting_points(day - d.household_day[waiting], rules),
@@ -155,9 +167,11 @@ def _plan_daily(
         for i, k in solve(market, rules.candidates).pairs:
             hh, flat = waiting[i], free[k]
             district = year.template_district[d.flat_template[flat]]
-            if left[district] > 0:
+            if left[district] > 0 and room[district] > 0:
                 flat_of[hh], taken[flat] = flat, True
                 left[district] -= 1
+                if room is not left:
+                    room[district] -= 1
     return _outcome(policy, year, flat_of, start)
 
 
