@@ -24,8 +24,9 @@ PUBLIC_FIGURES = (
     "utilisation",
     "factor",
     "residents",
-    "services",
 )
+# figures of a district that are no column of the status table (hidden alike when suppressed)
+PUBLIC_DETAILS = ("services",)
 
 
 def status_index(ind: pd.DataFrame, profile: ScoringProfile) -> tuple[np.ndarray, np.ndarray]:
@@ -182,7 +183,7 @@ def public_view(row: dict[str, object]) -> dict[str, object]:
     """A district's figures for public output: suppressed districts show none."""
     if not row.get("suppressed"):
         return row
-    return {k: (None if k in PUBLIC_FIGURES else v) for k, v in row.items()}
+    return {k: (None if k in (*PUBLIC_FIGURES, *PUBLIC_DETAILS) else v) for k, v in row.items()}
 
 
 def list_status(
