@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from geo_service.auth.keys import KeyInfo
 from geo_service.errors import Forbidden, InputError, Unauthorized
+from geo_service.i18n import _
 from geo_service.scoring.profile import ScoringProfile, cached_profile
 from geo_service.scoring.ranker_cache import RankerCache
 from geo_service.state import Current, StateCache
@@ -61,17 +62,21 @@ def require(role: str, audit_refusal: str | None = None) -> Callable[..., Awaita
         request.state.version = cache.version()
         info = cache.key(key, request.state.version)
         if info is None:
-            raise Unauthorized("unknown or revoked API key")
+            raise Unauthorized(_("unknown or revoked API key"))
         if not info.allows(role):
             if audit_refusal:
                 refusal(request, info, audit_refusal)
-            raise Forbidden(f"role {info.role!r} may not do this; it needs {role!r}")
+            raise Forbidden(
+                _("the role “{role}” may not do this; it needs “{needed}”").format(
+                    role=info.role, needed=role
+                )
+            )
         request.state.key = info
         return info
 
     async def check(request: Request, key: str | None = Depends(api_key_header)) -> KeyInfo:
         if not key:
-            raise Unauthorized("missing X-API-Key header")
+            raise Unauthorized(_("the X-API-Key header is missing"))
         return await run_in_threadpool(authenticate, request, key)
 
     return check
@@ -122,8 +127,8 @@ async def reject_nul_characters(request: Request) -> None:
     nul = sorted({name for name, value in values if "\x00" in name or "\x00" in str(value)})
     if nul:
         raise InputError(
-            f"parameter {nul[0]!r} contains a NUL character",
-            errors=[{"pointer": n, "message": "NUL character"} for n in nul],
+            _("the parameter “{name}” contains a NUL character").format(name=nul[0]),
+            errors=[{"pointer": n, "message": _("NUL character")} for n in nul],
         )
 
 
@@ -136,9 +141,12 @@ async def reject_unknown_query(request: Request) -> None:
     unknown = sorted(set(request.query_params) - known)
     if unknown:
         raise InputError(
-            f"unknown query parameter {unknown[0]!r}"
-            + (f"; allowed: {', '.join(sorted(known))}" if known else "; this route takes none"),
+            (
+                _("unknown query parameter “{name}”; allowed: {known}")
+                if known
+                else _("unknown query parameter “{name}”; this route takes none")
+            ).format(name=unknown[0], known=", ".join(sorted(known))),
             errors=[
-                {"pointer": f"query:{u}", "message": "unknown query parameter"} for u in unknown
+                {"pointer": f"query:{u}", "message": _("unknown query parameter")} for u in unknown
             ],
         )

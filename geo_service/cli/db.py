@@ -6,6 +6,7 @@ import typer
 
 from geo_service.cli.app import db_app
 from geo_service.cli.common import console
+from geo_service.i18n import _
 
 # The roles `db url --role` knows (db/engine.py: database_url, migration_url, admin_url).
 ROLES = ("service", "owner", "admin")
@@ -88,7 +89,9 @@ def url(
     from geo_service.db.engine import admin_url, database_url, migration_url
 
     if role not in ROLES:
-        raise typer.BadParameter(f"use one of {', '.join(ROLES)}", param_hint="--role")
+        raise typer.BadParameter(
+            _("use one of {roles}").format(roles=", ".join(ROLES)), param_hint="--role"
+        )
     found = {"service": database_url, "owner": migration_url, "admin": admin_url}[role]()
     print(libpq_url(found) if libpq else found)
 

@@ -29,6 +29,7 @@ from geo_service.db.crs import StorageCRS, storage_crs
 from geo_service.errors import InputError
 from geo_service.features.collections import CollectionSpec, Source
 from geo_service.features.crs import CRS84, WGS84_SRID, Box, clip_to_storage, decimals
+from geo_service.i18n import _
 
 # Segment length before reprojecting a bbox, so its edges follow the graticule or grid.
 GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
@@ -57,8 +58,10 @@ def coerce(spec: CollectionSpec, name: str, text: str) -> Any:
             return float(text)
     except ValueError:
         raise InputError(
-            f"{name}: {text!r} is not a valid {kind}",
-            errors=[{"pointer": f"query:{name}", "message": f"expected {kind}"}],
+            _("{name}: “{value}” is not a valid {kind}").format(name=name, value=text, kind=kind),
+            errors=[
+                {"pointer": f"query:{name}", "message": _("expected {kind}").format(kind=kind)}
+            ],
         ) from None
     return text
 

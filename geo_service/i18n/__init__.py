@@ -51,6 +51,7 @@ from __future__ import annotations
 from geo_service.i18n.catalogue import (
     DEFAULT_LANGUAGE,
     N_,
+    NP_,
     SHEET_LANGUAGES,
     UI_LANGUAGES,
     gettext,
@@ -64,6 +65,7 @@ _ = gettext
 
 __all__ = [
     "DEFAULT_LANGUAGE",
+    "NP_",
     "N_",
     "SHEET_LANGUAGES",
     "UI_LANGUAGES",

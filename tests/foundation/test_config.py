@@ -73,7 +73,7 @@ def test_serve_refuses_to_start_publicly_with_a_weak_secret() -> None:
         timeout=60,
         check=False,
     )
-    assert out.returncode == 2 and "refusing to serve on 0.0.0.0" in out.stderr, out.stderr
+    assert out.returncode == 2 and "Der Dienst startet nicht auf 0.0.0.0" in out.stderr, out.stderr
 
 
 def test_state_directory_is_found_from_any_folder(

@@ -147,7 +147,7 @@ def test_a_database_from_before_the_record_gets_it(new_database) -> None:  # typ
         conn.execute(
             text("INSERT INTO district_indicators VALUES ('GR', 2024, 900, 7, 8, 9, 10, 11)")
         )
-    with pytest.raises(ConfigurationError, match="stores geometries in EPSG:25833"):
+    with pytest.raises(ConfigurationError, match="speichert Geometrien in EPSG:25833"):
         migrate.upgrade(engine, crs.from_srid(25832))
     migrate.upgrade(engine, crs.from_srid(25833))
     with engine.connect() as conn:

@@ -74,4 +74,4 @@ def test_apikey_create_prints_the_key_alone_on_the_last_line(
         ).scalar_one()
     assert key not in stored
     bad = geo(sample_database_url, "apikey", "create", "--role", "mayor", "--name", "x")
-    assert bad.returncode == 2 and "unknown role 'mayor'" in bad.stderr
+    assert bad.returncode == 2 and "Unbekannte Rolle „mayor“" in bad.stderr

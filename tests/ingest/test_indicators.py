@@ -183,7 +183,7 @@ def test_scoring_names_a_missing_indicator(sample_engine: Engine, raw: dict) -> 
     with sample_engine.connect() as conn:
         conn.execute(text("DELETE FROM district_indicators WHERE year > 2024"))  # the sample's
         with pytest.raises(
-            InputError, match="district BAD, 2024: no value for indicator 'rent_burden'"
+            InputError, match="Stadtteil BAD, 2024: kein Wert für den Indikator „rent_burden“"
         ):
             refresh(conn, parse_profile(data))
         conn.rollback()

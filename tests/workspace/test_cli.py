@@ -52,7 +52,7 @@ def test_organisation_and_partner_key_commands(sample_database_url: str) -> None
         "--name",
         "x",
     )
-    assert unknown.returncode != 0 and "no organisation 'nobody'" in unknown.stderr
+    assert unknown.returncode != 0 and "keine Organisation „nobody“" in unknown.stderr
 
 
 def test_offer_versions_are_append_only(sample_engine: Engine) -> None:

@@ -15,6 +15,7 @@ from geo_service.errors import InputError
 from geo_service.features.collections import CollectionSpec, collection
 from geo_service.features.crs import parse_bbox, srid_of
 from geo_service.features.query import ItemQuery, coerce
+from geo_service.i18n import _
 
 MAX_LIMIT = 10_000
 DEFAULT_LIMIT = 10
@@ -51,16 +52,18 @@ def parse_datetime(text: str) -> tuple[date | None, date | None]:
             return datetime.fromisoformat(part).date() if "T" in part else date.fromisoformat(part)
         except ValueError:
             raise InputError(
-                f"datetime: {part!r} is not an RFC 3339 date or date-time",
-                errors=[{"pointer": "query:datetime", "message": "invalid date-time"}],
+                _("datetime: “{value}” is not an RFC 3339 date or date-time").format(value=part),
+                errors=[{"pointer": "query:datetime", "message": _("invalid date-time")}],
             ) from None
 
     parts = text.split("/")
     if len(parts) > 2:
-        raise InputError(f"datetime: {text!r} is neither an instant nor an interval")
+        raise InputError(
+            _("datetime: “{value}” is neither an instant nor an interval").format(value=text)
+        )
     start, end = (one(parts[0]), one(parts[-1]))
     if start and end and start > end:
-        raise InputError(f"datetime: {text!r} ends before it starts")
+        raise InputError(_("datetime: “{value}” ends before it starts").format(value=text))
     return start, end
 
 
@@ -81,13 +84,15 @@ def item_query(
     if unknown:
         allowed = ", ".join([*ITEMS_PARAMETERS, *spec.queryables])
         raise InputError(
-            f"unknown query parameter {unknown[0]!r}; allowed: {allowed}",
+            _("unknown query parameter “{name}”; allowed: {known}").format(
+                name=unknown[0], known=allowed
+            ),
             errors=[
-                {"pointer": f"query:{u}", "message": "unknown query parameter"} for u in unknown
+                {"pointer": f"query:{u}", "message": _("unknown query parameter")} for u in unknown
             ],
         )
     if bbox_crs is not None and bbox is None:
-        raise InputError("bbox-crs is given without bbox")
+        raise InputError(_("bbox-crs is given without bbox"))
     return ItemQuery(
         limit=limit,
         offset=offset,
