@@ -31,10 +31,10 @@ def cldr(lang: str) -> Locale:
 
 
 @cache
-def _separators(lang: str) -> dict[int, str]:
-    """Python's "," and "." as the language writes them (CLDR, Latin digits)."""
+def _separators(lang: str) -> tuple[str, str]:
+    """The decimal and group separators the language writes (CLDR, Latin digits)."""
     symbols = cldr(lang).number_symbols["latn"]
-    return {ord(","): symbols["group"], ord("."): symbols["decimal"]}
+    return str(symbols["decimal"]), str(symbols["group"])
 
 
 @cache
@@ -45,12 +45,13 @@ def _percent_pattern(lang: str) -> str:
 
 def number(value: float, decimals: int = 1, lang: str | None = None) -> str:
     """A number with ``decimals`` places and grouped thousands: "1.234,5" (de)."""
-    return f"{value:,.{decimals}f}".translate(_separators(lang or current_language()))
+    decimal, group = _separators(lang or current_language())
+    return f"{value:_.{decimals}f}".replace(".", decimal).replace("_", group)
 
 
 def plain(value: float, lang: str | None = None) -> str:
     """A number as written without needless digits ("0", "2,5", "1e+06" stays Python's)."""
-    return f"{value:g}".translate(_separators(lang or current_language()))
+    return f"{value:g}".replace(".", _separators(lang or current_language())[0])
 
 
 def percent(share: float, decimals: int = 0, lang: str | None = None) -> str:

@@ -60,7 +60,9 @@ def test_indicators(api_engine: Engine) -> None:
     assert len(every) == count(api_engine, models.district_indicators)
     latest = analysis.indicators(2024, engine=api_engine)
     assert set(latest["year"]) == {2024} and latest["district_code"].is_unique
-    with pytest.raises(InputError, match=r"year 1999 has no indicators \(on file: \[2023, 2024\]"):
+    with pytest.raises(
+        InputError, match=r"Jahr 1999 gibt es keine Indikatoren \(vorhanden: \[2023, 2024\]"
+    ):
         analysis.indicators(1999, engine=api_engine)
 
 
@@ -153,7 +155,7 @@ def test_decay_variant_rescoring_in_memory(api_engine: Engine) -> None:
     )
     moved = analysis.compare_rankings(base, narrow)
     assert moved["spearman"] < 1.0 and 0 <= moved["top_overlap"] <= 1.0
-    with pytest.raises(ProfileError, match=r"full_m .* must be < zero_m"):
+    with pytest.raises(ProfileError, match=r"full_m .* muss kleiner als zero_m"):
         analysis.decay_variant(full_m=900, zero_m=500)
     with pytest.raises(InputError, match="unbekannte Kategorie „kitas“"):
         analysis.decay_variant(full_m=100, categories=["kitas"])

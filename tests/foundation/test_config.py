@@ -113,5 +113,5 @@ def test_cli_from_another_folder_uses_the_same_cluster() -> None:
         check=False,
     )
     assert out.returncode == 0, out.stdout + out.stderr
-    assert f"embedded PostGIS of {CHECKOUT / '.geo_service'}: running" in out.stdout
-    assert "database: postgresql://" in out.stderr and str(CHECKOUT / ".geo_service") in out.stderr
+    assert f"Eingebettete PostGIS-Datenbank von {CHECKOUT / '.geo_service'}: läuft" in out.stdout
+    assert "Datenbank: postgresql://" in out.stderr and str(CHECKOUT / ".geo_service") in out.stderr

@@ -141,5 +141,5 @@ def test_flats_outside_the_city_stay_errors(
     with pytest.raises(ImportValidationError) as err:
         import_file(sample_engine, "flats", path)
     given = shapely.Point(float(f"{lon:.6f}"), float(f"{lat:.6f}"))
-    assert repr(shapely.to_wkt(given, 6, trim=True)) in str(err.value)
-    assert "outside the city: in no district (coordinates in EPSG:4326)" in str(err.value)
+    assert f"„{shapely.to_wkt(given, 6, trim=True)}“" in str(err.value)
+    assert "außerhalb der Stadt: in keinem Stadtteil (Koordinaten in EPSG:4326)" in str(err.value)
