@@ -13,6 +13,7 @@ from pathlib import Path
 
 from geo_service.config import PROJECT_ROOT, get_settings
 from geo_service.errors import GeoServiceError
+from geo_service.i18n import _
 from geo_service.maps import basemap
 from geo_service.maps.base import STATIC_PLACEHOLDER
 
@@ -89,7 +90,9 @@ def vendor(static_dir: Path, basemap_source: Path | None = None) -> Path:
     return it."""
     missing = [str(src) for src in SOURCES.values() if not src.exists()]
     if missing:
-        raise AssetsMissing(f"map assets not installed ({missing[0]}): run `make` (npm ci)")
+        raise AssetsMissing(
+            _("map assets not installed ({path}): run `make` (npm ci)").format(path=missing[0])
+        )
     for target, src in SOURCES.items():
         dest = static_dir / target
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -116,6 +119,8 @@ def localise(html: str, prefix: str) -> str:
         bad = REMOTE_ASSET.search(html)
         assert bad is not None
         raise GeoServiceError(
-            f"a remote asset is left in a map: {html[bad.start() : bad.end() + 60]}"
+            _("a remote asset is left in a map: {asset}").format(
+                asset=html[bad.start() : bad.end() + 60]
+            )
         )
     return html

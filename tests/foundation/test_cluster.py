@@ -120,7 +120,7 @@ def test_status_reports_stopped_with_nonzero_exit(
     """`db status` on a stopped cluster says so and exits 1; running it says the revision."""
     cluster.stop(private_cluster)
     out = geo_service(home, "db", "status")
-    assert out.returncode == 1 and "stopped" in out.stdout
+    assert out.returncode == 1 and "angehalten" in out.stdout
     cluster.start(private_cluster)
     out = geo_service(home, "db", "status")
     assert out.returncode == 0 and "Schemastand" in out.stdout

@@ -163,4 +163,4 @@ def test_db_migrate_with_one_owner_url_warns(owner_database_url: str) -> None:
     """One URL that owns the schema: it works, and the operator is told what that costs."""
     out = _migrate_cli(DATABASE_URL=owner_database_url)
     assert out.returncode == 0, out.stderr
-    assert "warning" in out.stdout and "MIGRATION_DATABASE_URL" in out.stdout
+    assert "Warnung" in out.stdout and "MIGRATION_DATABASE_URL" in out.stdout

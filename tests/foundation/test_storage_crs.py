@@ -104,7 +104,7 @@ def test_first_migration_records_the_crs(new_database) -> None:  # type: ignore[
     engine.dispose()
     assert srids == [25833]
     again = geo(db, "db", "migrate", crs_setting="EPSG:25833")
-    assert again.returncode == 0 and "already at" in again.stdout
+    assert again.returncode == 0 and "bereits auf Stand" in again.stdout
 
 
 @pytest.mark.parametrize(
@@ -198,4 +198,5 @@ def test_a_25833_file_round_trips_exactly(crs_template_db, new_database, tmp_pat
     other.dispose()
     msg = str(err.value)
     assert re.search(r"in EPSG:25833 liegt das bei 15\.0\d{3}°E, 51\.2\d{3}°N", msg), msg
-    assert "outside the area of the storage CRS EPSG:25832" in msg and "GEO_SERVICE_CRS" in msg
+    assert "außerhalb des Gebiets des Speicher-Koordinatensystems EPSG:25832" in msg
+    assert "GEO_SERVICE_CRS" in msg
