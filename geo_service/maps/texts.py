@@ -64,6 +64,7 @@ MAP = {
     "network": N_("walking over the street network"),
     "reach_straight": N_("straight line ≤ {m} m around rank 1"),
     "reach_network": N_("walk ≤ {m} m from rank 1"),
+    "reach_transit": N_("bus and walk ≤ {min} min from rank 1 (leaving {window}, median)"),
     "unreachable": N_("not connected to the walking network"),
     "no_results": N_("No fitting flat: {notes}"),
     "error": N_("Please check"),

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from geo_service.i18n import N_, _, ngettext
-from geo_service.i18n.formats import day, distance, number, percent
+from geo_service.i18n.formats import day, distance, number, percent, plain
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.results import Exclusions, FullDistrict
 
@@ -23,6 +23,8 @@ ORDINALS = (
     N_("the 9th nearest"),
     N_("the 10th nearest"),
 )
+# A transit category's service day in words
+SERVICE_DAYS = {"weekday": N_("a weekday"), "saturday": N_("a Saturday"), "sunday": N_("a Sunday")}
 # The hard constraints (their ``name`` codes) in words
 CONSTRAINTS = {
     "free": N_("free"),
@@ -44,6 +46,19 @@ def decay_rule(profile: ScoringProfile, category: str) -> str:
     """How far the category's places count, and how much the nearest ones count, in words."""
     cat = profile.categories[category]
     full, zero = profile.full_m(category), profile.zero_m(category)
+    if profile.is_transit(category):
+        start, end, service_day = profile.window(category)
+        return _(
+            "by public transport and on foot: counts fully up to {full} minutes, less and less "
+            "beyond, not at all from {zero} minutes; the median of departures every minute "
+            "{start}–{end} on {day}"
+        ).format(
+            full=plain(full),
+            zero=plain(zero),
+            start=start,
+            end=end,
+            day=_(SERVICE_DAYS[service_day]),
+        )
     ranks = ", ".join(
         _("{ordinal} counts {share}").format(ordinal=_(ORDINALS[i]), share=percent(w))
         for i, w in enumerate(cat.rank_weights[: len(ORDINALS)])

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, text
 
 from geo_service.errors import InputError
 from geo_service.i18n import use_language
-from geo_service.i18n.formats import distance, number
+from geo_service.i18n.formats import distance, number, plain
 from geo_service.scoring.decay import decay
 from geo_service.scoring.explain import constraint_name
 from geo_service.scoring.household import parse_household
@@ -119,6 +119,14 @@ def test_each_category_explains_weight_maximum_and_decay(
     for name, c in cats.items():
         assert c.points == best.contributions[name]
         assert c.points == pytest.approx(c.value * c.max_points, abs=0.02)
+        if c.unit == "min":  # by public transport: decays over the travel minutes
+            assert f"ab {plain(c.zero_m)} Minuten gar nicht mehr" in c.rule
+            for place in best.nearest[name]:
+                assert place.travel_min is not None and place.travel
+                assert place.decay == pytest.approx(
+                    float(decay(place.travel_min, c.full_m, c.zero_m)), abs=2e-3
+                )
+            continue
         assert f"ab {distance(c.zero_m)} gar nicht mehr" in c.rule
         for place in best.nearest[name]:
             assert place.decay == pytest.approx(
