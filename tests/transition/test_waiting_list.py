@@ -113,12 +113,12 @@ def test_the_whole_pipeline(
 @pytest.mark.parametrize(
     ("steps", "action", "status", "words"),
     [
-        ([], "move", 409, "cannot move (needs reserved)"),
-        ([], "reserve", 409, "cannot reserve"),
-        (["offer"], "move", 409, "cannot move"),
-        (["withdraw"], "withdraw", 409, "already withdrawn"),
-        (["withdraw"], "offer", 409, "withdrawn: cannot offer"),
-        ([], "decline", 409, "cannot decline"),
+        ([], "move", 409, "„Einzug bestätigen“ geht nur im Status „reserviert“"),
+        ([], "reserve", 409, "„Wohnung reservieren“ geht nur"),
+        (["offer"], "move", 409, "„Einzug bestätigen“ geht nur"),
+        (["withdraw"], "withdraw", 409, "schon zurückgezogen"),
+        (["withdraw"], "offer", 409, "Status „zurückgezogen“: „Wohnung anbieten“ geht nur"),
+        ([], "decline", 409, "„ablehnen“ geht nur"),
     ],
 )
 def test_out_of_order_changes_nothing(
@@ -240,7 +240,7 @@ def test_bad_input(api_engine: Engine, fresh_profile: ScoringProfile) -> None:
     future = NewEntry(
         household=household(), case_ref="TEST-F", entered_on=date.today() + timedelta(days=3)
     )
-    with pytest.raises(InputError, match="future"):
+    with pytest.raises(InputError, match="in der Zukunft"):
         store.add(api_engine, future, KEY, fresh_profile)
     nowhere = NewEntry(household=household(), case_ref="TEST-N", unit_district="XXX")
     with pytest.raises(InputError, match="unbekannter Stadtteilcode"):

@@ -184,7 +184,7 @@ def test_partner_keys_need_a_registered_organisation(sample_engine: Engine) -> N
     from geo_service.errors import InputError, NotFound
 
     with sample_engine.begin() as conn:
-        with pytest.raises(InputError, match="needs --organisation"):
+        with pytest.raises(InputError, match="braucht --organisation"):
             create_key(conn, "partner", "x")
         with pytest.raises(InputError, match="Nur ein Partner-Schlüssel"):
             create_key(conn, "admin", "x", organisation="caritas")

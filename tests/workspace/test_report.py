@@ -212,7 +212,7 @@ def test_cli_writes_html_and_pdf(
     bad = run_cli(
         sample_database_url, "report", "--since", TODAY, "--out", str(tmp_path / "x.docx")
     )
-    assert bad.returncode == 2 and ".html or .pdf" in bad.stderr
+    assert bad.returncode == 2 and ".html oder .pdf" in bad.stderr
     future = (date.today() + timedelta(days=3)).isoformat()
     late = run_cli(
         sample_database_url, "report", "--since", future, "--out", str(tmp_path / "x.pdf")
