@@ -109,7 +109,10 @@ def message(error: Mapping[str, Any], required: Sequence[str] = ()) -> str:
         loc = error.get("loc") or ()
         ctx["position"] = loc[-1] if loc and isinstance(loc[-1], int) else 0
     template = MESSAGES.get(kind)
-    text = gettext(template).format(**ctx) if template else gettext("is not a valid value")
+    try:
+        text = gettext(template).format(**ctx) if template else gettext("is not a valid value")
+    except (KeyError, IndexError, ValueError):  # a context without the value the text names
+        text = gettext("is not a valid value")
     if required and len(error.get("loc") or ()) <= 1 and kind in REQUIRES_OBJECT:
         text += "; " + gettext("send a JSON object with the required fields {fields}").format(
             fields=", ".join(required)

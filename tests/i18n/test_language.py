@@ -221,3 +221,12 @@ def test_pages_take_lang_and_every_answer_says_its_language() -> None:
     assert default.json() == {"lang": "de", "title": "Nicht gefunden"}
     assert unknown.status_code == 400 and "muss einer dieser Werte sein: de, en" in unknown.text
     assert undeclared.status_code == 400 and "unknown query parameter “lang”" in undeclared.text
+
+
+def test_an_error_without_the_context_its_text_names_still_reads() -> None:
+    """A pydantic error whose context lacks the value the table's text names (or an unknown
+    type) gives a generic message, never a KeyError (a 500)."""
+    assert validation.message({"type": "greater_than_equal", "loc": ("x",), "ctx": {}}) == (
+        "ist kein gültiger Wert"
+    )
+    assert validation.message({"type": "no_such_type", "loc": ("x",)}) == "ist kein gültiger Wert"
