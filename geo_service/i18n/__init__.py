@@ -46,7 +46,7 @@ How to add a message (three steps)
        twice (a merge kept both sides: keep one), when a translation's placeholders differ, or
        when code binds ``_`` where it translates, or hides a string in ``_()``'s argument.
 
-The ``.po`` files are compiled in memory at first use (Babel's ``read_po``/``write_mo``, a few
+The ``.po`` files are compiled in memory at first use (Babel's ``read_po``/``write_mo``, some 20
 milliseconds, once per process and language), so a fresh clone and an installed wheel work
 without a build step and no compiled file can lag behind its source.
 """
