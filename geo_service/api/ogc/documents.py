@@ -17,6 +17,7 @@ HTML = "text/html"
 OPENAPI_30 = "application/vnd.oai.openapi+json;version=3.0"
 SCHEMA_JSON = "application/schema+json"
 QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+SORTABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/sortables"
 SPEC = "http://www.opengis.net/spec"
 CONFORMANCE = [
     f"{SPEC}/ogcapi-features-1/1.0/conf/core",
@@ -26,7 +27,24 @@ CONFORMANCE = [
     f"{SPEC}/ogcapi-features-2/1.0/conf/crs",
     f"{SPEC}/ogcapi-features-3/1.0/conf/queryables",
     f"{SPEC}/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+    f"{SPEC}/ogcapi-features-3/1.0/conf/filter",
+    f"{SPEC}/ogcapi-features-3/1.0/conf/features-filter",
+    f"{SPEC}/ogcapi-features-5/1.0/conf/sortables",
+    f"{SPEC}/ogcapi-features-5/1.0/conf/sorting",
+    f"{SPEC}/ogcapi-features-6/1.0/conf/properties-features",
+    f"{SPEC}/cql2/1.0/conf/cql2-text",
+    f"{SPEC}/cql2/1.0/conf/cql2-json",
+    f"{SPEC}/cql2/1.0/conf/basic-cql2",
+    f"{SPEC}/cql2/1.0/conf/advanced-comparison-operators",
+    f"{SPEC}/cql2/1.0/conf/basic-spatial-functions",
+    f"{SPEC}/cql2/1.0/conf/basic-spatial-functions-plus",
+    f"{SPEC}/cql2/1.0/conf/spatial-functions",
+    f"{SPEC}/cql2/1.0/conf/property-property",
 ]
+SCHEMA_KINDS = {  # a property's kind as JSON Schema
+    "date": {"type": "string", "format": "date"},
+    "date-time": {"type": "string", "format": "date-time"},
+}
 
 
 def link(href: str | URL, rel: str, type_: str, title: str | None = None) -> dict[str, str]:
@@ -81,6 +99,7 @@ def collection_doc(
             link(f"{url}/items?f=json", "items", GEOJSON, f"{spec.title} as GeoJSON"),
             link(f"{url}/items?f=html", "items", HTML, f"{spec.title} as HTML"),
             link(f"{url}/queryables", QUERYABLES_REL, SCHEMA_JSON, "properties to filter on"),
+            link(f"{url}/sortables", SORTABLES_REL, SCHEMA_JSON, "properties to sort by"),
         ],
         "extent": extent,
         "crs": list(offered(storage)),
@@ -93,16 +112,60 @@ def collections_doc(url: URL, docs: list[dict[str, Any]], storage: StorageCRS) -
     return {"links": self_links(url), "collections": docs, "crs": list(offered(storage))}
 
 
-def queryables(base: str, spec: CollectionSpec) -> dict[str, Any]:
-    """The queryables of a collection as a JSON Schema (each one is also a query parameter)."""
+def schema(base: str, spec: CollectionSpec, what: str, props: dict[str, Any]) -> dict[str, Any]:
+    """A JSON Schema document of ``props`` at ``{collection}/{what}``."""
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"{base}/collections/{spec.id}/queryables",
+        "$id": f"{base}/collections/{spec.id}/{what}",
         "type": "object",
         "title": spec.title,
-        "properties": {n: {"title": n, "type": t} for n, t in spec.queryables.items()},
+        "properties": props,
         "additionalProperties": False,
     }
+
+
+def properties(props: dict[str, str]) -> dict[str, Any]:
+    """Property name -> JSON Schema of its kind."""
+    return {n: {"title": n, **SCHEMA_KINDS.get(k, {"type": k})} for n, k in props.items()}
+
+
+def queryables(
+    base: str, spec: CollectionSpec, props: dict[str, str], geometry: str
+) -> dict[str, Any]:
+    """The queryables of a collection as a JSON Schema: the properties the caller's role sees
+    (each also an equality query parameter) and the spatial queryable ``geometry``."""
+    spatial = {
+        "title": "geometry",
+        "format": f"geometry-{geometry}",
+        "x-ogc-role": "primary-geometry",
+    }
+    return schema(base, spec, "queryables", {**properties(props), "geometry": spatial})
+
+
+def sortables(base: str, spec: CollectionSpec, props: dict[str, str]) -> dict[str, Any]:
+    """The properties items can be sorted by (``sortby``), as a JSON Schema."""
+    return schema(base, spec, "sortables", properties(props))
+
+
+def link_header(url: URL, base: str, spec: CollectionSpec) -> str:
+    """The items response's ``Link`` header (RFC 8288): self, alternate and queryables.
+
+    Targets are percent-encoded so they hold no comma or semicolon, and the queryables
+    relation is written bare, as the third-party ogctests suite reads it (its parser splits
+    on ``,``, ``;`` and ``=`` and compares the relation unquoted).
+    """
+
+    def target(href: str | URL) -> str:
+        return "<" + str(href).replace(",", "%2C").replace(";", "%3B") + ">"
+
+    return ", ".join(
+        [
+            f'{target(url.include_query_params(f="json"))}; rel="self"; type="{GEOJSON}"',
+            f'{target(url.include_query_params(f="html"))}; rel="alternate"; type="{HTML}"',
+            f"{target(f'{base}/collections/{spec.id}/queryables')}; rel={QUERYABLES_REL}; "
+            f'type="{SCHEMA_JSON}"',
+        ]
+    )
 
 
 def page_links(url: URL, offset: int, limit: int, returned: int, matched: int) -> list[Any]:
