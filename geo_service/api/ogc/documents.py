@@ -8,8 +8,10 @@ from typing import Any
 from starlette.datastructures import URL
 
 from geo_service.db.crs import StorageCRS
+from geo_service.errors import NotFound
 from geo_service.features.collections import CollectionSpec
-from geo_service.features.crs import offered
+from geo_service.features.crs import CRS84, offered
+from geo_service.features.tiles import MVT, TMS, TMS_URI
 
 GEOJSON = "application/geo+json"
 JSON = "application/json"
@@ -40,7 +42,18 @@ CONFORMANCE = [
     f"{SPEC}/cql2/1.0/conf/basic-spatial-functions-plus",
     f"{SPEC}/cql2/1.0/conf/spatial-functions",
     f"{SPEC}/cql2/1.0/conf/property-property",
+    f"{SPEC}/ogcapi-tiles-1/1.0/conf/core",
+    f"{SPEC}/ogcapi-tiles-1/1.0/conf/tileset",
+    f"{SPEC}/ogcapi-tiles-1/1.0/conf/tilesets-list",
+    f"{SPEC}/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+    f"{SPEC}/ogcapi-tiles-1/1.0/conf/mvt",
+    f"{SPEC}/tms/2.0/conf/tilematrixset",
+    f"{SPEC}/tms/2.0/conf/json-tilematrixset",
 ]
+REL = "http://www.opengis.net/def/rel/ogc/1.0"
+TILESETS_REL = f"{REL}/tilesets-vector"
+TMS_REL = f"{REL}/tiling-schemes"
+LAYER_GEOMETRY = {"point": "points", "linestring": "curves", "polygon": "surfaces"}
 SCHEMA_KINDS = {  # a property's kind as JSON Schema
     "date": {"type": "string", "format": "date"},
     "date-time": {"type": "string", "format": "date-time"},
@@ -75,6 +88,7 @@ def landing(base: str) -> dict[str, Any]:
             link(f"{base}/api?f=html", "service-doc", HTML, "the API documentation"),
             link(f"{base}/conformance", "conformance", JSON, "conformance classes"),
             link(f"{base}/collections", "data", JSON, "the feature collections"),
+            link(f"{base}/tileMatrixSets", TMS_REL, JSON, "tile matrix sets of the tiles"),
         ],
     }
 
@@ -100,6 +114,7 @@ def collection_doc(
             link(f"{url}/items?f=html", "items", HTML, f"{spec.title} as HTML"),
             link(f"{url}/queryables", QUERYABLES_REL, SCHEMA_JSON, "properties to filter on"),
             link(f"{url}/sortables", SORTABLES_REL, SCHEMA_JSON, "properties to sort by"),
+            link(f"{url}/tiles", TILESETS_REL, JSON, "vector tilesets (MVT)"),
         ],
         "extent": extent,
         "crs": list(offered(storage)),
@@ -208,3 +223,86 @@ def feature_doc(url: URL, base: str, spec: CollectionSpec, feature: dict[str, An
             link(f"{base}/collections/{spec.id}", "collection", JSON, spec.title),
         ],
     }
+
+
+def check_tms(tms: str) -> None:
+    """NotFound unless ``tms`` is the one tile matrix set offered."""
+    if tms != TMS:
+        raise NotFound(f"no tile matrix set {tms!r}; tiles are in {TMS}")
+
+
+def tile_matrix_sets(base: str) -> dict[str, Any]:
+    """The list of tile matrix sets (WebMercatorQuad)."""
+    href = f"{base}/tileMatrixSets/{TMS}"
+    return {
+        "tileMatrixSets": [
+            {
+                "id": TMS,
+                "title": "Google Maps Compatible for the World",
+                "uri": TMS_URI,
+                "links": [link(href, "self", JSON, TMS)],
+            }
+        ],
+        "links": [link(f"{base}/tileMatrixSets", "self", JSON, "this document")],
+    }
+
+
+def tileset_links(base: str, spec: CollectionSpec) -> list[dict[str, Any]]:
+    """Links of a tileset: itself, its tile matrix set, the tile template, the collection."""
+    url = f"{base}/collections/{spec.id}/tiles/{TMS}"
+    template = {
+        **link(f"{url}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}", "item", MVT, "the tiles"),
+        "templated": True,
+    }
+    return [
+        link(url, "self", JSON, f"{spec.title} tiles in {TMS}"),
+        link(f"{base}/tileMatrixSets/{TMS}", f"{REL}/tiling-scheme", JSON, TMS),
+        template,
+        link(f"{base}/collections/{spec.id}", "collection", JSON, spec.title),
+    ]
+
+
+def tilesets(base: str, spec: CollectionSpec) -> dict[str, Any]:
+    """The tilesets list of a collection (one vector tileset in WebMercatorQuad)."""
+    url = f"{base}/collections/{spec.id}/tiles"
+    return {
+        "tilesets": [
+            {
+                "title": f"{spec.title} ({TMS})",
+                "dataType": "vector",
+                "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
+                "tileMatrixSetURI": TMS_URI,
+                "links": tileset_links(base, spec),
+            }
+        ],
+        "links": [link(url, "self", JSON, "this document")],
+    }
+
+
+def tileset(
+    base: str, spec: CollectionSpec, props: dict[str, str], geometry: str, extent: dict[str, Any]
+) -> dict[str, Any]:
+    """A tileset's metadata: its one layer (named after the collection) with the properties
+    the caller's role sees, the bounding box and the links (tile URL template)."""
+    doc: dict[str, Any] = {
+        "title": f"{spec.title} ({TMS})",
+        "description": spec.description,
+        "dataType": "vector",
+        "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
+        "tileMatrixSetURI": TMS_URI,
+        "links": tileset_links(base, spec),
+        "layers": [
+            {
+                "id": spec.id,
+                "title": spec.title,
+                "dataType": "vector",
+                "geometryType": LAYER_GEOMETRY.get(geometry.removeprefix("multi"), "geometry"),
+                "propertiesSchema": {"type": "object", "properties": properties(props)},
+            }
+        ],
+    }
+    bbox = extent.get("spatial", {}).get("bbox")
+    if bbox:
+        box = bbox[0]
+        doc["boundingBox"] = {"lowerLeft": box[:2], "upperRight": box[2:], "crs": CRS84}
+    return doc
