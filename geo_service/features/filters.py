@@ -45,6 +45,8 @@ from geo_service.errors import InputError
 from geo_service.features.crs import WGS84_SRID, clip_to_storage
 
 TEXT, JSON = "cql2-text", "cql2-json"
+# filter-lang values: cql-text is the draft's name of cql2-text (GDAL up to 3.6 sends it)
+FILTER_LANGUAGES = {TEXT: TEXT, JSON: JSON, "cql-text": TEXT}
 GEOMETRY = "geometry"  # the spatial queryable's name (the stored column is ``geom``)
 COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
     "=": lambda a, b: a == b,
@@ -73,7 +75,7 @@ def parse(text: str, lang: str) -> dict[str, Any]:
     the position of a syntax error."""
     pointer = {"pointer": "query:filter"}
     try:
-        if lang == TEXT:
+        if FILTER_LANGUAGES[lang] == TEXT:
             expr = cql2.parse_text(text)
         else:
             try:

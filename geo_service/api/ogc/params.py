@@ -133,7 +133,7 @@ def item_query(
     period: Annotated[str | None, Query(alias="datetime", max_length=100)] = None,
     cql: Annotated[str | None, Query(alias="filter", max_length=20_000)] = None,
     filter_lang: Annotated[
-        str | None, Query(alias="filter-lang", pattern="^cql2-(text|json)$")
+        str | None, Query(alias="filter-lang", pattern="^(cql2-text|cql2-json|cql-text)$")
     ] = None,
     filter_crs: Annotated[str | None, Query(alias="filter-crs", max_length=200)] = None,
     sortby: Annotated[str | None, Query(max_length=1000)] = None,

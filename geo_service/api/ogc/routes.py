@@ -110,9 +110,15 @@ def api(
     f: Format = None,
     key: KeyInfo = Depends(viewer),
     stored: StorageCRS = Depends(storage),
+    src: Source = Depends(source),
 ) -> Response:
-    """The API definition as OpenAPI 3.0 (JSON) or an HTML overview."""
-    doc = openapi(base_of(request), stored)
+    """The API definition as OpenAPI 3.0 (JSON) or an HTML overview: a path per collection
+    the caller sees, with the queryables its role sees."""
+    props = {
+        s.id: query.queryables(replace(src, detail=detail_for(s, key)), s)
+        for s in visible(key.allows)
+    }
+    doc = openapi(base_of(request), stored, props)
     return respond(request, f, "OGC API definition", doc, docs.OPENAPI_30)
 
 
