@@ -42,7 +42,7 @@ from sqlalchemy import (
 
 from geo_service.db.crs import StorageCRS
 from geo_service.errors import InputError
-from geo_service.features.crs import WGS84_SRID, clip_to_storage
+from geo_service.features.crs import WGS84_SRID, valid_box
 
 TEXT, JSON = "cql2-text", "cql2-json"
 # filter-lang values: cql-text is the draft's name of cql2-text (GDAL up to 3.6 sends it)
@@ -207,6 +207,8 @@ class Translator:
 
     def value(self, node: Any, kind: str, op: str) -> Any:
         """A literal as a bound value of the column's ``kind`` (400 when it is not one)."""
+        if isinstance(node, dict) and "op" in node:
+            raise unsupported(f"the operator {node['op']!r} is not supported here")
         if isinstance(node, dict) and ("date" in node or "timestamp" in node):
             text = str(node.get("date", node.get("timestamp")))
             if kind not in ("date", "date-time"):
@@ -247,14 +249,10 @@ class Translator:
         that CRS is valid and densified first so its edges keep their course."""
         srid = self.storage.srid
         if self.srid != srid:
-            valid = clip_to_storage(shape.bounds, self.srid, self.storage)
-            if valid is None:
-                shape = shapely.Point()
-            else:
-                shape = shapely.clip_by_rect(shape, *valid)
-                side = max(valid[2] - valid[0], valid[3] - valid[1])
-                shortest = 0.001 if self.srid == WGS84_SRID else 100.0
-                shape = shapely.segmentize(shape, max(shortest, side / 256))
+            shape = shapely.clip_by_rect(shape, *valid_box(self.srid, self.storage))
+            x1, y1, x2, y2 = shape.bounds if not shape.is_empty else (0, 0, 0, 0)
+            shortest = 0.001 if self.srid == WGS84_SRID else 100.0  # degrees (~100 m) or m
+            shape = shapely.segmentize(shape, max(shortest, max(x2 - x1, y2 - y1) / 256))
         lit = func.ST_GeomFromWKB(shapely.to_wkb(shape), self.srid, type_=Geometry)
         return lit if self.srid == srid else func.ST_Transform(lit, srid, type_=Geometry)
 
