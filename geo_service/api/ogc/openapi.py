@@ -51,6 +51,8 @@ PARAMETERS: dict[str, dict[str, Any]] = {
         "limit",
         "Number of items per page.",
         {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+        style="form",
+        explode=False,
     ),
     "offset": _query("offset", "Items to skip.", {"type": "integer", "minimum": 0, "default": 0}),
     "bbox": _query(
@@ -89,6 +91,8 @@ PARAMETERS: dict[str, dict[str, Any]] = {
         "datetime",
         "Instant or interval (RFC 3339, '..' open); filters collections with a date property.",
         {"type": "string"},
+        style="form",
+        explode=False,
     ),
     "collectionId": {
         "name": "collectionId",
