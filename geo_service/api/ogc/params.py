@@ -52,7 +52,11 @@ def storage(db: Engine = Depends(engine)) -> StorageCRS:
     return storage_crs(db)
 
 
-def collection_for(collection_id: str, key: KeyInfo = Depends(viewer)) -> CollectionSpec:
+# The dependencies below that do no I/O are ``async``: they run in the event loop instead of
+# a trip through the thread pool each (a tile request resolves several of them).
+
+
+async def collection_for(collection_id: str, key: KeyInfo = Depends(viewer)) -> CollectionSpec:
     """The collection named in the path, if the caller's role may see it."""
     return collection(collection_id, key.allows)
 
@@ -62,12 +66,12 @@ def detail_for(spec: CollectionSpec, key: KeyInfo) -> bool:
     return spec.detail_role is not None and key.allows(spec.detail_role)
 
 
-def source(db: Engine = Depends(engine), city: ScoringProfile = Depends(profile)) -> Source:
+async def source(db: Engine = Depends(engine), city: ScoringProfile = Depends(profile)) -> Source:
     """The app's database with the city's indicator keys, as the collections' SQL needs."""
     return Source(db, indicators=tuple(city.district.indicators))
 
 
-def role_source(
+async def role_source(
     spec: CollectionSpec = Depends(collection_for),
     key: KeyInfo = Depends(viewer),
     src: Source = Depends(source),

@@ -122,7 +122,9 @@ def tile_response(
 ) -> Response:
     """A tile with its validator: 304 for a current If-None-Match, 204 when it is empty."""
     tiles.check_tile(z, row, col)
-    version = request.app.state.cache.version()
+    version = getattr(request.state, "version", None)  # read when the key was checked
+    if version is None:  # a map's session: no key check ran
+        version = request.app.state.cache.version()
     tag = hashlib.sha256(
         f"{version}|{spec.id}|{src.detail}|{src.indicators}|{z}/{row}/{col}".encode()
     ).hexdigest()[:32]
