@@ -73,6 +73,7 @@ SOURCES = {
     "markercluster": NODE_MODULES / "leaflet.markercluster/dist",
     "fullscreen": NODE_MODULES / "leaflet.fullscreen",
     "geo-maps.js": Path(__file__).parent / "static/geo-maps.js",
+    "vectorgrid": NODE_MODULES / "leaflet.vectorgrid/dist",
 }
 REMOTE_ASSET = re.compile(r"""(?:src|href)\s*=\s*["']https?://""", re.IGNORECASE)
 

@@ -8,7 +8,6 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from folium.plugins import FastMarkerCluster
 
 from geo_service.maps.base import base_map, finish, labels, table
@@ -26,6 +25,7 @@ from geo_service.maps.legend import (
     quantile_classes,
 )
 from geo_service.maps.points import CompactPoints
+from geo_service.maps.tiles import Field, VectorTiles, load_sidecar, sidecar
 from geo_service.scoring.profile import CategoryInfo, IndicatorInfo
 
 UTILISATION_BOUNDS = (0.5, 0.8, 0.9, 1.0)  # share of the quota used: the factor falls from 0.8
@@ -135,36 +135,40 @@ def infrastructure_map(
     modes = sorted(set(cells.get("distance_mode", []))) or ["straight"]
     mode = ", ".join(lab[x] for x in modes)
     m = base_map(f"{lab['infrastructure']} – {lab['mode']}: {mode}", cells, d, canvas=True)
-    hexes = shapely.set_precision(cells.geometry.to_numpy(), 1e-5)  # ~1 m is plenty for cells
     legends: dict[Any, Legend] = {}
+    locale = "de-DE" if lab.lang == "de" else "en-GB"
 
-    def layer(values: pd.Series, name: str, subtitle: str, show: bool) -> None:
-        """One layer of cells carrying only its colour and value (keeps the file small)."""
-        v = values.round(1)
+    def layer(key: str, scale: float, name: str, subtitle: str, show: bool) -> None:
+        """One layer of the cells' vector tiles, coloured by ``key`` × ``scale``."""
+        v = (cells[key] * scale).round(1)
         classes = quantile_classes(v.tolist(), GOOD)
-        fills = [classes.colour(x) for x in v]
-        gj = gpd.GeoDataFrame({"v": [lab.number(x) for x in v]}, geometry=hexes, crs=4326)
-        geo = folium.GeoJson(
-            gj.to_json(),
-            name=name,
+        field = Field(key, name, "number", 1, scale)
+        geo = VectorTiles(
+            name,
+            "area_scores",
+            key,
+            classes,
+            [field],
+            {"fill": True, "fillOpacity": 0.6, "weight": 0, "stroke": False},
+            locale=locale,
+            none=str(lab["none"]),
+            scale=scale,
             overlay=False,
             show=show,
-            style_function=lambda f, fills=fills: {
-                "fillColor": fills[int(f["id"])],
-                "weight": 0,
-                "fillOpacity": 0.6,
-            },
-            tooltip=folium.GeoJsonTooltip(fields=["v"], aliases=[name]),
         )
         low = float(v.min()) if len(v) else 0.0
         legends[geo] = Legend(name, subtitle, classes.items(lab, low, lab.number))
         geo.add_to(m)
 
     unit = f"{lab['score_unit']} · {lab['mode']}: {mode}"
-    layer(cells["score"], lab["score"], unit, True)
-    for cat in (c for c in categories if c.key in cells):
+    layer("score", 1.0, lab["score"], unit, True)
+    shown = [c for c in categories if c.key in cells]
+    for cat in shown:
         title = f"{lab.category(cat.key) if lab.lang != 'de' else cat.label}"
-        layer(cells[cat.key] * 100, title, f"{lab['amenity_value']} {unit}", False)
+        layer(cat.key, 100.0, title, f"{lab['amenity_value']} {unit}", False)
+    load_sidecar(m, "area_scores")
+    keys = ["score", *(c.key for c in shown)]
+    m.sidecars = {"area_scores": sidecar("area_scores", cells, keys)}  # type: ignore[attr-defined]
     points = [[round(p.y, 6), round(p.x, 6)] for p in amenities.geometry]
     cluster = FastMarkerCluster(points, name=lab["amenities"], show=False)
     cluster.add_to(m)

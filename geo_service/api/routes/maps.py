@@ -13,9 +13,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Engine
 
 from geo_service.api.deps import engine, profile, rankers
+from geo_service.api.ogc.params import detail_for
+from geo_service.api.ogc.tiles import TILE_RESPONSES, Index, Zoom, tile_response
 from geo_service.auth import sessions
 from geo_service.auth.keys import KeyInfo, verify_key
 from geo_service.errors import Forbidden, InputError, NotFound
+from geo_service.features.collections import Source, collection
 from geo_service.maps.base import labels as map_labels
 from geo_service.maps.household import household_errors
 from geo_service.maps.render import PUBLIC, household_map, html_of
@@ -173,6 +176,29 @@ def household(
     raw = data if isinstance(data, dict) else None
     m, _ = household_map(db, prof, parsed, form=True, raw=raw, errors=errors, rankers=loaded)
     return HTMLResponse(html_of(m, "/maps/static"), status_code=400 if errors else 200)
+
+
+@router.get(
+    "/tiles/{collection_id}/{tile_matrix}/{tile_row}/{tile_col}",
+    summary="A vector tile (MVT) for the maps (the session's role)",
+    response_class=Response,
+    responses={**SESSION, **TILE_RESPONSES},
+)
+def map_tile(
+    request: Request,
+    collection_id: str,
+    tile_matrix: Zoom,
+    tile_row: Index,
+    tile_col: Index,
+    key: KeyInfo = Depends(session),
+    db: Engine = Depends(engine),
+    prof: ScoringProfile = Depends(profile),
+) -> Response:
+    """The tile the OGC API serves at /ogc/collections/{id}/tiles/WebMercatorQuad/..., for the
+    maps in the browser, whose session cookie does not reach /ogc."""
+    spec = collection(collection_id, key.allows)
+    src = Source(db, detail=detail_for(spec, key), indicators=tuple(prof.district.indicators))
+    return tile_response(request, spec, src, tile_matrix, tile_row, tile_col)
 
 
 @router.get(
