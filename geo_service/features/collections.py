@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     bindparam,
     case,
+    column,
     func,
     null,
     or_,
@@ -215,7 +216,12 @@ def coverage_gaps(src: Source) -> Select[Any]:
             bindparam("gap_languages", languages, type_=ARRAY(Text)),
             bindparam("gap_homes", homes, type_=ARRAY(Integer)),
         )
-        .table_valued("district_code", "category", "language", "households")
+        .table_valued(  # typed, so filters compare like with like
+            column("district_code", Text),
+            column("category", Text),
+            column("language", Text),
+            column("households", Integer),
+        )
         .render_derived("gaps")
     )
     d = models.districts

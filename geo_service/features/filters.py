@@ -258,14 +258,16 @@ class Translator:
 
 
 def json_kind(type_: Any) -> str:
-    """The JSON Schema kind of an SQL type: string, integer, number, boolean, date or
-    date-time."""
+    """The JSON Schema kind of an SQL type: string, integer, number, boolean, date,
+    date-time, or object (JSON, arrays: no queryable)."""
     try:
         python = type_.python_type
     except NotImplementedError:
         python = str
     if python is bool:
         return "boolean"
+    if python in (dict, list):
+        return "object"
     if python is int:
         return "integer"
     if python is float or python.__name__ == "Decimal":

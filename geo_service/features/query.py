@@ -54,11 +54,16 @@ class ItemQuery:
     properties: tuple[str, ...] | None = None
 
 
-def queryables(src: Source, spec: CollectionSpec) -> dict[str, str]:
-    """The properties the caller's role sees (property -> JSON Schema kind): queryable,
-    sortable and selectable, and nothing else."""
+def properties(src: Source, spec: CollectionSpec) -> dict[str, str]:
+    """The properties the caller's role sees (property -> JSON Schema kind), and nothing
+    else: selectable with ``properties``."""
     columns = spec.build(src).selected_columns
     return {c.name: json_kind(c.type) for c in columns if c.name not in ("fid", "geom")}
+
+
+def queryables(src: Source, spec: CollectionSpec) -> dict[str, str]:
+    """The role's properties with one value each (not JSON objects): queryable, sortable."""
+    return {n: k for n, k in properties(src, spec).items() if k != "object"}
 
 
 def geometry_type(src: Source, spec: CollectionSpec) -> str:

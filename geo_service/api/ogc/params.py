@@ -17,6 +17,7 @@ from geo_service.features import filters
 from geo_service.features.collections import CollectionSpec, Source, collection
 from geo_service.features.crs import WGS84_SRID, parse_bbox, srid_of
 from geo_service.features.query import ItemQuery, coerce, queryables
+from geo_service.features.query import properties as every_property
 from geo_service.scoring.profile import ScoringProfile
 
 MAX_LIMIT = 10_000
@@ -173,7 +174,7 @@ def item_query(
         cql=tree,
         cql_srid=cql_srid,
         sortby=tuple((n.lstrip("+-"), n.startswith("-")) for n in order),
-        properties=tuple(names_of(properties, known, "properties"))
+        properties=tuple(names_of(properties, every_property(src, spec), "properties"))
         if properties is not None
         else None,
     )
