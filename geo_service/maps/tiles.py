@@ -80,7 +80,7 @@ class VectorTiles(JSCSSMixin, Layer):
             return c.colours[Math.min(i, c.colours.length - 1)];
           };
           var style = function (p) {
-            return Object.assign({fillColor: classOf(p[c.property])}, c.style);
+            return Object.assign({fillColor: classOf(p[c.property]), interactive: true}, c.style);
           };
           var fmt = function (f, v) {
             if (v === null || v === undefined || v === "") { return c.none; }
@@ -99,8 +99,11 @@ class VectorTiles(JSCSSMixin, Layer):
               return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}[ch];
             });
           };
+          /* above the map's canvas of outlines (which would take the clicks), below the
+             streets drawn on top, the labels and popups */
+          if (!map.getPane("vectorTiles")) { map.createPane("vectorTiles").style.zIndex = 410; }
           var options = {rendererFactory: L.canvas.tile, interactive: true, maxNativeZoom: 16,
-                         vectorTileLayerStyles: {}};
+                         pane: "vectorTiles", vectorTileLayerStyles: {}};
           var layer;
           if (location.protocol === "file:") {
             options.vectorTileLayerStyles.sliced = style;
