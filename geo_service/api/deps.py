@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from geo_service.auth import credentials
 from geo_service.auth.keys import KeyInfo
 from geo_service.errors import Forbidden, InputError, Unauthorized
+from geo_service.i18n import _
 from geo_service.scoring.profile import ScoringProfile, cached_profile
 from geo_service.scoring.ranker_cache import RankerCache
 from geo_service.state import Current, StateCache
@@ -83,7 +84,7 @@ def require(role: str, audit_refusal: str | None = None) -> Callable[..., Awaita
         info = credentials.authenticate(found, lambda secret: cache.key(secret, version))
         if info is None:
             raise Unauthorized(
-                "wrong password: no usable API key"
+                _("wrong password: no usable API key")
                 if found.scheme == "basic"
                 else "unknown or revoked API key"
             )
@@ -103,8 +104,10 @@ def require(role: str, audit_refusal: str | None = None) -> Callable[..., Awaita
         found = credentials.presented(request.headers)
         if found is None:
             raise Unauthorized(
-                "missing credentials: send the API key as X-API-Key, 'Authorization: Bearer "
-                "<key>' or as the HTTP Basic password"
+                _(
+                    "missing credentials: send the API key as X-API-Key, 'Authorization: Bearer "
+                    "<key>' or as the HTTP Basic password"
+                )
             )
         return await run_in_threadpool(authenticate, request, found)
 

@@ -22,6 +22,7 @@ from typing import Literal
 
 from geo_service.auth.keys import KeyInfo
 from geo_service.errors import Unauthorized
+from geo_service.i18n import _
 
 KEY_HEADER = "X-API-Key"
 REALM = "geo_service"
@@ -52,7 +53,7 @@ def presented(headers: Mapping[str, str]) -> Credentials | None:
     authorization = (headers.get("authorization") or "").strip()
     if not authorization:
         return None
-    scheme, _, value = authorization.partition(" ")
+    scheme, _space, value = authorization.partition(" ")
     value = value.strip()
     if scheme.lower() == "bearer" and value:
         return Credentials(value, "bearer")
@@ -60,14 +61,18 @@ def presented(headers: Mapping[str, str]) -> Credentials | None:
         try:
             decoded = base64.b64decode(value, validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
-            raise Unauthorized("the Basic credentials are not base64 of 'user:password'") from None
+            raise Unauthorized(
+                _("the Basic credentials are not base64 of 'user:password'")
+            ) from None
         login, colon, password = decoded.partition(":")
         if colon and password:
             return Credentials(password, "basic", login or None)
-        raise Unauthorized("HTTP Basic needs the API key as the password")
+        raise Unauthorized(_("HTTP Basic needs the API key as the password"))
     raise Unauthorized(
-        "unsupported Authorization header; send the API key as X-API-Key, "
-        "'Authorization: Bearer <key>' or as the HTTP Basic password"
+        _(
+            "unsupported Authorization header; send the API key as X-API-Key, "
+            "'Authorization: Bearer <key>' or as the HTTP Basic password"
+        )
     )
 
 

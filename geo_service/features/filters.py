@@ -43,6 +43,7 @@ from sqlalchemy import (
 from geo_service.db.crs import StorageCRS
 from geo_service.errors import InputError
 from geo_service.features.crs import WGS84_SRID, valid_box
+from geo_service.i18n import _
 
 TEXT, JSON = "cql2-text", "cql2-json"
 # filter-lang values: cql-text is the draft's name of cql2-text (GDAL up to 3.6 sends it)
@@ -82,9 +83,11 @@ def parse(text: str, lang: str) -> dict[str, Any]:
                 json.loads(text)
             except json.JSONDecodeError as e:
                 raise InputError(
-                    f"filter: not valid JSON at position {e.pos + 1} "
-                    f"(line {e.lineno}, column {e.colno}): {e.msg}",
-                    errors=[{**pointer, "message": f"invalid JSON at position {e.pos + 1}"}],
+                    _(
+                        "filter: not valid JSON at position {pos} (line {line}, column "
+                        "{column}): {reason}"
+                    ).format(pos=e.pos + 1, line=e.lineno, column=e.colno, reason=e.msg),
+                    errors=[{**pointer, "message": f"JSON {e.pos + 1}"}],
                 ) from None
             expr = cql2.parse_json(text)
         expr.validate()
@@ -93,12 +96,12 @@ def parse(text: str, lang: str) -> dict[str, Any]:
         raise InputError(message, errors=[{**pointer, "message": message}]) from None
     except cql2.ValidationError as e:
         raise InputError(
-            f"filter: not a valid CQL2 expression ({str(e)[:300]})",
+            _("filter: not a valid CQL2 expression ({reason})").format(reason=str(e)[:300]),
             errors=[{**pointer, "message": "invalid CQL2"}],
         ) from None
     tree = expr.to_json()
     if not isinstance(tree, dict) and not isinstance(tree, bool):
-        raise InputError("filter: a filter is a boolean expression", errors=[pointer])
+        raise InputError(_("filter: a filter is a condition (true or false)"), errors=[pointer])
     return tree if isinstance(tree, dict) else {"op": "=", "args": [tree, True]}
 
 
@@ -109,10 +112,12 @@ def syntax_message(message: str, text: str) -> str:
     expected = EXPECTED.search(message)
     what = expected.group(1) if expected else message.strip().splitlines()[0][:200]
     if not found:
-        return f"filter: syntax error: {what}"
+        return _("filter: syntax error: {expected}").format(expected=what)
     line, column = int(found.group(1)), int(found.group(2))
     offset = sum(len(x) + 1 for x in text.split("\n")[: line - 1]) + column
-    return f"filter: syntax error at position {offset} (line {line}, column {column}): {what}"
+    return _(
+        "filter: syntax error at position {position} (line {line}, column {column}): {expected}"
+    ).format(position=offset, line=line, column=column, expected=what)
 
 
 @dataclass(frozen=True)
@@ -129,7 +134,7 @@ class Translator:
         if isinstance(node, bool):
             return true() if node else false()
         if not isinstance(node, dict) or "op" not in node:
-            raise unsupported(f"{json.dumps(node)[:80]} is not a boolean expression")
+            raise unsupported(_("{part} is not a condition").format(part=json.dumps(node)[:80]))
         op, args = str(node["op"]).lower(), node.get("args", [])
         if op in ("and", "or"):
             parts = [self(a) for a in args]
@@ -151,24 +156,28 @@ class Translator:
         if op == "in":
             col = self.column(args[0])
             if not isinstance(args[1], list) or not args[1]:
-                raise unsupported("IN needs a non-empty list of values")
+                raise unsupported(_("IN needs a non-empty list of values"))
             return col.in_([self.value(v, self.kind(col), "IN") for v in args[1]])
         if op in SPATIAL:
             return SPATIAL[op](self.geometry(args[0]), self.geometry(args[1]))
-        raise unsupported(f"the operator {node['op']!r} is not supported")
+        raise unsupported(_("the operator '{op}' is not supported").format(op=node["op"]))
 
     def column(self, node: Any) -> ColumnElement[Any]:
         """The column a ``{"property": name}`` node names (400 unless it is a queryable)."""
         if not isinstance(node, dict) or "property" not in node:
-            raise unsupported(f"{json.dumps(node)[:80]} must be a queryable property here")
+            raise unsupported(
+                _("{part} must be a queryable property here").format(part=json.dumps(node)[:80])
+            )
         name = str(node["property"])
         columns = self.items.c
         if name in (GEOMETRY, "geom") or name not in columns or name == "fid":
             known = ", ".join(c.name for c in columns if c.name not in ("fid", "geom"))
             raise InputError(
-                f"filter: {name!r} is not a queryable of this collection; queryables: {known}, "
-                f"{GEOMETRY} (spatial)",
-                errors=[{"pointer": "query:filter", "message": f"unknown queryable {name!r}"}],
+                _(
+                    "filter: '{name}' is not a queryable of this collection; queryables: "
+                    "{known}, {geometry} (spatial)"
+                ).format(name=name, known=known, geometry=GEOMETRY),
+                errors=[{"pointer": "query:filter", "message": name}],
             )
         return columns[name]
 
@@ -181,7 +190,11 @@ class Translator:
     ) -> None:
         """400 unless the column is of one of ``kinds``."""
         if self.kind(col) not in kinds:
-            raise unsupported(f"{what} needs a text property; {node['property']!r} is not one")
+            raise unsupported(
+                _("{what} needs a text property; '{name}' is not one").format(
+                    what=what, name=node["property"]
+                )
+            )
 
     def comparison(self, op: str, left: Any, right: Any) -> ColumnElement[bool]:
         """A comparison of a property with a value or another property (either side)."""
@@ -192,7 +205,7 @@ class Translator:
         if isinstance(right, dict) and "property" in right:
             flipped = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}.get(op, op)
             return self.comparison(flipped, right, left)
-        raise unsupported("a comparison needs a queryable property on one side")
+        raise unsupported(_("a comparison needs a queryable property on one side"))
 
     def operand(self, node: Any, kind: str, op: str) -> Any:
         """The other side of a comparison: a property of a comparable kind, or a value."""
@@ -200,7 +213,9 @@ class Translator:
             col = self.column(node)
             if not comparable(kind, self.kind(col)):
                 raise unsupported(
-                    f"{node['property']!r} ({self.kind(col)}) cannot be compared with a {kind}"
+                    _("'{name}' ({kind}) cannot be compared with a {other}").format(
+                        name=node["property"], kind=self.kind(col), other=kind
+                    )
                 )
             return col
         return self.value(node, kind, op)
@@ -208,11 +223,13 @@ class Translator:
     def value(self, node: Any, kind: str, op: str) -> Any:
         """A literal as a bound value of the column's ``kind`` (400 when it is not one)."""
         if isinstance(node, dict) and "op" in node:
-            raise unsupported(f"the operator {node['op']!r} is not supported here")
+            raise unsupported(_("the operator '{op}' is not supported").format(op=node["op"]))
         if isinstance(node, dict) and ("date" in node or "timestamp" in node):
             text = str(node.get("date", node.get("timestamp")))
             if kind not in ("date", "date-time"):
-                raise unsupported(f"{op}: a date is compared with a {kind} property")
+                raise unsupported(
+                    _("{op}: a date is compared with a {kind} property").format(op=op, kind=kind)
+                )
             return instant(text, kind)
         if kind in ("date", "date-time") and isinstance(node, str):
             return instant(node, kind)
@@ -223,13 +240,19 @@ class Translator:
             return literal(node)
         if kind == "string" and isinstance(node, str):
             return literal(node)
-        raise unsupported(f"{op}: {json.dumps(node)[:80]} is not a {kind} value")
+        raise unsupported(
+            _("{op}: {value} is not a {kind} value").format(
+                op=op, value=json.dumps(node)[:80], kind=kind
+            )
+        )
 
     def geometry(self, node: Any) -> ColumnElement[Any]:
         """The stored geometry for the spatial queryable, or a literal in the storage CRS."""
         if isinstance(node, dict) and "property" in node:
             if node["property"] not in (GEOMETRY, "geom"):
-                raise unsupported(f"{node['property']!r} is not a spatial queryable")
+                raise unsupported(
+                    _("'{name}' is not a spatial queryable").format(name=node["property"])
+                )
             return self.items.c.geom
         if isinstance(node, dict) and "bbox" in node:
             box = [float(v) for v in node["bbox"]]
@@ -239,9 +262,9 @@ class Translator:
             try:
                 shape = shapely.from_geojson(json.dumps(node))
             except shapely.errors.GEOSException as e:
-                raise unsupported(f"not a GeoJSON geometry: {e}") from None
+                raise unsupported(_("not a GeoJSON geometry: {reason}").format(reason=e)) from None
         else:
-            raise unsupported(f"{json.dumps(node)[:80]} is not a geometry")
+            raise unsupported(_("{part} is not a geometry").format(part=json.dumps(node)[:80]))
         return self.stored(shape)
 
     def stored(self, shape: shapely.Geometry) -> ColumnElement[Any]:
@@ -292,11 +315,14 @@ def instant(text: str, kind: str) -> date | datetime:
             return value.date() if kind == "date" and "T" not in text else value
         return date.fromisoformat(text)
     except ValueError:
-        raise unsupported(f"{text!r} is not an RFC 3339 date or timestamp") from None
+        raise unsupported(
+            _("'{text}' is not a date (2026-12-01) or timestamp").format(text=text)
+        ) from None
 
 
 def unsupported(message: str) -> InputError:
     """A 400 naming what in the filter cannot be evaluated."""
     return InputError(
-        f"filter: {message}", errors=[{"pointer": "query:filter", "message": message}]
+        _("filter: {message}").format(message=message),
+        errors=[{"pointer": "query:filter", "message": message}],
     )

@@ -18,6 +18,7 @@ from geo_service.db.crs import storage_crs
 from geo_service.errors import NotFound
 from geo_service.features.collections import CollectionSpec, Source
 from geo_service.features.query import plan_for_the_box
+from geo_service.i18n import _
 
 TMS = "WebMercatorQuad"
 TMS_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
@@ -33,7 +34,9 @@ def check_tile(z: int, row: int, col: int) -> None:
     the matrix)."""
     if not 0 <= z <= MAX_ZOOM or not (0 <= row < 2**z and 0 <= col < 2**z):
         raise NotFound(
-            f"no tile {z}/{row}/{col} in {TMS}: zoom 0-{MAX_ZOOM}, row and column 0 to 2^zoom-1"
+            _("no tile {tile} in {tms}: zoom 0 to {max}, row and column 0 to 2^zoom-1").format(
+                tile=f"{z}/{row}/{col}", tms=TMS, max=MAX_ZOOM
+            )
         )
 
 

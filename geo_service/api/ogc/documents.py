@@ -12,6 +12,7 @@ from geo_service.errors import NotFound
 from geo_service.features.collections import CollectionSpec
 from geo_service.features.crs import CRS84, offered
 from geo_service.features.tiles import MVT, TMS, TMS_URI
+from geo_service.i18n import _
 
 GEOJSON = "application/geo+json"
 JSON = "application/json"
@@ -228,7 +229,9 @@ def feature_doc(url: URL, base: str, spec: CollectionSpec, feature: dict[str, An
 def check_tms(tms: str) -> None:
     """NotFound unless ``tms`` is the one tile matrix set offered."""
     if tms != TMS:
-        raise NotFound(f"no tile matrix set {tms!r}; tiles are in {TMS}")
+        raise NotFound(
+            _("no tile matrix set '{tms}'; tiles are in {offered}").format(tms=tms, offered=TMS)
+        )
 
 
 def tile_matrix_sets(base: str) -> dict[str, Any]:

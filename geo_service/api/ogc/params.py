@@ -18,6 +18,7 @@ from geo_service.features.collections import CollectionSpec, Source, collection
 from geo_service.features.crs import WGS84_SRID, parse_bbox, srid_of
 from geo_service.features.query import ItemQuery, coerce, queryables
 from geo_service.features.query import properties as every_property
+from geo_service.i18n import _
 from geo_service.scoring.profile import ScoringProfile
 
 MAX_LIMIT = 10_000
@@ -87,8 +88,9 @@ def names_of(text: str, known: dict[str, str], parameter: str) -> list[str]:
     unknown = [n.lstrip("+-") for n in names if n.lstrip("+-") not in known]
     if unknown:
         raise InputError(
-            f"{parameter}: {unknown[0]!r} is not a property of this collection; "
-            f"properties: {', '.join(known)}",
+            _(
+                "{parameter}: '{name}' is not a property of this collection; properties: {known}"
+            ).format(parameter=parameter, name=unknown[0], known=", ".join(known)),
             errors=[{"pointer": f"query:{parameter}", "message": f"unknown {unknown[0]!r}"}],
         )
     return names
@@ -100,7 +102,7 @@ def cql_filter(
     """The ``filter`` as a CQL2 JSON tree (None without one) and the SRID of its geometries."""
     if text is None:
         if lang is not None or crs is not None:
-            raise InputError("filter-lang and filter-crs are given without filter")
+            raise InputError(_("filter-lang and filter-crs are given without filter"))
         return None, WGS84_SRID
     return filters.parse(text, lang or filters.TEXT), srid_of(crs, "filter-crs", stored)
 

@@ -176,26 +176,34 @@ def test_bbox_and_json_spatial_filters(client: httpx.Client, ogc: str, api_engin
 def test_syntax_errors_name_their_position(
     client: httpx.Client, ogc: str, cql: str, position: int
 ) -> None:
-    """A syntax error is 400 problem+json naming where it is."""
+    """A syntax error is 400 problem+json naming where it is, in German by default and in
+    English on request."""
     r = client.get(f"{ogc}/collections/flats/items", params={"filter": cql})
     assert r.status_code == 400
     assert r.headers["content-type"] == "application/problem+json"
+    assert f"Syntaxfehler an Position {position} " in r.json()["detail"], r.json()["detail"]
+    english = {"Accept-Language": "en"}
+    r = client.get(f"{ogc}/collections/flats/items", params={"filter": cql}, headers=english)
     assert f"syntax error at position {position} " in r.json()["detail"], r.json()["detail"]
 
 
 @pytest.mark.parametrize(
     ("cql", "lang", "says"),
     [
-        ("nonsense = 1", "cql2-text", "not a queryable"),
-        ("rooms = 'three'", "cql2-text", "not a number value"),
-        ("district_code LIKE 3", "cql2-text", "not a valid CQL2"),
-        ("district_code = 3", "cql2-text", "not a string value"),
-        ("rooms LIKE 'x%'", "cql2-text", "needs a text property"),
-        ("living_area_m2 * 10 > rent_gross_cold_eur", "cql2-text", "'*' is not supported"),
-        ("S_INTERSECTS(rooms, POINT(1 2))", "cql2-text", "not a spatial queryable"),
-        ("available_from > DATE('2026-13-45')", "cql2-text", "not a"),
-        ('{"op": "=", "args": [{"property": "rooms"}]}', "cql2-json", "not a valid CQL2"),
-        ('{"op": "=", "args": [', "cql2-json", "not valid JSON at position"),
+        ("nonsense = 1", "cql2-text", "keine abfragbare Eigenschaft"),
+        ("rooms = 'three'", "cql2-text", "kein Wert vom Typ number"),
+        ("district_code LIKE 3", "cql2-text", "kein gültiger CQL2-Ausdruck"),
+        ("district_code = 3", "cql2-text", "kein Wert vom Typ string"),
+        ("rooms LIKE 'x%'", "cql2-text", "braucht eine Texteigenschaft"),
+        ("living_area_m2 * 10 > rent_gross_cold_eur", "cql2-text", "'*' wird nicht unterstützt"),
+        ("S_INTERSECTS(rooms, POINT(1 2))", "cql2-text", "keine räumliche abfragbare"),
+        ("available_from > DATE('2026-13-45')", "cql2-text", "kein Datum"),
+        (
+            '{"op": "=", "args": [{"property": "rooms"}]}',
+            "cql2-json",
+            "kein gültiger CQL2-Ausdruck",
+        ),
+        ('{"op": "=", "args": [', "cql2-json", "kein gültiges JSON an Position"),
         ("rooms = 3", "cql2-xml", "filter-lang"),
     ],
 )
@@ -233,7 +241,7 @@ def test_filters_cannot_reveal_what_the_role_cannot_see(
     flats = f"{ogc}/collections/flats/items"
     office = {"filter": "barrier_free = true"}
     r = httpx.get(flats, params=office, headers={"X-API-Key": keys["viewer"]})
-    assert r.status_code == 400 and "not a queryable" in r.json()["detail"]
+    assert r.status_code == 400 and "keine abfragbare Eigenschaft" in r.json()["detail"]
     r = httpx.get(flats, params=office, headers={"X-API-Key": keys["housing_office"]})
     assert r.status_code == 200
     assert r.json()["numberMatched"] == sql_count(api_engine, "flats", "barrier_free")
