@@ -70,8 +70,25 @@ class VectorTiles(JSCSSMixin, Layer):
         var {{ this.get_name() }} = (function () {
           var c = {{ this.config|tojson }};
           var map = {{ this._parent.get_name() }};
-          /* VectorGrid 1.3 calls L.DomEvent.fakeStop, which Leaflet 1.9 no longer has */
-          L.DomEvent.fakeStop = L.DomEvent.fakeStop || L.DomEvent.stopPropagation;
+          /* VectorGrid 1.3's click test assumes the map's zoom is the tiles' (ours snaps to
+             quarter levels) and calls L.DomEvent.fakeStop, gone in Leaflet 1.9: find the
+             feature under the pointer in the tile's own pixels instead (set before any tile) */
+          if (!L.Canvas.Tile.prototype._geoClick) {
+            L.Canvas.Tile.prototype._geoClick = L.Canvas.Tile.prototype._onClick = function (e) {
+              var m = this._map, hit = null;
+              if (!m) { return; }
+              var point = m.project(m.mouseEventToLatLng(e), this._tileCoord.z)
+                .subtract(this._tileCoord.scaleBy(this._size));
+              for (var id in this._layers) {
+                var l = this._layers[id];
+                if (l.options.interactive && l._containsPoint(point)) { hit = l; }
+              }
+              if (hit && !m._draggableMoved(hit)) {
+                L.DomEvent.stopPropagation(e);
+                this._fireEvent([hit], e);
+              }
+            };
+          }
           var classOf = function (v) {
             if (v === null || v === undefined || isNaN(v)) { return c.missing; }
             v = Math.round(v * c.scale * 10) / 10;
