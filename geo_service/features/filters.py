@@ -39,6 +39,7 @@ from sqlalchemy import (
     or_,
     true,
 )
+from sqlalchemy.sql import sqltypes
 
 from geo_service.db.crs import StorageCRS
 from geo_service.errors import InputError
@@ -289,7 +290,7 @@ def json_kind(type_: Any) -> str:
         python = str
     if python is bool:
         return "boolean"
-    if python in (dict, list):
+    if python in (dict, list, object) or isinstance(type_, sqltypes.JSON | sqltypes.ARRAY):
         return "object"
     if python is int:
         return "integer"

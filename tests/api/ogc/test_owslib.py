@@ -53,7 +53,7 @@ def test_reads_queryables_and_filters_by_one(api: Features) -> None:
     assert page["numberMatched"] > 0
     assert {f["properties"]["district_code"] for f in page["features"]} == {"LEB"}
     cql = api.collection_items(
-        "flats", filter="district_code = 'LEB' AND rooms >= 3", sortby="-rooms", limit=1000
+        "flats", filter="district_code = 'LEB' AND rooms >= 3", sortby=("rooms", "desc"), limit=1000
     )
     assert 0 < cql["numberMatched"] < page["numberMatched"]
     rooms = [f["properties"]["rooms"] for f in cql["features"]]
