@@ -74,6 +74,7 @@ SECONDS = {
     "tests/api/test_state_cache.py": 47,
     "tests/api/test_http.py": 45,
     "tests/api/ogc/test_filters.py": 50,
+    "tests/api/ogc/test_tiles.py": 50,
 }
 
 
