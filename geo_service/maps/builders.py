@@ -142,7 +142,7 @@ def infrastructure_map(
         """One layer of the cells' vector tiles, coloured by ``key`` × ``scale``."""
         v = (cells[key] * scale).round(1)
         classes = quantile_classes(v.tolist(), GOOD)
-        field = Field(key, name, "number", 1, scale)
+        field = Field(key, name, 1, scale)
         geo = VectorTiles(
             name,
             "area_scores",

@@ -31,12 +31,11 @@ COORD_DECIMALS = 5  # about a metre
 
 @dataclass(frozen=True)
 class Field:
-    """A property shown in a feature's popup: label, how to write it (number, money, area,
-    date, text) and decimals; ``scale`` multiplies the value first."""
+    """A number shown in a feature's popup: property, label, decimals (in the map's
+    language's format); ``scale`` multiplies the value first."""
 
     property: str
     label: str
-    kind: str = "number"
     decimals: int = 1
     scale: float = 1.0
 
@@ -101,15 +100,8 @@ class VectorTiles(JSCSSMixin, Layer):
           };
           var fmt = function (f, v) {
             if (v === null || v === undefined || v === "") { return c.none; }
-            if (f.kind === "date") {
-              var d = String(v).slice(0, 10).split("-");
-              return c.locale === "de-DE" ? d[2] + "." + d[1] + "." + d[0] : String(v).slice(0, 10);
-            }
-            if (f.kind === "text") { return String(v); }
-            var n = Number(v) * f.scale;
-            var s = n.toLocaleString(c.locale, {minimumFractionDigits: f.decimals,
-                                                maximumFractionDigits: f.decimals});
-            return f.kind === "money" ? s + " €" : f.kind === "area" ? s + " m²" : s;
+            return (Number(v) * f.scale).toLocaleString(c.locale, {
+              minimumFractionDigits: f.decimals, maximumFractionDigits: f.decimals});
           };
           var escape = function (s) {
             return String(s).replace(/[&<>"]/g, function (ch) {
