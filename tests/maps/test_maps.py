@@ -300,3 +300,26 @@ def test_household_form_is_prefilled(browser: Browser, rendered: dict[str, Path]
     needs = form.locator("label.need").all_inner_texts()
     assert "barrierefreie Wohnung" in [n.strip() for n in needs]
     page.close()
+
+
+def test_infrastructure_cells_come_from_tiles_and_open_their_value(
+    browser: Browser, rendered: dict[str, Path]
+) -> None:
+    """The cells are vector tiles (from disk: cut in the browser from
+    static/tiles-area_scores.js), not embedded in the page; a click on a cell opens its value
+    in German number format."""
+    html = rendered["infrastructure"].read_text(encoding="utf-8")
+    assert len(html.encode()) < 500_000 and "tiles-area_scores.js" in html
+    assert (rendered["infrastructure"].parent / "static" / "tiles-area_scores.js").exists()
+    page, _, _ = open_offline(browser, rendered["infrastructure"])
+    page.wait_for_function(
+        "document.querySelectorAll('.leaflet-vectorTiles-pane canvas.leaflet-tile-loaded')"
+        ".length > 0"
+    )
+    m = leaflet_map(page)
+    xy = page.evaluate(f"(() => {{ const p = {m}.getSize(); return [p.x / 2, p.y / 2]; }})()")
+    page.mouse.click(xy[0], xy[1])
+    page.locator(".leaflet-popup-content").wait_for()
+    text = page.locator(".leaflet-popup-content").inner_text()
+    assert re.fullmatch(r"Infrastrukturwert\s+\d{1,3},\d", text.strip()), text
+    page.close()
