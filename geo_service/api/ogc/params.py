@@ -138,13 +138,13 @@ def item_query(
     bbox_crs: Annotated[str | None, Query(alias="bbox-crs", max_length=200)] = None,
     crs: Annotated[str | None, Query(max_length=200)] = None,
     period: Annotated[str | None, Query(alias="datetime", max_length=100)] = None,
-    cql: Annotated[str | None, Query(alias="filter", max_length=20_000)] = None,
+    cql: Annotated[str | None, Query(alias="filter", max_length=1000)] = None,
     filter_lang: Annotated[
         str | None, Query(alias="filter-lang", pattern="^(cql2-text|cql2-json|cql-text)$")
     ] = None,
     filter_crs: Annotated[str | None, Query(alias="filter-crs", max_length=200)] = None,
-    sortby: Annotated[str | None, Query(max_length=1000)] = None,
-    properties: Annotated[str | None, Query(max_length=2000)] = None,
+    sortby: Annotated[str | None, Query(max_length=300)] = None,
+    properties: Annotated[str | None, Query(max_length=300)] = None,
     spec: CollectionSpec = Depends(collection_for),
     src: Source = Depends(role_source),
     stored: StorageCRS = Depends(storage),
