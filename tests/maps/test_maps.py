@@ -202,6 +202,33 @@ def test_offer_map_coverage_gaps_layer(
     page.close()
 
 
+def test_gap_layer_stays_below_the_offers(browser: Browser, rendered: dict[str, Path]) -> None:
+    """With the gap layer ticked (after the offers, as a planner does), every offer marker in
+    view is still the topmost thing at its centre and a click opens its popup."""
+    page, _, _ = open_offline(browser, rendered["offers"])
+    page.get_by_text("Versorgungslücken", exact=False).click()
+    page.wait_for_timeout(50)
+    tops = page.evaluate(
+        """() => [...document.querySelectorAll('path.leaflet-interactive')]
+        .map(p => p.getBoundingClientRect())
+        .filter(b => b.width > 0 && b.width < 20)
+        .map(b => [b.left + b.width / 2, b.top + b.height / 2])
+        .filter(([x, y]) => document.elementFromPoint(x, y)?.closest('.leaflet-map-pane'))
+        .map(([x, y]) => {
+          const e = document.elementFromPoint(x, y), b = e.getBoundingClientRect();
+          return [x, y, e.tagName === 'path' && b.width < 20];
+        })"""
+    )
+    assert len(tops) > 50, "most offers should be in view"
+    covered = [(x, y) for x, y, marker in tops if not marker]
+    assert covered == [], f"{len(covered)} offers under the gap fill"
+    x, y, _ = tops[0]
+    page.mouse.click(x, y)
+    page.locator(".leaflet-popup-content").wait_for()
+    assert "Träger" in page.locator(".leaflet-popup-content").inner_text()
+    page.close()
+
+
 def test_flat_popup_with_units_and_german_formats(
     browser: Browser, rendered: dict[str, Path]
 ) -> None:
