@@ -33,6 +33,8 @@ STYLE = """<style>
 .legend-title{font-weight:bold}.legend-sub{color:#555;margin-bottom:2px}
 .swatch{display:inline-block;width:14px;height:12px;margin-right:5px;vertical-align:-1px;
  border:1px solid rgba(0,0,0,.25)}
+.swatch-line,.swatch-rail{height:4px;vertical-align:3px;border:0}
+.swatch-rail{background-image:repeating-linear-gradient(90deg,transparent 0 4px,#fff 4px 7px)}
 .label-icon,.place-label{pointer-events:none!important}
 .district-label{font:bold 11px "DejaVu Sans",Arial,sans-serif;color:#222;white-space:nowrap;
  transform:translate(-50%,-50%);text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 2px #fff}
@@ -134,6 +136,7 @@ def finish(
     config = {
         "legends": {layer.get_name(): legend.html() for layer, legend in legends.items()},
         "districtNames": getattr(m, "_district_names", []),
+        "basemapNames": {k: escape(str(v)) for k, v in lab["basemap"].items()},
         "ranks": [r.get_name() for r in ranks] if ranks else None,
         "fit": fit,
         "linesOnTop": lines_on_top,

@@ -90,6 +90,53 @@ def test_base_map_draws_the_city_and_its_place_names(
     page.close()
 
 
+BASE_KINDS = {
+    "residential": "Wohngebiete",
+    "industrial": "Gewerbe und Industrie",
+    "green": "Grünflächen und Wald",
+    "water": "Gewässer",
+    "waterway": "Gewässer",
+    "rail": "Bahnstrecke",
+    "motorway": "Autobahn",
+    **{k: "Straßen" for k in ("primary", "secondary", "tertiary", "minor")},
+}
+GREYS = ("Wohngebiete", "Gewerbe und Industrie", "Straßen", "Autobahn", "Bahnstrecke")
+
+
+def chroma(css: str) -> float:
+    """Colourfulness (0 grey .. 1 pure hue) of a CSS ``rgb(r, g, b)`` colour: max - min."""
+    rgb = [int(x) / 255 for x in re.findall(r"\d+", css)[:3]]
+    return max(rgb) - min(rgb)
+
+
+def test_base_map_is_explained_in_neutral_greys(
+    browser: Browser, rendered: dict[str, Path]
+) -> None:
+    """The legend explains every kind of thing the base map draws (the sample's steelworks
+    block is "Gewerbe und Industrie", its straight A 39 an "Autobahn"), and streets, the
+    motorway, rail and built-up land are greys that no status or score colour is confused
+    with (the swatches are drawn from the base map's own style)."""
+    page, _, _ = open_offline(browser, rendered["districts"])
+    kinds = page.evaluate(
+        "(() => { const b = window.GEO_BASEMAP; const has = o => Object.keys(o)"
+        ".filter(k => o[k].length); return [...has(b.areas), ...has(b.lines)]; })()"
+    )
+    assert {"industrial", "motorway", "rail", "primary"} <= set(kinds)
+    key = page.locator("#map-legend .legend-basemap")
+    assert key.locator(".legend-title").inner_text() == "Grundkarte"
+    items = key.locator(".legend-item")
+    names = [t.strip() for t in items.all_inner_texts()]
+    assert sorted(set(names)) == sorted({BASE_KINDS[k] for k in kinds})
+    for i, name in enumerate(names):
+        if name in GREYS:
+            swatch = items.nth(i).locator(".swatch")
+            for prop in ("background-color", "border-top-color"):
+                colour = swatch.evaluate(f"e => getComputedStyle(e)['{prop}']")
+                if "rgba(0, 0, 0, 0)" not in colour:
+                    assert chroma(colour) < 0.06, (name, prop, colour)  # was 0.48 (orange)
+    page.close()
+
+
 def test_districts_legend_follows_the_layer(
     browser: Browser, rendered: dict[str, Path], profile: ScoringProfile
 ) -> None:
