@@ -233,7 +233,13 @@ def household_map(
     for layer, name, colour in reach:
         layer.add_to(m)
         legends[layer] = Legend("", "", [(colour, name)])
-    fg = folium.FeatureGroup(name=lab.text("ranked", n=len(results)))
+    ranked = household is not None and not errors
+    if results:
+        name, note, items = lab.text("ranked", n=len(results)), "", [(RANK, lab["rank"])]
+    else:  # no "Rang 1–0": say why there is no ranking
+        name = lab["ranked_none"] if ranked else lab["ranked_not_yet"]
+        note, items = ("" if ranked else lab["household_empty"]), []
+    fg = folium.FeatureGroup(name=name)
     markers = []
     for r in results:
         p = where.geometry[r.flat_id]
@@ -250,9 +256,7 @@ def household_map(
         marker.add_to(fg)
         markers.append(marker)
     fg.add_to(m)
-    legends[fg] = Legend(
-        lab.text("ranked", n=len(results)), f"{lab['mode']}: {lab[mode]}", [(RANK, lab["rank"])]
-    )
+    legends[fg] = Legend(name, note or f"{lab['mode']}: {lab[mode]}", items)
     fit = None
     if results:
         pts = gpd.GeoSeries([where.geometry[r.flat_id] for r in results], crs=4326)

@@ -12,8 +12,10 @@ from playwright.sync_api import Browser, Page
 from sqlalchemy import Engine
 
 from geo_service.catalogue.service import coverage
+from geo_service.maps import data
+from geo_service.maps import household as household_page
 from geo_service.scoring.profile import ScoringProfile
-from tests.maps.conftest import leaflet_map, open_offline, raw_keys
+from tests.maps.conftest import HOUSEHOLD, leaflet_map, open_offline, raw_keys
 
 REMOTE = re.compile(r"""(?:src|href)\s*=\s*["']https?://""", re.IGNORECASE)
 MAPS = ["districts", "infrastructure", "offers", "flats", "household"]
@@ -360,6 +362,51 @@ def test_household_map_ranked_flats_apart_and_in_view(
     popup.wait_for()
     assert "Stadtteilfaktor B" in popup.inner_text() and "Punkte" in popup.inner_text()
     page.close()
+
+
+def test_household_popups_open_clear_of_title_and_form(
+    browser: Browser, rendered: dict[str, Path]
+) -> None:
+    """Each ranked flat's popup opens below the title and beside the household form (the
+    map pans), fits in the window (scrolling if long), and its first row is readable."""
+    page, _, _ = open_offline(browser, rendered["household"])
+    m = leaflet_map(page)
+    count = page.evaluate(
+        f"(() => {{ window.rankMarkers = []; {m}.eachLayer(l => {{ if (l.getPopup && "
+        "l.getPopup() && l.options.icon && /rank-marker/.test(l.options.icon.options.html))"
+        " window.rankMarkers.push(l); }); return window.rankMarkers.length; })()"
+    )
+    assert count == 10
+    title = page.locator("#map-title").bounding_box()
+    form = page.locator("#household-panel").bounding_box()
+    assert title is not None and form is not None
+    for i in range(count):
+        page.evaluate(f"window.rankMarkers[{i}].openPopup()")
+        page.wait_for_timeout(400)  # the autopan animates
+        box = page.locator(".leaflet-popup-content-wrapper").bounding_box()
+        assert box is not None
+        assert box["y"] >= title["y"] + title["height"], (i, box, title)
+        assert box["x"] >= form["x"] + form["width"], (i, box, form)
+        assert box["y"] + box["height"] <= 800, (i, box)
+        first = page.locator(".leaflet-popup-content th").first.bounding_box()
+        assert first is not None
+        at = page.evaluate(
+            f"document.elementFromPoint({first['x'] + 5}, {first['y'] + 5})"
+            ".closest('.leaflet-popup') !== null"
+        )
+        assert at, f"the first row of popup {i + 1} is covered"
+    page.close()
+
+
+def test_household_without_a_fitting_flat_says_so(
+    sample_engine: Engine, profile: ScoringProfile
+) -> None:
+    """A household for which no flat fits gets "keine passende Wohnung", not "Rang 1–0"."""
+    with sample_engine.connect() as conn:
+        d, f = data.districts(conn), data.flats(conn)
+    m = household_page.household_map([], f, d, HOUSEHOLD, profile, form=["ar"])
+    html = m.get_root().render()
+    assert "Ranking: keine passende Wohnung" in html and "1–0" not in html
 
 
 def test_household_form_is_prefilled(browser: Browser, rendered: dict[str, Path]) -> None:

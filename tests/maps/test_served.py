@@ -111,6 +111,9 @@ def test_household_form_renders_the_ranking(served: tuple[str, str, str], browse
     page.click("button[type=submit]")
     page.goto(f"{base}/maps/household")
     assert page.locator(".rank-marker").count() == 0
+    said = page.locator(".leaflet-control-layers").inner_text()
+    said += page.locator("#map-legend").inner_text()
+    assert "noch kein Haushalt eingegeben" in said and "1–0" not in said, said
     page.fill("[name=size]", "3")
     page.fill("[name=children_ages]", "5")
     page.select_option("[name=languages]", ["uk"])

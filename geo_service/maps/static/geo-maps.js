@@ -158,6 +158,28 @@
     place();
   }
 
+  /* Popups open clear of the title and the household form, which float over the map:
+     autopan keeps that room at the top left, and a popup taller than the room left scrolls
+     instead of running under them. (Folium's popups copy Leaflet's defaults when they are
+     made, so each one is given the room as it opens and laid out again.) */
+  function popupRoom(map) {
+    map.on("popupopen", function (e) {
+      var box = map.getContainer().getBoundingClientRect();
+      var title = document.getElementById("map-title");
+      var panel = document.getElementById("household-panel");
+      var top = title ? title.getBoundingClientRect().bottom - box.top + 10 : 5;
+      var left = panel ? panel.getBoundingClientRect().right - box.left + 10 : 5;
+      var room = [Math.max(left, 5), Math.max(top, 5)];
+      var maxHeight = Math.max(box.height - room[1] - 60, 120);
+      var o = e.popup.options;
+      if (String(o.autoPanPaddingTopLeft) !== String(room) || o.maxHeight !== maxHeight) {
+        o.autoPanPaddingTopLeft = room;
+        o.maxHeight = maxHeight;
+        e.popup.update();
+      }
+    });
+  }
+
   /* The household form: builds the profile JSON and opens /maps/household?household=... */
   function householdForm(form) {
     form.addEventListener("submit", function (ev) {
@@ -182,6 +204,7 @@
     setup: function (map, config) {
       (config.hidden || []).forEach(function (n) { map.removeLayer(window[n]); });
       L.control.scale({metric: true, imperial: false, maxWidth: 150}).addTo(map);
+      popupRoom(map);
       basemap(map, window.GEO_BASEMAP, config.districtNames, config.linesOnTop);
       legends(map, config.legends || {}, basemapKey(window.GEO_BASEMAP, config.basemapNames));
       if (config.ranks) {
