@@ -27,6 +27,7 @@ from geo_service.api.routes import (
     flats,
     health,
     maps,
+    maps_report,
     offer_edits,
     offers,
     organisations,
@@ -144,14 +145,17 @@ def warm_up(cache: StateCache, settings: Settings) -> None:
 def mount_maps(app: FastAPI, settings: Settings) -> None:
     """The /maps pages behind a session cookie, and their vendored assets."""
     app.include_router(maps.router, dependencies=[Depends(reject_unknown_query)])
+    app.include_router(maps_report.router, dependencies=[Depends(reject_unknown_query)])
     static = Path(settings.maps_dir) / "static"
     app.mount("/maps/static", StaticFiles(directory=static, check_dir=False), name="map-assets")
 
     @app.exception_handler(maps.LoginRequired)
-    async def to_login(request: Request, _: Exception) -> Response:
-        """Browsers go to the login page; API clients get 401 problem+json."""
+    async def to_login(request: Request, exc: Exception) -> Response:
+        """Browsers go to the login page, which brings them back to the page they asked for;
+        API clients get 401 problem+json."""
         if "text/html" in request.headers.get("accept", ""):
-            return RedirectResponse("/maps/login", status_code=302)
+            target = exc.target if isinstance(exc, maps.LoginRequired) else None
+            return RedirectResponse(maps.login_url(target), status_code=302)
         return problems.problem(401, "log in at /maps/login to see the maps")
 
 
