@@ -225,3 +225,19 @@ def test_report_opens_with_the_maps_session(served: tuple[str, str, str], planne
         r = client.get("/maps/report", params={"since": "2026-01-05"}, headers=HTML)
         assert r.status_code == 403 and r.headers["content-type"].startswith("text/html")
         assert "diese Anmeldung darf ihn nicht sehen" in r.text
+
+
+def test_only_the_pages_files_are_served(served: tuple[str, str, str]) -> None:
+    """/docs/static and /maps/static serve what the pages load, not the npm packages' demo
+    pages (leaflet.fullscreen's and Swagger UI's index.html, the latter's initializer that
+    points at a public example API)."""
+    base, viewer, _ = served
+    with httpx.Client(base_url=base, timeout=TIMEOUT) as client:
+        assert client.get("/docs/static/swagger-ui-bundle.js").status_code == 200
+        css = client.get("/docs/static/swagger-ui.css")
+        assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+        for name in ("index.html", "swagger-initializer.js", "..%2Fpackage.json"):
+            assert client.get(f"/docs/static/{name}").status_code == 404, name
+        client.post("/maps/login", data={"key": viewer})
+        assert client.get("/maps/static/fullscreen/Control.FullScreen.js").status_code == 200
+        assert client.get("/maps/static/fullscreen/index.html").status_code == 404
