@@ -117,6 +117,12 @@ class Settings(BaseSettings):
         description="The npm packages the maps and /docs load (installed by `make npm`).",
     )
     map_language: str = Field(default="de", pattern="^(de|en)$", description="Map labels.")
+    language: str = Field(
+        default="de",
+        pattern="^(de|en)$",
+        description="Language of every text for people (API answers, pages, CLI) when a request "
+        "(Accept-Language) or command (--lang) asks for none we have.",
+    )
     map_tile_url: str | None = Field(
         default=None, description="XYZ tile URL of a local tile server; none: no base layer."
     )
