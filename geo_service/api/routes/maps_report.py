@@ -14,6 +14,7 @@ from geo_service.api.deps import engine, profile
 from geo_service.api.routes.maps import PAGE, SESSION, session
 from geo_service.auth.keys import KeyInfo
 from geo_service.errors import Forbidden
+from geo_service.i18n import _
 from geo_service.maps.base import labels as map_labels
 from geo_service.report.collect import MEETING_TZ
 from geo_service.report.service import build_report, render_html
@@ -68,7 +69,7 @@ def situation_page(
     lab = map_labels()["pages"]
     if not key.allows("planner"):
         if not wants_html(request):
-            raise Forbidden("the situation report needs the planner role")
+            raise Forbidden(_("the situation report needs the planner role"))
         body = (
             f"<h1>{escape(lab['report'])}</h1><p>{escape(lab['planner_only'])}</p>"
             f"<p><a href='/maps/'>{escape(lab['back'])}</a></p>"
