@@ -294,7 +294,7 @@ def test_header_names_the_profile_and_keeps_the_hash_for_auditors(
     http: httpx.Client, keys: dict[str, str], meeting: dict[str, Any]
 ) -> None:
     """The report's header names the scoring profile and when its scores were computed; its
-    version hash is only in the footer's small print (and in the JSON)."""
+    version hash is only in small print for auditors (and in the JSON)."""
     profile = load_profile(get_settings().profile_path)
     body = report(http, keys["planner"]).json()
     assert body["profile_name"] == profile.name and body["profile_version"] == profile.version
@@ -303,8 +303,8 @@ def test_header_names_the_profile_and_keeps_the_hash_for_auditors(
     header = page[page.index('<p class="sub">') : page.index("</p>", page.index('class="sub"'))]
     assert f"Bewertungsprofil „{profile.name}“, Werte berechnet am " in header
     assert "sha256" not in header
-    footer = page[page.index("<footer>") :]
-    assert f"Version des Bewertungsprofils {profile.version}" in footer
+    small = f'<p class="audit">Zur Prüfung: Version des Bewertungsprofils {profile.version}</p>'
+    assert small in page and page.count("sha256") == 1
 
 
 def test_every_change_counts_in_exactly_one_part() -> None:
