@@ -22,8 +22,9 @@ MAPS = ["districts", "infrastructure", "offers", "flats", "household"]
 
 
 def legend_titles(page: Page) -> list[str]:
-    """The titles of the legend blocks shown."""
-    return [t.strip() for t in page.locator("#map-legend .legend-title").all_inner_texts()]
+    """The titles of the legend blocks shown for the data layers (not the base map's key)."""
+    blocks = "#map-legend .legend-block:not(.legend-basemap) .legend-title"
+    return [t.strip() for t in page.locator(blocks).all_inner_texts()]
 
 
 def base_layers(page: Page) -> list[str]:
