@@ -21,10 +21,12 @@ REMOTE = re.compile(r"""(?:src|href)\s*=\s*["']https?://""", re.IGNORECASE)
 MAPS = ["districts", "infrastructure", "offers", "flats", "household"]
 
 
+DATA_LEGEND = "#map-legend .legend-block:not(.legend-basemap)"  # not the base map's key
+
+
 def legend_titles(page: Page) -> list[str]:
-    """The titles of the legend blocks shown for the data layers (not the base map's key)."""
-    blocks = "#map-legend .legend-block:not(.legend-basemap) .legend-title"
-    return [t.strip() for t in page.locator(blocks).all_inner_texts()]
+    """The titles of the legend blocks shown for the data layers."""
+    return [t.strip() for t in page.locator(f"{DATA_LEGEND} .legend-title").all_inner_texts()]
 
 
 def base_layers(page: Page) -> list[str]:
@@ -201,11 +203,11 @@ def test_offers_legend_per_category_and_gaps(browser: Browser, rendered: dict[st
     gaps layer brings its own legend with title and unit."""
     page, _, _ = open_offline(browser, rendered["offers"])
     assert page.locator("path.leaflet-interactive").count() == 110
-    items = page.locator("#map-legend .legend-item").all_inner_texts()
+    items = page.locator(f"{DATA_LEGEND} .legend-item").all_inner_texts()
     assert len(items) == 12 and "Brückenbauer" in items
     page.get_by_text("Kategorie: Brückenbauer").click()
     page.wait_for_timeout(50)  # the legend follows on the next tick
-    items = page.locator("#map-legend .legend-item").all_inner_texts()
+    items = page.locator(f"{DATA_LEGEND} .legend-item").all_inner_texts()
     assert len(items) == 11 and "Brückenbauer" not in items
     page.get_by_text("Versorgungslücken", exact=False).click()
     page.wait_for_timeout(50)

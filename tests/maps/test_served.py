@@ -77,6 +77,10 @@ def test_served_maps_need_a_session(served: tuple[str, str, str]) -> None:
         ({**HOUSEHOLD, "languages": ["xx1"]}, "„xx1“ ist keine bekannte Sprache"),
         ({**HOUSEHOLD, "languages": []}, "mindestens eine Sprache wählen"),
         ({**HOUSEHOLD, "children_ages": [3, 30]}, "Kinder sind 0 bis 17 Jahre alt"),
+        (
+            {**HOUSEHOLD, "size": 2, "children_ages": [3, 5]},
+            "mindestens eine Person muss erwachsen",
+        ),
         ({**HOUSEHOLD, "move_in": "2026-02-31"}, "Einzug ab: muss ein Datum sein"),
         ({**HOUSEHOLD, "needs": ["pool"]}, "„pool“ ist kein bekannter Bedarf"),
         ("{not json", "Haushalt: ungültige Angabe"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import Engine, event, text
 
 from geo_service.config import get_settings
+from geo_service.report.collect import MEETING_TZ
 from geo_service.report.service import build_report, render_html
 from geo_service.scoring.profile import load_profile
 from tests.conftest import run_cli
@@ -179,7 +180,11 @@ def test_html_and_pdf_are_german_self_contained_and_without_personal_data(
 @pytest.mark.parametrize(
     ("caller", "params", "status"),
     [
-        ("planner", {"since": (date.today() + timedelta(days=1)).isoformat()}, 400),
+        (
+            "planner",
+            {"since": (datetime.now(MEETING_TZ).date() + timedelta(days=1)).isoformat()},
+            400,
+        ),
         ("planner", {"since": "gestern"}, 400),
         ("planner", {"format": "docx"}, 400),
         ("viewer", {}, 403),
