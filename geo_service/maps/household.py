@@ -128,10 +128,11 @@ def _message(err: Any, fields: dict[str, str], errs: dict[str, str]) -> str:
         what = errs["not_a_number"]
     elif kind.startswith("date"):
         what = errs["not_a_date"]
-    elif loc[:1] == ["languages"] and kind == "value_error":
-        bad = [c for c in err.get("input") or [] if language_problem(str(c))]
-        what = errs["not_a_language"].format(value=bad[0] if bad else "")
-    elif not loc and kind == "value_error":  # the model's own check: at least one adult
+    elif loc[:1] == ["languages"] and kind == "value_error":  # the unknown code, by name
+        codes = err.get("input") if isinstance(err.get("input"), list) else []
+        bad = next((str(c) for c in codes if language_problem(str(c))), "")
+        what = errs["not_a_language"].format(value=bad)
+    elif not loc and kind == "value_error":  # the household's one rule across fields
         field, what = fields["children_ages"], errs["no_adult"]
     else:
         what = errs["invalid"]
@@ -258,7 +259,13 @@ def household_map(
     for layer, name, colour in [*transit_layers(transit, lab), *reach]:
         layer.add_to(m)
         legends[layer] = Legend("", "", [(colour, name)])
-    fg = folium.FeatureGroup(name=lab.text("ranked", n=len(results)))
+    ranked = household is not None and not errors
+    if results:
+        name, note, items = lab.text("ranked", n=len(results)), "", [(RANK, lab["rank"])]
+    else:  # no "Rang 1–0": say why there is no ranking
+        name = lab["ranked_none"] if ranked else lab["ranked_not_yet"]
+        note, items = ("" if ranked else lab["household_empty"]), []
+    fg = folium.FeatureGroup(name=name)
     markers = []
     for r in results:
         p = where.geometry[r.flat_id]
@@ -275,9 +282,7 @@ def household_map(
         marker.add_to(fg)
         markers.append(marker)
     fg.add_to(m)
-    legends[fg] = Legend(
-        lab.text("ranked", n=len(results)), f"{lab['mode']}: {lab[mode]}", [(RANK, lab["rank"])]
-    )
+    legends[fg] = Legend(name, note or f"{lab['mode']}: {lab[mode]}", items)
     fit = None
     if results:
         pts = gpd.GeoSeries([where.geometry[r.flat_id] for r in results], crs=4326)

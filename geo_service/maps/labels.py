@@ -57,6 +57,7 @@ def _map(lang: str) -> dict[str, Any]:
     return {
         **words(keyed.MAP),
         "class_names": [t.gettext(m) for m in keyed.CLASS_NAMES],
+        "pages": words(keyed.PAGES),
         "fields": words(keyed.FIELDS),
         "errors": words(keyed.ERRORS),
         "need_names": words(keyed.NEEDS),

@@ -48,15 +48,20 @@ MAP = {
     "language": N_("Language"),
     "rank": N_("Rank"),
     "ranked": N_("Ranking (ranks 1–{n})"),
+    "ranked_not_yet": N_("Ranking: no household entered yet"),
+    "ranked_none": N_("Ranking: no fitting flat"),
     "placement": N_("Placement score"),
     "factor": N_("District factor B"),
     "contributions": N_("Contributions to the infrastructure score"),
     "nearest": N_("Nearest places"),
     "boundaries": N_("Districts (boundaries and names)"),
     "gaps": N_("Coverage gaps by language ({km} km)"),
-    "gaps_unit": N_("number of category × language without an offer"),
+    "gaps_unit": N_(
+        "number of category × language without an offer, counted where households live"
+    ),
     "gap_tip": N_("no offer in the language within {km} km"),
     "no_gap": N_("no gap"),
+    "no_households": N_("no households: gaps count only where households live"),
     "note": N_("Illustrative sample data – not official statistics"),
     "basemap_note": N_("Base map: the city's OpenStreetMap extract"),
     "mode": N_("Distances"),
@@ -77,6 +82,22 @@ MAP = {
 }
 # Status classes 1 (high) to 4 (very low)
 CLASS_NAMES = (N_("high"), N_("medium"), N_("low"), N_("very low"))
+# The map pages' own texts (index, login, report form)
+PAGES = {
+    "index": N_("Maps and reports"),
+    "logout": N_("Log out"),
+    "household_hint": N_("form for a household profile"),
+    "report": N_("Situation report for the round table"),
+    "report_hint": N_("what happened since the last meeting"),
+    "report_since": N_("Situation report since (date of the last meeting)"),
+    "show_report": N_("Show report"),
+    "future": N_("The date lies in the future: give the date of the last meeting."),
+    "planner_only": N_(
+        "Planners, the housing office and administrators see the situation report; this login "
+        "may not."
+    ),
+    "back": N_("Back to the overview"),
+}
 # The household form's fields
 FIELDS = {
     "size": N_("Persons in the household"),
@@ -110,12 +131,14 @@ NEEDS = {
 }
 # The base map's layers
 BASEMAP = {
+    "title": N_("Base map"),
     "water": N_("Water"),
     "green": N_("Parks and woods"),
     "residential": N_("Residential areas"),
     "industrial": N_("Commerce and industry"),
     "rail": N_("Railway"),
     "roads": N_("Streets"),
+    "motorway": N_("Motorway"),
 }
 # Amenity categories (the profile's own label where a city has other categories)
 AMENITIES = {
@@ -139,11 +162,12 @@ SHEET = {
     "distance": NP_("sheet", "Distance"),
     "interpreting": NP_("sheet", "Interpreter available"),
     "fallback": NP_("sheet", "German only"),
-    "none": NP_("sheet", "no offer nearby"),
+    "none": NP_("sheet", "no offer within {km}"),
     "note": NP_("sheet", "Sample data – please check details before visiting."),
     "categories_header": NP_("sheet", "Offer"),
     "also_in": NP_("sheet", "also in"),
-    "map": NP_("sheet", "Map: flat (●) and offers (numbers)"),
+    "map": NP_("sheet", "Map: flat (■) and offers (numbers)"),
+    "within": NP_("sheet", "Offers up to {km} from the flat (straight line)"),
 }
 # Offer categories of the round table's catalogue
 OFFER_CATEGORIES = {
