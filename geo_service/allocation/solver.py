@@ -18,6 +18,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_array
 
 from geo_service.allocation.limits import ServiceLimits
+from geo_service.i18n import _
 
 MIP_GAP = 1e-4
 Path = Literal["greedy", "greedy_certified", "restricted", "full", "time_limit"]
@@ -135,5 +136,5 @@ def solve_greedy(
     placed = flat_of >= 0
     total = float(scores[np.flatnonzero(placed), flat_of[placed]].sum())
     seconds = time.perf_counter() - start
-    how = "households in batch order, each its best free flat; not proven optimal"
+    how = _("households in batch order, each its best free flat; not proven optimal")
     return Solution(flat_of, total, int(placed.sum()), None, seconds, False, "greedy", None, how)

@@ -10,6 +10,7 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from geo_service.allocation.results import Method
+from geo_service.i18n import _
 from geo_service.reservations.overrides import REASON_MAX
 from geo_service.scoring.household import HOUSEHOLD_EXAMPLE, BatchHousehold, Household
 
@@ -23,7 +24,7 @@ def _datetime_text(value: object) -> object:
     numbers read as Unix time."""
     if isinstance(value, str) and ISO_DATETIME.fullmatch(value.strip()):
         return value.strip()
-    raise ValueError("expected an ISO 8601 date or date-time, e.g. 2026-11-25T08:00:00Z")
+    raise ValueError(_("must be an ISO 8601 date or date and time, e.g. 2026-11-25T08:00:00Z"))
 
 
 QueryDateTime = Annotated[datetime, BeforeValidator(_datetime_text)]

@@ -124,9 +124,13 @@ def load_run(path: Path) -> dict[str, Any]:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: not an allocation file ({exc})") from None
+        raise InputError(
+            _("{path}: not an allocation file ({error})").format(path=path, error=exc)
+        ) from None
     if not isinstance(doc, dict) or "districts" not in doc or "placed" not in doc:
-        raise InputError(f"{path}: not an allocation file (no 'districts' or 'placed')")
+        raise InputError(
+            _("{path}: not an allocation file (no “districts” or “placed”)").format(path=path)
+        )
     return doc
 
 

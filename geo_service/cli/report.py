@@ -13,6 +13,7 @@ from geo_service.cli.common import err as console
 from geo_service.cli.common import print_json
 from geo_service.cli.options import ProfilePath, profile_from
 from geo_service.cli.report_tables import show_fairness
+from geo_service.i18n import _
 
 report_app = typer.Typer(
     help="Reports: the situation report (geo-service report --since D --out F) and fairness.",
@@ -42,12 +43,12 @@ def report(
     if ctx.invoked_subcommand is not None:
         return
     if since is None:
-        raise InputError("give --since YYYY-MM-DD (the date of the last meeting)")
+        raise InputError(_("give --since YYYY-MM-DD (the date of the last meeting)"))
     if not as_json and out is None:
-        raise InputError("give --out FILE (.html or .pdf), or --json")
+        raise InputError(_("give --out FILE (.html or .pdf), or --json"))
     suffix = out.suffix.lower() if out else ""
     if out is not None and suffix not in (".html", ".pdf"):
-        raise InputError(f"--out: {out.name} must end in .html or .pdf")
+        raise InputError(_("--out: {name} must end in .html or .pdf").format(name=out.name))
     prof = profile_from(profile)
     found = build_report(get_engine(), since.date(), prof)
     if as_json:

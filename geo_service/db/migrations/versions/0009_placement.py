@@ -7,8 +7,8 @@ their ``services`` (kind -> places, from the profile's ``[services]`` when the h
 A change to the capacities moves the state version, like the district status. Allocations
 may also be made with the method ``balanced``.
 
-Revision ID: 0031
-Revises: 0008 (re-chained after main's 0008 at the merge)
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-07 10:00:00.000000
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0031"
+revision: str = "0009"
 down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
