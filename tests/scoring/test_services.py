@@ -139,7 +139,12 @@ def test_ingest_capacities_reports_every_bad_row_and_writes_nothing(
     out = run_cli(sample_database_url, "ingest", "capacities", str(bad))
     assert out.returncode != 0
     text = out.stdout + out.stderr
-    for needle in ("unknown category", "must be >= 0", "not a date", "duplicate"):
+    for needle in (
+        "unbekannte Kategorie",
+        "muss mindestens 0 sein",
+        "kein Datum",
+        "doppelte Kennung",
+    ):
         assert needle in text, needle
     with scored_sample.connect() as conn:
         assert conn.execute(select(func.count()).select_from(c)).scalar_one() == before
@@ -154,4 +159,4 @@ def test_ingest_capacities_reports_every_bad_row_and_writes_nothing(
     unknown = tmp_path / "unknown.csv"
     unknown.write_text("district_code,kind,free_places,as_of\nXXX,kita,4,2026-12-01\n")
     out = run_cli(sample_database_url, "ingest", "capacities", str(unknown))
-    assert out.returncode != 0 and "unknown district code" in out.stdout + out.stderr
+    assert out.returncode != 0 and "unbekannter Stadtteilcode" in out.stdout + out.stderr

@@ -107,13 +107,20 @@ def test_explanation_says_what_a_wish_counted(
         },
         profile,
     )
-    ranking = sample_ranker.rank(household, limit=40)
+    ranking = sample_ranker.rank(household, limit=200)
     bad = next(r for r in ranking.results if r.district.code == "BAD")
     assert bad.wish is not None and bad.wish.district_rank == 1
     assert bad.wish.district_points == profile.preference_rules.district_points[0]
     assert bad.ranking_score == pytest.approx(bad.placement_score + bad.wish.points, abs=0.01)
-    assert "Salzgitter-Bad ist Wunschbezirk 1 (+5,0)" in bad.wish.explanation
+    assert "Salzgitter-Bad ist Wunschstadtteil 1 (+5,0)" in bad.wish.explanation
     assert bad.wish.explanation.startswith("Wünsche: +")
+    # every flat says what the wishes counted there, an unwished district too
+    assert all(r.wish is not None and r.wish.explanation for r in ranking.results)
+    elsewhere = next(r for r in ranking.results if r.district.code not in ("BAD", "LEB"))
+    assert elsewhere.wish is not None
+    assert f"{elsewhere.district.name} ist kein Wunschstadtteil (+0,0)" in (
+        elsewhere.wish.explanation
+    )
     other = sample_ranker.score_flat(
         bad.flat_id, household.model_copy(update={"preferences": None})
     )
@@ -123,8 +130,11 @@ def test_explanation_says_what_a_wish_counted(
 @pytest.mark.parametrize(
     ("preferences", "message"),
     [
-        ({"districts": ["Lebenstedt"]}, "household.preferences.districts: unknown district"),
-        ({"districts": ["LEB", "BAD", "THI", "GEB"]}, "höchstens 3 Wunschbezirke"),
+        (
+            {"districts": ["Lebenstedt"]},
+            r"household.preferences.districts: unbekannter Stadtteilcode „Lebenstedt“ \(meinten",
+        ),
+        ({"districts": ["LEB", "BAD", "THI", "GEB"]}, "höchstens 3 Wunschstadtteile"),
         ({"categories": {"sauna": 1.0}}, "unbekannte Kategorie „sauna“"),
         ({"categories": {"kita": 9.0}}, "über dem Höchstwert 3,0 des Profils"),
         ({"districts": ["LEB", "LEB"]}, "mehrfach gewünscht"),

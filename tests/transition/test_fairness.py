@@ -154,3 +154,16 @@ def test_questionnaire_over_http(server: str, keys: dict[str, str]) -> None:
     assert httpx.get(path, headers={"X-API-Key": keys["viewer"]}).status_code == 403
     bad = httpx.get(path, params={"sheet_language": "xx"}, headers=office)
     assert bad.status_code == 400 and "ar, fa" in bad.text
+
+
+def test_districts_show_their_service_places_over_http(server: str, keys: dict[str, str]) -> None:
+    """GET /api/v1/districts lists each district's service places as of the sample's day:
+    Gebhardshagen's two kita places, none left in Beinum; the labels are the profile's."""
+    r = httpx.get(f"{server}/api/v1/districts", headers={"X-API-Key": keys["viewer"]})
+    assert r.status_code == 200
+    body = r.json()
+    rows = body["items"] if isinstance(body, dict) else body
+    by = {d["code"]: {s["kind"]: s for s in d["services"] or []} for d in rows}
+    assert by["GEB"]["kita"]["free_places"] == 2 and by["GEB"]["kita"]["label"] == "Kita-Plätze"
+    assert by["BEI"]["kita"]["left"] == 0 and by["THI"]["language_course"]["free_places"] == 0
+    assert by["LEB"]["language_course"]["as_of"] == "2026-11-01"

@@ -124,7 +124,22 @@ def test_errors_are_problems_and_change_nothing(
     assert (
         call(server, "POST", f"/api/v1/waiting-list/{gone}/withdraw", None, key).status_code == 200
     )
+    far = fitting_flats(server, key, 1)[0]  # not among the household's recommended flats
     cases = [
+        (
+            "POST",
+            f"/api/v1/waiting-list/{entry}/offer",
+            {"flat_id": far},
+            400,
+            "override_reason",
+        ),
+        (
+            "POST",
+            f"/api/v1/waiting-list/{entry}/offer",
+            {"flat_id": far, "override_reason": "  "},
+            400,
+            "override_reason",
+        ),
         (
             "POST",
             "/api/v1/waiting-list",

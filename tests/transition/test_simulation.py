@@ -12,6 +12,9 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine
 
+from geo_service.cli.common import console
+from geo_service.cli.simulate import print_report
+from geo_service.i18n import formats
 from geo_service.scoring.pipeline import load_ranker
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranking import Ranker
@@ -23,6 +26,7 @@ from geo_service.transition.policies import (
     hindsight,
     lookahead,
 )
+from geo_service.transition.report import SimulationReport
 from geo_service.transition.simulation import deviation, figures, simulate
 from geo_service.transition.year import Year, YearMix, generate_year, simulated_rows
 
@@ -128,8 +132,14 @@ def test_report_adds_up_and_repeats(api_engine: Engine, sample_profile: ScoringP
     assert strip(a) == strip(b)
 
 
-def test_cli_prints_the_json_contract(sample_database_url: str, api_engine: Engine) -> None:
-    """`simulate --json`: one object whose policies hold the contract's figures."""
+def test_cli_prints_the_json_contract(
+    sample_database_url: str,
+    api_engine: Engine,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`simulate --json`: one object whose policies hold the contract's figures; the table
+    prints each policy's share of hindsight and largest deviation from the quota path."""
     env = {**os.environ, "DATABASE_URL": sample_database_url}
     out = subprocess.run(
         [sys.executable, "-m", "geo_service", "simulate", "--days", "21", "--seed", "3", "--json"],
@@ -145,6 +155,22 @@ def test_cli_prints_the_json_contract(sample_database_url: str, api_engine: Engi
             assert isinstance(each[key], int | float)
         assert "wait_days_median" in each and "wait_days_p90" in each
     assert doc["policies"]["hindsight"]["ratio_to_hindsight"] == 1.0
+    # the table a planner reads: each policy with its share of hindsight and max deviation
+    report = SimulationReport.model_validate(doc)
+    monkeypatch.setattr(console, "width", 200)
+    print_report(report)
+    lines = capsys.readouterr().out.splitlines()
+    for name, label in (
+        ("greedy", "sofort"),
+        ("lookahead", "vorausschauend"),
+        ("balanced", "ausgewogen"),
+        ("hindsight", "im Nachhinein"),
+    ):
+        p = doc["policies"][name]
+        row = next(line for line in lines if line.startswith(label))
+        assert formats.percent(p["ratio_to_hindsight"], 1, "de") in row
+        assert formats.number(p["balance_max_deviation"], 1, "de") in row
+    assert any("max. Abw.: die größte Abweichung" in line for line in lines)
 
 
 @pytest.mark.parametrize(
