@@ -167,7 +167,7 @@ def test_cli_prints_the_json_contract(
         ("hindsight", "im Nachhinein"),
     ):
         p = doc["policies"][name]
-        row = next(line for line in lines if line.startswith(label))
+        row = next(line for line in lines if line.strip().startswith(label))
         assert formats.percent(p["ratio_to_hindsight"], 1, "de") in row
         assert formats.number(p["balance_max_deviation"], 1, "de") in row
     assert any("max. Abw.: die größte Abweichung" in line for line in lines)
