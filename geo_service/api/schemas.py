@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from geo_service.codes import CODE_LIST_MAX, Code
 from geo_service.scoring.household import HOUSEHOLD_EXAMPLE, BatchHousehold, Household
 
 ISO_DATETIME = re.compile(
@@ -44,8 +45,8 @@ class RankRequest(_Body):
 
     household: Household
     limit: int = Field(10, ge=1, le=500)
-    districts: list[Annotated[str, Field(max_length=16)]] | None = Field(
-        None, max_length=100, description="Only these district codes."
+    districts: list[Code] | None = Field(
+        None, max_length=CODE_LIST_MAX, description="Only these district codes."
     )
     override_cap: bool = Field(False, description="Include districts at their cap (audited).")
 
@@ -96,6 +97,6 @@ class AllocationRequest(_Body):
     method: Literal["optimal", "greedy"] = "optimal"
     reserve: bool = Field(False, description="Hold every assigned flat, all or none.")
     capacity_scale: float = Field(1.0, ge=0, le=10, description="Scenario: scale capacities.")
-    exclude_districts: list[Annotated[str, Field(max_length=16)]] = Field(
-        [], max_length=100, description="Scenario: district codes that take nobody."
+    exclude_districts: list[Code] = Field(
+        [], max_length=CODE_LIST_MAX, description="Scenario: district codes that take nobody."
     )

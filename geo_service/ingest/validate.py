@@ -8,6 +8,7 @@ import shapely
 from pandas.api.types import infer_dtype
 from pyproj import CRS, Transformer
 
+from geo_service.codes import CODE_MAX
 from geo_service.db.crs import StorageCRS
 from geo_service.ingest.errors import Problem
 from geo_service.ingest.iso639 import LANGUAGE_CODES
@@ -111,6 +112,9 @@ def check_field(
         probs += _problems(df, ~missing & lists.map(len).eq(0), spec.name, text, "no language")
         value = lists
     else:
+        if spec.type == "code":  # district codes and flat ids: requests name them (codes.py)
+            long = text.str.len() > CODE_MAX
+            probs += _problems(df, long, spec.name, text, f"longer than {CODE_MAX} characters")
         value = text.where(~missing, spec.default)
     return value, probs
 

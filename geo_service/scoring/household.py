@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from geo_service.codes import CODE_LIST_MAX, Code
 from geo_service.errors import InputError
 from geo_service.ingest.iso639 import ISO_639_3_EXTRA, is_language_code
 from geo_service.scoring.profile import ScoringProfile
@@ -76,8 +77,10 @@ class Household(BaseModel):
     languages: list[Annotated[str, Field(json_schema_extra={"pattern": LANGUAGE_PATTERN})]] = Field(
         min_length=1, max_length=10, description="ISO 639-1 codes (or accepted ISO 639-3 codes)."
     )
-    needs: list[Annotated[str, Field(max_length=64)]] = Field(
-        default=[], max_length=20, description="Closed vocabulary of the scoring profile."
+    needs: list[Code] = Field(
+        default=[],
+        max_length=CODE_LIST_MAX,
+        description="Closed vocabulary of the scoring profile.",
     )
     move_in: IsoDate = Field(strict=False, description="Earliest move-in date (YYYY-MM-DD).")
 

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
+from geo_service.codes import Code
 from geo_service.errors import ProfileError
 
 KEY_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"  # indicator keys are column names in files and output
@@ -43,7 +44,7 @@ class Category(_Strict):
     full_m: float | None = Field(default=None, ge=0)
     zero_m: float | None = Field(default=None, gt=0)
     osm: list[str] = []
-    offer_categories: list[str] = []
+    offer_categories: list[Code] = []
 
     @model_validator(mode="after")
     def _mapping_fits_kind(self) -> Category:
@@ -244,10 +245,10 @@ class ScoringProfile(_Strict):
     boundary_zone_m: float = Field(2000.0, ge=0, le=50_000)
     k_nearest: int = Field(ge=1, le=10)
     decay: Decay
-    categories: dict[str, Category] = Field(min_length=1)
+    categories: dict[Code, Category] = Field(min_length=1)
     catalogue: CatalogueRules = CatalogueRules()
     children: list[ChildBand] = []
-    needs: dict[str, Need] = {}
+    needs: dict[Code, Need] = {}
     size_bands: list[SizeBand] = Field(min_length=1)
     district: DistrictRules
     allocation: AllocationRules = AllocationRules()

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from geo_service.codes import Code
 from geo_service.scoring.household import HOUSEHOLD_EXAMPLE, Household, IsoDate
 from geo_service.scoring.results import Result
 from geo_service.transition.terms import DeclineReason, WaitingStatus, WithdrawReason
@@ -47,9 +48,7 @@ class NewEntry(_Body):
     accommodation_unit: str | None = Field(
         None, pattern=UNIT_PATTERN, description="Current (central) accommodation unit."
     )
-    unit_district: str | None = Field(
-        None, min_length=1, max_length=16, description="District code of that unit."
-    )
+    unit_district: Code | None = Field(None, description="District code of that unit.")
 
 
 class CaseRef(_Body):
@@ -69,7 +68,7 @@ class Offer(_Body):
         extra="forbid", json_schema_extra={"examples": [{"flat_id": "F-0110"}]}
     )
 
-    flat_id: str = Field(min_length=1, max_length=100)
+    flat_id: Code
 
 
 class Decline(_Body):

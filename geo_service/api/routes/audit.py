@@ -11,13 +11,14 @@ from geo_service.api.deps import engine, require
 from geo_service.api.schemas import QueryDateTime
 from geo_service.audit import AuditPage, entries
 from geo_service.auth.keys import KeyInfo
+from geo_service.codes import Code
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
 
 @router.get("", summary="Read the audit log", response_model=AuditPage)
 def audit(
-    action: Annotated[str | None, Query(max_length=32)] = None,
+    action: Annotated[Code | None, Query()] = None,
     since: Annotated[QueryDateTime | None, Query(description="ISO 8601, inclusive")] = None,
     until: Annotated[QueryDateTime | None, Query(description="ISO 8601, exclusive")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,

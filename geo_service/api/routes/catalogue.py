@@ -13,6 +13,7 @@ from geo_service.auth.keys import KeyInfo
 from geo_service.catalogue import service, sheet
 from geo_service.catalogue.results import Coverage, Duplicates
 from geo_service.catalogue.vocabulary import check_categories
+from geo_service.codes import CODE_LIST_MAX, Code
 from geo_service.scoring.profile import ScoringProfile
 
 router = APIRouter(prefix="/catalogue", tags=["catalogue"])
@@ -27,10 +28,10 @@ CSV = "text/csv"
     responses={404: {"description": "Unknown flat"}},
 )
 def referral_sheet(
-    flat: Annotated[str, Query(max_length=64)],
+    flat: Annotated[Code, Query()],
     language: Lang,
     sheet_language: Annotated[
-        str | None, Query(max_length=8, description="Label language (de, en, ar, fa, uk, ru, tr)")
+        Code | None, Query(description="Label language (de, en, ar, fa, uk, ru, tr)")
     ] = None,
     key: KeyInfo = Depends(require("housing_office")),
     db: Engine = Depends(engine),
@@ -47,12 +48,18 @@ def referral_sheet(
 )
 def coverage(
     language: Annotated[
-        list[str] | None,
-        Query(max_length=30, description="ISO 639 codes; default every catalogue language."),
+        list[Code] | None,
+        Query(
+            max_length=CODE_LIST_MAX,
+            description="ISO 639 codes; default every catalogue language.",
+        ),
     ] = None,
     category: Annotated[
-        list[str] | None,
-        Query(max_length=20, description="Offer categories; default every catalogue category."),
+        list[Code] | None,
+        Query(
+            max_length=CODE_LIST_MAX,
+            description="Offer categories; default every catalogue category.",
+        ),
     ] = None,
     radius_m: Annotated[float, Query(gt=0, le=20_000)] = service.DEFAULT_RADIUS_M,
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",

@@ -12,6 +12,7 @@ from geo_service.api.deps import current, engine, json_response, profile, requir
 from geo_service.api.openapi import schema_ref
 from geo_service.api.schemas import ScoreRequest
 from geo_service.auth.keys import KeyInfo
+from geo_service.codes import Code
 from geo_service.flats import FlatFeatureCollection, FlatPage, as_geojson, list_flats
 from geo_service.placements import score_for
 from geo_service.scoring.household import parse_household
@@ -32,7 +33,7 @@ GEOJSON = "application/geo+json"
 def flats(
     request: Request,
     available: Annotated[bool | None, Query()] = True,
-    district: Annotated[str | None, Query(max_length=16)] = None,
+    district: Annotated[Code | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     f: Annotated[str | None, Query(pattern="^(json|geojson)$")] = None,
