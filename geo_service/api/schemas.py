@@ -3,29 +3,12 @@ unknown fields are 400; with OpenAPI examples."""
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from geo_service.codes import CODE_LIST_MAX, Code
 from geo_service.scoring.household import HOUSEHOLD_EXAMPLE, BatchHousehold, Household
-
-ISO_DATETIME = re.compile(
-    r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?"
-)
-
-
-def _datetime_text(value: object) -> object:
-    """Query date-times are ISO 8601 text (``2026-11-25`` or ``2026-11-25T08:00:00Z``), never
-    numbers read as Unix time."""
-    if isinstance(value, str) and ISO_DATETIME.fullmatch(value.strip()):
-        return value.strip()
-    raise ValueError("expected an ISO 8601 date or date-time, e.g. 2026-11-25T08:00:00Z")
-
-
-QueryDateTime = Annotated[datetime, BeforeValidator(_datetime_text)]
 
 
 class _Body(BaseModel):

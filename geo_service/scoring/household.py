@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
-from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, overload
 
 import pandas as pd
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -20,12 +17,12 @@ from pydantic import (
 )
 
 from geo_service.codes import CODE_LIST_MAX, Code
+from geo_service.dates import StrictDate
 from geo_service.errors import InputError
 from geo_service.ingest.iso639 import ISO_639_3_EXTRA, is_language_code
 from geo_service.scoring.profile import ScoringProfile
 
 LANGUAGE_PATTERN = r"^[a-z]{2,3}$"
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 ISO_639_LIST = "https://www.loc.gov/standards/iso639-2/php/code_list.php"
 
 
@@ -41,17 +38,6 @@ def language_problem(code: str) -> str | None:
     )
 
 
-def _date_text(value: object) -> object:
-    """A move-in date must be a ``YYYY-MM-DD`` string (or a date): no numbers read as Unix
-    time, no date-times cut to a day."""
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and ISO_DATE.fullmatch(value):
-        return value
-    raise ValueError("expected a date as a 'YYYY-MM-DD' string, e.g. '2026-12-01'")
-
-
-IsoDate = Annotated[date, BeforeValidator(_date_text)]
 # The household of the OpenAPI examples (request bodies that carry a household).
 HOUSEHOLD_EXAMPLE: dict[str, Any] = {
     "size": 4,
@@ -82,7 +68,10 @@ class Household(BaseModel):
         max_length=CODE_LIST_MAX,
         description="Closed vocabulary of the scoring profile.",
     )
-    move_in: IsoDate = Field(strict=False, description="Earliest move-in date (YYYY-MM-DD).")
+    move_in: StrictDate = Field(
+        strict=False,  # the text of a date is converted (a number never is: see dates.py)
+        description="Earliest move-in date (YYYY-MM-DD or TT.MM.JJJJ).",
+    )
 
     @field_validator("languages")
     @classmethod

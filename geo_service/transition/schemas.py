@@ -8,7 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from geo_service.codes import Code
-from geo_service.scoring.household import HOUSEHOLD_EXAMPLE, Household, IsoDate
+from geo_service.dates import StrictDate
+from geo_service.scoring.household import HOUSEHOLD_EXAMPLE, Household
 from geo_service.scoring.results import Result
 from geo_service.transition.terms import DeclineReason, WaitingStatus, WithdrawReason
 
@@ -42,8 +43,8 @@ class NewEntry(_Body):
 
     household: Household
     case_ref: str = Field(min_length=1, max_length=200, description="Opaque case reference.")
-    entered_on: IsoDate | None = Field(
-        None, strict=False, description="Day it joined the list (YYYY-MM-DD; default today)."
+    entered_on: StrictDate | None = Field(
+        None, description="Day it joined the list (YYYY-MM-DD or TT.MM.JJJJ; default today)."
     )
     accommodation_unit: str | None = Field(
         None, pattern=UNIT_PATTERN, description="Current (central) accommodation unit."

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -11,6 +10,7 @@ from sqlalchemy import Engine
 from geo_service.api.deps import engine, profile, rankers, require
 from geo_service.api.schemas import ReservationRequest
 from geo_service.auth.keys import KeyInfo
+from geo_service.dates import StrictDateTime
 from geo_service.reservations import service
 from geo_service.reservations.listing import list_reservations
 from geo_service.reservations.results import Reservation, ReservationPage, Status
@@ -65,7 +65,8 @@ def listing(
         Status | None, Query(description="Effective status: a lapsed hold is 'expired'.")
     ] = None,
     expires_before: Annotated[
-        datetime | None, Query(description="Only those expiring before this time (RFC 3339).")
+        StrictDateTime | None,
+        Query(description="Only those expiring before this time (RFC 3339)."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
