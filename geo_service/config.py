@@ -121,6 +121,14 @@ class Settings(BaseSettings):
     port: int = 8000
     max_body_bytes: int = 1024 * 1024
     reservation_hold_minutes: int = 60 * 24
+    offer_hold_days: int = Field(
+        default=7,
+        ge=1,
+        le=90,
+        description="Days an offer of a flat to a waiting household holds the flat for it: "
+        "nobody else can reserve it or be offered it until the offer is declined or lapses "
+        "(the household can still reserve it afterwards while nobody else has).",
+    )
     demo_key_hours: int = Field(default=24, ge=1, description="Lifetime of `demo` API keys.")
     secret_key: str | None = Field(
         default=None,

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from geo_service.codes import CODE_LIST_MAX, Code
+from geo_service.reservations.results import ReleaseReason
 from geo_service.scoring.household import HOUSEHOLD_EXAMPLE, BatchHousehold, Household
 
 
@@ -82,4 +83,16 @@ class AllocationRequest(_Body):
     capacity_scale: float = Field(1.0, ge=0, le=10, description="Scenario: scale capacities.")
     exclude_districts: list[Code] = Field(
         [], max_length=CODE_LIST_MAX, description="Scenario: district codes that take nobody."
+    )
+
+
+class Release(_Body):
+    """Why a reservation ends (needed when it is a confirmed placement)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "household_left"}]}
+    )
+
+    reason: ReleaseReason | None = Field(
+        None, description="Needed to end a confirmed placement (a code, never free text)."
     )

@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, case, func, select
+from sqlalchemy import Connection, Engine, select
 
 from geo_service.db import models
 from geo_service.db.bulk import Method, drop_replaced, replace_tables
 from geo_service.db.transactions import SCORING_LOCK, hold_lock
 from geo_service.errors import StaleScores
+from geo_service.reservations.claims import read_claims
 from geo_service.scoring import districts, store
 from geo_service.scoring.area import area_contents, compute_area_scores
 from geo_service.scoring.distance import backend_for
@@ -117,11 +118,15 @@ def check_version(ranker: Ranker, profile: ScoringProfile) -> None:
 
 
 def active_holds(conn: Connection) -> dict[str, datetime | None]:
-    """Flats with an active reservation: when its hold expires (None once confirmed)."""
-    r = models.reservations
-    active = (r.c.status == "confirmed") | ((r.c.status == "held") & (r.c.expires_at > func.now()))
-    expiry = case((r.c.status == "confirmed", None), else_=r.c.expires_at)
-    return {row[0]: row[1] for row in conn.execute(select(r.c.flat_id, expiry).where(active))}
+    """Flats someone has a claim on (reservations/claims.py): a hold, a placement or an offer
+    to a waiting household, with when the claim ends (None: a placement)."""
+    out: dict[str, datetime | None] = {}
+    for claim in read_claims(conn):
+        before = out.get(claim.flat_id, claim.until)
+        out[claim.flat_id] = (
+            None if before is None or claim.until is None else max(before, claim.until)
+        )
+    return out
 
 
 def held_now(holds: dict[str, datetime | None]) -> set[str]:
@@ -131,6 +136,6 @@ def held_now(holds: dict[str, datetime | None]) -> set[str]:
 
 
 def held_flats(engine: Engine) -> set[str]:
-    """Flats with an active (unexpired hold or confirmed) reservation."""
+    """Flats someone has a claim on now (held, placed or offered)."""
     with engine.connect() as conn:
         return set(active_holds(conn))

@@ -124,6 +124,8 @@ class Ranker:
             pd.to_datetime(flats["available_from"]).to_numpy().astype("datetime64[D]"),
         )
         self.on_offer = flats["available"].to_numpy(bool)
+        self.addresses = flats["address"].astype(object).where(flats["address"].notna(), None)
+        self.addresses = self.addresses.to_numpy(object)
         self.district = flats["district_code"].to_numpy(object)
         self.district_index, self.district_codes = pd.factorize(flats["district_code"])
         self._set_status(status)
@@ -312,6 +314,7 @@ class Ranker:
         return RankedFlat.model_validate(
             {
                 "flat_id": str(self.ids[i]),
+                "address": self.addresses[i],
                 "rank": rank,
                 "placement_score": placement,
                 "infrastructure_score": score,
@@ -445,6 +448,7 @@ class Ranker:
             {
                 "rank": np.arange(1, len(rows) + 1),
                 "flat_id": self.ids[rows].astype(str),
+                "address": self.addresses[rows],
                 "placement_score": placement,
                 "infrastructure_score": score,
                 "district_code": self.district[rows],
@@ -471,6 +475,11 @@ class Ranker:
             for code, count in sorted(found.items())
         ]
 
+    def address(self, flat_id: str) -> str | None:
+        """The address of a loaded flat (None when it has none or is not loaded)."""
+        i = self.position.get(flat_id)
+        return None if i is None else self.addresses[i]
+
     def score_flat(
         self, flat_id: str, household: Household, held: set[str] | None = None
     ) -> RankedFlat:
@@ -485,7 +494,7 @@ def _availability(free: bool, reserved: bool) -> str:
     """The 'free' constraint's detail."""
     if free:
         return "on offer and not reserved"
-    return "reserved (held or confirmed)" if reserved else "no longer on offer"
+    return "held, placed or offered to a waiting household" if reserved else "no longer on offer"
 
 
 def top(rows: np.ndarray, score: np.ndarray, ids: np.ndarray, limit: int | None) -> list[int]:

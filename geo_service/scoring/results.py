@@ -64,6 +64,7 @@ class RankedFlat(Result):
     """A flat's placement score for one household with the full explanation."""
 
     flat_id: str
+    address: str | None = Field(None, description="The flat's address.")
     rank: int | None = Field(description="Position in the ranking; null when scored alone.")
     placement_score: float = Field(description="infrastructure_score × district.factor, 0-100.")
     infrastructure_score: float = Field(description="0-100; the contributions add up to it.")
@@ -89,7 +90,7 @@ class Exclusions(Result):
 
     outside_districts: int = Field(0, description="Not in the requested districts.")
     not_on_offer: int = Field(0, description="Withdrawn from offer.")
-    held: int = Field(0, description="Reserved (held or confirmed).")
+    held: int = Field(0, description="Held, placed or offered to a waiting household.")
     constraint: int = Field(0, description="Fail at least one hard constraint.")
     district_full: int = Field(0, description="In a district at its cap (B = 0).")
 

@@ -95,6 +95,15 @@ class WaitingEntry(Result):
     accommodation_unit: str | None
     unit_district: str | None
     flat_id: str | None = Field(description="The flat offered, held or moved into.")
+    flat_address: str | None = Field(None, description="That flat's address.")
+    offer_expires_at: datetime | None = Field(
+        None, description="When the offer stops holding the flat for the household."
+    )
+    offer_expired: bool = Field(
+        False,
+        description="The offer lapsed: the flat is free for others (the household may still "
+        "reserve it while nobody else has, or decline).",
+    )
     reservation_id: str | None
     hold_expires_at: datetime | None
     hold_expired: bool = Field(description="The hold lapsed: decline, then offer again.")
@@ -207,6 +216,7 @@ class FlatRecommendation(Result):
     """Whom a free flat suits best, with look-ahead: offer it now or keep it."""
 
     flat_id: str
+    address: str | None = Field(None, description="The flat's address.")
     district_code: str
     district_name: str | None
     district_potential: float
@@ -222,6 +232,7 @@ class FlatOption(Result):
     """A free flat for a waiting household: its score minus the potentials it would use."""
 
     flat_id: str
+    address: str | None = Field(None, description="The flat's address.")
     rank: int
     district_code: str
     district_name: str | None

@@ -8,7 +8,6 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from functools import partial
 from urllib.parse import quote
 
 import httpx
@@ -255,16 +254,18 @@ def test_races_with_confirm_and_release(
         won = [r.json()["id"] for r in results if r.status_code == 201]
         assert len(won) == 1
         rid = won[0]
+        reason = {"reason": "entered_in_error"}  # ending a placement needs one
         with ThreadPoolExecutor(4) as pool:
-            paths = [f"/api/v1/reservations/{rid}/{a}" for a in ("confirm", "release") * 2]
-            outcomes = list(pool.map(partial(call, server, "POST", body=None, key=key), paths))
+            calls = [
+                (f"/api/v1/reservations/{rid}/{a}", reason if a == "release" else None)
+                for a in ("confirm", "release") * 2
+            ]
+            outcomes = list(pool.map(lambda c: call(server, "POST", c[0], c[1], key), calls))
         assert all(o.status_code in (200, 409) for o in outcomes)
         final = call(server, "GET", f"/api/v1/reservations/{rid}", None, key).json()["status"]
         if final != "released":
-            assert (
-                call(server, "POST", f"/api/v1/reservations/{rid}/release", None, key).status_code
-                == 200
-            )
+            release = f"/api/v1/reservations/{rid}/release"
+            assert call(server, "POST", release, reason, key).status_code == 200
         assert active_holds(api_engine, flat) == 0
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Body, Depends, Query, Response
 from sqlalchemy import Engine
 
 from geo_service.api.deps import engine, profile, rankers, require
-from geo_service.api.schemas import ReservationRequest
+from geo_service.api.schemas import Release, ReservationRequest
 from geo_service.auth.keys import KeyInfo
 from geo_service.dates import StrictDateTime
 from geo_service.reservations import service
@@ -119,9 +119,12 @@ def confirm(
 )
 def release(
     reservation_id: str,
+    body: Annotated[Release | None, Body()] = None,
     key: KeyInfo = Depends(require("housing_office")),
     db: Engine = Depends(engine),
     prof: ScoringProfile = Depends(profile),
 ) -> Reservation:
-    """Free the flat again."""
-    return service.transition(db, reservation_id, "release", key, prof)
+    """Free the flat again. Ending a confirmed placement needs a ``reason`` (400 without);
+    the reason is audited."""
+    reason = body.reason if body else None
+    return service.transition(db, reservation_id, "release", key, prof, reason)
