@@ -71,7 +71,7 @@ def map_10k(ctx: BenchContext) -> list[Entry]:
     start = time.perf_counter()
     with engine.connect() as conn:
         flats = data.flats(conn)
-        m = builders.flats_map(flats, data.districts(conn))
+        m = builders.flats_map(flats, data.districts(conn, profile.min_cell))
     path = ctx.workdir / "flats.html"
     path.write_text(html_of(m, STATIC), encoding="utf-8")
     build = time.perf_counter() - start

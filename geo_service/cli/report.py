@@ -47,4 +47,4 @@ def report(
         out.write_bytes(render_pdf(found, prof))
     else:
         out.write_text(render_html(found, prof), encoding="utf-8")
-    console.print(f"situation report since {since:%d.%m.%Y} written to {out}")
+    console.print(f"situation report since {day:%d.%m.%Y} written to {out}")

@@ -34,12 +34,15 @@ def district_shapes(conn: Connection) -> gpd.GeoDataFrame:
     return _read(conn, select(d.c.code, d.c.name, wgs(d)).order_by(d.c.code))
 
 
-def districts(conn: Connection, indicators: list[str] | None = None) -> gpd.GeoDataFrame:
-    """Districts with status, residents and the latest values of ``indicators`` (keys);
-    suppressed districts without figures."""
+def districts(
+    conn: Connection, min_cell: int, indicators: list[str] | None = None
+) -> gpd.GeoDataFrame:
+    """Districts with status, residents and the latest values of ``indicators`` (keys), as
+    public output shows them (``public_view`` with the profile's ``min_cell``)."""
     d, ds = models.districts, models.district_status
     gdf = _read(conn, select(d.c.code, d.c.name, wgs(d)).order_by(d.c.code))
-    status = pd.DataFrame([public_view(dict(r)) for r in conn.execute(select(ds)).mappings()])
+    rows = [dict(r) for r in conn.execute(select(ds)).mappings()]
+    status = pd.DataFrame(public_view(rows, min_cell), columns=[*ds.c.keys(), "small_count"])
     ind = indicator_table(conn, indicators or [], latest=True).drop(columns="year")
     if "year" not in status:
         status["year"] = None

@@ -37,9 +37,11 @@ def public_maps(engine: Engine, profile: ScoringProfile) -> dict[str, folium.Map
     interpreting = profile.catalogue.interpreting_language
     indicators = profile.indicator_list()
     with engine.connect() as conn:
-        d = data.districts(conn, [i.key for i in indicators])
+        d = data.districts(conn, profile.min_cell, [i.key for i in indicators])
         return {
-            "districts": builders.districts_map(d, indicators, profile.district.min_population),
+            "districts": builders.districts_map(
+                d, indicators, profile.district.min_population, profile.min_cell
+            ),
             "infrastructure": builders.infrastructure_map(
                 data.area_scores(conn), data.amenities(conn), profile.category_list("amenity"), d
             ),
@@ -104,7 +106,7 @@ def household_map(
         ranker = ranker_of(rankers, engine, profile)
         results = ranker.rank(household, top, held=held_flats(engine)).results
     with engine.connect() as conn:
-        d, f = data.districts(conn), data.flats(conn)
+        d, f = data.districts(conn, profile.min_cell), data.flats(conn)
         iso = None
         if results and results[0].distance_mode == "network":
             chosen = f.set_index("id").geometry.loc[[results[0].flat_id]]

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, overload
 
-import pandas as pd
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -156,6 +155,8 @@ def read_households(path: Path, profile: ScoringProfile) -> list[BatchHousehold]
     if not path.exists():
         raise InputError(f"households file not found: {path}")
     if path.suffix.lower() == ".csv":
+        import pandas as pd
+
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
         rows: list[object] = [
             {

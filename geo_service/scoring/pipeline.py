@@ -7,20 +7,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, select
 
 from geo_service.db import models
-from geo_service.db.bulk import Method, drop_replaced, replace_tables
-from geo_service.db.transactions import SCORING_LOCK, hold_lock
 from geo_service.errors import StaleScores
 from geo_service.reservations.claims import read_claims
-from geo_service.scoring import districts, store
-from geo_service.scoring.area import area_contents, compute_area_scores
-from geo_service.scoring.distance import backend_for
-from geo_service.scoring.features import compute, target_sets
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranking import DistrictStatus, Ranker
+
+if TYPE_CHECKING:
+    from geo_service.db.bulk import Method
 
 Step = Callable[[str], None]
 REPLACED_TABLES = ("flat_features", "area_scores")  # rewritten as a whole by every run
@@ -40,6 +38,14 @@ class ScoreSummary:
 
 def score_all(engine: Engine, profile: ScoringProfile, step: Step | None = None) -> ScoreSummary:
     """Recompute flat features, district status and area scores in one transaction."""
+    # imported here: a command that only ranks needs none of them (seconds of its start)
+    from geo_service.db.bulk import drop_replaced, replace_tables
+    from geo_service.db.transactions import SCORING_LOCK, hold_lock
+    from geo_service.scoring import districts, store
+    from geo_service.scoring.area import area_contents, compute_area_scores
+    from geo_service.scoring.distance import backend_for
+    from geo_service.scoring.features import compute, target_sets
+
     summary = ScoreSummary()
     clock = time.perf_counter()
 
@@ -93,6 +99,8 @@ def read_status(conn: Connection) -> DistrictStatus:
 
 def load_ranker(engine: Engine, profile: ScoringProfile) -> Ranker:
     """Read flats, features and district status into a Ranker."""
+    from geo_service.scoring import store
+
     with engine.connect() as conn:
         flats = store.read_flats(conn)
         feats = store.read_features(conn)

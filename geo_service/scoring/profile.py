@@ -149,10 +149,12 @@ class CatalogueRules(_Strict):
 
 
 class ReportRules(_Strict):
-    """Public output (situation report): counts of households below ``min_cell`` are shown
-    as "< min_cell", never exactly (small cells could identify a household)."""
+    """Public output (situation report, districts API, OGC, maps): counts of households below
+    ``min_cell`` are shown as "< min_cell", never exactly (small cells could identify a
+    household), and further cells are hidden so that no hidden one can be worked out
+    (``geo_service/suppression.py``). At least 3: "< 2" would say "1"."""
 
-    min_cell: int = Field(3, ge=2, le=50)
+    min_cell: int = Field(3, ge=3, le=50)
 
 
 class AllocationRules(_Strict):

@@ -8,10 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from geo_service.errors import NotFound, NotScored, ProfileError
 from geo_service.scoring.decay import (
@@ -42,6 +41,9 @@ from geo_service.scoring.results import (
     RankedFlat,
     Ranking,
 )
+
+if TYPE_CHECKING:  # pandas is imported where frames are read: a ranker from disk needs none
+    import pandas as pd
 
 # District code -> name, factor, utilisation, suppressed, capacity, placements.
 DistrictStatus = dict[str, dict[str, Any]]
@@ -106,6 +108,8 @@ class Ranker:
         data_timestamp: datetime | None,
     ) -> None:
         """Index everything by flat position; ``flats`` must be sorted by id."""
+        import pandas as pd
+
         self.profile = profile
         self.data_timestamp = data_timestamp.isoformat() if data_timestamp else None
         self.ids = flats["id"].to_numpy(object)
@@ -127,7 +131,8 @@ class Ranker:
         self.addresses = flats["address"].astype(object).where(flats["address"].notna(), None)
         self.addresses = self.addresses.to_numpy(object)
         self.district = flats["district_code"].to_numpy(object)
-        self.district_index, self.district_codes = pd.factorize(flats["district_code"])
+        self.district_index, codes = pd.factorize(flats["district_code"])
+        self.district_codes = np.asarray(codes, dtype=object)
         self._set_status(status)
         self.modes = set(features["distance_mode"]) or {profile.distance_mode}
         self.distance_mode = ",".join(sorted(self.modes))
@@ -439,6 +444,8 @@ class Ranker:
     def table(self, sel: Selection) -> pd.DataFrame:
         """A selection as one row per flat (rank, scores, district, points per category),
         without the words: for analysts ranking thousands of flats at once."""
+        import pandas as pd
+
         ev, rows = sel.evaluation, sel.chosen
         names = self.profile.names()
         points = round_preserving_sum(ev.points(rows)) if rows else np.zeros((0, len(names)))

@@ -137,6 +137,11 @@ class District(Result):
     status_index: float | None = Field(None, description="Weighted z-score; higher = more burden.")
     status_class: int | None = Field(None, description="1 (high status) .. 4 (very low).")
     suppressed: bool | None = Field(None, description="Under the minimum population.")
+    small_count: bool | None = Field(
+        None,
+        description="Public view: fewer placements than the profile's minimum cell, so "
+        "placements, utilisation and factor are not shown (they would give the count away).",
+    )
     capacity: int | None = None
     capacity_source: str | None = Field(None, description="'imported' or 'derived'.")
     placements: int | None = None

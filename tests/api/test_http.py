@@ -167,14 +167,15 @@ def test_errors_are_problem_json(
 
 
 def test_rank_equals_the_cli(server: str, keys: dict[str, str], sample_database_url: str) -> None:
-    """POST /placements/rank returns the same flats and scores as `geo-service rank --json`."""
+    """POST /placements/rank and `geo-service rank --json` return the same answer object:
+    results with addresses, considered, excluded, failed constraints, notes, versions."""
     api = call(
         server,
         "POST",
         "/api/v1/placements/rank",
         {"household": HH, "limit": 10},
         keys["housing_office"],
-    ).json()["results"]
+    ).json()
     env = {**os.environ, "DATABASE_URL": sample_database_url}
     cli = json.loads(
         subprocess.run(
@@ -195,8 +196,9 @@ def test_rank_equals_the_cli(server: str, keys: dict[str, str], sample_database_
             check=True,
         ).stdout
     )
-    pick = lambda rs: [(r["flat_id"], r["placement_score"], r["infrastructure_score"]) for r in rs]  # noqa: E731
-    assert pick(api) == pick(cli) and len(api) == 10
+    assert cli == api and len(api["results"]) == 10
+    assert {"considered", "excluded", "failed_constraints", "notes", "data_timestamp"} <= set(cli)
+    assert all(r["address"] for r in cli["results"])
 
 
 @pytest.fixture(scope="module")

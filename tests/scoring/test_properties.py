@@ -164,7 +164,7 @@ def test_rank_json_is_deterministic(scored_sample: Engine, sample_database_url: 
         for _ in range(2)
     ]
     assert runs[0] == runs[1]
-    ranked = json.loads(runs[0])
+    ranked = json.loads(runs[0])["results"]
     assert [r["rank"] for r in ranked] == [1, 2, 3, 4, 5]
     assert {
         "flat_id",

@@ -87,7 +87,7 @@ def detail_for(spec: CollectionSpec, key: KeyInfo) -> bool:
 
 def source(db: Engine = Depends(engine), city: ScoringProfile = Depends(profile)) -> Source:
     """The app's database with the city's indicator keys, as the collections' SQL needs."""
-    return Source(db, indicators=tuple(city.district.indicators))
+    return Source(db, indicators=tuple(city.district.indicators), min_cell=city.min_cell)
 
 
 @router.get(

@@ -98,6 +98,49 @@ def test_small_districts_are_suppressed_below_planner(ogc: str, keys: dict[str, 
     assert by_role["viewer"][big]["unemployment_rate"] is not None
 
 
+def test_small_numbers_of_placements_are_hidden_alike_everywhere(
+    ogc: str, keys: dict[str, str], api_engine: Engine
+) -> None:
+    """Below the planner role a district with 1 or 2 placements shows neither them nor the
+    utilisation and factor that give them away (utilisation x capacity = placements), the same
+    in the OGC collection, the districts API and the maps' data; planners see everything."""
+    from geo_service.maps import data
+
+    figures = ("placements", "utilisation", "factor")
+    ogc_view = {
+        f["id"]: f["properties"]
+        for f in get(ogc, "/collections/districts/items", keys["viewer"], limit=100).json()[
+            "features"
+        ]
+    }
+    api = httpx.get(
+        ogc.replace("/ogc", "/api/v1/districts"), headers={"X-API-Key": keys["viewer"]}
+    ).json()["items"]
+    planner = httpx.get(
+        ogc.replace("/ogc", "/api/v1/districts"), headers={"X-API-Key": keys["planner"]}
+    ).json()["items"]
+    with api_engine.connect() as conn:
+        maps = data.districts(conn, sample_profile().min_cell).set_index("code")
+    truth = {d["code"]: d for d in planner}
+    small = {c for c, d in truth.items() if not d["suppressed"] and 0 < d["placements"] < 3}
+    assert small, "the sample has districts with 1 or 2 placements"
+    for d in api:
+        code = d["code"]
+        hidden = code in small
+        assert d["small_count"] is hidden
+        assert ogc_view[code]["small_count"] is hidden
+        for k in figures:
+            if hidden or d["suppressed"]:
+                assert d[k] is None and ogc_view[code][k] is None, (code, k)
+                assert maps.loc[code, k] is None or maps.loc[code, k] != maps.loc[code, k]
+            else:
+                assert d[k] == truth[code][k]
+                assert ogc_view[code][k] == pytest.approx(truth[code][k])
+    for prop in ("placements", "small_count"):
+        assert prop in ogc_view[next(iter(small))]
+    assert all(not d.get("small_count") for d in planner)
+
+
 @pytest.mark.parametrize(
     ("path", "params", "says"),
     [
