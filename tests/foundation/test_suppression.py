@@ -32,7 +32,7 @@ def one_way_range(table: Table, sup: Suppression, m: int, i: int) -> tuple[float
     return low, high
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(values=st.lists(COUNTS, min_size=1, max_size=8), m=MIN_CELLS, data=st.data())
 def test_no_hidden_cell_of_a_list_with_its_total_is_derivable(
     values: list[int], m: int, data: st.DataObject
@@ -79,7 +79,7 @@ def milp_range(table: Table, sup: Suppression, m: int, i: int) -> tuple[float, f
     return out[0], (math.inf if out[1] >= cap else out[1])
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     rows=st.integers(2, 4),
     cols=st.integers(2, 4),
@@ -105,7 +105,7 @@ def test_no_hidden_cell_of_a_two_way_table_is_derivable(
         assert high - low >= 1, (values, sorted(sup.cells.items()), sup.margins, i, low, high)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     first=st.lists(COUNTS, min_size=1, max_size=6),
     m=MIN_CELLS,
