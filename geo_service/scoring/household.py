@@ -15,13 +15,12 @@ from pydantic import (
     model_validator,
 )
 
-from geo_service.codes import CODE_LIST_MAX, Code
+from geo_service.codes import CODE_LIST_MAX, LANGUAGE_PATTERN, Code
 from geo_service.dates import StrictDate
 from geo_service.errors import InputError
 from geo_service.ingest.iso639 import ISO_639_3_EXTRA, is_language_code
 from geo_service.scoring.profile import ScoringProfile
 
-LANGUAGE_PATTERN = r"^[a-z]{2,3}$"
 ISO_639_LIST = "https://www.loc.gov/standards/iso639-2/php/code_list.php"
 
 

@@ -149,7 +149,7 @@ def test_suppressed_districts_show_no_figures(scored_sample: Engine) -> None:
     small = [r for r in rows if r["residents"] < 300]
     assert small and all(r["suppressed"] and r["status_class"] is None for r in small)
     for r in small:
-        view = public_view(r)
+        (view,) = public_view([r], 3)
         assert all(view[k] is None for k in PUBLIC_FIGURES if k in view)
     assert any(r["factor"] == 0 for r in rows)  # a district at its cap
 

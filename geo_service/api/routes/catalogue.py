@@ -13,7 +13,7 @@ from geo_service.auth.keys import KeyInfo
 from geo_service.catalogue import service, sheet
 from geo_service.catalogue.results import Coverage, Duplicates
 from geo_service.catalogue.vocabulary import check_categories
-from geo_service.codes import CODE_LIST_MAX, Code
+from geo_service.codes import QUERY_CODES_MAX, QUERY_LANGUAGES_MAX, Code, LanguageCode
 from geo_service.scoring.profile import ScoringProfile
 
 router = APIRouter(prefix="/catalogue", tags=["catalogue"])
@@ -48,16 +48,16 @@ def referral_sheet(
 )
 def coverage(
     language: Annotated[
-        list[Code] | None,
+        list[LanguageCode] | None,
         Query(
-            max_length=CODE_LIST_MAX,
+            max_length=QUERY_LANGUAGES_MAX,
             description="ISO 639 codes; default every catalogue language.",
         ),
     ] = None,
     category: Annotated[
         list[Code] | None,
         Query(
-            max_length=CODE_LIST_MAX,
+            max_length=QUERY_CODES_MAX,
             description="Offer categories; default every catalogue category.",
         ),
     ] = None,
