@@ -28,6 +28,7 @@ help:
 	@echo "make notebooks - JupyterLab with the analyst notebooks on the embedded PostGIS (sample data scored)"
 	@echo "              on port $${JUPYTER_PORT:-8888} (another: JUPYTER_PORT=8890 make notebooks)"
 	@echo "make bench  - the performance report beside its peers (tipg, pandana) into bench.json"
+	@echo "make messages - add new texts to the message catalogues (geo_service/locale), then translate them"
 
 deps: apt venv npm
 
@@ -138,3 +139,14 @@ $(NB_STAMP): $(STAMP)
 	@echo "installing JupyterLab into $(VENV) (pinned by constraints.txt)"
 	@$(call pip_install,dev notebooks)
 	@touch $@
+
+# The message catalogue (geo_service/i18n): append new messages to every .po, check, prune.
+.PHONY: messages messages-check messages-prune
+messages: venv
+	@$(PY) -m geo_service.i18n.check --add
+
+messages-check: venv
+	@$(PY) -m geo_service.i18n.check
+
+messages-prune: venv
+	@$(PY) -m geo_service.i18n.check --prune

@@ -16,13 +16,18 @@ from typing import Annotated
 
 from pydantic import BeforeValidator
 
+from geo_service.i18n import N_, _
+
 ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 GERMAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 ISO_DATETIME = re.compile(
     r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?", re.IGNORECASE
 )
-DATE_HINT = "a date as YYYY-MM-DD or TT.MM.JJJJ, e.g. 2026-12-01 or 01.12.2026"
-DATETIME_HINT = "an ISO 8601 date-time or a date, e.g. 2026-11-25T08:00:00Z or 2026-11-25"
+DATE_HINT = N_("must be a date as YYYY-MM-DD or TT.MM.JJJJ, e.g. 2026-12-01 or 01.12.2026")
+DATETIME_HINT = N_(
+    "must be an ISO 8601 date-time or a date, e.g. 2026-11-25T08:00:00Z or 2026-11-25"
+)
+NOT_A_DAY = N_("{text} is not a day of the calendar; it {hint}")
 
 
 def parse_day(text: str) -> date | None:
@@ -39,7 +44,7 @@ def parse_day(text: str) -> date | None:
     try:
         return date(year, month, day)
     except ValueError:
-        raise ValueError(f"{text!r} is not a day of the calendar; expected {DATE_HINT}") from None
+        raise ValueError(_(NOT_A_DAY).format(text=repr(text), hint=_(DATE_HINT))) from None
 
 
 def as_date(value: object) -> date:
@@ -48,7 +53,7 @@ def as_date(value: object) -> date:
         return value
     found = parse_day(value) if isinstance(value, str) else None
     if found is None:
-        raise ValueError(f"expected {DATE_HINT}")
+        raise ValueError(_(DATE_HINT))
     return found
 
 
@@ -70,7 +75,7 @@ def as_datetime(value: object) -> datetime:
         day = parse_day(text)
         if day is not None:
             return datetime.combine(day, datetime.min.time())
-    raise ValueError(f"expected {DATETIME_HINT}")
+    raise ValueError(_(DATETIME_HINT))
 
 
 StrictDate = Annotated[date, BeforeValidator(as_date)]

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, func, select
 
 from geo_service.db import models
 from geo_service.errors import NotFound
+from geo_service.i18n import _
 from geo_service.reservations.claims import read_claims
 from geo_service.scoring.districts import check_district_codes
 from geo_service.scoring.results import Result
@@ -154,7 +155,7 @@ def get_flat(engine: Engine, flat_id: str) -> FlatDetail:
             .first()
         )
         if row is None:
-            raise NotFound(f"no flat with id {flat_id!r}")
+            raise NotFound(_("no flat with id {flat}").format(flat=repr(flat_id)))
         claims = read_claims(conn, [flat_id])
     kinds = {c.kind for c in claims}
     free = "free" if row["available"] else "not_on_offer"

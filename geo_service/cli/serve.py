@@ -58,11 +58,14 @@ def bind(host: str, port: int) -> socket.socket:
         sock.listen(2048)
     except OSError as exc:
         sock.close()
-        other = port + 10
+        from geo_service.i18n import _
+
         raise InputError(
-            f"cannot listen on {host}:{port} ({exc.strerror}): another process uses port "
-            f"{port}. Choose another: GEO_SERVICE_PORT={other} make demo, or "
-            f"geo-service demo --port {other} (serve --port {other})"
+            _(
+                "cannot listen on {host}:{port} ({reason}): another process uses port {port}. "
+                "Choose another: GEO_SERVICE_PORT={other} make demo, or geo-service demo "
+                "--port {other} (serve --port {other})"
+            ).format(host=host, port=port, reason=exc.strerror, other=port + 10)
         ) from None
     sock.set_inheritable(True)
     return sock

@@ -10,6 +10,7 @@ from pyproj import CRS, Transformer
 
 from geo_service.codes import CODE_MAX
 from geo_service.db.crs import StorageCRS
+from geo_service.i18n import _
 from geo_service.ingest.errors import Problem
 from geo_service.ingest.iso639 import LANGUAGE_CODES
 from geo_service.ingest.schemas import FieldSpec, KindSpec
@@ -114,7 +115,8 @@ def check_field(
     else:
         if spec.type == "code":  # district codes and flat ids: requests name them (codes.py)
             long = text.str.len() > CODE_MAX
-            probs += _problems(df, long, spec.name, text, f"longer than {CODE_MAX} characters")
+            too_long = _("longer than {n} characters").format(n=CODE_MAX)
+            probs += _problems(df, long, spec.name, text, too_long)
         value = text.where(~missing, spec.default)
     return value, probs
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Column, ColumnElement, Connection, and_, func, select, update
 
@@ -20,18 +21,24 @@ from geo_service.auth.keys import KeyInfo
 from geo_service.config import get_settings
 from geo_service.db import models
 from geo_service.errors import Conflict
+from geo_service.i18n import N_, _, formats
 
 R, W, F = models.reservations, models.waiting_list, models.flats
 Kind = Literal["held", "confirmed", "offered"]
-# A claim in words (English source texts of the message catalogue; no personal data).
+# A claim in words (the message catalogue's English source texts; no personal data).
 WORDS: dict[Kind, str] = {
-    "confirmed": "flat {flat} is taken: a placement is confirmed (reservation {rid})",
-    "held": "flat {flat} is held until {until} (reservation {rid}); it is free again when the "
-    "hold is released or lapses",
-    "offered": "flat {flat} is offered to a waiting household until {until} (waiting-list "
-    "entry {entry}): reserve it for that household (POST /api/v1/waiting-list/{entry}/reserve) "
-    "or decline the offer first",
+    "confirmed": N_("flat {flat} is taken: a placement is confirmed (reservation {rid})"),
+    "held": N_(
+        "flat {flat} is held until {until} (reservation {rid}); it is free again when the "
+        "hold is released or lapses"
+    ),
+    "offered": N_(
+        "flat {flat} is offered to a waiting household until {until} (waiting-list entry "
+        "{entry}): reserve it for that household (POST /api/v1/waiting-list/{entry}/reserve) "
+        "or decline the offer first"
+    ),
 }
+TAKEN = N_("flat {flat} is already held or confirmed")
 
 
 def offer_lifetime() -> timedelta:
@@ -50,8 +57,8 @@ def live_hold() -> ColumnElement[bool]:
 
 
 def when(moment: datetime) -> str:
-    """A moment in words for an error message (UTC, to the minute)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    """A moment as people read it: the city's local time, to the minute ("13.12.2026, 14:30")."""
+    return formats.moment(moment.astimezone(ZoneInfo(get_settings().timezone)))
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,7 @@ class Claim:
     def words(self) -> str:
         """The claim in words, without personal data."""
         until = when(self.until) if self.until else ""
-        return WORDS[self.kind].format(
+        return _(WORDS[self.kind]).format(
             flat=self.flat_id, until=until, rid=self.reservation_id, entry=self.entry_id
         )
 
@@ -82,7 +89,7 @@ class FlatTaken(Conflict):
             super().__init__(claim.words())
             self.flat_id = claim.flat_id
         else:
-            super().__init__(f"flat {claim} is already held or confirmed")
+            super().__init__(_(TAKEN).format(flat=claim))
             self.flat_id = claim
 
 

@@ -12,6 +12,7 @@ from geo_service.auth.keys import KeyInfo
 from geo_service.db import models
 from geo_service.db.transactions import in_transaction
 from geo_service.errors import Conflict, InputError, NotFound
+from geo_service.i18n import _
 from geo_service.reservations.claims import flat_address
 from geo_service.reservations.holds import Hold, case_ref_hash, place_holds
 from geo_service.reservations.results import ReleaseReason, Reservation
@@ -124,9 +125,10 @@ def apply_transition(
         raise Conflict(f"reservation {rid} is {state}: cannot {action}")
     if action == "release" and status == "confirmed" and reason is None:
         raise InputError(
-            "reason: releasing a confirmed placement needs a reason, one of "
-            + ", ".join(get_args(ReleaseReason)),
-            errors=[{"pointer": "/reason", "message": "required for a confirmed placement"}],
+            _("reason: ending a confirmed placement needs a reason, one of {reasons}").format(
+                reasons=", ".join(get_args(ReleaseReason))
+            ),
+            errors=[{"pointer": "/reason", "message": _("required for a confirmed placement")}],
         )
     row = conn.execute(
         update(R)

@@ -23,6 +23,7 @@ from geo_service.auth.keys import KeyInfo
 from geo_service.db import models
 from geo_service.db.transactions import in_transaction
 from geo_service.errors import Conflict, InputError, NotFound
+from geo_service.i18n import _
 from geo_service.reservations import service as reservations
 from geo_service.reservations.claims import (
     check_free,
@@ -263,7 +264,7 @@ def offer(
     explanation = ranker.score_flat(flat_id, household, held=set())
     failed = [c for c in explanation.constraints if not c.passed and c.name != "free"]
     if not ranker.on_offer[ranker.position[flat_id]]:
-        raise Conflict(f"flat {flat_id} is no longer on offer")
+        raise Conflict(_("flat {flat} is no longer on offer").format(flat=flat_id))
     if failed:
         raise Conflict(
             f"flat {flat_id} does not fit this household: "
@@ -293,7 +294,9 @@ def offer(
     try:
         return in_transaction(engine, work)
     except IntegrityError:  # the unique index: another household holds it through the list
-        raise Conflict(f"flat {flat_id} is already offered to another household") from None
+        raise Conflict(
+            _("flat {flat} is already offered to another household").format(flat=flat_id)
+        ) from None
 
 
 def reserve(

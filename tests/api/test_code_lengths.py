@@ -215,4 +215,4 @@ def test_imports_make_no_code_a_request_would_refuse() -> None:
     rows = pd.DataFrame({"code": ["x" * CODE_MAX, "y" * (CODE_MAX + 1)], "name": ["A", "B"]})
     _, problems = check_fields(rows, KINDS["districts"], frozenset())
     assert [(p.row, p.field) for p in problems] == [(2, "code")], problems
-    assert f"longer than {CODE_MAX} characters" in problems[0].message
+    assert f"länger als {CODE_MAX} Zeichen" in problems[0].message

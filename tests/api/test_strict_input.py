@@ -58,21 +58,21 @@ UNKNOWN_VOCABULARY = [
         "POST",
         "/api/v1/placements/rank",
         {"household": with_household(languages=["xx"])},
-        ["'xx'", "ISO 639-1", "prs"],
+        ["„xx“", "ISO 639-1", "prs"],
     ),
     (
         "POST",
         "/api/v1/placements/rank",
         {"household": with_household(languages=["arabic"])},
-        ["'arabic'", "ISO 639-1"],
+        ["„arabic“", "meinten Sie ar (Arabisch)?"],
     ),
     (
         "POST",
         "/api/v1/placements/rank",
         {"household": with_household(needs=["sauna"])},
-        ["'sauna'", "barrier_free"],
+        ["„sauna“", "barrier_free"],
     ),
-    ("GET", "/api/v1/offers?language=xx", None, ["'xx'", "ISO 639-1"]),
+    ("GET", "/api/v1/offers?language=xx", None, ["„xx“", "ISO 639-1"]),
     ("GET", "/api/v1/offers?category=yoga", None, ["'yoga'", "counselling"]),
     (
         "GET",
@@ -80,7 +80,7 @@ UNKNOWN_VOCABULARY = [
         None,
         ["'yoga'", "language_course"],
     ),
-    ("GET", "/api/v1/catalogue/coverage?language=xx&category=counselling", None, ["'xx'"]),
+    ("GET", "/api/v1/catalogue/coverage?language=xx&category=counselling", None, ["„xx“"]),
     (
         "GET",
         "/api/v1/catalogue/referral-sheet?flat=F-0001&language=ar&sheet_language=xx",
@@ -292,7 +292,7 @@ def test_german_dates_are_dates(server: str, keys: dict[str, str]) -> None:
     assert entry.json()["entered_on"] == "2026-11-02"
     assert entry.json()["household"]["move_in"] == "2027-04-01"
     bad = post(server, key, "POST", rank, {"household": with_household(move_in="31.02.2027")})
-    assert bad.status_code == 400 and "not a day of the calendar" in bad.text
+    assert bad.status_code == 400 and "kein Tag des Kalenders" in bad.text
 
 
 def chunked(server: str, path: str, key: str, size: int) -> tuple[int, dict[str, str], bytes]:
@@ -332,7 +332,7 @@ def test_chunked_body_over_the_limit_is_413(server: str, keys: dict[str, str]) -
     )
     assert status == 413, payload[:300]
     assert headers["content-type"].startswith("application/problem+json")
-    assert b"larger than" in payload
+    assert "größer als".encode() in payload
 
 
 def test_small_chunked_body_is_read_whole(server: str, keys: dict[str, str]) -> None:

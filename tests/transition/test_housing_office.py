@@ -6,6 +6,8 @@ has a ``Location``."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import httpx
 from sqlalchemy import Engine, text
@@ -13,6 +15,12 @@ from sqlalchemy import Engine, text
 from tests.transition.test_http import HOLD_DAYS, call, fitting_flats, hh, new_entry
 
 ADDRESS = re.compile(r".+\(illustrativ\)$")  # the sample's addresses are labelled illustrative
+
+
+def day(moment: str) -> str:
+    """The local day of an ISO 8601 moment as the messages write it (German: 13.12.2026)."""
+    local = datetime.fromisoformat(moment).astimezone(ZoneInfo("Europe/Berlin"))
+    return local.strftime("%d.%m.%Y")
 
 
 def test_an_offer_holds_the_flat_for_its_household(
@@ -34,7 +42,8 @@ def test_an_offer_holds_the_flat_for_its_household(
     assert refused.status_code == 409, refused.text
     assert refused.headers["content-type"].startswith("application/problem+json")
     detail = refused.json()["detail"]
-    assert f"flat {flat} is offered to a waiting household until {until[:10]}" in detail
+    assert f"Wohnung {flat} ist bis {day(until)}" in detail
+    assert "einem wartenden Haushalt angeboten" in detail
     assert entry in detail and "AZ-" not in detail and "uk" not in detail
     ranked = call(server, "POST", "/api/v1/placements/rank", {"household": hh(), "limit": 500}, key)
     assert flat not in {r["flat_id"] for r in ranked.json()["results"]}
@@ -55,10 +64,11 @@ def test_an_offer_holds_the_flat_for_its_household(
     again = call(server, "POST", f"/api/v1/flats/{other}/reservations", direct, key)
     expires = held.json()["expires_at"]
     assert again.status_code == 409
-    assert f"flat {other} is held until {expires[:10]}" in again.json()["detail"]
+    assert f"Wohnung {other} ist bis {day(expires)}" in again.json()["detail"]
+    assert "reserviert" in again.json()["detail"]
     third = new_entry(server, key)["id"]
     late = call(server, "POST", f"/api/v1/waiting-list/{third}/offer", {"flat_id": other}, key)
-    assert late.status_code == 409 and "is held until" in late.json()["detail"]
+    assert late.status_code == 409 and f"ist bis {day(expires)}" in late.json()["detail"]
     with api_engine.connect() as conn:
         audited = conn.execute(
             text(
@@ -149,7 +159,7 @@ def test_the_flat_route_and_the_address_in_every_answer_about_a_flat(
     shown = call(server, "GET", f"/api/v1/flats/{flat}", None, key).json()
     (claim,) = shown["holds"]
     assert shown["status"] == "held" and claim["kind"] == "held"
-    assert claim["reservation_id"] == held.json()["id"] and "held until" in claim["text"]
+    assert claim["reservation_id"] == held.json()["id"] and "reserviert" in claim["text"]
     assert "household" not in claim
     entry = new_entry(server, key)["id"]
     mine = call(server, "GET", f"/api/v1/waiting-list/{entry}/recommendations", None, key).json()
@@ -181,7 +191,8 @@ def test_ending_a_placement_needs_a_reason_and_entries_have_a_location(
     release = f"/api/v1/reservations/{rid}/release"
     bare = call(server, "POST", release, None, key)
     assert bare.status_code == 400, bare.text
-    assert "needs a reason" in bare.json()["detail"] and "household_left" in bare.json()["detail"]
+    assert "braucht einen Grund" in bare.json()["detail"]
+    assert "household_left" in bare.json()["detail"]
     assert call(server, "POST", release, {"reason": "why not"}, key).status_code == 400
     done = call(server, "POST", release, {"reason": "household_left"}, key)
     assert done.status_code == 200 and done.json()["status"] == "released"

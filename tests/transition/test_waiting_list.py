@@ -173,7 +173,7 @@ def test_offers_that_cannot_be(
     a, b = add(api_engine, fresh_profile), add(api_engine, fresh_profile)
     flat = fitting_flat(api_engine, fresh_profile, rankers)
     store.offer(api_engine, a, flat, KEY, fresh_profile, rankers=rankers)
-    with pytest.raises(Conflict, match="is offered to a waiting household until"):
+    with pytest.raises(Conflict, match="einem wartenden Haushalt angeboten"):
         store.offer(api_engine, b, flat, KEY, fresh_profile, rankers=rankers)
     big = Household(size=6, children_ages=[1, 2, 3, 4], languages=["ar"], move_in=date.today())
     c = store.add(
@@ -225,7 +225,9 @@ def test_a_lapsed_hold_or_a_flat_taken_meanwhile_changes_nothing(
     flat = fitting_flat(api_engine, fresh_profile, rankers)
     store.offer(api_engine, other, flat, KEY, fresh_profile, rankers=rankers)
     before = snapshot(api_engine)
-    with pytest.raises(Conflict, match=f"offered to a waiting household until .* {other}"):
+    with pytest.raises(
+        Conflict, match=f"wartenden Haushalt angeboten \\(Wartelisten-Eintrag {other}"
+    ):
         reservations.reserve(
             api_engine, flat, household(), None, KEY, fresh_profile, rankers=rankers
         )

@@ -78,5 +78,6 @@ def test_demo_on_a_busy_port_stops_before_printing_urls(database_url: str, tmp_p
         )
     assert done.returncode != 0
     said = done.stdout + done.stderr
-    assert f"127.0.0.1:{port}" in said and "GEO_SERVICE_PORT=" in said and "--port" in said
+    assert f"Port {port} auf 127.0.0.1 ist belegt" in said
+    assert "GEO_SERVICE_PORT=" in said and "--port" in said
     assert "API:" not in said and "demo API keys" not in said and "sample" not in said
