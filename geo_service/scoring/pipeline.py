@@ -16,7 +16,6 @@ from geo_service.errors import StaleScores
 from geo_service.reservations.claims import read_claims
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranking import DistrictStatus, Ranker
-from geo_service.transit.scoring import transit_for
 
 if TYPE_CHECKING:
     from geo_service.db.bulk import Method
@@ -46,6 +45,7 @@ def score_all(engine: Engine, profile: ScoringProfile, step: Step | None = None)
     from geo_service.scoring.area import area_contents, compute_area_scores
     from geo_service.scoring.distance import backend_for
     from geo_service.scoring.features import compute, target_sets
+    from geo_service.transit.scoring import transit_for
 
     summary = ScoreSummary()
     clock = time.perf_counter()
