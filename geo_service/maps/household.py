@@ -3,6 +3,7 @@ zoomed to), their explanations in words and what is within reach of the best fla
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from html import escape
 from typing import Any
@@ -34,6 +35,9 @@ FORM_STYLE = """<style>
  height:22px;text-align:center;font:bold 12px/22px "DejaVu Sans",Arial,sans-serif;
  box-shadow:0 1px 3px rgba(0,0,0,.5);transform:translate(-50%,-50%)}
 </style>"""
+
+# a code quoted in a message: German („xx“) or English ('xx', “xx”)
+QUOTED = re.compile(r"[„'\"“]([^“”'\"]+)[“”'\"]")
 
 
 def describe(household: dict[str, Any], lab: Labels) -> str:
@@ -126,10 +130,11 @@ def _message(err: Any, fields: dict[str, str], errs: dict[str, str]) -> str:
         what = errs["no_language"]
     elif kind.startswith("int_"):
         what = errs["not_a_number"]
-    elif kind.startswith("date"):
+    elif kind.startswith("date") or loc[:1] == ["move_in"]:  # dates.py's own value errors too
         what = errs["not_a_date"]
-    elif "ISO 639" in text:
-        what = errs["not_a_language"].format(value=text.split("'")[1] if "'" in text else "")
+    elif "ISO 639" in text:  # the code in quotes, German („xx“) or English ('xx', “xx”)
+        quoted = QUOTED.search(text)
+        what = errs["not_a_language"].format(value=quoted.group(1) if quoted else "")
     elif "minors" in text:
         field, what = fields["children_ages"], errs["no_adult"]
     else:

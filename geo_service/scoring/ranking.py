@@ -128,8 +128,8 @@ class Ranker:
             pd.to_datetime(flats["available_from"]).to_numpy().astype("datetime64[D]"),
         )
         self.on_offer = flats["available"].to_numpy(bool)
-        self.addresses = flats["address"].astype(object).where(flats["address"].notna(), None)
-        self.addresses = self.addresses.to_numpy(object)
+        address = flats.get("address", pd.Series(None, index=flats.index, dtype=object))
+        self.addresses = address.astype(object).where(address.notna(), None).to_numpy(object)
         self.district = flats["district_code"].to_numpy(object)
         self.district_index, codes = pd.factorize(flats["district_code"])
         self.district_codes = np.asarray(codes, dtype=object)
