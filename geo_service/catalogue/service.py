@@ -22,6 +22,7 @@ from geo_service.catalogue.store import (
     vocabulary,
 )
 from geo_service.errors import InputError
+from geo_service.i18n import _
 from geo_service.scoring.profile import ScoringProfile
 
 DEFAULT_RADIUS_M = 2000.0
@@ -50,7 +51,11 @@ def e2sfca_weight(profile: ScoringProfile, category: str) -> tuple[Weight, float
     """The profile's decay for an offer category (E2SFCA) and its zero distance as radius."""
     name = profile.offer_category_map().get(category)
     if name is None:
-        raise InputError(f"category {category!r} is not mapped in profile {profile.name!r}")
+        raise InputError(
+            _("category “{category}” is not mapped in the profile “{profile}”").format(
+                category=category, profile=profile.name
+            )
+        )
     return smoothstep_weight(profile.full_m(name), profile.zero_m(name)), profile.zero_m(name)
 
 
@@ -110,14 +115,22 @@ def as_csv(rows: list[CoverageRow]) -> str:
     return buf.getvalue()
 
 
-def all_gaps(bind: Engine | Connection, skip_languages: Collection[str] = ()) -> list[CoverageRow]:
-    """The coverage rows that are gaps, over every offer category and every language the
-    catalogue has (but ``skip_languages``), with the default 2SFCA radius."""
+def all_coverage(
+    bind: Engine | Connection, skip_languages: Collection[str] = ()
+) -> list[CoverageRow]:
+    """The coverage rows of every offer category and every language the catalogue has (but
+    ``skip_languages``), with the default 2SFCA radius; a district has rows only where
+    households live."""
     categories, languages = vocabulary(bind)
     languages = [lang for lang in languages if lang not in skip_languages]
     if not categories or not languages:
         return []
-    return [r for r in coverage(bind, languages, categories) if r.gap]
+    return coverage(bind, languages, categories)
+
+
+def all_gaps(bind: Engine | Connection, skip_languages: Collection[str] = ()) -> list[CoverageRow]:
+    """The coverage rows that are gaps (see ``all_coverage``)."""
+    return [r for r in all_coverage(bind, skip_languages) if r.gap]
 
 
 def duplicates(bind: Engine | Connection, threshold: float | None = None) -> list[DuplicatePair]:

@@ -12,6 +12,7 @@ import typer
 from geo_service.cli.app import app
 from geo_service.cli.common import console
 from geo_service.errors import InputError
+from geo_service.i18n import _
 
 if TYPE_CHECKING:
     from geo_service.config import Settings
@@ -34,10 +35,12 @@ def check_exposure(host: str, settings: Settings) -> None:
     problem = weak_secret(settings)
     if problem and not is_loopback(host):
         raise InputError(
-            f"refusing to serve on {host}: {problem}. Set GEO_SERVICE_SECRET_KEY to a random "
-            f"string of at least {MIN_SECRET_CHARS} characters (e.g. `python3 -c 'import "
-            "secrets; print(secrets.token_urlsafe(48))'`), or unset it to use the secret "
-            "generated for this installation"
+            _(
+                "refusing to serve on {host}: {problem}. Set GEO_SERVICE_SECRET_KEY to a random "
+                "string of at least {n} characters (e.g. `python3 -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'`), or unset it to use the secret generated "
+                "for this installation"
+            ).format(host=host, problem=problem, n=MIN_SECRET_CHARS)
         )
 
 
@@ -58,8 +61,6 @@ def bind(host: str, port: int) -> socket.socket:
         sock.listen(2048)
     except OSError as exc:
         sock.close()
-        from geo_service.i18n import _
-
         raise InputError(
             _(
                 "cannot listen on {host}:{port} ({reason}): another process uses port {port}. "
@@ -69,6 +70,15 @@ def bind(host: str, port: int) -> socket.socket:
         ) from None
     sock.set_inheritable(True)
     return sock
+
+
+def check_web_assets(settings: Settings) -> None:
+    """One clear line and exit code 3, before anything starts, when the npm packages of the
+    maps and /docs are missing (a `pip install` without `make`)."""
+    from geo_service.api.docs import NPM_FILES
+    from geo_service.maps.assets import check_installed
+
+    check_installed(settings, NPM_FILES)
 
 
 def run_server(host: str, port: int, workers: int = 1, sock: socket.socket | None = None) -> None:
@@ -110,6 +120,7 @@ def serve(
     from geo_service.db.engine import get_engine
 
     settings = get_settings()
+    check_web_assets(settings)
     # checks GEO_SERVICE_CRS against the database's storage CRS (one clear line); a database
     # that is down at start is reported by /ready until it is back
     with suppress(OperationalError):
@@ -138,6 +149,7 @@ def demo(
     from geo_service.transition.sample import load_sample_waiting_list
 
     settings = get_settings()
+    check_web_assets(settings)
     host, port = host or settings.host, port or settings.port
     check_exposure(host, settings)
     sock = bind(host, port)  # before anything is printed: the URLs below are this process's

@@ -23,6 +23,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    column,
     func,
     not_,
     null,
@@ -34,6 +35,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, distinct_o
 from geo_service.catalogue.service import all_gaps
 from geo_service.db import models
 from geo_service.errors import Forbidden, NotFound
+from geo_service.i18n import _
 from geo_service.scoring.districts import PUBLIC_FIGURES, SMALL_COUNT_FIGURES
 from geo_service.scoring.profile import ReportRules
 from geo_service.suppression import small_sql
@@ -56,14 +58,13 @@ Builder = Callable[[Source], Select[Any]]
 
 @dataclass(frozen=True)
 class CollectionSpec:
-    """One feature collection: identity, roles, source and queryables."""
+    """One feature collection: identity, roles and source (its columns are the queryables)."""
 
     id: str
     title: str
     description: str
     role: str  # the least role that sees the collection
     build: Builder
-    queryables: dict[str, str] = field(default_factory=dict)  # property -> JSON Schema type
     detail_role: str | None = None  # role that also sees the detail properties
     temporal: str | None = None  # date property the ``datetime`` parameter filters
     integer_ids: bool = False
@@ -73,7 +74,11 @@ class CollectionSpec:
         if not self.integer_ids:
             return text
         if not text.isdigit():
-            raise NotFound(f"no feature {text!r} in collection {self.id!r}")
+            raise NotFound(
+                _("there is no feature “{id}” in the collection “{collection}”").format(
+                    id=text, collection=self.id
+                )
+            )
         return int(text)
 
 
@@ -140,7 +145,9 @@ def offers(_: Source) -> Select[Any]:
     langs = (
         select(
             func.array_to_string(
-                func.array_agg(aggregate_order_by(ol.c.language, ol.c.language)), ","
+                func.array_agg(aggregate_order_by(ol.c.language, ol.c.language)),
+                ",",
+                type_=Text,
             )
         )
         .where(ol.c.offer_id == o.c.id)
@@ -225,7 +232,12 @@ def coverage_gaps(src: Source) -> Select[Any]:
             bindparam("gap_languages", languages, type_=ARRAY(Text)),
             bindparam("gap_homes", homes, type_=ARRAY(Integer)),
         )
-        .table_valued("district_code", "category", "language", "households")
+        .table_valued(  # typed, so filters compare like with like
+            column("district_code", Text),
+            column("category", Text),
+            column("language", Text),
+            column("households", Integer),
+        )
         .render_derived("gaps")
     )
     d = models.districts
@@ -253,7 +265,6 @@ COLLECTIONS = {
             "of placements with their utilisation and factor (small_count).",
             "viewer",
             districts,
-            {"code": "string", "name": "string", "ortschaft": "string", "status_class": "integer"},
             detail_role="planner",
         ),
         CollectionSpec(
@@ -262,7 +273,6 @@ COLLECTIONS = {
             "The round table's offer catalogue (counselling, courses, help) with languages.",
             "viewer",
             offers,
-            {"category": "string", "provider": "string", "district_code": "string"},
         ),
         CollectionSpec(
             "amenities",
@@ -270,7 +280,6 @@ COLLECTIONS = {
             "Everyday infrastructure: schools, kitas, doctors, shops, transit stops.",
             "viewer",
             amenities,
-            {"category": "string", "source": "string", "district_code": "string"},
             integer_ids=True,
         ),
         CollectionSpec(
@@ -280,7 +289,6 @@ COLLECTIONS = {
             "housing office also sees address, floor, lift and barrier-free access.",
             "viewer",
             flats,
-            {"district_code": "string", "rooms": "number"},
             detail_role="housing_office",
             temporal="available_from",
         ),
@@ -290,7 +298,6 @@ COLLECTIONS = {
             "H3 cells with the infrastructure score (0-100) and each category's value.",
             "viewer",
             area_scores,
-            {"district_code": "string", "h3_index": "string"},
         ),
         CollectionSpec(
             "coverage_gaps",
@@ -299,7 +306,6 @@ COLLECTIONS = {
             "language (or with interpreting) is within 2,000 m of any home (2SFCA).",
             "planner",
             coverage_gaps,
-            {"district_code": "string", "category": "string", "language": "string"},
         ),
     )
 }
@@ -315,8 +321,14 @@ def collection(collection_id: str, allows: Callable[[str], bool]) -> CollectionS
     spec = COLLECTIONS.get(collection_id)
     if spec is None:
         raise NotFound(
-            f"no collection {collection_id!r}; there are {', '.join(sorted(COLLECTIONS))}"
+            _("there is no collection “{id}”; there are {known}").format(
+                id=collection_id, known=", ".join(sorted(COLLECTIONS))
+            )
         )
     if not allows(spec.role):
-        raise Forbidden(f"collection {collection_id!r} needs the {spec.role!r} role")
+        raise Forbidden(
+            _("the collection “{id}” needs the role “{role}”").format(
+                id=collection_id, role=spec.role
+            )
+        )
     return spec

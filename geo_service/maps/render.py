@@ -12,10 +12,12 @@ from sqlalchemy import Engine
 from geo_service.catalogue.service import DEFAULT_RADIUS_M
 from geo_service.db.crs import storage_crs
 from geo_service.errors import InputError
+from geo_service.i18n import _
 from geo_service.maps import basemap, builders, data
 from geo_service.maps import household as household_page
 from geo_service.maps.assets import localise, vendor
 from geo_service.maps.isochrone import transit_isochrones, walking_isochrones
+from geo_service.maps.tiles import sidecar_name
 from geo_service.scoring.household import Household
 from geo_service.scoring.pipeline import held_flats
 from geo_service.scoring.profile import ScoringProfile
@@ -64,7 +66,7 @@ def build_basemap(
         d = data.district_shapes(conn)
         srid = storage_crs(conn).srid
     if d.empty:
-        raise InputError("no districts: import the districts before building the base map")
+        raise InputError(_("no districts: import the districts before building the base map"))
     area = shapely.union_all(d.geometry.to_numpy())
     layer = basemap.build(pbf, area, srid, min(profile.boundary_zone_m, 2000.0))
     basemap.write(layer, static_dir)
@@ -84,6 +86,8 @@ def render_public(
     for name, m in public_maps(engine, profile).items():
         files[name] = out / f"{name}.html"
         files[name].write_text(html_of(m, STATIC), encoding="utf-8")
+        for collection, script in getattr(m, "sidecars", {}).items():  # for maps opened from disk
+            (out / STATIC / sidecar_name(collection)).write_text(script, encoding="utf-8")
     return files
 
 

@@ -17,6 +17,8 @@ from geo_service.catalogue.versions import OfferVersion, changed_since
 from geo_service.config import get_settings
 from geo_service.db import models
 from geo_service.errors import InputError
+from geo_service.i18n import _
+from geo_service.i18n.formats import day as format_day
 from geo_service.report.results import (
     BridgeSummary,
     Count,
@@ -26,6 +28,7 @@ from geo_service.report.results import (
     GapChanges,
     GapRow,
     OfferChange,
+    OfferChangeCounts,
     WaitingCell,
 )
 from geo_service.scoring.districts import list_status
@@ -41,7 +44,9 @@ def start_of(day: date) -> datetime:
     since = datetime.combine(day, time.min, tzinfo=MEETING_TZ)
     if since > datetime.now(MEETING_TZ):
         raise InputError(
-            f"since: {day.isoformat()} lies in the future; give the date of the last meeting"
+            _("since: {date} lies in the future; give the date of the last meeting").format(
+                date=format_day(day)
+            )
         )
     return since
 
@@ -280,3 +285,27 @@ def changed_offers(conn: Connection, since: datetime) -> list[OfferChange]:
 def _created(version: OfferVersion) -> bool:
     """Whether a version brought the offer into the catalogue (every field was empty)."""
     return all(c.old is None for c in version.changes.values())
+
+
+def imported_unchanged(change: OfferChange) -> bool:
+    """An offer an import brought in (e.g. the first load) and nobody changed since."""
+    return change.created and change.actions == ["import"]
+
+
+def change_counts(changes: list[OfferChange]) -> OfferChangeCounts:
+    """The changes split into parts that add up: new by import, by partners, by import."""
+    new = sum(imported_unchanged(c) for c in changes)
+    partners = sum(not imported_unchanged(c) and "api" in c.sources for c in changes)
+    return OfferChangeCounts(
+        total=len(changes),
+        imported_new=new,
+        by_partners=partners,
+        by_import=len(changes) - new - partners,
+    )
+
+
+def scored_at(conn: Connection, version: str) -> datetime | None:
+    """When the scores in use were computed with the profile ``version`` (None: never)."""
+    a = models.area_scores
+    query = select(func.max(a.c.computed_at)).where(a.c.profile_version == version)
+    return conn.execute(query).scalar()

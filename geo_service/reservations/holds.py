@@ -19,6 +19,7 @@ from geo_service.auth.keys import KeyInfo
 from geo_service.config import get_settings, server_secret
 from geo_service.db import models
 from geo_service.errors import Conflict
+from geo_service.i18n import _
 from geo_service.reservations.claims import (
     FlatTaken,
     check_free,
@@ -96,7 +97,7 @@ def place_holds(
     if not flats:
         return []
     if len(set(flats)) != len(flats):
-        raise Conflict("the same flat appears twice among the holds")
+        raise Conflict(_("the same flat appears twice among the holds"))
     lock_flats(conn, flats)
     expire_lapsed(conn, sorted(flats), key, profile_version)
     owners = {h.flat_id: h.entry_id for h in holds}
