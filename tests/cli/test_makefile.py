@@ -51,3 +51,12 @@ def test_no_stamp_over_an_incomplete_install(tmp_path: Path) -> None:
     assert done.returncode != 0
     assert "not installed: jupyterlab (extra 'notebooks')" in done.stderr + done.stdout
     assert not target.exists()
+
+
+def test_apt_waits_for_a_held_dpkg_lock() -> None:
+    """Every apt-get of the Makefile (Debian packages, npm) waits for dpkg's lock held by another
+    apt-get or an unattended upgrade, instead of failing ``make demo`` at once."""
+    planned = make("-n", "-B", "apt", "node_modules/.installed").stdout
+    calls = planned.split("apt-get")[1:]
+    assert len(calls) >= 3, planned  # update and install of apt, install of nodejs
+    assert all(c.startswith(" -o DPkg::Lock::Timeout=") for c in calls), planned
