@@ -16,6 +16,9 @@ import pytest
 HH = {"size": 2, "children_ages": [4], "languages": ["ar"], "needs": [], "move_in": "2027-03-31"}
 
 
+TITLE_400 = "Ungültige Anfrage"  # was "Invalid input" beside "Invalid request"
+
+
 def with_household(**changes: Any) -> dict[str, Any]:
     """HH with some fields replaced."""
     return {**HH, **changes}
@@ -119,6 +122,7 @@ def test_wrong_json_types_are_400(
     assert r.status_code == 400, r.text
     assert r.headers["content-type"].startswith("application/problem+json")
     assert pointer in [e["pointer"] for e in r.json()["errors"]], r.json()
+    assert r.json()["title"] == TITLE_400  # one title per status, whoever refused it
 
 
 @pytest.mark.parametrize(("method", "path", "body", "words"), UNKNOWN_VOCABULARY)
@@ -130,6 +134,7 @@ def test_unknown_vocabulary_is_400_naming_the_allowed_values(
     r = post(server, keys["admin"], method, path, body)
     assert r.status_code == 400, r.text
     problem = r.json()
+    assert problem["title"] == TITLE_400, problem  # the service's refusals as the schema's
     text = problem["detail"] + json.dumps(problem.get("errors", []))
     for word in words:
         assert word in text, (word, problem)
