@@ -209,9 +209,10 @@ def data_version(conn: Connection) -> tuple[Any, ...]:
 
 
 @lru_cache(maxsize=4)
-def gap_rows(engine: Engine, version: tuple[Any, ...]) -> tuple[list[Any], ...]:
-    """Coverage gaps as columns (district, category, language, homes), cached per data version."""
-    gaps = all_gaps(engine)
+def gap_rows(engine: Engine, version: tuple[Any, ...], min_cell: int) -> tuple[list[Any], ...]:
+    """Coverage gaps as columns (district, category, language, homes), cached per data version
+    (languages of fewer than ``min_cell`` households of a district left out)."""
+    gaps = all_gaps(engine, min_cell)
     return (
         [r.district_code for r in gaps],
         [r.category for r in gaps],
@@ -224,7 +225,7 @@ def coverage_gaps(src: Source) -> Select[Any]:
     """District × offer category × language with no offer in reach (2SFCA, 2,000 m)."""
     with src.engine.connect() as conn:
         version = data_version(conn)
-    codes, categories, languages, homes = gap_rows(src.engine, version)
+    codes, categories, languages, homes = gap_rows(src.engine, version, src.min_cell)
     gaps = (
         func.unnest(
             bindparam("gap_codes", codes, type_=ARRAY(Text)),

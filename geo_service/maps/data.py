@@ -124,10 +124,10 @@ def offer_languages(conn: Connection) -> list[str]:
     return list(conn.execute(q.distinct().order_by(ol.c.language)).scalars())
 
 
-def coverage_gaps(engine: Engine, interpreting_language: str) -> pd.DataFrame:
+def coverage_gaps(engine: Engine, interpreting_language: str, min_cell: int) -> pd.DataFrame:
     """The gap table (``gap_table``) of every language the catalogue offers besides the
-    interpreting language."""
-    return gap_table(all_coverage(engine, {interpreting_language}))
+    interpreting language, without the languages of fewer than ``min_cell`` households."""
+    return gap_table(all_coverage(engine, min_cell, {interpreting_language}))
 
 
 def gap_table(rows: list[CoverageRow]) -> pd.DataFrame:

@@ -50,7 +50,7 @@ def public_maps(engine: Engine, profile: ScoringProfile) -> dict[str, folium.Map
             "offers": builders.offers_map(
                 data.offers(conn),
                 d,
-                data.coverage_gaps(engine, interpreting),
+                data.coverage_gaps(engine, interpreting, profile.min_cell),
                 DEFAULT_RADIUS_M / 1000,
             ),
             "flats": builders.flats_map(data.flats(conn), d),

@@ -187,11 +187,12 @@ def utilisation(conn: Connection, min_cell: int) -> list[DistrictUtilisation]:
     ]
 
 
-def gap_changes(conn: Connection, since: datetime, now: datetime) -> GapChanges:
-    """The coverage gaps now (stored as a snapshot taken ``now``, in ``conn``'s transaction)
-    against a baseline: the latest snapshot at or before ``since``, else the first one after it
-    (the first report after ``since``); which gaps opened and which closed."""
-    current = {(g.district_code, g.category, g.language) for g in all_gaps(conn)}
+def gap_changes(conn: Connection, since: datetime, now: datetime, min_cell: int) -> GapChanges:
+    """The coverage gaps now (stored as a snapshot taken ``now``, in ``conn``'s transaction;
+    languages of fewer than ``min_cell`` households of a district left out) against a
+    baseline: the latest snapshot at or before ``since``, else the first one after it (the
+    first report after ``since``); which gaps opened and which closed."""
+    current = {(g.district_code, g.category, g.language) for g in all_gaps(conn, min_cell)}
     snaps = models.coverage_gap_snapshots
     baseline_at = (
         conn.execute(select(func.max(snaps.c.taken_at)).where(snaps.c.taken_at <= since)).scalar()

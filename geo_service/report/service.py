@@ -50,7 +50,7 @@ def build_report(engine: Engine, day: date, profile: ScoringProfile) -> Situatio
             utilisation=collect.utilisation(conn, profile.min_cell),
             waiting_total=waiting_total,
             waiting=waiting,
-            gaps=collect.gap_changes(conn, since, now),
+            gaps=collect.gap_changes(conn, since, now, profile.min_cell),
             duplicates=collect.duplicate_rows(conn),
             changed_offers=changed,
             changed_counts=collect.change_counts(changed),

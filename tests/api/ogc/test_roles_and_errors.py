@@ -141,6 +141,31 @@ def test_small_numbers_of_placements_are_hidden_alike_everywhere(
     assert all(not d.get("small_count") for d in planner)
 
 
+def test_gaps_never_tell_the_language_of_one_or_two_households(
+    ogc: str, keys: dict[str, str], api_engine: Engine
+) -> None:
+    """A district's gap in a language spoken there by one or two placed households told where
+    such a household lives: the OGC gaps and the offers map's gap layer leave those languages
+    out (all read ``public_rows``); the planner's coverage route keeps them."""
+    from geo_service.catalogue import service
+    from geo_service.catalogue.store import vocabulary
+    from geo_service.maps import data
+
+    m = sample_profile().min_cell
+    categories, languages = vocabulary(api_engine)
+    rows = service.coverage(api_engine, languages, categories)
+    small = {(r.district_code, r.category, r.language) for r in rows if r.gap and r.households < m}
+    assert small, "the sample has gaps of one or two households"
+    items = get(ogc, "/collections/coverage_gaps/items", keys["planner"], limit=10_000).json()
+    published = [f["properties"] for f in items["features"]]
+    assert published and min(p["households"] for p in published) >= m
+    assert not small & {(p["district_code"], p["category"], p["language"]) for p in published}
+    layer = data.coverage_gaps(api_engine, "zz", m).set_index("code")["gaps"]
+    for code, category, language in small:
+        line = next((x for x in layer.get(code, "").split("; ") if x.startswith(category)), "")
+        assert language not in line.removeprefix(f"{category}: ").split(", ")
+
+
 @pytest.mark.parametrize(
     ("path", "params", "says"),
     [
