@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 from sqlalchemy import Engine
 
-from geo_service.catalogue.service import coverage
+from geo_service.catalogue.service import coverage, public_rows
 from geo_service.maps import data
 from geo_service.maps import household as household_page
 from geo_service.scoring.profile import ScoringProfile
@@ -233,15 +233,13 @@ def test_offer_popup_in_words(browser: Browser, rendered: dict[str, Path]) -> No
 
 
 def test_offer_map_coverage_gaps_layer(
-    browser: Browser, rendered: dict[str, Path], sample_engine: Engine
+    browser: Browser, rendered: dict[str, Path], sample_engine: Engine, profile: ScoringProfile
 ) -> None:
     """Ticking the gaps layer draws the 31 districts; tooltips name the 2SFCA gaps by the
-    category's label and the language's name."""
-    gaps = [
-        r
-        for r in coverage(sample_engine, ["ti", "so"], ["counselling", "language_course"])
-        if r.gap
-    ]
+    category's label and the language's name, but not a language of fewer than min_cell
+    households of the district (public_rows)."""
+    rows = coverage(sample_engine, ["ti", "so"], ["counselling", "language_course"])
+    gaps = [r for r in public_rows(rows, profile.min_cell) if r.gap]
     assert gaps, "the sample should have some Tigrinya/Somali gaps"
     html = rendered["offers"].read_text(encoding="utf-8")
     names = {"ti": "Tigrinya \\(ti\\)", "so": "Somali \\(so\\)"}
