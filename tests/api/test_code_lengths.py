@@ -71,6 +71,11 @@ CLASSIFIED = {
     "GET /ogc/collections/{collection_id}/items query:bbox-crs": FREE,
     "GET /ogc/collections/{collection_id}/items query:crs": FREE,
     "GET /ogc/collections/{collection_id}/items query:datetime": FREE,
+    "GET /ogc/collections/{collection_id}/items query:filter": FREE,  # CQL2 text
+    "GET /ogc/collections/{collection_id}/items query:filter-crs": FREE,
+    "GET /ogc/collections/{collection_id}/items query:filter-lang": FREE,
+    "GET /ogc/collections/{collection_id}/items query:sortby": FREE,  # property names
+    "GET /ogc/collections/{collection_id}/items query:properties": FREE,
     "GET /ogc/collections/{collection_id}/items/{feature_id} query:crs": FREE,
     "AllocationRequest.exclude_districts[]": "districts",
     "AllocationRequest.households": FREE,  # a batch, not codes
