@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,7 +16,8 @@ from geo_service import __version__
 from geo_service.api import docs, openapi, problems
 from geo_service.api.deps import reject_nul_characters, reject_unknown_query
 from geo_service.api.limits import BodySizeLimit
-from geo_service.api.logging import RequestLog
+from geo_service.api.logging import RequestLog, configure_logging
+from geo_service.api.metrics import RequestMetrics, worker_exited
 from geo_service.api.ogc import router as ogc_router
 from geo_service.api.routes import (
     allocations,
@@ -27,6 +27,7 @@ from geo_service.api.routes import (
     flats,
     health,
     maps,
+    metrics,
     offer_edits,
     offers,
     organisations,
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             app.state.cache.close()
             if own:
                 app.state.engine.dispose()
+            worker_exited()
 
     app = FastAPI(
         title="geo_service",
@@ -96,8 +98,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     problems.install(app)
     docs.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestMetrics)
     app.add_middleware(RequestLog)
     app.include_router(health.router, dependencies=[Depends(reject_unknown_query)])
+    app.include_router(metrics.router, dependencies=[Depends(reject_unknown_query)])
     v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(reject_unknown_query)])
     for module in (
         districts,
@@ -153,13 +157,3 @@ def mount_maps(app: FastAPI, settings: Settings) -> None:
         if "text/html" in request.headers.get("accept", ""):
             return RedirectResponse("/maps/login", status_code=302)
         return problems.problem(401, "log in at /maps/login to see the maps")
-
-
-def configure_logging() -> None:
-    """Send geo_service's logs (one JSON line per request) to stderr once per process."""
-    logger = logging.getLogger("geo_service")
-    logger.setLevel(logging.INFO)
-    if not logger.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
-        logger.addHandler(handler)

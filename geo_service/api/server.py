@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 
@@ -23,9 +24,12 @@ def start_server(
     workers: int = 1,
     timeout_s: float = 60.0,
     env: dict[str, str] | None = None,
+    log: Path | None = None,
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """Start `geo-service serve` on a free port and wait until /ready answers 200."""
+    """Start `geo-service serve` on a free port and wait until /ready answers 200; its log
+    lines (stderr) go to ``log`` when given."""
     port = free_port()
+    sink = log.open("ab") if log else None
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -39,8 +43,10 @@ def start_server(
         ],
         env={**os.environ, **(env or {}), "DATABASE_URL": database_url},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=sink or subprocess.DEVNULL,
     )
+    if sink:
+        sink.close()  # the child has its own copy
     base = f"http://127.0.0.1:{port}"
     wait_ready(proc, f"{base}/ready", timeout_s)
     return proc, base

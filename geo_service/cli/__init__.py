@@ -10,6 +10,8 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+import typer
+
 from geo_service.cli import allocate as _allocate  # noqa: F401  (registers commands)
 from geo_service.cli import apikey as _apikey  # noqa: F401
 from geo_service.cli import bench as _bench  # noqa: F401
@@ -47,12 +49,15 @@ def _announce(conn: Connection) -> None:
 
 
 @app.callback()
-def announce_databases() -> None:
+def announce_databases(ctx: typer.Context) -> None:
     """Say on stderr, once per database, which database a command uses (the first time it
     connects), so a command run from another folder never silently uses another cluster.
-    A callback runs before a command, not for ``--help``, which stays free of SQLAlchemy."""
+    A callback runs before a command, not for ``--help``, which stays free of SQLAlchemy.
+    ``serve`` says it in its first JSON log line instead (its stderr is a log)."""
     from sqlalchemy import Engine, event
 
+    if ctx.invoked_subcommand == "serve":
+        return
     if not event.contains(Engine, "engine_connect", _announce):
         event.listen(Engine, "engine_connect", _announce)
 

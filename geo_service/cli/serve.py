@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import ipaddress
+import logging
+import os
+import shutil
+import tempfile
 from contextlib import suppress
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -46,13 +52,41 @@ def check_exposure(host: str, settings: Settings) -> None:
 WORKER_HEALTHCHECK_S = 30
 
 
+def metrics_directory() -> Path:
+    """A fresh, empty directory for the workers' metrics (prometheus-client's multiprocess
+    mode, see api/metrics.py), set in the environment the workers inherit and removed when the
+    server exits; an administrator's own ``PROMETHEUS_MULTIPROC_DIR`` is emptied and used."""
+    from geo_service.api.metrics import MULTIPROC_ENV
+
+    given = os.environ.get(MULTIPROC_ENV)
+    if given:
+        folder = Path(given)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):  # counters of an earlier run would add up
+            stale.unlink()
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="geo_service-metrics-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    os.environ[MULTIPROC_ENV] = str(folder)
+    return folder
+
+
 def run_server(host: str, port: int, workers: int = 1) -> None:
-    """Run uvicorn with the app factory (several workers share nothing but the database)."""
+    """Run uvicorn with the app factory (several workers share nothing but the database;
+    their metrics meet in one directory), logging JSON lines."""
     import uvicorn
 
+    from geo_service.api.logging import configure_logging, uvicorn_log_config
     from geo_service.config import get_settings
+    from geo_service.db.engine import database_url, describe
 
-    check_exposure(host, get_settings())
+    settings = get_settings()
+    check_exposure(host, settings)
+    metrics_directory()
+    configure_logging()
+    logging.getLogger("geo_service.serve").info(
+        "serving", extra={"database": describe(database_url(settings), settings)}
+    )
     uvicorn.run(
         "geo_service.api.app:create_app",
         factory=True,
@@ -60,6 +94,7 @@ def run_server(host: str, port: int, workers: int = 1) -> None:
         port=port,
         workers=workers,
         log_level="info",
+        log_config=uvicorn_log_config(),
         access_log=False,
         timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
     )
