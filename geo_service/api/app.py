@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -43,6 +44,7 @@ from geo_service.config import Settings, get_settings
 from geo_service.db import crs
 from geo_service.db.engine import database_url, make_engine
 from geo_service.errors import GeoServiceError
+from geo_service.privacy.schedule import purge_periodically
 from geo_service.scoring.profile import cached_profile
 from geo_service.scoring.ranker_cache import RankerCache
 from geo_service.state import StateCache
@@ -76,9 +78,16 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.state.audit = AuditWriter(app.state.engine)
         check_storage_crs(app.state.engine, settings)
         warm_up(app.state.cache, settings)
+        purging = (
+            asyncio.create_task(purge_periodically(app.state.engine, settings))
+            if settings.privacy_purge_interval_hours > 0
+            else None
+        )
         try:
             yield
         finally:
+            if purging is not None:
+                purging.cancel()
             app.state.audit.close()
             app.state.cache.close()
             if own:

@@ -20,6 +20,7 @@ from geoalchemy2 import Geometry
 from sqlalchemy.dialects import postgresql
 
 from geo_service.db.crs import migration_srid
+from geo_service.db.downgrade_guard import refuse_data_loss, rows
 from geo_service.db.roles import append_only_sql, drop_append_only_sql
 
 revision: str = "0007"
@@ -190,6 +191,17 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Revert this revision."""
+    refuse_data_loss(
+        "0007",
+        {
+            "organisations": rows("organisations"),
+            "bridge builders": rows("volunteers"),
+            "coverage-gap snapshots": rows("coverage_gap_snapshots"),
+            "offer versions": rows("offer_versions"),
+            "partner API keys": rows("api_keys", "role = 'partner'"),
+            "offers not active": rows("offers", "status <> 'active'"),
+        },
+    )
     op.drop_table("coverage_gap_snapshots")
     op.drop_geospatial_table("volunteers")
     op.drop_constraint(op.f("ck_api_keys_partner_org"), "api_keys", type_="check")
