@@ -116,3 +116,22 @@ def migrate_cmd() -> None:
             "set MIGRATION_DATABASE_URL to the owner and DATABASE_URL to a role without DDL "
             "rights (README, 'Database roles')"
         )
+
+
+@db_app.command("downgrade")
+def downgrade_cmd(
+    revision: str = typer.Argument(
+        ..., help="Revision to go back to (e.g. 0007; `base`: remove the schema)."
+    ),
+) -> None:
+    """Take the schema back to an earlier revision as its owner; refused (nothing changed)
+    when a step would drop data that is there. Make a backup first."""
+    from geo_service.db import migrate
+    from geo_service.db.engine import make_engine, migration_url
+
+    engine = make_engine(migration_url())
+    try:
+        before, after = migrate.downgrade(engine, revision)
+    finally:
+        engine.dispose()
+    console.print(f"schema taken back from {before or 'empty'} to {after or 'empty'}")

@@ -595,6 +595,7 @@ def downgrade() -> None:
     """Revert this revision."""
     refuse_data_loss("0001", {f"rows of {t}": rows(t) for t in TABLES})
     op.execute("DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log")
+    op.execute("DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log")
     op.execute("DROP FUNCTION IF EXISTS audit_log_refuse_change()")
     op.drop_index(
         "uq_reservations_active_flat",
