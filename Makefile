@@ -22,6 +22,7 @@ help:
 	@echo "make demo   - install, start PostGIS, load sample data, score, render maps, serve the API"
 	@echo "make test   - install, start PostGIS, then ruff, mypy and the whole pytest suite"
 	@echo "make notebooks - JupyterLab with the analyst notebooks on the embedded PostGIS (sample data scored)"
+	@echo "make messages - add new texts to the message catalogues (geo_service/locale), then translate them"
 
 deps: apt venv npm
 
@@ -122,3 +123,14 @@ $(NB_STAMP): $(STAMP)
 	@echo "installing JupyterLab into $(VENV) (pinned by constraints.txt)"
 	@$(call pip_install,dev,notebooks)
 	@touch $@
+
+# The message catalogue (geo_service/i18n): append new messages to every .po, check, prune.
+.PHONY: messages messages-check messages-prune
+messages: venv
+	@$(PY) -m geo_service.i18n.check --add
+
+messages-check: venv
+	@$(PY) -m geo_service.i18n.check
+
+messages-prune: venv
+	@$(PY) -m geo_service.i18n.check --prune

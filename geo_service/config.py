@@ -113,6 +113,12 @@ class Settings(BaseSettings):
     profile_path: Path = PROJECT_ROOT / "data" / "profiles" / "salzgitter.toml"
     maps_dir: Path = Field(default_factory=default_maps_dir)
     map_language: str = Field(default="de", pattern="^(de|en)$", description="Map labels.")
+    language: str = Field(
+        default="de",
+        pattern="^(de|en)$",
+        description="Language of every text for people (API answers, pages, CLI) when a request "
+        "(Accept-Language) or command (--lang) asks for none we have.",
+    )
     map_tile_url: str | None = Field(
         default=None, description="XYZ tile URL of a local tile server; none: no base layer."
     )

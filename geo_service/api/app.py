@@ -44,6 +44,8 @@ from geo_service.config import Settings, get_settings
 from geo_service.db import crs
 from geo_service.db.engine import database_url, make_engine
 from geo_service.errors import GeoServiceError
+from geo_service.i18n import _
+from geo_service.i18n.http import LanguageMiddleware
 from geo_service.privacy.schedule import purge_periodically
 from geo_service.scoring.profile import cached_profile
 from geo_service.scoring.ranker_cache import RankerCache
@@ -109,6 +111,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestMetrics)
     app.add_middleware(RequestLog)
+    app.add_middleware(LanguageMiddleware, default=settings.language)
     app.include_router(health.router, dependencies=[Depends(reject_unknown_query)])
     app.include_router(metrics.router, dependencies=[Depends(reject_unknown_query)])
     v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(reject_unknown_query)])
@@ -161,8 +164,8 @@ def mount_maps(app: FastAPI, settings: Settings) -> None:
     app.mount("/maps/static", StaticFiles(directory=static, check_dir=False), name="map-assets")
 
     @app.exception_handler(maps.LoginRequired)
-    async def to_login(request: Request, _: Exception) -> Response:
+    async def to_login(request: Request, _exc: Exception) -> Response:
         """Browsers go to the login page; API clients get 401 problem+json."""
         if "text/html" in request.headers.get("accept", ""):
             return RedirectResponse("/maps/login", status_code=302)
-        return problems.problem(401, "log in at /maps/login to see the maps")
+        return problems.problem(401, _("log in at /maps/login to see the maps"))

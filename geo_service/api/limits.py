@@ -6,6 +6,8 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from geo_service.i18n import _
+
 # An oversized body is read and dropped up to this many times the limit before the 413 goes
 # out, so the client (still sending) reads the answer instead of a connection reset; beyond it
 # the answer is sent at once and the connection closed.
@@ -81,10 +83,11 @@ class BodySizeLimit:
         body = json.dumps(
             {
                 "type": "about:blank",
-                "title": "Content too large",
+                "title": _("Content too large"),
                 "status": 413,
-                "detail": f"request body is larger than {self.max_bytes} bytes",
-            }
+                "detail": _("the request body is larger than {n} bytes").format(n=self.max_bytes),
+            },
+            ensure_ascii=False,
         ).encode()
         headers = [
             (b"content-type", b"application/problem+json"),

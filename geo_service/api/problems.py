@@ -14,24 +14,32 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from geo_service.db.transactions import is_retryable
 from geo_service.errors import GeoServiceError
+from geo_service.i18n import N_, _, ngettext
+from geo_service.i18n import validation as explain
 
 log = logging.getLogger("geo_service.api")
 
 PROBLEM_JSON = "application/problem+json"
 
 HTTP_TITLES = {
-    400: "Bad request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    413: "Content too large",
-    412: "Precondition failed",
-    415: "Unsupported media type",
-    428: "Precondition required",
-    500: "Internal server error",
-    503: "Service unavailable",
+    400: N_("Invalid request"),
+    401: N_("Unauthorized"),
+    403: N_("Forbidden"),
+    404: N_("Not found"),
+    405: N_("Method not allowed"),
+    409: N_("Conflict"),
+    413: N_("Content too large"),
+    412: N_("Precondition failed"),
+    415: N_("Unsupported media type"),
+    428: N_("Precondition required"),
+    500: N_("Internal server error"),
+    503: N_("Service unavailable"),
+}
+
+
+# Details the framework writes itself (FastAPI, Starlette), as source text for the catalogue
+FRAMEWORK_DETAILS = {
+    "There was an error parsing the body": N_("the request body could not be read"),
 }
 
 
@@ -63,7 +71,7 @@ def problem(
     """Build an ``application/problem+json`` response (RFC 9457)."""
     body: dict[str, Any] = {
         "type": "about:blank",
-        "title": title or HTTP_TITLES.get(status, "Error"),
+        "title": _(title or HTTP_TITLES.get(status, N_("Error"))),
         "status": status,
         "detail": detail,
     }
@@ -82,28 +90,42 @@ def _pointer(loc: tuple[Any, ...] | list[Any]) -> str:
     return "/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
 
 
-def validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
-    """Return the validation errors as ``{pointer, message}`` objects."""
+def required_fields(request: Request) -> list[str]:
+    """The required fields of the route's JSON body (none when it takes no object)."""
+    body = getattr(request.scope.get("route"), "body_field", None)
+    model = getattr(getattr(body, "field_info", None), "annotation", None)
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return []
+    return [f.alias or name for name, f in model.model_fields.items() if f.is_required()]
+
+
+def validation_errors(
+    exc: RequestValidationError, required: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """Return the validation errors as ``{pointer, message}`` objects, in words."""
     out = []
     for err in exc.errors():
-        msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
-        if err.get("type") == "json_invalid":
-            msg = "request body is not valid JSON" + (
-                f" ({err['ctx']['error']})" if err.get("ctx", {}).get("error") else ""
-            )
-        out.append({"pointer": _pointer(err.get("loc", ())), "message": msg})
+        loc = () if err.get("type") == "json_invalid" else err.get("loc", ())
+        message = explain.message(err, required or [])
+        out.append({"pointer": _pointer(loc), "message": message, "field": explain.field(loc)})
     return out
 
 
-async def _on_validation(_: Request, exc: Exception) -> JSONResponse:
-    """Request validation fails: 400 (never 422) with the list of problems."""
+async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
+    """Request validation fails: 400 (never 422) with the list of problems; the detail names
+    the first field and says what it must be."""
     assert isinstance(exc, RequestValidationError)
-    errors = validation_errors(exc)
-    first = errors[0] if errors else {"pointer": "/", "message": "invalid request"}
-    detail = f"{first['pointer']}: {first['message']}"
+    errors = validation_errors(exc, required_fields(request))
+    first = errors[0] if errors else {"field": _("the request"), "message": _("is not valid")}
+    detail = _("{field} {message}").format(field=first["field"], message=first["message"])
     if len(errors) > 1:
-        detail += f" (and {len(errors) - 1} more)"
-    return problem(400, detail, title="Invalid request", errors=errors)
+        more = len(errors) - 1
+        detail += " " + ngettext("(and {n} more error)", "(and {n} more errors)", more).format(
+            n=more
+        )
+    for error in errors:
+        del error["field"]
+    return problem(400, detail, errors=errors)
 
 
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
@@ -111,42 +133,48 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else HTTP_TITLES.get(exc.status_code, "")
     if exc.status_code == 404 and detail == "Not Found":
-        detail = f"no resource at {request.url.path}; the API is described at /docs"
+        detail = _("nothing is at {path}; the API is described at /docs").format(
+            path=request.url.path
+        )
     elif exc.status_code == 405 and detail == "Method Not Allowed":
-        detail = f"{request.method} is not allowed on {request.url.path}"
+        detail = _("{method} is not allowed on {path}").format(
+            method=request.method, path=request.url.path
+        )
+    else:
+        detail = _(FRAMEWORK_DETAILS.get(detail, detail))
     return problem(exc.status_code, detail, headers=getattr(exc, "headers", None))
 
 
-async def _on_service(_: Request, exc: Exception) -> JSONResponse:
+async def _on_service(_request: Request, exc: Exception) -> JSONResponse:
     """Typed service errors map to their own status and message."""
     assert isinstance(exc, GeoServiceError)
-    return problem(exc.status, exc.message, title=exc.title, errors=exc.errors or None)
+    return problem(exc.status, str(exc.message), title=exc.title, errors=exc.errors or None)
 
 
-async def _on_database(_: Request, exc: Exception) -> JSONResponse:
+async def _on_database(_request: Request, exc: Exception) -> JSONResponse:
     """A database that cannot be reached gives 503, as does a transaction that kept losing
     races (deadlock or serialisation failure after its retries); other driver errors are
     logged as 500."""
     if is_retryable(exc):
         return problem(
             503,
-            "the database was busy with concurrent changes; try again",
+            _("the database was busy with concurrent changes; try again"),
             headers={"Retry-After": "1"},
         )
     if isinstance(exc, OperationalError) or (
         isinstance(exc, DBAPIError) and exc.connection_invalidated
     ):
         return problem(
-            503, "the database is unavailable; try again shortly", headers={"Retry-After": "5"}
+            503, _("the database is unavailable; try again shortly"), headers={"Retry-After": "5"}
         )
     log.error("database error: %s", type(exc).__name__)
-    return problem(500, "internal error while talking to the database")
+    return problem(500, _("internal error while talking to the database"))
 
 
-async def _on_unexpected(_: Request, exc: Exception) -> JSONResponse:
+async def _on_unexpected(_request: Request, exc: Exception) -> JSONResponse:
     """Anything else: log the type, answer 500 without a stack trace."""
     log.exception("unhandled error: %s", type(exc).__name__)
-    return problem(500, "internal error; it has been logged")
+    return problem(500, _("internal error; it has been logged"))
 
 
 def install(app: FastAPI) -> None:

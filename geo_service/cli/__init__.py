@@ -30,7 +30,8 @@ from geo_service.cli import vocab as _vocab  # noqa: F401
 from geo_service.cli import waiting_list as _waiting_list  # noqa: F401
 from geo_service.cli.app import app
 from geo_service.cli.common import err
-from geo_service.errors import GeoServiceError
+from geo_service.errors import GeoServiceError, InputError
+from geo_service.i18n import UI_LANGUAGES, _, set_language
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -50,17 +51,43 @@ def _announce(conn: Connection) -> None:
 
 
 @app.callback()
-def announce_databases(ctx: typer.Context) -> None:
-    """Say on stderr, once per database, which database a command uses (the first time it
-    connects), so a command run from another folder never silently uses another cluster.
-    A callback runs before a command, not for ``--help``, which stays free of SQLAlchemy.
-    ``serve`` says it in its first JSON log line instead (its stderr is a log)."""
+def announce_databases(
+    ctx: typer.Context,
+    lang: str | None = typer.Option(
+        None,
+        "--lang",
+        help="Language of messages and explanations: de or en (default: GEO_SERVICE_LANGUAGE, "
+        "else de).",
+    ),
+) -> None:
+    """Set the language of the command's texts, and say on stderr, once per database, which
+    database a command uses (the first time it connects), so a command run from another folder
+    never silently uses another cluster. A callback runs before a command, not for ``--help``,
+    which stays free of SQLAlchemy. ``serve`` says it in its first JSON log line instead (its
+    stderr is a log)."""
     from sqlalchemy import Engine, event
 
+    from geo_service.config import get_settings
+
+    set_language(get_settings().language)
+    if lang is not None and lang not in UI_LANGUAGES:
+        raise InputError(
+            _("--lang {lang}: choose one of {choices}").format(
+                lang=lang, choices=", ".join(UI_LANGUAGES)
+            )
+        )
+    if lang is not None:
+        set_language(lang)
     if ctx.invoked_subcommand == "serve":
         return
     if not event.contains(Engine, "engine_connect", _announce):
         event.listen(Engine, "engine_connect", _announce)
+
+
+def fail(text: str, label: str | None = None) -> None:
+    """One red-labelled line on stderr ("Fehler: ..." / "error: ...")."""
+    label = label or _("error:")
+    err.print(f"[red]{label}[/red] {text}", markup=True, soft_wrap=True)
 
 
 def main() -> None:
@@ -68,23 +95,20 @@ def main() -> None:
     try:
         app()
     except GeoServiceError as exc:
-        err.print(f"[red]error:[/red] {exc.message}", markup=True, soft_wrap=True)
+        fail(exc.message)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        err.print("[red]error:[/red] interrupted")
+        fail(_("interrupted"))
         sys.exit(130)
     except Exception as exc:  # last resort: no traceback for users unless asked for
         from sqlalchemy.exc import OperationalError
 
         if isinstance(exc, OperationalError):
-            first = str(exc.orig).strip().splitlines()[0] if exc.orig else "connection failed"
-            err.print(f"[red]error:[/red] database unavailable: {first}", soft_wrap=True)
+            first = str(exc.orig).strip().splitlines()[0] if exc.orig else ""
+            fail(_("database unavailable: {reason}").format(reason=first))
             sys.exit(3)
         if os.environ.get("GEO_SERVICE_DEBUG"):
             raise
-        err.print(
-            f"[red]internal error:[/red] {type(exc).__name__}: {exc} "
-            "(set GEO_SERVICE_DEBUG=1 for a traceback)",
-            soft_wrap=True,
-        )
+        hint = _("(set GEO_SERVICE_DEBUG=1 for a traceback)")
+        fail(f"{type(exc).__name__}: {exc} {hint}", _("internal error:"))
         sys.exit(1)

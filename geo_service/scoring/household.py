@@ -20,24 +20,12 @@ from pydantic import (
 )
 
 from geo_service.errors import InputError
-from geo_service.ingest.iso639 import ISO_639_3_EXTRA, is_language_code
+from geo_service.i18n import _, validation
+from geo_service.i18n.languages import language_problem
 from geo_service.scoring.profile import ScoringProfile
 
 LANGUAGE_PATTERN = r"^[a-z]{2,3}$"
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-ISO_639_LIST = "https://www.loc.gov/standards/iso639-2/php/code_list.php"
-
-
-def language_problem(code: str) -> str | None:
-    """Why ``code`` is not an accepted language code (None when it is one), naming the
-    accepted codes: ISO 639-1 (two letters) or the listed ISO 639-3 codes."""
-    if is_language_code(code):
-        return None
-    return (
-        f"{code!r} is not an ISO 639-1 language code (two lower-case letters, e.g. ar, fa, uk, "
-        f"ti; list: {ISO_639_LIST}) nor one of the accepted ISO 639-3 codes "
-        f"({', '.join(sorted(ISO_639_3_EXTRA))})"
-    )
 
 
 def _date_text(value: object) -> object:
@@ -47,7 +35,7 @@ def _date_text(value: object) -> object:
         return value
     if isinstance(value, str) and ISO_DATE.fullmatch(value):
         return value
-    raise ValueError("expected a date as a 'YYYY-MM-DD' string, e.g. '2026-12-01'")
+    raise ValueError(_("must be a date (YYYY-MM-DD, e.g. 2026-12-01)"))
 
 
 IsoDate = Annotated[date, BeforeValidator(_date_text)]
@@ -95,7 +83,7 @@ class Household(BaseModel):
     def _children_fit(self) -> Household:
         """There must be at least one adult."""
         if len(self.children_ages) >= self.size:
-            raise ValueError("children_ages lists as many minors as the household has persons")
+            raise ValueError(_("children_ages lists as many minors as the household has persons"))
         return self
 
 
@@ -121,11 +109,10 @@ H = TypeVar("H", bound=Household)
 def _message(exc: ValidationError) -> str:
     """One line naming the field and the problem."""
     err = exc.errors()[0]
-    where = ".".join(str(p) for p in err["loc"]) or "household"
-    msg = str(err["msg"]).removeprefix("Value error, ")
-    if err["type"] == "extra_forbidden":
-        msg = "unknown field"
-    return f"household.{where}: {msg}"
+    if not err["loc"]:
+        return _("household: {message}").format(message=validation.message(err))
+    where = validation.field(("household", *err["loc"]))
+    return _("{field} {message}").format(field=where, message=validation.message(err))
 
 
 @overload
@@ -144,9 +131,11 @@ def parse_household(
         try:
             data = json.loads(data)
         except json.JSONDecodeError as exc:
-            raise InputError(f"household: not valid JSON ({exc.msg} at char {exc.pos})") from None
+            raise InputError(
+                _("household: not valid JSON (at character {position})").format(position=exc.pos)
+            ) from None
     if not isinstance(data, dict):
-        raise InputError("household: expected a JSON object")
+        raise InputError(_("household must be a JSON object"))
     try:
         household = model.model_validate(data)
     except ValidationError as exc:
@@ -154,7 +143,11 @@ def parse_household(
     unknown = [n for n in household.needs if n not in profile.needs]
     if unknown:
         known = ", ".join(sorted(profile.needs))
-        raise InputError(f"household.needs: unknown need {unknown[0]!r} (known: {known})")
+        raise InputError(
+            _("household.needs: unknown need “{need}” (known: {known})").format(
+                need=unknown[0], known=known
+            )
+        )
     return household
 
 
@@ -162,7 +155,7 @@ def read_households(path: Path, profile: ScoringProfile) -> list[BatchHousehold]
     """Households from JSON (a list, or {"households": [...]}) or CSV (';'-separated lists,
     an optional ``ref`` column with case references)."""
     if not path.exists():
-        raise InputError(f"households file not found: {path}")
+        raise InputError(_("households file not found: {path}").format(path=path))
     if path.suffix.lower() == ".csv":
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
         rows: list[object] = [
@@ -181,15 +174,19 @@ def read_households(path: Path, profile: ScoringProfile) -> list[BatchHousehold]
             doc = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
             raise InputError(
-                f"{path.name}: not valid JSON ({exc.msg}, line {exc.lineno})"
+                _("{file}: not valid JSON (line {line})").format(file=path.name, line=exc.lineno)
             ) from None
         rows = doc["households"] if isinstance(doc, dict) and "households" in doc else doc
         if not isinstance(rows, list):
-            raise InputError(f"{path.name}: expected a list of households")
+            raise InputError(_("{file}: expected a list of households").format(file=path.name))
     out = []
     for i, row in enumerate(rows):
         try:
             out.append(parse_household(row, profile, BatchHousehold))
         except InputError as exc:
-            raise InputError(f"{path.name}, household {i}: {exc.message}") from None
+            raise InputError(
+                _("{file}, household {i}: {message}").format(
+                    file=path.name, i=i, message=exc.message
+                )
+            ) from None
     return out

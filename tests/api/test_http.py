@@ -93,7 +93,7 @@ def test_role_matrix(
 @pytest.mark.parametrize(
     ("method", "path", "content", "status", "words"),
     [
-        ("POST", "/api/v1/placements/rank", b'{"household": {"size": 4,', 400, "not valid JSON"),
+        ("POST", "/api/v1/placements/rank", b'{"household": {"size": 4,', 400, "gültiges JSON"),
         (
             "POST",
             "/api/v1/placements/rank",
@@ -120,7 +120,7 @@ def test_role_matrix(
             "/api/v1/placements/rank",
             json.dumps({"household": {**HH, "needs": ["spa"]}}).encode(),
             400,
-            "unknown need",
+            "kein bekannter Bedarf",
         ),
         ("GET", "/api/v1/offers?language=arabic", b"", 400, "language"),
         ("GET", "/api/v1/offers?colour=red", b"", 400, "unknown query parameter 'colour'"),
@@ -138,7 +138,7 @@ def test_role_matrix(
             "/api/v1/placements/rank",
             b"{" + b" " * (1024 * 1024 + 10) + b"}",
             413,
-            "larger than",
+            "größer als",
         ),
     ],
 )

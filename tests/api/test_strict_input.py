@@ -58,21 +58,21 @@ UNKNOWN_VOCABULARY = [
         "POST",
         "/api/v1/placements/rank",
         {"household": with_household(languages=["xx"])},
-        ["'xx'", "ISO 639-1", "prs"],
+        ["„xx“", "ISO 639-1", "prs"],
     ),
     (
         "POST",
         "/api/v1/placements/rank",
         {"household": with_household(languages=["arabic"])},
-        ["'arabic'", "ISO 639-1"],
+        ["„arabic“", "meinten Sie ar (Arabisch)?"],
     ),
     (
         "POST",
         "/api/v1/placements/rank",
         {"household": with_household(needs=["sauna"])},
-        ["'sauna'", "barrier_free"],
+        ["„sauna“", "barrier_free"],
     ),
-    ("GET", "/api/v1/offers?language=xx", None, ["'xx'", "ISO 639-1"]),
+    ("GET", "/api/v1/offers?language=xx", None, ["„xx“", "ISO 639-1"]),
     ("GET", "/api/v1/offers?category=yoga", None, ["'yoga'", "counselling"]),
     (
         "GET",
@@ -80,7 +80,7 @@ UNKNOWN_VOCABULARY = [
         None,
         ["'yoga'", "language_course"],
     ),
-    ("GET", "/api/v1/catalogue/coverage?language=xx&category=counselling", None, ["'xx'"]),
+    ("GET", "/api/v1/catalogue/coverage?language=xx&category=counselling", None, ["„xx“"]),
     (
         "GET",
         "/api/v1/catalogue/referral-sheet?flat=F-0001&language=ar&sheet_language=xx",
@@ -199,7 +199,7 @@ def test_chunked_body_over_the_limit_is_413(server: str, keys: dict[str, str]) -
     )
     assert status == 413, payload[:300]
     assert headers["content-type"].startswith("application/problem+json")
-    assert b"larger than" in payload
+    assert "größer als".encode() in payload
 
 
 def test_small_chunked_body_is_read_whole(server: str, keys: dict[str, str]) -> None:

@@ -32,12 +32,12 @@ def geo(
 
 
 def one_error_line(proc: subprocess.CompletedProcess[str]) -> str:
-    """The run failed with exactly one 'error:' line and no traceback; return it."""
+    """The run failed with exactly one 'Fehler:' line and no traceback; return it."""
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
     said = [line for line in proc.stderr.splitlines() if line.strip()]
     lines = [line for line in said if not line.startswith("database: ")]  # which database
-    assert len(lines) == 1 and lines[0].startswith("error:"), proc.stderr
+    assert len(lines) == 1 and lines[0].startswith("Fehler:"), proc.stderr
     return lines[0]
 
 

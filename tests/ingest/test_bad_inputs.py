@@ -78,7 +78,7 @@ def test_bad_file_is_rejected_cleanly(
     )
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
-    error_line = next(line for line in proc.stderr.splitlines() if line.startswith("error:"))
+    error_line = next(line for line in proc.stderr.splitlines() if line.startswith("Fehler:"))
     assert EXPECTED[name] in error_line
     assert "nothing written" in error_line
     assert snapshot(sample_engine) == before

@@ -60,14 +60,14 @@ GOOD = {
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        ({"name": "X"}, "household.name: unknown field"),
+        ({"name": "X"}, "household.name ist kein bekanntes Feld"),
         ({"size": 0}, "household.size"),
         ({"children_ages": [-1]}, "household.children_ages"),
-        ({"needs": ["sauna"]}, "unknown need 'sauna'"),
-        ({"languages": ["Arabic"]}, "household.languages"),
+        ({"needs": ["sauna"]}, "„sauna“ ist kein bekannter Bedarf"),
+        ({"languages": ["Arabic"]}, "„Arabic“ ist kein Sprachcode; meinten Sie ar (Arabisch)?"),
         ({"languages": []}, "household.languages"),
         ({"move_in": "2026-13-01"}, "household.move_in"),
-        ({"children_ages": [1, 2, 3, 4]}, "as many minors"),
+        ({"children_ages": [1, 2, 3, 4]}, "Haushalt: children_ages nennt so viele Kinder"),
     ],
 )
 def test_bad_household_gives_one_clear_line(
@@ -85,5 +85,5 @@ def test_household_json_text_is_accepted(profile: ScoringProfile) -> None:
     import json
 
     assert parse_household(json.dumps(GOOD), profile) == parse_household(GOOD, profile)
-    with pytest.raises(InputError, match="not valid JSON"):
+    with pytest.raises(InputError, match="kein gültiges JSON"):
         parse_household("{size: 4", profile)

@@ -197,4 +197,4 @@ def test_bad_household_on_the_cli(scored_sample: Engine, sample_database_url: st
         check=False,
     )
     assert proc.returncode == 2
-    assert proc.stderr.strip() == "error: household.name: unknown field"
+    assert proc.stderr.strip() == "Fehler: household.name ist kein bekanntes Feld"

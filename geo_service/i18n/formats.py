@@ -1,0 +1,64 @@
+"""Numbers, shares, distances and dates as a person reads them in the current language
+(CLDR via Babel): German "12,5 km", "44 %", "06.12.2026"."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import cache
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_time
+from babel.numbers import format_decimal, format_percent
+
+from geo_service.i18n.context import current_language
+
+# ISO 639-3 codes refugee services use that CLDR names under another tag
+CLDR_ALIASES = {"prs": "fa_AF"}
+
+
+@cache
+def cldr(lang: str) -> Locale:
+    """The CLDR locale of a language code (German when CLDR does not know it)."""
+    try:
+        return Locale.parse(CLDR_ALIASES.get(lang, lang))
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("de")
+
+
+def number(value: float, decimals: int = 1, lang: str | None = None) -> str:
+    """A number with ``decimals`` places and grouped thousands: "1.234,5" (de)."""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=cldr(lang or current_language()))
+
+
+def percent(share: float, decimals: int = 0, lang: str | None = None) -> str:
+    """A share (0..1) as a percentage in the language's style: "44 %" (de), "44%" (en)."""
+    locale = cldr(lang or current_language())
+    pattern = locale.percent_formats[None].pattern
+    if decimals:
+        pattern = pattern.replace("0", "0." + "0" * decimals, 1)
+    return format_percent(share, format=pattern, locale=locale)
+
+
+def distance(metres: float, lang: str | None = None) -> str:
+    """A distance: metres below 1 km ("240 m"), else kilometres with one decimal ("12,5 km",
+    whole kilometres without: "3 km")."""
+    if metres < 1000:
+        return f"{number(metres, 0, lang)} m"
+    km = round(metres / 1000, 1)
+    return f"{number(km, 0 if km.is_integer() else 1, lang)} km"
+
+
+def day(value: date, lang: str | None = None) -> str:
+    """A date: "06.12.2026" (de), "Dec 6, 2026" (en): CLDR's medium format."""
+    return format_date(value, format="medium", locale=cldr(lang or current_language()))
+
+
+def moment(value: datetime, lang: str | None = None) -> str:
+    """A date and time to the minute: "06.12.2026, 14:30" (de), in the time's own zone
+    (convert it to the city's first)."""
+    locale = cldr(lang or current_language())
+    return str(locale.datetime_formats["medium"]).format(
+        format_time(value, format="short", tzinfo=value.tzinfo, locale=locale),
+        format_date(value, format="medium", locale=locale),
+    )
