@@ -14,6 +14,7 @@ import typer
 
 from geo_service.cli import allocate as _allocate  # noqa: F401  (registers commands)
 from geo_service.cli import apikey as _apikey  # noqa: F401
+from geo_service.cli import backup as _backup  # noqa: F401
 from geo_service.cli import bench as _bench  # noqa: F401
 from geo_service.cli import catalogue as _catalogue  # noqa: F401
 from geo_service.cli import city as _city  # noqa: F401

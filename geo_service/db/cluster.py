@@ -237,8 +237,29 @@ def init(cluster: Cluster) -> None:
         )
 
 
-def start(cluster: Cluster) -> str:
-    """Start the cluster if needed and create the application database; return what was done."""
+def enable_tls(cluster: Cluster, certificate: bytes, key: bytes) -> None:
+    """Serve TLS with ``certificate`` (PEM, with its chain) and ``key`` (PEM), and refuse
+    unencrypted TCP connections (``hostssl`` only in pg_hba.conf); takes effect at the next
+    start. For a cluster that stands in for a city's own server."""
+    for name, data in (("server.crt", certificate), ("server.key", key)):
+        path = cluster.data_dir / name
+        path.write_bytes(data)
+        path.chmod(0o600)
+        _chown(cluster, path)
+    with (cluster.data_dir / "postgresql.conf").open("a") as fh:
+        fh.write("ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n")
+    hba = cluster.data_dir / "pg_hba.conf"
+    lines = hba.read_text().splitlines()
+    hba.write_text(
+        "\n".join("hostssl" + line[4:] if line.startswith("host ") else line for line in lines)
+        + "\n"
+    )
+
+
+def start(cluster: Cluster, provision: bool = True) -> str:
+    """Start the cluster if needed and (``provision``) create the application database, its
+    roles and PostGIS; without, only the superuser exists (an administrator's bare server).
+    Return what was done."""
     if not is_initialised(cluster):
         init(cluster)
         done = "initialised and started"
@@ -247,7 +268,8 @@ def start(cluster: Cluster) -> str:
     if running_pid(cluster) is not None:
         # roles of clusters started by older versions; a second city's database
         # (GEO_SERVICE_DB_NAME) on first use
-        _ensure_database(cluster)
+        if provision:
+            _ensure_database(cluster)
         return "already running"
     recovered = recover_stale_pid(cluster)
     port = cluster.port()
@@ -272,7 +294,8 @@ def start(cluster: Cluster) -> str:
             f"-p {port}",
         ],
     )
-    _ensure_database(cluster)
+    if provision:
+        _ensure_database(cluster)
     return f"{done} (recovered a stale pid file)" if recovered else done
 
 

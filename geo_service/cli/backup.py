@@ -1,0 +1,62 @@
+"""``geo-service backup --out FILE`` and ``geo-service restore FILE [--force]``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from geo_service.cli.app import app
+from geo_service.cli.common import console
+
+
+@app.command()
+def backup(
+    out: Path = typer.Option(..., "--out", help="Archive file to write (tar)."),
+) -> None:
+    """Back up the database as its owner: pg_dump (custom format), the storage CRS and a
+    manifest with each table's row count and checksum, taken in the same snapshot."""
+    from geo_service.db.backup import backup as run
+    from geo_service.db.engine import make_engine, migration_url
+
+    engine = make_engine(migration_url())
+    try:
+        manifest = run(engine, out)
+    finally:
+        engine.dispose()
+    rows = sum(t.rows for t in manifest.tables.values())
+    console.print(
+        f"backup written to {out}: schema {manifest.revision}, {len(manifest.tables)} tables, "
+        f"{rows} rows, {manifest.storage_crs['code']}"
+    )
+
+
+@app.command()
+def restore(
+    archive: Path = typer.Argument(..., help="A file written by `geo-service backup`."),
+    force: bool = typer.Option(
+        False, "--force", help="Replace everything in a database that is not empty."
+    ),
+) -> None:
+    """Restore a backup into the configured database as its owner (empty, with PostGIS); every
+    table is checked against the backup's manifest."""
+    from sqlalchemy.engine import make_url
+
+    from geo_service.db.backup import restore as run
+    from geo_service.db.engine import database_url, make_engine, migration_url
+
+    engine = make_engine(migration_url())
+    try:
+        done = run(engine, archive, force=force, service_role=make_url(database_url()).username)
+    finally:
+        engine.dispose()
+    rows = sum(t.rows for t in done.manifest.tables.values())
+    console.print(
+        f"restored {archive} (made {done.manifest.created_at:%Y-%m-%d %H:%M} UTC): "
+        f"{len(done.manifest.tables)} tables, {rows} rows, each matching its checksum"
+        + (f"; replaced {done.replaced_tables} tables holding data" if done.replaced_tables else "")
+    )
+    if done.migrate_needed:
+        console.print(
+            "the backup's schema is older than this version: run `geo-service db migrate`"
+        )
