@@ -24,7 +24,7 @@ def free_port() -> int:
 def start_server(
     database_url: str,
     workers: int = 1,
-    timeout_s: float = 60.0,
+    timeout_s: float = 120.0,
     env: dict[str, str] | None = None,
     log: Path | None = None,
 ) -> tuple[subprocess.Popen[bytes], str]:

@@ -358,12 +358,13 @@ def make_url_for(cluster: Cluster, role: str, database: str) -> str:
     return make_url(cluster.url(role)).set(database=database).render_as_string(hide_password=False)
 
 
-def stop(cluster: Cluster) -> str:
-    """Stop the cluster (fast shutdown); return what was done."""
+def stop(cluster: Cluster, mode: str = "fast") -> str:
+    """Stop the cluster (``fast``: roll back open transactions and shut down cleanly;
+    ``immediate``: quit at once, crash recovery at the next start); return what was done."""
     if running_pid(cluster) is None:
         recover_stale_pid(cluster)
         return "not running"
-    _run(cluster, ["pg_ctl", "stop", "-w", "-m", "fast", "-D", str(cluster.data_dir)])
+    _run(cluster, ["pg_ctl", "stop", "-w", "-m", mode, "-D", str(cluster.data_dir)])
     return "stopped"
 
 
