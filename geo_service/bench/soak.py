@@ -22,6 +22,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -213,10 +214,14 @@ def drive(base: str, key: str, seconds: float, clients: int = CLIENTS) -> Traffi
 def worker_pids(server_pid: int) -> list[int]:
     """The worker processes of a uvicorn supervisor: its children started by multiprocessing's
     spawn (not its resource tracker)."""
-    children = Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()
-    return sorted(
-        int(pid) for pid in children if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    )
+    pids = []
+    for pid in Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split():
+        try:
+            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                pids.append(int(pid))
+        except OSError:  # it ended meanwhile
+            continue
+    return sorted(pids)
 
 
 def rss_mb(pid: int) -> float:
@@ -236,7 +241,8 @@ class Memory:
     def sample(self, pids: list[int], at: float) -> None:
         """One sample of every worker."""
         for pid in pids:
-            self.samples.setdefault(pid, []).append((at, rss_mb(pid)))
+            with suppress(OSError):  # a worker that ended meanwhile
+                self.samples.setdefault(pid, []).append((at, rss_mb(pid)))
 
     def growth(self, warmup_end: float) -> dict[int, tuple[float, float, float]]:
         """Per worker: MB at the end of the warm-up and at the end (medians of three
