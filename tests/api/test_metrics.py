@@ -13,6 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine, text
 
 from geo_service.api.server import start_server
+from geo_service.bench.soak import drive
 from geo_service.config import get_settings
 from geo_service.scoring.profile import load_profile
 
@@ -154,3 +155,25 @@ def test_request_ids_are_echoed_and_logged(served: tuple[str, Path], keys: dict[
     assert mine[0]["status"] == given.status_code
     assert {"time", "level", "logger", "message"} <= set(mine[0])
     assert lines[0]["message"] == "serving" and "database" in lines[0]
+
+
+def test_a_short_soak_counts_every_route_by_its_template(
+    served: tuple[str, Path], keys: dict[str, str]
+) -> None:
+    """The soak's clerk traffic (`geo-service bench --soak`, here for 15 s): no 5xx, and the
+    metrics count its requests under route templates (never under raw paths with ids)."""
+    base, _ = served
+    traffic = drive(base, keys["housing_office"], seconds=15, clients=4)
+    print(
+        f"\nshort soak: {sum(traffic.statuses.values())} requests, p99 {traffic.percentile(99)} ms"
+    )
+    assert traffic.server_errors() == 0, traffic.statuses
+    assert sum(traffic.statuses.values()) > 50 and not traffic.failures
+    routes = {
+        labels[1][1]
+        for name, labels in scrape(base, keys["admin"])
+        if name == "geo_service_http_requests_total"
+    }
+    assert "/api/v1/waiting-list/{entry_id}/recommendations" in routes
+    assert "/api/v1/reservations/{reservation_id}/release" in routes
+    assert not any(len(part) == 36 for route in routes for part in route.split("/"))  # no uuids
