@@ -28,6 +28,7 @@ from geo_service.api.routes import (
     flats,
     health,
     maps,
+    maps_report,
     metrics,
     offer_edits,
     offers,
@@ -46,6 +47,7 @@ from geo_service.db.engine import database_url, make_engine
 from geo_service.errors import GeoServiceError
 from geo_service.i18n import _
 from geo_service.i18n.http import LanguageMiddleware
+from geo_service.maps import assets
 from geo_service.privacy.schedule import purge_periodically
 from geo_service.scoring.profile import cached_profile
 from geo_service.scoring.ranker_cache import RankerCache
@@ -67,6 +69,7 @@ listed by `GET /api/v1/vocabularies`. The sample data are illustrative, not offi
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """Assemble the app; the engine opens in the lifespan unless one is handed in."""
     settings = settings or get_settings()
+    assets.check_installed(settings, docs.NPM_FILES)  # not a 500 on the first page
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -107,7 +110,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         redoc_url=None,
     )
     problems.install(app)
-    docs.install(app)
+    docs.install(app, settings.web_assets_dir)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestMetrics)
     app.add_middleware(RequestLog)
@@ -160,12 +163,15 @@ def warm_up(cache: StateCache, settings: Settings) -> None:
 def mount_maps(app: FastAPI, settings: Settings) -> None:
     """The /maps pages behind a session cookie, and their vendored assets."""
     app.include_router(maps.router, dependencies=[Depends(reject_unknown_query)])
+    app.include_router(maps_report.router, dependencies=[Depends(reject_unknown_query)])
     static = Path(settings.maps_dir) / "static"
     app.mount("/maps/static", StaticFiles(directory=static, check_dir=False), name="map-assets")
 
     @app.exception_handler(maps.LoginRequired)
-    async def to_login(request: Request, _exc: Exception) -> Response:
-        """Browsers go to the login page; API clients get 401 problem+json."""
+    async def to_login(request: Request, exc: Exception) -> Response:
+        """Browsers go to the login page, which brings them back to the page they asked for;
+        API clients get 401 problem+json."""
         if "text/html" in request.headers.get("accept", ""):
-            return RedirectResponse("/maps/login", status_code=302)
+            target = exc.target if isinstance(exc, maps.LoginRequired) else None
+            return RedirectResponse(maps.login_url(target), status_code=302)
         return problems.problem(401, _("log in at /maps/login to see the maps"))

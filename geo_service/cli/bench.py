@@ -34,8 +34,10 @@ def bench(
     from geo_service.bench.map_10k import map_10k
     from geo_service.bench.measure import MEASUREMENTS
     from geo_service.bench.network import network_features
+    from geo_service.bench.ogc_filters import ogc_cql2, ogc_tiles
     from geo_service.bench.ogc_items import ogc_items
     from geo_service.bench.runner import report, run_all
+    from geo_service.bench.transit import transit_matrix
     from geo_service.catalogue.bench import run as coverage_runs
     from geo_service.transition.bench import online_recommend, simulate_year
 
@@ -48,11 +50,14 @@ def bench(
         ("coverage_2sfca", lambda _ctx: coverage_runs()),
         ("network_features", network_features),
         ("ogc_items", ogc_items),
+        ("ogc_cql2", ogc_cql2),
+        ("ogc_tiles", ogc_tiles),
         ("analysis_rescore", analysis_rescore),
         ("notebooks", notebooks),
         ("cli_startup", cli_startup),
         ("online_recommend", online_recommend),
         ("simulate", simulate_year),
+        ("transit_matrix", transit_matrix),
     ]
     chosen = [(n, m) for n, m in everything if not only or n in only]
     if soak:

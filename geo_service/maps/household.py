@@ -11,6 +11,7 @@ import folium
 import geopandas as gpd
 from pydantic import ValidationError
 
+from geo_service.i18n.languages import language_problem
 from geo_service.maps.base import base_map, finish, labels, table
 from geo_service.maps.labels import Labels
 from geo_service.maps.legend import RANK, Legend, palette
@@ -19,6 +20,7 @@ from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.results import RankedFlat
 
 REACH_COLOURS = palette("Blues", 2)  # largest area first, drawn below the smaller
+TRANSIT_COLOURS = palette("Oranges", 2)  # bus and walk: 30 min below 15 min
 REACH_M = (500.0, 1000.0)
 FORM_STYLE = """<style>
 #household-panel{position:fixed;top:86px;left:60px;z-index:999;background:#fff;width:250px;
@@ -112,7 +114,6 @@ def _message(err: Any, fields: dict[str, str], errs: dict[str, str]) -> str:
     loc = [str(p) for p in err["loc"]]
     field = fields.get(loc[0], loc[0]) if loc else fields["household"]
     kind, ctx = err["type"], err.get("ctx") or {}
-    text = str(err.get("msg", ""))
     if kind == "missing":
         what = errs["missing"]
     elif loc[:1] == ["children_ages"] and kind in ("greater_than_equal", "less_than_equal"):
@@ -127,9 +128,11 @@ def _message(err: Any, fields: dict[str, str], errs: dict[str, str]) -> str:
         what = errs["not_a_number"]
     elif kind.startswith("date"):
         what = errs["not_a_date"]
-    elif "ISO 639" in text:
-        what = errs["not_a_language"].format(value=text.split("'")[1] if "'" in text else "")
-    elif "minors" in text:
+    elif loc[:1] == ["languages"] and kind == "value_error":  # the unknown code, by name
+        codes = err.get("input") if isinstance(err.get("input"), list) else []
+        bad = next((str(c) for c in codes if language_problem(str(c))), "")
+        what = errs["not_a_language"].format(value=bad)
+    elif not loc and kind == "value_error":  # the household's one rule across fields
         field, what = fields["children_ages"], errs["no_adult"]
     else:
         what = errs["invalid"]
@@ -197,6 +200,28 @@ def reach_layers(
     return out
 
 
+def transit_layers(
+    areas: gpd.GeoDataFrame | None, lab: Labels
+) -> list[tuple[folium.Element, str, str]]:
+    """What lies within 15 and 30 minutes of rank 1 by bus and on foot (median departure of
+    the profile's window), under the walking areas."""
+    out: list[tuple[folium.Element, str, str]] = []
+    if areas is None:
+        return out
+    rows = zip(areas["limit_min"], areas["window"], areas.geometry, strict=True)
+    for i, (limit, window, geom) in enumerate(rows):
+        name = lab.text("reach_transit", min=lab.number(limit, 0), window=window)
+        c = TRANSIT_COLOURS[i % 2]
+        layer = folium.GeoJson(
+            gpd.GeoSeries([geom], crs=4326).to_json(),
+            name=name,
+            style_function=lambda _, c=c: {"color": c, "weight": 1, "fillOpacity": 0.18},
+            interactive=False,
+        )
+        out.append((layer, name, c))
+    return out
+
+
 def household_map(
     results: list[RankedFlat],
     f: gpd.GeoDataFrame,
@@ -206,6 +231,7 @@ def household_map(
     isochrones: gpd.GeoDataFrame | None = None,
     form: Sequence[str] | None = None,
     errors: Sequence[str] = (),
+    transit: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """The top flats numbered by rank (moved apart where they would overlap), zoomed to; the
     distance mode named the same in title and layers; ``form`` (the languages to offer) adds
@@ -230,10 +256,16 @@ def household_map(
         isochrones if mode == "network" else None,
         lab,
     )
-    for layer, name, colour in reach:
+    for layer, name, colour in [*transit_layers(transit, lab), *reach]:
         layer.add_to(m)
         legends[layer] = Legend("", "", [(colour, name)])
-    fg = folium.FeatureGroup(name=lab.text("ranked", n=len(results)))
+    ranked = household is not None and not errors
+    if results:
+        name, note, items = lab.text("ranked", n=len(results)), "", [(RANK, lab["rank"])]
+    else:  # no "Rang 1–0": say why there is no ranking
+        name = lab["ranked_none"] if ranked else lab["ranked_not_yet"]
+        note, items = ("" if ranked else lab["household_empty"]), []
+    fg = folium.FeatureGroup(name=name)
     markers = []
     for r in results:
         p = where.geometry[r.flat_id]
@@ -250,9 +282,7 @@ def household_map(
         marker.add_to(fg)
         markers.append(marker)
     fg.add_to(m)
-    legends[fg] = Legend(
-        lab.text("ranked", n=len(results)), f"{lab['mode']}: {lab[mode]}", [(RANK, lab["rank"])]
-    )
+    legends[fg] = Legend(name, note or f"{lab['mode']}: {lab[mode]}", items)
     fit = None
     if results:
         pts = gpd.GeoSeries([where.geometry[r.flat_id] for r in results], crs=4326)

@@ -42,6 +42,7 @@ GEOMETRY_COLUMNS = {
     ("network_nodes", "POINT"),
     ("network_edges", "LINESTRING"),
     ("volunteers", "POINT"),
+    ("gtfs_stops", "POINT"),
 }
 
 

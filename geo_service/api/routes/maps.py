@@ -6,16 +6,19 @@ import json
 from html import escape
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Engine
 
 from geo_service.api.deps import engine, profile, rankers
+from geo_service.api.ogc.params import detail_for
+from geo_service.api.ogc.tiles import TILE_RESPONSES, Index, Zoom, tile_response
 from geo_service.auth import sessions
 from geo_service.auth.keys import KeyInfo, verify_key
 from geo_service.errors import Forbidden, InputError, NotFound
+from geo_service.features.collections import Source, collection
 from geo_service.maps.base import labels as map_labels
 from geo_service.maps.household import household_errors
 from geo_service.maps.render import PUBLIC, household_map, html_of
@@ -45,15 +48,42 @@ SESSION: dict[int | str, dict[str, Any]] = {
 
 
 class LoginRequired(Exception):
-    """No valid session: browsers are sent to the login page."""
+    """No valid session: browsers are sent to the login page, which brings them back to
+    ``target`` (the page they asked for) once logged in."""
+
+    def __init__(self, target: str) -> None:
+        super().__init__(target)
+        self.target = target
 
 
 def session(request: Request) -> KeyInfo:
     """The key of the browser session (redirects to /maps/login without one)."""
     info = sessions.resolve(request.app.state.engine, request.cookies.get(sessions.COOKIE))
     if info is None:
-        raise LoginRequired
+        query = request.url.query
+        raise LoginRequired(request.url.path + (f"?{query}" if query else ""))
     return info
+
+
+def local_target(value: str | None) -> str | None:
+    """``value`` if it is a page of the maps on this server (a path under /maps/: no scheme,
+    no host, no dot segments, no backslash or control character), else None, so that the
+    login never sends anyone to another site."""
+    if not value or value.startswith("//") or any(c == "\\" or not c.isprintable() for c in value):
+        return None
+    parts = urlsplit(value)
+    segments = unquote(parts.path).split("/")
+    if parts.scheme or parts.netloc or "." in segments or ".." in segments:
+        return None
+    if not parts.path.startswith("/maps/") or parts.path in ("/maps/login", "/maps/logout"):
+        return None
+    return value
+
+
+def login_url(target: str | None, error: str | None = None) -> str:
+    """The login page's address, carrying the error code and the page to go back to."""
+    query = {k: v for k, v in (("error", error), ("next", local_target(target))) if v}
+    return "/maps/login" + (f"?{urlencode(query)}" if query else "")
 
 
 def maps_dir(request: Request) -> Path:
@@ -62,16 +92,19 @@ def maps_dir(request: Request) -> Path:
 
 
 @router.get("/login", summary="Map login page", response_class=HTMLResponse)
-def login_page(error: str | None = None) -> HTMLResponse:
-    """A form asking for an API key; ``error`` is a message code (unknown codes show none)."""
+def login_page(error: str | None = None, next: str | None = None) -> HTMLResponse:
+    """A form asking for an API key; ``error`` is a message code (unknown codes show none),
+    ``next`` the maps page to go to once logged in (kept only when it is one)."""
     message = LOGIN_ERRORS.get(error or "")
     note = f"<p style='color:#b00'>{escape(message)}</p>" if message else ""
+    target = local_target(next)
+    back = f"<input type='hidden' name='next' value='{escape(target)}'>" if target else ""
     body = (
         f"<h1>geo_service – Karten</h1>{note}<form method='post' action='/maps/login'>"
         "<label>API-Schlüssel<br><input name='key' type='password' autocomplete='off'>"
-        "</label><p><button type='submit'>Anmelden</button></p></form>"
+        f"</label>{back}<p><button type='submit'>Anmelden</button></p></form>"
     )
-    return HTMLResponse(PAGE.format(title="Login", body=body))
+    return HTMLResponse(PAGE.format(title="Anmelden", body=body))
 
 
 @router.post(
@@ -81,7 +114,8 @@ def login_page(error: str | None = None) -> HTMLResponse:
     status_code=303,
     responses={
         303: {
-            "description": "To /maps/ (logged in) or back to the login page",
+            "description": "To the page asked for before the login (a maps page on this "
+            "server), else /maps/; or back to the login page",
             "headers": LOCATION,
         },
         413: {"description": "Request body too large"},
@@ -89,12 +123,14 @@ def login_page(error: str | None = None) -> HTMLResponse:
     },
 )
 async def login(request: Request) -> Response:
-    """Check the key; on success set the session cookie and go to the map index."""
+    """Check the key; on success set the session cookie and go to the page asked for (a
+    maps page of this server) or the map index."""
     form = parse_qs((await request.body()).decode("utf-8", errors="replace"))
     info = verify_key(request.app.state.engine, (form.get("key") or [""])[0].strip())
+    target = local_target((form.get("next") or [""])[0])
     if info is None:
-        return RedirectResponse("/maps/login?error=unknown_key", 303)
-    response = RedirectResponse("/maps/", status_code=303)
+        return RedirectResponse(login_url(target, "unknown_key"), 303)
+    response = RedirectResponse(target or "/maps/", status_code=303)
     response.set_cookie(
         sessions.COOKIE,
         sessions.issue(info),
@@ -122,14 +158,22 @@ def logout() -> Response:
 
 @router.get("/", summary="Map index", response_class=HTMLResponse, responses=SESSION)
 def index(key: KeyInfo = Depends(session)) -> HTMLResponse:
-    """Links to the maps this session may see."""
-    links = "".join(f"<li><a href='/maps/{n}.html'>{n}</a></li>" for n in PUBLIC)
+    """Links to the maps (and the report) this session may see, by their titles."""
+    lab = map_labels()
+    pages = [(f"/maps/{n}.html", lab[n], "") for n in PUBLIC]
     if key.allows("housing_office"):
-        links += (
-            "<li><a href='/maps/household'>household</a> (Formular für ein Haushaltsprofil)</li>"
-        )
-    body = f"<h1>Karten</h1><ul>{links}</ul><p><a href='/maps/logout'>Abmelden</a></p>"
-    return HTMLResponse(PAGE.format(title="Karten", body=body))
+        pages.append(("/maps/household", lab["household"], lab["pages"]["household_hint"]))
+    if key.allows("planner"):
+        pages.append(("/maps/report", lab["pages"]["report"], lab["pages"]["report_hint"]))
+    links = "".join(
+        f"<li><a href='{href}'>{escape(title)}</a>" + (f" – {escape(hint)}" if hint else "")
+        for href, title, hint in pages
+    )
+    body = (
+        f"<h1>{escape(lab['pages']['index'])}</h1><ul>{links}</ul>"
+        f"<p><a href='/maps/logout'>{escape(lab['pages']['logout'])}</a></p>"
+    )
+    return HTMLResponse(PAGE.format(title=escape(lab["pages"]["index"]), body=body))
 
 
 @router.get(
@@ -173,6 +217,29 @@ def household(
     raw = data if isinstance(data, dict) else None
     m, _ = household_map(db, prof, parsed, form=True, raw=raw, errors=errors, rankers=loaded)
     return HTMLResponse(html_of(m, "/maps/static"), status_code=400 if errors else 200)
+
+
+@router.get(
+    "/tiles/{collection_id}/{tile_matrix}/{tile_row}/{tile_col}",
+    summary="A vector tile (MVT) for the maps (the session's role)",
+    response_class=Response,
+    responses={**SESSION, **TILE_RESPONSES},
+)
+def map_tile(
+    request: Request,
+    collection_id: str,
+    tile_matrix: Zoom,
+    tile_row: Index,
+    tile_col: Index,
+    key: KeyInfo = Depends(session),
+    db: Engine = Depends(engine),
+    prof: ScoringProfile = Depends(profile),
+) -> Response:
+    """The tile the OGC API serves at /ogc/collections/{id}/tiles/WebMercatorQuad/..., for the
+    maps in the browser, whose session cookie does not reach /ogc."""
+    spec = collection(collection_id, key.allows)
+    src = Source(db, detail=detail_for(spec, key), indicators=tuple(prof.district.indicators))
+    return tile_response(request, spec, src, tile_matrix, tile_row, tile_col)
 
 
 @router.get(
