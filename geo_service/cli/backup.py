@@ -8,6 +8,7 @@ import typer
 
 from geo_service.cli.app import app
 from geo_service.cli.common import console
+from geo_service.i18n import _
 
 
 @app.command()
@@ -24,10 +25,16 @@ def backup(
         manifest = run(engine, out)
     finally:
         engine.dispose()
-    rows = sum(t.rows for t in manifest.tables.values())
     console.print(
-        f"backup written to {out}: schema {manifest.revision}, {len(manifest.tables)} tables, "
-        f"{rows} rows, {manifest.storage_crs['code']}"
+        _(
+            "backup written to {path}: schema {revision}, {tables} tables, {rows} rows, {crs}"
+        ).format(
+            path=out,
+            revision=manifest.revision,
+            tables=len(manifest.tables),
+            rows=sum(t.rows for t in manifest.tables.values()),
+            crs=manifest.storage_crs["code"],
+        )
     )
 
 
@@ -44,19 +51,29 @@ def restore(
 
     from geo_service.db.backup import restore as run
     from geo_service.db.engine import database_url, make_engine, migration_url
+    from geo_service.i18n import formats
 
     engine = make_engine(migration_url())
     try:
         done = run(engine, archive, force=force, service_role=make_url(database_url()).username)
     finally:
         engine.dispose()
-    rows = sum(t.rows for t in done.manifest.tables.values())
     console.print(
-        f"restored {archive} (made {done.manifest.created_at:%Y-%m-%d %H:%M} UTC): "
-        f"{len(done.manifest.tables)} tables, {rows} rows, each matching its checksum"
-        + (f"; replaced {done.replaced_tables} tables holding data" if done.replaced_tables else "")
+        _(
+            "restored {path} (made {made}): {tables} tables, {rows} rows, each matching its "
+            "checksum"
+        ).format(
+            path=archive,
+            made=formats.moment(done.manifest.created_at),
+            tables=len(done.manifest.tables),
+            rows=sum(t.rows for t in done.manifest.tables.values()),
+        )
     )
+    if done.replaced_tables:
+        console.print(
+            _("replaced {n} tables that held data (--force)").format(n=done.replaced_tables)
+        )
     if done.migrate_needed:
         console.print(
-            "the backup's schema is older than this version: run `geo-service db migrate`"
+            _("the backup's schema is older than this version: run `geo-service db migrate`")
         )

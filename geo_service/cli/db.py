@@ -128,10 +128,15 @@ def downgrade_cmd(
     when a step would drop data that is there. Make a backup first."""
     from geo_service.db import migrate
     from geo_service.db.engine import make_engine, migration_url
+    from geo_service.i18n import _
 
     engine = make_engine(migration_url())
     try:
         before, after = migrate.downgrade(engine, revision)
     finally:
         engine.dispose()
-    console.print(f"schema taken back from {before or 'empty'} to {after or 'empty'}")
+    console.print(
+        _("schema taken back from {before} to {after}").format(
+            before=before or _("empty"), after=after or _("empty")
+        )
+    )

@@ -12,6 +12,7 @@ from geo_service.cli.app import app
 from geo_service.cli.common import console, print_json, say
 from geo_service.cli.scoring import JSON_OPTION
 from geo_service.errors import InputError
+from geo_service.i18n import _, formats
 
 privacy_app = typer.Typer(
     help="Data protection: anonymise what is past its retention period, show what is stored "
@@ -41,15 +42,29 @@ def purge(
         print_json(done)
         return
     if done.skipped:
-        say(f"nothing done: {done.skipped}")
+        say(_("nothing done: another process is purging right now"))
         return
-    verb = "would anonymise" if dry_run else "anonymised"
-    cutoff = done.cutoff.isoformat(timespec="seconds") if done.cutoff else "-"
-    say(
-        f"{verb}: {done.waiting_list_entries} waiting-list entries, {done.holds} holds, "
-        f"{done.allocations} allocation runs that ended before {cutoff} "
-        f"(retention {days} days)"
-    )
+    counts = {
+        "entries": done.waiting_list_entries,
+        "holds": done.holds,
+        "runs": done.allocations,
+        "cutoff": formats.moment(done.cutoff) if done.cutoff else "-",
+        "days": days,
+    }
+    if dry_run:
+        say(
+            _(
+                "would anonymise {entries} waiting-list entries, {holds} holds and {runs} "
+                "allocation runs that ended before {cutoff} (retention {days} days)"
+            ).format(**counts)
+        )
+    else:
+        say(
+            _(
+                "anonymised {entries} waiting-list entries, {holds} holds and {runs} allocation "
+                "runs that ended before {cutoff} (retention {days} days)"
+            ).format(**counts)
+        )
 
 
 @privacy_app.command("export")
@@ -65,18 +80,18 @@ def export(
     """Print everything stored under one case reference (GDPR Art. 15): the waiting-list entry,
     holds, allocation runs and audit entries; in German, or as JSON."""
     from geo_service.db.engine import get_engine
-    from geo_service.privacy.export import case_data, german_text
+    from geo_service.privacy.export import case_data, case_text
 
     if not case_ref_stdin:
-        raise InputError("give the case reference on stdin with --case-ref-stdin")
+        raise InputError(_("give the case reference on stdin with --case-ref-stdin"))
     case_ref = sys.stdin.readline().strip()
     if not case_ref:
-        raise InputError("no case reference on stdin")
+        raise InputError(_("no case reference on stdin"))
     data = case_data(get_engine(), case_ref)
     if as_json:
         print_json(data)
     else:
-        sys.stdout.write(german_text(data))
+        sys.stdout.write(case_text(data))
 
 
 @privacy_app.command("record")
@@ -89,4 +104,4 @@ def record(
     from geo_service.privacy.record import record_markdown
 
     out.write_text(record_markdown(get_settings()), encoding="utf-8")
-    console.print(f"record of processing written to {out}")
+    console.print(_("record of processing written to {path}").format(path=out))

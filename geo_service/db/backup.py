@@ -42,6 +42,7 @@ from geo_service.audit import record
 from geo_service.config import Settings, get_settings
 from geo_service.db import crs, migrate, roles
 from geo_service.errors import ConfigurationError, DataLossRefused, InputError
+from geo_service.i18n import _
 
 FORMAT = "geo_service-backup/1"
 DUMP, MANIFEST, STORAGE = "database.dump", "manifest.json", "storage_crs.json"
@@ -142,7 +143,11 @@ def _run(
     proc = subprocess.run(args, capture_output=True, text=True, check=False, env=env)
     if proc.returncode != 0:
         lines = (proc.stderr or proc.stdout).strip().splitlines()
-        raise ConfigurationError(f"{what} failed: {lines[-1] if lines else proc.returncode}")
+        raise ConfigurationError(
+            _("{tool} failed: {reason}").format(
+                tool=what, reason=lines[-1] if lines else proc.returncode
+            )
+        )
     return proc
 
 
@@ -218,19 +223,31 @@ def opened(archive: Path) -> Iterator[tuple[Manifest, Path]]:
         with tarfile.open(archive) as tar, tempfile.TemporaryDirectory() as tmp:
             names = set(tar.getnames())
             if not {DUMP, MANIFEST} <= names:
-                raise InputError(f"{archive}: not a geo_service backup (no {MANIFEST}/{DUMP})")
+                raise InputError(
+                    _("{path}: not a geo_service backup (no {manifest} or {dump})").format(
+                        path=archive, manifest=MANIFEST, dump=DUMP
+                    )
+                )
             meta = tar.extractfile(MANIFEST)
             assert meta is not None
             manifest = Manifest.model_validate_json(meta.read())
             tar.extract(DUMP, tmp, filter="data")
             dump = Path(tmp) / DUMP
             if manifest.format != FORMAT:
-                raise InputError(f"{archive}: backup format {manifest.format!r}, need {FORMAT}")
+                raise InputError(
+                    _("{path}: backup format {found}, this version reads {wanted}").format(
+                        path=archive, found=manifest.format, wanted=FORMAT
+                    )
+                )
             if _file_sha256(dump) != manifest.dump_sha256:
-                raise InputError(f"{archive}: the dump does not match its checksum (damaged)")
+                raise InputError(
+                    _("{path}: the dump does not match its checksum (damaged)").format(path=archive)
+                )
             yield manifest, dump
     except (tarfile.TarError, OSError) as exc:
-        raise InputError(f"{archive}: cannot read the backup ({exc})") from None
+        raise InputError(
+            _("{path}: cannot read the backup ({reason})").format(path=archive, reason=exc)
+        ) from None
 
 
 # Rows the migrations write themselves: a freshly migrated database holds only these.
@@ -289,15 +306,19 @@ def restore(
                 text("SELECT 1 FROM pg_extension WHERE extname = 'postgis'")
             ).first():
                 raise ConfigurationError(
-                    "PostGIS is missing in the target database: an administrator runs "
-                    "`CREATE EXTENSION postgis` there first (README, Operations)"
+                    _(
+                        "PostGIS is missing in the target database: an administrator runs "
+                        "`CREATE EXTENSION postgis` there first (README, Operations)"
+                    )
                 )
             found = tables_with_rows(conn)
             if found and not force:
                 raise DataLossRefused(
-                    f"the target database is not empty ({len(found)} tables hold rows, e.g. "
-                    f"{', '.join(found[:3])}): restore refuses to overwrite it; restore into an "
-                    "empty database, or replace everything in it with --force"
+                    _(
+                        "the target database is not empty ({n} tables hold rows, e.g. "
+                        "{tables}): restore refuses to overwrite it; restore into an empty "
+                        "database, or replace everything in it with --force"
+                    ).format(n=len(found), tables=", ".join(found[:3]))
                 )
             drop_own_objects(conn)  # nothing (or, forced, what is to be replaced)
         _pg_restore(engine, dump, settings)
@@ -311,7 +332,9 @@ def restore(
     )
     if differ:
         raise ConfigurationError(
-            f"the restored database does not match the backup's manifest: {', '.join(differ)}"
+            _("the restored database does not match the backup's manifest: {tables}").format(
+                tables=", ".join(differ)
+            )
         )
     with engine.begin() as conn:
         record(
@@ -337,16 +360,19 @@ def _check_compatible(manifest: Manifest, settings: Settings) -> None:
     configured = crs.configured(settings)
     if manifest.storage_crs.get("srid") != configured.srid:
         raise ConfigurationError(
-            f"the backup's geometries are in {manifest.storage_crs.get('code')}, this "
-            f"installation's GEO_SERVICE_CRS is {configured.code}: set GEO_SERVICE_CRS to "
-            "the backup's before restoring"
+            _(
+                "the backup's geometries are in {backup}, this installation's GEO_SERVICE_CRS "
+                "is {configured}: set GEO_SERVICE_CRS to the backup's before restoring"
+            ).format(backup=manifest.storage_crs.get("code"), configured=configured.code)
         )
     script = ScriptDirectory.from_config(migrate.alembic_config())
     known = [r.revision for r in script.walk_revisions()]
     if manifest.revision is not None and manifest.revision not in known:
         raise ConfigurationError(
-            f"the backup's schema revision {manifest.revision} is newer than this version of "
-            f"geo_service knows ({migrate.head_revision()}): restore it with that version"
+            _(
+                "the backup's schema revision {revision} is newer than this version of "
+                "geo_service knows ({head}): restore it with that version"
+            ).format(revision=manifest.revision, head=migrate.head_revision())
         )
 
 

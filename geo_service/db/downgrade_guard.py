@@ -11,6 +11,7 @@ from alembic import op
 from sqlalchemy import text
 
 from geo_service.errors import DataLossRefused
+from geo_service.i18n import _
 
 
 def refuse_data_loss(revision: str, would_drop: Mapping[str, str]) -> None:
@@ -21,9 +22,11 @@ def refuse_data_loss(revision: str, would_drop: Mapping[str, str]) -> None:
     lost = [f"{n} {what}" for what, n in found.items() if n]
     if lost:
         raise DataLossRefused(
-            f"downgrade of revision {revision} refused: it would drop {', '.join(lost)}. "
-            "Make a backup (`geo-service backup --out FILE`) and keep this version, or remove "
-            "that data deliberately first"
+            _(
+                "downgrade of revision {revision} refused: it would drop {lost}. Make a backup "
+                "(`geo-service backup --out FILE`) and keep this version, or remove that data "
+                "deliberately first"
+            ).format(revision=revision, lost=", ".join(lost))
         )
 
 

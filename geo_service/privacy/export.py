@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, or_, select
 
 from geo_service.audit import AuditEntry
 from geo_service.db import models
+from geo_service.i18n import N_, _
 from geo_service.privacy.retention import holds_of_entries
 from geo_service.reservations.holds import case_ref_hash
 from geo_service.scoring.results import Result
@@ -103,31 +104,37 @@ def _audit(
     return [AuditEntry.model_validate(dict(r)) for r in rows]
 
 
-GERMAN_SECTIONS = {
-    "waiting_list": "Eintrag auf der Warteliste",
-    "holds": "Reservierungen von Wohnungen",
-    "allocations": "Zuteilungsläufe, in denen der Fall vorkam",
-    "audit": "Einträge im Entscheidungsprotokoll",
+SECTIONS = {
+    "waiting_list": N_("Entry on the waiting list"),
+    "holds": N_("Reservations of flats"),
+    "allocations": N_("Allocation runs the case was part of"),
+    "audit": N_("Entries in the decision log"),
 }
 
 
-def german_text(data: CaseData) -> str:
-    """The copy for the person concerned, in German: one section per kind of record, each
-    record's stored fields as they are."""
+def case_text(data: CaseData) -> str:
+    """The copy for the person concerned (German unless asked otherwise): one section per kind
+    of record, each record's stored fields as they are."""
     if not data.found:
         return (
-            "Unter diesem Aktenzeichen ist nichts gespeichert (nie erfasst, oder nach Ablauf "
-            "der Aufbewahrungsfrist anonymisiert).\n"
+            _(
+                "Nothing is stored under this case reference (never recorded, or anonymised "
+                "after the retention period)."
+            )
+            + "\n"
         )
     dumped = data.model_dump(mode="json")
-    lines = ["Auskunft nach Art. 15 DSGVO: gespeicherte Daten zu einem Aktenzeichen", ""]
-    lines.append(
-        "Das Aktenzeichen selbst ist nicht gespeichert, nur ein mit dem Schlüssel des Dienstes "
-        "gebildeter Hashwert (case_ref_hash). Namen und Geburtsdaten werden nicht erfasst."
-    )
-    for key, title in GERMAN_SECTIONS.items():
+    lines = [
+        _("Access under Art. 15 GDPR: the data stored under one case reference"),
+        "",
+        _(
+            "The case reference itself is not stored, only a hash made with the service's key "
+            "(case_ref_hash). Names and dates of birth are not recorded."
+        ),
+    ]
+    for key, title in SECTIONS.items():
         records = dumped[key]
-        lines += ["", f"{title}: {len(records)}"]
+        lines += ["", _("{title}: {n}").format(title=_(title), n=len(records))]
         for number, item in enumerate(records, 1):
             lines.append(f"  {number}.")
             lines += [

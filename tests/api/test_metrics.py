@@ -52,12 +52,15 @@ def rank_count(sample: dict[tuple[str, tuple[tuple[str, str], ...]], float]) -> 
 
 
 def test_metrics_need_an_admin(served: tuple[str, Path], keys: dict[str, str]) -> None:
-    """Without a key 401, a planner's key 403, as problem+json."""
+    """Without a key 401, a planner's key 403, as problem+json; an admin key as a bearer token
+    (what Prometheus sends with `authorization: credentials`) 200."""
     base, _ = served
     assert httpx.get(f"{base}/metrics").status_code == 401
     r = httpx.get(f"{base}/metrics", headers={"X-API-Key": keys["planner"]})
     assert r.status_code == 403
     assert r.headers["content-type"].startswith("application/problem+json")
+    bearer = httpx.get(f"{base}/metrics", headers={"Authorization": f"Bearer {keys['admin']}"})
+    assert bearer.status_code == 200 and "geo_service_http_requests_total" in bearer.text
 
 
 def test_every_worker_counts_in_every_scrape(

@@ -313,7 +313,7 @@ def test_a_downgrade_that_would_drop_data_refuses(
     service, owner = at_revision(CHAIN[-1])
     copied = copy_into(source, owner, CHAIN[-1])
     before = {c.table: digest(owner, c.table, c.names) for c in copied}
-    with pytest.raises(DataLossRefused, match="organisations"):
+    with pytest.raises(DataLossRefused, match="Organisationen"):
         migrate.downgrade(owner, CHAIN[0])
     assert migrate.current_revision(owner) == CHAIN[-1]
     assert {c.table: digest(owner, c.table, c.names) for c in copied} == before
@@ -325,7 +325,7 @@ def test_a_downgrade_that_would_drop_data_refuses(
             )
         )
     assert purge(service, 180).waiting_list_entries > 0
-    with pytest.raises(DataLossRefused, match="anonymised rows of waiting_list"):
+    with pytest.raises(DataLossRefused, match="anonymisierte Zeilen von waiting_list"):
         migrate.downgrade(owner, CHAIN[-2])
 
 

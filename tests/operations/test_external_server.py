@@ -297,7 +297,7 @@ def test_backup_restores_into_the_city_server_with_the_same_rankings(
     assert oct(archive.stat().st_mode & 0o777) == "0o600"
     restored = cli(city_db.env(), "restore", str(archive))
     assert restored.returncode == 0, restored.stderr
-    assert "each matching its checksum" in restored.stdout
+    assert "jede mit passender Prüfsumme" in restored.stdout  # German by default
     target = create_engine(city_db.owner_url.replace("postgresql://", "postgresql+psycopg://"))
     with source.connect() as conn:
         tables = sorted(
@@ -323,7 +323,7 @@ def test_backup_restores_into_the_city_server_with_the_same_rankings(
         tls.terminate()
         tls.wait(timeout=20)
     again = cli(city_db.env(), "restore", str(archive))
-    assert again.returncode == 2 and "not empty" in again.stderr
+    assert again.returncode == 2 and "nicht leer" in again.stderr
     forced = cli(city_db.env(), "restore", str(archive), "--force")
     assert forced.returncode == 0, forced.stderr
     assert sql_digests(target, tables) == sql_digests(source, tables)

@@ -26,6 +26,7 @@ from geo_service.allocation.service import allocate, record_run
 from geo_service.api.server import start_server
 from geo_service.config import get_settings
 from geo_service.db import models
+from geo_service.i18n import _, use_language
 from geo_service.privacy import record as processing
 from geo_service.privacy.export import case_data
 from geo_service.privacy.retention import purge
@@ -240,10 +241,29 @@ def test_record_of_processing_covers_the_schema(
     )
     doc = out.read_text(encoding="utf-8")
     assert doc.startswith("# Verzeichnis von Verarbeitungstätigkeiten (Art. 30 DSGVO)")
-    assert processing.UNDESCRIBED not in doc
+    with use_language("de"):
+        assert _(processing.UNDESCRIBED) not in doc
     assert f"{DAYS} Tage nach Einzug oder Abmeldung" in doc
     for column in models.waiting_list.columns:
         assert f"`{column.name}`" in doc
+    english = tmp_path / "record.md"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "geo_service",
+            "--lang",
+            "en",
+            "privacy",
+            "record",
+            "--out",
+            str(english),
+        ],
+        env=database_url_env,
+        check=True,
+        capture_output=True,
+    )
+    assert english.read_text().startswith("# Record of processing activities (Art. 30 GDPR)")
 
 
 @pytest.fixture()

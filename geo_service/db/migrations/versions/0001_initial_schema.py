@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql
 
 from geo_service.db.crs import migration_srid
 from geo_service.db.downgrade_guard import refuse_data_loss, rows
+from geo_service.i18n import _
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -593,7 +594,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Revert this revision."""
-    refuse_data_loss("0001", {f"rows of {t}": rows(t) for t in TABLES})
+    label = _("rows of {table}")
+    refuse_data_loss("0001", {label.format(table=t): rows(t) for t in TABLES})
     op.execute("DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log")
     op.execute("DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log")
     op.execute("DROP FUNCTION IF EXISTS audit_log_refuse_change()")

@@ -13,6 +13,7 @@ from geoalchemy2 import Geometry
 
 from geo_service.db.crs import migration_srid
 from geo_service.db.downgrade_guard import refuse_data_loss, rows
+from geo_service.i18n import _
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -84,9 +85,11 @@ def downgrade() -> None:
     refuse_data_loss(
         "0002",
         {
-            "street network nodes": rows("network_nodes"),
-            "street network edges": rows("network_edges"),
-            "flat distances to the network (snap_m)": rows("flat_features", "snap_m IS NOT NULL"),
+            _("street network nodes"): rows("network_nodes"),
+            _("street network edges"): rows("network_edges"),
+            _("flat distances to the network (snap_m)"): rows(
+                "flat_features", "snap_m IS NOT NULL"
+            ),
         },
     )
     op.drop_column("flat_features", "snap_m")

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from geo_service.db.downgrade_guard import refuse_data_loss, rows
+from geo_service.i18n import _
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -101,7 +102,7 @@ def downgrade() -> None:
     refuse_data_loss(
         "0003",
         {
-            "indicator values the old columns cannot hold": rows(
+            _("indicator values the old columns cannot hold"): rows(
                 "district_indicator_values", f"indicator NOT IN ({legacy})"
             )
         },

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from geo_service.db.downgrade_guard import refuse_data_loss, rows
+from geo_service.i18n import _
 
 revision: str = "0008"
 down_revision: str | None = "0006"
@@ -47,7 +48,10 @@ def downgrade() -> None:
     """Revert this revision."""
     refuse_data_loss(
         "0008",
-        {f"anonymised rows of {t}": rows(t, "anonymised_at IS NOT NULL") for t in TABLES},
+        {
+            _("anonymised rows of {table}").format(table=t): rows(t, "anonymised_at IS NOT NULL")
+            for t in TABLES
+        },
     )
     op.drop_constraint(
         op.f("ck_waiting_list_anonymised_when_closed"), "waiting_list", type_="check"
