@@ -308,7 +308,7 @@ def test_a_downgrade_that_would_drop_data_refuses(
     source: Engine, at_revision: Callable[[str], tuple[Engine, Engine]]
 ) -> None:
     """Going back from head with the data in: refused, naming what would be lost; the schema
-    and every row stay. Anonymised rows (which an older schema cannot hold) refuse 0008's own
+    and every row stay. Anonymised rows (which an older schema cannot hold) refuse 0009's own
     downgrade too."""
     service, owner = at_revision(CHAIN[-1])
     copied = copy_into(source, owner, CHAIN[-1])

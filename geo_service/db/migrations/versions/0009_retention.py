@@ -5,8 +5,8 @@ case reference hash and accommodation unit, a hold its case reference hash, an a
 the hashes in its households and result; ``anonymised_at`` says when. The household profiles,
 statuses and dates stay (statistics, the audit log's decisions).
 
-Revision ID: 0008
-Revises: 0006
+Revision ID: 0009
+Revises: 0008 (re-chained after main's 0008, GTFS)
 Create Date: 2026-12-06 12:00:00.000000
 """
 
@@ -18,8 +18,8 @@ from alembic import op
 from geo_service.db.downgrade_guard import refuse_data_loss, rows
 from geo_service.i18n import _
 
-revision: str = "0008"
-down_revision: str | None = "0006"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -47,7 +47,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Revert this revision."""
     refuse_data_loss(
-        "0008",
+        "0009",
         {
             _("anonymised rows of {table}").format(table=t): rows(t, "anonymised_at IS NOT NULL")
             for t in TABLES
