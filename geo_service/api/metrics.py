@@ -39,10 +39,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from geo_service.api import MULTIPROC_ENV
 from geo_service.api.logging import route_template
 from geo_service.db import models
 
-MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 HOLD_STATUSES = ("held", "confirmed", "released", "expired")
 WAITING_STATUSES = ("waiting", "offered", "reserved", "moved", "withdrawn")

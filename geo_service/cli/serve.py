@@ -55,8 +55,10 @@ WORKER_HEALTHCHECK_S = 30
 def metrics_directory() -> Path:
     """A fresh, empty directory for the workers' metrics (prometheus-client's multiprocess
     mode, see api/metrics.py), set in the environment the workers inherit and removed when the
-    server exits; an administrator's own ``PROMETHEUS_MULTIPROC_DIR`` is emptied and used."""
-    from geo_service.api.metrics import MULTIPROC_ENV
+    server exits; an administrator's own ``PROMETHEUS_MULTIPROC_DIR`` is emptied and used.
+    Set before prometheus-client is first imported (it decides its mode then), so that one
+    worker serving in this very process counts into the directory too."""
+    from geo_service.api import MULTIPROC_ENV
 
     given = os.environ.get(MULTIPROC_ENV)
     if given:

@@ -180,3 +180,18 @@ def test_a_short_soak_counts_every_route_by_its_template(
     assert "/api/v1/waiting-list/{entry_id}/recommendations" in routes
     assert "/api/v1/reservations/{reservation_id}/release" in routes
     assert not any(len(part) == 36 for route in routes for part in route.split("/"))  # no uuids
+
+
+def test_one_worker_counts_too(sample_database_url: str, keys: dict[str, str]) -> None:
+    """`serve` with one worker (the default) serves in its own process: its requests are
+    counted as well."""
+    proc, base = start_server(sample_database_url)
+    try:
+        assert httpx.get(
+            f"{base}/api/v1/districts", headers={"X-API-Key": keys["viewer"]}
+        ).is_success
+        labels = (("method", "GET"), ("route", "/api/v1/districts"), ("status", "200"))
+        assert scrape(base, keys["admin"])[("geo_service_http_requests_total", labels)] == 1
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

@@ -265,7 +265,13 @@ def import_state(engine: Engine) -> tuple[int, int]:
     return int(rows), int(logged)
 
 
-def check_after(site: Site, storm: Storm, label: str) -> None:
+def holds_in_all(site: Site) -> int:
+    """How many holds the database has."""
+    with site.engine.connect() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM reservations")).scalar_one())
+
+
+def check_after(site: Site, storm: Storm, label: str, before: int) -> None:
     """Every acknowledged change is there, the audit log matches, the import is whole or
     absent; print the figures."""
     with site.engine.connect() as conn:
@@ -275,13 +281,13 @@ def check_after(site: Site, storm: Storm, label: str) -> None:
                 {"ids": storm.held},
             ).all()
         )
-        total = conn.execute(text("SELECT count(*) FROM reservations")).scalar_one()
+    made = holds_in_all(site) - before
     rows, logged = import_state(site.engine)
     print(
         f"\n{label}: {len(storm.held)} holds and {len(storm.ended)} confirmations or releases "
-        f"acknowledged, {len(found)} of those holds found after restart "
-        f"({total} holds in all: committed but unanswered ones count too); answers "
-        f"{dict(storm.statuses)}; import rows {rows} (import records {logged})"
+        f"acknowledged, {len(found)} of those holds found after restart; {made} holds made "
+        f"during the storm ({made - len(found)} committed with their answer lost); answers "
+        f"{dict(storm.statuses)}; rows of the interrupted import {rows}, its record {logged}"
     )
     assert len(storm.held) >= 20
     assert set(found) == set(storm.held)
@@ -297,6 +303,7 @@ def check_after(site: Site, storm: Storm, label: str) -> None:
 def test_kill_9_of_the_server_and_the_import_loses_nothing_acknowledged(site: Site) -> None:
     """SIGKILL to every server process and to the import mid-write; a new server finds every
     acknowledged hold, and none of the import."""
+    before = holds_in_all(site)
     proc, base = start_server(site.url, workers=2)
     storm = Storm(base, site.key, list(site.flats))
     threads = storm.run(CLIENTS)
@@ -317,7 +324,7 @@ def test_kill_9_of_the_server_and_the_import_loses_nothing_acknowledged(site: Si
     proc, base = start_server(site.url)
     try:
         assert httpx.get(f"{base}/ready").status_code == 200
-        check_after(site, storm, "kill -9 of server and import")
+        check_after(site, storm, "kill -9 of server and import", before)
         assert import_state(site.engine) == (0, 0)  # killed while writing: none of it
     finally:
         proc.terminate()
@@ -329,6 +336,7 @@ def test_postgres_stopping_at_once_loses_nothing_acknowledged(site: Site, tmp_pa
     while it is away (no 500), the same server serves again once it is back, and every
     acknowledged change survived the crash recovery."""
     log = tmp_path / "server.log"
+    holds_before = holds_in_all(site)
     proc, base = start_server(site.url, workers=2, log=log)
     storm = Storm(base, site.key, [f for f in site.flats if f not in held_now(site)])
     threads = storm.run(CLIENTS)
@@ -366,7 +374,7 @@ def test_postgres_stopping_at_once_loses_nothing_acknowledged(site: Site, tmp_pa
     ]
     assert not odd, (odd[:3], errors[:5])
     assert all("Datenbank" in str(p["detail"]) for p in storm.problems)  # German by default
-    check_after(site, storm, "pg_ctl -m immediate")
+    check_after(site, storm, "pg_ctl -m immediate", holds_before)
     assert import_state(site.engine) == (0, 0)
 
 
