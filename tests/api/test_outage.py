@@ -36,7 +36,22 @@ def test_requests_during_an_outage_get_503_then_recover(private_cluster: cluster
             r = httpx.get(base + path, headers=headers, timeout=30)
             assert r.status_code == 503, r.text
             assert r.headers["content-type"].startswith("application/problem+json")
+            assert r.headers["retry-after"] == "5"
             assert "Traceback" not in r.text
+            assert r.json()["title"] == "Dienst nicht verfügbar"  # German by default
+        # the reason a clerk reads, in plain German; English on request
+        r = httpx.get(f"{base}/api/v1/districts", headers=headers, timeout=30)
+        assert r.json()["detail"] == (
+            "Die Datenbank ist nicht erreichbar; bitte gleich erneut versuchen."
+        )
+        assert (
+            httpx.get(f"{base}/ready", timeout=30)
+            .json()["detail"]
+            .startswith("Datenbank nicht erreichbar: ")
+        )
+        english = {**headers, "Accept-Language": "en"}
+        r = httpx.get(f"{base}/api/v1/districts", headers=english, timeout=30)
+        assert r.json()["detail"] == "the database is unavailable; try again shortly"
         cluster.start(private_cluster)
         assert httpx.get(f"{base}/ready").status_code == 200
         assert httpx.get(f"{base}/api/v1/districts", headers=headers).status_code == 200

@@ -180,7 +180,7 @@ def test_migrate_over_verified_tls_with_the_administrators_roles(
     an unencrypted connection and a certificate of another CA are refused."""
     done = cli(city_db.env(), "db", "migrate")
     assert done.returncode == 0, done.stderr
-    assert "geo_service_owner owns the schema" in done.stdout
+    assert "geo_service_owner besitzt das Schema" in done.stdout  # German by default
     service = create_engine(city_db.service_url.replace("postgresql://", "postgresql+psycopg://"))
     with service.connect() as conn:
         ssl = conn.execute(text("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"))
