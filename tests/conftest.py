@@ -56,6 +56,7 @@ ONE_WORKER = ("tests/city/",)
 # the classic makespan heuristic; scopes not listed follow in pytest-xdist's order (most tests
 # first).
 SECONDS = {
+    "tests/operations/test_external_server.py": 576,
     "tests/operations/test_crashes.py": 285,
     "tests/foundation/test_upgrades.py": 177,
     "tests/api/test_metrics.py": 162,
