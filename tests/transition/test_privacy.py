@@ -154,6 +154,7 @@ def test_cli_dry_run_json(aged: dict[str, Any], database_url_env: dict[str, str]
         check=True,
     )
     doc = json.loads(out.stdout)
+    print(f"\nprivacy purge --dry-run on the aged sample: {doc}")  # the figures (pytest -s)
     assert doc["dry_run"] is True and doc["retention_days"] == DAYS
     assert doc["waiting_list_entries"] == aged["entries"]
 
