@@ -29,6 +29,7 @@ from typing import Any
 
 import httpx
 import numpy as np
+from rich.table import Table
 
 from geo_service.bench.runner import BenchContext, Entry
 
@@ -294,31 +295,59 @@ def soak(ctx: BenchContext, seconds: float = SECONDS) -> list[Entry]:
         sampler.join()
         proc.terminate()
         proc.wait(timeout=30)
-    growth = memory.growth(seconds * WARMUP_SHARE)
+    return [summarise(traffic, memory.growth(seconds * WARMUP_SHARE), seconds)]
+
+
+def summarise(
+    traffic: Traffic, growth: dict[int, tuple[float, float, float]], seconds: float
+) -> Entry:
+    """The bench entry of a soak: counts, 5xx, latencies overall and per kind, memory."""
     requests = sum(traffic.statuses.values())
-    return [
-        {
-            "name": "soak",
-            "size": f"{seconds / 60:g} min, 2 workers, {CLIENTS} clerks",
-            "seconds": round(seconds, 1),
-            "requests": requests,
-            "requests_per_s": round(requests / seconds, 1),
-            "errors_5xx": traffic.server_errors(),
-            "target_errors_5xx": 0,
-            "no_answer": sum(traffic.failures.values()),
-            "p50_ms": traffic.percentile(50),
-            "p95_ms": traffic.percentile(95),
-            "p99_ms": traffic.percentile(99),
-            "workers_mb": {str(pid): g[:2] for pid, g in growth.items()},
-            "rss_growth": max((g[2] for g in growth.values()), default=None),
-            "target_rss_growth": MAX_GROWTH,
-            "by_kind": {
-                kind: {
-                    "n": len(values),
-                    "p99_ms": round(float(np.percentile(values, 99)), 1),
-                }
-                for kind, values in sorted(traffic.latencies.items())
-            },
-            "statuses": {f"{k} {s}": n for (k, s), n in sorted(traffic.statuses.items())},
-        }
-    ]
+    return {
+        "name": "soak",
+        "size": f"{seconds / 60:g} min, 2 workers, {CLIENTS} clerks",
+        "seconds": round(seconds, 1),
+        "requests": requests,
+        "requests_per_s": round(requests / seconds, 1),
+        "errors_5xx": traffic.server_errors(),
+        "target_errors_5xx": 0,
+        "no_answer": sum(traffic.failures.values()),
+        "p50_ms": traffic.percentile(50),
+        "p95_ms": traffic.percentile(95),
+        "p99_ms": traffic.percentile(99),
+        "workers_mb": {str(pid): g[:2] for pid, g in growth.items()},
+        "rss_growth": max((g[2] for g in growth.values()), default=None),
+        "target_rss_growth": MAX_GROWTH,
+        "by_kind": {
+            kind: {
+                "n": len(values),
+                "p99_ms": round(float(np.percentile(values, 99)), 1),
+            }
+            for kind, values in sorted(traffic.latencies.items())
+        },
+        "statuses": {f"{k} {s}": n for (k, s), n in sorted(traffic.statuses.items())},
+    }
+
+
+def latency_table(entry: Entry) -> Table:
+    """The soak's latencies as printed after the bench table: p99 per kind of request, and
+    p50/p95/p99 over all; each worker's resident memory after warm-up and at the end."""
+    memory = "; ".join(
+        f"worker {pid}: {start} → {end} MB" for pid, (start, end) in entry["workers_mb"].items()
+    )
+    table = Table(
+        title=f"soak: {entry['requests']} requests, {entry['errors_5xx']} × 5xx",
+        caption=f"memory after warm-up → end: {memory or 'not sampled'}",
+    )
+    for col in ("kind", "requests", "p50 ms", "p95 ms", "p99 ms"):
+        table.add_column(col)
+    for kind, figures in entry["by_kind"].items():
+        table.add_row(kind, str(figures["n"]), "", "", str(figures["p99_ms"]))
+    table.add_row(
+        "all",
+        str(entry["requests"]),
+        str(entry["p50_ms"]),
+        str(entry["p95_ms"]),
+        str(entry["p99_ms"]),
+    )
+    return table

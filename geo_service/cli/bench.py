@@ -66,3 +66,7 @@ def bench(
         chosen = [("soak", lambda ctx: run_soak(ctx, soak_seconds))]
     entries = run_all(chosen, flats, amenities, console)
     report(entries, console, out)
+    if soak and "by_kind" in entries[0]:
+        from geo_service.bench.soak import latency_table
+
+        console.print(latency_table(entries[0]))

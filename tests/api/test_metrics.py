@@ -10,10 +10,11 @@ from pathlib import Path
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from rich.console import Console
 from sqlalchemy import Engine, text
 
 from geo_service.api.server import start_server
-from geo_service.bench.soak import drive
+from geo_service.bench.soak import drive, latency_table, summarise
 from geo_service.config import get_settings
 from geo_service.scoring.profile import load_profile
 
@@ -172,6 +173,13 @@ def test_a_short_soak_counts_every_route_by_its_template(
     )
     assert traffic.server_errors() == 0, traffic.statuses
     assert sum(traffic.statuses.values()) > 50 and not traffic.failures
+    # what `bench --soak` prints after its table: p99 per kind and p50/p95/p99 over all
+    console = Console(record=True, width=120)
+    console.print(latency_table(summarise(traffic, {}, 15)))
+    printed = console.export_text()
+    assert "p99 ms" in printed and "memory after warm-up" in printed
+    assert all(kind in printed for kind in traffic.latencies)
+    assert str(traffic.percentile(99)) in printed.split("│ all")[1].splitlines()[0]
     routes = {
         labels[1][1]
         for name, labels in scrape(base, keys["admin"])
