@@ -147,6 +147,19 @@ class Settings(BaseSettings):
         "(the household can still reserve it afterwards while nobody else has).",
     )
     demo_key_hours: int = Field(default=24, ge=1, description="Lifetime of `demo` API keys.")
+    privacy_retention_days: int = Field(
+        default=180,
+        ge=0,
+        description="Days after a household moved or was withdrawn (a hold ended, an allocation "
+        "run was made) before `privacy purge` anonymises it: its case reference hash and "
+        "accommodation unit are removed (GDPR Art. 5(1)(e)).",
+    )
+    privacy_purge_interval_hours: float = Field(
+        default=24.0,
+        ge=0,
+        description="How often the server runs `privacy purge` itself (one worker at a time, "
+        "under a database lock); 0: never (run it from cron instead).",
+    )
     secret_key: str | None = Field(
         default=None,
         description="Server secret for keyed hashes of case references and session cookies "

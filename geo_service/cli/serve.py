@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
 import ipaddress
+import logging
+import os
+import shutil
 import socket
+import tempfile
 from contextlib import suppress
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -72,6 +78,27 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def metrics_directory() -> Path:
+    """A fresh, empty directory for the workers' metrics (prometheus-client's multiprocess
+    mode, see api/metrics.py), set in the environment the workers inherit and removed when the
+    server exits; an administrator's own ``PROMETHEUS_MULTIPROC_DIR`` is emptied and used.
+    Set before prometheus-client is first imported (it decides its mode then), so that one
+    worker serving in this very process counts into the directory too."""
+    from geo_service.api import MULTIPROC_ENV
+
+    given = os.environ.get(MULTIPROC_ENV)
+    if given:
+        folder = Path(given)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):  # counters of an earlier run would add up
+            stale.unlink()
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="geo_service-metrics-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    os.environ[MULTIPROC_ENV] = str(folder)
+    return folder
+
+
 def check_web_assets(settings: Settings) -> None:
     """One clear line and exit code 3, before anything starts, when the npm packages of the
     maps and /docs are missing (a `pip install` without `make`)."""
@@ -83,19 +110,29 @@ def check_web_assets(settings: Settings) -> None:
 
 def run_server(host: str, port: int, workers: int = 1, sock: socket.socket | None = None) -> None:
     """Run uvicorn with the app factory on ``sock`` (bound here when not given); several
-    workers share nothing but the database (uvicorn binds for them, after the check)."""
+    workers share nothing but the database (uvicorn binds for them, after the check) and their
+    metrics meet in one directory; logging JSON lines."""
     import uvicorn
 
+    from geo_service.api.logging import configure_logging, uvicorn_log_config
     from geo_service.config import get_settings
+    from geo_service.db.engine import database_url, describe
 
-    check_exposure(host, get_settings())
+    settings = get_settings()
+    check_exposure(host, settings)
     sock = sock or bind(host, port)
+    metrics_directory()
+    configure_logging()
+    logging.getLogger("geo_service.serve").info(
+        "serving", extra={"database": describe(database_url(settings), settings)}
+    )
     options = {
         "factory": True,
         "host": host,
         "port": port,
         "workers": workers,
         "log_level": "info",
+        "log_config": uvicorn_log_config(),
         "access_log": False,
         "timeout_worker_healthcheck": WORKER_HEALTHCHECK_S,
     }
