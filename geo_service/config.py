@@ -119,6 +119,10 @@ class Settings(BaseSettings):
         description="Language of every text for people (API answers, pages, CLI) when a request "
         "(Accept-Language) or command (--lang) asks for none we have.",
     )
+    timezone: str = Field(
+        default="Europe/Berlin",
+        description="The city's time zone: times on pages and sheets are shown in it.",
+    )
     map_tile_url: str | None = Field(
         default=None, description="XYZ tile URL of a local tile server; none: no base layer."
     )
@@ -128,6 +132,24 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     reservation_hold_minutes: int = 60 * 24
     demo_key_hours: int = Field(default=24, ge=1, description="Lifetime of `demo` API keys.")
+    session_idle_minutes: int = Field(
+        default=30,
+        ge=1,
+        le=24 * 60,
+        description="A browser session ends after this many minutes without a request.",
+    )
+    session_max_hours: int = Field(
+        default=10, ge=1, le=72, description="A browser session ends this long after the login."
+    )
+    login_max_failures: int = Field(
+        default=5,
+        ge=1,
+        description="Failed logins of one login (four times as many from one address) within "
+        "login_throttle_minutes after which further attempts are refused until they age out.",
+    )
+    login_throttle_minutes: int = Field(
+        default=15, ge=1, description="The window of the login throttle, in minutes."
+    )
     secret_key: str | None = Field(
         default=None,
         description="Server secret for keyed hashes of case references and session cookies "

@@ -20,6 +20,7 @@ SAMPLE_FILES = (
     ("flats", "flats.geojson"),
     ("amenities", "amenities.geojson"),
     ("network", "network.osm.pbf"),
+    ("addresses", "network.osm.pbf"),
 )
 
 

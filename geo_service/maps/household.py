@@ -3,6 +3,7 @@ zoomed to), their explanations in words and what is within reach of the best fla
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from html import escape
 from typing import Any
@@ -128,7 +129,8 @@ def _message(err: Any, fields: dict[str, str], errs: dict[str, str]) -> str:
     elif kind.startswith("date"):
         what = errs["not_a_date"]
     elif "ISO 639" in text:
-        what = errs["not_a_language"].format(value=text.split("'")[1] if "'" in text else "")
+        quoted = re.search(r"[„'\"](.+?)[“'\"]", text)
+        what = errs["not_a_language"].format(value=quoted.group(1) if quoted else "")
     elif "minors" in text:
         field, what = fields["children_ages"], errs["no_adult"]
     else:
