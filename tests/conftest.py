@@ -72,6 +72,8 @@ SECONDS = {
     "tests/workspace/test_report.py": 48,
     "tests/api/test_state_cache.py": 47,
     "tests/api/test_http.py": 45,
+    "tests/transit/test_sample_feed.py": 50,
+    "tests/transit/test_cairns.py": 35,
 }
 
 

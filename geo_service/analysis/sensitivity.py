@@ -28,8 +28,8 @@ def decay_variant(
     zero_m : float, optional
         Metres from which a place no longer counts; default unchanged.
     categories : list of str, optional
-        Categories to change (e.g. ``["kita"]``); default every category, overriding their
-        own distances too.
+        Categories to change (e.g. ``["kita"]``); default every category counted in metres,
+        overriding their own distances too (transit categories decay in minutes: refused).
     profile : ScoringProfile, optional
         Profile to start from; default the configured one.
 
@@ -51,10 +51,14 @@ def decay_variant(
     (800.0, 3000.0)
     """
     base = profile or scoring_profile()
-    names = categories if categories is not None else base.names()
+    by_metres = [n for n in base.names() if not base.is_transit(n)]
+    names = categories if categories is not None else by_metres
     unknown = [c for c in names if c not in base.categories]
     if unknown:
         raise InputError(f"unknown category {unknown[0]!r} (known: {', '.join(base.names())})")
+    timed = [c for c in names if base.is_transit(c)]
+    if timed:  # their decay is in minutes (full_min, zero_min), not metres
+        raise InputError(f"category {timed[0]!r} counts by public transport, in minutes")
     data = base.model_dump(mode="json")
     for name in names:
         cat = data["categories"][name]

@@ -15,3 +15,9 @@ db_app = typer.Typer(
     help="Manage the embedded PostGIS cluster and the schema.", no_args_is_help=True
 )
 app.add_typer(db_app, name="db")
+ingest_app = typer.Typer(
+    help="Import feeds that are more than one table (GTFS).", no_args_is_help=True
+)
+app.add_typer(ingest_app, name="ingest")
+transit_app = typer.Typer(help="Public transport travel times (GTFS).", no_args_is_help=True)
+app.add_typer(transit_app, name="transit")

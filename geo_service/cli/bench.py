@@ -29,6 +29,7 @@ def bench(
     from geo_service.bench.network import network_features
     from geo_service.bench.ogc_items import ogc_items
     from geo_service.bench.runner import report, run_all
+    from geo_service.bench.transit import transit_matrix
     from geo_service.catalogue.bench import run as coverage_runs
     from geo_service.transition.bench import online_recommend, simulate_year
 
@@ -46,6 +47,7 @@ def bench(
         ("cli_startup", cli_startup),
         ("online_recommend", online_recommend),
         ("simulate", simulate_year),
+        ("transit_matrix", transit_matrix),
     ]
     chosen = [(n, m) for n, m in everything if not only or n in only]
     entries = run_all(chosen, flats, amenities, console)

@@ -130,7 +130,9 @@ def load_sample_cmd(profile: ProfilePath = None) -> None:
     """Load the illustrative sample data set in dependency order (idempotent)."""
     from geo_service.config import get_settings
     from geo_service.db.engine import get_engine
+    from geo_service.ingest.gtfs import import_gtfs
     from geo_service.ingest.sample import (
+        GTFS,
         ORGANISATIONS,
         SAMPLE_FILES,
         VOLUNTEERS,
@@ -146,6 +148,8 @@ def load_sample_cmd(profile: ProfilePath = None) -> None:
     for kind, name in SAMPLE_FILES:
         result = run_import(kind, directory / name, False, None, None, None, prof)
         console.print(f"  {kind:<11} {result.written:>6} rows  ({name})")
+    gtfs = import_gtfs(get_engine(), directory / GTFS)
+    console.print(f"  {'gtfs':<11} {gtfs.written:>6} rows  ({GTFS}, ILLUSTRATIVE bus lines)")
     helpers = register_volunteers(get_engine(), directory / VOLUNTEERS)
     console.print(f"  {'volunteers':<11} {helpers:>6} new   ({VOLUNTEERS}, ILLUSTRATIVE)")
     from geo_service.cli.maps import write_basemap

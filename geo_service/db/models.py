@@ -27,6 +27,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     func,
     text,
 )
@@ -308,6 +309,11 @@ flat_features = Table(
     Column("computed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     # metres from the flat to the street network (network mode only; NULL for straight line)
     Column("snap_m", Float),
+    # categories in distance mode ``transit``: the median travel time (minutes) over the
+    # profile's departure window, the route taken most often and its headway (minutes)
+    Column("travel_min", Float),
+    Column("transit_route", Text),
+    Column("transit_headway_min", Float),
     PrimaryKeyConstraint("flat_id", "category", "language"),
 )
 
@@ -381,7 +387,7 @@ reservations = Table(
     Column("explanation", JSONB),
     Column("profile_version", Text, nullable=False),
     # Who placed it: an API key's id, or ``user:<login>`` for a personal account (revision
-    # 0034 dropped the key constraint so that both can be named).
+    # 0009 dropped the key constraint so that both can be named).
     Column("api_key_id", Text),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("expires_at", DateTime(timezone=True), nullable=False),
@@ -589,3 +595,113 @@ addresses = Table(
     ),
     Index("ix_addresses_street_number", "street_key", "number_key"),
 )
+# The public transport feed (``ingest gtfs``, one feed at a time). Times are seconds after the
+# service day's noon minus 12 h (GTFS times, past 24:00:00 for trips after midnight).
+gtfs_stops = Table(
+    "gtfs_stops",
+    metadata,
+    Column("stop_id", Text, primary_key=True),
+    Column("name", Text, nullable=False, server_default=""),
+    Column("location_type", SmallInteger, nullable=False, server_default="0"),
+    Column("parent_station", Text),
+    Column("geom", _geom("POINT"), nullable=False),
+)
+
+gtfs_routes = Table(
+    "gtfs_routes",
+    metadata,
+    Column("route_id", Text, primary_key=True),
+    Column("short_name", Text, nullable=False, server_default=""),
+    Column("long_name", Text, nullable=False, server_default=""),
+    Column("route_type", Integer, nullable=False),
+)
+
+gtfs_trips = Table(
+    "gtfs_trips",
+    metadata,
+    Column("trip_id", Text, primary_key=True),
+    Column(
+        "route_id",
+        Text,
+        ForeignKey("gtfs_routes.route_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("service_id", Text, nullable=False),
+    Column("headsign", Text, nullable=False, server_default=""),
+)
+
+gtfs_stop_times = Table(
+    "gtfs_stop_times",
+    metadata,
+    Column("trip_id", Text, ForeignKey("gtfs_trips.trip_id", ondelete="CASCADE"), nullable=False),
+    Column("stop_sequence", Integer, nullable=False),
+    Column("stop_id", Text, ForeignKey("gtfs_stops.stop_id", ondelete="CASCADE"), nullable=False),
+    Column("arrival_s", Integer, nullable=False),
+    Column("departure_s", Integer, nullable=False),
+    Column("pickup_type", SmallInteger, nullable=False, server_default="0"),
+    Column("drop_off_type", SmallInteger, nullable=False, server_default="0"),
+    # the time was blank in the feed (a non-timepoint stop) and interpolated on import
+    Column("interpolated", Boolean, nullable=False, server_default=false()),
+    CheckConstraint("departure_s >= arrival_s", name="ordered"),
+    PrimaryKeyConstraint("trip_id", "stop_sequence"),
+    Index("ix_gtfs_stop_times_stop_id", "stop_id"),
+)
+
+gtfs_calendar = Table(
+    "gtfs_calendar",
+    metadata,
+    Column("service_id", Text, primary_key=True),
+    *(
+        Column(day, Boolean, nullable=False)
+        for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    ),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=False),
+)
+
+gtfs_calendar_dates = Table(
+    "gtfs_calendar_dates",
+    metadata,
+    Column("service_id", Text, nullable=False),
+    Column("date", Date, nullable=False),
+    Column("exception_type", SmallInteger, nullable=False),  # 1 added, 2 removed
+    CheckConstraint("exception_type IN (1, 2)", name="type"),
+    PrimaryKeyConstraint("service_id", "date"),
+)
+
+gtfs_transfers = Table(
+    "gtfs_transfers",
+    metadata,
+    Column(
+        "from_stop_id", Text, ForeignKey("gtfs_stops.stop_id", ondelete="CASCADE"), nullable=False
+    ),
+    Column(
+        "to_stop_id", Text, ForeignKey("gtfs_stops.stop_id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("transfer_type", SmallInteger, nullable=False),
+    Column("min_transfer_time", Integer),  # seconds
+    PrimaryKeyConstraint("from_stop_id", "to_stop_id"),
+)
+
+gtfs_frequencies = Table(
+    "gtfs_frequencies",
+    metadata,
+    Column("trip_id", Text, ForeignKey("gtfs_trips.trip_id", ondelete="CASCADE"), nullable=False),
+    Column("start_s", Integer, nullable=False),
+    Column("end_s", Integer, nullable=False),
+    Column("headway_s", Integer, nullable=False),
+    Column("exact_times", SmallInteger, nullable=False, server_default="0"),
+    CheckConstraint("headway_s > 0", name="headway_positive"),
+    PrimaryKeyConstraint("trip_id", "start_s"),
+)
+
+GTFS_TABLES = (
+    gtfs_frequencies,
+    gtfs_transfers,
+    gtfs_calendar_dates,
+    gtfs_calendar,
+    gtfs_stop_times,
+    gtfs_trips,
+    gtfs_routes,
+    gtfs_stops,
+)  # children first: deleted in this order, written in the reverse

@@ -44,6 +44,9 @@ class ImportReport:
     zone_m: float | None = None
     by_category: dict[str, dict[str, int]] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
+    by_file: dict[str, int] = field(default_factory=dict)  # GTFS: rows read per file
+    interpolated: int = 0  # GTFS: blank stop times filled by interpolation
+    ignored_transfers: int = 0  # GTFS: trip- or route-specific and in-seat transfers
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-friendly form."""

@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from geo_service.config import get_settings
+from geo_service.ingest.gtfs import import_gtfs
 from geo_service.ingest.service import import_file
 from geo_service.scoring.profile import ScoringProfile, cached_profile
 
@@ -19,9 +20,11 @@ SAMPLE_FILES = (
     ("offers", "offers.geojson"),
     ("flats", "flats.geojson"),
     ("amenities", "amenities.geojson"),
+    ("amenities", "offices.geojson"),
     ("network", "network.osm.pbf"),
     ("addresses", "network.osm.pbf"),
 )
+GTFS = "gtfs.zip"  # ILLUSTRATIVE bus lines (data/sample/transit.py), after the network
 
 
 def sample_profile() -> ScoringProfile:
@@ -39,6 +42,7 @@ def load_sample(
     written = {"organisations": register_organisations(engine, directory / ORGANISATIONS)}
     for kind, name in SAMPLE_FILES:
         written[kind] = import_file(engine, kind, directory / name, profile=profile).written
+    written["gtfs"] = import_gtfs(engine, directory / GTFS).written
     written["volunteers"] = register_volunteers(engine, directory / VOLUNTEERS)
     return written
 

@@ -20,6 +20,7 @@ from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.results import RankedFlat
 
 REACH_COLOURS = palette("Blues", 2)  # largest area first, drawn below the smaller
+TRANSIT_COLOURS = palette("Oranges", 2)  # bus and walk: 30 min below 15 min
 REACH_M = (500.0, 1000.0)
 FORM_STYLE = """<style>
 #household-panel{position:fixed;top:86px;left:60px;z-index:999;background:#fff;width:250px;
@@ -199,6 +200,28 @@ def reach_layers(
     return out
 
 
+def transit_layers(
+    areas: gpd.GeoDataFrame | None, lab: Labels
+) -> list[tuple[folium.Element, str, str]]:
+    """What lies within 15 and 30 minutes of rank 1 by bus and on foot (median departure of
+    the profile's window), under the walking areas."""
+    out: list[tuple[folium.Element, str, str]] = []
+    if areas is None:
+        return out
+    rows = zip(areas["limit_min"], areas["window"], areas.geometry, strict=True)
+    for i, (limit, window, geom) in enumerate(rows):
+        name = lab.text("reach_transit", min=lab.number(limit, 0), window=window)
+        c = TRANSIT_COLOURS[i % 2]
+        layer = folium.GeoJson(
+            gpd.GeoSeries([geom], crs=4326).to_json(),
+            name=name,
+            style_function=lambda _, c=c: {"color": c, "weight": 1, "fillOpacity": 0.18},
+            interactive=False,
+        )
+        out.append((layer, name, c))
+    return out
+
+
 def household_map(
     results: list[RankedFlat],
     f: gpd.GeoDataFrame,
@@ -208,6 +231,7 @@ def household_map(
     isochrones: gpd.GeoDataFrame | None = None,
     form: Sequence[str] | None = None,
     errors: Sequence[str] = (),
+    transit: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """The top flats numbered by rank (moved apart where they would overlap), zoomed to; the
     distance mode named the same in title and layers; ``form`` (the languages to offer) adds
@@ -232,7 +256,7 @@ def household_map(
         isochrones if mode == "network" else None,
         lab,
     )
-    for layer, name, colour in reach:
+    for layer, name, colour in [*transit_layers(transit, lab), *reach]:
         layer.add_to(m)
         legends[layer] = Legend("", "", [(colour, name)])
     fg = folium.FeatureGroup(name=lab.text("ranked", n=len(results)))

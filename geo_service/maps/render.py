@@ -15,7 +15,7 @@ from geo_service.errors import InputError
 from geo_service.maps import basemap, builders, data
 from geo_service.maps import household as household_page
 from geo_service.maps.assets import localise, vendor
-from geo_service.maps.isochrone import walking_isochrones
+from geo_service.maps.isochrone import transit_isochrones, walking_isochrones
 from geo_service.scoring.household import Household
 from geo_service.scoring.pipeline import held_flats
 from geo_service.scoring.profile import ScoringProfile
@@ -105,14 +105,16 @@ def household_map(
         results = ranker.rank(household, top, held=held_flats(engine)).results
     with engine.connect() as conn:
         d, f = data.districts(conn), data.flats(conn)
-        iso = None
-        if results and results[0].distance_mode == "network":
+        iso = transit = None
+        if results:
             chosen = f.set_index("id").geometry.loc[[results[0].flat_id]]
             best = chosen.to_crs(storage_crs(conn).srid).iloc[0]
-            iso = walking_isochrones(conn, best.x, best.y)
+            if results[0].distance_mode == "network":
+                iso = walking_isochrones(conn, best.x, best.y)
+            transit = transit_isochrones(conn, profile, best.x, best.y)
         languages = data.offer_languages(conn) if form else None
     shown = household.model_dump(mode="json") if household is not None else raw
     m = household_page.household_map(
-        results, f, d, shown, profile, iso, form=languages, errors=errors or []
+        results, f, d, shown, profile, iso, form=languages, errors=errors or [], transit=transit
     )
     return m, results

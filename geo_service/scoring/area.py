@@ -15,7 +15,13 @@ from geo_service.db import bulk, models, pgbinary
 from geo_service.db.crs import storage_crs
 from geo_service.scoring.decay import category_value, contributions, household_weights
 from geo_service.scoring.distance import DistanceBackend
-from geo_service.scoring.features import ANY_LANGUAGE, NO_LANGUAGE, compute, target_sets
+from geo_service.scoring.features import (
+    ANY_LANGUAGE,
+    NO_LANGUAGE,
+    TransitFeatures,
+    compute,
+    target_sets,
+)
 from geo_service.scoring.profile import ScoringProfile
 
 H3_RESOLUTION = 9
@@ -41,6 +47,7 @@ def compute_area_scores(
     offers: pd.DataFrame,
     profile: ScoringProfile,
     backend: DistanceBackend,
+    transit: TransitFeatures | None = None,
 ) -> gpd.GeoDataFrame:
     """Score every cell centre with default weights; catalogue categories count every offer."""
     cells = city_cells(conn)
@@ -50,7 +57,7 @@ def compute_area_scores(
     xy = np.column_stack([shapely.get_x(centres), shapely.get_y(centres)])
     sets = target_sets(amenities, offers, profile, with_any=True)
     wanted = {k: v for k, v in sets.items() if k[1] in (NO_LANGUAGE, ANY_LANGUAGE)}
-    feats = compute(xy, wanted, profile, backend)
+    feats = compute(xy, wanted, profile, backend, transit)
     names = profile.names()
     values = np.column_stack(
         [

@@ -30,6 +30,13 @@ def decay_rule(profile: ScoringProfile, category: str) -> str:
     """The category's decay and rank weights in words."""
     cat = profile.categories[category]
     full, zero = profile.full_m(category), profile.zero_m(category)
+    if profile.is_transit(category):
+        start, end, day = profile.window(category)
+        return (
+            f"by public transport and on foot: counts fully up to {full:g} min, less and less "
+            f"beyond, nothing from {zero:g} min; the median of departures every minute "
+            f"{start}–{end} on a {day}"
+        )
     ranks = ", ".join(
         f"the {ORDINALS[i]} ×{w:g}" for i, w in enumerate(cat.rank_weights[: len(ORDINALS)])
     )

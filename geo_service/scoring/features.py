@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,20 @@ class Features:
     idx: np.ndarray
     count_full: np.ndarray
     count_zero: np.ndarray
+    # transit categories: ``dist`` holds minutes; the first route ridden (None: on foot) and
+    # its headway (minutes) at the access stop
+    route: np.ndarray | None = None
+    headway_min: Array | None = None
+
+
+class TransitFeatures(Protocol):
+    """Features of the transit categories (``geo_service.transit.scoring``)."""
+
+    def features(
+        self, sources: Array, sets: dict[tuple[str, str], TargetSet]
+    ) -> dict[tuple[str, str], Features]:
+        """Median travel minutes per source and target set."""
+        ...
 
 
 def target_sets(
@@ -50,13 +65,12 @@ def target_sets(
     sets = {
         (c, NO_LANGUAGE): pack(amenities[amenities.category == c]) for c in profile.names("amenity")
     }
-    scoring_cat = offers["category"].map(profile.offer_category_map())
     interp = offers["interpreting"].to_numpy(bool) & offers["languages"].map(
         lambda xs: profile.catalogue.interpreting_language in xs
     ).to_numpy(bool)
     languages = sorted({x for xs in offers["languages"] for x in xs})
     for cat in profile.names("catalogue"):
-        in_cat = (scoring_cat == cat).to_numpy(bool)
+        in_cat = offers["category"].isin(profile.categories[cat].offer_categories).to_numpy(bool)
         keys = {
             lang: offers["languages"].map(lambda xs, lg=lang: lg in xs).to_numpy(bool)
             for lang in languages
@@ -74,11 +88,20 @@ def compute(
     sets: dict[tuple[str, str], TargetSet],
     profile: ScoringProfile,
     backend: DistanceBackend,
+    transit: TransitFeatures | None = None,
 ) -> dict[tuple[str, str], Features]:
-    """Features of every source point for every (category, language key) target set."""
+    """Features of every source point for every (category, language key) target set; the
+    transit categories' from ``transit`` (travel minutes), the others' from ``backend``."""
     out = {}
     for (cat, lang), ts in sets.items():
+        if profile.is_transit(cat):
+            continue
         radii = (profile.full_m(cat), profile.zero_m(cat))
         dist, idx, (full, zero) = backend.query(sources, ts.xy, profile.k_nearest, radii)
         out[(cat, lang)] = Features(dist, idx, full, zero)
-    return out
+    by_transit = {key: ts for key, ts in sets.items() if profile.is_transit(key[0])}
+    if by_transit:
+        if transit is None:
+            raise ValueError("transit categories need their transit features")
+        out.update(transit.features(sources, by_transit))
+    return {key: out[key] for key in sets}

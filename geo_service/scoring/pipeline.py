@@ -20,6 +20,7 @@ from geo_service.scoring.distance import backend_for
 from geo_service.scoring.features import compute, target_sets
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranking import DistrictStatus, Ranker
+from geo_service.transit.scoring import transit_for
 
 Step = Callable[[str], None]
 REPLACED_TABLES = ("flat_features", "area_scores")  # rewritten as a whole by every run
@@ -53,20 +54,21 @@ def score_all(engine: Engine, profile: ScoringProfile, step: Step | None = None)
     with engine.begin() as conn:
         hold_lock(conn, SCORING_LOCK)  # one scoring run at a time rewrites features and cells
         backend = backend_for(profile, conn)
+        transit = transit_for(profile, conn)
         flats = store.read_flats(conn)
         amenities, offers = store.read_amenities(conn), store.read_offers(conn)
         lap("read")
         sets = target_sets(amenities, offers, profile)
         xy = flats[["x", "y"]].to_numpy(float)
-        feats = compute(xy, sets, profile, backend)
+        feats = compute(xy, sets, profile, backend, transit)
         lap("features")
         summary.districts = len(districts.refresh(conn, profile))
         lap("districts")
-        cells = compute_area_scores(conn, amenities, offers, profile, backend)
+        cells = compute_area_scores(conn, amenities, offers, profile, backend, transit)
         lap("area_scores")
         # written last: the swaps lock the tables they replace from here until the commit
         ids, snap = flats["id"].to_numpy(object), backend.snap_m(xy)
-        chunks = store.feature_chunks(ids, feats, sets, backend.mode, profile.version, snap)
+        chunks = store.feature_chunks(ids, feats, sets, backend.mode, profile.version, snap, xy)
         summary.method = replace_tables(
             conn,
             [

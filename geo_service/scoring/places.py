@@ -13,6 +13,7 @@ from geo_service.scoring.explain import place_note
 from geo_service.scoring.nearest import Nearest
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.results import NearestPlace
+from geo_service.transit.words import access_words
 
 Places = dict[str, list[NearestPlace]]
 
@@ -52,6 +53,13 @@ class PlaceCache:
             rank_weights = p.categories[c].rank_weights
             full, zero = p.full_m(c), p.zero_m(c)
             n = self.nearest[c]
+            if n.detail is not None:
+                for r, places in zip(rows, out, strict=True):
+                    reached = n.target[r, 0] >= 0 and np.isfinite(n.dist[r, 0])
+                    places[c] = (
+                        [transit_place(n, r, rank_weights[0], full, zero)] if reached else []
+                    )
+                continue
             dist = n.dist[rows, : len(rank_weights)]
             shares, names = decay(dist, full, zero).tolist(), n.names[rows].tolist()
             for r, places in enumerate(out):
@@ -67,3 +75,29 @@ class PlaceCache:
                     if d != np.inf
                 ]
         return out
+
+
+def transit_place(
+    n: Nearest, row: int, rank_weight: float, full: float, zero: float
+) -> NearestPlace:
+    """The place a transit category reaches first from the flat at ``row``, in minutes and
+    words ("23 Minuten mit Bus 610, Abfahrt alle 15 Minuten")."""
+    assert n.detail is not None
+    minutes = float(n.dist[row, 0])
+    route = n.detail["route"][row, 0]
+    route = route if isinstance(route, str) and route else None
+    headway = float(n.detail["headway"][row, 0])
+    headway_min = headway if np.isfinite(headway) else None
+    metres = float(n.detail["metres"][row, 0])
+    share = float(decay(np.array([minutes]), full, zero)[0])
+    return NearestPlace(
+        name=str(n.names[row, 0]),
+        distance_m=round(metres, 1) if np.isfinite(metres) else -1.0,
+        rank_weight=rank_weight,
+        decay=round(share, 3),
+        note=None if minutes <= full else access_words(minutes, route, headway_min, zero),
+        travel_min=round(minutes, 1) if np.isfinite(minutes) else None,
+        route=route,
+        headway_min=headway_min,
+        travel=access_words(minutes, route, headway_min, zero),
+    )

@@ -32,9 +32,17 @@ class Decay(_Strict):
     zero_m: float = Field(gt=0)
 
 
+TRANSIT_KEYS = ("distance_mode", "departure", "service_day", "full_min", "zero_min")
+WINDOW = r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$"
+
+
 class Category(_Strict):
     """One scoring category: its weight, rank weights, decay and data mapping; ``label`` is
-    what maps and sheets show (German), the key itself when none is given."""
+    what maps and sheets show (German), the key itself when none is given.
+
+    ``distance_mode = "transit"`` counts it by public transport: the travel time (minutes) of
+    the median departure, every minute of ``departure`` (HH:MM-HH:MM) on a ``service_day``,
+    decaying from ``full_min`` to ``zero_min``; only the nearest place by time counts."""
 
     kind: Literal["amenity", "catalogue"]
     label: str | None = Field(default=None, min_length=1)
@@ -44,14 +52,38 @@ class Category(_Strict):
     zero_m: float | None = Field(default=None, gt=0)
     osm: list[str] = []
     offer_categories: list[str] = []
+    distance_mode: Literal["transit"] | None = None  # None: the profile's distance_mode
+    departure: str | None = Field(default=None, pattern=WINDOW)
+    service_day: Literal["weekday", "saturday", "sunday"] | None = None
+    full_min: float | None = Field(default=None, ge=0)
+    zero_min: float | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
     def _mapping_fits_kind(self) -> Category:
-        """Catalogue categories need offer categories; rank weights are non-negative."""
+        """Catalogue categories need offer categories; rank weights are non-negative; the
+        transit settings belong to transit categories, which count their nearest place."""
         if self.kind == "catalogue" and not self.offer_categories:
             raise ValueError("catalogue category needs offer_categories")
         if any(w < 0 for w in self.rank_weights):
             raise ValueError("rank_weights must be >= 0")
+        transit_keys = ("departure", "service_day", "full_min", "zero_min")
+        if self.distance_mode != "transit":
+            given = [k for k in transit_keys if getattr(self, k) is not None]
+            if given:
+                raise ValueError(f'{given[0]} needs distance_mode = "transit"')
+        else:
+            if self.full_m is not None or self.zero_m is not None:
+                raise ValueError("a transit category decays by full_min/zero_min, not metres")
+            if len(self.rank_weights) != 1:
+                raise ValueError(
+                    "a transit category counts its nearest place only: one rank weight"
+                )
+            if self.departure is not None:
+                start, end = self.departure.split("-")
+                if end <= start:
+                    raise ValueError(
+                        f"departure {self.departure!r}: the end must be after the start"
+                    )
         return self
 
 
@@ -205,6 +237,23 @@ class NetworkRules(_Strict):
         return self
 
 
+class TransitRules(_Strict):
+    """Public transport (categories with ``distance_mode = "transit"``): walking speed (m/s),
+    the walking radius (m, at most 1,000) to and from stops and between stops on a change,
+    the detour factor of straight-line walks (used when no street network is loaded), the
+    time (s) a change at the same stop takes when the feed gives none, and the defaults of
+    the transit categories (departure window, service day, decay in minutes)."""
+
+    walk_speed_m_s: float = Field(1.2, gt=0.3, le=3.0)
+    walk_radius_m: float = Field(800.0, gt=0, le=1000.0)
+    detour_factor: float = Field(1.3, ge=1.0, le=3.0)
+    min_transfer_s: float = Field(0.0, ge=0, le=1800)
+    departure: str = Field("07:00-09:00", pattern=WINDOW)
+    service_day: Literal["weekday", "saturday", "sunday"] = "weekday"
+    full_min: float = Field(15.0, ge=0)
+    zero_min: float = Field(60.0, gt=0)
+
+
 class TransitionRules(_Strict):
     """Transition management (waiting list, look-ahead). The waiting-time term (points per
     week waited, capped); the sampled futures behind the potentials: in full for
@@ -252,6 +301,7 @@ class ScoringProfile(_Strict):
     district: DistrictRules
     allocation: AllocationRules = AllocationRules()
     network: NetworkRules | None = None
+    transit: TransitRules | None = None
     transition: TransitionRules | None = None
     report: ReportRules | None = None  # None: ReportRules' defaults
     _source: Path | None = PrivateAttr(default=None)  # the TOML file, when loaded from one
@@ -284,14 +334,36 @@ class ScoringProfile(_Strict):
         return self
 
     def full_m(self, category: str) -> float:
-        """Distance (m) up to which ``category`` counts fully."""
-        own = self.categories[category].full_m
-        return self.decay.full_m if own is None else own
+        """Distance up to which ``category`` counts fully, in its ``unit`` (m; min by transit)."""
+        cat = self.categories[category]
+        if cat.distance_mode == "transit":
+            return self.transit_rules.full_min if cat.full_min is None else cat.full_min
+        return self.decay.full_m if cat.full_m is None else cat.full_m
 
     def zero_m(self, category: str) -> float:
-        """Distance (m) from which ``category`` no longer counts."""
-        own = self.categories[category].zero_m
-        return self.decay.zero_m if own is None else own
+        """Distance from which ``category`` no longer counts, in its ``unit``."""
+        cat = self.categories[category]
+        if cat.distance_mode == "transit":
+            return self.transit_rules.zero_min if cat.zero_min is None else cat.zero_min
+        return self.decay.zero_m if cat.zero_m is None else cat.zero_m
+
+    def is_transit(self, category: str) -> bool:
+        """Whether ``category`` counts by public transport (travel minutes)."""
+        return self.categories[category].distance_mode == "transit"
+
+    def unit(self, category: str) -> str:
+        """``min`` for transit categories, else ``m``."""
+        return "min" if self.is_transit(category) else "m"
+
+    def window(self, category: str) -> tuple[str, str, str]:
+        """A transit category's departure window (HH:MM, HH:MM) and service day type."""
+        cat, rules = self.categories[category], self.transit_rules
+        start, end = (cat.departure or rules.departure).split("-")
+        return start, end, cat.service_day or rules.service_day
+
+    def transit_names(self) -> list[str]:
+        """The categories counted by public transport, in profile order."""
+        return [n for n in self.categories if self.is_transit(n)]
 
     @property
     def source(self) -> Path | None:
@@ -302,6 +374,11 @@ class ScoringProfile(_Strict):
     def network_rules(self) -> NetworkRules:
         """The profile's network rules, or the defaults when it has none."""
         return self.network or NetworkRules()
+
+    @property
+    def transit_rules(self) -> TransitRules:
+        """The profile's public transport rules, or the defaults when it has none."""
+        return self.transit or TransitRules()
 
     @property
     def transition_rules(self) -> TransitionRules:
@@ -330,8 +407,13 @@ class ScoringProfile(_Strict):
         ]
 
     def offer_category_map(self) -> dict[str, str]:
-        """Catalogue offer category -> scoring category."""
-        return {oc: n for n, c in self.categories.items() for oc in c.offer_categories}
+        """Catalogue offer category -> scoring category (the first counted on foot; one
+        counted only by transit where no other category maps it)."""
+        out: dict[str, str] = {}
+        for n in sorted(self.categories, key=self.is_transit):  # stable: profile order kept
+            for oc in self.categories[n].offer_categories:
+                out.setdefault(oc, n)
+        return out
 
     def size_band(self, size: int) -> SizeBand:
         """The size band for a household of ``size`` persons (the largest band for more)."""
@@ -347,9 +429,18 @@ class ScoringProfile(_Strict):
     def version(self) -> str:
         """``sha256:`` hash of the canonical JSON of the validated profile."""
         data = self.model_dump(mode="json")
-        for optional in ("network", "transition", "report"):  # absent sections keep the version
+        for optional in (
+            "network",
+            "transit",
+            "transition",
+            "report",
+        ):  # absent sections keep the version
             if data[optional] is None:
                 del data[optional]
+        for cat in data["categories"].values():  # unset transit keys keep the version too
+            for key in TRANSIT_KEYS:
+                if cat[key] is None:
+                    del cat[key]
         canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 

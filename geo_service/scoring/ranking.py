@@ -127,7 +127,8 @@ class Ranker:
         self.district = flats["district_code"].to_numpy(object)
         self.district_index, self.district_codes = pd.factorize(flats["district_code"])
         self._set_status(status)
-        self.modes = set(features["distance_mode"]) or {profile.distance_mode}
+        # transit categories name their mode per category; the ranking's mode is the walk's
+        self.modes = set(features["distance_mode"]) - {"transit"} or {profile.distance_mode}
         self.distance_mode = ",".join(sorted(self.modes))
         self._rules: dict[str, str] = {}  # each category's decay rule in words
         # the profile versions the stored features were computed with (one after a full run)
@@ -184,7 +185,18 @@ class Ranker:
                 [[numbers.get(t, -1) for t in ts[:k]] for ts in g["target_ids"]]
             )
             names[rows] = np.array([ns[:k] for ns in g["target_names"]], dtype=object)
-            out[(str(cat), str(lang))] = Nearest(dist, target, names)
+            detail = None
+            if self.profile.is_transit(str(cat)) and "travel_min" in g:
+                detail = {
+                    "metres": dist.copy(),
+                    "route": np.full((len(self.ids), k), None, dtype=object),
+                    "headway": np.full((len(self.ids), k), np.nan),
+                }
+                dist[:, 1:] = np.inf
+                dist[rows, 0] = g["travel_min"].to_numpy(float)
+                detail["route"][rows, 0] = g["transit_route"].to_numpy(object)
+                detail["headway"][rows, 0] = g["transit_headway_min"].to_numpy(float)
+            out[(str(cat), str(lang))] = Nearest(dist, target, names, detail)
         return out
 
     def _nearest(self, category: str, languages: list[str]) -> Nearest:
@@ -269,6 +281,7 @@ class Ranker:
                 "full_m": p.full_m(c),
                 "zero_m": p.zero_m(c),
                 "rule": self._rules.get(c) or self._rules.setdefault(c, decay_rule(p, c)),
+                "unit": p.unit(c),
             }
             for r, (_, categories) in enumerate(out):
                 categories[c] = {**same, "points": pts[r][k], "value": round(values[r][k], 3)}

@@ -26,6 +26,12 @@ class NearestPlace(Result):
     rank_weight: float = Field(description="Weight of this rank among the nearest (1, 0.5, ...).")
     decay: float = Field(description="Share of the rank weight counted at this distance (0-1).")
     note: str | None = Field(None, description="Why it counts little or nothing, in words.")
+    travel_min: float | None = Field(
+        None, description="Transit categories: median travel minutes over the window."
+    )
+    route: str | None = Field(None, description="Transit: the first route ridden (null: walk).")
+    headway_min: float | None = Field(None, description="Transit: minutes between departures.")
+    travel: str | None = Field(None, description="Transit: the travel time in words (German).")
 
 
 class CategoryExplanation(Result):
@@ -35,9 +41,10 @@ class CategoryExplanation(Result):
     max_points: float = Field(description="The most this category can add: 100 · W / ΣW.")
     points: float = Field(description="Points added (the category's contribution).")
     value: float = Field(description="Category value c = min(1, Σ rank weight · decay), 0-1.")
-    full_m: float = Field(description="Counts fully up to this distance (m).")
-    zero_m: float = Field(description="Counts nothing from this distance (m).")
+    full_m: float = Field(description="Counts fully up to this distance (m; min by transit).")
+    zero_m: float = Field(description="Counts nothing from this distance (m; min by transit).")
     rule: str = Field(description="The decay and rank rule in words.")
+    unit: str = Field("m", description="Unit of full_m/zero_m: 'm', or 'min' by transit.")
 
 
 class DistrictFactor(Result):

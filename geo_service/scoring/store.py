@@ -25,6 +25,9 @@ FEATURE_COLUMNS = (
     "distance_mode",
     "profile_version",
     "snap_m",
+    "travel_min",
+    "transit_route",
+    "transit_headway_min",
 )
 
 
@@ -78,27 +81,45 @@ def feature_chunks(
     mode: str,
     version: str,
     snap_m: np.ndarray,
+    flat_xy: np.ndarray,
 ) -> Iterator[bytes]:
     """The flat_features rows in binary COPY format, one (category, language) key at a time,
     with each flat's distance (m) to the street network (NaN, stored NULL, in straight-line
-    mode); a target not found is '' with distance Infinity."""
+    mode); a target not found is '' with distance Infinity. Rows of transit categories keep
+    the straight-line metres to the place reached in ``distances_m`` and the median travel
+    minutes, the first route and its headway in their own columns (NULL for the others)."""
     n = len(flat_ids)
     flats, snap = pgbinary.text(flat_ids), pgbinary.float8(snap_m)
-    fixed = pgbinary.constant(mode, n), pgbinary.constant(version, n)
+    version_col = pgbinary.constant(version, n)
+    nothing = pgbinary.float8(np.full(n, np.nan)), pgbinary.constant(None, n)
     for key, f in feats.items():
         ts = targets[key]
+        dist = np.where(f.idx >= 0, f.dist, np.inf)
+        transit: tuple[pgbinary.Pieces, ...] = (nothing[0], nothing[1], nothing[0])
+        if f.route is not None and f.headway_min is not None:
+            found = f.idx >= 0
+            near = ts.xy[np.maximum(f.idx, 0)] if len(ts.xy) else np.zeros((*f.idx.shape, 2))
+            metres = np.hypot(*(near - flat_xy[:, None, :]).transpose(2, 0, 1))
+            dist = np.where(found, np.round(metres, 1), np.inf)
+            transit = (
+                pgbinary.float8(f.dist[:, 0]),
+                pgbinary.text(f.route),
+                pgbinary.float8(f.headway_min),
+            )
         yield pgbinary.copy_data(
             [
                 flats,
                 pgbinary.constant(key[0], n),
                 pgbinary.constant(key[1], n),
-                pgbinary.float8_array(np.where(f.idx >= 0, f.dist, np.inf)),
+                pgbinary.float8_array(dist),
                 pgbinary.text_array(ts.ids, f.idx),
                 pgbinary.text_array(ts.names, f.idx),
                 pgbinary.int4(f.count_full),
                 pgbinary.int4(f.count_zero),
-                *fixed,
+                pgbinary.constant("transit" if f.route is not None else mode, n),
+                version_col,
                 snap,
+                *transit,
             ]
         )
 

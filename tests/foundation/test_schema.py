@@ -47,6 +47,7 @@ GEOMETRY_COLUMNS = {
     ("network_edges", "LINESTRING"),
     ("volunteers", "POINT"),
     ("addresses", "POINT"),
+    ("gtfs_stops", "POINT"),
 }
 
 

@@ -280,7 +280,11 @@ def test_household_map_ranked_flats_apart_and_in_view(
     assert "4 Personen" in title and "Arabisch (ar)" in title and "01.12.2026" in title
     assert "Luftlinie" in title and "Fuß" not in title
     control = page.locator(".leaflet-control-layers").inner_text()
-    assert "Luftlinie ≤ 500 m um Rang 1" in control and "Fuß" not in control
+    assert "Luftlinie ≤ 500 m um Rang 1" in control
+    # no walking-network layer in straight-line mode; by bus (and on foot to the stops) is
+    # the transit categories' own measure
+    walks = [line for line in control.splitlines() if "Fuß" in line]
+    assert len(walks) == 2 and all(w.strip().startswith("Bus und Fußweg ≤") for w in walks)
     page.locator(".rank-marker").first.click()
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()

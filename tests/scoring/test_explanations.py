@@ -108,6 +108,14 @@ def test_each_category_explains_weight_maximum_and_decay(
     for name, c in cats.items():
         assert c.points == best.contributions[name]
         assert c.points == pytest.approx(c.value * c.max_points, abs=0.02)
+        if c.unit == "min":  # by public transport: decays over the travel minutes
+            assert f"nothing from {c.zero_m:g} min" in c.rule
+            for place in best.nearest[name]:
+                assert place.travel_min is not None and place.travel
+                assert place.decay == pytest.approx(
+                    float(decay(place.travel_min, c.full_m, c.zero_m)), abs=2e-3
+                )
+            continue
         assert f"nothing from {c.zero_m:,.0f} m" in c.rule or "km" in c.rule
         for place in best.nearest[name]:
             assert place.decay == pytest.approx(

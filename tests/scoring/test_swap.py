@@ -23,6 +23,7 @@ from geo_service.scoring.distance import backend_for
 from geo_service.scoring.features import compute, target_sets
 from geo_service.scoring.pipeline import REPLACED_TABLES, score_all
 from geo_service.scoring.profile import ScoringProfile
+from geo_service.transit.scoring import transit_for
 
 CATALOG = {
     "indexes": "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = :t ORDER BY 1",
@@ -129,10 +130,10 @@ def new_feature_chunks(conn: Connection, profile: ScoringProfile, version: str) 
     flats = store.read_flats(conn)
     sets = target_sets(store.read_amenities(conn), store.read_offers(conn), profile)
     xy = flats[["x", "y"]].to_numpy(float)
-    feats = compute(xy, sets, profile, backend)
+    feats = compute(xy, sets, profile, backend, transit_for(profile, conn))
     ids = flats["id"].to_numpy(object)
     snap = backend.snap_m(xy)
-    return list(store.feature_chunks(ids, feats, sets, backend.mode, version, snap))
+    return list(store.feature_chunks(ids, feats, sets, backend.mode, version, snap, xy))
 
 
 def snapshot(engine: Engine) -> tuple[int, list[str]]:

@@ -8,8 +8,8 @@ throttle. Reservations and allocations record who placed them as an API key's id
 ``user:<login>``, so their foreign key to ``api_keys`` goes (keys are revoked, never deleted: it
 never fired). The service role gets row access from ``db migrate``.
 
-Revision ID: 0034
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-07 09:00:00.000000
 """
 
@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0034"
-down_revision: str | None = "0006"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

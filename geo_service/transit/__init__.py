@@ -1,0 +1,1 @@
+"""Public transport: the GTFS timetable, walking to and between stops, earliest arrivals."""
