@@ -9,11 +9,11 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from geo_service.api.deps import reject_unknown_query
-from geo_service.web import clerk, errors, login, partner, start
+from geo_service.web import clerk, errors, login, partner, planner, start
 from geo_service.web.render import STATIC
 from geo_service.web.security import SecurityHeaders
 
-ROUTERS = (start, login, partner, clerk)
+ROUTERS = (start, login, partner, clerk, planner)
 
 
 def install(app: FastAPI) -> None:

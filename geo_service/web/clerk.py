@@ -106,13 +106,6 @@ def city_zone() -> ZoneInfo:
     return ZoneInfo(get_settings().timezone)
 
 
-def district_names(engine: Engine) -> dict[str, str]:
-    """District code -> name."""
-    d = models.districts
-    with engine.connect() as conn:
-        return dict(conn.execute(select(d.c.code, d.c.name)).tuples().all())
-
-
 def household_words(household: Household, prof: ScoringProfile) -> dict[str, str]:
     """A household profile in words: persons and children, languages, needs, move-in."""
     children = household.children_ages
@@ -171,7 +164,7 @@ def flat_facts(engine: Engine, ids: list[str]) -> dict[str, FlatFacts]:
     if not ids:
         return {}
     f = models.flats
-    names = district_names(engine)
+    names = words.district_names(engine)
     wgs = f.c.geom.ST_Transform(4326)
     with engine.connect() as conn:
         rows = conn.execute(
@@ -340,7 +333,7 @@ def show_list(
 ) -> HTMLResponse:
     """The waiting list page."""
     engine = engine_of(request)
-    names = district_names(engine)
+    names = words.district_names(engine)
     found = store.filtered_page(
         engine,
         statuses=list(STATUS_FILTERS[status][1]),
@@ -443,7 +436,7 @@ def show_household(
         entry=entry,
         h=household_words(entry.household, prof),
         state=_(words.WAITING_STATES[entry.status]),
-        unit=district_names(engine).get(entry.unit_district or "", ""),
+        unit=words.district_names(engine).get(entry.unit_district or "", ""),
         flats=flats,
         advice=advice,
         flats_map=recommended_map,

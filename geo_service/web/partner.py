@@ -85,13 +85,6 @@ def language_choices(engine: Engine, chosen: list[str]) -> list[tuple[str, str]]
     return sorted(((c, language_name(c)) for c in codes), key=lambda x: x[1])
 
 
-def district_names(engine: Engine) -> dict[str, str]:
-    """District code -> name."""
-    d = models.districts
-    with engine.connect() as conn:
-        return dict(conn.execute(select(d.c.code, d.c.name)).tuples().all())
-
-
 def own_offers(engine: Engine, organisation: str) -> list[OfferRecord]:
     """Every offer of the organisation, drafts, paused and ended ones included, by name."""
     o = models.offers
@@ -355,7 +348,7 @@ def offers_page(
         category=words.labels(prof).category,
         languages=words.languages,
         states=words.OFFER_STATES,
-        districts=district_names(engine),
+        districts=words.district_names(engine),
     )
 
 
@@ -446,7 +439,7 @@ def show_offer(
     """The offer's page (with a message of what was done or what went wrong)."""
     engine = engine_of(request)
     offer = mine(engine, session, offer_id)
-    districts = district_names(engine)
+    districts = words.district_names(engine)
     actions = [(a, _(STATUS_ACTIONS[a])) for a, (starts, _end) in editing.TRANSITIONS.items()]
     return page(
         request,

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from geo_service.i18n.http import page_language
-from geo_service.web.render import page
+from geo_service.web.render import STATIC, page
 from geo_service.web.session import browser_session
 
 router = APIRouter(tags=["workspace"], dependencies=[Depends(page_language)])
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> RedirectResponse:
+    """Browsers ask every page's icon here (maps, report, sheets too): the workspace's."""
+    return RedirectResponse(f"{STATIC}/favicon.svg", status_code=301)
 
 
 @router.get("/", include_in_schema=False, response_class=HTMLResponse)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Engine, select
+
+from geo_service.db import models
 from geo_service.i18n import N_, _, current_language
 from geo_service.i18n.languages import language_name
 from geo_service.maps.labels import Labels, labels_for
@@ -47,6 +50,13 @@ WAITING_STATES = {
     "moved": N_("moved in"),
     "withdrawn": N_("left the list"),
 }
+
+
+def district_names(engine: Engine) -> dict[str, str]:
+    """District code -> name."""
+    d = models.districts
+    with engine.connect() as conn:
+        return dict(conn.execute(select(d.c.code, d.c.name)).tuples().all())
 
 
 def labels(profile: ScoringProfile | None = None) -> Labels:
