@@ -209,3 +209,38 @@ def verify(engine: Engine, login: str, password: str) -> Verified | None:
                 update(U).where(U.c.id == row.id).values(password_hash=hasher().hash(password))
             )
     return Verified(row.id, identity(login, row.role, row.organisation_id))
+
+
+# The demo's logins: one per kind of person the workspace is for (the partner's added when an
+# organisation is registered); new passwords on every `geo-service demo`.
+DEMO_LOGINS = {"housing_office": "demo-wohnungsamt", "planner": "demo-planung"}
+DEMO_PARTNER = "demo-partner"
+
+
+def issue_demo_logins(
+    conn: Connection, partner_organisation: str | None
+) -> dict[str, tuple[str, str]]:
+    """Create the demo's logins, or give them new random passwords (enabled again); return
+    login and password by role (the partner's bound to ``partner_organisation``)."""
+    import secrets
+
+    wanted = dict(DEMO_LOGINS)
+    if partner_organisation is not None:
+        wanted[PARTNER] = DEMO_PARTNER
+    out = {}
+    for role, login in wanted.items():
+        password = secrets.token_urlsafe(12)
+        org = partner_organisation if role == PARTNER else None
+        exists = conn.execute(select(U.c.id).where(U.c.login == login)).first()
+        if exists is None:
+            create_user(conn, login, role, password, org)
+        else:
+            set_password(conn, login, password)
+            conn.execute(
+                update(U)
+                .where(U.c.login == login)
+                .values(role=role, organisation_id=organisation_id(conn, org) if org else None,
+                        disabled_at=None)
+            )  # fmt: skip
+        out[role] = (login, password)
+    return out
