@@ -12,7 +12,9 @@ PY        := $(VENV)/bin/python
 UV        := $(VENV)/bin/uv
 GEO       := $(VENV)/bin/geo-service
 STAMP     := $(VENV)/.installed
-APT_PKGS  := postgresql-15 postgresql-15-postgis-3 chromium gdal-bin
+# QGIS headless (PyQGIS 3.22) for the GIS-client tests, without its desktop recommends
+APT_LEAN  := python3-qgis qgis-providers
+APT_PKGS  := postgresql-15 postgresql-15-postgis-3 chromium gdal-bin $(APT_LEAN)
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 
@@ -28,13 +30,16 @@ deps: apt venv npm
 
 # Debian packages: apt-get update only when something is missing.
 apt:
-	@missing=""; for p in $(APT_PKGS); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	@missing=""; lean=""; for p in $(APT_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" && continue; \
+	  case " $(APT_LEAN) " in *" $$p "*) lean="$$lean $$p";; *) missing="$$missing $$p";; esac; \
 	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing Debian packages:$$missing"; \
+	if [ -n "$$missing$$lean" ]; then \
+	  echo "installing Debian packages:$$missing$$lean"; \
 	  $(SUDO) apt-get update -qq >/dev/null; \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/tmp/geo_service-apt.log 2>&1 \
+	  { [ -z "$$missing" ] || DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; } >/tmp/geo_service-apt.log 2>&1 \
+	    || { tail -20 /tmp/geo_service-apt.log; exit 1; }; \
+	  { [ -z "$$lean" ] || DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$lean; } >>/tmp/geo_service-apt.log 2>&1 \
 	    || { tail -20 /tmp/geo_service-apt.log; exit 1; }; \
 	fi
 
@@ -67,6 +72,21 @@ node_modules/.installed: package.json package-lock.json
 	@npm ci --silent --no-audit --no-fund --ignore-scripts >/tmp/geo_service-npm.log 2>&1 || { tail -20 /tmp/geo_service-npm.log; exit 1; }
 	@touch $@
 
+# The third-party ogctests suite (OGC API – Features core and filtering) in a venv of its own:
+# it pins old httpx and pytest. Rebuilt only when its pinned list changes.
+OGCTESTS_VENV  := .venv-ogctests
+OGCTESTS_REQS  := tests/api/ogc/ogctests-requirements.txt
+OGCTESTS_STAMP := $(OGCTESTS_VENV)/.installed
+.PHONY: ogctests
+ogctests: $(OGCTESTS_STAMP)
+
+$(OGCTESTS_STAMP): $(OGCTESTS_REQS) $(STAMP)
+	@echo "installing the ogctests suite into $(OGCTESTS_VENV) (pinned by $(OGCTESTS_REQS))"
+	@[ -x $(OGCTESTS_VENV)/bin/python ] || python3 -m venv $(OGCTESTS_VENV)
+	@$(UV) pip install -q --python $(OGCTESTS_VENV)/bin/python -r $(OGCTESTS_REQS) >/tmp/geo_service-pip.log 2>&1 \
+	  || { tail -20 /tmp/geo_service-pip.log; exit 1; }
+	@touch $@
+
 db: deps
 	@$(GEO) db start >/dev/null
 	@$(GEO) db migrate >/dev/null
@@ -80,7 +100,7 @@ typecheck: venv
 
 # Modules run in parallel (pytest-xdist, one worker per core, at most 4), each module whole on
 # one worker; tests/conftest.py starts the cluster and makes the templates once per run.
-pytest: db
+pytest: db ogctests
 	@$(VENV)/bin/pytest -n auto --maxprocesses 4 --dist loadscope $(PYTEST_ARGS)
 
 # mypy (half a minute on one core) runs beside the suite's start, which mostly waits on PostgreSQL.

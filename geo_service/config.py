@@ -112,6 +112,10 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / "data"
     profile_path: Path = PROJECT_ROOT / "data" / "profiles" / "salzgitter.toml"
     maps_dir: Path = Field(default_factory=default_maps_dir)
+    web_assets_dir: Path = Field(
+        default=PROJECT_ROOT / "node_modules",
+        description="The npm packages the maps and /docs load (installed by `make npm`).",
+    )
     map_language: str = Field(default="de", pattern="^(de|en)$", description="Map labels.")
     language: str = Field(
         default="de",

@@ -57,6 +57,7 @@ ONE_WORKER = ("tests/city/",)
 # first).
 SECONDS = {
     "tests/api/test_storm.py": 153,
+    "tests/api/ogc/test_gis_clients.py": 140,
     "tests/api/test_schemathesis.py": 137,
     "tests/analysis/test_notebooks.py": 131,
     "tests/maps/test_maps.py": 87,
@@ -72,6 +73,8 @@ SECONDS = {
     "tests/workspace/test_report.py": 48,
     "tests/api/test_state_cache.py": 47,
     "tests/api/test_http.py": 45,
+    "tests/api/ogc/test_filters.py": 50,
+    "tests/api/ogc/test_tiles.py": 50,
     "tests/transit/test_sample_feed.py": 50,
     "tests/transit/test_cairns.py": 35,
 }

@@ -26,6 +26,7 @@ from geo_service.api.routes import (
     flats,
     health,
     maps,
+    maps_report,
     offer_edits,
     offers,
     organisations,
@@ -42,6 +43,7 @@ from geo_service.db import crs
 from geo_service.db.engine import database_url, make_engine
 from geo_service.errors import GeoServiceError
 from geo_service.i18n.http import LanguageMiddleware
+from geo_service.maps import assets
 from geo_service.scoring.profile import cached_profile
 from geo_service.scoring.ranker_cache import RankerCache
 from geo_service.state import StateCache
@@ -63,6 +65,7 @@ listed by `GET /api/v1/vocabularies`. The sample data are illustrative, not offi
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """Assemble the app; the engine opens in the lifespan unless one is handed in."""
     settings = settings or get_settings()
+    assets.check_installed(settings, docs.NPM_FILES)  # not a 500 on the first page
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -95,7 +98,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         redoc_url=None,
     )
     problems.install(app)
-    docs.install(app)
+    docs.install(app, settings.web_assets_dir)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestLog)
     app.add_middleware(LanguageMiddleware, default=settings.language)
@@ -147,6 +150,7 @@ def warm_up(cache: StateCache, settings: Settings) -> None:
 def mount_maps(app: FastAPI, settings: Settings) -> None:
     """The /maps pages behind the workspace's session, and their vendored assets."""
     app.include_router(maps.router, dependencies=[Depends(reject_unknown_query)])
+    app.include_router(maps_report.router, dependencies=[Depends(reject_unknown_query)])
     static = Path(settings.maps_dir) / "static"
     app.mount("/maps/static", StaticFiles(directory=static, check_dir=False), name="map-assets")
 

@@ -7,13 +7,16 @@ from collections.abc import Awaitable, Callable
 from fastapi import Depends, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from fastapi.security import APIKeyHeader
+from fastapi.security import APIKeyHeader, HTTPBasic, HTTPBearer
+from fastapi.security.base import SecurityBase
 from pydantic import BaseModel
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
+from geo_service.auth import credentials
 from geo_service.auth.keys import KeyInfo
 from geo_service.errors import Forbidden, InputError, Unauthorized
+from geo_service.i18n import _
 from geo_service.scoring.profile import ScoringProfile, cached_profile
 from geo_service.scoring.ranker_cache import RankerCache
 from geo_service.state import Current, StateCache
@@ -25,6 +28,24 @@ api_key_header = APIKeyHeader(
     description="API key; roles viewer < planner < housing_office < admin, and partner "
     "(a viewer who keeps its own organisation's offers)",
 )
+
+
+class DocumentedScheme(SecurityBase):
+    """A security scheme shown in the OpenAPI document only: ``credentials.presented`` reads
+    every scheme itself (one check for all), so this dependency reads nothing."""
+
+    def __init__(self, scheme: HTTPBasic | HTTPBearer) -> None:
+        self.model = scheme.model
+        self.scheme_name = scheme.scheme_name
+
+    async def __call__(self) -> None:
+        """Nothing to read here."""
+
+
+basic_scheme = DocumentedScheme(
+    HTTPBasic(description="The API key as the password, any user name (QGIS, GDAL, OWSLib)")
+)
+bearer_scheme = DocumentedScheme(HTTPBearer(description="Authorization: Bearer <API key>"))
 
 
 # The dependencies below that do no I/O are ``async``: they run in the event loop instead of
@@ -55,13 +76,23 @@ def require(role: str, audit_refusal: str | None = None) -> Callable[..., Awaita
     """A dependency admitting keys whose role includes ``role``; with ``audit_refusal``, a
     refused key is recorded in the audit log under that action."""
 
-    def authenticate(request: Request, key: str) -> KeyInfo:
-        """Read the state version, check the key (cached) and its role: one thread trip."""
+    def authenticate(request: Request, found: credentials.Credentials) -> KeyInfo:
+        """Read the state version, check the credentials (keys cached) and the role: one
+        thread trip."""
         cache: StateCache = request.app.state.cache
-        request.state.version = cache.version()
-        info = cache.key(key, request.state.version)
+        version = request.state.version = cache.version()
+        client = request.client.host if request.client else "unknown"
+        info = credentials.authenticate(
+            found,
+            lambda secret: cache.key(secret, version),
+            lambda login, password: cache.person(login, password, version, client),
+        )
         if info is None:
-            raise Unauthorized("unknown or revoked API key")
+            raise Unauthorized(
+                _("wrong password: no usable API key")
+                if found.scheme == "basic"
+                else "unknown or revoked API key"
+            )
         if not info.allows(role):
             if audit_refusal:
                 refusal(request, info, audit_refusal)
@@ -69,10 +100,21 @@ def require(role: str, audit_refusal: str | None = None) -> Callable[..., Awaita
         request.state.key = info
         return info
 
-    async def check(request: Request, key: str | None = Depends(api_key_header)) -> KeyInfo:
-        if not key:
-            raise Unauthorized("missing X-API-Key header")
-        return await run_in_threadpool(authenticate, request, key)
+    async def check(
+        request: Request,
+        _key: str | None = Depends(api_key_header),
+        _basic: None = Depends(basic_scheme),
+        _bearer: None = Depends(bearer_scheme),
+    ) -> KeyInfo:
+        found = credentials.presented(request.headers)
+        if found is None:
+            raise Unauthorized(
+                _(
+                    "missing credentials: send the API key as X-API-Key, 'Authorization: Bearer "
+                    "<key>' or as the HTTP Basic password"
+                )
+            )
+        return await run_in_threadpool(authenticate, request, found)
 
     return check
 

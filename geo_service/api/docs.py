@@ -8,14 +8,23 @@ never calls a CDN or the public spec validator.
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
+from pathlib import Path
 
-from geo_service.maps.assets import NODE_MODULES
+from fastapi import FastAPI
+from fastapi.responses import FileResponse, HTMLResponse
+
+from geo_service.errors import NotFound
 from geo_service.web.security import policy
 
-SWAGGER_UI = NODE_MODULES / "swagger-ui-dist"
+SWAGGER_UI = "swagger-ui-dist"  # in the npm packages (settings' ``web_assets_dir``)
+# what the page loads, and nothing else of the package (its demo index.html and initializer
+# point at a public example API)
+FILES = {
+    "swagger-ui.css": "text/css",
+    "swagger-ui-bundle.js": "text/javascript",
+    "favicon-32x32.png": "image/png",
+}
+NPM_FILES = [f"{SWAGGER_UI}/{name}" for name in FILES]
 STATIC = "/docs/static"
 INIT = "/static/workspace/swagger-init.js"  # the start-up script (no inline script: CSP)
 # Swagger UI styles its elements inline; its icons are data: URLs
@@ -43,9 +52,16 @@ def page(title: str, openapi_url: str) -> str:
     return PAGE.format(title=title, static=STATIC, openapi_url=openapi_url, init=INIT)
 
 
-def install(app: FastAPI) -> None:
-    """Mount the Swagger UI assets under /docs/static and serve /docs from them."""
-    app.mount(STATIC, StaticFiles(directory=SWAGGER_UI, check_dir=False), name="swagger-ui")
+def install(app: FastAPI, assets: Path) -> None:
+    """Serve the Swagger UI page at /docs and its files (from the npm packages in
+    ``assets``) under /docs/static."""
+
+    @app.get(f"{STATIC}/{{name}}", include_in_schema=False)
+    def static(name: str) -> FileResponse:
+        """One of the page's files."""
+        if name not in FILES:
+            raise NotFound(f"no file {name!r} under {STATIC}")
+        return FileResponse(assets / SWAGGER_UI / name, media_type=FILES[name])
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from geo_service.auth.credentials import CHALLENGE
 from geo_service.db.transactions import is_retryable
 from geo_service.errors import GeoServiceError
 from geo_service.i18n import N_, _, ngettext
@@ -149,7 +150,10 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
 async def _on_service(_request: Request, exc: Exception) -> JSONResponse:
     """Typed service errors map to their own status and message."""
     assert isinstance(exc, GeoServiceError)
-    return problem(exc.status, str(exc.message), title=exc.title, errors=exc.errors or None)
+    challenge = {"WWW-Authenticate": CHALLENGE} if exc.status == 401 else None
+    return problem(
+        exc.status, str(exc.message), title=exc.title, errors=exc.errors or None, headers=challenge
+    )
 
 
 async def _on_database(_request: Request, exc: Exception) -> JSONResponse:

@@ -176,6 +176,15 @@ def set_password(conn: Connection, login: str, password: str) -> UserRecord:
     return get_user(conn, login)
 
 
+def exists(engine: Engine, login: str) -> bool:
+    """Whether an active account has this login."""
+    with engine.connect() as conn:
+        found = conn.execute(
+            select(U.c.id).where(U.c.login == login, U.c.disabled_at.is_(None))
+        ).first()
+    return found is not None
+
+
 @dataclass(frozen=True)
 class Verified:
     """A person whose password matched: their account id and identity."""

@@ -110,14 +110,22 @@ def as_csv(rows: list[CoverageRow]) -> str:
     return buf.getvalue()
 
 
-def all_gaps(bind: Engine | Connection, skip_languages: Collection[str] = ()) -> list[CoverageRow]:
-    """The coverage rows that are gaps, over every offer category and every language the
-    catalogue has (but ``skip_languages``), with the default 2SFCA radius."""
+def all_coverage(
+    bind: Engine | Connection, skip_languages: Collection[str] = ()
+) -> list[CoverageRow]:
+    """The coverage rows of every offer category and every language the catalogue has (but
+    ``skip_languages``), with the default 2SFCA radius; a district has rows only where
+    households live."""
     categories, languages = vocabulary(bind)
     languages = [lang for lang in languages if lang not in skip_languages]
     if not categories or not languages:
         return []
-    return [r for r in coverage(bind, languages, categories) if r.gap]
+    return coverage(bind, languages, categories)
+
+
+def all_gaps(bind: Engine | Connection, skip_languages: Collection[str] = ()) -> list[CoverageRow]:
+    """The coverage rows that are gaps (see ``all_coverage``)."""
+    return [r for r in all_coverage(bind, skip_languages) if r.gap]
 
 
 def duplicates(bind: Engine | Connection, threshold: float | None = None) -> list[DuplicatePair]:

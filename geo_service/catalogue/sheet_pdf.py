@@ -11,8 +11,9 @@ A4_CONTENT_PX = (703, 1031)  # 186 x 273 mm at 96 dpi: A4 less the sheet's 12 mm
 
 def print_pdf(html: str, *, one_page: bool = False, footer: str | None = None) -> bytes:
     """Print HTML to an A4 PDF in headless Chromium (no request leaves the file); with
-    ``one_page`` a long page is scaled down to fit one sheet rather than split; ``footer``
-    (Chromium's footer template, e.g. with ``<span class="pageNumber">``) on every page."""
+    ``one_page`` each page of the document (each ``.sheet-page``, else the whole) is scaled
+    down to fit one sheet rather than split; ``footer`` (Chromium's footer template, e.g.
+    with ``<span class="pageNumber">``) on every page."""
     from playwright.sync_api import sync_playwright
 
     from geo_service.maps.screenshots import ARGS, CHROMIUM
@@ -35,7 +36,10 @@ def print_pdf(html: str, *, one_page: bool = False, footer: str | None = None) -
                 scale = 1.0
                 if one_page:
                     page.set_viewport_size({"width": A4_CONTENT_PX[0], "height": A4_CONTENT_PX[1]})
-                    height = page.evaluate("document.documentElement.scrollHeight")
+                    height = page.evaluate(
+                        "Math.max(0, ...[...document.querySelectorAll('.sheet-page')]"
+                        ".map(e => e.scrollHeight)) || document.documentElement.scrollHeight"
+                    )
                     scale = max(0.5, min(1.0, A4_CONTENT_PX[1] / max(height, 1)))
                 extra: dict[str, Any] = {}
                 if footer:
@@ -56,5 +60,5 @@ def print_pdf(html: str, *, one_page: bool = False, footer: str | None = None) -
 
 
 def sheet_pdf(html: str) -> bytes:
-    """A referral sheet as a one-page A4 PDF."""
+    """A referral sheet as an A4 PDF, one page per language."""
     return print_pdf(html, one_page=True)

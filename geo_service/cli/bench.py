@@ -27,6 +27,7 @@ def bench(
     from geo_service.bench.map_10k import map_10k
     from geo_service.bench.measure import MEASUREMENTS
     from geo_service.bench.network import network_features
+    from geo_service.bench.ogc_filters import ogc_cql2, ogc_tiles
     from geo_service.bench.ogc_items import ogc_items
     from geo_service.bench.runner import report, run_all
     from geo_service.bench.transit import transit_matrix
@@ -42,6 +43,8 @@ def bench(
         ("coverage_2sfca", lambda _ctx: coverage_runs()),
         ("network_features", network_features),
         ("ogc_items", ogc_items),
+        ("ogc_cql2", ogc_cql2),
+        ("ogc_tiles", ogc_tiles),
         ("analysis_rescore", analysis_rescore),
         ("notebooks", notebooks),
         ("cli_startup", cli_startup),

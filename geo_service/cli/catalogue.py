@@ -157,16 +157,21 @@ def offer_duplicates(
 def referral_sheet(
     flat: str = typer.Option(..., help="Flat id, e.g. F-0412."),
     language: list[str] = typer.Option(
-        ..., help="Household language(s); the first with labels is the sheet's language."
+        ..., help="Household language(s); the first with labels gets the sheet's second page."
     ),
-    sheet_language: str = typer.Option(None, help="Label language (de, en, ar, fa, uk, ru, tr)."),
+    sheet_language: str = typer.Option(
+        None, help="One page in this language (de, en, ar, fa, uk, ru, tr) instead."
+    ),
     out: Path = typer.Option(..., help="File to write: HTML, or PDF (A4) when it ends in .pdf."),
+    profile: ProfilePath = None,
 ) -> None:
-    """A printable one-page referral sheet for a flat in the household's languages."""
+    """A printable referral sheet for a flat: German, and a page in the household's language."""
     from geo_service.catalogue import sheet
+    from geo_service.cli.options import profile_from
     from geo_service.db.engine import get_engine
 
-    html = sheet.referral_sheet(get_engine(), flat, language, sheet_language)
+    radius = profile_from(profile).catalogue.sheet_radius_m
+    html = sheet.referral_sheet(get_engine(), flat, language, sheet_language, radius)
     if out.suffix.lower() == ".pdf":
         from geo_service.catalogue.sheet_pdf import sheet_pdf
 

@@ -46,6 +46,15 @@ def check_exposure(host: str, settings: Settings) -> None:
 WORKER_HEALTHCHECK_S = 30
 
 
+def check_web_assets(settings: Settings) -> None:
+    """One clear line and exit code 3, before anything starts, when the npm packages of the
+    maps and /docs are missing (a `pip install` without `make`)."""
+    from geo_service.api.docs import NPM_FILES
+    from geo_service.maps.assets import check_installed
+
+    check_installed(settings, NPM_FILES)
+
+
 def run_server(host: str, port: int, workers: int = 1) -> None:
     """Run uvicorn with the app factory (several workers share nothing but the database)."""
     import uvicorn
@@ -78,6 +87,7 @@ def serve(
     from geo_service.db.engine import get_engine
 
     settings = get_settings()
+    check_web_assets(settings)
     # checks GEO_SERVICE_CRS against the database's storage CRS (one clear line); a database
     # that is down at start is reported by /ready until it is back
     with suppress(OperationalError):
@@ -106,6 +116,7 @@ def demo(
     from geo_service.transition.sample import load_sample_waiting_list
 
     settings = get_settings()
+    check_web_assets(settings)
     if not settings.database_url:
         console.print(f"database: {cluster.start(cluster.locate(settings))}")
     done = migrate.migrate_database(settings)

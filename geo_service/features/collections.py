@@ -9,7 +9,7 @@ collection's detail properties, and the city's indicator keys (from its scoring 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     bindparam,
     case,
+    column,
     func,
     null,
     or_,
@@ -50,14 +51,13 @@ Builder = Callable[[Source], Select[Any]]
 
 @dataclass(frozen=True)
 class CollectionSpec:
-    """One feature collection: identity, roles, source and queryables."""
+    """One feature collection: identity, roles and source (its columns are the queryables)."""
 
     id: str
     title: str
     description: str
     role: str  # the least role that sees the collection
     build: Builder
-    queryables: dict[str, str] = field(default_factory=dict)  # property -> JSON Schema type
     detail_role: str | None = None  # role that also sees the detail properties
     temporal: str | None = None  # date property the ``datetime`` parameter filters
     integer_ids: bool = False
@@ -129,7 +129,9 @@ def offers(_: Source) -> Select[Any]:
     langs = (
         select(
             func.array_to_string(
-                func.array_agg(aggregate_order_by(ol.c.language, ol.c.language)), ","
+                func.array_agg(aggregate_order_by(ol.c.language, ol.c.language)),
+                ",",
+                type_=Text,
             )
         )
         .where(ol.c.offer_id == o.c.id)
@@ -214,7 +216,12 @@ def coverage_gaps(src: Source) -> Select[Any]:
             bindparam("gap_languages", languages, type_=ARRAY(Text)),
             bindparam("gap_homes", homes, type_=ARRAY(Integer)),
         )
-        .table_valued("district_code", "category", "language", "households")
+        .table_valued(  # typed, so filters compare like with like
+            column("district_code", Text),
+            column("category", Text),
+            column("language", Text),
+            column("households", Integer),
+        )
         .render_derived("gaps")
     )
     d = models.districts
@@ -241,7 +248,6 @@ COLLECTIONS = {
             "minimum population are suppressed below the planner role.",
             "viewer",
             districts,
-            {"code": "string", "name": "string", "ortschaft": "string", "status_class": "integer"},
             detail_role="planner",
         ),
         CollectionSpec(
@@ -250,7 +256,6 @@ COLLECTIONS = {
             "The round table's offer catalogue (counselling, courses, help) with languages.",
             "viewer",
             offers,
-            {"category": "string", "provider": "string", "district_code": "string"},
         ),
         CollectionSpec(
             "amenities",
@@ -258,7 +263,6 @@ COLLECTIONS = {
             "Everyday infrastructure: schools, kitas, doctors, shops, transit stops.",
             "viewer",
             amenities,
-            {"category": "string", "source": "string", "district_code": "string"},
             integer_ids=True,
         ),
         CollectionSpec(
@@ -268,7 +272,6 @@ COLLECTIONS = {
             "housing office also sees address, floor, lift and barrier-free access.",
             "viewer",
             flats,
-            {"district_code": "string", "rooms": "number"},
             detail_role="housing_office",
             temporal="available_from",
         ),
@@ -278,7 +281,6 @@ COLLECTIONS = {
             "H3 cells with the infrastructure score (0-100) and each category's value.",
             "viewer",
             area_scores,
-            {"district_code": "string", "h3_index": "string"},
         ),
         CollectionSpec(
             "coverage_gaps",
@@ -287,7 +289,6 @@ COLLECTIONS = {
             "language (or with interpreting) is within 2,000 m of any home (2SFCA).",
             "planner",
             coverage_gaps,
-            {"district_code": "string", "category": "string", "language": "string"},
         ),
     )
 }

@@ -29,6 +29,7 @@ from geo_service.db.crs import StorageCRS, storage_crs
 from geo_service.errors import InputError
 from geo_service.features.collections import CollectionSpec, Source
 from geo_service.features.crs import CRS84, WGS84_SRID, Box, clip_to_storage, decimals
+from geo_service.features.filters import Translator, instant, json_kind
 
 # Segment length before reprojecting a bbox, so its edges follow the graticule or grid.
 GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
@@ -36,7 +37,9 @@ GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 
 @dataclass(frozen=True)
 class ItemQuery:
-    """What an items request asks for: page, bbox (in ``bbox_srid``), output SRID, filters."""
+    """What an items request asks for: page, bbox (in ``bbox_srid``), output SRID, equality
+    filters, a CQL2 filter (JSON tree, geometries in ``cql_srid``), the sort order (property,
+    descending) and the properties to return (None: all)."""
 
     limit: int = 10
     offset: int = 0
@@ -45,17 +48,44 @@ class ItemQuery:
     srid: int = 4326
     filters: dict[str, Any] = field(default_factory=dict)
     period: tuple[date | None, date | None] | None = None
+    cql: dict[str, Any] | None = None
+    cql_srid: int = 4326
+    sortby: tuple[tuple[str, bool], ...] = ()
+    properties: tuple[str, ...] | None = None
 
 
-def coerce(spec: CollectionSpec, name: str, text: str) -> Any:
-    """A property filter's text as the queryable's JSON Schema type (InputError if it is not)."""
-    kind = spec.queryables[name]
+def properties(src: Source, spec: CollectionSpec) -> dict[str, str]:
+    """The properties the caller's role sees (property -> JSON Schema kind), and nothing
+    else: selectable with ``properties``."""
+    columns = spec.build(src).selected_columns
+    return {c.name: json_kind(c.type) for c in columns if c.name not in ("fid", "geom")}
+
+
+def queryables(src: Source, spec: CollectionSpec) -> dict[str, str]:
+    """The role's properties with one value each (not JSON objects): queryable, sortable."""
+    return {n: k for n, k in properties(src, spec).items() if k != "object"}
+
+
+def geometry_type(src: Source, spec: CollectionSpec) -> str:
+    """The collection's geometry type in lower case (point, polygon, multipolygon, ...)."""
+    geom = spec.build(src).selected_columns["geom"]
+    return str(getattr(geom.type, "geometry_type", "geometry")).lower()
+
+
+def coerce(kind: str, name: str, text: str) -> Any:
+    """A property filter's text as the queryable's JSON Schema kind (InputError if it is not)."""
     try:
         if kind == "integer":
             return int(text)
         if kind == "number":
             return float(text)
-    except ValueError:
+        if kind in ("date", "date-time"):
+            return instant(text, kind)
+        if kind == "boolean" and text.lower() in ("true", "false"):
+            return text.lower() == "true"
+        if kind == "boolean":
+            raise ValueError(text)
+    except (ValueError, InputError):
         raise InputError(
             f"{name}: {text!r} is not a valid {kind}",
             errors=[{"pointer": f"query:{name}", "message": f"expected {kind}"}],
@@ -91,6 +121,8 @@ def conditions(
         env = envelope(q.bbox, q.bbox_srid, storage)
         conds.append(false() if env is None else func.ST_Intersects(items.c.geom, env))
     conds += [items.c[name] == value for name, value in q.filters.items()]
+    if q.cql is not None:
+        conds.append(Translator(items, q.cql_srid, storage)(q.cql))
     if q.period is not None and spec.temporal is not None:
         start, end = q.period
         if start is not None:
@@ -116,14 +148,23 @@ def as_feature(row: Any) -> dict[str, Any]:
     }
 
 
-def feature_select(items: Subquery, srid: int) -> Select[Any]:
-    """SELECT fid, the geometry as GeoJSON in ``srid`` (no ``crs`` member) and every property."""
+def feature_select(items: Subquery, srid: int, names: tuple[str, ...] | None = None) -> Any:
+    """SELECT fid, the geometry as GeoJSON in ``srid`` (no ``crs`` member) and the properties
+    (``names``, or every one)."""
     geometry = func.ST_AsGeoJSON(func.ST_Transform(items.c.geom, srid), decimals(srid), 0)
     props = [c for c in items.c if c.name not in ("fid", "geom")]
+    if names is not None:
+        props = [items.c[n] for n in names]
     return select(items.c.fid, geometry.label("geometry"), *props)
 
 
-def statements(src: Source, spec: CollectionSpec, q: ItemQuery) -> tuple[Select[Any], Select[Any]]:
+def ordering(items: Subquery, q: ItemQuery) -> list[Any]:
+    """ORDER BY: the requested properties (NULLs last), then the feature id (stable pages)."""
+    keys = [(items.c[n].desc() if down else items.c[n].asc()).nulls_last() for n, down in q.sortby]
+    return [*keys, items.c.fid]
+
+
+def statements(src: Source, spec: CollectionSpec, q: ItemQuery) -> tuple[Select[Any], Any]:
     """The COUNT of matching features and the page's SELECT (filtered, ordered by id, limited).
 
     The page's rows are chosen in a subquery and only then turned into GeoJSON, so deep pages
@@ -135,12 +176,13 @@ def statements(src: Source, spec: CollectionSpec, q: ItemQuery) -> tuple[Select[
     chosen = (
         select(items)
         .where(*conds)
-        .order_by(items.c.fid)
+        .order_by(*ordering(items, q))
         .limit(q.limit)
         .offset(q.offset)
         .subquery("page")
     )
-    return count, feature_select(chosen, q.srid).order_by(chosen.c.fid)
+    rows = feature_select(chosen, q.srid, q.properties).order_by(*ordering(chosen, q))
+    return count, rows
 
 
 def page(src: Source, spec: CollectionSpec, q: ItemQuery) -> tuple[int, list[dict[str, Any]]]:

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
-from geo_service.config import PROJECT_ROOT, get_settings
-from geo_service.errors import GeoServiceError
+from geo_service.config import Settings, get_settings
+from geo_service.errors import ConfigurationError, GeoServiceError
 from geo_service.maps import basemap
 from geo_service.maps.base import STATIC_PLACEHOLDER
 
-NODE_MODULES = PROJECT_ROOT / "node_modules"
+HERE = Path(__file__).parent
 
 # Folium's own resource names -> file under static/. The CDN addresses are read from Folium
 # itself (see ``folium_urls``), so its pinned versions and ours cannot drift apart silently.
@@ -55,49 +56,81 @@ def folium_resources() -> list[tuple[str, str]]:
     ]
 
 
-# static/ target -> source (file or folder) in node_modules or folium's templates
-SOURCES = {
-    "leaflet": NODE_MODULES / "leaflet/dist",
-    "jquery/jquery.min.js": NODE_MODULES / "jquery/dist/jquery.min.js",
-    "bootstrap/bootstrap.bundle.min.js": NODE_MODULES / "bootstrap/dist/js/bootstrap.bundle.min.js",
-    "bootstrap/bootstrap.min.css": NODE_MODULES / "bootstrap/dist/css/bootstrap.min.css",
-    "awesome-markers/leaflet.awesome-markers.js": NODE_MODULES
-    / "drmonty-leaflet-awesome-markers/js/leaflet.awesome-markers.js",
-    "awesome-markers/leaflet.awesome-markers.css": NODE_MODULES
-    / "drmonty-leaflet-awesome-markers/css/leaflet.awesome-markers.css",
-    "awesome-markers/images": NODE_MODULES / "drmonty-leaflet-awesome-markers/css/images",
-    "fontawesome/css/all.min.css": NODE_MODULES / "@fortawesome/fontawesome-free/css/all.min.css",
-    "fontawesome/webfonts": NODE_MODULES / "@fortawesome/fontawesome-free/webfonts",
-    "folium/leaflet.awesome.rotate.min.css": Path(__file__).parent
-    / "vendor/leaflet.awesome.rotate.min.css",
-    "markercluster": NODE_MODULES / "leaflet.markercluster/dist",
-    "fullscreen": NODE_MODULES / "leaflet.fullscreen",
-    "geo-maps.js": Path(__file__).parent / "static/geo-maps.js",
+# static/ target -> file in the npm packages (``web_assets_dir``): only what the maps load,
+# with the images and fonts their stylesheets point at; never a package's demo page, sources
+# or read-me (leaflet.fullscreen's index.html links a CDN).
+FONTS = [f"{n}.{x}" for n in ("brands-400", "regular-400", "solid-900", "v4compatibility")
+         for x in ("ttf", "woff2")]  # fmt: skip
+PACKAGES = [  # (static/ folder, npm folder, files)
+    ("leaflet", "leaflet/dist", ["leaflet.js", "leaflet.css"]),
+    ("leaflet/images", "leaflet/dist/images", ["layers.png", "layers-2x.png", "marker-icon.png",
+                                               "marker-icon-2x.png", "marker-shadow.png"]),
+    ("jquery", "jquery/dist", ["jquery.min.js"]),
+    ("bootstrap", "bootstrap/dist/js", ["bootstrap.bundle.min.js"]),
+    ("bootstrap", "bootstrap/dist/css", ["bootstrap.min.css"]),
+    ("awesome-markers", "drmonty-leaflet-awesome-markers/js", ["leaflet.awesome-markers.js"]),
+    ("awesome-markers", "drmonty-leaflet-awesome-markers/css", ["leaflet.awesome-markers.css"]),
+    ("awesome-markers/images", "drmonty-leaflet-awesome-markers/css/images",
+     ["markers-soft.png", "markers-soft@2x.png", "markers-shadow.png", "markers-shadow@2x.png"]),
+    ("fontawesome/css", "@fortawesome/fontawesome-free/css", ["all.min.css"]),
+    ("fontawesome/webfonts", "@fortawesome/fontawesome-free/webfonts", [f"fa-{f}" for f in FONTS]),
+    ("markercluster", "leaflet.markercluster/dist",
+     ["leaflet.markercluster.js", "MarkerCluster.css", "MarkerCluster.Default.css"]),
+    ("fullscreen", "leaflet.fullscreen",
+     ["Control.FullScreen.js", "Control.FullScreen.css", "icon-fullscreen.svg"]),
+    ("vectorgrid", "leaflet.vectorgrid/dist", ["Leaflet.VectorGrid.bundled.min.js"]),
+]  # fmt: skip
+NPM_FILES = {f"{to}/{name}": f"{src}/{name}" for to, src, names in PACKAGES for name in names}
+OWN_FILES = {
+    "folium/leaflet.awesome.rotate.min.css": HERE / "vendor/leaflet.awesome.rotate.min.css",
+    "geo-maps.js": HERE / "static/geo-maps.js",
 }
 REMOTE_ASSET = re.compile(r"""(?:src|href)\s*=\s*["']https?://""", re.IGNORECASE)
 
 
-class AssetsMissing(GeoServiceError):
-    """The vendored npm packages are not installed."""
+class AssetsMissing(ConfigurationError):
+    """The npm packages the maps and /docs load are not installed."""
 
     exit_code = 3
 
 
-def vendor(static_dir: Path, basemap_source: Path | None = None) -> Path:
-    """Copy every asset into ``static_dir`` (idempotent), with the city's base layer
-    (``basemap_source``, else the one there, else the configured maps folder's, else none);
-    return it."""
-    missing = [str(src) for src in SOURCES.values() if not src.exists()]
+def sources(settings: Settings) -> dict[str, Path]:
+    """static/ target -> the file it is copied from."""
+    npm = settings.web_assets_dir
+    return {**{t: npm / src for t, src in NPM_FILES.items()}, **OWN_FILES}
+
+
+def check_installed(settings: Settings, also: Iterable[str] = ()) -> None:
+    """Raise AssetsMissing, in one German and English line naming the missing files and the
+    command that installs them, unless every asset of the maps (and the npm files ``also``,
+    relative to ``web_assets_dir``) is there."""
+    wanted = [*sources(settings).values(), *(settings.web_assets_dir / f for f in also)]
+    missing = [str(f) for f in wanted if not f.is_file()]
     if missing:
-        raise AssetsMissing(f"map assets not installed ({missing[0]}): run `make` (npm ci)")
-    for target, src in SOURCES.items():
+        more = f" (+{len(missing) - 1} weitere/more)" if len(missing) > 1 else ""
+        raise AssetsMissing(
+            f"Web-Assets fehlen / web assets missing: {missing[0]}{more}. Installieren mit / "
+            f"install with: `make npm` (npm ci --ignore-scripts im Projektordner / in the "
+            "project folder), oder GEO_SERVICE_WEB_ASSETS_DIR auf ihren Ordner setzen / or "
+            "point GEO_SERVICE_WEB_ASSETS_DIR at them"
+        )
+
+
+def vendor(static_dir: Path, basemap_source: Path | None = None) -> Path:
+    """Copy the maps' assets (and nothing else: stray files are removed) into ``static_dir``
+    (idempotent), with the city's base layer (``basemap_source``, else the one there, else
+    the configured maps folder's, else none); return it."""
+    settings = get_settings()
+    check_installed(settings)
+    files = sources(settings)
+    for target, src in files.items():
         dest = static_dir / target
         dest.parent.mkdir(parents=True, exist_ok=True)
-        if src.is_dir():
-            shutil.copytree(src, dest, dirs_exist_ok=True)
-        else:
-            shutil.copyfile(src, dest)
-    default = get_settings().maps_dir / "static" / basemap.FILE
+        shutil.copyfile(src, dest)
+    keep = {static_dir / t for t in files} | {static_dir / basemap.FILE}
+    for stray in [f for f in static_dir.rglob("*") if f.is_file() and f not in keep]:
+        stray.unlink()  # e.g. a package's demo page copied by an older version
+    default = settings.maps_dir / "static" / basemap.FILE
     if basemap_source is None and not (static_dir / basemap.FILE).exists() and default.exists():
         basemap_source = default
     basemap.install(static_dir, basemap_source)

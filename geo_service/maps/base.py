@@ -33,6 +33,8 @@ STYLE = """<style>
 .legend-title{font-weight:bold}.legend-sub{color:#555;margin-bottom:2px}
 .swatch{display:inline-block;width:14px;height:12px;margin-right:5px;vertical-align:-1px;
  border:1px solid rgba(0,0,0,.25)}
+.swatch-line,.swatch-rail{height:4px;vertical-align:3px;border:0}
+.swatch-rail{background-image:repeating-linear-gradient(90deg,transparent 0 4px,#fff 4px 7px)}
 .label-icon,.place-label{pointer-events:none!important}
 .district-label{font:bold 11px "DejaVu Sans",Arial,sans-serif;color:#222;white-space:nowrap;
  transform:translate(-50%,-50%);text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 2px #fff}
@@ -40,6 +42,7 @@ STYLE = """<style>
  transform:translate(-50%,-50%);text-shadow:0 0 3px #fff,0 0 2px #fff}
 .place-rank-1,.place-rank-2{font-size:13px;font-weight:bold;color:#333}
 .leaflet-control-layers-expanded{font-size:13px;max-height:70vh;overflow:auto}
+.leaflet-container .leaflet-popup-content{font-size:13px;line-height:1.3;margin:10px 16px 10px 12px}
 .leaflet-popup-content th{text-align:left;padding-right:8px;vertical-align:top}
 </style>"""
 
@@ -134,6 +137,7 @@ def finish(
     config = {
         "legends": {layer.get_name(): legend.html() for layer, legend in legends.items()},
         "districtNames": getattr(m, "_district_names", []),
+        "basemapNames": {k: escape(str(v)) for k, v in lab["basemap"].items()},
         "ranks": [r.get_name() for r in ranks] if ranks else None,
         "fit": fit,
         "linesOnTop": lines_on_top,

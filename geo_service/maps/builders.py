@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from folium.plugins import FastMarkerCluster
 
 from geo_service.maps.base import base_map, finish, labels, table
@@ -21,14 +21,18 @@ from geo_service.maps.legend import (
     USE,
     Classes,
     Legend,
+    count_classes,
     fixed_classes,
     palette,
     quantile_classes,
 )
 from geo_service.maps.points import CompactPoints
+from geo_service.maps.tiles import Field, VectorTiles, load_sidecar, sidecar
 from geo_service.scoring.profile import CategoryInfo, IndicatorInfo
 
 UTILISATION_BOUNDS = (0.5, 0.8, 0.9, 1.0)  # share of the quota used: the factor falls from 0.8
+GAPS_PANE = "gaps"  # the gap fill's own pane, below the offers
+NOT_COUNTED = "#e3e3e3"  # districts without households: no gaps counted (not "none")
 
 
 def year_of(d: gpd.GeoDataFrame) -> int | None:
@@ -135,36 +139,40 @@ def infrastructure_map(
     modes = sorted(set(cells.get("distance_mode", []))) or ["straight"]
     mode = ", ".join(lab[x] for x in modes)
     m = base_map(f"{lab['infrastructure']} – {lab['mode']}: {mode}", cells, d, canvas=True)
-    hexes = shapely.set_precision(cells.geometry.to_numpy(), 1e-5)  # ~1 m is plenty for cells
     legends: dict[Any, Legend] = {}
+    locale = "de-DE" if lab.lang == "de" else "en-GB"
 
-    def layer(values: pd.Series, name: str, subtitle: str, show: bool) -> None:
-        """One layer of cells carrying only its colour and value (keeps the file small)."""
-        v = values.round(1)
+    def layer(key: str, scale: float, name: str, subtitle: str, show: bool) -> None:
+        """One layer of the cells' vector tiles, coloured by ``key`` × ``scale``."""
+        v = (cells[key] * scale).round(1)
         classes = quantile_classes(v.tolist(), GOOD)
-        fills = [classes.colour(x) for x in v]
-        gj = gpd.GeoDataFrame({"v": [lab.number(x) for x in v]}, geometry=hexes, crs=4326)
-        geo = folium.GeoJson(
-            gj.to_json(),
-            name=name,
+        field = Field(key, name, 1, scale)
+        geo = VectorTiles(
+            name,
+            "area_scores",
+            key,
+            classes,
+            [field],
+            {"fill": True, "fillOpacity": 0.6, "weight": 0, "stroke": False},
+            locale=locale,
+            none=str(lab["none"]),
+            scale=scale,
             overlay=False,
             show=show,
-            style_function=lambda f, fills=fills: {
-                "fillColor": fills[int(f["id"])],
-                "weight": 0,
-                "fillOpacity": 0.6,
-            },
-            tooltip=folium.GeoJsonTooltip(fields=["v"], aliases=[name]),
         )
         low = float(v.min()) if len(v) else 0.0
         legends[geo] = Legend(name, subtitle, classes.items(lab, low, lab.number))
         geo.add_to(m)
 
     unit = f"{lab['score_unit']} · {lab['mode']}: {mode}"
-    layer(cells["score"], lab["score"], unit, True)
-    for cat in (c for c in categories if c.key in cells):
+    layer("score", 1.0, lab["score"], unit, True)
+    shown = [c for c in categories if c.key in cells]
+    for cat in shown:
         title = f"{lab.category(cat.key) if lab.lang != 'de' else cat.label}"
-        layer(cells[cat.key] * 100, title, f"{lab['amenity_value']} {unit}", False)
+        layer(cat.key, 100.0, title, f"{lab['amenity_value']} {unit}", False)
+    load_sidecar(m, "area_scores")
+    keys = ["score", *(c.key for c in shown)]
+    m.sidecars = {"area_scores": sidecar("area_scores", cells, keys)}  # type: ignore[attr-defined]
     points = [[round(p.y, 6), round(p.x, 6)] for p in amenities.geometry]
     cluster = FastMarkerCluster(points, name=lab["amenities"], show=False)
     cluster.add_to(m)
@@ -184,25 +192,36 @@ def gaps_text(gaps: str, lab: Labels) -> str:
 def gaps_layer(
     d: gpd.GeoDataFrame, gaps: pd.DataFrame, radius_km: float
 ) -> tuple[folium.GeoJson, Legend]:
-    """Districts coloured by their number of coverage gaps, the gaps named in the tooltip."""
+    """Districts coloured by their number of coverage gaps (whole-number classes, darker the
+    more), the gaps named in the tooltip; districts without households grey, saying that
+    gaps are counted only where households live. Drawn in its own pane below the offers, so
+    the markers stay on top and clickable."""
     lab = labels()
     g = d[["code", "name", "geom"]].merge(gaps, on="code", how="left")
-    g["n_gaps"] = g["n_gaps"].fillna(0).astype(int)
+    counted = g["n_gaps"].notna()
     km = lab.number(radius_km, 0)
-    g["tip"] = [
-        f"<b>{r['name']}</b> – {lab.text('gap_tip', km=km)}:<br>{gaps_text(r['gaps'], lab)}"
-        if r["n_gaps"]
-        else f"<b>{r['name']}</b>: {lab['no_gap']}"
-        for _, r in g.iterrows()
+
+    def tip(r: Any, counted: bool) -> str:
+        """A district's gaps in words (or why it has none)."""
+        if not counted:
+            return f"<b>{escape(r['name'])}</b>: {escape(lab['no_households'])}"
+        if not r["n_gaps"]:
+            return f"<b>{escape(r['name'])}</b>: {escape(lab['no_gap'])}"
+        names = escape(gaps_text(r["gaps"], lab))
+        return f"<b>{escape(r['name'])}</b> – {escape(lab.text('gap_tip', km=km))}:<br>{names}"
+
+    g["tip"] = [tip(r, c) for (_, r), c in zip(g.iterrows(), counted, strict=True)]
+    classes = count_classes(g.loc[counted, "n_gaps"].astype(float).tolist(), GAPS)
+    g["c"] = [
+        classes.colour(v) if c else NOT_COUNTED for v, c in zip(g["n_gaps"], counted, strict=True)
     ]
-    classes = quantile_classes(g["n_gaps"].astype(float).tolist(), GAPS)
-    g["c"] = [classes.colour(v) for v in g["n_gaps"]]
     layer = gpd.GeoDataFrame(g[["c", "tip"]], geometry=g["geom"].values, crs=4326)
     name = lab.text("gaps", km=km)
     geo = folium.GeoJson(
         layer.to_json(),
         name=name,
         show=False,
+        pane=GAPS_PANE,
         style_function=lambda f: {
             "fillColor": f["properties"]["c"],
             "color": "#444",
@@ -211,8 +230,9 @@ def gaps_layer(
         },
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False),
     )
-    low = float(g["n_gaps"].min())
-    return geo, Legend(name, lab["gaps_unit"], classes.items(lab, low, lambda v: lab.number(v, 0)))
+    items = classes.items(lab, 0.0, lambda v: lab.number(v, 0))
+    items[0] = (items[0][0], f"0 ({lab['no_gap']})")
+    return geo, Legend(name, lab["gaps_unit"], [*items, (NOT_COUNTED, lab["no_households"])])
 
 
 def offers_map(
@@ -222,6 +242,8 @@ def offers_map(
     name), popups in words, and the districts' coverage gaps (hidden until ticked)."""
     lab = labels()
     m = base_map(lab["offers"], d, d)
+    # below the overlay pane (400) of the offers, above the base map's panes (150-160)
+    folium.map.CustomPane(GAPS_PANE, z_index=300, pointer_events=True).add_to(m)
     gap_layer, gap_legend = gaps_layer(d, gaps, radius_km)
     gap_layer.add_to(m)
     legends: dict[Any, Legend] = {gap_layer: gap_legend}

@@ -9,7 +9,8 @@ import pandas as pd
 import shapely
 from sqlalchemy import Connection, Engine, Label, Select, Table, func, select
 
-from geo_service.catalogue.service import all_gaps
+from geo_service.catalogue.results import CoverageRow
+from geo_service.catalogue.service import all_coverage
 from geo_service.db import models
 from geo_service.scoring.districts import indicator_table, public_view
 
@@ -121,19 +122,29 @@ def offer_languages(conn: Connection) -> list[str]:
 
 
 def coverage_gaps(engine: Engine, interpreting_language: str) -> pd.DataFrame:
-    """Per district, the (category, language) pairs with no offer within reach (2SFCA gaps),
-    over every language the catalogue offers besides the interpreting language."""
-    gaps = pd.DataFrame([g.model_dump() for g in all_gaps(engine, {interpreting_language})])
-    if gaps.empty:
+    """The gap table (``gap_table``) of every language the catalogue offers besides the
+    interpreting language."""
+    return gap_table(all_coverage(engine, {interpreting_language}))
+
+
+def gap_table(rows: list[CoverageRow]) -> pd.DataFrame:
+    """Per district where households live, the (category, language) pairs with no offer
+    within reach (2SFCA gaps; ``n_gaps`` 0 and ``gaps`` "" where every pair is served). A
+    district without households has no row: gaps are counted only where households live."""
+    table = pd.DataFrame([r.model_dump() for r in rows])
+    if table.empty:
         return pd.DataFrame(columns=["code", "n_gaps", "gaps"])
-    gaps = gaps.sort_values(["category", "language"])
+    gaps = table[table["gap"]].sort_values(["category", "language"])
     per_category = gaps.groupby(["district_code", "category"])["language"].agg(", ".join)
     text = per_category.reset_index().assign(line=lambda t: t["category"] + ": " + t["language"])
+    evaluated = pd.Index(table["district_code"].unique(), name="district_code")
     return (
         pd.DataFrame(
             {
-                "n_gaps": gaps.groupby("district_code").size(),
-                "gaps": text.groupby("district_code")["line"].agg("; ".join),
+                "n_gaps": gaps.groupby("district_code").size().reindex(evaluated, fill_value=0),
+                "gaps": text.groupby("district_code")["line"]
+                .agg("; ".join)
+                .reindex(evaluated, fill_value=""),
             }
         )
         .rename_axis("code")

@@ -3,7 +3,6 @@ zoomed to), their explanations in words and what is within reach of the best fla
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from html import escape
 from typing import Any
@@ -12,6 +11,7 @@ import folium
 import geopandas as gpd
 from pydantic import ValidationError
 
+from geo_service.i18n.languages import language_problem
 from geo_service.maps.base import base_map, finish, labels, table
 from geo_service.maps.labels import Labels
 from geo_service.maps.legend import RANK, Legend, palette
@@ -114,7 +114,6 @@ def _message(err: Any, fields: dict[str, str], errs: dict[str, str]) -> str:
     loc = [str(p) for p in err["loc"]]
     field = fields.get(loc[0], loc[0]) if loc else fields["household"]
     kind, ctx = err["type"], err.get("ctx") or {}
-    text = str(err.get("msg", ""))
     if kind == "missing":
         what = errs["missing"]
     elif loc[:1] == ["children_ages"] and kind in ("greater_than_equal", "less_than_equal"):
@@ -129,10 +128,11 @@ def _message(err: Any, fields: dict[str, str], errs: dict[str, str]) -> str:
         what = errs["not_a_number"]
     elif kind.startswith("date"):
         what = errs["not_a_date"]
-    elif "ISO 639" in text:
-        quoted = re.search(r"[„'\"](.+?)[“'\"]", text)
-        what = errs["not_a_language"].format(value=quoted.group(1) if quoted else "")
-    elif "minors" in text:
+    elif loc[:1] == ["languages"] and kind == "value_error":  # the unknown code, by name
+        codes = err.get("input") if isinstance(err.get("input"), list) else []
+        bad = next((str(c) for c in codes if language_problem(str(c))), "")
+        what = errs["not_a_language"].format(value=bad)
+    elif not loc and kind == "value_error":  # the household's one rule across fields
         field, what = fields["children_ages"], errs["no_adult"]
     else:
         what = errs["invalid"]
@@ -259,7 +259,13 @@ def household_map(
     for layer, name, colour in [*transit_layers(transit, lab), *reach]:
         layer.add_to(m)
         legends[layer] = Legend("", "", [(colour, name)])
-    fg = folium.FeatureGroup(name=lab.text("ranked", n=len(results)))
+    ranked = household is not None and not errors
+    if results:
+        name, note, items = lab.text("ranked", n=len(results)), "", [(RANK, lab["rank"])]
+    else:  # no "Rang 1–0": say why there is no ranking
+        name = lab["ranked_none"] if ranked else lab["ranked_not_yet"]
+        note, items = ("" if ranked else lab["household_empty"]), []
+    fg = folium.FeatureGroup(name=name)
     markers = []
     for r in results:
         p = where.geometry[r.flat_id]
@@ -276,9 +282,7 @@ def household_map(
         marker.add_to(fg)
         markers.append(marker)
     fg.add_to(m)
-    legends[fg] = Legend(
-        lab.text("ranked", n=len(results)), f"{lab['mode']}: {lab[mode]}", [(RANK, lab["rank"])]
-    )
+    legends[fg] = Legend(name, note or f"{lab['mode']}: {lab[mode]}", items)
     fit = None
     if results:
         pts = gpd.GeoSeries([where.geometry[r.flat_id] for r in results], crs=4326)

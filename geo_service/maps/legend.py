@@ -57,6 +57,7 @@ class Classes:
 
     upper: Sequence[float]
     colours: Sequence[str]
+    lower: Sequence[float] | None = None  # each class's lowest value, when not the last top
 
     def colour(self, value: float | None) -> str:
         """The colour of a value's class; grey when missing."""
@@ -66,10 +67,11 @@ class Classes:
         return self.colours[min(i, len(self.colours) - 1)]
 
     def items(self, lab: Labels, low: float, fmt: Callable[[float], str]) -> list[tuple[str, str]]:
-        """Legend lines "a – b" per class, from ``low`` up."""
-        lows = [low, *self.upper[:-1]]
+        """Legend lines "a – b" per class, from ``low`` up ("a" alone for a class of one
+        value)."""
+        lows = self.lower if self.lower is not None else [low, *self.upper[:-1]]
         return [
-            (c, f"{fmt(a)} – {fmt(b)}")
+            (c, fmt(a) if a == b else f"{fmt(a)} – {fmt(b)}")
             for c, a, b in zip(self.colours, lows, self.upper, strict=True)
         ]
 
@@ -89,6 +91,30 @@ def quantile_classes(values: Sequence[float | None], scheme: str, k: int = 5) ->
         warnings.simplefilter("ignore", UserWarning)
         q = mapclassify.Quantiles(v, k=k)
     return Classes([float(b) for b in q.bins], palette(scheme, len(q.bins)))
+
+
+def count_classes(values: Sequence[float], scheme: str, k: int = 4) -> Classes:
+    """Classes of whole counts: 0 alone in the lightest colour, the positive counts in at
+    most ``k`` classes with whole bounds (each distinct count its own class when there are
+    no more than ``k``, else quantile classes rounded up: "1 – 3", "4 – 9", ...), darker the
+    more; colours from ``scheme``."""
+    v = np.asarray([x for x in values if x == x], dtype=float)
+    positive = np.unique(v[v > 0])
+    if len(positive) <= k:
+        tops = positive.tolist()
+        lower = [0.0, *tops]
+    else:
+        import mapclassify  # here, not at import (see quantile_classes)
+
+        with warnings.catch_warnings():  # ties: it merges classes
+            warnings.simplefilter("ignore", UserWarning)
+            bins = mapclassify.Quantiles(v[v > 0], k=k).bins
+        tops = sorted({float(np.ceil(b)) for b in bins})
+        lower = [0.0, 1.0, *(t + 1 for t in tops[:-1])]
+    colours = palette(scheme, max(len(tops) + 1, 3))
+    if len(tops) < 2:  # light for none, dark for the one class of gaps
+        colours = [colours[0], colours[-1]][: len(tops) + 1]
+    return Classes([0.0, *tops], colours, lower)
 
 
 def fixed_classes(values: Sequence[float], upper: Sequence[float], scheme: str) -> Classes:

@@ -16,6 +16,7 @@ from geo_service.maps import basemap, builders, data
 from geo_service.maps import household as household_page
 from geo_service.maps.assets import localise, vendor
 from geo_service.maps.isochrone import transit_isochrones, walking_isochrones
+from geo_service.maps.tiles import sidecar_name
 from geo_service.scoring.household import Household
 from geo_service.scoring.pipeline import held_flats
 from geo_service.scoring.profile import ScoringProfile
@@ -82,6 +83,8 @@ def render_public(
     for name, m in public_maps(engine, profile).items():
         files[name] = out / f"{name}.html"
         files[name].write_text(html_of(m, STATIC), encoding="utf-8")
+        for collection, script in getattr(m, "sidecars", {}).items():  # for maps opened from disk
+            (out / STATIC / sidecar_name(collection)).write_text(script, encoding="utf-8")
     return files
 
 

@@ -66,9 +66,10 @@ def shoot(files: dict[str, Path], out: Path) -> list[Path]:
 
 
 def example_sheets(engine: Engine, folder: Path) -> dict[str, Path]:
-    """The referral sheet of the example household's best flat: in Arabic (the household's
-    language) and in German (for the caseworker), as the README shows them."""
+    """The referral sheet of the example household's best flat: its German page (for the
+    caseworker) and its Arabic page (the household's language), as the README shows them."""
     profile = load_profile(get_settings().profile_path)
+    radius = profile.catalogue.sheet_radius_m
     ranking = RankerCache(1).ranker(engine, profile).rank(parse_household(EXAMPLE, profile), 1)
     with engine.connect() as conn:
         first = conn.execute(select(models.flats.c.id).order_by(models.flats.c.id)).scalar()
@@ -76,7 +77,7 @@ def example_sheets(engine: Engine, folder: Path) -> dict[str, Path]:
     files = {}
     for lang in ("ar", "de"):
         files[f"sheet-referral-{lang}"] = folder / f"sheet-{lang}.html"
-        html = referral_sheet(engine, flat, EXAMPLE["languages"], lang)
+        html = referral_sheet(engine, flat, EXAMPLE["languages"], lang, radius)
         files[f"sheet-referral-{lang}"].write_text(html, encoding="utf-8")
     return files
 

@@ -26,6 +26,7 @@ from geo_service.report.results import (
     GapChanges,
     GapRow,
     OfferChange,
+    OfferChangeCounts,
     WaitingCell,
 )
 from geo_service.scoring.districts import list_status
@@ -250,3 +251,27 @@ def bridge_summary(conn: Connection, since: datetime, min_cell: int) -> BridgeSu
         matched=found.matched,
         unmatched_by_language={k: count(n, min_cell) for k, n in sorted(by_language.items())},
     )
+
+
+def imported_unchanged(change: OfferChange) -> bool:
+    """An offer an import brought in (e.g. the first load) and nobody changed since."""
+    return change.created and change.actions == ["import"]
+
+
+def change_counts(changes: list[OfferChange]) -> OfferChangeCounts:
+    """The changes split into parts that add up: new by import, by partners, by import."""
+    new = sum(imported_unchanged(c) for c in changes)
+    partners = sum(not imported_unchanged(c) and "api" in c.sources for c in changes)
+    return OfferChangeCounts(
+        total=len(changes),
+        imported_new=new,
+        by_partners=partners,
+        by_import=len(changes) - new - partners,
+    )
+
+
+def scored_at(conn: Connection, version: str) -> datetime | None:
+    """When the scores in use were computed with the profile ``version`` (None: never)."""
+    a = models.area_scores
+    query = select(func.max(a.c.computed_at)).where(a.c.profile_version == version)
+    return conn.execute(query).scalar()

@@ -79,6 +79,19 @@ class OfferChange(Result):
     sources: list[str] = Field(description="api (partners) and/or import.")
 
 
+class OfferChangeCounts(Result):
+    """The changed offers split into parts that add up to the whole: each offer counts in
+    exactly one part."""
+
+    total: int
+    imported_new: int = Field(
+        description="Brought into the catalogue by an import (e.g. the first load) and not "
+        "changed since."
+    )
+    by_partners: int = Field(description="Created or changed by a partner (API).")
+    by_import: int = Field(description="Changed by an import only.")
+
+
 class DuplicateRow(Result):
     """Two active offers that are likely the same."""
 
@@ -111,6 +124,11 @@ class SituationReport(Result):
     generated_at: datetime
     data_timestamp: datetime | None
     profile: str
+    profile_name: str = Field(description="The scoring profile's name.")
+    profile_version: str = Field(description="The profile's full version hash (for audits).")
+    scored_at: datetime | None = Field(
+        description="When the scores in use were computed with this profile; null if never."
+    )
     illustrative: bool = Field(description="Built on the shipped sample data (not official).")
     min_cell: int = Field(description="Household counts below this are shown as '< n'.")
     placements_total: Count
@@ -121,4 +139,5 @@ class SituationReport(Result):
     gaps: GapChanges
     duplicates: list[DuplicateRow]
     changed_offers: list[OfferChange]
+    changed_counts: OfferChangeCounts
     bridges: BridgeSummary | None = None

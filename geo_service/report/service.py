@@ -31,11 +31,15 @@ def build_report(engine: Engine, day: date, profile: ScoringProfile) -> Situatio
     with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
         total, per_district = collect.placements_since(conn, since, profile.min_cell)
         waiting_total, waiting = collect.waiting_households(conn, profile.min_cell)
+        changed = collect.changed_offers(conn, since)
         report = SituationReport(
             since=since,
             generated_at=now,
             data_timestamp=data_timestamp(conn),
             profile=f"{profile.name} ({profile.version[:19]})",
+            profile_name=profile.name,
+            profile_version=profile.version,
+            scored_at=collect.scored_at(conn, profile.version),
             illustrative=collect.is_illustrative(conn),
             min_cell=profile.min_cell,
             placements_total=total,
@@ -45,7 +49,8 @@ def build_report(engine: Engine, day: date, profile: ScoringProfile) -> Situatio
             waiting=waiting,
             gaps=collect.gap_changes(conn, since, now),
             duplicates=collect.duplicate_rows(conn),
-            changed_offers=collect.changed_offers(conn, since),
+            changed_offers=changed,
+            changed_counts=collect.change_counts(changed),
             bridges=collect.bridge_summary(conn, since, profile.min_cell),
         )
         conn.commit()  # the gap snapshot
@@ -87,15 +92,13 @@ def render_html(report: SituationReport, profile: ScoringProfile) -> str:
         dict.fromkeys(FIELD_NAMES.get(f, f) for f in fs)
     )
     # offers an import brought in and nobody changed since are counted, not listed
-    imported = [c for c in report.changed_offers if c.created and c.actions == ["import"]]
-    changed = [c for c in report.changed_offers if c not in imported]
+    changed = [c for c in report.changed_offers if not collect.imported_unchanged(c)]
     return env.get_template("situation.html.j2").render(
         r=report,
         charts=charts,
         changed=changed[:MAX_CHANGED_ROWS],
         changed_more=max(0, len(changed) - MAX_CHANGED_ROWS),
-        imported_new=len(imported),
-        sources={s: sum(s in c.sources for c in changed) for s in ("api", "import")},
+        imported_new=report.changed_counts.imported_new,
         full=profile.district.utilisation_full,
         zero=profile.district.utilisation_zero,
     )

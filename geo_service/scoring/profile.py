@@ -174,9 +174,11 @@ class DistrictRules(_Strict):
 
 
 class CatalogueRules(_Strict):
-    """Which offers count for every household regardless of language."""
+    """Which offers count for every household regardless of language, and how far (m,
+    straight line) from the flat a referral sheet lists offers."""
 
     interpreting_language: str = "de"
+    sheet_radius_m: float = Field(5000.0, gt=0, le=50_000)
 
 
 class ReportRules(_Strict):

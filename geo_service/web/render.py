@@ -91,7 +91,7 @@ def pages_for(key: KeyInfo) -> list[Link]:
     if key.allows("planner"):
         links += [
             Link(
-                "/lagebericht",
+                "/maps/report",
                 _("Situation report"),
                 _("The printable report for the round table since a date."),
             ),

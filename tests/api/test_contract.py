@@ -141,9 +141,11 @@ def test_try_it_out_with_an_api_key(browser: Browser, server: str, keys: dict[st
     """Authorize with a key, then "Try it out" → "Execute" on GET /api/v1/districts: 200."""
     page, _ = open_docs(browser, server)
     page.locator("button.authorize").first.click()
-    page.locator(".modal-ux input").fill(keys["viewer"])
-    page.locator(".modal-ux button.authorize").click()
-    page.locator(".modal-ux button.btn-done").click()
+    # the dialog offers X-API-Key, HTTP Basic and Bearer: the key goes into X-API-Key's form
+    form = page.locator(".modal-ux form", has=page.locator("#api_key_value"))
+    form.locator("#api_key_value").fill(keys["viewer"])
+    form.locator("button.authorize").click()
+    page.locator(".modal-ux button.btn-done").first.click()
     block = page.locator("#operations-districts-list_districts_api_v1_districts_get")
     block.locator(".opblock-summary").click()
     block.locator("button.try-out__btn").click()

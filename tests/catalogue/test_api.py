@@ -37,6 +37,9 @@ def test_referral_sheet_for_housing_office_only(api, sample_engine):
         flat = conn.execute(text("SELECT id FROM flats ORDER BY id LIMIT 1")).scalar_one()
     ok = get(api, "housing_office", "/api/v1/catalogue/referral-sheet", flat=flat, language="fa")
     assert ok.status_code == 200 and 'dir="rtl"' in ok.text
+    # German first (the caseworker's), then the household's language
+    assert ok.text.index('lang="de"') < ok.text.index('lang="fa"')
+    assert ok.text.startswith('<!doctype html>\n<html lang="de" dir="ltr">')
     assert (
         get(api, "viewer", "/api/v1/catalogue/referral-sheet", flat=flat, language="fa").status_code
         == 403

@@ -1,4 +1,6 @@
-"""Referral sheet: renders in headless Chromium, one A4 page, RTL for Arabic, no remote asset."""
+"""Referral sheet: renders in headless Chromium, one A4 page per language (German first, then
+the household's), RTL for Arabic, no remote asset, offers within the profile's radius, a mini
+map fitted to the flat and its offers."""
 
 from __future__ import annotations
 
@@ -38,7 +40,7 @@ def test_labels_cover_every_language_and_key():
 
 @pytest.fixture(scope="module")
 def sheet_html(sample_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The Arabic sheet for the sample's first flat, written by the CLI."""
+    """The Arabic sheet (asked for alone) for the sample's first flat, written by the CLI."""
     out = tmp_path_factory.mktemp("sheet") / "sheet.html"
     env = {**os.environ, "DATABASE_URL": sample_database_url}
     eng = make_engine(sample_database_url)
@@ -56,6 +58,8 @@ def sheet_html(sample_database_url: str, tmp_path_factory: pytest.TempPathFactor
         "ar",
         "--language",
         "ku",
+        "--sheet-language",
+        "ar",
         "--out",
         str(out),
     ]
@@ -64,8 +68,9 @@ def sheet_html(sample_database_url: str, tmp_path_factory: pytest.TempPathFactor
     return out
 
 
-def test_cli_prints_one_a4_pdf(sample_database_url: str, tmp_path: Path) -> None:
-    """``--out x.pdf`` prints the sheet through Chromium: a PDF with exactly one page."""
+def test_cli_prints_one_a4_page_per_language(sample_database_url: str, tmp_path: Path) -> None:
+    """``--out x.pdf`` prints the sheet through Chromium: the German page and the household's
+    (Ukrainian) page, each on exactly one A4 page."""
     out = tmp_path / "sheet.pdf"
     env = {**os.environ, "DATABASE_URL": sample_database_url}
     cmd = [sys.executable, "-m", "geo_service", "referral-sheet", "--flat", "F-0412"]
@@ -73,7 +78,7 @@ def test_cli_prints_one_a4_pdf(sample_database_url: str, tmp_path: Path) -> None
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     pdf = out.read_bytes()
-    assert pdf[:4] == b"%PDF" and len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+    assert pdf[:4] == b"%PDF" and len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 2
     assert b"/MediaBox [0 0 594.95996 841.91998]" in pdf or b"595" in pdf
 
 
@@ -121,7 +126,7 @@ def test_sheet_says_address_hours_languages_in_words(sample_db) -> None:  # type
     from geo_service.catalogue.sheet import referral_sheet
     from geo_service.maps.labels import labels_for
 
-    html = referral_sheet(sample_db, "F-0412", ["uk"])
+    html = referral_sheet(sample_db, "F-0412", ["uk"], "uk")
     uk = labels_for("uk")
     with sample_db.connect() as conn:
         address = conn.execute(text("SELECT address FROM flats WHERE id = 'F-0412'")).scalar()
@@ -149,7 +154,7 @@ def test_mini_map_has_streets_and_a_scale(sample_db) -> None:  # type: ignore[no
     near = [(1, origin[0] + 800.0, origin[1]), (2, origin[0], origin[1] - 600.0)]
     m = mini_map(sample_db, origin, near)
     assert m.minor.count("M") > 50  # residential streets within 1 km
-    px_per_m = (m.points[0][1] - m.size / 2) / 800.0
+    px_per_m = (m.points[0][1] - m.flat[0]) / 800.0
     assert abs(m.scale_px - m.scale_m * px_per_m) < 0.2
     assert 0 < m.scale_px <= m.size / 3
     far = mini_map(sample_db, origin, [(1, origin[0] + 9000.0, origin[1])])
@@ -183,3 +188,66 @@ def test_nothing_clipped_on_a4(sample_db, lang: str, tmp_path: Path) -> None:  #
         browser.close()
     assert outside == []
     assert height <= 1123 * 1.3  # the PDF scales a long sheet onto its one page
+
+
+def test_german_first_then_the_households_language(sample_db) -> None:  # type: ignore[no-untyped-def]
+    """Without a sheet language the sheet is German, with a second page in the household's
+    first language that has labels (Kurdish has none, Arabic has); asked for, one page."""
+    from geo_service.catalogue.sheet import referral_sheet
+
+    pages = re.findall(
+        r'<section class="sheet-page" lang="(\w+)" dir="(\w+)"',
+        html := (referral_sheet(sample_db, "F-0412", ["ku", "ar"])),
+    )
+    assert pages == [("de", "ltr"), ("ar", "rtl")]
+    titles = re.findall(r"<h1>([^<]+)</h1>", html)
+    assert titles == ["Hilfe in Ihrer Nähe", labels()["ar"]["title"]]
+    german = re.findall(r'lang="(\w+)"', referral_sheet(sample_db, "F-0412", ["de"]))
+    assert german == ["de", "de"]  # the document and its one page
+    alone = referral_sheet(sample_db, "F-0412", ["ar"], "tr")
+    assert re.findall(r'<section class="sheet-page" lang="(\w+)"', alone) == ["tr"]
+
+
+@pytest.mark.parametrize("flat", ["F-0110", "F-0412", "F-0777"])
+def test_only_offers_within_the_radius_are_listed(sample_db, flat: str) -> None:  # type: ignore[no-untyped-def]
+    """Every listed offer lies within the profile's radius (5 km; F-0110's Arabic sheet used
+    to list offers 10.7 and 12.7 km away), the sheet says the radius in words, and a
+    category without an offer that near says so ("kein Angebot im Umkreis von 1 km")."""
+    from geo_service.catalogue.sheet import referral_sheet
+    from geo_service.config import get_settings
+    from geo_service.scoring.profile import load_profile
+
+    radius = load_profile(get_settings().profile_path).catalogue.sheet_radius_m
+    assert radius == 5000.0
+    html = referral_sheet(sample_db, flat, ["ar"], "de", radius)
+    assert "Angebote bis 5 km Luftlinie von der Wohnung" in html
+    distances = [
+        float(v.replace(".", "").replace(",", ".")) * (1000 if unit == "km" else 1)
+        for v, unit in re.findall(r"<td><bdi>([\d.,]+) (k?m)</bdi></td>", html)
+    ]
+    assert distances and max(distances) <= radius, distances
+    near = referral_sheet(sample_db, flat, ["ar"], "de", 1000.0)
+    assert "kein Angebot im Umkreis von 1 km" in near
+
+
+def test_mini_map_fits_the_flat_and_its_offers(sample_db) -> None:  # type: ignore[no-untyped-def]
+    """The map is fitted to the flat and the offers (not centred on the flat with half of it
+    empty), everything lies inside it and above the scale bar, and the flat is drawn last
+    (on top) as a square unlike the offers' numbered circles."""
+    from geo_service.catalogue.sheet import referral_sheet
+    from geo_service.catalogue.sheet_map import MARGIN_PX, SCALE_STRIP_PX, mini_map
+    from geo_service.catalogue.store import point_xy
+
+    origin = point_xy(sample_db, "F-0412")
+    m = mini_map(
+        sample_db, origin, [(1, origin[0] + 800.0, origin[1]), (2, origin[0], origin[1] - 600.0)]
+    )
+    xs = [m.flat[0], *(x for _, x, _ in m.points)]
+    ys = [m.flat[1], *(y for _, _, y in m.points)]
+    inner = m.size - 2 * MARGIN_PX - SCALE_STRIP_PX
+    assert all(MARGIN_PX <= x <= m.size - MARGIN_PX for x in xs)
+    assert all(MARGIN_PX <= y <= MARGIN_PX + inner for y in ys)  # clear of the scale bar
+    assert max(max(xs) - min(xs), max(ys) - min(ys)) >= 0.85 * inner
+    html = referral_sheet(sample_db, "F-0412", ["ar"], "de")
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    assert svg.index('<rect class="flat"') > svg.rindex('<circle class="offer"')

@@ -12,16 +12,21 @@ from playwright.sync_api import Browser, Page
 from sqlalchemy import Engine
 
 from geo_service.catalogue.service import coverage
+from geo_service.maps import data
+from geo_service.maps import household as household_page
 from geo_service.scoring.profile import ScoringProfile
-from tests.maps.conftest import leaflet_map, open_offline, raw_keys
+from tests.maps.conftest import HOUSEHOLD, leaflet_map, open_offline, raw_keys
 
 REMOTE = re.compile(r"""(?:src|href)\s*=\s*["']https?://""", re.IGNORECASE)
 MAPS = ["districts", "infrastructure", "offers", "flats", "household"]
 
 
+DATA_LEGEND = "#map-legend .legend-block:not(.legend-basemap)"  # not the base map's key
+
+
 def legend_titles(page: Page) -> list[str]:
-    """The titles of the legend blocks shown."""
-    return [t.strip() for t in page.locator("#map-legend .legend-title").all_inner_texts()]
+    """The titles of the legend blocks shown for the data layers."""
+    return [t.strip() for t in page.locator(f"{DATA_LEGEND} .legend-title").all_inner_texts()]
 
 
 def base_layers(page: Page) -> list[str]:
@@ -90,6 +95,53 @@ def test_base_map_draws_the_city_and_its_place_names(
     page.close()
 
 
+BASE_KINDS = {
+    "residential": "Wohngebiete",
+    "industrial": "Gewerbe und Industrie",
+    "green": "Grünflächen und Wald",
+    "water": "Gewässer",
+    "waterway": "Gewässer",
+    "rail": "Bahnstrecke",
+    "motorway": "Autobahn",
+    **{k: "Straßen" for k in ("primary", "secondary", "tertiary", "minor")},
+}
+GREYS = ("Wohngebiete", "Gewerbe und Industrie", "Straßen", "Autobahn", "Bahnstrecke")
+
+
+def chroma(css: str) -> float:
+    """Colourfulness (0 grey .. 1 pure hue) of a CSS ``rgb(r, g, b)`` colour: max - min."""
+    rgb = [int(x) / 255 for x in re.findall(r"\d+", css)[:3]]
+    return max(rgb) - min(rgb)
+
+
+def test_base_map_is_explained_in_neutral_greys(
+    browser: Browser, rendered: dict[str, Path]
+) -> None:
+    """The legend explains every kind of thing the base map draws (the sample's steelworks
+    block is "Gewerbe und Industrie", its straight A 39 an "Autobahn"), and streets, the
+    motorway, rail and built-up land are greys that no status or score colour is confused
+    with (the swatches are drawn from the base map's own style)."""
+    page, _, _ = open_offline(browser, rendered["districts"])
+    kinds = page.evaluate(
+        "(() => { const b = window.GEO_BASEMAP; const has = o => Object.keys(o)"
+        ".filter(k => o[k].length); return [...has(b.areas), ...has(b.lines)]; })()"
+    )
+    assert {"industrial", "motorway", "rail", "primary"} <= set(kinds)
+    key = page.locator("#map-legend .legend-basemap")
+    assert key.locator(".legend-title").inner_text() == "Grundkarte"
+    items = key.locator(".legend-item")
+    names = [t.strip() for t in items.all_inner_texts()]
+    assert sorted(set(names)) == sorted({BASE_KINDS[k] for k in kinds})
+    for i, name in enumerate(names):
+        if name in GREYS:
+            swatch = items.nth(i).locator(".swatch")
+            for prop in ("background-color", "border-top-color"):
+                colour = swatch.evaluate(f"e => getComputedStyle(e)['{prop}']")
+                if "rgba(0, 0, 0, 0)" not in colour:
+                    assert chroma(colour) < 0.06, (name, prop, colour)  # was 0.48 (orange)
+    page.close()
+
+
 def test_districts_legend_follows_the_layer(
     browser: Browser, rendered: dict[str, Path], profile: ScoringProfile
 ) -> None:
@@ -151,11 +203,11 @@ def test_offers_legend_per_category_and_gaps(browser: Browser, rendered: dict[st
     gaps layer brings its own legend with title and unit."""
     page, _, _ = open_offline(browser, rendered["offers"])
     assert page.locator("path.leaflet-interactive").count() == 110
-    items = page.locator("#map-legend .legend-item").all_inner_texts()
+    items = page.locator(f"{DATA_LEGEND} .legend-item").all_inner_texts()
     assert len(items) == 12 and "Brückenbauer" in items
     page.get_by_text("Kategorie: Brückenbauer").click()
     page.wait_for_timeout(50)  # the legend follows on the next tick
-    items = page.locator("#map-legend .legend-item").all_inner_texts()
+    items = page.locator(f"{DATA_LEGEND} .legend-item").all_inner_texts()
     assert len(items) == 11 and "Brückenbauer" not in items
     page.get_by_text("Versorgungslücken", exact=False).click()
     page.wait_for_timeout(50)
@@ -199,6 +251,33 @@ def test_offer_map_coverage_gaps_layer(
     page, _, _ = open_offline(browser, rendered["offers"])
     page.get_by_text("Versorgungslücken", exact=False).click()
     assert page.locator("path.leaflet-interactive").count() == 110 + 31
+    page.close()
+
+
+def test_gap_layer_stays_below_the_offers(browser: Browser, rendered: dict[str, Path]) -> None:
+    """With the gap layer ticked (after the offers, as a planner does), every offer marker in
+    view is still the topmost thing at its centre and a click opens its popup."""
+    page, _, _ = open_offline(browser, rendered["offers"])
+    page.get_by_text("Versorgungslücken", exact=False).click()
+    page.wait_for_timeout(50)
+    tops = page.evaluate(
+        """() => [...document.querySelectorAll('path.leaflet-interactive')]
+        .map(p => p.getBoundingClientRect())
+        .filter(b => b.width > 0 && b.width < 20)
+        .map(b => [b.left + b.width / 2, b.top + b.height / 2])
+        .filter(([x, y]) => document.elementFromPoint(x, y)?.closest('.leaflet-map-pane'))
+        .map(([x, y]) => {
+          const e = document.elementFromPoint(x, y), b = e.getBoundingClientRect();
+          return [x, y, e.tagName === 'path' && b.width < 20];
+        })"""
+    )
+    assert len(tops) > 50, "most offers should be in view"
+    covered = [(x, y) for x, y, marker in tops if not marker]
+    assert covered == [], f"{len(covered)} offers under the gap fill"
+    x, y, _ = tops[0]
+    page.mouse.click(x, y)
+    page.locator(".leaflet-popup-content").wait_for()
+    assert "Träger" in page.locator(".leaflet-popup-content").inner_text()
     page.close()
 
 
@@ -292,6 +371,51 @@ def test_household_map_ranked_flats_apart_and_in_view(
     page.close()
 
 
+def test_household_popups_open_clear_of_title_and_form(
+    browser: Browser, rendered: dict[str, Path]
+) -> None:
+    """Each ranked flat's popup opens below the title and beside the household form (the
+    map pans), fits in the window (scrolling if long), and its first row is readable."""
+    page, _, _ = open_offline(browser, rendered["household"])
+    m = leaflet_map(page)
+    count = page.evaluate(
+        f"(() => {{ window.rankMarkers = []; {m}.eachLayer(l => {{ if (l.getPopup && "
+        "l.getPopup() && l.options.icon && /rank-marker/.test(l.options.icon.options.html))"
+        " window.rankMarkers.push(l); }); return window.rankMarkers.length; })()"
+    )
+    assert count == 10
+    title = page.locator("#map-title").bounding_box()
+    form = page.locator("#household-panel").bounding_box()
+    assert title is not None and form is not None
+    for i in range(count):
+        page.evaluate(f"window.rankMarkers[{i}].openPopup()")
+        page.wait_for_timeout(400)  # the autopan animates
+        box = page.locator(".leaflet-popup-content-wrapper").bounding_box()
+        assert box is not None
+        assert box["y"] >= title["y"] + title["height"], (i, box, title)
+        assert box["x"] >= form["x"] + form["width"], (i, box, form)
+        assert box["y"] + box["height"] <= 800, (i, box)
+        first = page.locator(".leaflet-popup-content th").first.bounding_box()
+        assert first is not None
+        at = page.evaluate(
+            f"document.elementFromPoint({first['x'] + 5}, {first['y'] + 5})"
+            ".closest('.leaflet-popup') !== null"
+        )
+        assert at, f"the first row of popup {i + 1} is covered"
+    page.close()
+
+
+def test_household_without_a_fitting_flat_says_so(
+    sample_engine: Engine, profile: ScoringProfile
+) -> None:
+    """A household for which no flat fits gets "keine passende Wohnung", not "Rang 1–0"."""
+    with sample_engine.connect() as conn:
+        d, f = data.districts(conn), data.flats(conn)
+    m = household_page.household_map([], f, d, HOUSEHOLD, profile, form=["ar"])
+    html = m.get_root().render()
+    assert "Ranking: keine passende Wohnung" in html and "1–0" not in html
+
+
 def test_household_form_is_prefilled(browser: Browser, rendered: dict[str, Path]) -> None:
     """The form shows the household: size, children's ages, languages by name, move-in."""
     page, _, _ = open_offline(browser, rendered["household"])
@@ -303,4 +427,27 @@ def test_household_form_is_prefilled(browser: Browser, rendered: dict[str, Path]
     assert chosen == ["Arabisch (ar)"]
     needs = form.locator("label.need").all_inner_texts()
     assert "barrierefreie Wohnung" in [n.strip() for n in needs]
+    page.close()
+
+
+def test_infrastructure_cells_come_from_tiles_and_open_their_value(
+    browser: Browser, rendered: dict[str, Path]
+) -> None:
+    """The cells are vector tiles (from disk: cut in the browser from
+    static/tiles-area_scores.js), not embedded in the page; a click on a cell opens its value
+    in German number format."""
+    html = rendered["infrastructure"].read_text(encoding="utf-8")
+    assert len(html.encode()) < 500_000 and "tiles-area_scores.js" in html
+    assert (rendered["infrastructure"].parent / "static" / "tiles-area_scores.js").exists()
+    page, _, _ = open_offline(browser, rendered["infrastructure"])
+    page.wait_for_function(
+        "document.querySelectorAll('.leaflet-vectorTiles-pane canvas.leaflet-tile-loaded')"
+        ".length > 0"
+    )
+    m = leaflet_map(page)
+    xy = page.evaluate(f"(() => {{ const p = {m}.getSize(); return [p.x / 2, p.y / 2]; }})()")
+    page.mouse.click(xy[0], xy[1])
+    page.locator(".leaflet-popup-content").wait_for()
+    text = page.locator(".leaflet-popup-content").inner_text()
+    assert re.fullmatch(r"Infrastrukturwert\s+\d{1,3},\d", text.strip()), text
     page.close()

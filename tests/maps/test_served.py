@@ -15,10 +15,12 @@ from sqlalchemy import Engine
 
 from geo_service.api.server import start_server
 from geo_service.auth.keys import create_key
+from geo_service.auth.users import create_user
 from tests.maps.conftest import HOUSEHOLD
 
 REMOTE = re.compile(r"""(?:src|href)\s*=\s*["']https?://""", re.IGNORECASE)
 HTML = {"Accept": "text/html"}
+PASSWORD = "ein-langes-test-passwort"
 TIMEOUT = 60.0  # rendering a household map takes seconds on a loaded 2-core machine
 
 
@@ -79,6 +81,10 @@ def test_served_maps_need_a_session(served: tuple[str, str, str]) -> None:
         ({**HOUSEHOLD, "languages": ["xx1"]}, "„xx1“ ist keine bekannte Sprache"),
         ({**HOUSEHOLD, "languages": []}, "mindestens eine Sprache wählen"),
         ({**HOUSEHOLD, "children_ages": [3, 30]}, "Kinder sind 0 bis 17 Jahre alt"),
+        (
+            {**HOUSEHOLD, "size": 2, "children_ages": [3, 5]},
+            "mindestens eine Person muss erwachsen",
+        ),
         ({**HOUSEHOLD, "move_in": "2026-02-31"}, "Einzug ab: muss ein Datum sein"),
         ({**HOUSEHOLD, "needs": ["pool"]}, "„pool“ ist kein bekannter Bedarf"),
         ("{not json", "Haushalt: ungültige Angabe"),
@@ -114,6 +120,9 @@ def test_household_form_renders_the_ranking(served: tuple[str, str, str], browse
     assert context.request.post(f"{base}/maps/login", form={"key": office}).ok
     page.goto(f"{base}/maps/household")
     assert page.locator(".rank-marker").count() == 0
+    said = page.locator(".leaflet-control-layers").inner_text()
+    said += page.locator("#map-legend").inner_text()
+    assert "noch kein Haushalt eingegeben" in said and "1–0" not in said, said
     page.fill("[name=size]", "3")
     page.fill("[name=children_ages]", "5")
     page.select_option("[name=languages]", ["uk"])
@@ -132,3 +141,116 @@ def test_household_form_renders_the_ranking(served: tuple[str, str, str], browse
     assert page.locator("[name=children_ages]").input_value() == "5, 30"  # kept to correct
     assert refused == []
     context.close()
+
+
+@pytest.fixture(scope="module")
+def planner(sample_engine: Engine) -> str:
+    """A planner's key (sees the situation report), and a clerk's personal login."""
+    with sample_engine.begin() as conn:
+        create_user(conn, "maps-office", "housing_office", PASSWORD)
+        return create_key(conn, "planner", "map planner")[1]
+
+
+def test_index_names_maps_by_their_titles(served: tuple[str, str, str], planner: str) -> None:
+    """The index links every page by its German title, the report for planners only."""
+    base, viewer, _ = served
+    for key, report in ((planner, True), (viewer, False)):
+        with httpx.Client(base_url=base, timeout=TIMEOUT) as client:
+            client.post("/maps/login", data={"key": key})
+            page = client.get("/maps/").text
+        links = dict(re.findall(r"<a href='([^']+)'>([^<]+)</a>", page))
+        assert links["/maps/districts.html"] == "Stadtteile und Sozialstruktur"
+        assert links["/maps/offers.html"] == "Angebotskatalog des Runden Tisches"
+        assert ("/maps/report" in links) is report
+        assert not [t for t in links.values() if re.fullmatch(r"[a-z_]+", t)], links
+
+
+@pytest.mark.parametrize(
+    "target", ["/maps/offers.html", "/maps/report?since=2026-01-05", "/maps/household"]
+)
+def test_login_brings_the_browser_to_the_page_it_asked_for(
+    served: tuple[str, str, str], browser: Browser, planner: str, target: str
+) -> None:
+    """In Chromium: a page asked for without a session goes to the workspace's login, and
+    the login goes on to that page, not to the index."""
+    base, _, _ = served
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(base + target)
+    assert page.url.startswith(f"{base}/login?next=")
+    page.fill("input[name=login]", "maps-office")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert page.url == base + target
+    context.close()
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://example.org/maps/",
+        "//example.org/maps/",
+        "/\\example.org",
+        "/maps/../api/v1/audit",
+        "/maps/%2e%2e/api/v1/audit",
+        "/api/v1/reports/situation",
+        "javascript:alert(1)",
+        "/maps/x\r\nSet-Cookie: a=b",
+    ],
+)
+def test_login_never_sends_anyone_elsewhere(served: tuple[str, str, str], target: str) -> None:
+    """Only a page of this server is a target: anything else ends on the maps' index (and
+    is not written into the login form)."""
+    base, viewer, _ = served
+    here = target == "/api/v1/reports/situation"  # a page of this server (JSON)
+    with httpx.Client(base_url=base, timeout=TIMEOUT, follow_redirects=False) as client:
+        form = client.get("/login", params={"next": target}).text
+        assert ('name="next"' in form) is here
+        r = client.post("/maps/login", data={"key": viewer, "next": target})
+        assert r.status_code == 303 and r.headers["location"] == (target if here else "/maps/")
+        bad = client.post("/maps/login", data={"key": "nope", "next": target})
+        assert bad.status_code == 401 and "Unbekannter" in bad.text
+
+
+def test_report_opens_with_the_maps_session(served: tuple[str, str, str], planner: str) -> None:
+    """The situation report's HTML with the browser session of the maps: a form without a
+    date, German pages for a future date or a role below planner, the login for no session
+    (401 problem+json for API clients)."""
+    base, viewer, _ = served
+    with httpx.Client(base_url=base, timeout=TIMEOUT, follow_redirects=False) as client:
+        r = client.get("/maps/report", params={"since": "2026-01-05"}, headers=HTML)
+        assert r.status_code == 303
+        assert r.headers["location"] == "/login?next=%2Fmaps%2Freport%3Fsince%3D2026-01-05"
+        api = client.get("/maps/report", params={"since": "2026-01-05"})
+        assert api.status_code == 401
+        assert api.headers["content-type"].startswith("application/problem+json")
+        client.post("/maps/login", data={"key": planner})
+        r = client.get("/maps/report", params={"since": "2026-01-05"}, headers=HTML)
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+        assert "Lagebericht für den Runden Tisch" in r.text and "seit 05.01.2026" in r.text
+        form = client.get("/maps/report", headers=HTML)
+        assert form.status_code == 200 and "name='since'" in form.text
+        future = client.get("/maps/report", params={"since": "2999-01-01"}, headers=HTML)
+        assert future.status_code == 400 and "in der Zukunft" in future.text
+    with httpx.Client(base_url=base, timeout=TIMEOUT) as client:
+        client.post("/maps/login", data={"key": viewer})
+        r = client.get("/maps/report", params={"since": "2026-01-05"}, headers=HTML)
+        assert r.status_code == 403 and r.headers["content-type"].startswith("text/html")
+        assert "diese Anmeldung darf ihn nicht sehen" in r.text
+
+
+def test_only_the_pages_files_are_served(served: tuple[str, str, str]) -> None:
+    """/docs/static and /maps/static serve what the pages load, not the npm packages' demo
+    pages (leaflet.fullscreen's and Swagger UI's index.html, the latter's initializer that
+    points at a public example API)."""
+    base, viewer, _ = served
+    with httpx.Client(base_url=base, timeout=TIMEOUT) as client:
+        assert client.get("/docs/static/swagger-ui-bundle.js").status_code == 200
+        css = client.get("/docs/static/swagger-ui.css")
+        assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+        for name in ("index.html", "swagger-initializer.js", "..%2Fpackage.json"):
+            assert client.get(f"/docs/static/{name}").status_code == 404, name
+        client.post("/maps/login", data={"key": viewer})
+        assert client.get("/maps/static/fullscreen/Control.FullScreen.js").status_code == 200
+        assert client.get("/maps/static/fullscreen/index.html").status_code == 404

@@ -293,3 +293,23 @@ def test_every_html_page_sends_the_security_headers(
     assert folium["script-src"].count("'sha256-") >= 1
     workspace = dict(rule.strip().split(" ", 1) for rule in html["/"].split(";"))
     assert workspace["style-src"] == "'self'" and workspace["script-src"] == "'self'"
+
+
+def test_http_basic_takes_a_persons_login_too(server: str, sample_engine: Engine) -> None:
+    """GIS clients may send a person's login and password as HTTP Basic (issue 30): the
+    account's role applies; a wrong password is 401; a disabled account is refused on its
+    very next request; an API key with any user name still works."""
+    with sample_engine.begin() as conn:
+        create_user(conn, "gis-planer", "planner", "gis-passwort-123")
+        key = create_key(conn, "viewer", "QGIS")[1]
+    url = f"{server}/api/v1/districts"
+    assert httpx.get(url, auth=("gis-planer", "gis-passwort-123")).status_code == 200
+    assert (
+        httpx.get(f"{server}/ogc/collections", auth=("GIS-Planer", "gis-passwort-123")).status_code
+        == 200
+    )
+    assert httpx.get(url, auth=("gis-planer", "falsch")).status_code == 401
+    assert httpx.get(url, auth=("qgis", key)).status_code == 200
+    with sample_engine.begin() as conn:
+        disable_user(conn, "gis-planer")
+    assert httpx.get(url, auth=("gis-planer", "gis-passwort-123")).status_code == 401

@@ -5,7 +5,8 @@ opened, partners' changes are listed, and the PDF has A4 pages with the German h
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+import re
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 from sqlalchemy import Engine, event, text
 
 from geo_service.config import get_settings
+from geo_service.report.collect import MEETING_TZ
 from geo_service.report.service import build_report, render_html
 from geo_service.scoring.profile import load_profile
 from tests.conftest import run_cli
@@ -178,7 +180,11 @@ def test_html_and_pdf_are_german_self_contained_and_without_personal_data(
 @pytest.mark.parametrize(
     ("caller", "params", "status"),
     [
-        ("planner", {"since": (date.today() + timedelta(days=1)).isoformat()}, 400),
+        (
+            "planner",
+            {"since": (datetime.now(MEETING_TZ).date() + timedelta(days=1)).isoformat()},
+            400,
+        ),
         ("planner", {"since": "gestern"}, 400),
         ("planner", {"format": "docx"}, 400),
         ("viewer", {}, 403),
@@ -267,3 +273,73 @@ def test_an_empty_database_gets_a_report_that_says_so(engine: Engine) -> None:
     assert "Keine Stadtteile erfasst" in page
     assert 'alt="Auslastung je Stadtteil"' not in page
     assert "wurde kein Haushalt in eine Wohnung vermittelt" in page
+
+
+def test_summary_parts_add_up_and_name_the_first_load(
+    http: httpx.Client, keys: dict[str, str], meeting: dict[str, Any]
+) -> None:
+    """The changed offers split into parts that add up to the whole, in the JSON and in the
+    summary box: the offers the sample's import brought in today are "neu importiert", the
+    partners' pauses and edits "von Partnern" (it read "110 Angebote geändert (Partner: 0,
+    Import: 0)")."""
+    body = report(http, keys["planner"]).json()
+    n = body["changed_counts"]
+    assert n["total"] == len(body["changed_offers"])
+    assert n["imported_new"] + n["by_partners"] + n["by_import"] == n["total"]
+    assert n["by_partners"] >= len(meeting["paused"]) and n["imported_new"] > 0
+    page = report(http, keys["planner"], format="html").text
+    box = re.search(r"<b>(\d+)</b><span>Angebote neu oder geändert: ([^<]+)</span>", page)
+    assert box, "the summary box names the changed offers"
+    parts = [int(x) for x in re.findall(r"(\d+) ", box.group(2))]
+    assert len(parts) == 3 and sum(parts) == int(box.group(1)) == n["total"], box.group(0)
+    assert f"{n['imported_new']} neu importiert" in box.group(2)
+
+
+def test_header_names_the_profile_and_keeps_the_hash_for_auditors(
+    http: httpx.Client, keys: dict[str, str], meeting: dict[str, Any]
+) -> None:
+    """The report's header names the scoring profile and when its scores were computed; its
+    version hash is only in small print for auditors (and in the JSON)."""
+    profile = load_profile(get_settings().profile_path)
+    body = report(http, keys["planner"]).json()
+    assert body["profile_name"] == profile.name and body["profile_version"] == profile.version
+    assert body["scored_at"] is not None
+    page = report(http, keys["planner"], format="html").text
+    header = page[page.index('<p class="sub">') : page.index("</p>", page.index('class="sub"'))]
+    assert f"Bewertungsprofil „{profile.name}“, Werte berechnet am " in header
+    assert "sha256" not in header
+    small = f'<p class="audit">Zur Prüfung: Version des Bewertungsprofils {profile.version}</p>'
+    assert small in page and page.count("sha256") == 1
+
+
+def test_every_change_counts_in_exactly_one_part() -> None:
+    """New by import (unchanged since), created or changed by a partner (also after an
+    import), changed by an import only: each kind of history lands in one part."""
+    from datetime import UTC, datetime
+
+    from geo_service.report.collect import change_counts
+    from geo_service.report.results import OfferChange
+
+    def change(actions: list[str], created: bool, sources: list[str]) -> OfferChange:
+        """One changed offer with this history."""
+        return OfferChange(
+            offer_id="O-1",
+            name="n",
+            provider="p",
+            status="active",
+            actions=actions,
+            fields=[],
+            created=created,
+            last_at=datetime.now(UTC),
+            sources=sources,
+        )
+
+    histories = [
+        (["import"], True, ["import"]),  # the first load
+        (["import", "update"], True, ["api", "import"]),  # loaded, then a partner's edit
+        (["create"], True, ["api"]),  # a partner's new offer
+        (["pause"], False, ["api"]),
+        (["import"], False, ["import"]),  # an import changed an older offer
+    ]
+    n = change_counts([change(*h) for h in histories])
+    assert (n.total, n.imported_new, n.by_partners, n.by_import) == (5, 1, 3, 1)

@@ -8,8 +8,11 @@ from typing import Any
 from starlette.datastructures import URL
 
 from geo_service.db.crs import StorageCRS
+from geo_service.errors import NotFound
 from geo_service.features.collections import CollectionSpec
-from geo_service.features.crs import offered
+from geo_service.features.crs import CRS84, offered
+from geo_service.features.tiles import MVT, TMS, TMS_URI
+from geo_service.i18n import _
 
 GEOJSON = "application/geo+json"
 JSON = "application/json"
@@ -17,6 +20,7 @@ HTML = "text/html"
 OPENAPI_30 = "application/vnd.oai.openapi+json;version=3.0"
 SCHEMA_JSON = "application/schema+json"
 QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+SORTABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/sortables"
 SPEC = "http://www.opengis.net/spec"
 CONFORMANCE = [
     f"{SPEC}/ogcapi-features-1/1.0/conf/core",
@@ -26,7 +30,35 @@ CONFORMANCE = [
     f"{SPEC}/ogcapi-features-2/1.0/conf/crs",
     f"{SPEC}/ogcapi-features-3/1.0/conf/queryables",
     f"{SPEC}/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+    f"{SPEC}/ogcapi-features-3/1.0/conf/filter",
+    f"{SPEC}/ogcapi-features-3/1.0/conf/features-filter",
+    f"{SPEC}/ogcapi-features-5/1.0/conf/sortables",
+    f"{SPEC}/ogcapi-features-5/1.0/conf/sorting",
+    f"{SPEC}/ogcapi-features-6/1.0/conf/properties-features",
+    f"{SPEC}/cql2/1.0/conf/cql2-text",
+    f"{SPEC}/cql2/1.0/conf/cql2-json",
+    f"{SPEC}/cql2/1.0/conf/basic-cql2",
+    f"{SPEC}/cql2/1.0/conf/advanced-comparison-operators",
+    f"{SPEC}/cql2/1.0/conf/basic-spatial-functions",
+    f"{SPEC}/cql2/1.0/conf/basic-spatial-functions-plus",
+    f"{SPEC}/cql2/1.0/conf/spatial-functions",
+    f"{SPEC}/cql2/1.0/conf/property-property",
+    f"{SPEC}/ogcapi-tiles-1/1.0/conf/core",
+    f"{SPEC}/ogcapi-tiles-1/1.0/conf/tileset",
+    f"{SPEC}/ogcapi-tiles-1/1.0/conf/tilesets-list",
+    f"{SPEC}/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+    f"{SPEC}/ogcapi-tiles-1/1.0/conf/mvt",
+    f"{SPEC}/tms/2.0/conf/tilematrixset",
+    f"{SPEC}/tms/2.0/conf/json-tilematrixset",
 ]
+REL = "http://www.opengis.net/def/rel/ogc/1.0"
+TILESETS_REL = f"{REL}/tilesets-vector"
+TMS_REL = f"{REL}/tiling-schemes"
+LAYER_GEOMETRY = {"point": "points", "linestring": "curves", "polygon": "surfaces"}
+SCHEMA_KINDS = {  # a property's kind as JSON Schema
+    "date": {"type": "string", "format": "date"},
+    "date-time": {"type": "string", "format": "date-time"},
+}
 
 
 def link(href: str | URL, rel: str, type_: str, title: str | None = None) -> dict[str, str]:
@@ -57,6 +89,7 @@ def landing(base: str) -> dict[str, Any]:
             link(f"{base}/api?f=html", "service-doc", HTML, "the API documentation"),
             link(f"{base}/conformance", "conformance", JSON, "conformance classes"),
             link(f"{base}/collections", "data", JSON, "the feature collections"),
+            link(f"{base}/tileMatrixSets", TMS_REL, JSON, "tile matrix sets of the tiles"),
         ],
     }
 
@@ -81,6 +114,8 @@ def collection_doc(
             link(f"{url}/items?f=json", "items", GEOJSON, f"{spec.title} as GeoJSON"),
             link(f"{url}/items?f=html", "items", HTML, f"{spec.title} as HTML"),
             link(f"{url}/queryables", QUERYABLES_REL, SCHEMA_JSON, "properties to filter on"),
+            link(f"{url}/sortables", SORTABLES_REL, SCHEMA_JSON, "properties to sort by"),
+            link(f"{url}/tiles", TILESETS_REL, JSON, "vector tilesets (MVT)"),
         ],
         "extent": extent,
         "crs": list(offered(storage)),
@@ -93,16 +128,60 @@ def collections_doc(url: URL, docs: list[dict[str, Any]], storage: StorageCRS) -
     return {"links": self_links(url), "collections": docs, "crs": list(offered(storage))}
 
 
-def queryables(base: str, spec: CollectionSpec) -> dict[str, Any]:
-    """The queryables of a collection as a JSON Schema (each one is also a query parameter)."""
+def schema(base: str, spec: CollectionSpec, what: str, props: dict[str, Any]) -> dict[str, Any]:
+    """A JSON Schema document of ``props`` at ``{collection}/{what}``."""
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"{base}/collections/{spec.id}/queryables",
+        "$id": f"{base}/collections/{spec.id}/{what}",
         "type": "object",
         "title": spec.title,
-        "properties": {n: {"title": n, "type": t} for n, t in spec.queryables.items()},
+        "properties": props,
         "additionalProperties": False,
     }
+
+
+def properties(props: dict[str, str]) -> dict[str, Any]:
+    """Property name -> JSON Schema of its kind."""
+    return {n: {"title": n, **SCHEMA_KINDS.get(k, {"type": k})} for n, k in props.items()}
+
+
+def queryables(
+    base: str, spec: CollectionSpec, props: dict[str, str], geometry: str
+) -> dict[str, Any]:
+    """The queryables of a collection as a JSON Schema: the properties the caller's role sees
+    (each also an equality query parameter) and the spatial queryable ``geometry``."""
+    spatial = {
+        "title": "geometry",
+        "format": f"geometry-{geometry}",
+        "x-ogc-role": "primary-geometry",
+    }
+    return schema(base, spec, "queryables", {**properties(props), "geometry": spatial})
+
+
+def sortables(base: str, spec: CollectionSpec, props: dict[str, str]) -> dict[str, Any]:
+    """The properties items can be sorted by (``sortby``), as a JSON Schema."""
+    return schema(base, spec, "sortables", properties(props))
+
+
+def link_header(url: URL, base: str, spec: CollectionSpec) -> str:
+    """The items response's ``Link`` header (RFC 8288): self, alternate and queryables.
+
+    Targets are percent-encoded so they hold no comma or semicolon, and the queryables
+    relation is written bare, as the third-party ogctests suite reads it (its parser splits
+    on ``,``, ``;`` and ``=`` and compares the relation unquoted).
+    """
+
+    def target(href: str | URL) -> str:
+        return "<" + str(href).replace(",", "%2C").replace(";", "%3B") + ">"
+
+    return ", ".join(
+        [
+            f'{target(url.include_query_params(f="json"))}; rel="self"; type="{GEOJSON}"',
+            f'{target(url.include_query_params(f="html"))}; rel="alternate"; type="{HTML}"',
+            f"{target(f'{base}/collections/{spec.id}/queryables')}; rel={QUERYABLES_REL}; "
+            f'type="{SCHEMA_JSON}"',
+        ]
+    )
 
 
 def page_links(url: URL, offset: int, limit: int, returned: int, matched: int) -> list[Any]:
@@ -145,3 +224,88 @@ def feature_doc(url: URL, base: str, spec: CollectionSpec, feature: dict[str, An
             link(f"{base}/collections/{spec.id}", "collection", JSON, spec.title),
         ],
     }
+
+
+def check_tms(tms: str) -> None:
+    """NotFound unless ``tms`` is the one tile matrix set offered."""
+    if tms != TMS:
+        raise NotFound(
+            _("no tile matrix set '{tms}'; tiles are in {offered}").format(tms=tms, offered=TMS)
+        )
+
+
+def tile_matrix_sets(base: str) -> dict[str, Any]:
+    """The list of tile matrix sets (WebMercatorQuad)."""
+    href = f"{base}/tileMatrixSets/{TMS}"
+    return {
+        "tileMatrixSets": [
+            {
+                "id": TMS,
+                "title": "Google Maps Compatible for the World",
+                "uri": TMS_URI,
+                "links": [link(href, "self", JSON, TMS)],
+            }
+        ],
+        "links": [link(f"{base}/tileMatrixSets", "self", JSON, "this document")],
+    }
+
+
+def tileset_links(base: str, spec: CollectionSpec) -> list[dict[str, Any]]:
+    """Links of a tileset: itself, its tile matrix set, the tile template, the collection."""
+    url = f"{base}/collections/{spec.id}/tiles/{TMS}"
+    template = {
+        **link(f"{url}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}", "item", MVT, "the tiles"),
+        "templated": True,
+    }
+    return [
+        link(url, "self", JSON, f"{spec.title} tiles in {TMS}"),
+        link(f"{base}/tileMatrixSets/{TMS}", f"{REL}/tiling-scheme", JSON, TMS),
+        template,
+        link(f"{base}/collections/{spec.id}", "collection", JSON, spec.title),
+    ]
+
+
+def tilesets(base: str, spec: CollectionSpec) -> dict[str, Any]:
+    """The tilesets list of a collection (one vector tileset in WebMercatorQuad)."""
+    url = f"{base}/collections/{spec.id}/tiles"
+    return {
+        "tilesets": [
+            {
+                "title": f"{spec.title} ({TMS})",
+                "dataType": "vector",
+                "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
+                "tileMatrixSetURI": TMS_URI,
+                "links": tileset_links(base, spec),
+            }
+        ],
+        "links": [link(url, "self", JSON, "this document")],
+    }
+
+
+def tileset(
+    base: str, spec: CollectionSpec, props: dict[str, str], geometry: str, extent: dict[str, Any]
+) -> dict[str, Any]:
+    """A tileset's metadata: its one layer (named after the collection) with the properties
+    the caller's role sees, the bounding box and the links (tile URL template)."""
+    doc: dict[str, Any] = {
+        "title": f"{spec.title} ({TMS})",
+        "description": spec.description,
+        "dataType": "vector",
+        "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
+        "tileMatrixSetURI": TMS_URI,
+        "links": tileset_links(base, spec),
+        "layers": [
+            {
+                "id": spec.id,
+                "title": spec.title,
+                "dataType": "vector",
+                "geometryType": LAYER_GEOMETRY.get(geometry.removeprefix("multi"), "geometry"),
+                "propertiesSchema": {"type": "object", "properties": properties(props)},
+            }
+        ],
+    }
+    bbox = extent.get("spatial", {}).get("bbox")
+    if bbox:
+        box = bbox[0]
+        doc["boundingBox"] = {"lowerLeft": box[:2], "upperRight": box[2:], "crs": CRS84}
+    return doc

@@ -75,7 +75,10 @@ def _body(doc: dict[str, Any]) -> str:
     if "conformsTo" in doc:
         return _table(["conformance class"], [[c] for c in doc["conformsTo"]])
     if "$schema" in doc:
-        return _table(["queryable", "type"], [[k, v["type"]] for k, v in doc["properties"].items()])
+        return _table(
+            ["queryable", "type"],
+            [[k, v.get("format", v.get("type"))] for k, v in doc["properties"].items()],
+        )
     if "paths" in doc:
         return _table(
             ["path", "summary"], [[p, o["get"]["summary"]] for p, o in doc["paths"].items()]

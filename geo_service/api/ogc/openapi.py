@@ -9,6 +9,7 @@ from geo_service.api.ogc.params import DEFAULT_LIMIT, ITEMS_PARAMETERS, MAX_LIMI
 from geo_service.db.crs import StorageCRS
 from geo_service.features.collections import COLLECTIONS
 from geo_service.features.crs import CRS84, offered
+from geo_service.features.filters import FILTER_LANGUAGES
 
 REF = "#/components/parameters/"
 
@@ -32,9 +33,12 @@ def parameters(storage: StorageCRS) -> dict[str, dict[str, Any]]:
 
 
 def crs_parameters(uris: list[str]) -> dict[str, dict[str, Any]]:
-    """``bbox-crs`` and ``crs``, each one of ``uris``."""
+    """``bbox-crs``, ``filter-crs`` and ``crs``, each one of ``uris``."""
     return {
         "bbox-crs": _query("bbox-crs", "CRS of bbox.", {"type": "string", "enum": uris}),
+        "filter-crs": _query(
+            "filter-crs", "CRS of the filter's geometries.", {"type": "string", "enum": uris}
+        ),
         "crs": _query(
             "crs", "CRS of the output.", {"type": "string", "enum": uris, "default": CRS84}
         ),
@@ -47,6 +51,8 @@ PARAMETERS: dict[str, dict[str, Any]] = {
         "limit",
         "Number of items per page.",
         {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+        style="form",
+        explode=False,
     ),
     "offset": _query("offset", "Items to skip.", {"type": "integer", "minimum": 0, "default": 0}),
     "bbox": _query(
@@ -56,10 +62,37 @@ PARAMETERS: dict[str, dict[str, Any]] = {
         style="form",
         explode=False,
     ),
+    "filter": _query(
+        "filter",
+        "A CQL2 filter over the queryables (/collections/{collectionId}/queryables).",
+        {"type": "string"},
+    ),
+    "filter-lang": _query(
+        "filter-lang",
+        "Language of filter: cql2-text (default) or cql2-json; cql-text is the draft's name "
+        "of cql2-text, which GDAL up to 3.6 sends.",
+        {"type": "string", "enum": list(FILTER_LANGUAGES), "default": "cql2-text"},
+    ),
+    "sortby": _query(
+        "sortby",
+        "Comma-separated sortables, each with an optional + (ascending) or - (descending).",
+        {"type": "array", "items": {"type": "string"}},
+        style="form",
+        explode=False,
+    ),
+    "properties": _query(
+        "properties",
+        "Comma-separated properties to return (the others are left out).",
+        {"type": "array", "items": {"type": "string"}},
+        style="form",
+        explode=False,
+    ),
     "datetime": _query(
         "datetime",
         "Instant or interval (RFC 3339, '..' open); filters collections with a date property.",
         {"type": "string"},
+        style="form",
+        explode=False,
     ),
     "collectionId": {
         "name": "collectionId",
@@ -94,20 +127,42 @@ def _get(summary: str, params: list[str], media: list[str]) -> dict[str, Any]:
     }
 
 
-def openapi(base: str, storage: StorageCRS) -> dict[str, Any]:
-    """The OpenAPI 3.0.3 document of the OGC API under ``base`` (absolute /ogc URL)."""
+def collection_items(props: dict[str, str]) -> dict[str, Any]:
+    """The GET operation of one collection's items: the common parameters and each queryable
+    (an equality filter), so that clients such as GDAL see what they can filter on."""
+    op = _get("Features of the collection", list(ITEMS_PARAMETERS), ["application/geo+json"])
+    op["get"]["parameters"] += [
+        _query(name, f"Features whose {name} equals this value.", {"type": kind})
+        if kind not in ("date", "date-time")
+        else _query(name, f"Features whose {name} equals this date.", {"type": "string"})
+        for name, kind in props.items()
+    ]
+    return op
+
+
+def openapi(
+    base: str, storage: StorageCRS, queryables: dict[str, dict[str, str]] | None = None
+) -> dict[str, Any]:
+    """The OpenAPI 3.0.3 document of the OGC API under ``base`` (absolute /ogc URL), with a
+    path per collection in ``queryables`` (collection -> property -> kind)."""
     json_html = ["application/json", "text/html"]
     items = [*ITEMS_PARAMETERS]
+    per_collection = {
+        f"/collections/{c}/items": collection_items(props)
+        for c, props in (queryables or {}).items()
+    }
     return {
         "openapi": "3.0.3",
         "info": {
             "title": "geo_service – OGC API – Features",
             "version": __version__,
-            "description": "Authenticate with the X-API-Key header. Property filters: each "
-            "queryable of a collection is also a query parameter (equality).",
+            "description": "Authenticate with the API key: the X-API-Key header, "
+            "'Authorization: Bearer <key>' or HTTP Basic with the key as the password. "
+            "Filters: CQL2 (filter, filter-lang, filter-crs) over the queryables, each of which "
+            "is also a query parameter (equality); sortby, properties; vector tiles (MVT).",
         },
         "servers": [{"url": base}],
-        "security": [{"apiKey": []}],
+        "security": [{"apiKey": []}, {"basic": []}, {"bearer": []}],
         "paths": {
             "/": _get("Landing page", ["f"], json_html),
             "/conformance": _get("Conformance classes", ["f"], json_html),
@@ -125,9 +180,14 @@ def openapi(base: str, storage: StorageCRS) -> dict[str, Any]:
             "/collections/{collectionId}/items/{featureId}": _get(
                 "One feature", ["collectionId", "featureId", "f", "crs"], ["application/geo+json"]
             ),
+            **per_collection,
         },
         "components": {
             "parameters": parameters(storage),
-            "securitySchemes": {"apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
+            "securitySchemes": {
+                "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+                "basic": {"type": "http", "scheme": "basic"},
+                "bearer": {"type": "http", "scheme": "bearer"},
+            },
         },
     }

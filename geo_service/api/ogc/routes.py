@@ -7,16 +7,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from sqlalchemy import Engine
 
-from geo_service.api.deps import current_of, engine, profile, reject_unknown_query
+from geo_service.api.deps import current_of, reject_unknown_query
 from geo_service.api.ogc import documents as docs
 from geo_service.api.ogc.html import render
 from geo_service.api.ogc.openapi import openapi
 from geo_service.api.ogc.params import (
     Format,
     collection_for,
+    detail_for,
     item_query,
+    role_source,
+    source,
     storage,
     viewer,
     wants_html,
@@ -27,7 +29,6 @@ from geo_service.errors import NotFound
 from geo_service.features import query
 from geo_service.features.collections import CollectionSpec, Source, visible
 from geo_service.features.crs import srid_of, uri_of
-from geo_service.scoring.profile import ScoringProfile
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
 checked = [Depends(reject_unknown_query)]
@@ -80,16 +81,6 @@ def respond(
     return JSONResponse(doc, media_type=media, headers=headers)
 
 
-def detail_for(spec: CollectionSpec, key: KeyInfo) -> bool:
-    """Whether the caller's role sees the collection's detail properties."""
-    return spec.detail_role is not None and key.allows(spec.detail_role)
-
-
-def source(db: Engine = Depends(engine), city: ScoringProfile = Depends(profile)) -> Source:
-    """The app's database with the city's indicator keys, as the collections' SQL needs."""
-    return Source(db, indicators=tuple(city.district.indicators))
-
-
 @router.get(
     "", dependencies=checked, summary="OGC API – Features landing page", responses=JSON_OR_HTML
 )
@@ -119,9 +110,15 @@ def api(
     f: Format = None,
     key: KeyInfo = Depends(viewer),
     stored: StorageCRS = Depends(storage),
+    src: Source = Depends(source),
 ) -> Response:
-    """The API definition as OpenAPI 3.0 (JSON) or an HTML overview."""
-    doc = openapi(base_of(request), stored)
+    """The API definition as OpenAPI 3.0 (JSON) or an HTML overview: a path per collection
+    the caller sees, with the queryables its role sees."""
+    props = {
+        s.id: query.queryables(replace(src, detail=detail_for(s, key)), s)
+        for s in visible(key.allows)
+    }
+    doc = openapi(base_of(request), stored, props)
     return respond(request, f, "OGC API definition", doc, docs.OPENAPI_30)
 
 
@@ -177,11 +174,34 @@ def collection(
     responses={200: {"content": {docs.SCHEMA_JSON: OBJECT, **HTML_PAGE}}, **COLLECTION_ERRORS},
 )
 def queryables(
-    request: Request, f: Format = None, spec: CollectionSpec = Depends(collection_for)
+    request: Request,
+    f: Format = None,
+    spec: CollectionSpec = Depends(collection_for),
+    src: Source = Depends(role_source),
 ) -> Response:
-    """Properties to filter items on, as JSON Schema; each is also a query parameter."""
-    doc = docs.queryables(base_of(request), spec)
+    """Properties to filter items on (CQL2 ``filter``, or each as an equality query
+    parameter), as JSON Schema: the ones the caller's role sees, and the geometry."""
+    props = query.queryables(src, spec)
+    doc = docs.queryables(base_of(request), spec, props, query.geometry_type(src, spec))
     return respond(request, f, f"{spec.title}: queryables", doc, docs.SCHEMA_JSON)
+
+
+@router.get(
+    "/collections/{collection_id}/sortables",
+    dependencies=checked,
+    summary="Sortables",
+    response_class=SchemaJSONResponse,
+    responses={200: {"content": {docs.SCHEMA_JSON: OBJECT, **HTML_PAGE}}, **COLLECTION_ERRORS},
+)
+def sortables(
+    request: Request,
+    f: Format = None,
+    spec: CollectionSpec = Depends(collection_for),
+    src: Source = Depends(role_source),
+) -> Response:
+    """Properties to sort items by (``sortby=-rent,+rooms``), as JSON Schema."""
+    doc = docs.sortables(base_of(request), spec, query.queryables(src, spec))
+    return respond(request, f, f"{spec.title}: sortables", doc, docs.SCHEMA_JSON)
 
 
 @router.get(
@@ -195,14 +215,17 @@ def items(
     f: Format = None,
     q: query.ItemQuery = Depends(item_query),
     spec: CollectionSpec = Depends(collection_for),
-    key: KeyInfo = Depends(viewer),
-    src: Source = Depends(source),
+    src: Source = Depends(role_source),
     stored: StorageCRS = Depends(storage),
 ) -> Response:
-    """A page of features (GeoJSON), filtered by bbox, datetime and queryables."""
-    page = query.page(replace(src, detail=detail_for(spec, key)), spec, q)
+    """A page of features (GeoJSON), filtered by bbox, datetime, queryables and CQL2, sorted
+    by ``sortby``, with the chosen ``properties``."""
+    page = query.page(src, spec, q)
     doc = docs.feature_collection(request.url, base_of(request), spec, q.offset, q.limit, page)
-    headers = {"Content-Crs": f"<{uri_of(q.srid, stored)}>"}
+    headers = {
+        "Content-Crs": f"<{uri_of(q.srid, stored)}>",
+        "Link": docs.link_header(request.url, base_of(request), spec),
+    }
     return respond(request, f, spec.title, doc, docs.GEOJSON, headers)
 
 

@@ -30,13 +30,21 @@ def referral_sheet(
     flat: Annotated[str, Query(max_length=64)],
     language: Lang,
     sheet_language: Annotated[
-        str | None, Query(max_length=8, description="Label language (de, en, ar, fa, uk, ru, tr)")
+        str | None,
+        Query(
+            max_length=8,
+            description="One page in this language (de, en, ar, fa, uk, ru, tr); without it "
+            "German, then a page in the household's first language that has labels",
+        ),
     ] = None,
     key: KeyInfo = Depends(require("housing_office")),
     db: Engine = Depends(engine),
+    prof: ScoringProfile = Depends(profile),
 ) -> HTMLResponse:
-    """One-page HTML sheet: nearest offer per category in the household's languages."""
-    return HTMLResponse(sheet.referral_sheet(db, flat, language, sheet_language))
+    """Printable HTML sheet: the nearest offer per category in the household's languages
+    within the profile's ``catalogue.sheet_radius_m``."""
+    radius = prof.catalogue.sheet_radius_m
+    return HTMLResponse(sheet.referral_sheet(db, flat, language, sheet_language, radius))
 
 
 @router.get(

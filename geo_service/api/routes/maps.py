@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import Engine
 
 from geo_service.api.deps import engine, profile, rankers
+from geo_service.api.ogc.params import detail_for
+from geo_service.api.ogc.tiles import TILE_RESPONSES, Index, Zoom, tile_response
 from geo_service.auth.keys import KeyInfo
 from geo_service.config import get_settings
 from geo_service.errors import Forbidden, InputError, NotFound
+from geo_service.features.collections import Source, collection
 from geo_service.maps.base import labels as map_labels
 from geo_service.maps.household import household_errors
 from geo_service.maps.render import PUBLIC, household_map, html_of
@@ -72,14 +76,22 @@ def maps_dir(request: Request) -> Path:
 
 @router.get("/", summary="Map index", response_class=HTMLResponse, responses=SESSION)
 def index(key: KeyInfo = Depends(session)) -> HTMLResponse:
-    """Links to the maps this session may see."""
-    links = "".join(f"<li><a href='/maps/{n}.html'>{n}</a></li>" for n in PUBLIC)
+    """Links to the maps (and the report) this session may see, by their titles."""
+    lab = map_labels()
+    pages = [(f"/maps/{n}.html", lab[n], "") for n in PUBLIC]
     if key.allows("housing_office"):
-        links += (
-            "<li><a href='/maps/household'>household</a> (Formular für ein Haushaltsprofil)</li>"
-        )
-    body = f"<h1>Karten</h1><ul>{links}</ul><p><a href='/'>Zur Startseite</a></p>"
-    return HTMLResponse(PAGE.format(title="Karten", body=body))
+        pages.append(("/maps/household", lab["household"], lab["pages"]["household_hint"]))
+    if key.allows("planner"):
+        pages.append(("/maps/report", lab["pages"]["report"], lab["pages"]["report_hint"]))
+    links = "".join(
+        f"<li><a href='{href}'>{escape(title)}</a>" + (f" – {escape(hint)}" if hint else "")
+        for href, title, hint in pages
+    )
+    body = (
+        f"<h1>{escape(lab['pages']['index'])}</h1><ul>{links}</ul>"
+        f"<p><a href='/maps/logout'>{escape(lab['pages']['logout'])}</a></p>"
+    )
+    return HTMLResponse(PAGE.format(title=escape(lab["pages"]["index"]), body=body))
 
 
 @router.get(
@@ -123,6 +135,29 @@ def household(
     raw = data if isinstance(data, dict) else None
     m, _ = household_map(db, prof, parsed, form=True, raw=raw, errors=errors, rankers=loaded)
     return map_page(request, html_of(m, "/maps/static"), status=400 if errors else 200)
+
+
+@router.get(
+    "/tiles/{collection_id}/{tile_matrix}/{tile_row}/{tile_col}",
+    summary="A vector tile (MVT) for the maps (the session's role)",
+    response_class=Response,
+    responses={**SESSION, **TILE_RESPONSES},
+)
+def map_tile(
+    request: Request,
+    collection_id: str,
+    tile_matrix: Zoom,
+    tile_row: Index,
+    tile_col: Index,
+    key: KeyInfo = Depends(session),
+    db: Engine = Depends(engine),
+    prof: ScoringProfile = Depends(profile),
+) -> Response:
+    """The tile the OGC API serves at /ogc/collections/{id}/tiles/WebMercatorQuad/..., for the
+    maps in the browser, whose session cookie does not reach /ogc."""
+    spec = collection(collection_id, key.allows)
+    src = Source(db, detail=detail_for(spec, key), indicators=tuple(prof.district.indicators))
+    return tile_response(request, spec, src, tile_matrix, tile_row, tile_col)
 
 
 @router.get(

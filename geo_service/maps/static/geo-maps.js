@@ -3,17 +3,20 @@
 (function () {
   "use strict";
 
+  /* Streets and built-up land in greys only: every hue on a map belongs to its data (status
+     classes, scores, categories), so the base map must not carry yellow, orange or purple. */
   var ROADS = [ // class, colour, casing, width, min zoom
-    ["minor", "#ffffff", "#c9c3b8", 2.2, 14],
-    ["tertiary", "#fdfcf3", "#b9ae9a", 3, 12],
-    ["secondary", "#f7e3a0", "#c1a54f", 3.4, 10],
-    ["primary", "#f4c27a", "#b88436", 4, 0],
-    ["motorway", "#e8927c", "#b0564a", 4.6, 0]
+    ["minor", "#ffffff", "#d2cec7", 2.2, 14],
+    ["tertiary", "#ffffff", "#bbb7b0", 3, 12],
+    ["secondary", "#ffffff", "#a6a29b", 3.4, 10],
+    ["primary", "#ffffff", "#8c8882", 4, 0],
+    ["motorway", "#d9d9d9", "#5f5f5f", 4.6, 0]
   ];
   var AREAS = { // fill colour, min zoom
-    residential: ["#e4e0d8", 0], industrial: ["#e2d7e0", 0], green: ["#c8e0b4", 0],
+    residential: ["#e4e0d8", 0], industrial: ["#d3d1ce", 0], green: ["#c8e0b4", 0],
     water: ["#a9cfe0", 0]
   };
+  var WATERWAY = "#8cbfd6", RAIL = "#6f6f6f";
   var PLACE_ZOOM = {1: 0, 2: 0, 3: 11, 4: 13, 5: 14, 6: 15};
 
   function multi(coords, polygon, style, renderer) {
@@ -55,10 +58,10 @@
         multi(data.areas[kind], true, {stroke: false, fillColor: AREAS[kind][0], fillOpacity: 1}, r)});
     });
     if ((data.lines.waterway || []).length) {
-      entries.push({minZoom: 0, layer: multi(data.lines.waterway, false, {color: "#8cbfd6", weight: 3}, rl)});
+      entries.push({minZoom: 0, layer: multi(data.lines.waterway, false, {color: WATERWAY, weight: 3}, rl)});
     }
     if ((data.lines.rail || []).length) {
-      entries.push({minZoom: 0, layer: multi(data.lines.rail, false, {color: "#6f6f6f", weight: 3}, rl)});
+      entries.push({minZoom: 0, layer: multi(data.lines.rail, false, {color: RAIL, weight: 3}, rl)});
       entries.push({minZoom: 0, layer: multi(data.lines.rail, false, {color: "#ffffff", weight: 1.5, dashArray: "6 6"}, rl)});
     }
     ROADS.forEach(function (road) {
@@ -79,7 +82,35 @@
     byZoom(map, entries);
   }
 
-  function legends(map, byLayer) {
+  /* The base map's key: a swatch for each kind of thing it draws (areas as fills, lines as
+     strokes in their casing colour), in the map's language; nothing the data lack. */
+  function basemapKey(data, names) {
+    if (!data || !names) { return ""; }
+    var roads = {}; ROADS.forEach(function (r) { roads[r[0]] = r; });
+    var minorRoads = ["minor", "tertiary", "secondary", "primary"].filter(function (k) {
+      return (data.lines[k] || []).length; });
+    var items = [];
+    function has(kind) { return (data.areas[kind] || []).length; }
+    ["residential", "industrial", "green"].forEach(function (kind) {
+      if (has(kind)) { items.push(["fill", AREAS[kind][0], names[kind]]); }
+    });
+    if (has("water") || (data.lines.waterway || []).length) {
+      items.push(["fill", AREAS.water[0], names.water]);
+    }
+    function road(r, name) { items.push(["line", r[1], name, r[2]]); }
+    if (minorRoads.length) { road(roads[minorRoads[minorRoads.length - 1]], names.roads); }
+    if ((data.lines.motorway || []).length) { road(roads.motorway, names.motorway); }
+    if ((data.lines.rail || []).length) { items.push(["rail", RAIL, names.rail]); }
+    if (!items.length) { return ""; }
+    return '<div class="legend-block legend-titled legend-basemap"><div class="legend-title">' +
+      names.title + '</div>' + items.map(function (i) {
+        var border = i[3] ? ';border:1px solid ' + i[3] : '';
+        return '<div class="legend-item"><span class="swatch swatch-' + i[0] +
+          '" style="background-color:' + i[1] + border + '"></span>' + i[2] + '</div>';
+      }).join("") + '</div>';
+  }
+
+  function legends(map, byLayer, base) {
     var box = L.DomUtil.create("div", "map-legend leaflet-control");
     box.id = "map-legend";
     var control = L.control({position: "bottomleft"});
@@ -91,6 +122,7 @@
         var layer = window[name];
         if (layer && map.hasLayer(layer)) { html += byLayer[name]; }
       });
+      html += base || "";
       box.innerHTML = html;
       box.style.display = html ? "" : "none";
     }
@@ -126,6 +158,28 @@
     place();
   }
 
+  /* Popups open clear of the title and the household form, which float over the map:
+     autopan keeps that room at the top left, and a popup taller than the room left scrolls
+     instead of running under them. (Folium's popups copy Leaflet's defaults when they are
+     made, so each one is given the room as it opens and laid out again.) */
+  function popupRoom(map) {
+    map.on("popupopen", function (e) {
+      var box = map.getContainer().getBoundingClientRect();
+      var title = document.getElementById("map-title");
+      var panel = document.getElementById("household-panel");
+      var top = title ? title.getBoundingClientRect().bottom - box.top + 10 : 5;
+      var left = panel ? panel.getBoundingClientRect().right - box.left + 10 : 5;
+      var room = [Math.max(left, 5), Math.max(top, 5)];
+      var maxHeight = Math.max(box.height - room[1] - 60, 120);
+      var o = e.popup.options;
+      if (String(o.autoPanPaddingTopLeft) !== String(room) || o.maxHeight !== maxHeight) {
+        o.autoPanPaddingTopLeft = room;
+        o.maxHeight = maxHeight;
+        e.popup.update();
+      }
+    });
+  }
+
   /* The household form: builds the profile JSON and opens /maps/household?household=... */
   function householdForm(form) {
     form.addEventListener("submit", function (ev) {
@@ -150,8 +204,9 @@
     setup: function (map, config) {
       (config.hidden || []).forEach(function (n) { map.removeLayer(window[n]); });
       L.control.scale({metric: true, imperial: false, maxWidth: 150}).addTo(map);
+      popupRoom(map);
       basemap(map, window.GEO_BASEMAP, config.districtNames, config.linesOnTop);
-      legends(map, config.legends || {});
+      legends(map, config.legends || {}, basemapKey(window.GEO_BASEMAP, config.basemapNames));
       if (config.ranks) {
         declutter(map, config.ranks.map(function (n) { return window[n]; }));
       }

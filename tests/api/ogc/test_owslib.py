@@ -44,12 +44,20 @@ def test_reads_items_in_a_bbox(api: Features) -> None:
 
 
 def test_reads_queryables_and_filters_by_one(api: Features) -> None:
-    """The flats' queryables, and a property filter passed as a query parameter."""
+    """The flats' queryables (what a planner sees, and the geometry), a property filter
+    passed as a query parameter, and a CQL2 filter with sorting."""
     queryables = api.collection_queryables("flats")
-    assert set(queryables["properties"]) == {"district_code", "rooms"}
+    public = {"id", "rooms", "living_area_m2", "rent_gross_cold_eur", "available_from"}
+    assert set(queryables["properties"]) == {*public, "district_code", "geometry"}
     page = api.collection_items("flats", district_code="LEB", limit=1000)
     assert page["numberMatched"] > 0
     assert {f["properties"]["district_code"] for f in page["features"]} == {"LEB"}
+    cql = api.collection_items(
+        "flats", filter="district_code = 'LEB' AND rooms >= 3", sortby=("rooms", "desc"), limit=1000
+    )
+    assert 0 < cql["numberMatched"] < page["numberMatched"]
+    rooms = [f["properties"]["rooms"] for f in cql["features"]]
+    assert rooms == sorted(rooms, reverse=True) and min(rooms) >= 3
 
 
 def test_reads_one_item(api: Features) -> None:

@@ -1,4 +1,5 @@
-"""EXPLAIN of the generated SQL: bbox queries read the GiST indexes, never the whole table."""
+"""EXPLAIN of the generated SQL: bbox queries, CQL2 spatial filters and vector tiles read the
+GiST indexes, never the whole table."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from sqlalchemy import Engine, create_engine, event, func, select, text
 
 from geo_service.db import models
 from geo_service.features.collections import COLLECTIONS, Source
+from geo_service.features.filters import parse
 from geo_service.features.plan import indexes_used, plan_nodes, scans_of
 from geo_service.features.query import ItemQuery, page, statements
+from geo_service.features.tiles import statement as tile_statement
 from geo_service.ingest.sample import sample_profile
 
 BBOX = (10.33, 52.14, 10.36, 52.16)  # CRS84, a few hundred metres around Lebenstedt
@@ -82,3 +85,36 @@ def test_repeated_bbox_pages_are_planned_for_their_box(analysed: Engine) -> None
         one_connection.dispose()
     assert plans, "the bbox statements were never prepared: the check would see nothing"
     assert all(g == 0 and c > 0 for g, c in plans), plans
+
+
+@pytest.mark.parametrize("collection", sorted(COLLECTIONS))
+@pytest.mark.parametrize(
+    "cql",
+    [
+        "S_INTERSECTS(geometry, POLYGON((10.33 52.14, 10.36 52.14, 10.36 52.16, 10.33 52.14)))",
+        "S_INTERSECTS(geometry, LINESTRING(10.33 52.14, 10.36 52.16))",
+        "S_INTERSECTS(geometry, POINT(10.345 52.155))",
+    ],
+)
+def test_cql2_spatial_filters_use_the_gist_index(
+    analysed: Engine, collection: str, cql: str
+) -> None:
+    """A CQL2 S_INTERSECTS over a polygon, a line or a point reads the GiST index."""
+    q = ItemQuery(limit=1000, cql=parse(cql, "cql2-text"))
+    table = TABLE[collection]
+    src = Source(analysed, detail=True, indicators=tuple(sample_profile().district.indicators))
+    with analysed.connect() as conn:
+        for statement in statements(src, COLLECTIONS[collection], q):
+            nodes = plan_nodes(conn, statement)
+            assert "Seq Scan" not in scans_of(nodes, table), collection
+            assert f"idx_{table}_geom" in indexes_used(nodes), collection
+
+
+@pytest.mark.parametrize("collection", sorted(COLLECTIONS))
+def test_tiles_use_the_gist_index(analysed: Engine, collection: str) -> None:
+    """A zoom-14 tile over Lebenstedt finds its features through the GiST index."""
+    src = Source(analysed, detail=True, indicators=tuple(sample_profile().district.indicators))
+    with analysed.connect() as conn:
+        nodes = plan_nodes(conn, tile_statement(src, COLLECTIONS[collection], 14, 5400, 8662))
+    assert "Seq Scan" not in scans_of(nodes, TABLE[collection]), collection
+    assert f"idx_{TABLE[collection]}_geom" in indexes_used(nodes), collection

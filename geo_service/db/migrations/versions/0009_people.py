@@ -6,7 +6,8 @@ session of every page (a person, or an API key logged in on /maps/login), stored
 of the cookie's token with its form (CSRF) token and last use. ``login_failures`` feeds the login
 throttle. Reservations and allocations record who placed them as an API key's id or
 ``user:<login>``, so their foreign key to ``api_keys`` goes (keys are revoked, never deleted: it
-never fired). The service role gets row access from ``db migrate``.
+never fired). A change of an account moves the state version (HTTP Basic checks are cached
+per version). The service role gets row access from ``db migrate``.
 
 Revision ID: 0009
 Revises: 0008
@@ -98,6 +99,13 @@ def upgrade() -> None:
     op.create_index(op.f("ix_login_failures_at"), "login_failures", ["at"])
     op.create_index("ix_login_failures_login_at", "login_failures", ["login", "at"])
     op.create_index("ix_login_failures_client_at", "login_failures", ["client", "at"])
+    # a changed or disabled account moves the state version: HTTP Basic checks cached at
+    # the version before are made again (the function comes from revision 0006)
+    op.execute(
+        "CREATE CONSTRAINT TRIGGER users_bump_state_version AFTER INSERT OR UPDATE OR DELETE "
+        "ON users DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "
+        "bump_state_version()"
+    )
     op.drop_constraint("fk_reservations_api_key_id_api_keys", "reservations", type_="foreignkey")
     op.drop_constraint("fk_allocations_api_key_id_api_keys", "allocations", type_="foreignkey")
 
@@ -114,6 +122,7 @@ def downgrade() -> None:
             ["id"],
             ondelete="SET NULL",
         )
+    op.execute("DROP TRIGGER IF EXISTS users_bump_state_version ON users")
     op.drop_table("login_failures")
     op.drop_table("web_sessions")
     op.drop_table("users")
