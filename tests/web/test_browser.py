@@ -18,10 +18,10 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
 from sqlalchemy import Engine, text
 
-from geo_service.maps.assets import NODE_MODULES
+from geo_service.config import Settings
 from tests.web.test_clerk import new_entry
 
-AXE = (NODE_MODULES / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+AXE = (Settings().web_assets_dir / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
 SHOTS = os.environ.get("GEO_SERVICE_SCREENSHOTS")
 FIGURES: dict[str, dict[str, int]] = {}  # page -> violations by impact (printed at the end)
 VIEWPORT = {"width": 1280, "height": 900}
