@@ -11,6 +11,8 @@ from pathlib import Path
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from geo_service.i18n import _
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 STATE_DIR = ".geo_service"
 # The secret shipped in earlier versions: refused outside loopback like any short secret.
@@ -205,7 +207,7 @@ def weak_secret(settings: Settings) -> str | None:
     if not settings.secret_key:
         return None
     if settings.secret_key == OLD_DEFAULT_SECRET:
-        return "GEO_SERVICE_SECRET_KEY is the published default"
+        return _("GEO_SERVICE_SECRET_KEY is the published default")
     if len(settings.secret_key) < MIN_SECRET_CHARS:
-        return f"GEO_SERVICE_SECRET_KEY is shorter than {MIN_SECRET_CHARS} characters"
+        return _("GEO_SERVICE_SECRET_KEY is shorter than {n} characters").format(n=MIN_SECRET_CHARS)
     return None

@@ -14,8 +14,10 @@ from sqlalchemy import Engine
 from geo_service.allocation.results import UnplacedCode
 from geo_service.catalogue.store import vocabulary as catalogue_vocabulary
 from geo_service.db.models import KEY_ROLES
+from geo_service.i18n import N_, _, current_language
+from geo_service.i18n.formats import plain
 from geo_service.ingest.schemas import KINDS
-from geo_service.maps.labels import sheet_languages
+from geo_service.maps.labels import labels_for, sheet_languages
 from geo_service.reservations.results import Status
 from geo_service.scoring.explain import decay_rule
 from geo_service.scoring.profile import ScoringProfile
@@ -67,13 +69,27 @@ class Vocabulary(Result):
     withdraw_reasons: list[str] = Field(description="Why a household left the waiting list.")
 
 
+# What a need requires of the flat, in words
+REQUIREMENTS = {
+    "barrier_free": N_("requires a barrier-free flat"),
+    "ground_floor": N_("requires a flat on the ground floor or with a lift"),
+}
+
+
 def need_effect(profile: ScoringProfile, name: str) -> str:
-    """What a need does, in words."""
+    """What a need does, in words ("Hausarztpraxis zählt 2-mal so viel")."""
     need = profile.needs[name]
-    parts = [f"{cat} weight ×{factor:g}" for cat, factor in need.multiply.items()]
+    lab = labels_for(current_language(), profile)
+    parts = [
+        _("{category} counts {factor} times as much").format(
+            category=lab.category(cat), factor=plain(factor)
+        )
+        for cat, factor in need.multiply.items()
+    ]
     if need.requires:
-        parts.insert(0, f"requires a {need.requires.replace('_', ' ')} flat")
-    return "; ".join(parts) or "no effect"
+        required = REQUIREMENTS.get(need.requires)
+        parts.insert(0, _(required) if required else need.requires)
+    return "; ".join(parts) or _("no effect")
 
 
 def vocabulary(profile: ScoringProfile, engine: Engine | None = None) -> Vocabulary:

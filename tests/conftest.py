@@ -75,6 +75,7 @@ SECONDS = {
     "tests/api/test_http.py": 45,
     "tests/api/ogc/test_filters.py": 50,
     "tests/api/ogc/test_tiles.py": 50,
+    "tests/api/test_languages.py": 40,
     "tests/transit/test_sample_feed.py": 50,
     "tests/transit/test_cairns.py": 35,
 }

@@ -32,6 +32,8 @@ from geo_service.allocation.pricing import (
     start_pairs,
 )
 from geo_service.allocation.solver import Solution, solve_optimal
+from geo_service.i18n import _, ngettext
+from geo_service.i18n.formats import number
 
 CERTIFY_GAP = 1e-9  # relative gap between a solution and a dual bound that proves it optimal
 FALLBACK_MIN_S = 1.0  # the full MILP gets at least this long, even once the time limit is spent
@@ -88,8 +90,16 @@ def _greedy(greedy: Solution, cert: Certificate, seconds: float, how: str) -> So
         True,
         "greedy_certified",
         cert.bound,
-        f"greedy's assignment is optimal: it reaches {how} ({cert.bound:,.2f})",
+        _(
+            "the simple assignment (each household its best free flat in turn) is optimal: it "
+            "reaches {how} ({bound})"
+        ).format(how=how, bound=number(cert.bound, 2)),
     )
+
+
+def _rounds(n: int) -> str:
+    """'1 pricing round', '3 pricing rounds'."""
+    return ngettext("{n} pricing round", "{n} pricing rounds", n).format(n=n)
 
 
 def solve_certified(
@@ -117,15 +127,19 @@ def solve_certified(
     greedy_fits = problem.placed is None or greedy.placed == problem.placed
     cheap = best_pair_bound(problem)
     if greedy_fits and gap(cheap.bound, greedy.objective) <= CERTIFY_GAP:
-        return _greedy(greedy, cheap, elapsed(), "the upper bound of every household's best flat")
+        return _greedy(
+            greedy, cheap, elapsed(), _("the upper bound of every household's best flat")
+        )
     begin = start_pairs(problem, per_district)
     begin[seeds] = True
     priced = solve_priced(problem, begin, time_limit_s - elapsed())
     if priced is not None:
         cert, chosen = priced.certificate, priced.chosen
-        how = (
-            f"the LP's dual bound, valid for all {pairs:,} compatible pairs (priced in "
-            f"{priced.rounds} round(s), {priced.columns:,} pairs in the LP)"
+        how = _(
+            "the bound of the linear programme, valid for all {pairs} compatible pairs "
+            "({rounds}, {columns} pairs in the programme)"
+        ).format(
+            pairs=number(pairs, 0), rounds=_rounds(priced.rounds), columns=number(priced.columns, 0)
         )
         if greedy_fits and gap(cert.bound, greedy.objective) <= CERTIFY_GAP:
             return _greedy(greedy, cert, elapsed(), how)
@@ -146,9 +160,15 @@ def solve_certified(
                 True,
                 "restricted",
                 cert.bound,
-                f"optimal: the LP over {priced.columns:,} of {pairs:,} compatible pairs reaches "
-                f"its dual bound ({cert.bound:,.2f}), valid for all pairs (priced in "
-                f"{priced.rounds} round(s))",
+                _(
+                    "optimal: the linear programme over {columns} of {pairs} compatible pairs "
+                    "reaches its bound ({bound}), valid for all pairs ({rounds})"
+                ).format(
+                    columns=number(priced.columns, 0),
+                    pairs=number(pairs, 0),
+                    bound=number(cert.bound, 2),
+                    rounds=_rounds(priced.rounds),
+                ),
             )
     if elapsed() >= time_limit_s:
         return Solution(
@@ -160,8 +180,10 @@ def solve_certified(
             False,
             "time_limit",
             cheap.bound if greedy_fits else None,
-            f"the time limit ({time_limit_s:g} s) ended before a proof: greedy's assignment, "
-            "not proven optimal",
+            _(
+                "the time limit ({seconds} s) ended before a proof: the simple assignment, not "
+                "proven optimal"
+            ).format(seconds=f"{time_limit_s:g}"),
         )
     return _full(scores, flat_district, capacity, greedy, placed_first, time_limit_s, elapsed)
 
@@ -190,6 +212,10 @@ def _full(
         full.optimal,
         "full",
         full.bound,
-        "the MILP over every compatible pair (the priced LP ended without a proof)"
-        + ("" if best is full else "; it stopped without beating greedy: greedy's assignment"),
+        _("the integer programme over every compatible pair (the linear one ended without a proof)")
+        + (
+            ""
+            if best is full
+            else _("; it stopped without beating the simple assignment, which is kept")
+        ),
     )

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from geo_service.allocation.results import Unplaced
+from geo_service.i18n import _, ngettext
+from geo_service.scoring.explain import constraint_name
 
 SHOWN = 5  # households or districts named in a reason
 
@@ -23,7 +25,7 @@ class Fit:
 
 def _names(items: list[str]) -> str:
     """'A, B, C' with '(+n more)' past SHOWN."""
-    more = f" (+{len(items) - SHOWN} more)" if len(items) > SHOWN else ""
+    more = " " + _("(+{n} more)").format(n=len(items) - SHOWN) if len(items) > SHOWN else ""
     return ", ".join(items[:SHOWN]) + more
 
 
@@ -46,18 +48,27 @@ def explain_unplaced(
     base = {"household": i, "ref": refs[i], "fitting_flats": fit.fitting}
     if fit.fitting == 0:
         worst = sorted(((n, c) for c, n in fit.failed.items() if n), reverse=True)
-        which = _names([f"{c} fails for {n}" for n, c in worst])
+        which = _names(
+            [
+                ngettext(
+                    "{constraint} not met by {n} flat", "{constraint} not met by {n} flats", n
+                ).format(constraint=constraint_name(c), n=n)
+                for n, c in worst
+            ]
+        )
         return Unplaced(
             **base,
             code="no_fitting_flat",
-            reason=f"no free flat passes the hard constraints ({which})",
+            reason=_("No free flat meets the household's requirements ({which}).").format(
+                which=which
+            ),
             failed_constraints=fit.failed,
         )
     if fit.below_min_score:
         return Unplaced(
             **base,
             code="below_min_score",
-            reason="every fitting flat scores below the profile's minimum placement score",
+            reason=_("Every fitting flat scores below the profile's minimum placement score."),
         )
     usable = np.isfinite(scores) & (left[flat_district] > 0)
     if not usable.any():
@@ -65,8 +76,13 @@ def explain_unplaced(
         return Unplaced(
             **base,
             code="districts_full",
-            reason=f"its {fit.fitting} fitting flats are all in districts at their cap or "
-            f"excluded: {_names(full)}",
+            reason=ngettext(
+                "Its {n} fitting flat lies in a district that reached its quota or was "
+                "excluded: {districts}.",
+                "Its {n} fitting flats all lie in districts that reached their quota or were "
+                "excluded: {districts}.",
+                fit.fitting,
+            ).format(n=fit.fitting, districts=_names(full)),
             districts=full,
         )
     taken = np.zeros(len(scores), dtype=int) - 1
@@ -78,19 +94,29 @@ def explain_unplaced(
     parts = []
     if by:
         who = _names([refs[h] or f"#{h}" for h in by])
-        parts.append(f"went to other households of the batch ({who})")
+        parts.append(_("went to other households of the batch ({who})").format(who=who))
     if ran_out:
-        parts.append(f"lie in districts whose remaining capacity the batch used: {_names(ran_out)}")
+        parts.append(
+            _("lie in districts whose remaining quota the batch used: {districts}").format(
+                districts=_names(ran_out)
+            )
+        )
     if not parts:
         parts.append(
-            "were left unused by the solver (placing it would not raise the objective, or the "
-            "time limit ended first)"
+            _(
+                "were left unused by the solver (placing it would not raise the total score, or "
+                "the time limit ended first)"
+            )
         )
+    n = int(usable.sum())
     return Unplaced(
         **base,
         code="outranked",
-        reason=f"outranked: its {int(usable.sum())} fitting flats in districts with room "
-        + " or ".join(parts),
+        reason=ngettext(
+            "Other households came first: its {n} fitting flat in a district with room {why}.",
+            "Other households came first: its {n} fitting flats in districts with room {why}.",
+            n,
+        ).format(n=n, why=_(" or ").join(parts)),
         districts=ran_out,
         taken_by=by,
     )

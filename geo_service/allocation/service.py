@@ -24,6 +24,7 @@ from geo_service.auth.keys import KeyInfo
 from geo_service.db import models
 from geo_service.db.transactions import in_transaction
 from geo_service.errors import Conflict, InputError
+from geo_service.i18n import _
 from geo_service.reservations.holds import FlatTaken, Hold, case_ref_hash, place_holds
 from geo_service.scoring.districts import check_district_codes
 from geo_service.scoring.household import Household
@@ -56,7 +57,7 @@ def score_matrix(
             out[i] = out[same]
             fits.append(fits[same])
             if step:
-                step("scoring households", i + 1, len(households))
+                step(_("scoring households"), i + 1, len(households))
             continue
         ev = ranker.evaluate(hh, held)
         ok = ev.passed & (ranker.factor > 0)
@@ -79,7 +80,7 @@ def score_matrix(
             )
         )
         if step:
-            step("scoring households", i + 1, len(households))
+            step(_("scoring households"), i + 1, len(households))
     return out, fits
 
 
@@ -177,9 +178,9 @@ def allocate(
     """Place a batch; the greedy baseline always runs on the same input for comparison.
     ``step(stage, done, total)`` reports progress (scoring households, then solving)."""
     if method not in ("optimal", "greedy"):
-        raise InputError("method must be 'optimal' or 'greedy'")
+        raise InputError(_("method must be “optimal” or “greedy”"))
     if not 0 <= capacity_scale <= 10:
-        raise InputError("capacity_scale must be between 0 and 10")
+        raise InputError(_("capacity_scale must be between 0 and 10"))
     with engine.connect() as conn:
         check_district_codes(conn, exclude or [], "exclude_districts")
     ranker = ranker_of(rankers, engine, profile)
@@ -190,7 +191,7 @@ def allocate(
     left = np.maximum(limit - before, 0).astype(int)
     district = ranker.district_index
     if step:
-        step(f"solving ({method})", 0, 1)
+        step(_("solving ({method})").format(method=method), 0, 1)
     greedy = solve_greedy(scores, district, left)
     chosen = (
         solve_certified(
@@ -206,7 +207,7 @@ def allocate(
         else greedy
     )
     if step:
-        step(f"solving ({method})", 1, 1)
+        step(_("solving ({method})").format(method=method), 1, 1)
     return Allocation(
         **describe(chosen, method, ranker, households, scores, fits, cap, before, left),
         baseline=Baseline(
@@ -302,6 +303,8 @@ def record_run(
         return in_transaction(engine, store)
     except FlatTaken as exc:
         raise Conflict(
-            f"flat {exc.flat_id} of this allocation was reserved meanwhile; nothing was "
-            "reserved or stored: run the allocation again"
+            _(
+                "flat {flat} of this allocation was reserved meanwhile; nothing was reserved or "
+                "stored: run the allocation again"
+            ).format(flat=exc.flat_id)
         ) from None

@@ -17,6 +17,8 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_array
 
+from geo_service.i18n import _
+
 MIP_GAP = 1e-4
 Path = Literal["greedy", "greedy_certified", "restricted", "full", "time_limit"]
 
@@ -119,5 +121,5 @@ def solve_greedy(scores: np.ndarray, flat_district: np.ndarray, capacity: np.nda
     placed = flat_of >= 0
     total = float(scores[np.flatnonzero(placed), flat_of[placed]].sum())
     seconds = time.perf_counter() - start
-    how = "households in batch order, each its best free flat; not proven optimal"
+    how = _("households in batch order, each its best free flat; not proven optimal")
     return Solution(flat_of, total, int(placed.sum()), None, seconds, False, "greedy", None, how)

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from geo_service.analysis.source import district_shapes, resolve, scoring_profile
 from geo_service.analysis.tables import frame
 from geo_service.errors import InputError
+from geo_service.i18n import _
 from geo_service.scoring.districts import indicator_table, list_status
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.results import District
@@ -94,5 +95,7 @@ def indicators(
         return df
     years = sorted(df["year"].unique().tolist())
     if year not in years:
-        raise InputError(f"year {year} has no indicators (on file: {years})")
+        raise InputError(
+            _("the year {year} has no indicators (on file: {years})").format(year=year, years=years)
+        )
     return df[df["year"] == year].reset_index(drop=True)

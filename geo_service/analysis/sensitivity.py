@@ -7,6 +7,7 @@ from scipy.stats import kendalltau, spearmanr
 
 from geo_service.analysis.source import scoring_profile
 from geo_service.errors import InputError
+from geo_service.i18n import _
 from geo_service.scoring.profile import ScoringProfile, parse_profile
 
 
@@ -55,10 +56,18 @@ def decay_variant(
     names = categories if categories is not None else by_metres
     unknown = [c for c in names if c not in base.categories]
     if unknown:
-        raise InputError(f"unknown category {unknown[0]!r} (known: {', '.join(base.names())})")
+        raise InputError(
+            _("unknown category “{category}” (known: {known})").format(
+                category=unknown[0], known=", ".join(base.names())
+            )
+        )
     timed = [c for c in names if base.is_transit(c)]
     if timed:  # their decay is in minutes (full_min, zero_min), not metres
-        raise InputError(f"category {timed[0]!r} counts by public transport, in minutes")
+        raise InputError(
+            _("category “{category}” counts by public transport, in minutes").format(
+                category=timed[0]
+            )
+        )
     data = base.model_dump(mode="json")
     for name in names:
         cat = data["categories"][name]

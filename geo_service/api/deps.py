@@ -91,12 +91,16 @@ def require(role: str, audit_refusal: str | None = None) -> Callable[..., Awaita
             raise Unauthorized(
                 _("wrong password: no usable API key")
                 if found.scheme == "basic"
-                else "unknown or revoked API key"
+                else _("unknown or revoked API key")
             )
         if not info.allows(role):
             if audit_refusal:
                 refusal(request, info, audit_refusal)
-            raise Forbidden(f"role {info.role!r} may not do this; it needs {role!r}")
+            raise Forbidden(
+                _("the role “{role}” may not do this; it needs “{needed}”").format(
+                    role=info.role, needed=role
+                )
+            )
         request.state.key = info
         return info
 
@@ -164,8 +168,8 @@ async def reject_nul_characters(request: Request) -> None:
     nul = sorted({name for name, value in values if "\x00" in name or "\x00" in str(value)})
     if nul:
         raise InputError(
-            f"parameter {nul[0]!r} contains a NUL character",
-            errors=[{"pointer": n, "message": "NUL character"} for n in nul],
+            _("the parameter “{name}” contains a NUL character").format(name=nul[0]),
+            errors=[{"pointer": n, "message": _("NUL character")} for n in nul],
         )
 
 
@@ -178,9 +182,12 @@ async def reject_unknown_query(request: Request) -> None:
     unknown = sorted(set(request.query_params) - known)
     if unknown:
         raise InputError(
-            f"unknown query parameter {unknown[0]!r}"
-            + (f"; allowed: {', '.join(sorted(known))}" if known else "; this route takes none"),
+            (
+                _("unknown query parameter “{name}”; allowed: {known}")
+                if known
+                else _("unknown query parameter “{name}”; this route takes none")
+            ).format(name=unknown[0], known=", ".join(sorted(known))),
             errors=[
-                {"pointer": f"query:{u}", "message": "unknown query parameter"} for u in unknown
+                {"pointer": f"query:{u}", "message": _("unknown query parameter")} for u in unknown
             ],
         )

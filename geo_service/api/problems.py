@@ -39,6 +39,7 @@ HTTP_TITLES = {
 }
 
 
+ERROR = N_("Error")  # the title of a status without its own
 # Details the framework writes itself (FastAPI, Starlette), as source text for the catalogue
 FRAMEWORK_DETAILS = {
     "There was an error parsing the body": N_("the request body could not be read"),
@@ -73,7 +74,7 @@ def problem(
     """Build an ``application/problem+json`` response (RFC 9457)."""
     body: dict[str, Any] = {
         "type": "about:blank",
-        "title": _(title or HTTP_TITLES.get(status, N_("Error"))),
+        "title": _(title or HTTP_TITLES.get(status, ERROR)),
         "status": status,
         "detail": detail,
     }
@@ -108,8 +109,13 @@ def validation_errors(
     out = []
     for err in exc.errors():
         loc = () if err.get("type") == "json_invalid" else err.get("loc", ())
-        message = explain.message(err, required or [])
-        out.append({"pointer": _pointer(loc), "message": message, "field": explain.field(loc)})
+        out.append(
+            {
+                "pointer": _pointer(loc),
+                "message": explain.message(err, required or []),
+                "detail": explain.describe(err, explain.field(loc), required or []),
+            }
+        )
     return out
 
 
@@ -118,15 +124,14 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     the first field and says what it must be."""
     assert isinstance(exc, RequestValidationError)
     errors = validation_errors(exc, required_fields(request))
-    first = errors[0] if errors else {"field": _("the request"), "message": _("is not valid")}
-    detail = _("{field} {message}").format(field=first["field"], message=first["message"])
+    detail = errors[0]["detail"] if errors else _("the request is not valid")
     if len(errors) > 1:
         more = len(errors) - 1
         detail += " " + ngettext("(and {n} more error)", "(and {n} more errors)", more).format(
             n=more
         )
     for error in errors:
-        del error["field"]
+        del error["detail"]
     return problem(400, detail, errors=errors)
 
 

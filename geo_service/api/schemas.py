@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from geo_service.i18n import _
 from geo_service.scoring.household import HOUSEHOLD_EXAMPLE, BatchHousehold, Household
 
 ISO_DATETIME = re.compile(
@@ -21,7 +22,7 @@ def _datetime_text(value: object) -> object:
     numbers read as Unix time."""
     if isinstance(value, str) and ISO_DATETIME.fullmatch(value.strip()):
         return value.strip()
-    raise ValueError("expected an ISO 8601 date or date-time, e.g. 2026-11-25T08:00:00Z")
+    raise ValueError(_("must be an ISO 8601 date or date and time, e.g. 2026-11-25T08:00:00Z"))
 
 
 QueryDateTime = Annotated[datetime, BeforeValidator(_datetime_text)]

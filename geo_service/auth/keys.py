@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, func, insert, or_, select, update
 
 from geo_service.db import models
 from geo_service.errors import Forbidden, InputError, NotFound
+from geo_service.i18n import _
 
 ROLES = models.ROLES  # ordered: each role may do what the ones before it may
 PARTNER = models.PARTNER
@@ -60,18 +61,22 @@ def create_key(
     registered ``organisation``, id or name); return its info and the secret key (shown once,
     never stored)."""
     if role not in KEY_ROLES:
-        raise InputError(f"unknown role {role!r}; use one of {', '.join(KEY_ROLES)}")
+        raise InputError(
+            _("unknown role “{role}”; use one of {roles}").format(
+                role=role, roles=", ".join(KEY_ROLES)
+            )
+        )
     if (role == PARTNER) != (organisation is not None):
         raise InputError(
-            "a partner key needs --organisation (the organisation whose offers it keeps)"
+            _("a partner key needs --organisation (the organisation whose offers it keeps)")
             if role == PARTNER
-            else "only a partner key is bound to an organisation"
+            else _("only a partner key is bound to an organisation")
         )
     org_id = organisation_id(conn, organisation) if organisation is not None else None
     if not name.strip():
-        raise InputError("a key needs a name saying who holds it")
+        raise InputError(_("a key needs a name saying who holds it"))
     if expires_in is not None and expires_in <= timedelta(0):
-        raise InputError("a key's lifetime must be positive")
+        raise InputError(_("a key's lifetime must be positive"))
     key_id = secrets.token_hex(4)
     key = f"{KEY_PREFIX}_{key_id}_{secrets.token_urlsafe(24)}"
     conn.execute(
@@ -93,11 +98,17 @@ def acting_organisation(conn: Connection, key: KeyInfo, named: str | None, what:
     403), or the registered one an admin names (400 when it names none)."""
     if key.role == PARTNER:
         if named not in (None, key.organisation):
-            raise Forbidden(f"a partner key of {key.organisation!r} may not act for {named!r}")
+            raise Forbidden(
+                _("a partner key of “{own}” may not act for “{other}”").format(
+                    own=key.organisation, other=named
+                )
+            )
         assert key.organisation is not None
         return key.organisation
     if named is None:
-        raise InputError(f"an admin creating a {what} names its 'organisation'")
+        raise InputError(
+            _("an admin creating {what} names its “organisation”").format(what=_(what))
+        )
     return organisation_id(conn, named)
 
 
@@ -108,10 +119,12 @@ def organisation_id(conn: Connection, organisation: str) -> str:
         select(o.c.id).where(or_(o.c.id == organisation, o.c.name == organisation))
     ).scalar()
     if found is None:
-        known = ", ".join(conn.execute(select(o.c.id).order_by(o.c.id)).scalars()) or "none yet"
+        known = ", ".join(conn.execute(select(o.c.id).order_by(o.c.id)).scalars()) or _("none yet")
         raise NotFound(
-            f"no organisation {organisation!r}; registered: {known} "
-            "(`geo-service organisation create` registers one)"
+            _(
+                "there is no organisation “{organisation}”; registered: {known} "
+                "(`geo-service organisation create` registers one)"
+            ).format(organisation=organisation, known=known)
         )
     return str(found)
 
@@ -202,7 +215,11 @@ def revoke_key(conn: Connection, key_id: str) -> tuple[KeyRecord, bool]:
         .returning(K.c.id)
     ).first()
     if found is None and conn.execute(select(K.c.id).where(K.c.id == key_id)).first() is None:
-        raise NotFound(f"no API key with id {key_id!r}; see `geo-service apikey list`")
+        raise NotFound(
+            _("there is no API key with the id “{id}”; see `geo-service apikey list`").format(
+                id=key_id
+            )
+        )
     key = next(k for k in list_keys(conn, include_inactive=True) if k.id == key_id)
     return key, found is not None
 

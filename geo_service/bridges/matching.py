@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, func, select
 from geo_service.allocation.solver import solve_optimal
 from geo_service.db import models
 from geo_service.db.engine import connected
+from geo_service.i18n import _, current_language
 from geo_service.maps.labels import labels_for
 from geo_service.scoring.results import Result
 
@@ -140,7 +141,7 @@ def recommend(bind: Engine | Connection, since: datetime) -> BridgeRecommendatio
     distances = match_matrix([h.languages for h in homes], hxy, people, vxy)
     capacity = np.array([p["capacity"] for p in people], dtype=int)
     chosen = assign(distances, capacity)
-    lab = labels_for("de")
+    lab = labels_for(current_language())
     load = np.bincount(chosen[chosen >= 0], minlength=len(people))
     assignments, without = [], []
     for i, home in enumerate(homes):
@@ -155,20 +156,28 @@ def recommend(bind: Engine | Connection, since: datetime) -> BridgeRecommendatio
                     volunteer_id=people[j]["id"],
                     language=lang,
                     distance_m=round(d, 1),
-                    explanation=(
-                        f"spricht {lab.language_name(lang)} wie der Haushalt; wohnt "
-                        f"{lab.metres(d)} (Luftlinie) von der Wohnung; begleitet damit "
-                        f"{load[j]} von {people[j]['capacity']} möglichen Haushalten"
+                    explanation=_(
+                        "speaks {language} like the household; lives {distance} (straight "
+                        "line) from the flat; with it accompanies {load} of {capacity} possible "
+                        "households"
+                    ).format(
+                        language=lab.language_name(lang),
+                        distance=lab.metres(d),
+                        load=load[j],
+                        capacity=people[j]["capacity"],
                     ),
                 )
             )
             continue
-        names = ", ".join(lab.language_name(c) for c in home.languages) or "keine Angabe"
+        names = ", ".join(lab.language_name(c) for c in home.languages) or _("not stated")
         speakers = np.isfinite(distances[i]).any() if len(people) else False
         reason = (
-            f"alle Brückenbauer mit {names} begleiten schon so viele Haushalte, wie sie können"
+            _(
+                "every bridge builder speaking {languages} already accompanies as many "
+                "households as they can"
+            ).format(languages=names)
             if speakers
-            else f"kein Brückenbauer spricht {names}"
+            else _("no bridge builder speaks {languages}").format(languages=names)
         )
         without.append(WithoutBridge(household=home, reason=reason))
     return BridgeRecommendation(

@@ -16,6 +16,7 @@ from geo_service.auth.keys import PARTNER, KeyInfo, acting_organisation
 from geo_service.db import models
 from geo_service.db.crs import storage_crs
 from geo_service.errors import Conflict, NotFound
+from geo_service.i18n import N_, _
 from geo_service.ingest.record import check_record
 from geo_service.ingest.schemas import FieldSpec, KindSpec
 from geo_service.scoring.results import Result
@@ -79,7 +80,9 @@ def get_volunteer(conn: Connection, volunteer_id: str, key: KeyInfo) -> Voluntee
     """One volunteer; 404 when unknown or another organisation's (not disclosed)."""
     row = conn.execute(_scope(_query(), key).where(V.c.id == volunteer_id)).mappings().first()
     if row is None:
-        raise NotFound(f"no volunteer {volunteer_id!r} in your organisation")
+        raise NotFound(
+            _("there is no volunteer “{id}” in your organisation").format(id=volunteer_id)
+        )
     return Volunteer.model_validate(dict(row))
 
 
@@ -96,7 +99,7 @@ def create_volunteer(
     row, point = _validated(engine, values)
     srid = storage_crs(engine).srid
     with engine.begin() as conn:
-        org = acting_organisation(conn, key, organisation, "volunteer")
+        org = acting_organisation(conn, key, organisation, N_("a volunteer"))
         try:
             with conn.begin_nested():
                 conn.execute(
@@ -110,7 +113,9 @@ def create_volunteer(
                     )
                 )
         except IntegrityError:
-            raise Conflict(f"a volunteer with handle {row['id']!r} exists") from None
+            raise Conflict(
+                _("a volunteer with the handle “{id}” exists").format(id=row["id"])
+            ) from None
         record(conn, "volunteer_created", role=key.role, key_id=key.id, detail={"id": row["id"]})
         return get_volunteer(conn, row["id"], key)
 

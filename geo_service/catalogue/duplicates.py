@@ -9,6 +9,9 @@ from typing import Any
 import numpy as np
 from scipy.spatial import cKDTree
 
+from geo_service.i18n import _
+from geo_service.i18n.formats import distance, percent
+
 MAX_DISTANCE_M = 300.0  # pairs further apart are never duplicates
 THRESHOLD = 0.7  # similarity score at or above which a pair is reported
 
@@ -27,10 +30,13 @@ def similarity(a: dict[str, Any], b: dict[str, Any], distance_m: float) -> tuple
     langs = len(la & lb) / len(la | lb) if la | lb else 0.0
     near = 1.0 - distance_m / MAX_DISTANCE_M
     score = 0.6 * (1.0 if exact_name else name) + 0.15 * provider + 0.1 * langs + 0.15 * near
-    reason = (
-        f"name {name:.2f}{' (identical)' if exact_name else ''}, "
-        f"{'same' if provider else 'other'} provider, languages overlap {langs:.2f}, "
-        f"{distance_m:.0f} m apart"
+    reason = _("{name}, {provider}, languages {languages} the same, {distance} apart").format(
+        name=_("identical name")
+        if exact_name
+        else _("names {share} alike").format(share=percent(name)),
+        provider=_("same provider") if provider else _("another provider"),
+        languages=percent(langs),
+        distance=distance(distance_m),
     )
     return score, reason
 

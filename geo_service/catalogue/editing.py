@@ -19,6 +19,7 @@ from geo_service.db import models
 from geo_service.db.crs import storage_crs
 from geo_service.db.transactions import in_transaction
 from geo_service.errors import Conflict, Forbidden, NotFound, PreconditionFailed
+from geo_service.i18n import N_, _
 from geo_service.ingest.record import check_record
 from geo_service.ingest.schemas import KINDS
 from geo_service.scoring.profile import ScoringProfile
@@ -27,6 +28,19 @@ from geo_service.scoring.results import Result
 OFFERS, LANGS, ORGS = models.offers, models.offer_languages, models.organisations
 Status = Literal["draft", "active", "paused", "retired"]
 StatusAction = Literal["pause", "resume", "publish", "retire"]
+# Statuses and actions in words (the codes stay in URLs and JSON)
+STATUS_WORDS = {
+    "draft": N_("a draft"),
+    "active": N_("published"),
+    "paused": N_("paused"),
+    "retired": N_("retired"),
+}
+ACTION_WORDS = {
+    "pause": N_("pause"),
+    "resume": N_("resume"),
+    "publish": N_("publish"),
+    "retire": N_("retire"),
+}
 # action -> (states it may start from, state it leads to)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "pause": (frozenset({"active"}), "paused"),
@@ -97,13 +111,18 @@ def read_record(conn: Connection, offer_id: str) -> OfferRecord | None:
     return OfferRecord.model_validate({**found, **extra._mapping})
 
 
+def _no_offer() -> str:
+    """The 404 of an offer the key may not see (not disclosing another's draft)."""
+    return _("there is no offer “{offer}” (or it is another organisation's draft)")
+
+
 def get_offer(engine: Engine, offer_id: str, key: KeyInfo) -> OfferRecord:
     """The offer if the key may see it; 404 otherwise (another organisation's draft is not
     disclosed)."""
     with engine.connect() as conn:
         found = read_record(conn, offer_id)
     if found is None or not can_see(key, found.status, found.organisation_id):
-        raise NotFound(f"no offer {offer_id!r} (or it is another organisation's draft)")
+        raise NotFound(_no_offer().format(offer=offer_id))
     return found
 
 
@@ -199,12 +218,14 @@ def create_offer(
     the organisation's name; validated as an import validates it."""
     if key.role == PARTNER and organisation not in (None, key.organisation):
         exc = _Refused(
-            f"a partner key of {key.organisation!r} may only create that organisation's offers",
+            _("a partner key of “{own}” may only create that organisation's offers").format(
+                own=key.organisation
+            ),
             organisation,
         )
         raise _refused(engine, key, "(new)", "create", exc)
     with engine.connect() as conn:
-        org = acting_organisation(conn, key, organisation, "offer")
+        org = acting_organisation(conn, key, organisation, N_("an offer"))
         provider = conn.execute(select(ORGS.c.name).where(ORGS.c.id == org)).scalar_one()
     offer_id = f"{org}-{secrets.token_hex(3)}"
     row, point = _validated(engine, {**values, "id": offer_id, "provider": provider}, profile)
@@ -226,12 +247,18 @@ def _locked(conn: Connection, offer_id: str, key: KeyInfo) -> dict[str, Any]:
     current = snapshot(conn, [offer_id], lock=True).get(offer_id)
     owner = conn.execute(select(OFFERS.c.organisation_id).where(OFFERS.c.id == offer_id)).scalar()
     if current is None or not can_see(key, current["status"], owner):
-        raise NotFound(f"no offer {offer_id!r} (or it is another organisation's draft)")
+        raise NotFound(_no_offer().format(offer=offer_id))
     if not can_edit(key, owner):
-        whose = f"organisation {owner!r}" if owner else "no partner organisation"
+        whose = (
+            _("the organisation “{owner}”").format(owner=owner)
+            if owner
+            else _("no partner organisation")
+        )
         raise _Refused(
-            f"offer {offer_id!r} is kept by {whose}; a partner key of "
-            f"{key.organisation!r} may change only its own organisation's offers",
+            _(
+                "offer “{offer}” is kept by {whose}; a partner key of “{own}” may change only "
+                "its own organisation's offers"
+            ).format(offer=offer_id, whose=whose, own=key.organisation),
             owner,
         )
     return current
@@ -241,8 +268,10 @@ def _check_version(current: dict[str, Any], expected: int | None, offer_id: str)
     """412 when the client's version (If-Match) is not the current one."""
     if expected is not None and expected != current["version"]:
         raise PreconditionFailed(
-            f"offer {offer_id!r} changed meanwhile: it is at version {current['version']}, "
-            f"the request names {expected}; read it again (GET) and resend with its ETag"
+            _(
+                "offer “{offer}” changed meanwhile: it is at version {version}, the request "
+                "names {expected}; read it again (GET) and resend with its ETag"
+            ).format(offer=offer_id, version=current["version"], expected=expected)
         )
 
 
@@ -262,7 +291,9 @@ def update_offer(
         current = _locked(conn, offer_id, key)
         _check_version(current, expected_version, offer_id)
         if current["status"] == "retired":
-            raise Conflict(f"offer {offer_id!r} is retired and cannot change any more")
+            raise Conflict(
+                _("offer “{offer}” is retired and cannot change any more").format(offer=offer_id)
+            )
         row, point = _validated(engine, {**current, **changes}, profile)
         _write(conn, offer_id, row, point, srid)
         return _finish(conn, offer_id, current, "update", key)
@@ -287,10 +318,15 @@ def change_status(
     def work(conn: Connection) -> OfferRecord:
         current = _locked(conn, offer_id, key)
         _check_version(current, expected_version, offer_id)
-        if current["status"] not in starts:
+        status = str(current["status"])
+        if status not in starts:
             raise Conflict(
-                f"offer {offer_id!r} is {current['status']}: {action} needs it "
-                f"{' or '.join(sorted(starts))}"
+                _("offer “{offer}” is {status}: “{action}” needs it {needed}").format(
+                    offer=offer_id,
+                    status=_(STATUS_WORDS[status]),
+                    action=_(ACTION_WORDS[action]),
+                    needed=_(" or ").join(_(STATUS_WORDS[s]) for s in sorted(starts)),
+                )
             )
         conn.execute(
             update(OFFERS)

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from geo_service.db import models
 from geo_service.errors import Conflict, InputError
+from geo_service.i18n import _
 from geo_service.scoring.results import Result
 
 ORGS, OFFERS = models.organisations, models.offers
@@ -47,15 +48,21 @@ def create_organisation(conn: Connection, name: str, slug: str | None = None) ->
     provider is its name and that nobody keeps yet; 409 if the slug or name is taken."""
     name = name.strip()
     if not name or len(name) > 200:
-        raise InputError("an organisation needs a name of 1 to 200 characters")
+        raise InputError(_("an organisation needs a name of 1 to 200 characters"))
     slug = slug or slug_of(name)
     if not SLUG.fullmatch(slug):
-        raise InputError(f"organisation id {slug!r}: use 1-40 lower-case letters, digits and '-'")
+        raise InputError(
+            _("organisation id “{id}”: use 1-40 lower-case letters, digits and “-”").format(id=slug)
+        )
     try:
         with conn.begin_nested():
             conn.execute(insert(ORGS).values(id=slug, name=name))
     except IntegrityError:
-        raise Conflict(f"an organisation with id {slug!r} or name {name!r} exists") from None
+        raise Conflict(
+            _("an organisation with the id “{id}” or the name “{name}” exists").format(
+                id=slug, name=name
+            )
+        ) from None
     conn.execute(
         update(OFFERS)
         .where(OFFERS.c.provider == name, OFFERS.c.organisation_id.is_(None))

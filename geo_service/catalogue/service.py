@@ -22,6 +22,7 @@ from geo_service.catalogue.store import (
     vocabulary,
 )
 from geo_service.errors import InputError
+from geo_service.i18n import _
 from geo_service.scoring.profile import ScoringProfile
 
 DEFAULT_RADIUS_M = 2000.0
@@ -50,7 +51,11 @@ def e2sfca_weight(profile: ScoringProfile, category: str) -> tuple[Weight, float
     """The profile's decay for an offer category (E2SFCA) and its zero distance as radius."""
     name = profile.offer_category_map().get(category)
     if name is None:
-        raise InputError(f"category {category!r} is not mapped in profile {profile.name!r}")
+        raise InputError(
+            _("category “{category}” is not mapped in the profile “{profile}”").format(
+                category=category, profile=profile.name
+            )
+        )
     return smoothstep_weight(profile.full_m(name), profile.zero_m(name)), profile.zero_m(name)
 
 

@@ -16,6 +16,7 @@ from geo_service.catalogue.sheet_map import MiniMap, mini_map
 from geo_service.catalogue.store import check_languages, load_offers, point_xy
 from geo_service.db import models
 from geo_service.errors import InputError
+from geo_service.i18n import _
 from geo_service.maps.labels import Labels, labels_for, sheet_languages
 from geo_service.scoring.profile import CatalogueRules
 
@@ -38,7 +39,9 @@ def check_sheet_language(lang: str) -> str:
     """``lang`` if the sheet has labels in it, else InputError naming the languages it has."""
     if lang not in sheet_languages():
         raise InputError(
-            f"sheet_language {lang!r}: the sheet has labels in {', '.join(sheet_languages())}"
+            _("sheet_language “{lang}”: the sheet is printed in {languages}").format(
+                lang=lang, languages=", ".join(sheet_languages())
+            )
         )
     return lang
 

@@ -12,6 +12,7 @@ from geo_service.db import models
 from geo_service.db.crs import storage_crs
 from geo_service.db.engine import connected
 from geo_service.errors import InputError, NotFound
+from geo_service.i18n import _
 from geo_service.scoring.household import language_problem
 
 OFFERS, LANGS, FLATS = models.offers, models.offer_languages, models.flats
@@ -24,7 +25,7 @@ def check_languages(languages: list[str]) -> list[str]:
     for code in codes:
         problem = language_problem(code)
         if problem:
-            raise InputError(f"language: {problem}")
+            raise InputError(_("language: {problem}").format(problem=problem))
     return codes
 
 
@@ -78,7 +79,9 @@ def point_xy(bind: Engine | Connection, near: str) -> tuple[float, float]:
         try:
             lon, lat = float(parts[0]), float(parts[1])
         except ValueError:
-            raise InputError(f"near: {near!r} is neither a flat id nor lon,lat") from None
+            raise InputError(
+                _("near: “{near}” is neither a flat id nor lon,lat").format(near=near)
+            ) from None
         geom = func.ST_Transform(
             func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326), storage_crs(bind).srid
         )
@@ -88,7 +91,7 @@ def point_xy(bind: Engine | Connection, near: str) -> tuple[float, float]:
     with connected(bind) as conn:
         row = conn.execute(query).first()
     if row is None:
-        raise NotFound(f"flat {near!r} not found")
+        raise NotFound(_("there is no flat {flat_id}").format(flat_id=near))
     return float(row[0]), float(row[1])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from geo_service.errors import InputError
+from geo_service.i18n import _
 from geo_service.scoring.profile import ScoringProfile
 
 
@@ -20,6 +21,8 @@ def check_categories(categories: Iterable[str], profile: ScoringProfile) -> list
     unknown = [c for c in chosen if c not in known]
     if unknown:
         raise InputError(
-            f"category: unknown offer category {unknown[0]!r}; known: {', '.join(known)}"
+            _("category: unknown offer category “{category}”; known: {known}").format(
+                category=unknown[0], known=", ".join(known)
+            )
         )
     return chosen

@@ -14,6 +14,8 @@ from sqlalchemy import Connection, Engine, distinct, func, select
 
 from geo_service.db import migrate, models
 from geo_service.db.crs import configured, storage_crs
+from geo_service.i18n import _, ngettext
+from geo_service.i18n.formats import moment
 from geo_service.scoring.profile import ScoringProfile
 
 
@@ -67,7 +69,11 @@ def count(conn: Connection, table: Any, *where: Any) -> int:
 def districts_step(conn: Connection) -> tuple[Step, set[str]]:
     """Districts stored."""
     codes = set(conn.execute(select(models.districts.c.code)).scalars())
-    detail = f"{len(codes)} districts" if codes else "no districts"
+    detail = (
+        ngettext("{n} district", "{n} districts", len(codes)).format(n=len(codes))
+        if codes
+        else _("no districts")
+    )
     return Step("districts", bool(codes), detail, "geo-service import districts FILE"), codes
 
 
@@ -77,7 +83,7 @@ def indicators_step(conn: Connection, codes: set[str], profile: ScoringProfile) 
     command = "geo-service import indicators FILE"
     year = conn.execute(select(func.max(di.c.year))).scalar()
     if year is None:
-        return Step("indicators", False, "no indicators", command)
+        return Step("indicators", False, _("no indicators"), command)
     have = set(conn.execute(select(di.c.district_code).where(di.c.year == year)).scalars())
     keys = list(profile.district.indicators)
     complete = set(
@@ -91,9 +97,14 @@ def indicators_step(conn: Connection, codes: set[str], profile: ScoringProfile) 
     lacking = sorted((codes - have) | (have - complete))
     if lacking:
         shown = ", ".join(lacking[:8]) + (" ..." if len(lacking) > 8 else "")
-        detail = f"{year}: {len(lacking)} districts lack the profile's indicators ({shown})"
+        detail = ngettext(
+            "{year}: {n} district lacks the profile's indicators ({shown})",
+            "{year}: {n} districts lack the profile's indicators ({shown})",
+            len(lacking),
+        ).format(year=year, n=len(lacking), shown=shown)
         return Step("indicators", False, detail, command)
-    return Step("indicators", True, f"{year} for every district: {', '.join(keys)}", command)
+    detail = _("{year} for every district: {keys}").format(year=year, keys=", ".join(keys))
+    return Step("indicators", True, detail, command)
 
 
 def quotas_step(conn: Connection, codes: set[str]) -> Step:
@@ -102,20 +113,27 @@ def quotas_step(conn: Connection, codes: set[str]) -> Step:
     period = conn.execute(select(func.max(qp.c.period))).scalar()
     command = "geo-service import quotas FILE"
     if period is None:
-        return Step("quota plan", False, "no quota plan (capacities derived)", command)
+        return Step("quota plan", False, _("no quota plan (capacities derived)"), command)
     planned = set(conn.execute(select(qp.c.district_code).where(qp.c.period == period)).scalars())
     missing = sorted(codes - planned)
     if missing:
-        detail = f"period {period}: no capacity for {', '.join(missing[:8])}"
+        detail = _("period {period}: no capacity for {districts}").format(
+            period=period, districts=", ".join(missing[:8])
+        )
         return Step("quota plan", False, detail, command)
-    return Step("quota plan", True, f"period {period} for every district", command)
+    detail = _("period {period} for every district").format(period=period)
+    return Step("quota plan", True, detail, command)
 
 
 def flats_step(conn: Connection) -> Step:
     """Available flats stored."""
     f = models.flats
     n = count(conn, f, f.c.available)
-    detail = f"{n} available flats" if n else "no available flats"
+    detail = (
+        ngettext("{n} available flat", "{n} available flats", n).format(n=n)
+        if n
+        else _("no available flats")
+    )
     return Step("flats", n > 0, detail, "geo-service import flats FILE")
 
 
@@ -129,19 +147,21 @@ def amenities_step(conn: Connection, profile: ScoringProfile) -> Step:
     empty = [n for n in names if not per.get(n)]
     total = sum(per.get(n, 0) for n in names)
     if total == 0:
-        return Step("amenities", False, "no amenities", command)
-    detail = f"{total} amenities in {len(names) - len(empty)} of {len(names)} categories"
+        return Step("amenities", False, _("no amenities"), command)
+    detail = _("{n} amenities in {some} of {all} categories").format(
+        n=total, some=len(names) - len(empty), all=len(names)
+    )
     if empty:
-        detail += f"; none for {', '.join(empty)}"
+        detail += _("; none for {categories}").format(categories=", ".join(empty))
     return Step("amenities", True, detail, command)
 
 
 def offers_step(conn: Connection, profile: ScoringProfile) -> Step:
     """Offers of the catalogue (optional: catalogue categories score 0 without them)."""
     n = count(conn, models.offers)
-    detail = f"{n} offers" if n else "no offers"
+    detail = ngettext("{n} offer", "{n} offers", n).format(n=n) if n else _("no offers")
     if not n and profile.names("catalogue"):
-        detail += " (the profile's catalogue categories score 0)"
+        detail += " " + _("(the profile's catalogue categories score 0)")
     return Step("offers", n > 0, detail, "geo-service import offers FILE", required=False)
 
 
@@ -149,9 +169,9 @@ def network_step(conn: Connection, profile: ScoringProfile) -> Step:
     """The walking network: required when the profile measures walking distances."""
     n = count(conn, models.network_edges)
     walking = profile.distance_mode == "network"
-    detail = f"{n} edges" if n else "no walking network"
+    detail = ngettext("{n} edge", "{n} edges", n).format(n=n) if n else _("no walking network")
     if not walking:
-        detail += " (not needed: the profile measures straight lines)"
+        detail += " " + _("(not needed: the profile measures straight lines)")
     return Step(
         "walking network",
         n > 0 or not walking,
@@ -169,18 +189,21 @@ def scored_step(conn: Connection, profile: ScoringProfile) -> Step:
     scored_at = conn.execute(select(func.max(a.c.computed_at))).scalar()
     imported_at = conn.execute(select(func.max(imp.c.imported_at))).scalar()
     if not versions or scored_at is None:
-        return Step("scored", False, "not scored yet", command)
+        return Step("scored", False, _("not scored yet"), command)
     if versions != {profile.version}:
-        return Step("scored", False, "scored with another profile version", command)
+        return Step("scored", False, _("scored with another profile version"), command)
     if imported_at is not None and imported_at > scored_at:
-        return Step("scored", False, "data imported after the last score", command)
-    return Step("scored", True, f"scored {scored_at:%Y-%m-%d %H:%M} ({profile.distance_mode})")
+        return Step("scored", False, _("data imported after the last score"), command)
+    detail = _("scored {when} ({mode})").format(when=moment(scored_at), mode=profile.distance_mode)
+    return Step("scored", True, detail)
 
 
 def schema_step(engine: Engine) -> Step:
     """The database is migrated to the newest schema."""
     revision, head = migrate.current_revision(engine), migrate.head_revision()
-    detail = f"schema {revision or 'empty'}" + ("" if revision == head else f", head is {head}")
+    detail = _("schema {revision}").format(revision=revision or _("empty")) + (
+        "" if revision == head else _(", head is {head}").format(head=head)
+    )
     return Step("schema", revision == head, detail, "geo-service db migrate")
 
 

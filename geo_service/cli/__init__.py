@@ -48,7 +48,7 @@ def _announce(conn: Connection) -> None:
     url = conn.engine.url.render_as_string(hide_password=False)
     if url not in _announced:
         _announced.add(url)
-        err.print(f"database: {describe(url)}", soft_wrap=True, markup=False)
+        err.print(_("database: {name}").format(name=describe(url)), soft_wrap=True, markup=False)
 
 
 @app.callback()

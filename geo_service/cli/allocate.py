@@ -13,6 +13,7 @@ from geo_service.cli.app import app
 from geo_service.cli.common import console, print_json, progress, say, show_table, to_json
 from geo_service.cli.options import ProfilePath
 from geo_service.errors import InputError
+from geo_service.i18n import _
 
 if TYPE_CHECKING:
     from geo_service.allocation.results import Allocation
@@ -113,9 +114,13 @@ def load_run(path: Path) -> dict[str, Any]:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: not an allocation file ({exc})") from None
+        raise InputError(
+            _("{path}: not an allocation file ({error})").format(path=path, error=exc)
+        ) from None
     if not isinstance(doc, dict) or "districts" not in doc or "placed" not in doc:
-        raise InputError(f"{path}: not an allocation file (no 'districts' or 'placed')")
+        raise InputError(
+            _("{path}: not an allocation file (no “districts” or “placed”)").format(path=path)
+        )
     return doc
 
 

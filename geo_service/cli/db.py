@@ -6,6 +6,7 @@ import typer
 
 from geo_service.cli.app import db_app
 from geo_service.cli.common import console
+from geo_service.i18n import _
 
 # The roles `db url --role` knows (db/engine.py: database_url, migration_url, admin_url).
 ROLES = ("service", "owner", "admin")
@@ -16,7 +17,11 @@ def _external_note(action: str) -> bool:
     from geo_service.config import get_settings
 
     if get_settings().database_url:
-        console.print(f"DATABASE_URL is set: using that server, nothing to {action}.")
+        console.print(
+            _("DATABASE_URL is set: that server is used, there is nothing to {action}.").format(
+                action=action
+            )
+        )
         return True
     return False
 
@@ -27,11 +32,15 @@ def start() -> None:
     from geo_service.config import get_settings
     from geo_service.db import cluster
 
-    if _external_note("start"):
+    if _external_note(_("start")):
         return
     c = cluster.locate(get_settings())
     done = cluster.start(c)
-    console.print(f"embedded PostGIS {done}: port {c.port()}, data {c.data_dir}")
+    console.print(
+        _("embedded PostGIS {state}: port {port}, data {data}").format(
+            state=done, port=c.port(), data=c.data_dir
+        )
+    )
 
 
 @db_app.command("stop")
@@ -40,9 +49,10 @@ def stop() -> None:
     from geo_service.config import get_settings
     from geo_service.db import cluster
 
-    if _external_note("stop"):
+    if _external_note(_("stop")):
         return
-    console.print(f"embedded PostGIS {cluster.stop(cluster.locate(get_settings()))}")
+    state = cluster.stop(cluster.locate(get_settings()))
+    console.print(_("embedded PostGIS {state}").format(state=state))
 
 
 @db_app.command("status")
@@ -56,14 +66,28 @@ def status() -> None:
     if not settings.database_url:
         c = cluster.locate(settings)
         pid = cluster.running_pid(c)
-        state = f"running (pid {pid}, port {c.port()})" if pid else "stopped"
-        console.print(f"embedded PostGIS of {settings.home}: {state}; data {c.data_dir}")
+        state = (
+            _("running (pid {pid}, port {port})").format(pid=pid, port=c.port())
+            if pid
+            else _("stopped")
+        )
+        console.print(
+            _("embedded PostGIS of {home}: {state}; data {data}").format(
+                home=settings.home, state=state, data=c.data_dir
+            )
+        )
         if not pid:
             raise typer.Exit(1)
     revision = migrate.current_revision(get_engine())
     head = migrate.head_revision()
-    note = "up to date" if revision == head else f"behind head {head}: run `geo-service db migrate`"
-    console.print(f"schema revision: {revision or 'none'} ({note})")
+    note = (
+        _("up to date")
+        if revision == head
+        else _("behind {head}: run `geo-service db migrate`").format(head=head)
+    )
+    console.print(
+        _("schema revision: {revision} ({note})").format(revision=revision or _("none"), note=note)
+    )
 
 
 def libpq_url(url: str) -> str:
@@ -88,7 +112,9 @@ def url(
     from geo_service.db.engine import admin_url, database_url, migration_url
 
     if role not in ROLES:
-        raise typer.BadParameter(f"use one of {', '.join(ROLES)}", param_hint="--role")
+        raise typer.BadParameter(
+            _("use one of {roles}").format(roles=", ".join(ROLES)), param_hint="--role"
+        )
     found = {"service": database_url, "owner": migration_url, "admin": admin_url}[role]()
     print(libpq_url(found) if libpq else found)
 
@@ -101,18 +127,28 @@ def migrate_cmd() -> None:
 
     done = migrate.migrate_database()
     if done.before == done.after:
-        console.print(f"schema already at {done.after}")
+        console.print(_("schema already at {revision}").format(revision=done.after))
     else:
-        console.print(f"schema migrated from {done.before or 'empty'} to {done.after}")
+        console.print(
+            _("schema migrated from {before} to {after}").format(
+                before=done.before or _("empty"), after=done.after
+            )
+        )
     if done.separate_roles:
         console.print(
-            f"roles: {done.owner} owns the schema; the service connects as {done.service} "
-            "(rows only; audit_log insert-only)"
+            _(
+                "roles: {owner} owns the schema; the service connects as {service} (rows only; "
+                "audit_log insert-only)"
+            ).format(owner=done.owner, service=done.service)
         )
     else:
+        warning = _("warning:")
         console.print(
-            f"[yellow]warning:[/yellow] the service role {done.service} can change the schema "
-            "(superuser or owner of audit_log), so the audit log is protected by triggers only: "
-            "set MIGRATION_DATABASE_URL to the owner and DATABASE_URL to a role without DDL "
-            "rights (README, 'Database roles')"
+            f"[yellow]{warning}[/yellow] "
+            + _(
+                "the service role {service} can change the schema (superuser or owner of "
+                "audit_log), so the audit log is protected by triggers only: set "
+                "MIGRATION_DATABASE_URL to the owner and DATABASE_URL to a role without DDL "
+                "rights (README, “Database roles”)"
+            ).format(service=done.service)
         )

@@ -12,6 +12,7 @@ from geo_service.cli.common import console, progress
 from geo_service.cli.options import ProfilePath, profile_from
 from geo_service.cli.scoring import read_household_arg
 from geo_service.errors import InputError
+from geo_service.i18n import _
 
 if TYPE_CHECKING:
     from geo_service.scoring.profile import ScoringProfile
@@ -83,7 +84,7 @@ def household(
     from geo_service.scoring.household import parse_household
 
     if out.resolve().parent == get_settings().maps_dir.resolve():
-        raise InputError("household maps are not written to the public maps/ folder")
+        raise InputError(_("household maps are not written to the public maps/ folder"))
     prof = profile_from(profile)
     hh = parse_household(read_household_arg(household), prof)
     m, results = household_map(get_engine(), prof, hh, top)

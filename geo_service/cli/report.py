@@ -11,6 +11,7 @@ from geo_service.cli.app import app
 from geo_service.cli.common import err as console
 from geo_service.cli.common import print_json
 from geo_service.cli.options import ProfilePath, profile_from
+from geo_service.i18n import _
 
 
 @app.command("report")
@@ -30,10 +31,10 @@ def report(
     from geo_service.report.service import build_report, render_html, render_pdf
 
     if not as_json and out is None:
-        raise InputError("give --out FILE (.html or .pdf), or --json")
+        raise InputError(_("give --out FILE (.html or .pdf), or --json"))
     suffix = out.suffix.lower() if out else ""
     if out is not None and suffix not in (".html", ".pdf"):
-        raise InputError(f"--out: {out.name} must end in .html or .pdf")
+        raise InputError(_("--out: {name} must end in .html or .pdf").format(name=out.name))
     prof = profile_from(profile)
     found = build_report(get_engine(), since.date(), prof)
     if as_json:

@@ -12,6 +12,7 @@ from geo_service.cli.app import app
 from geo_service.cli.common import console, dash, print_json, say, show_table
 from geo_service.cli.options import ProfilePath, profile_from
 from geo_service.errors import InputError
+from geo_service.i18n import _
 
 if TYPE_CHECKING:
     from geo_service.scoring.results import Ranking
@@ -67,7 +68,11 @@ def read_household_arg(value: str) -> str:
     if not value.lstrip().startswith("{") and path.exists():
         return path.read_text(encoding="utf-8")
     if not value.lstrip().startswith("{"):
-        raise InputError(f"household: {value!r} is neither a JSON object nor an existing file")
+        raise InputError(
+            _("household: “{value}” is neither a JSON object nor an existing file").format(
+                value=value
+            )
+        )
     return value
 
 
@@ -148,7 +153,7 @@ def districts_cmd(as_json: bool = JSON_OPTION) -> None:
     with get_engine().connect() as conn:
         rows = list_status(conn, public=True)
     if not rows or all(r.profile_version is None for r in rows):
-        raise InputError("no district status yet: run `geo-service score`")
+        raise InputError(_("no district status yet: run `geo-service score`"))
     if as_json:
         print_json(DistrictList(items=rows))
         return

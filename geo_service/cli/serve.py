@@ -10,6 +10,7 @@ import typer
 
 from geo_service.cli.app import app
 from geo_service.cli.common import console
+from geo_service.i18n import _
 
 if TYPE_CHECKING:
     from geo_service.config import Settings
@@ -33,10 +34,12 @@ def check_exposure(host: str, settings: Settings) -> None:
     problem = weak_secret(settings)
     if problem and not is_loopback(host):
         raise InputError(
-            f"refusing to serve on {host}: {problem}. Set GEO_SERVICE_SECRET_KEY to a random "
-            f"string of at least {MIN_SECRET_CHARS} characters (e.g. `python3 -c 'import "
-            "secrets; print(secrets.token_urlsafe(48))'`), or unset it to use the secret "
-            "generated for this installation"
+            _(
+                "refusing to serve on {host}: {problem}. Set GEO_SERVICE_SECRET_KEY to a random "
+                "string of at least {n} characters (e.g. `python3 -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'`), or unset it to use the secret generated "
+                "for this installation"
+            ).format(host=host, problem=problem, n=MIN_SECRET_CHARS)
         )
 
 

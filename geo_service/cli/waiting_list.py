@@ -13,6 +13,7 @@ from geo_service.cli.common import print_json, say, show_table
 from geo_service.cli.options import ProfilePath, profile_from
 from geo_service.cli.scoring import JSON_OPTION
 from geo_service.errors import InputError
+from geo_service.i18n import _
 from geo_service.transition.terms import DECLINE_REASONS, WAITING_STATUSES, WITHDRAW_REASONS
 
 if TYPE_CHECKING:
@@ -106,8 +107,10 @@ def add_cmd(
             strict=False,
         )
     except ValidationError as exc:
-        problems = "; ".join(f"{'/'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise InputError(f"waiting-list add: {problems}") from None
+        from geo_service.i18n import validation
+
+        problems = "; ".join(validation.describe(e) for e in exc.errors())
+        raise InputError(_("waiting-list add: {problems}").format(problems=problems)) from None
     _show(store.add(get_engine(), new, store.cli_caller(), prof), as_json)
 
 
@@ -123,7 +126,11 @@ def list_cmd(
     from geo_service.transition import store
 
     if status and status not in WAITING_STATUSES:
-        raise InputError(f"unknown status {status!r}; use {', '.join(WAITING_STATUSES)}")
+        raise InputError(
+            _("unknown status “{status}”; use {known}").format(
+                status=status, known=", ".join(WAITING_STATUSES)
+            )
+        )
     page = store.page(get_engine(), status, limit, offset)
     if as_json:
         print_json(page)
@@ -203,7 +210,11 @@ def move_cmd(
 def _reason(allowed: tuple[str, ...], reason: str) -> str:
     """A reason from the closed vocabulary (no free text: it could identify someone)."""
     if reason not in allowed:
-        raise InputError(f"unknown reason {reason!r}; use {', '.join(allowed)}")
+        raise InputError(
+            _("unknown reason “{reason}”; use {known}").format(
+                reason=reason, known=", ".join(allowed)
+            )
+        )
     return reason
 
 
@@ -298,7 +309,7 @@ def recommend_cmd(
     from geo_service.transition.schemas import FlatRecommendation, HouseholdRecommendation
 
     if (entry is None) == (flat is None):
-        raise InputError("give exactly one of --entry or --flat")
+        raise InputError(_("give exactly one of --entry or --flat"))
     prof, engine, key = profile_from(profile), get_engine(), store.cli_caller()
     answer: FlatRecommendation | HouseholdRecommendation
     if entry is not None:

@@ -35,6 +35,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from geo_service.db.pgbinary import HEADER, TRAILER
 from geo_service.errors import ConfigurationError, Conflict
+from geo_service.i18n import _
 
 log = logging.getLogger(__name__)
 Method = Literal["swap", "in_place"]
@@ -138,7 +139,7 @@ def _lock_all(conn: Connection, tables: Sequence[str]) -> None:
     server's deadlock timeout) for all, else give back what was taken (savepoint) and retry;
     Conflict (nothing written) when readers kept them SWAP_LOCK_ATTEMPTS times."""
     names = ", ".join(_q(conn, t) for t in tables)
-    for _ in range(SWAP_LOCK_ATTEMPTS):
+    for _attempt in range(SWAP_LOCK_ATTEMPTS):
         try:
             with conn.begin_nested():  # SET LOCAL: undone by the savepoint's rollback
                 conn.execute(text(f"SET LOCAL lock_timeout = '{SWAP_LOCK_TIMEOUT}'"))
@@ -150,8 +151,10 @@ def _lock_all(conn: Connection, tables: Sequence[str]) -> None:
                 raise
             time.sleep(random.uniform(0.0, 0.05))
     raise Conflict(
-        f"{names} stayed in use by readers for {SWAP_LOCK_ATTEMPTS} attempts to swap them in; "
-        "nothing was written: run it again"
+        _(
+            "{tables} stayed in use by readers for {n} attempts to swap them in; nothing was "
+            "written: run it again"
+        ).format(tables=names, n=SWAP_LOCK_ATTEMPTS)
     )
 
 
@@ -162,8 +165,10 @@ def _stage(conn: Connection, contents: Contents, txid: int) -> list[str]:
     for what, query in UNSUPPORTED.items():
         if conn.execute(text(query), {"t": oid}).scalar():
             raise ConfigurationError(
-                f"cannot replace {table} by a swap: it has {what}, which the swap would lose; "
-                "score as a role that does not own it (in place) or remove them"
+                _(
+                    "cannot replace {table} by a swap: it has {what}, which the swap would "
+                    "lose; score as a role that does not own it (in place) or remove them"
+                ).format(table=table, what=what)
             )
     staging = f"_{table}_staging"
     _create_staging(conn, table, staging)
@@ -238,7 +243,11 @@ def _fire_deferred(conn: Connection, table: str) -> None:
 def _retarget(definition: str, old: str, new: str) -> str:
     """A catalog definition (CREATE INDEX/TRIGGER) moved to another table or name."""
     if old not in definition:
-        raise ConfigurationError(f"unexpected catalog definition, cannot retarget: {definition}")
+        raise ConfigurationError(
+            _("unexpected catalog definition, cannot retarget: {definition}").format(
+                definition=definition
+            )
+        )
     return definition.replace(old, new, 1)
 
 
@@ -283,7 +292,7 @@ def _build_keys(conn: Connection, oid: int, table: str, staging: str, txid: int)
         {"t": oid},
     ).all()
     renames: list[str] = []
-    for name, kind, definition, _, comment in constraints:
+    for name, kind, definition, _table, comment in constraints:
         # names of foreign keys are per table (the real name right away), of keys per schema
         temp = name if kind == "f" else _temp_name(name, "n", txid)
         _ddl(conn, f"ALTER TABLE {s} ADD CONSTRAINT {_q(conn, temp)} {definition}")

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from geo_service.config import Settings
 from geo_service.errors import ClusterError, InputError
+from geo_service.i18n import _
 
 # Which login each URL uses: the superuser, the schema owner, the service role.
 ROLES = ("admin", "owner", "service")
@@ -71,7 +72,11 @@ class Cluster:
         """The database user name of ``role`` (admin, owner or service)."""
         s = self.settings
         if role not in ROLES:
-            raise InputError(f"unknown database role {role!r}; use one of {', '.join(ROLES)}")
+            raise InputError(
+                _("unknown database role “{role}”; use one of {roles}").format(
+                    role=role, roles=", ".join(ROLES)
+                )
+            )
         return {"admin": s.db_user, "owner": s.db_owner, "service": s.db_service_user}[role]
 
     def port(self) -> int | None:
@@ -92,8 +97,10 @@ class Cluster:
             port = None
         if port is None:
             raise ClusterError(
-                f"the embedded cluster of {self.settings.home} has not been started: "
-                "run `geo-service db start`"
+                _(
+                    "the embedded cluster of {home} has not been started: run "
+                    "`geo-service db start`"
+                ).format(home=self.settings.home)
             )
         return f"postgresql+psycopg://{user}:{password}@127.0.0.1:{port}/{self.settings.db_name}"
 
@@ -108,7 +115,9 @@ def locate(settings: Settings) -> Cluster:
     try:
         pw = pwd.getpwnam(user)
     except KeyError as exc:
-        raise ClusterError(f"OS user {user!r} for the embedded cluster does not exist") from exc
+        raise ClusterError(
+            _("the OS user “{user}” for the embedded cluster does not exist").format(user=user)
+        ) from exc
     local = home / "cluster"
     local.mkdir(exist_ok=True)
     os.chown(local, pw.pw_uid, pw.pw_gid)
@@ -241,14 +250,14 @@ def start(cluster: Cluster) -> str:
     """Start the cluster if needed and create the application database; return what was done."""
     if not is_initialised(cluster):
         init(cluster)
-        done = "initialised and started"
+        done = _("initialised and started")
     else:
-        done = "started"
+        done = _("started")
     if running_pid(cluster) is not None:
         # roles of clusters started by older versions; a second city's database
         # (GEO_SERVICE_DB_NAME) on first use
         _ensure_database(cluster)
-        return "already running"
+        return _("already running")
     recovered = recover_stale_pid(cluster)
     port = cluster.port()
     if port is None or not _port_free(port):
@@ -273,7 +282,7 @@ def start(cluster: Cluster) -> str:
         ],
     )
     _ensure_database(cluster)
-    return f"{done} (recovered a stale pid file)" if recovered else done
+    return _("{done} (recovered a stale pid file)").format(done=done) if recovered else done
 
 
 def role_password(cluster: Cluster, role: str) -> str:
@@ -339,9 +348,9 @@ def stop(cluster: Cluster) -> str:
     """Stop the cluster (fast shutdown); return what was done."""
     if running_pid(cluster) is None:
         recover_stale_pid(cluster)
-        return "not running"
+        return _("not running")
     _run(cluster, ["pg_ctl", "stop", "-w", "-m", "fast", "-D", str(cluster.data_dir)])
-    return "stopped"
+    return _("stopped")
 
 
 def kill(cluster: Cluster) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, text
 
 from geo_service.config import Settings, get_settings
 from geo_service.errors import ConfigurationError
+from geo_service.i18n import _
 
 SETTING = "GEO_SERVICE_CRS"
 WEB_MERCATOR_METHOD = "Popular Visualisation Pseudo Mercator"
@@ -64,9 +65,10 @@ class StorageCRS:
 def _refuse(value: str, why: str, where: str) -> ConfigurationError:
     """The one-line error for an unusable CRS."""
     return ConfigurationError(
-        f"{where} = {value!r}: {why}; use a projected CRS in metres with an EPSG code, "
-        "e.g. EPSG:25832 (Germany west of 12°E), EPSG:25833 (east of 12°E) or the city's "
-        "UTM zone"
+        _(
+            "{where} = “{value}”: {why}; use a projected CRS in metres with an EPSG code, e.g. "
+            "EPSG:25832 (Germany west of 12°E), EPSG:25833 (east of 12°E) or the city's UTM zone"
+        ).format(where=where, value=value, why=why)
     )
 
 
@@ -81,20 +83,26 @@ def parse_crs(value: str, where: str = SETTING) -> StorageCRS:
     try:
         crs = CRS.from_user_input(int(text_value) if text_value.isdigit() else text_value)
     except CRSError:
-        raise _refuse(value, "unknown CRS", where) from None
+        raise _refuse(value, _("unknown CRS"), where) from None
     if crs.is_geographic:
-        raise _refuse(value, f"{crs.name} is a geographic CRS (degrees), not projected", where)
+        why = _("{name} is a geographic CRS (degrees), not projected").format(name=crs.name)
+        raise _refuse(value, why, where)
     if not crs.is_projected or len(crs.axis_info) != 2:
-        raise _refuse(value, f"{crs.name} is not a 2D projected CRS", where)
+        raise _refuse(value, _("{name} is not a 2D projected CRS").format(name=crs.name), where)
     units = {a.unit_name for a in crs.axis_info}
     if units != {"metre"}:
-        raise _refuse(value, f"{crs.name} measures in {', '.join(sorted(units))}", where)
+        raise _refuse(
+            value,
+            _("{name} measures in {units}").format(name=crs.name, units=", ".join(sorted(units))),
+            where,
+        )
     method = crs.coordinate_operation.method_name if crs.coordinate_operation else ""
     if method == WEB_MERCATOR_METHOD:
-        raise _refuse(value, "Web Mercator distances are not ground metres", where)
+        raise _refuse(value, _("Web Mercator distances are not ground metres"), where)
     epsg = crs.to_epsg()
     if epsg is None:
-        raise _refuse(value, f"{crs.name} has no EPSG code (PostGIS needs an SRID)", where)
+        why = _("{name} has no EPSG code (PostGIS needs an SRID)").format(name=crs.name)
+        raise _refuse(value, why, where)
     area = crs.area_of_use
     bounds = area.bounds if area else (-180.0, -90.0, 180.0, 90.0)
     return StorageCRS(epsg, crs.name, *bounds)
@@ -131,9 +139,10 @@ def check(engine: Engine, wanted: StorageCRS | None = None) -> StorageCRS:
         have = database_srid(conn)
     if have is not None and have != wanted.srid:
         raise ConfigurationError(
-            f"the database stores geometries in EPSG:{have} but {SETTING} is {wanted.code}: "
-            f"set {SETTING}=EPSG:{have} for this database, or use a new database for "
-            f"{wanted.code}"
+            _(
+                "the database stores geometries in EPSG:{have} but {setting} is {wanted}: set "
+                "{setting}=EPSG:{have} for this database, or use a new database for {wanted}"
+            ).format(have=have, setting=SETTING, wanted=wanted.code)
         )
     return wanted
 
@@ -173,6 +182,8 @@ def migration_srid(conn: Connection) -> int:
     known = conn.execute(text("SELECT 1 FROM spatial_ref_sys WHERE srid = :s"), {"s": srid})
     if known.scalar() is None:
         raise ConfigurationError(
-            f"EPSG:{srid} is not in PostGIS's spatial_ref_sys: choose another {SETTING}"
+            _("EPSG:{srid} is not in PostGIS's spatial_ref_sys: choose another {setting}").format(
+                srid=srid, setting=SETTING
+            )
         )
     return srid

@@ -33,6 +33,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, distinct_o
 from geo_service.catalogue.service import all_gaps
 from geo_service.db import models
 from geo_service.errors import Forbidden, NotFound
+from geo_service.i18n import _
 from geo_service.scoring.districts import PUBLIC_FIGURES
 
 
@@ -67,7 +68,11 @@ class CollectionSpec:
         if not self.integer_ids:
             return text
         if not text.isdigit():
-            raise NotFound(f"no feature {text!r} in collection {self.id!r}")
+            raise NotFound(
+                _("there is no feature “{id}” in the collection “{collection}”").format(
+                    id=text, collection=self.id
+                )
+            )
         return int(text)
 
 
@@ -304,8 +309,14 @@ def collection(collection_id: str, allows: Callable[[str], bool]) -> CollectionS
     spec = COLLECTIONS.get(collection_id)
     if spec is None:
         raise NotFound(
-            f"no collection {collection_id!r}; there are {', '.join(sorted(COLLECTIONS))}"
+            _("there is no collection “{id}”; there are {known}").format(
+                id=collection_id, known=", ".join(sorted(COLLECTIONS))
+            )
         )
     if not allows(spec.role):
-        raise Forbidden(f"collection {collection_id!r} needs the {spec.role!r} role")
+        raise Forbidden(
+            _("the collection “{id}” needs the role “{role}”").format(
+                id=collection_id, role=spec.role
+            )
+        )
     return spec

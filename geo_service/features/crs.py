@@ -9,6 +9,7 @@ from pyproj import Transformer
 
 from geo_service.db.crs import StorageCRS
 from geo_service.errors import InputError
+from geo_service.i18n import _
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 WEB_MERCATOR = "http://www.opengis.net/def/crs/EPSG/0/3857"
@@ -37,8 +38,10 @@ def srid_of(uri: str | None, parameter: str, storage: StorageCRS) -> int:
     srid = supported.get(uri.strip().strip("[]"))
     if srid is None:
         raise InputError(
-            f"{parameter}: {uri!r} is not offered; use one of {', '.join(supported)}",
-            errors=[{"pointer": f"query:{parameter}", "message": "unsupported CRS"}],
+            _("{parameter}: “{uri}” is not offered; use one of {known}").format(
+                parameter=parameter, uri=uri, known=", ".join(supported)
+            ),
+            errors=[{"pointer": f"query:{parameter}", "message": _("unsupported CRS")}],
         )
     return srid
 
@@ -56,15 +59,19 @@ def parse_bbox(text: str) -> Box:
         values = []
     if len(values) not in (4, 6) or not all(math.isfinite(v) for v in values):
         raise InputError(
-            f"bbox: {text!r} is not four (or six) comma-separated finite numbers",
-            errors=[{"pointer": "query:bbox", "message": "expected minx,miny,maxx,maxy"}],
+            _("bbox: “{value}” is not four (or six) comma-separated finite numbers").format(
+                value=text
+            ),
+            errors=[{"pointer": "query:bbox", "message": _("expected minx,miny,maxx,maxy")}],
         )
     x1, y1, x2, y2 = (values[0], values[1], values[3], values[4]) if len(values) == 6 else values
     if x1 > x2 or y1 > y2:
         raise InputError(
-            f"bbox: {text!r} has a minimum above its maximum (boxes across the antimeridian "
-            "are not supported)",
-            errors=[{"pointer": "query:bbox", "message": "minimum above maximum"}],
+            _(
+                "bbox: “{value}” has a minimum above its maximum (boxes across the antimeridian "
+                "are not supported)"
+            ).format(value=text),
+            errors=[{"pointer": "query:bbox", "message": _("minimum above maximum")}],
         )
     return x1, y1, x2, y2
 

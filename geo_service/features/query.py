@@ -30,6 +30,7 @@ from geo_service.errors import InputError
 from geo_service.features.collections import CollectionSpec, Source
 from geo_service.features.crs import CRS84, WGS84_SRID, Box, clip_to_storage, decimals
 from geo_service.features.filters import Translator, instant, json_kind
+from geo_service.i18n import _
 
 # Segment length before reprojecting a bbox, so its edges follow the graticule or grid.
 GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
@@ -87,8 +88,10 @@ def coerce(kind: str, name: str, text: str) -> Any:
             raise ValueError(text)
     except (ValueError, InputError):
         raise InputError(
-            f"{name}: {text!r} is not a valid {kind}",
-            errors=[{"pointer": f"query:{name}", "message": f"expected {kind}"}],
+            _("{name}: “{value}” is not a valid {kind}").format(name=name, value=text, kind=kind),
+            errors=[
+                {"pointer": f"query:{name}", "message": _("expected {kind}").format(kind=kind)}
+            ],
         ) from None
     return text
 

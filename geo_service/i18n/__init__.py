@@ -22,11 +22,15 @@ How to add a message (three steps)
            ngettext("{n} flat fits", "{n} flats fit", n).format(n=n)
 
        Placeholders are ``{name}`` filled by ``.format()`` after the lookup: never an
-       f-string or a sum inside ``_()`` (the check refuses f-strings). Counts use
+       f-string or a sum inside ``_()`` (the check refuses f-strings); a value a person typed
+       is quoted “{value}” in English and „{value}“ in German (not ``{value!r}``). Counts use
        ``ngettext``; a text with two meanings gets a context: ``pgettext("sheet", "Flat")``
        (texts of the referral sheet use the contexts "sheet" and "offer category": those are
        translated into all seven sheet languages). Constants at module level (tables, error
-       titles) are marked with ``N_("...")`` and translated where shown: ``_(TITLES[k])``.
+       titles) are marked with ``N_("...")`` and translated where shown: ``_(TITLES[k])``
+       (``NP_(context, "...")`` and ``pgettext(context, value)`` with a context). Look a
+       table's key up before translating (``status = row["status"]; _(WORDS[status])``) and
+       never name a throwaway value ``_`` in a function that translates (``for _i in ...``).
        Jinja templates: ``{{ _("Flat") }}`` in an environment passed through
        ``geo_service.i18n.jinja.install``. Numbers, distances and dates:
        ``geo_service.i18n.formats`` ("12,5 km", "44 %", "06.12.2026").
@@ -39,9 +43,10 @@ How to add a message (three steps)
     3. ``make messages-check`` (also run by ``tests/i18n/test_catalogue.py``) fails when a
        message the code uses has no German or English translation (or is fuzzy), when an
        entry is no longer used (``make messages-prune`` removes it), when an entry appears
-       twice (a merge kept both sides: keep one) or when a translation's placeholders differ.
+       twice (a merge kept both sides: keep one), when a translation's placeholders differ, or
+       when code binds ``_`` where it translates, or hides a string in ``_()``'s argument.
 
-The ``.po`` files are compiled in memory at first use (Babel's ``read_po``/``write_mo``, a few
+The ``.po`` files are compiled in memory at first use (Babel's ``read_po``/``write_mo``, some 20
 milliseconds, once per process and language), so a fresh clone and an installed wheel work
 without a build step and no compiled file can lag behind its source.
 """
@@ -51,6 +56,7 @@ from __future__ import annotations
 from geo_service.i18n.catalogue import (
     DEFAULT_LANGUAGE,
     N_,
+    NP_,
     SHEET_LANGUAGES,
     UI_LANGUAGES,
     gettext,
@@ -64,6 +70,7 @@ _ = gettext
 
 __all__ = [
     "DEFAULT_LANGUAGE",
+    "NP_",
     "N_",
     "SHEET_LANGUAGES",
     "UI_LANGUAGES",

@@ -28,6 +28,11 @@ def po_path(lang: str) -> Path:
     return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+# Per language: the plain messages (no context, no plural) as one dict, fallbacks merged in:
+# what ``gettext`` reads on the hot path (one dict lookup instead of gettext's chain)
+_TEXTS: dict[str, dict[str, str]] = {}
+
+
 @cache
 def translations(lang: str) -> NullTranslations:
     """The compiled catalogue of ``lang`` (read from its ``.po`` once per process; fuzzy
@@ -46,14 +51,27 @@ def translations(lang: str) -> NullTranslations:
     write_mo(mo, catalog, use_fuzzy=False)
     mo.seek(0)
     compiled = Translations(mo, domain=DOMAIN)
+    texts = {
+        m.id: m.string
+        for m in catalog
+        if isinstance(m.id, str) and isinstance(m.string, str) and m.id and m.string
+        if not m.context and not m.fuzzy
+    }
     if lang not in UI_LANGUAGES:
         compiled.add_fallback(translations("en"))
+        texts = {**_TEXTS["en"], **texts}
+    _TEXTS[lang] = texts
     return compiled
 
 
 def gettext(message: str, lang: str | None = None) -> str:
     """``message`` (English source text) in ``lang``, by default the current language."""
-    return translations(lang or current_language()).gettext(message)
+    lang = lang or current_language()
+    texts = _TEXTS.get(lang)
+    if texts is None:
+        translations(lang)
+        texts = _TEXTS.get(lang) or _TEXTS[DEFAULT_LANGUAGE]
+    return texts.get(message, message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
@@ -74,4 +92,10 @@ def npgettext(context: str, singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark ``message`` for the catalogue without translating it (tables of constants):
     translate it where it is shown, with ``_(value)``."""
+    return message
+
+
+def NP_(context: str, message: str) -> str:
+    """``N_`` for a message in ``context`` (tables of a sheet's texts): translate it where it is
+    shown, with ``pgettext(context, value)``."""
     return message

@@ -10,6 +10,7 @@ reorders nor rewraps an existing entry, so parallel branches merge (``*.po merge
 
 from __future__ import annotations
 
+import ast
 import re
 import string
 import sys
@@ -32,7 +33,7 @@ METHODS = [
     ("**/templates/**.j2", "jinja2.ext:babel_extract"),
 ]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
-            "npgettext": ((1, "c"), 2, 3), "N_": None}  # fmt: skip
+            "npgettext": ((1, "c"), 2, 3), "N_": None, "NP_": ((1, "c"), 2)}  # fmt: skip
 # A translated call must get a literal (an f-string cannot be looked up) and must not sit in
 # an f-string's braces (the extractor does not look inside f-strings)
 NOT_LITERAL = re.compile(
@@ -75,6 +76,73 @@ def not_literal(package: Path = PACKAGE) -> list[str]:
         for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if NOT_LITERAL.search(text)
     ]
+
+
+def _binds_underscore(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether ``function`` itself (not a nested function or comprehension) binds ``_``."""
+    args = function.args
+    params = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+    if any(a is not None and a.arg == "_" for a in params):
+        return True
+    todo: list[ast.AST] = list(function.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            continue
+        if isinstance(node, ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
+            continue
+        if isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store):
+            return True
+        if isinstance(node, ast.ExceptHandler) and node.name == "_":
+            return True
+        todo.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _calls_underscore(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether ``function`` calls ``_()`` anywhere in its own body."""
+    return any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "_"
+        for n in ast.walk(function)
+    )
+
+
+def _hidden_literal(node: ast.AST) -> bool:
+    """A call of ``_()`` whose message is computed from an expression holding a string
+    (``_(WORDS[row["status"]])``): the extractor would take that string for the message."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "_"
+        and bool(node.args)
+        and not isinstance(node.args[0], ast.Constant)
+        and any(
+            isinstance(n, ast.Constant) and isinstance(n.value, str) for n in ast.walk(node.args[0])
+        )
+    )
+
+
+def shadowed(package: Path = PACKAGE) -> list[str]:
+    """Functions that call ``_()`` but also bind ``_`` (a parameter, ``for _ in``, ``a, _ =``):
+    there ``_`` is no longer the catalogue and the call fails at run time; and calls whose
+    computed message holds a string literal (the extractor would take it for the message)."""
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        where = path.relative_to(package.parent)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and (
+                _calls_underscore(node) and _binds_underscore(node)
+            ):
+                found.append(
+                    f"{where}:{node.lineno}: {node.name} binds _ and calls _(); name the "
+                    "throwaway value otherwise"
+                )
+            if isinstance(node, ast.Call) and _hidden_literal(node):
+                found.append(
+                    f"{where}:{node.lineno}: _() of an expression holding a string: look the "
+                    'key up first (status = row["status"]; _(WORDS[status]))'
+                )
+    return found
 
 
 def languages() -> list[str]:
@@ -139,7 +207,7 @@ def entry_problems(lang: str, message: Message, used: Used) -> Iterator[str]:
 def problems(used: dict[Key, Used] | None = None) -> list[str]:
     """Everything that keeps the catalogues from serving the code (empty when they do)."""
     used = extract() if used is None else used
-    found = not_literal()
+    found = not_literal() + shadowed()
     for lang in languages():
         catalog, entries = load(lang)
         have = {key(m): m for m in catalog if m.id}
@@ -154,11 +222,22 @@ def problems(used: dict[Key, Used] | None = None) -> list[str]:
             if k not in used
         )
         if entries > len(have):
-            twice = Counter(line for line in po_path(lang).read_text("utf-8").splitlines()
-                            if line.startswith("msgid "))  # fmt: skip
-            lines = ", ".join(line for line, n in twice.items() if n > 1) or "(with contexts)"
-            found.append(f"{lang}: entries appear twice (a merge kept both sides): {lines}")
+            twice = [line for line, n in Counter(_ids(po_path(lang))).items() if n > 1]
+            found.append(
+                f"{lang}: entries appear twice (a merge kept both sides): {', '.join(twice)}"
+            )
     return found
+
+
+def _ids(path: Path) -> Iterator[str]:
+    """Each entry's ``msgid`` line with its ``msgctxt`` line, if any, as the file has them."""
+    context = ""
+    for line in path.read_text("utf-8").splitlines():
+        if line.startswith("msgctxt "):
+            context = line + " "
+        elif line.startswith("msgid "):
+            yield context + line
+            context = ""
 
 
 def new_entries(lang: str, messages: Iterable[Used]) -> bytes:

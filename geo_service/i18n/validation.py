@@ -8,6 +8,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from geo_service.i18n.catalogue import N_, gettext, ngettext
+from geo_service.i18n.formats import plain
+
+_ = gettext
 
 # pydantic error type -> message (English source text; ``{name}`` from the error's context)
 MESSAGES = {
@@ -52,6 +55,8 @@ MESSAGES = {
 }
 # Types whose message is the validator's own (already in the current language)
 OWN_MESSAGE = frozenset({"value_error", "assertion_error"})
+# Types that, for the whole body, mean it is not the object the route takes
+REQUIRES_OBJECT = frozenset({"missing", "dict_type", "model_type", "model_attributes_type"})
 QUOTED = re.compile(r"'([^']*)'")
 SOURCES = {
     "query": N_("query parameter {name}"),
@@ -95,13 +100,19 @@ def message(error: Mapping[str, Any], required: Sequence[str] = ()) -> str:
     counted_text = counted(kind, ctx) if ctx else None
     if counted_text:
         return counted_text
+    for bound in ("ge", "gt", "le", "lt", "multiple_of"):
+        if isinstance(ctx.get(bound), int | float):
+            ctx[bound] = plain(ctx[bound])
     if "expected" in ctx:
         ctx["expected"] = ", ".join(QUOTED.findall(str(ctx["expected"]))) or ctx["expected"]
     if kind == "json_invalid":
         loc = error.get("loc") or ()
         ctx["position"] = loc[-1] if loc and isinstance(loc[-1], int) else 0
     template = MESSAGES.get(kind)
-    text = gettext(template).format(**ctx) if template else gettext("is not a valid value")
+    try:
+        text = gettext(template).format(**ctx) if template else gettext("is not a valid value")
+    except (KeyError, IndexError, ValueError):  # a context without the value the text names
+        text = gettext("is not a valid value")
     if required and len(error.get("loc") or ()) <= 1 and kind in REQUIRES_OBJECT:
         text += "; " + gettext("send a JSON object with the required fields {fields}").format(
             fields=", ".join(required)
@@ -109,7 +120,17 @@ def message(error: Mapping[str, Any], required: Sequence[str] = ()) -> str:
     return text
 
 
-REQUIRES_OBJECT = frozenset({"missing", "dict_type", "model_type", "model_attributes_type"})
+def describe(
+    error: Mapping[str, Any], where: str | None = None, required: Sequence[str] = ()
+) -> str:
+    """One error as a line naming the field (``where``, default from its location): "size muss
+    mindestens 1 sein"; a validator's own message after a colon ("languages: „arabisch“ ist
+    kein Sprachcode; ...")."""
+    where = field(error.get("loc") or ()) if where is None else where
+    text = message(error, required)
+    if error.get("type") in OWN_MESSAGE:
+        return _("{field}: {message}").format(field=where, message=text)
+    return _("{field} {message}").format(field=where, message=text)
 
 
 def field(loc: Sequence[Any]) -> str:

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from geo_service.errors import InputError
+from geo_service.i18n import _, ngettext
 
 
 @dataclass(frozen=True)
@@ -19,8 +20,10 @@ class Problem:
 
     def line(self) -> str:
         """One readable line."""
-        where = f"row {self.row}" if self.row else "file"
-        value = f" = {self.value!r}" if self.value else ""
+        value = f" = „{self.value}“" if self.value else ""
+        if not self.row:
+            return self.message if self.field == "file" else f"{self.field}{value}: {self.message}"
+        where = _("row {row}").format(row=self.row)
         return f"{where}, {self.field}{value}: {self.message}"
 
 
@@ -61,10 +64,17 @@ class ImportValidationError(InputError):
     def __init__(self, report: ImportReport) -> None:
         """Summarise the report in one line."""
         n = len(report.problems)
-        first = report.problems[0].line() if n else "invalid input"
-        more = f" (and {n - 1} more problems)" if n > 1 else ""
+        first = report.problems[0].line() if n else _("invalid input")
+        more = (
+            " "
+            + ngettext("(and {n} more problem)", "(and {n} more problems)", n - 1).format(n=n - 1)
+            if n > 1
+            else ""
+        )
         super().__init__(
-            f"{report.kind} import of {report.source} rejected, nothing written: {first}{more}",
+            _("{kind} import of {source} rejected, nothing written: {first}{more}").format(
+                kind=report.kind, source=report.source, first=first, more=more
+            ),
             errors=[asdict(p) for p in report.problems[:100]],
         )
         self.report = report

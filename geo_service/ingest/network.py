@@ -15,6 +15,8 @@ from sqlalchemy import Engine, func, insert, select
 from geo_service.db import models
 from geo_service.db.crs import storage_crs
 from geo_service.errors import InputError
+from geo_service.i18n import _
+from geo_service.i18n.formats import distance
 from geo_service.ingest.errors import ImportReport, file_error
 from geo_service.ingest.osm_ways import KIND, Ways, read_ways, split_ways
 from geo_service.ingest.spatial import city_zone, in_zone_xy
@@ -81,17 +83,19 @@ def city_outline(engine: Engine) -> shapely.Geometry:
     with engine.connect() as conn:
         wkb = conn.execute(select(union)).scalar_one()
     if wkb is None:
-        raise InputError("no districts stored yet: import districts before the network")
+        raise InputError(_("no districts stored yet: import districts before the network"))
     return shapely.from_wkb(bytes(wkb))
 
 
 def check_ways(path: Path, ways: Ways) -> None:
     """Clear errors for an empty extract or one without walkable ways."""
     if ways.seen == 0:
-        raise file_error(KIND, path.name, "empty extract: no ways tagged highway=*")
+        raise file_error(KIND, path.name, _("empty extract: no ways tagged highway=*"))
     if len(ways.way_ids) == 0:
         raise file_error(
-            KIND, path.name, f"no walkable ways among {ways.seen} highway ways (profile rules)"
+            KIND,
+            path.name,
+            _("no walkable ways among {n} highway ways (profile rules)").format(n=ways.seen),
         )
 
 
@@ -101,8 +105,10 @@ def check_inside(path: Path, ways: Ways, kept: np.ndarray, zone_m: float) -> Non
         raise file_error(
             KIND,
             path.name,
-            f"extract lies outside the city: none of its {len(ways.way_ids)} walkable ways "
-            f"reaches a district or the {zone_m:,.0f} m around the city",
+            _(
+                "extract lies outside the city: none of its {n} walkable ways reaches a "
+                "district or the {distance} around the city"
+            ).format(n=len(ways.way_ids), distance=distance(zone_m)),
         )
 
 

@@ -15,6 +15,7 @@ import geopandas as gpd
 import osmium
 import shapely
 
+from geo_service.i18n import _
 from geo_service.ingest.errors import file_error
 from geo_service.scoring.profile import ScoringProfile
 
@@ -107,9 +108,11 @@ def read_pbf(path: Path, profile: ScoringProfile) -> gpd.GeoDataFrame:
     try:
         rows = mapped_objects(path, tag_rules(profile))
     except RuntimeError as exc:
-        raise file_error("amenities", path.name, f"cannot read OSM PBF: {exc}") from None
+        raise file_error(
+            "amenities", path.name, _("cannot read OSM PBF: {error}").format(error=exc)
+        ) from None
     if not rows:
-        raise file_error("amenities", path.name, "no mapped amenities in the extract")
+        raise file_error("amenities", path.name, _("no mapped amenities in the extract"))
     gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
     gdf["geometry"] = shapely.point_on_surface(gdf.geometry.to_numpy())
     return gdf

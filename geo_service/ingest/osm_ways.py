@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import osmium
 
+from geo_service.i18n import _
 from geo_service.ingest.errors import file_error
 from geo_service.scoring.profile import NetworkRules
 
@@ -37,7 +38,7 @@ def read_ways(path: Path, rules: NetworkRules) -> Ways:
     """Read the walkable ways of a PBF with node locations (NaN where the extract cut the way:
     ``split_ways`` ends the way there instead of bridging the gap)."""
     if not path.exists() or path.stat().st_size == 0:
-        raise file_error(KIND, path.name, "file is missing or empty")
+        raise file_error(KIND, path.name, _("file is missing or empty"))
     ids: list[int] = []
     coords: list[tuple[float, float]] = []
     way_of: list[int] = []
@@ -70,7 +71,9 @@ def read_ways(path: Path, rules: NetworkRules) -> Ways:
             way_ids.append(way.id)
             highway.append(tags["highway"])
     except RuntimeError as exc:
-        raise file_error(KIND, path.name, f"cannot read OSM PBF: {exc}") from None
+        raise file_error(
+            KIND, path.name, _("cannot read OSM PBF: {error}").format(error=exc)
+        ) from None
     return Ways(
         np.asarray(ids, dtype=np.int64),
         np.asarray(coords, dtype=float).reshape(-1, 2),

@@ -13,6 +13,7 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
+from geo_service.i18n import _
 from geo_service.ingest.errors import ImportValidationError, file_error
 
 LON_NAMES = ("lon", "lng", "long", "longitude", "x", "laenge", "länge")
@@ -62,10 +63,12 @@ def attach_geometry(df: pd.DataFrame, crs: str | None, kind: str, source: str) -
         try:
             geom = shapely.from_wkt(values.to_numpy(), on_invalid="ignore")
         except shapely.errors.GEOSException as exc:
-            raise file_error(kind, source, f"unreadable WKT: {exc}", wkt) from None
+            raise file_error(
+                kind, source, _("unreadable WKT: {error}").format(error=exc), wkt
+            ) from None
         rest = df.drop(columns=[wkt])
     else:
-        raise file_error(kind, source, "no lon/lat columns and no WKT column", "geometry")
+        raise file_error(kind, source, _("no lon/lat columns and no WKT column"), "geometry")
     return gpd.GeoDataFrame(rest, geometry=geom, crs=crs or "EPSG:4326")
 
 
@@ -78,18 +81,22 @@ def read_vector(path: Path, layer: str | None, kind: str) -> gpd.GeoDataFrame:
                 shp = [n for n in zf.namelist() if n.lower().endswith(".shp")]
         except zipfile.BadZipFile:
             raise file_error(
-                kind, path.name, "not a valid zip archive (broken or truncated)"
+                kind, path.name, _("not a valid zip archive (broken or truncated)")
             ) from None
         if not shp:
-            raise file_error(kind, path.name, "zip archive holds no .shp file")
+            raise file_error(kind, path.name, _("zip archive holds no .shp file"))
         target = f"/vsizip/{path}/{shp[0]}"
     try:
         gdf = gpd.read_file(target, layer=layer, engine="pyogrio")
     except Exception as exc:  # pyogrio raises several driver-specific types
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise file_error(kind, path.name, f"cannot read file: {msg}") from None
+        raise file_error(
+            kind, path.name, _("cannot read file: {error}").format(error=msg)
+        ) from None
     if gdf.crs is None and gdf.geometry.notna().any():
-        raise file_error(kind, path.name, "file has no coordinate reference system (.prj missing?)")
+        raise file_error(
+            kind, path.name, _("file has no coordinate reference system (.prj missing?)")
+        )
     return gdf
 
 
@@ -98,14 +105,16 @@ def read_table(
 ) -> pd.DataFrame:
     """Read any supported file into a (Geo)DataFrame; text columns stay as read."""
     if not path.exists():
-        raise file_error(kind, path.name, f"file not found: {path}")
+        raise file_error(kind, path.name, _("file not found: {path}").format(path=path))
     if path.stat().st_size == 0:
-        raise file_error(kind, path.name, "file is empty")
+        raise file_error(kind, path.name, _("file is empty"))
     if crs:
         try:
             crs = CRS.from_user_input(crs).to_string()
         except CRSError:
-            raise file_error(kind, path.name, f"unknown CRS {crs!r}", "crs") from None
+            raise file_error(
+                kind, path.name, _("unknown CRS “{crs}”").format(crs=crs), "crs"
+            ) from None
     suffix = path.suffix.lower()
     if suffix in VECTOR_SUFFIXES:
         gdf = read_vector(path, layer, kind)
@@ -116,26 +125,34 @@ def read_table(
         try:
             df = read_csv_text(decode(path.read_bytes()))
         except UnicodeDecodeError:
-            msg = "not readable as UTF-8 or cp1252 text (UTF-16 or binary?): save it as UTF-8 CSV"
+            msg = _(
+                "not readable as UTF-8 or cp1252 text (UTF-16 or binary?): save it as UTF-8 CSV"
+            )
             raise file_error(kind, path.name, msg, "encoding") from None
         except pd.errors.ParserError as exc:
-            raise file_error(kind, path.name, f"cannot parse CSV: {exc}") from None
+            raise file_error(
+                kind, path.name, _("cannot parse CSV: {error}").format(error=exc)
+            ) from None
     elif suffix == ".xlsx":
         try:
             df = pd.read_excel(path, dtype=str, sheet_name=layer or 0).fillna("")
         except Exception as exc:
-            raise file_error(kind, path.name, f"cannot read XLSX: {exc}") from None
+            raise file_error(
+                kind, path.name, _("cannot read XLSX: {error}").format(error=exc)
+            ) from None
     else:
-        raise file_error(kind, path.name, f"unsupported file type {suffix!r}")
+        raise file_error(
+            kind, path.name, _("unsupported file type “{suffix}”").format(suffix=suffix)
+        )
     if df.empty:
-        raise file_error(kind, path.name, "file has no data rows")
+        raise file_error(kind, path.name, _("file has no data rows"))
     return attach_geometry(df, crs, kind, path.name) if spatial else df
 
 
 def ensure_not_empty(df: pd.DataFrame, kind: str, source: str) -> None:
     """Refuse a file without rows."""
     if len(df) == 0:
-        raise file_error(kind, source, "file has no features or rows")
+        raise file_error(kind, source, _("file has no features or rows"))
 
 
 __all__ = ["ImportValidationError", "ensure_not_empty", "read_table"]

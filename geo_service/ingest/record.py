@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from geo_service.db.crs import storage_crs
 from geo_service.errors import InputError
+from geo_service.i18n import _, ngettext
 from geo_service.ingest.errors import Problem
 from geo_service.ingest.schemas import KindSpec
 from geo_service.ingest.validate import check_fields, check_geometry
@@ -20,10 +21,17 @@ from geo_service.ingest.validate import check_fields, check_geometry
 def problems_error(what: str, problems: list[Problem]) -> InputError:
     """A 400 listing each invalid field (the import report's problems, without row numbers)."""
     first = problems[0]
-    value = f" = {first.value!r}" if first.value else ""
-    more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+    value = f" = „{first.value}“" if first.value else ""
+    n = len(problems) - 1
+    more = (
+        " " + ngettext("(and {n} more problem)", "(and {n} more problems)", n).format(n=n)
+        if n
+        else ""
+    )
     return InputError(
-        f"{what} rejected, nothing written: {first.field}{value}: {first.message}{more}",
+        _("{what} rejected, nothing written: {field}{value}: {message}{more}").format(
+            what=what, field=first.field, value=value, message=first.message, more=more
+        ),
         errors=[{"pointer": f"/{p.field}", "message": p.message} for p in problems],
     )
 
@@ -55,7 +63,7 @@ def check_record(
     if codes[0] is None:
         raise problems_error(
             what,
-            [Problem(0, "lon/lat", f"{lon}, {lat}", "outside the city: in no district")],
+            [Problem(0, "lon/lat", f"{lon}, {lat}", _("outside the city: in no district"))],
         )
     out = {k: _plain(v) for k, v in rows.iloc[0].to_dict().items()}
     for f in spec.fields:

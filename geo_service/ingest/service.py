@@ -16,6 +16,8 @@ from geo_service.config import get_settings
 from geo_service.db import models
 from geo_service.db.crs import StorageCRS, storage_crs
 from geo_service.errors import InputError
+from geo_service.i18n import _
+from geo_service.i18n.formats import distance
 from geo_service.ingest.addresses import KIND as ADDRESSES_KIND
 from geo_service.ingest.addresses import import_addresses
 from geo_service.ingest.errors import ImportReport, ImportValidationError, Problem, file_error
@@ -54,15 +56,15 @@ def read_any(
             raise file_error(
                 spec.kind,
                 path.name,
-                "OSM PBF files can only be imported as amenities, network or addresses",
+                _("OSM PBF files can only be imported as amenities, network or addresses"),
             )
         if not path.exists() or path.stat().st_size == 0:
-            raise file_error(spec.kind, path.name, "file is missing or empty")
+            raise file_error(spec.kind, path.name, _("file is missing or empty"))
         df: pd.DataFrame = read_pbf(path, profile)
     else:
         df = read_table(path, spec.kind, spec.spatial, crs, layer)
     if len(df) == 0:
-        raise file_error(spec.kind, path.name, "file has no features or rows")
+        raise file_error(spec.kind, path.name, _("file has no features or rows"))
     df.columns = [str(c).strip().lower() if c != "geometry" else c for c in df.columns]
     return df.rename(columns=shapefile_names(list(df.columns), spec))
 
@@ -96,7 +98,7 @@ def unknown_codes(engine: Engine, rows: pd.DataFrame) -> list[Problem]:
         known = set(conn.execute(select(models.districts.c.code)).scalars())
     bad = ~rows["district_code"].isin(known)
     return [
-        Problem(int(i) + 1, "district_code", str(v), "unknown district code")
+        Problem(int(i) + 1, "district_code", str(v), _("unknown district code"))
         for i, v in zip(bad.to_numpy().nonzero()[0], rows["district_code"][bad], strict=True)
     ]
 
@@ -113,7 +115,9 @@ def place_in_districts(
     own coordinates, except amenities (kept in the zone around the city, see ``zone_split``)."""
     d = district_layer(engine, storage)
     if d.empty:
-        raise InputError(f"no districts stored yet: import districts before {spec.kind}")
+        raise InputError(
+            _("no districts stored yet: import districts before {kind}").format(kind=spec.kind)
+        )
     rows["district_code"] = assign_districts(geoms, d.geometry.to_numpy(), d.code.to_numpy())
     if spec.kind == "amenities":
         return []
@@ -136,8 +140,10 @@ def zone_split(
         raise file_error(
             "amenities",
             path.name,
-            f"extract lies outside the city: none of its {len(rows)} amenities is in a "
-            f"district or within {zone_m:,.0f} m of one",
+            _(
+                "extract lies outside the city: none of its {n} amenities is in a district or "
+                "within {distance} of one"
+            ).format(n=len(rows), distance=distance(zone_m)),
         )
     return keep
 
@@ -202,7 +208,9 @@ def import_file(
         return import_addresses(engine, Path(path), profile, dry_run=dry_run, progress=progress)
     if kind not in KINDS:
         kinds = ", ".join([*KINDS, NETWORK_KIND, ADDRESSES_KIND])
-        raise InputError(f"unknown import kind {kind!r}; use one of {kinds}")
+        raise InputError(
+            _("unknown import kind “{kind}”; use one of {kinds}").format(kind=kind, kinds=kinds)
+        )
     spec, path = kind_for(kind, profile), Path(path)
     storage = storage_crs(engine)
     df = read_any(path, spec, profile, crs, layer)

@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo_service.i18n import _
+from geo_service.i18n.formats import number
 from geo_service.ingest.errors import Problem
 
 OVERLAP_TOLERANCE_M2 = 1.0
@@ -24,7 +26,9 @@ def overlapping_pairs(geoms: np.ndarray, codes: np.ndarray) -> list[Problem]:
             int(i) + 1,
             "geometry",
             f"{codes[i]} / {codes[j]}",
-            f"districts overlap by {a:.1f} m² (tolerance {OVERLAP_TOLERANCE_M2} m²)",
+            _("districts overlap by {area} m² (tolerance {tolerance} m²)").format(
+                area=number(a, 1), tolerance=number(OVERLAP_TOLERANCE_M2, 0)
+            ),
         )
         for i, j, a in zip(left[bad], right[bad], area[bad], strict=True)
     ]
@@ -51,7 +55,7 @@ def outside_problems(outside: np.ndarray, shown: np.ndarray, crs_name: str) -> l
             int(i) + 1,
             "geometry",
             str(shown[i]),
-            f"outside the city: in no district (coordinates in {crs_name})",
+            _("outside the city: in no district (coordinates in {crs})").format(crs=crs_name),
         )
         for i in rows
     ]

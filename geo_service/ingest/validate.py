@@ -9,6 +9,7 @@ from pandas.api.types import infer_dtype
 from pyproj import CRS, Transformer
 
 from geo_service.db.crs import StorageCRS
+from geo_service.i18n import _
 from geo_service.ingest.errors import Problem
 from geo_service.ingest.iso639 import LANGUAGE_CODES
 from geo_service.ingest.schemas import FieldSpec, KindSpec
@@ -61,30 +62,43 @@ def check_field(
     missing = text == ""
     probs: list[Problem] = []
     if spec.required:
-        probs += _problems(df, missing, spec.name, text, "required value is missing")
+        probs += _problems(df, missing, spec.name, text, _("required value is missing"))
     if spec.type in ("int", "float"):
         num = parse_number(text)
         probs += _problems(
-            df, ~missing & num.isna(), spec.name, text, f"not a number ({spec.type})"
+            df,
+            ~missing & num.isna(),
+            spec.name,
+            text,
+            _("not a whole number") if spec.type == "int" else _("not a number"),
         )
         if spec.type == "int":
             frac = num.notna() & (num % 1 != 0)
-            probs += _problems(df, frac, spec.name, text, "not a whole number")
+            probs += _problems(df, frac, spec.name, text, _("not a whole number"))
         if spec.min is not None:
             low = num <= spec.min if spec.min_exclusive else num < spec.min
-            op = ">" if spec.min_exclusive else ">="
-            probs += _problems(df, low, spec.name, text, f"must be {op} {spec.min:g}")
+            low_message = (
+                _("must be greater than {min}")
+                if spec.min_exclusive
+                else _("must be at least {min}")
+            ).format(min=f"{spec.min:g}")
+            probs += _problems(df, low, spec.name, text, low_message)
         if spec.max is not None:
-            probs += _problems(df, num > spec.max, spec.name, text, f"must be <= {spec.max:g}")
+            high_message = _("must be at most {max}").format(max=f"{spec.max:g}")
+            probs += _problems(df, num > spec.max, spec.name, text, high_message)
         value: pd.Series = num.where(~missing, spec.default)
     elif spec.type == "bool":
         low = text.str.lower()
-        probs += _problems(df, ~low.isin(TRUE | FALSE), spec.name, text, "not a yes/no value")
+        probs += _problems(df, ~low.isin(TRUE | FALSE), spec.name, text, _("not a yes/no value"))
         value = low.isin(TRUE).where(~missing, spec.default)
     elif spec.type == "date":
         d = parse_date(text)
         probs += _problems(
-            df, ~missing & d.isna(), spec.name, text, "not a date (YYYY-MM-DD or DD.MM.YYYY)"
+            df,
+            ~missing & d.isna(),
+            spec.name,
+            text,
+            _("not a date (YYYY-MM-DD or DD.MM.YYYY)"),
         )
         value = d.dt.date
     elif spec.type == "category":
@@ -93,7 +107,7 @@ def check_field(
             ~missing & ~text.isin(categories),
             spec.name,
             text,
-            f"unknown category (known: {', '.join(sorted(categories))})",
+            _("unknown category (known: {known})").format(known=", ".join(sorted(categories))),
         )
         value = text
     elif spec.type == "langs":
@@ -106,9 +120,9 @@ def check_field(
         unknown = lists.map(lambda xs: [x for x in xs if x not in LANGUAGE_CODES])
         bad = unknown.map(bool)
         probs += _problems(
-            df, bad, spec.name, unknown.map(";".join), "unknown ISO 639 language code"
+            df, bad, spec.name, unknown.map(";".join), _("unknown ISO 639 language code")
         )
-        probs += _problems(df, ~missing & lists.map(len).eq(0), spec.name, text, "no language")
+        probs += _problems(df, ~missing & lists.map(len).eq(0), spec.name, text, _("no language"))
         value = lists
     else:
         value = text.where(~missing, spec.default)
@@ -129,7 +143,7 @@ def check_fields(
     """Validate every column; also report required columns absent from the file."""
     present = set(df.columns)
     probs = [
-        Problem(0, f.name, "", "required column is missing")
+        Problem(0, f.name, "", _("required column is missing"))
         for f in spec.fields
         if f.required and f.name not in present
     ]
@@ -145,7 +159,7 @@ def check_fields(
         keys.duplicated(keep=False) & (keys != ""),
         "/".join(spec.key),
         keys,
-        "duplicate id in the file",
+        _("duplicate id in the file"),
     )
     return out, probs
 
@@ -160,7 +174,7 @@ def _range_problems(gdf: pd.DataFrame, crs: CRS, storage: StorageCRS) -> list[Pr
         bad = ok & (
             (np.abs(b[:, [0, 2]]) > 180).any(axis=1) | (np.abs(b[:, [1, 3]]) > 90).any(axis=1)
         )
-        msg = "coordinates out of range for longitude/latitude (|lon| <= 180, |lat| <= 90)"
+        msg = _("coordinates out of range for longitude/latitude (|lon| <= 180, |lat| <= 90)")
         if bad.any():
             return _problems(
                 gdf, pd.Series(bad), "geometry", pd.Series(shapely.to_wkt(geoms, 6)), msg
@@ -178,14 +192,16 @@ def _range_problems(gdf: pd.DataFrame, crs: CRS, storage: StorageCRS) -> list[Pr
     area = f"{storage.describe()}: {storage.area_text()}"
     problems = []
     for i, text in zip(idx, wkt, strict=True):
-        where = f"in {source} this lies at {degrees(lon[i], lat[i])}"
+        where = _("in {crs} this lies at {position}").format(
+            crs=source, position=degrees(lon[i], lat[i])
+        )
         if swapped[i]:
-            msg = f"{where}: latitude and longitude look swapped"
+            msg = _("{where}: latitude and longitude look swapped").format(where=where)
         else:
-            msg = (
-                f"{where}, outside the area of the storage CRS {area}; wrong CRS in the file "
+            msg = _(
+                "{where}, outside the area of the storage CRS {area}; wrong CRS in the file "
                 "(or --crs)? A city elsewhere needs its own GEO_SERVICE_CRS"
-            )
+            ).format(where=where, area=area)
         problems.append(Problem(int(i) + 1, "geometry", str(text), msg))
     return problems
 
@@ -220,7 +236,7 @@ def check_geometry(
     probs: list[Problem] = []
     if missing.any():
         wkt = pd.Series(shapely.to_wkt(arr, 6, trim=True)).fillna("")
-        probs += _problems(gdf, missing, "geometry", wkt, "geometry is missing or empty")
+        probs += _problems(gdf, missing, "geometry", wkt, _("geometry is missing or empty"))
     names = pd.Series(type_names(shapely.get_type_id(arr)))
     wrong = ~missing & ~names.isin(spec.geometry)
     probs += _problems(
@@ -228,13 +244,13 @@ def check_geometry(
         wrong,
         "geometry",
         names,
-        f"wrong geometry type (expected {' or '.join(spec.geometry)})",
+        _("wrong geometry type (expected {types})").format(types=_(" or ").join(spec.geometry)),
     )
     invalid = ~missing & ~pd.Series(shapely.is_valid(arr))
     if invalid.any():
         reasons = pd.Series(shapely.is_valid_reason(arr))
         probs += _problems(
-            gdf, invalid, "geometry", reasons, "invalid geometry (e.g. self-intersection)"
+            gdf, invalid, "geometry", reasons, _("invalid geometry (e.g. self-intersection)")
         )
     if probs:
         return geoms, probs

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from geo_service.config import Settings, get_settings
 from geo_service.errors import ConfigurationError, GeoServiceError
+from geo_service.i18n import _
 from geo_service.maps import basemap
 from geo_service.maps.base import STATIC_PLACEHOLDER
 
@@ -149,6 +150,8 @@ def localise(html: str, prefix: str) -> str:
         bad = REMOTE_ASSET.search(html)
         assert bad is not None
         raise GeoServiceError(
-            f"a remote asset is left in a map: {html[bad.start() : bad.end() + 60]}"
+            _("a remote asset is left in a map: {asset}").format(
+                asset=html[bad.start() : bad.end() + 60]
+            )
         )
     return html

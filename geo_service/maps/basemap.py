@@ -21,6 +21,7 @@ import shapely
 from pyproj import Transformer
 
 from geo_service.errors import InputError
+from geo_service.i18n import _
 
 FILE = "basemap.js"
 EMPTY = "window.GEO_BASEMAP = null;\n"
@@ -100,7 +101,7 @@ def read_extract(pbf: Path) -> Extract:
     """Roads by class, rail and waterways (lines), water/green/built-up areas and named places
     from an OSM PBF."""
     if not pbf.exists():
-        raise InputError(f"{pbf}: no such file")
+        raise InputError(_("{path}: no such file").format(path=pbf))
     found = Extract()
     wkb = osmium.geom.WKBFactory()
     keys = ("highway", "railway", "waterway", "natural", "landuse", "leisure", "place")
@@ -124,7 +125,9 @@ def read_extract(pbf: Path) -> Extract:
                 if kind:
                     found.areas[kind].append(shapely.from_wkb(wkb.create_multipolygon(obj)))
     except RuntimeError as exc:  # osmium's message for a file that is not a PBF
-        raise InputError(f"{pbf}: not a readable OSM extract ({exc})") from None
+        raise InputError(
+            _("{path}: not a readable OSM extract ({error})").format(path=pbf, error=exc)
+        ) from None
     return found
 
 

@@ -1,33 +1,29 @@
-"""The one label catalogue of maps and referral sheets: texts, categories, indicators (label,
-unit, year), needs, languages by name, status classes in words, numbers, dates and opening hours.
+"""The labels of maps and referral sheets: texts, categories, indicators (label, unit, year),
+needs, languages by name, status classes in words, numbers, dates and opening hours.
 
-Texts come from ``maps/labels.toml`` (map texts, de/en) and ``catalogue/labels.toml`` (sheet
-texts and offer categories, de/en/ar/fa/uk/ru/tr); the profile gives amenity category and
-indicator labels and units; language and weekday names and number formats come from CLDR
-(Babel), so no code is ever shown bare.
+A thin layer over the message catalogue (``geo_service.i18n``): the texts by key are in
+``maps/texts.py`` (English source text; map texts de/en, the sheet's texts and offer
+categories in de/en/ar/fa/uk/ru/tr); the profile gives indicator labels and units (and the
+labels of categories a city adds); language and weekday names and number formats come from
+CLDR (Babel), so no code is ever shown bare.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
-from babel.numbers import format_decimal
-
+from geo_service.i18n import SHEET_LANGUAGES, formats
+from geo_service.i18n.catalogue import translations
+from geo_service.i18n.languages import language_name
+from geo_service.maps import texts as keyed
 from geo_service.scoring.profile import IndicatorInfo, ScoringProfile
 
-MAP_TEXTS = Path(__file__).with_name("labels.toml")
-SHEET_TEXTS = Path(__file__).parent.parent / "catalogue" / "labels.toml"
 MAP_LANGUAGES = ("de", "en")
-# ISO 639-3 codes refugee services use that CLDR names under another tag
-CLDR_ALIASES = {"prs": "fa_AF"}
 # Weekday abbreviations in opening hours (German as the sample writes them, OSM's English)
 WEEKDAYS = {
     **{d: i for i, d in enumerate(("mo", "di", "mi", "do", "fr", "sa", "so"))},
@@ -38,27 +34,46 @@ DAY_SPAN = re.compile(r"\b([A-Za-z]{2})\b(?:\s*-\s*\b([A-Za-z]{2})\b)?")
 
 
 @cache
-def _toml(path: Path) -> dict[str, Any]:
-    """A TOML file of labels, read once."""
-    return tomllib.loads(path.read_text(encoding="utf-8"))
+def _sheet(lang: str) -> dict[str, Any]:
+    """The referral sheet's texts in ``lang`` from the catalogue (with ``categories`` and
+    ``rtl``), made once per language."""
+    t = translations(lang)
+    out: dict[str, Any] = {k: str(t.pgettext("sheet", m)) for k, m in keyed.SHEET.items()}
+    out["categories"] = {
+        code: str(t.pgettext("offer category", m)) for code, m in keyed.OFFER_CATEGORIES.items()
+    }
+    out["rtl"] = lang in keyed.RTL
+    return out
+
+
+@cache
+def _map(lang: str) -> dict[str, Any]:
+    """The map texts in ``lang`` (English where the catalogue has none), made once."""
+    t = translations(lang)
+
+    def words(table: dict[str, str]) -> dict[str, str]:
+        return {k: t.gettext(m) for k, m in table.items()}
+
+    return {
+        **words(keyed.MAP),
+        "class_names": [t.gettext(m) for m in keyed.CLASS_NAMES],
+        "pages": words(keyed.PAGES),
+        "fields": words(keyed.FIELDS),
+        "errors": words(keyed.ERRORS),
+        "need_names": words(keyed.NEEDS),
+        "basemap": words(keyed.BASEMAP),
+        "category_names": words(keyed.AMENITIES),
+    }
 
 
 def sheet_texts() -> dict[str, Any]:
     """The referral sheet's texts per language (de, en, ar, fa, uk, ru, tr)."""
-    return _toml(SHEET_TEXTS)
+    return {lang: _sheet(lang) for lang in SHEET_LANGUAGES}
 
 
 def sheet_languages() -> list[str]:
     """Languages a referral sheet can be printed in."""
-    return sorted(sheet_texts())
-
-
-def _locale(lang: str) -> Locale:
-    """The CLDR locale of a language code (German when CLDR does not know it)."""
-    try:
-        return Locale.parse(CLDR_ALIASES.get(lang, lang))
-    except (UnknownLocaleError, ValueError):
-        return Locale.parse("de")
+    return sorted(SHEET_LANGUAGES)
 
 
 @dataclass(frozen=True)
@@ -72,15 +87,13 @@ class Labels:
     @property
     def sheet(self) -> Mapping[str, Any]:
         """The referral sheet's texts in this language."""
-        return dict(_toml(SHEET_TEXTS)[self.lang])
+        return dict(_sheet(self.lang))
 
     @property
     def texts(self) -> Mapping[str, Any]:
         """Map texts (de/en; other languages fall back to English) over the sheet's texts
         (which give the offer categories and right-to-left in every sheet language)."""
-        maps = _toml(MAP_TEXTS)
-        base = maps[self.lang] if self.lang in maps else maps["en"]
-        return {**_toml(SHEET_TEXTS).get(self.lang, {}), **base}
+        return {**_sheet(self.lang), **_map(self.lang if self.lang in MAP_LANGUAGES else "en")}
 
     def __getitem__(self, key: str) -> Any:
         """One text by key."""
@@ -100,8 +113,7 @@ class Labels:
             label = self.profile.categories[code].label
             if label:
                 return label
-        de = _toml(SHEET_TEXTS)["de"]["categories"]
-        return str(de.get(code, code.replace("_", " ")))
+        return str(_sheet("de")["categories"].get(code, code.replace("_", " ")))
 
     def need(self, code: str) -> str:
         """A household need in words."""
@@ -109,8 +121,7 @@ class Labels:
 
     def language_name(self, code: str) -> str:
         """A language's name in this language (CLDR), e.g. ``ar`` -> "Arabisch"."""
-        name = _locale(self.lang).languages.get(CLDR_ALIASES.get(code, code))
-        return name or code
+        return language_name(code, self.lang)
 
     def language(self, code: str) -> str:
         """A language's name with its code, e.g. "Arabisch (ar)"."""
@@ -132,8 +143,7 @@ class Labels:
         """A number in the language's format (de: 1.234,5); a dash when missing."""
         if value is None or value != value:
             return str(self["none"])
-        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-        return format_decimal(value, format=pattern, locale=_locale(self.lang))
+        return formats.number(value, decimals, self.lang)
 
     def percent(self, share: float | None, decimals: int = 0) -> str:
         """A share (0..1) as a percentage, e.g. "84 %"."""
@@ -161,18 +171,14 @@ class Labels:
         if value is None or value == "":
             return str(self["none"])
         d = date.fromisoformat(str(value)[:10]) if not isinstance(value, date) else value
-        if self.lang == "de":
-            return d.strftime("%d.%m.%Y")
-        from babel.dates import format_date
-
-        return format_date(d, format="medium", locale=_locale(self.lang))
+        return formats.day(d, self.lang)
 
     def hours(self, text: str | None) -> str:
         """Opening hours with weekday names in this language ("Mo-Fr 09:00-12:00" on an
         Arabic sheet names the days in Arabic); unknown tokens stay as written."""
         if not text:
             return ""
-        days = _locale(self.lang).days["format"]["abbreviated"]
+        days = formats.cldr(self.lang).days["format"]["abbreviated"]
 
         def day(token: str) -> str:
             i = WEEKDAYS.get(token.lower())

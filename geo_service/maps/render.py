@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from geo_service.catalogue.service import DEFAULT_RADIUS_M
 from geo_service.db.crs import storage_crs
 from geo_service.errors import InputError
+from geo_service.i18n import _
 from geo_service.maps import basemap, builders, data
 from geo_service.maps import household as household_page
 from geo_service.maps.assets import localise, vendor
@@ -63,7 +64,7 @@ def build_basemap(
         d = data.district_shapes(conn)
         srid = storage_crs(conn).srid
     if d.empty:
-        raise InputError("no districts: import the districts before building the base map")
+        raise InputError(_("no districts: import the districts before building the base map"))
     area = shapely.union_all(d.geometry.to_numpy())
     layer = basemap.build(pbf, area, srid, min(profile.boundary_zone_m, 2000.0))
     basemap.write(layer, static_dir)

@@ -17,6 +17,8 @@ from geo_service.catalogue.versions import OfferVersion, changed_since
 from geo_service.config import get_settings
 from geo_service.db import models
 from geo_service.errors import InputError
+from geo_service.i18n import _
+from geo_service.i18n.formats import day as format_day
 from geo_service.report.results import (
     BridgeSummary,
     Count,
@@ -41,7 +43,9 @@ def start_of(day: date) -> datetime:
     since = datetime.combine(day, time.min, tzinfo=MEETING_TZ)
     if since > datetime.now(MEETING_TZ):
         raise InputError(
-            f"since: {day.isoformat()} lies in the future; give the date of the last meeting"
+            _("since: {date} lies in the future; give the date of the last meeting").format(
+                date=format_day(day)
+            )
         )
     return since
 

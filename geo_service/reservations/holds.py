@@ -17,6 +17,7 @@ from geo_service.auth.keys import KeyInfo
 from geo_service.config import get_settings, server_secret
 from geo_service.db import models
 from geo_service.errors import Conflict
+from geo_service.i18n import _
 
 R = models.reservations
 UNIQUE_VIOLATION = "23505"  # the partial unique index: one active reservation per flat
@@ -45,7 +46,7 @@ class FlatTaken(Conflict):
 
     def __init__(self, flat_id: str) -> None:
         """Name the flat."""
-        super().__init__(f"flat {flat_id} is already held or confirmed")
+        super().__init__(_("flat {flat} is already held or confirmed").format(flat=flat_id))
         self.flat_id = flat_id
 
 
@@ -94,7 +95,7 @@ def place_holds(
     if not flats:
         return []
     if len(set(flats)) != len(flats):
-        raise Conflict("the same flat appears twice among the holds")
+        raise Conflict(_("the same flat appears twice among the holds"))
     expire_lapsed(conn, sorted(flats), key, profile_version)
     lifetime = timedelta(minutes=get_settings().reservation_hold_minutes)
     rows: dict[str, Row[Any]] = {}

@@ -12,9 +12,11 @@ from geo_service.auth.keys import KeyInfo
 from geo_service.db import models
 from geo_service.db.transactions import in_transaction
 from geo_service.errors import Conflict, NotFound
+from geo_service.i18n import N_, _
 from geo_service.reservations.holds import Hold, case_ref_hash, place_holds
 from geo_service.reservations.results import Reservation
 from geo_service.scoring import districts
+from geo_service.scoring.explain import constraint_name
 from geo_service.scoring.household import Household
 from geo_service.scoring.pipeline import held_flats
 from geo_service.scoring.profile import ScoringProfile
@@ -25,6 +27,14 @@ __all__ = ["apply_transition", "case_ref_hash", "get", "prepare_hold", "reserve"
 
 R = models.reservations
 # action -> (states it may start from, state it ends in, timestamp column it sets)
+# Statuses and steps in words (the codes stay in URLs and JSON)
+STATUS_WORDS = {
+    "held": N_("held"),
+    "confirmed": N_("confirmed"),
+    "released": N_("released"),
+    "expired": N_("expired"),
+}
+STEP_WORDS = {"confirm": N_("confirm"), "release": N_("release")}
 TRANSITIONS = {
     "confirm": (("held",), "confirmed", "confirmed_at"),
     "release": (("held", "confirmed"), "released", "released_at"),
@@ -67,8 +77,10 @@ def prepare_hold(
     failed = [c for c in explanation.constraints if not c.passed and c.name != "free"]
     if failed:
         raise Conflict(
-            f"flat {flat_id} does not fit this household: "
-            + "; ".join(f"{c.name} ({c.detail})" for c in failed)
+            _("flat {flat} does not fit this household: {failed}").format(
+                flat=flat_id,
+                failed="; ".join(f"{constraint_name(c.name)} ({c.detail})" for c in failed),
+            )
         )
     hold = Hold(
         flat_id=flat_id,
@@ -86,7 +98,7 @@ def get(engine: Engine, reservation_id: str) -> Reservation:
     with engine.connect() as conn:
         row = conn.execute(select(R).where(R.c.id == _uuid(reservation_id))).first()
     if row is None:
-        raise NotFound(f"no reservation {reservation_id}")
+        raise NotFound(_("there is no reservation {id}").format(id=reservation_id))
     return Reservation.from_row(row)
 
 
@@ -95,7 +107,7 @@ def _uuid(value: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
     except ValueError:
-        raise NotFound(f"no reservation {value}") from None
+        raise NotFound(_("there is no reservation {id}").format(id=value)) from None
 
 
 def apply_transition(
@@ -108,11 +120,15 @@ def apply_transition(
         select(R.c.status, R.c.expires_at > func.now()).where(R.c.id == rid).with_for_update()
     ).first()
     if current is None:
-        raise NotFound(f"no reservation {rid}")
+        raise NotFound(_("there is no reservation {id}").format(id=rid))
     status, live = current
     if status not in starts or (status == "held" and action == "confirm" and not live):
         state = "expired" if status == "held" and not live else status
-        raise Conflict(f"reservation {rid} is {state}: cannot {action}")
+        raise Conflict(
+            _("reservation {id} is {status}: “{step}” is not possible").format(
+                id=rid, status=_(STATUS_WORDS[state]), step=_(STEP_WORDS[action])
+            )
+        )
     row = conn.execute(
         update(R).where(R.c.id == rid).values({"status": ends, stamp: func.now()}).returning(R)
     ).one()

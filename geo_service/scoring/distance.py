@@ -9,6 +9,7 @@ from scipy.spatial import cKDTree
 from sqlalchemy import Connection
 
 from geo_service.errors import ProfileError
+from geo_service.i18n import _
 from geo_service.scoring.decay import Array
 from geo_service.scoring.network import NetworkDistance, read_graph
 from geo_service.scoring.profile import ScoringProfile
@@ -68,7 +69,9 @@ def backend_for(profile: ScoringProfile, conn: Connection) -> DistanceBackend:
     graph = read_graph(conn)
     if graph is None:
         raise ProfileError(
-            "distance_mode 'network': no street network is loaded; run "
-            "`geo-service import network FILE.osm.pbf` or use a profile with 'straight'"
+            _(
+                "distance_mode “network”: no street network is loaded; run "
+                "`geo-service import network FILE.osm.pbf` or use a profile with “straight”"
+            )
         )
     return NetworkDistance(graph, profile.network_rules.snap_limit_m)

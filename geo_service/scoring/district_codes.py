@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from geo_service.errors import InputError
+from geo_service.i18n import _, ngettext
 
 
 def suggest(text: str, known: set[str], names: dict[str, str]) -> str | None:
@@ -28,16 +29,31 @@ def require_known(
     if not unknown:
         return
     named = []
-    for _, c in unknown:
+    for _i, c in unknown:
         hint = suggest(c, known, names)
-        named.append(f"{c!r}" + (f" (did you mean {hint!r}?)" if hint else ""))
+        named.append(
+            _("“{code}” (did you mean {hint}?)").format(code=c, hint=hint)
+            if hint
+            else _("“{code}”").format(code=c)
+        )
     raise InputError(
-        f"{field}: unknown district code(s): {', '.join(named)}; use codes such as "
-        f"{', '.join(sorted(known)[:5]) or 'none yet'} (GET /api/v1/districts or "
-        "`geo-service districts` lists them all)",
+        ngettext(
+            "{field}: unknown district code {codes}; use codes such as {examples} "
+            "(GET /api/v1/districts or `geo-service districts` lists them all)",
+            "{field}: unknown district codes {codes}; use codes such as {examples} "
+            "(GET /api/v1/districts or `geo-service districts` lists them all)",
+            len(named),
+        ).format(
+            field=field,
+            codes=", ".join(named),
+            examples=", ".join(sorted(known)[:5]) or _("none yet"),
+        ),
         errors=[
-            {"pointer": f"/{field}/{i}", "message": f"unknown district code {named[k]}"}
-            for k, (i, _) in enumerate(unknown)
+            {
+                "pointer": f"/{field}/{i}",
+                "message": _("unknown district code {code}").format(code=named[k]),
+            }
+            for k, (i, _c) in enumerate(unknown)
         ],
     )
 

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from geo_service.db import models
 from geo_service.db.transactions import DISTRICT_STATUS_LOCK, hold_lock
 from geo_service.errors import InputError, NotFound
+from geo_service.i18n import _
 from geo_service.scoring.decay import district_factor
 from geo_service.scoring.district_codes import require_known
 from geo_service.scoring.profile import ScoringProfile
@@ -106,9 +107,16 @@ def require_indicators(ind: pd.DataFrame, profile: ScoringProfile) -> None:
         row, col = (int(v[0]) for v in missing.nonzero())
         r = ind.iloc[row]
         raise InputError(
-            f"district {r['district_code']}, {r['year']}: no value for indicator "
-            f"{keys[col]!r} of profile {profile.name!r}; import indicators with that column "
-            f"(`geo-service import indicators FILE --profile ...`)"
+            _(
+                "district {district}, {year}: no value for the indicator “{indicator}” of the "
+                "profile “{profile}”; import indicators with that column "
+                "(`geo-service import indicators FILE --profile ...`)"
+            ).format(
+                district=r["district_code"],
+                year=r["year"],
+                indicator=keys[col],
+                profile=profile.name,
+            )
         )
 
 
@@ -226,5 +234,5 @@ def district_detail(conn: Connection, code: str) -> DistrictDetail:
     """Status and indicators of one district (404 when unknown)."""
     rows = list_status(conn, public=False, code=code)
     if not rows:
-        raise NotFound(f"no district with code {code!r}")
+        raise NotFound(_("there is no district with the code “{code}”").format(code=code))
     return DistrictDetail(**rows[0].model_dump(), indicators=indicators_of(conn, code))

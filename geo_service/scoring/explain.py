@@ -1,84 +1,134 @@
-"""Explanations in words: the decay rule, a place's share, the district factor, empty rankings."""
+"""Explanations in words for a clerk (current language): the decay rule, a place's share, the
+district's quota, the placement score, empty rankings. No formulas: what counts, how much."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
+from geo_service.i18n import N_, _, ngettext
+from geo_service.i18n.formats import day, distance, number, percent, plain
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.results import Exclusions, FullDistrict
 
-ORDINALS = ("nearest", "2nd", "3rd", "4th", "5th", "6th", "7th", "8th", "9th", "10th")
+ORDINALS = (
+    N_("the nearest"),
+    N_("the 2nd nearest"),
+    N_("the 3rd nearest"),
+    N_("the 4th nearest"),
+    N_("the 5th nearest"),
+    N_("the 6th nearest"),
+    N_("the 7th nearest"),
+    N_("the 8th nearest"),
+    N_("the 9th nearest"),
+    N_("the 10th nearest"),
+)
+# A transit category's service day in words
+SERVICE_DAYS = {"weekday": N_("a weekday"), "saturday": N_("a Saturday"), "sunday": N_("a Sunday")}
+# The hard constraints (their ``name`` codes) in words
+CONSTRAINTS = {
+    "free": N_("free"),
+    "rooms": N_("number of rooms"),
+    "living_area": N_("living area"),
+    "rent_ceiling": N_("rent ceiling"),
+    "available_by_move_in": N_("free by the move-in date"),
+    "barrier_free": N_("barrier-free"),
+    "ground_floor_or_lift": N_("ground floor or lift"),
+}
 
 
-def metres(d: float) -> str:
-    """Distance in words: '240 m', '10.6 km'."""
-    return f"{d:,.0f} m" if d < 10_000 else f"{d / 1000:,.1f} km"
-
-
-def plural(n: float, word: str) -> str:
-    """'1 room', '2 rooms', '2.5 rooms'."""
-    return f"{n:g} {word}" if n == 1 else f"{n:g} {word}s"
-
-
-def percent(share: float) -> str:
-    """A share as '91 %'."""
-    return f"{share * 100:.0f} %"
+def constraint_name(code: str) -> str:
+    """A hard constraint in words ("Zimmerzahl"); the code when it has none."""
+    return _(CONSTRAINTS[code]) if code in CONSTRAINTS else code
 
 
 def decay_rule(profile: ScoringProfile, category: str) -> str:
-    """The category's decay and rank weights in words."""
+    """How far the category's places count, and how much the nearest ones count, in words."""
     cat = profile.categories[category]
     full, zero = profile.full_m(category), profile.zero_m(category)
     if profile.is_transit(category):
-        start, end, day = profile.window(category)
-        return (
-            f"by public transport and on foot: counts fully up to {full:g} min, less and less "
-            f"beyond, nothing from {zero:g} min; the median of departures every minute "
-            f"{start}–{end} on a {day}"
+        start, end, service_day = profile.window(category)
+        return _(
+            "by public transport and on foot: counts fully up to {full} minutes, less and less "
+            "beyond, not at all from {zero} minutes; the median of departures every minute "
+            "{start}–{end} on {day}"
+        ).format(
+            full=plain(full),
+            zero=plain(zero),
+            start=start,
+            end=end,
+            day=_(SERVICE_DAYS[service_day]),
         )
     ranks = ", ".join(
-        f"the {ORDINALS[i]} ×{w:g}" for i, w in enumerate(cat.rank_weights[: len(ORDINALS)])
+        _("{ordinal} counts {share}").format(ordinal=_(ORDINALS[i]), share=percent(w))
+        for i, w in enumerate(cat.rank_weights[: len(ORDINALS)])
     )
-    capped = "; together at most 1" if sum(cat.rank_weights) > 1 else ""
-    return (
-        f"counts fully up to {metres(full)}, less and less beyond, nothing from {metres(zero)}; "
-        f"{ranks}{capped}"
-    )
+    rule = _(
+        "counts fully up to {full}, less and less beyond, not at all from {zero}; {ranks}"
+    ).format(full=distance(full), zero=distance(zero), ranks=ranks)
+    if sum(cat.rank_weights) > 1:
+        rule += _("; together they count at most as much as one")
+    return rule
 
 
 def place_note(distance_m: float, share: float, full_m: float, zero_m: float) -> str | None:
     """Why a place counts little or nothing (None when it counts fully)."""
     if distance_m >= zero_m:
-        return f"{metres(distance_m)} away, beyond {metres(zero_m)}: counts 0"
+        return _("{distance} away, farther than {zero}: does not count").format(
+            distance=distance(distance_m), zero=distance(zero_m)
+        )
     if distance_m > full_m:
-        return f"{metres(distance_m)} away, beyond {metres(full_m)}: counts {percent(share)}"
+        return _("{distance} away, farther than {full}: counts {share}").format(
+            distance=distance(distance_m), full=distance(full_m), share=percent(share)
+        )
     return None
 
 
 def district_sentence(info: dict[str, Any], profile: ScoringProfile) -> str:
-    """'Thiede is at 91 % of its quota (120 of 132): × 0.45 (...)'."""
+    """The district's quota and what it does to the score, e.g. "Der Stadtteil Lebenstedt hat
+    44 % seiner Aufnahmequote erreicht (68 von 155); der Wert wird nicht gemindert."."""
     rules = profile.district
     name = info.get("name") or info.get("code")
     if name is None:
-        return "the flat lies in no known district: × 0"
+        return _("The flat lies in no known district: its score counts 0.")
     u, factor = float(info.get("utilisation") or 0.0), float(info.get("factor") or 0.0)
     cap, placed = info.get("capacity"), info.get("placements")
-    counts = f" ({placed} of {cap})" if cap is not None and placed is not None else ""
-    head = f"{name} is at {percent(u)} of its quota{counts}: × {factor:.2f}"
-    full, zero = rules.utilisation_full, rules.utilisation_zero
+    if cap is not None and placed is not None:
+        head = _("{name} has reached {share} of its quota ({placed} of {capacity})").format(
+            name=name, share=percent(u), placed=placed, capacity=cap
+        )
+    else:
+        head = _("{name} has reached {share} of its quota").format(name=name, share=percent(u))
+    full, zero = percent(rules.utilisation_full), percent(rules.utilisation_zero)
     if factor >= 1.0:
-        return f"{head} (full factor below {percent(full)})"
-    if factor <= 0.0:
-        return f"{head} (at its cap: no placements from {percent(zero)})"
-    return f"{head} (the factor falls from 1 at {percent(full)} to 0 at {percent(zero)})"
+        tail = _("the score is not reduced (only from {full} of the quota on)")
+    elif factor <= 0.0:
+        tail = _("nobody more is placed there (from {zero} of the quota): the score counts 0")
+    else:
+        tail = _(
+            "so the score counts {factor} (it is reduced from {full} of the quota and counts 0 "
+            "at {zero})"
+        )
+    return _("{head}; {tail}.").format(
+        head=head, tail=tail.format(full=full, zero=zero, factor=percent(factor))
+    )
 
 
 def summary(placement: float, score: float, factor: float, eligible: bool) -> str:
-    """The placement score as a formula in words."""
+    """How the placement score comes about, in one sentence."""
     if not eligible:
-        return f"placement 0: fails a hard constraint (infrastructure {score:.2f})"
-    return f"placement {placement:.2f} = infrastructure {score:.2f} × district factor {factor:.2f}"
+        return _(
+            "Placement score 0: the flat does not meet a requirement of the household "
+            "(infrastructure score {score})."
+        ).format(score=number(score))
+    if factor >= 1.0:
+        return _(
+            "Placement score {placement}: the infrastructure score, not reduced by the district."
+        ).format(placement=number(placement))
+    return _(
+        "Placement score {placement}: the infrastructure score {score}, counted at {factor} "
+        "because of the district's quota."
+    ).format(placement=number(placement), score=number(score), factor=percent(factor))
 
 
 def flat_notes(
@@ -87,11 +137,15 @@ def flat_notes(
     """Why a single flat scores low or zero."""
     notes = []
     if failed:
-        notes.append("placement score 0: fails " + "; ".join(failed))
+        notes.append(_("Placement score 0: not met: {failed}.").format(failed="; ".join(failed)))
     if factor <= 0.0:
-        notes.append(f"placement score 0: {district or 'its district'} is at its cap (factor 0)")
+        notes.append(
+            _("Placement score 0: {district} has reached its quota.").format(
+                district=district or _("its district")
+            )
+        )
     if unreachable:
-        notes.append("the flat lies too far from the street network: every category counts 0")
+        notes.append(_("The flat lies too far from the street network: no category counts for it."))
     return notes
 
 
@@ -111,29 +165,68 @@ def ranking_notes(
     notes = []
     if override_cap:
         notes.append(
-            "district caps overridden on request: flats in full districts are listed with "
-            "placement score 0 (audited)"
+            _(
+                "District quotas overridden on request: flats in districts that reached their "
+                "quota are listed with placement score 0 (recorded in the audit log)."
+            )
         )
     if move_in < today:
         notes.append(
-            f"move_in {move_in.isoformat()} lies in the past: only flats available by then fit"
+            _("The move-in date {move_in} lies in the past: only flats free by then fit.").format(
+                move_in=day(move_in)
+            )
         )
     if returned >= limit:
         return notes
     parts = []
     if excluded.outside_districts:
-        parts.append(f"{excluded.outside_districts} outside the requested districts")
+        n = excluded.outside_districts
+        parts.append(
+            ngettext(
+                "{n} lies outside the requested districts",
+                "{n} lie outside the requested districts",
+                n,
+            ).format(n=n)
+        )
     if excluded.not_on_offer:
-        parts.append(f"{excluded.not_on_offer} no longer on offer")
+        n = excluded.not_on_offer
+        parts.append(
+            ngettext("{n} is no longer on offer", "{n} are no longer on offer", n).format(n=n)
+        )
     if excluded.held:
-        parts.append(f"{excluded.held} reserved")
+        n = excluded.held
+        parts.append(ngettext("{n} is reserved", "{n} are reserved", n).format(n=n))
     if excluded.constraint:
+        n = excluded.constraint
         worst = sorted(failed.items(), key=lambda kv: (-kv[1], kv[0]))
-        which = ", ".join(f"{name} {n}" for name, n in worst if n)
-        parts.append(f"{excluded.constraint} failing a hard constraint ({which})")
+        which = ", ".join(f"{constraint_name(name)} {count}" for name, count in worst if count)
+        parts.append(
+            ngettext(
+                "{n} does not meet a requirement ({which})",
+                "{n} do not meet a requirement ({which})",
+                n,
+            ).format(n=n, which=which)
+        )
     if excluded.district_full:
+        n = excluded.district_full
         names = ", ".join(d.name or d.code for d in full)
-        parts.append(f"{excluded.district_full} in districts at their cap ({names})")
-    head = "no flat fits" if returned == 0 else f"only {plural(returned, 'flat')} fit"
-    notes.append(f"{head}; of {considered} flats: " + "; ".join(parts) if parts else head)
+        parts.append(
+            ngettext(
+                "{n} lies in districts that reached their quota ({names})",
+                "{n} lie in districts that reached their quota ({names})",
+                n,
+            ).format(n=n, names=names)
+        )
+    if returned == 0:
+        head = _("No flat fits")
+    else:
+        head = ngettext("Only {n} flat fits", "Only {n} flats fit", returned).format(n=returned)
+    if not parts:
+        notes.append(head + ".")
+        return notes
+    notes.append(
+        _("{head}; of {considered} flats: {parts}.").format(
+            head=head, considered=considered, parts="; ".join(parts)
+        )
+    )
     return notes

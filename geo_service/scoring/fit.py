@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
 
 import numpy as np
 
-from geo_service.scoring.explain import plural
+from geo_service.i18n import _, current_language, ngettext
+from geo_service.i18n.formats import day, number
 from geo_service.scoring.household import Household
 from geo_service.scoring.profile import ScoringProfile
 
@@ -35,32 +38,31 @@ class Constraint:
 
 
 def constraints(f: FlatArrays, household: Household, profile: ScoringProfile) -> list[Constraint]:
-    """Evaluate every applicable hard constraint for every flat."""
+    """Evaluate every applicable hard constraint for every flat (details in the current
+    language, each worded once per value and language: explanations repeat them)."""
     b = profile.size_band(household.size)
     move_in = np.datetime64(household.move_in, "D")
+    lang = current_language()
     out = [
         Constraint(
             "rooms",
             (f.rooms >= b.rooms_min) & (f.rooms <= b.rooms_max),
-            lambda i: f"{plural(f.rooms[i], 'room')}, band {b.rooms_min:g}-{b.rooms_max:g}",
+            lambda i: _rooms(float(f.rooms[i]), b.rooms_min, b.rooms_max, lang),
         ),
         Constraint(
             "living_area",
             (f.area >= b.area_min_m2) & (f.area <= b.area_max_m2),
-            lambda i: f"{f.area[i]:g} m², band {b.area_min_m2:g}-{b.area_max_m2:g} m²",
+            lambda i: _area(float(f.area[i]), b.area_min_m2, b.area_max_m2, lang),
         ),
         Constraint(
             "rent_ceiling",
             f.rent <= b.rent_ceiling_eur,
-            lambda i: (
-                f"{f.rent[i]:.0f} EUR {'<=' if f.rent[i] <= b.rent_ceiling_eur else '>'}"
-                f" {b.rent_ceiling_eur:.0f} EUR"
-            ),
+            lambda i: _rent(float(f.rent[i]), b.rent_ceiling_eur, lang),
         ),
         Constraint(
             "available_by_move_in",
             f.available_from <= move_in,
-            lambda i: f"available from {f.available_from[i]}, move-in {move_in}",
+            lambda i: _available(f.available_from[i].astype(object), household.move_in, lang),
         ),
     ]
     required = {profile.needs[n].requires for n in household.needs} - {None}
@@ -69,7 +71,7 @@ def constraints(f: FlatArrays, household: Household, profile: ScoringProfile) ->
             Constraint(
                 "barrier_free",
                 f.barrier_free.astype(bool),
-                lambda i: "barrier-free" if f.barrier_free[i] else "not barrier-free",
+                lambda i: _("barrier-free") if f.barrier_free[i] else _("not barrier-free"),
             )
         )
     if "ground_floor" in required:
@@ -77,7 +79,58 @@ def constraints(f: FlatArrays, household: Household, profile: ScoringProfile) ->
             Constraint(
                 "ground_floor_or_lift",
                 (f.floor <= 0) | f.lift.astype(bool),
-                lambda i: f"floor {f.floor[i]}, {'lift' if f.lift[i] else 'no lift'}",
+                lambda i: _floor(int(f.floor[i]), bool(f.lift[i]), lang),
             )
         )
     return out
+
+
+def _amount(value: float) -> str:
+    """A number without needless decimals ("3", "2,5")."""
+    return number(value, 0 if float(value).is_integer() else 1)
+
+
+@lru_cache(maxsize=4096)
+def _rooms(rooms: float, low: float, high: float, lang: str) -> str:
+    """The rooms against the household's band: "1 Zimmer, erlaubt 1–2" (``lang`` keys the
+    cache: it is the current language)."""
+    n = _amount(rooms)
+    text = ngettext("{n} room", "{n} rooms", 1 if rooms == 1 else 2).format(n=n)
+    return _("{rooms}, allowed {low}–{high}").format(
+        rooms=text, low=_amount(low), high=_amount(high)
+    )
+
+
+@lru_cache(maxsize=4096)
+def _area(area: float, low: float, high: float, lang: str) -> str:
+    """The living area against the band: "65,2 m², erlaubt 45–75 m²"."""
+    return _("{area} m², allowed {low}–{high} m²").format(
+        area=_amount(area), low=_amount(low), high=_amount(high)
+    )
+
+
+@lru_cache(maxsize=4096)
+def _rent(rent: float, ceiling: float, lang: str) -> str:
+    """The rent against the ceiling: "Miete 512 €, Obergrenze 600 €"."""
+    return _("rent {rent} €, ceiling {ceiling} €").format(
+        rent=number(rent, 0), ceiling=number(ceiling, 0)
+    )
+
+
+@lru_cache(maxsize=4096)
+def _available(available: date, move_in: date, lang: str) -> str:
+    """When the flat is free against the move-in date."""
+    return _("free from {available}, move-in from {move_in}").format(
+        available=day(available), move_in=day(move_in)
+    )
+
+
+@lru_cache(maxsize=64)
+def _floor(floor: int, lift: bool, lang: str) -> str:
+    """The floor and the lift in words ("Erdgeschoss", "2. Stock, kein Aufzug")."""
+    where = _("ground floor") if floor <= 0 else _("floor {n}").format(n=floor)
+    return (
+        _("{floor}, lift").format(floor=where)
+        if lift
+        else _("{floor}, no lift").format(floor=where)
+    )

@@ -111,8 +111,7 @@ def _message(exc: ValidationError) -> str:
     err = exc.errors()[0]
     if not err["loc"]:
         return _("household: {message}").format(message=validation.message(err))
-    where = validation.field(("household", *err["loc"]))
-    return _("{field} {message}").format(field=where, message=validation.message(err))
+    return validation.describe(err, validation.field(("household", *err["loc"])))
 
 
 @overload

@@ -14,6 +14,7 @@ from geo_service.db import models
 from geo_service.db.bulk import Method, drop_replaced, replace_tables
 from geo_service.db.transactions import SCORING_LOCK, hold_lock
 from geo_service.errors import StaleScores
+from geo_service.i18n import _
 from geo_service.scoring import districts, store
 from geo_service.scoring.area import area_contents, compute_area_scores
 from geo_service.scoring.distance import backend_for
@@ -111,10 +112,17 @@ def check_version(ranker: Ranker, profile: ScoringProfile) -> None:
     path = profile.source
     shown = str(path.relative_to(Path.cwd()) if path and path.is_relative_to(Path.cwd()) else path)
     raise StaleScores(
-        f"the stored scores were computed with profile version {', '.join(v[:19] for v in stored)}"
-        f", not with the served profile {profile.name!r} ({profile.version[:19]}): run "
-        f"`geo-service score --profile {shown if path else 'PROFILE.toml'}` to score with it, "
-        "or serve the profile they were computed with (GEO_SERVICE_PROFILE_PATH)"
+        _(
+            "the stored scores were computed with the profile version {stored}, not with the "
+            "served profile “{profile}” ({version}): run `geo-service score --profile {path}` "
+            "to score with it, or serve the profile they were computed with "
+            "(GEO_SERVICE_PROFILE_PATH)"
+        ).format(
+            stored=", ".join(v[:19] for v in stored),
+            profile=profile.name,
+            version=profile.version[:19],
+            path=shown if path else "PROFILE.toml",
+        )
     )
 
 

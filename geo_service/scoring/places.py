@@ -1,6 +1,7 @@
 """The nearest places a flat's explanation lists, per category: they depend only on the flat,
-the household's languages and the profile, so a ranker builds them once per flat and language
-set and every later explanation reuses the (immutable) result models."""
+the household's languages and the profile, so a ranker builds them once per flat, language set
+and language of the answer (their notes are words) and every later explanation reuses the
+(immutable) result models."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import threading
 
 import numpy as np
 
+from geo_service.i18n import current_language
 from geo_service.scoring.decay import decay
 from geo_service.scoring.explain import place_note
 from geo_service.scoring.nearest import Nearest
@@ -29,21 +31,23 @@ class PlaceCache:
         """Places from ``nearest`` (the language set's targets) under ``profile``."""
         self.profile = profile
         self.nearest = nearest
-        self._built: dict[int, Places] = {}
+        self._built: dict[tuple[str, int], Places] = {}
         self._lock = threading.Lock()
 
     def of(self, rows: list[int]) -> list[Places]:
-        """The places of the flats at ``rows`` (built in one numpy pass for those missing)."""
+        """The places of the flats at ``rows`` in the current language (built in one numpy
+        pass for those missing)."""
+        lang = current_language()
         built = self._built
-        missing = [i for i in dict.fromkeys(rows) if i not in built]
+        missing = [i for i in dict.fromkeys(rows) if (lang, i) not in built]
         if missing:
-            fresh = dict(zip(missing, self._build(missing), strict=True))
+            fresh = {(lang, i): p for i, p in zip(missing, self._build(missing), strict=True)}
             with self._lock:
                 if len(self._built) + len(fresh) > MAX_FLATS:
                     self._built = {}
                 self._built.update(fresh)
             built = {**self._built, **fresh}
-        return [built[i] for i in rows]
+        return [built[lang, i] for i in rows]
 
     def _build(self, rows: list[int]) -> list[Places]:
         """Per flat in ``rows``: each category's counted places, nearest first."""

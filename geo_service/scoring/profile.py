@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from geo_service.errors import ProfileError
+from geo_service.i18n import _, validation
 
 KEY_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"  # indicator keys are column names in files and output
 RESERVED_KEYS = ("district_code", "year", "residents")
@@ -63,26 +64,28 @@ class Category(_Strict):
         """Catalogue categories need offer categories; rank weights are non-negative; the
         transit settings belong to transit categories, which count their nearest place."""
         if self.kind == "catalogue" and not self.offer_categories:
-            raise ValueError("catalogue category needs offer_categories")
+            raise ValueError(_("a catalogue category needs offer_categories"))
         if any(w < 0 for w in self.rank_weights):
-            raise ValueError("rank_weights must be >= 0")
+            raise ValueError(_("rank_weights must not be negative"))
         transit_keys = ("departure", "service_day", "full_min", "zero_min")
         if self.distance_mode != "transit":
             given = [k for k in transit_keys if getattr(self, k) is not None]
             if given:
-                raise ValueError(f'{given[0]} needs distance_mode = "transit"')
+                raise ValueError(_('{key} needs distance_mode = "transit"').format(key=given[0]))
         else:
             if self.full_m is not None or self.zero_m is not None:
-                raise ValueError("a transit category decays by full_min/zero_min, not metres")
+                raise ValueError(_("a transit category decays by full_min/zero_min, not metres"))
             if len(self.rank_weights) != 1:
                 raise ValueError(
-                    "a transit category counts its nearest place only: one rank weight"
+                    _("a transit category counts its nearest place only: one rank weight")
                 )
             if self.departure is not None:
                 start, end = self.departure.split("-")
                 if end <= start:
                     raise ValueError(
-                        f"departure {self.departure!r}: the end must be after the start"
+                        _("departure “{departure}”: the end must be after the start").format(
+                            departure=self.departure
+                        )
                     )
         return self
 
@@ -130,7 +133,7 @@ class IndicatorSpec(_Strict):
         """``min`` is not above ``max``."""
         low, high = self.bounds
         if low is not None and high is not None and low > high:
-            raise ValueError("min must be <= max")
+            raise ValueError(_("min must not be greater than max"))
         return self
 
     @property
@@ -235,7 +238,7 @@ class NetworkRules(_Strict):
         """Every excluded tag reads ``key=value``."""
         bad = [r for r in self.excluded if r.count("=") != 1 or r.startswith("=")]
         if bad:
-            raise ValueError(f"excluded: {bad[0]!r} is not key=value")
+            raise ValueError(_("excluded: “{entry}” is not key=value").format(entry=bad[0]))
         return self
 
 
@@ -314,25 +317,37 @@ class ScoringProfile(_Strict):
         for name, cat in self.categories.items():
             full, zero = self.full_m(name), self.zero_m(name)
             if full >= zero:
-                raise ValueError(f"categories.{name}: full_m ({full}) must be < zero_m ({zero})")
+                raise ValueError(
+                    _(
+                        "categories.{name}: full_m ({full}) must be less than zero_m ({zero})"
+                    ).format(name=name, full=full, zero=zero)
+                )
             if len(cat.rank_weights) > self.k_nearest:
-                raise ValueError(f"categories.{name}.rank_weights: longer than k_nearest")
+                raise ValueError(
+                    _("categories.{name}.rank_weights: longer than k_nearest").format(name=name)
+                )
         refs = [(f"children[{i}]", b.multiply) for i, b in enumerate(self.children)]
         refs += [(f"needs.{n}", need.multiply) for n, need in self.needs.items()]
         for where, mult in refs:
             unknown = [c for c in mult if c not in self.categories]
             if unknown:
-                raise ValueError(f"{where}.multiply: unknown category {unknown[0]!r}")
+                raise ValueError(
+                    _("{where}.multiply: unknown category “{category}”").format(
+                        where=where, category=unknown[0]
+                    )
+                )
         for key in self.district.indicators:
             if not re.match(KEY_PATTERN, key) or key in RESERVED_KEYS:
                 raise ValueError(
-                    f"district.indicators.{key}: an indicator key is lower case letters, digits "
-                    f"and _ (starting with a letter), and not one of {', '.join(RESERVED_KEYS)}"
+                    _(
+                        "district.indicators.{key}: an indicator key is lower case letters, "
+                        "digits and _ (starting with a letter), and not one of {reserved}"
+                    ).format(key=key, reserved=", ".join(RESERVED_KEYS))
                 )
         if sorted(self.district.class_thresholds) != self.district.class_thresholds:
-            raise ValueError("district.class_thresholds: must be ascending")
+            raise ValueError(_("district.class_thresholds: must be ascending"))
         if self.district.utilisation_zero <= self.district.utilisation_full:
-            raise ValueError("district.utilisation_zero: must be > utilisation_full")
+            raise ValueError(_("district.utilisation_zero: must be greater than utilisation_full"))
         return self
 
     def full_m(self, category: str) -> float:
@@ -461,12 +476,13 @@ def parse_profile(data: dict[str, object], source: str = "profile") -> ScoringPr
     except ValidationError as exc:
         first = exc.errors()[0]
         where = _location(dict(first))
-        msg = str(first["msg"]).removeprefix("Value error, ")
+        if not where:
+            raise ProfileError(f"{source}: {validation.message(first)}") from None
         if first["type"] == "extra_forbidden":
-            msg = "unknown key"
-        elif first["type"] == "missing":
-            msg = "required key is missing"
-        raise ProfileError(f"{source}: {where}: {msg}" if where else f"{source}: {msg}") from None
+            line = _("{field} is not a known key").format(field=where)
+        else:
+            line = validation.describe(first, where)
+        raise ProfileError(f"{source}: {line}") from None
 
 
 def load_profile(path: Path | str) -> ScoringProfile:
@@ -475,9 +491,11 @@ def load_profile(path: Path | str) -> ScoringProfile:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ProfileError(f"scoring profile not found: {path}") from None
+        raise ProfileError(_("scoring profile not found: {path}").format(path=path)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{path.name}: not valid TOML: {exc}") from None
+        raise ProfileError(
+            _("{file}: not valid TOML: {error}").format(file=path.name, error=exc)
+        ) from None
     profile = parse_profile(data, path.name)
     profile._source = path
     return profile

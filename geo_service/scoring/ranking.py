@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from geo_service.errors import NotFound, NotScored, ProfileError
+from geo_service.i18n import _, current_language
 from geo_service.scoring.decay import (
     category_value,
     contributions,
@@ -23,6 +24,7 @@ from geo_service.scoring.decay import (
 )
 from geo_service.scoring.district_codes import check_codes
 from geo_service.scoring.explain import (
+    constraint_name,
     decay_rule,
     district_sentence,
     flat_notes,
@@ -130,7 +132,7 @@ class Ranker:
         # transit categories name their mode per category; the ranking's mode is the walk's
         self.modes = set(features["distance_mode"]) - {"transit"} or {profile.distance_mode}
         self.distance_mode = ",".join(sorted(self.modes))
-        self._rules: dict[str, str] = {}  # each category's decay rule in words
+        self._rules: dict[tuple[str, str], str] = {}  # (language, category): rule in words
         # the profile versions the stored features were computed with (one after a full run)
         self.feature_versions: set[str] = set(features.get("profile_version", ()))
         snap = features.groupby("flat_id")["snap_m"].first() if "snap_m" in features else {}
@@ -143,7 +145,7 @@ class Ranker:
     def _set_status(self, status: DistrictStatus) -> None:
         """District names, factors and utilisation, and each flat's factor B."""
         self.districts = status
-        self._district_parts: dict[str, DistrictFactor] = {}
+        self._district_parts: dict[tuple[str, str], DistrictFactor] = {}
         per_code = np.array(
             [status.get(c, {}).get("factor", 0.0) for c in self.district_codes] + [0.0]
         )
@@ -159,7 +161,7 @@ class Ranker:
         """A copy sharing the feature arrays, scored with ``profile`` (e.g. other decay metres);
         it must keep the categories and ``k_nearest`` the features were computed for."""
         if profile.names() != self.profile.names() or profile.k_nearest != self.profile.k_nearest:
-            raise ProfileError("a re-scoring profile must keep the categories and k_nearest")
+            raise ProfileError(_("a re-scoring profile must keep the categories and k_nearest"))
         twin = copy.copy(self)
         twin.profile = profile
         twin._by_languages = OrderedDict()  # the values depend on the profile's decay metres
@@ -209,7 +211,11 @@ class Ranker:
             )
         parts = [self.sets[(category, key)] for key in keys if (category, key) in self.sets]
         if not parts:
-            raise NotScored(f"no features for {category!r} yet: run `geo-service score` first")
+            raise NotScored(
+                _("no features for “{category}” yet: run `geo-service score` first").format(
+                    category=category
+                )
+            )
         return merge_nearest(parts, self.profile.k_nearest)
 
     def _per_languages(self, languages: list[str]) -> tuple[PlaceCache, np.ndarray]:
@@ -266,7 +272,7 @@ class Ranker:
         """Per flat position in ``rows``: the nearest places counted (kept per language set)
         and each category's explanation as plain data (one numpy pass per category for all
         rows; validated into the result model once per flat)."""
-        p = self.profile
+        p, lang = self.profile, current_language()
         pts = round_preserving_sum(ev.points(rows)).tolist()
         values = ev.values[rows].tolist()
         total = float(ev.weights.sum())
@@ -280,10 +286,11 @@ class Ranker:
                 "max_points": round(100.0 * weight / total, 2) if total > 0 else 0.0,
                 "full_m": p.full_m(c),
                 "zero_m": p.zero_m(c),
-                "rule": self._rules.get(c) or self._rules.setdefault(c, decay_rule(p, c)),
+                "rule": self._rules.get((lang, c))
+                or self._rules.setdefault((lang, c), decay_rule(p, c)),
                 "unit": p.unit(c),
             }
-            for r, (_, categories) in enumerate(out):
+            for r, (_places, categories) in enumerate(out):
                 categories[c] = {**same, "points": pts[r][k], "value": round(values[r][k], 3)}
         return out
 
@@ -321,7 +328,9 @@ class Ranker:
         eligible = bool(ev.passed[i])
         score, placement = scored[0], scored[1] if eligible else 0.0
         checks = [(c.name, bool(c.passed[i]), c.describe(i)) for c in ev.checks]
-        failed = [f"{name} ({detail})" for name, passed, detail in checks if not passed]
+        failed = [
+            f"{constraint_name(name)} ({detail})" for name, passed, detail in checks if not passed
+        ]
         return RankedFlat.model_validate(
             {
                 "flat_id": str(self.ids[i]),
@@ -353,8 +362,9 @@ class Ranker:
         )
 
     def _district(self, code: str) -> DistrictFactor:
-        """The district part of an explanation: one per district and status, shared."""
-        hit = self._district_parts.get(code)
+        """The district part of an explanation: one per district, status and language, shared."""
+        key = (current_language(), code)
+        hit = self._district_parts.get(key)
         if hit is None:
             info = {"code": code, **self.districts.get(code, {})}
             hit = DistrictFactor(
@@ -366,7 +376,7 @@ class Ranker:
                 placements=info.get("placements"),
                 explanation=district_sentence(info, self.profile),
             )
-            self._district_parts[code] = hit
+            self._district_parts[key] = hit
         return hit
 
     def check_districts(self, codes: list[str] | None) -> None:
@@ -489,7 +499,7 @@ class Ranker:
     ) -> RankedFlat:
         """The explanation of one flat, whether or not it passes (placement 0 when it fails)."""
         if flat_id not in self.position:
-            raise NotFound(f"no flat with id {flat_id!r}")
+            raise NotFound(_("there is no flat {flat_id}").format(flat_id=flat_id))
         ev = self.evaluate(household, held)
         return self.explain(ev, self.position[flat_id], None)
 
@@ -497,8 +507,8 @@ class Ranker:
 def _availability(free: bool, reserved: bool) -> str:
     """The 'free' constraint's detail."""
     if free:
-        return "on offer and not reserved"
-    return "reserved (held or confirmed)" if reserved else "no longer on offer"
+        return _("on offer and not reserved")
+    return _("reserved (held or confirmed)") if reserved else _("no longer on offer")
 
 
 def top(rows: np.ndarray, score: np.ndarray, ids: np.ndarray, limit: int | None) -> list[int]:

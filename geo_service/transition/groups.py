@@ -6,16 +6,17 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from geo_service.i18n import N_
 from geo_service.scoring.household import Household
 
 # Checked in this order: the first that applies names the household's group.
 GROUPS = ("barrier_free", "large", "kita", "school", "small")
-GROUP_LABELS = {
-    "barrier_free": "households needing barrier-free access",
-    "large": "large families (5+ persons)",
-    "kita": "households needing a kita",
-    "school": "families with school children",
-    "small": "singles and couples without children",
+GROUP_LABELS = {  # source text: shown through _()
+    "barrier_free": N_("households needing barrier-free access"),
+    "large": N_("large families (5 or more persons)"),
+    "kita": N_("households needing a day-care place"),
+    "school": N_("families with school children"),
+    "small": N_("singles and couples without children"),
 }
 LARGE_HOUSEHOLD = 5
 KITA_MAX_AGE = 5

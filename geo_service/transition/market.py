@@ -20,6 +20,7 @@ from scipy.optimize import linear_sum_assignment, linprog
 from scipy.sparse import csr_array, vstack
 
 from geo_service.errors import GeoServiceError
+from geo_service.i18n import _
 from geo_service.scoring.profile import TransitionRules
 from geo_service.transition.groups import GROUPS
 
@@ -273,7 +274,9 @@ def _solve_lp(
     # are then the potentials (a bound's dual would hide part of a pair's price).
     res = linprog(-score, A_ub=a, b_ub=b, bounds=(0, None), method="highs-ds")
     if res.status != 0 or res.x is None:  # bounded and feasible by construction (x = 0)
-        raise GeoServiceError(f"the look-ahead LP failed: {res.message}")
+        raise GeoServiceError(
+            _("the look-ahead plan could not be computed: {reason}").format(reason=res.message)
+        )
     return res.x, -np.asarray(res.ineqlin.marginals), float(-res.fun)
 
 

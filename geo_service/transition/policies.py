@@ -17,6 +17,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from geo_service.errors import GeoServiceError
+from geo_service.i18n import _
 from geo_service.scoring.household import Household
 from geo_service.scoring.profile import TransitionRules
 from geo_service.transition.forecast import Forecast, sample_stream
@@ -153,7 +154,9 @@ def hindsight(year: Year, time_limit_s: float = 300.0) -> Outcome:
             options={"time_limit": time_limit_s, "mip_rel_gap": 1e-6},
         )
         if res.x is None:
-            raise GeoServiceError(f"the hindsight MILP found no solution: {res.message}")
+            raise GeoServiceError(
+                _("the hindsight optimum found no solution: {reason}").format(reason=res.message)
+            )
         chosen = res.x > 0.5
         flat_of[h[chosen]] = f[chosen]
     return _outcome("hindsight", year, flat_of, start)

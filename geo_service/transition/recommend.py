@@ -11,6 +11,8 @@ from sqlalchemy import Engine
 from geo_service.audit import record
 from geo_service.auth.keys import KeyInfo
 from geo_service.errors import Conflict, NotFound
+from geo_service.i18n import N_, _, ngettext
+from geo_service.i18n.formats import day, number
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranker_cache import RankerCache, ranker_of
 from geo_service.transition import store
@@ -41,33 +43,82 @@ def _kept_for(weights: np.ndarray, overall: np.ndarray) -> str | None:
     lift = (weights / weights.sum()) / np.maximum(overall / overall.sum(), 1e-9)
     lift[weights < 1.0] = 0.0  # a group needs at least one expected household here
     best = int(np.argmax(lift)) if lift.max() > 0 else int(np.argmax(weights))
-    return GROUP_LABELS[GROUPS[best]]
+    return _(GROUP_LABELS[GROUPS[best]])
 
 
 def _places(n: int) -> str:
     """'1 place', '12 places'."""
-    return f"{n} place" if n == 1 else f"{n} places"
+    return ngettext("{n} place", "{n} places", n).format(n=n)
 
 
 def _district_words(name: str, places: int, potential: float, kept_for: str | None) -> str:
     """A district's potential in words."""
     if places <= 0:
-        return f"{name} has no places left."
+        return _("{district} has no places left.").format(district=name)
     if potential < NOTABLE:
-        return f"{name}'s remaining quota ({_places(places)}) is not expected to run short."
-    whom = f": keep it for {kept_for}" if kept_for else ""
-    return (
-        f"{name}'s remaining quota ({_places(places)}) is worth {potential:.1f} points a "
-        f"place{whom}."
-    )
+        return _("The places left in {district} ({places}) are expected to suffice.").format(
+            district=name, places=_places(places)
+        )
+    if kept_for:
+        return _(
+            "The places left in {district} ({places}) are needed by households expected "
+            "later ({points} points a place): keep them for {group}."
+        ).format(district=name, places=_places(places), points=number(potential), group=kept_for)
+    return _(
+        "The places left in {district} ({places}) are needed by households expected later "
+        "({points} points a place)."
+    ).format(district=name, places=_places(places), points=number(potential))
 
 
 def _flat_words(flat_id: str, potential: float, kept_for: str | None, until: date) -> str:
     """A flat's own potential in words."""
     if potential < NOTABLE:
-        return f"{flat_id} is not expected to be needed more by anyone arriving before {until}."
-    whom = f": keep it for {kept_for}" if kept_for else ""
-    return f"{flat_id} is worth {potential:.1f} points to households expected before {until}{whom}."
+        return _("Nobody expected before {until} needs flat {flat} more.").format(
+            until=day(until), flat=flat_id
+        )
+    if kept_for:
+        return _(
+            "Households expected before {until} need flat {flat} more ({points} points): keep "
+            "it for {group}."
+        ).format(until=day(until), flat=flat_id, points=number(potential), group=kept_for)
+    return _("Households expected before {until} need flat {flat} more ({points} points).").format(
+        until=day(until), flat=flat_id, points=number(potential)
+    )
+
+
+def _option_words(score: float, bonus: float, elsewhere: float, value: float) -> str:
+    """Why a waiting household ranks where it does for a flat, in plain sentences."""
+    words = [_("Fits here with {points} points.").format(points=number(score))]
+    if bonus >= NOTABLE:
+        words.append(_("{points} points for the time waited.").format(points=number(bonus)))
+    if elsewhere >= NOTABLE:
+        words.append(
+            _("{points} points less: other flats expected soon would suit it as well.").format(
+                points=number(elsewhere)
+            )
+        )
+    words.append(_("Comparison value: {points}.").format(points=number(value)))
+    return " ".join(words)
+
+
+def _flat_option_words(score: float, district: str, quota: float, flat: float, value: float) -> str:
+    """Why a free flat ranks where it does for a waiting household, in plain sentences."""
+    words = [_("Fits with {points} points.").format(points=number(score))]
+    if quota >= NOTABLE:
+        words.append(
+            _(
+                "{points} points less: the places left in {district} are needed by households "
+                "expected later."
+            ).format(points=number(quota), district=district)
+        )
+    if flat >= NOTABLE:
+        words.append(
+            _("{points} points less: households expected later need this flat more.").format(
+                points=number(flat)
+            )
+        )
+    words.append(_("Comparison value: {points}.").format(points=number(value)))
+    return " ".join(words)
 
 
 def _audit(
@@ -115,25 +166,45 @@ def potentials(
         )
     districts.sort(key=lambda x: (-x.potential, x.code))
     arrays = ranker.arrays
-    rooms = f"{rules.large_flat_rooms:g}+ rooms"
-    # type -> (which flats, label, one such flat in words)
+    rooms = f"{rules.large_flat_rooms:g}"
+    # type -> (which flats, label, the flats in words: (none free, n free))
     kinds = {
-        "large": (arrays.rooms >= rules.large_flat_rooms, rooms, f"flat with {rooms}"),
-        "barrier_free": (arrays.barrier_free.astype(bool), "barrier-free", "barrier-free flat"),
+        "large": (
+            arrays.rooms >= rules.large_flat_rooms,
+            _("{rooms} or more rooms").format(rooms=rooms),
+            (
+                _("No flat with {rooms} or more rooms is free."),
+                N_("{n} free flat with {rooms} or more rooms"),
+                N_("{n} free flats with {rooms} or more rooms"),
+            ),
+        ),
+        "barrier_free": (
+            arrays.barrier_free.astype(bool),
+            _("barrier-free"),
+            (
+                _("No barrier-free flat is free."),
+                N_("{n} free barrier-free flat"),
+                N_("{n} free barrier-free flats"),
+            ),
+        ),
     }
     types = []
-    for kind, (mask, label, one) in kinds.items():
-        many = one.replace("flat", "flats", 1)
+    for kind, (mask, label, (none_free, one, many)) in kinds.items():
         mine = mask[state.free_flats]
         v = plan.flat_potential[mine]
         mean = round(float(v.mean()), 2) if len(v) else None
         kept = _kept_for(plan.flat_kept_for[mine].sum(axis=0), overall) if len(v) else None
-        words = (
-            f"No {one} is free."
-            if mean is None
-            else f"{len(v)} free {many}, worth {mean:.1f} points each on average"
-            + (f": keep them for {kept}." if kept and mean >= NOTABLE else ".")
-        )
+        if mean is None:
+            words = none_free.format(rooms=rooms)
+        else:
+            free = ngettext(one, many, len(v)).format(n=len(v), rooms=rooms)
+            words = _("{flats}, worth {points} points each on average").format(
+                flats=free, points=number(mean)
+            ) + (
+                _(": keep them for {group}.").format(group=kept)
+                if kept and mean >= NOTABLE
+                else "."
+            )
         types.append(
             FlatTypePotential(
                 type=kind,
@@ -165,13 +236,17 @@ def _flat_position(
     """The ranker position of a free flat (404 unknown, 409 not free or district full)."""
     ranker = ranker_of(rankers, engine, profile)
     if flat_id not in ranker.position:
-        raise NotFound(f"no flat with id {flat_id!r}")
+        raise NotFound(_("there is no flat {flat_id}").format(flat_id=flat_id))
     j = ranker.position[flat_id]
     if ranker.factor[j] <= 0:
-        raise Conflict(f"flat {flat_id} lies in a district at its cap")
+        raise Conflict(
+            _("flat {flat} lies in a district that has reached its quota").format(flat=flat_id)
+        )
     if not free_now(engine, ranker, profile)[j]:
         raise Conflict(
-            f"flat {flat_id} is not free now (held, offered, not on offer, or free only later)"
+            _(
+                "flat {flat} is not free now (held, offered, not on offer, or free only later)"
+            ).format(flat=flat_id)
         )
     return j
 
@@ -204,11 +279,11 @@ def for_flat(
     planned_entry = lp.planned_household(j)
     options = []
     if waiting:
-        profiles = [store.planning_household(h, profile) for _, h, _ in waiting]
+        profiles = [store.planning_household(h, profile) for _e, h, _d in waiting]
         rows = lp.rows.rows(profiles, ranker.factor)
-        waited = np.array([(today - entered).days for _, _, entered in waiting], dtype=float)
+        waited = np.array([(today - entered).days for _e, _h, entered in waiting], dtype=float)
         bonus = waiting_points(waited, rules)
-        for i, (entry_id, household, _) in enumerate(waiting):
+        for i, (entry_id, household, _entered) in enumerate(waiting):
             s = rows[i, j]
             if not np.isfinite(s):
                 continue
@@ -220,14 +295,13 @@ def for_flat(
             entry_id=entry_id,
             rank=r + 1,
             days_waiting=int(waited[i]),
-            group=GROUP_LABELS[group_of(household)],
+            group=_(GROUP_LABELS[group_of(household)]),
             placement_score=round(s, 2),
             waiting_points=round(b, 2),
             household_potential=round(u, 2),
             value=round(value, 2),
             planned=entry_id == planned_entry,
-            explanation=f"{s:.1f} points here + {b:.1f} for waiting - {u:.1f} it can expect "
-            f"from other flats = {value:.1f}",
+            explanation=_option_words(s, b, u, value),
         )
         for r, (value, i, s, b, u, entry_id, household) in enumerate(options[:limit])
     ]
@@ -244,16 +318,24 @@ def for_flat(
     ]
     if not households:
         verdict = "keep"
-        words.insert(0, f"No waiting household fits {flat_id} now.")
+        words.insert(0, _("No waiting household fits flat {flat} now.").format(flat=flat_id))
     elif offer:
         verdict = "offer_now"
-        words.insert(0, f"Offer {flat_id} now to {households[0].entry_id}.")
+        words.insert(
+            0,
+            _("Offer flat {flat} now to the first household of the list ({entry}).").format(
+                flat=flat_id, entry=households[0].entry_id
+            ),
+        )
     else:
         verdict = "keep"
         words.insert(
             0,
-            f"Keep {flat_id} for now: the best waiting household gains {best:.1f} points, less "
-            f"than the {v + w:.1f} the flat and {name}'s quota are worth to those expected.",
+            _(
+                "Keep flat {flat} for now: the best waiting household would gain {best} points, "
+                "less than the {kept} points the flat and the places in {district} are worth to "
+                "households expected later."
+            ).format(flat=flat_id, best=number(best or 0.0), kept=number(v + w), district=name),
         )
     _audit(
         engine,
@@ -290,7 +372,12 @@ def for_household(
     and its district's quota carry; offer the best now, or wait for better."""
     entry = store.get(engine, entry_id)
     if entry.status != "waiting":
-        raise Conflict(f"entry {entry_id} is {entry.status}: recommendations are for waiting ones")
+        raise Conflict(
+            _(
+                "entry {entry} has the status “{status}”: recommendations are for waiting "
+                "households"
+            ).format(entry=entry_id, status=_(store.STATUS_WORDS[entry.status]))
+        )
     lp = current_plan(engine, profile, rankers=rankers, plans=plans)
     rules = profile.transition_rules
     ranker, today = ranker_of(rankers, engine, profile), date.today()
@@ -330,23 +417,26 @@ def for_household(
                 flat_potential=round(float(v[o]), 2),
                 value=round(float(value[o]), 2),
                 planned=planned == j,
-                explanation=f"{row[j]:.1f} points - {w[o]:.1f} for {name}'s quota - "
-                f"{v[o]:.1f} the flat is worth to others = {value[o]:.1f}",
+                explanation=_flat_option_words(
+                    float(row[j]), name, float(w[o]), float(v[o]), float(value[o])
+                ),
             )
         )
     not_ready = entry.household.move_in > today + timedelta(days=rules.flat_hold_days)
     if not_ready:
-        verdict, words = "not_ready", f"It can move from {entry.household.move_in} only."
+        verdict = "not_ready"
+        words = _("The household can move in from {date} only.").format(
+            date=day(entry.household.move_in)
+        )
     elif not flats:
-        verdict, words = "wait", "No free flat fits it now."
+        verdict, words = "wait", _("No free flat fits the household now.")
     elif planned is not None or flats[0].value + bonus >= u - TOLERANCE:
-        verdict, words = "offer_now", f"Offer {flats[0].flat_id} now."
+        verdict, words = "offer_now", _("Offer flat {flat} now.").format(flat=flats[0].flat_id)
     else:
         verdict = "wait"
-        words = (
-            f"Wait: its best flat now is worth {flats[0].value + bonus:.1f} points after "
-            f"potentials, flats expected soon {u:.1f}."
-        )
+        words = _(
+            "Wait: the best free flat would give it {now} points, flats expected soon {soon}."
+        ).format(now=number(flats[0].value + bonus), soon=number(u))
     _audit(
         engine,
         key,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from geo_service.i18n import _
+
 
 class GroupFigures(BaseModel):
     """Placements of one group of households (a language or a household size)."""
@@ -89,4 +91,8 @@ class SimulationReport(BaseModel):
     policies: dict[str, PolicyFigures] = Field(description="Means over the seeds.")
     spread: dict[str, RatioSpread] = Field(description="ratio_to_hindsight over the seeds.")
     runs: list[SeedRun]
-    note: str = "ILLUSTRATIVE: generated years on the sample city, not a forecast."
+    note: str = Field(
+        default_factory=lambda: _(
+            "ILLUSTRATIVE: generated years on the sample city, not a forecast."
+        )
+    )

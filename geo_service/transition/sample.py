@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from geo_service.config import get_settings
 from geo_service.errors import GeoServiceError, InputError, NotFound
+from geo_service.i18n import _
 from geo_service.scoring.pipeline import held_flats
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranker_cache import RankerCache, ranker_of
@@ -43,7 +44,9 @@ def load_sample_waiting_list(
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: not a sample waiting list ({exc})") from None
+        raise InputError(
+            _("{path}: not a sample waiting list ({error})").format(path=path, error=exc)
+        ) from None
     key, today = store.cli_caller(), date.today()
     rankers = RankerCache(1)  # this load's rankers, current after each offer and hold
     counts: dict[str, int] = {}

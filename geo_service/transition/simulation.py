@@ -9,6 +9,7 @@ import numpy as np
 from sqlalchemy import Engine
 
 from geo_service.errors import InputError, NotScored
+from geo_service.i18n import _
 from geo_service.scoring.pipeline import load_ranker
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.transition.groups import size_band
@@ -160,30 +161,30 @@ def simulate(
     """Generate a year per seed on the stored city and replay it under every policy."""
     seeds = seeds if seeds is not None else [1]
     if not 7 <= days <= 730:
-        raise InputError("days must be between 7 and 730")
+        raise InputError(_("days must be between 7 and 730"))
     if not seeds or len(seeds) > 100:
-        raise InputError("between 1 and 100 seeds")
+        raise InputError(_("between 1 and 100 seeds"))
     mix = dataclasses.replace(mix or YearMix(), days=days)
     rules = profile.transition_rules
     ranker = load_ranker(engine, profile)
     if not len(ranker.ids) or not (ranker.factor > 0).any():
-        raise NotScored("no flats in a district with places: load and score the data first")
+        raise NotScored(_("no flats in a district with places: load and score the data first"))
     rows = simulated_rows(ranker)
     forecast = None
     runs = []
     for seed in seeds:
         say = progress or (lambda _: None)
-        say(f"seed {seed}: generating the year")
+        say(_("seed {seed}: generating the year").format(seed=seed))
         year = generate_year(ranker, rows, mix, seed)
         if forecast is None:
             forecast = forecast_for(
                 year, lambda hh: rows.rows(hh, ranker.factor), rules.pool_size, rules.seed
             )
-        say(f"seed {seed}: hindsight")
+        say(_("seed {seed}: hindsight optimum").format(seed=seed))
         outcomes = {"hindsight": hindsight(year)}
-        say(f"seed {seed}: greedy")
+        say(_("seed {seed}: simple assignment").format(seed=seed))
         outcomes["greedy"] = greedy(year)
-        say(f"seed {seed}: look-ahead")
+        say(_("seed {seed}: look-ahead").format(seed=seed))
         outcomes["lookahead"] = lookahead(year, rules, forecast)
         best = float(outcomes["hindsight"].score.sum())
         runs.append(

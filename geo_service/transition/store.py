@@ -22,8 +22,11 @@ from geo_service.auth.keys import KeyInfo
 from geo_service.db import models
 from geo_service.db.transactions import in_transaction
 from geo_service.errors import Conflict, InputError, NotFound
+from geo_service.i18n import N_, _
+from geo_service.i18n.formats import day
 from geo_service.reservations import service as reservations
 from geo_service.reservations.holds import case_ref_hash, place_holds
+from geo_service.scoring.explain import constraint_name
 from geo_service.scoring.household import Household, parse_household
 from geo_service.scoring.pipeline import held_flats
 from geo_service.scoring.profile import ScoringProfile
@@ -40,6 +43,21 @@ STEPS = {
     "move": (("reserved",), "moved"),
     "decline": (("offered", "reserved"), "waiting"),
     "withdraw": (OPEN, "withdrawn"),
+}
+# Statuses and steps in words (the codes stay in URLs and JSON)
+STATUS_WORDS = {
+    "waiting": N_("waiting"),
+    "offered": N_("offered"),
+    "reserved": N_("reserved"),
+    "moved": N_("moved in"),
+    "withdrawn": N_("withdrawn"),
+}
+STEP_WORDS = {
+    "offer": N_("offer a flat"),
+    "reserve": N_("reserve the flat"),
+    "move": N_("confirm the move"),
+    "decline": N_("decline"),
+    "withdraw": N_("withdraw"),
 }
 STAMP = {"offered": "offered_at", "reserved": "reserved_at", "moved": "moved_at"}
 STAMP["withdrawn"] = "withdrawn_at"
@@ -63,7 +81,7 @@ def _entry_id(value: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
     except ValueError:
-        raise NotFound(f"no waiting-list entry {value}") from None
+        raise NotFound(_("there is no waiting-list entry {entry}").format(entry=value)) from None
 
 
 def _select() -> Any:
@@ -130,7 +148,7 @@ def add(engine: Engine, new: NewEntry, key: KeyInfo, profile: ScoringProfile) ->
     household = parse_household(new.household.model_dump(mode="json"), profile)
     entered = new.entered_on or date.today()
     if entered > date.today():
-        raise InputError(f"entered_on {entered} lies in the future")
+        raise InputError(_("entered_on {date} lies in the future").format(date=day(entered)))
     values = {
         "case_ref_hash": case_ref_hash(new.case_ref),
         "household": household.model_dump(mode="json"),
@@ -147,7 +165,11 @@ def add(engine: Engine, new: NewEntry, key: KeyInfo, profile: ScoringProfile) ->
                     )
                 ).first()
                 if known is None:
-                    raise InputError(f"unit_district: unknown district code {new.unit_district!r}")
+                    raise InputError(
+                        _("unit_district: unknown district code “{code}”").format(
+                            code=new.unit_district
+                        )
+                    )
             entry_id = conn.execute(insert(W).values(**values).returning(W.c.id)).scalar_one()
             _audit(
                 conn,
@@ -160,7 +182,7 @@ def add(engine: Engine, new: NewEntry, key: KeyInfo, profile: ScoringProfile) ->
             )
             return _public(_read(conn, entry_id))
     except IntegrityError:
-        raise Conflict("this case reference is already on the waiting list") from None
+        raise Conflict(_("this case reference is already on the waiting list")) from None
 
 
 def get(engine: Engine, entry_id: str) -> WaitingEntry:
@@ -174,7 +196,7 @@ def lookup(engine: Engine, case_ref: str) -> WaitingEntry:
     with engine.connect() as conn:
         row = conn.execute(_select().where(W.c.case_ref_hash == case_ref_hash(case_ref))).first()
     if row is None:
-        raise NotFound("no waiting-list entry has this case reference")
+        raise NotFound(_("no waiting-list entry has this case reference"))
     return _public(row)
 
 
@@ -196,12 +218,25 @@ def page(
 def _refuse(entry_id: uuid.UUID, status: str, action: str) -> Conflict:
     """The 409 for a transition out of order, saying what is possible instead."""
     if status == "withdrawn" and action == "withdraw":
-        return Conflict(f"entry {entry_id} is already withdrawn")
-    start, _ = STEPS[action]
-    allowed = [a for a, (s, _) in STEPS.items() if status in s]
-    then = f"; from {status} it can: {', '.join(allowed)}" if allowed else " (final)"
+        return Conflict(_("entry {entry} is already withdrawn").format(entry=entry_id))
+    start, _end = STEPS[action]
+    allowed = [_(STEP_WORDS[a]) for a, (s, _to) in STEPS.items() if status in s]
+    then = (
+        _("possible now: {steps}").format(steps=", ".join(allowed))
+        if allowed
+        else _("nothing more can be done with it")
+    )
     return Conflict(
-        f"entry {entry_id} is {status}: cannot {action} (needs {' or '.join(start)}){then}"
+        _(
+            "entry {entry} has the status “{status}”: “{step}” is possible only in the status "
+            "{needed}; {then}"
+        ).format(
+            entry=entry_id,
+            status=_(STATUS_WORDS[status]),
+            step=_(STEP_WORDS[action]),
+            needed=_(" or ").join(_("“{status}”").format(status=_(STATUS_WORDS[s])) for s in start),
+            then=then,
+        )
     )
 
 
@@ -222,7 +257,7 @@ def _step(
     if row is None:
         current = conn.execute(select(W.c.status).where(W.c.id == entry_id)).scalar()
         if current is None:
-            raise NotFound(f"no waiting-list entry {entry_id}")
+            raise NotFound(_("there is no waiting-list entry {entry}").format(entry=entry_id))
         raise _refuse(entry_id, current, action)
     return row
 
@@ -247,15 +282,21 @@ def offer(
     explanation = ranker.score_flat(flat_id, household, held=held_flats(engine))
     failed = [c for c in explanation.constraints if not c.passed]
     if any(c.name == "free" for c in failed):
-        raise Conflict(f"flat {flat_id} is held, reserved or not on offer")
+        raise Conflict(_("flat {flat} is held, reserved or not on offer").format(flat=flat_id))
     if failed:
         raise Conflict(
-            f"flat {flat_id} does not fit this household: "
-            + "; ".join(f"{c.name} ({c.detail})" for c in failed)
+            _("flat {flat} does not fit this household: {failed}").format(
+                flat=flat_id,
+                failed="; ".join(f"{constraint_name(c.name)} ({c.detail})" for c in failed),
+            )
         )
     district = explanation.district
     if district.factor <= 0:
-        raise Conflict(f"flat {flat_id} lies in {district.name}, which is at its cap")
+        raise Conflict(
+            _("flat {flat} lies in {district}, which has reached its quota").format(
+                flat=flat_id, district=district.name
+            )
+        )
     try:
         with engine.begin() as conn:
             _step(conn, eid, "offer", {"flat_id": flat_id})
@@ -270,7 +311,9 @@ def offer(
             )
             return _public(_read(conn, eid))
     except IntegrityError:
-        raise Conflict(f"flat {flat_id} is already offered to another household") from None
+        raise Conflict(
+            _("flat {flat} is already offered to another household").format(flat=flat_id)
+        ) from None
 
 
 def reserve(
@@ -342,7 +385,7 @@ def _close(
             .with_for_update()
         ).first()
         if before is None:
-            raise NotFound(f"no waiting-list entry {eid}")
+            raise NotFound(_("there is no waiting-list entry {entry}").format(entry=eid))
         _step(conn, eid, action, {"flat_id": None, "reservation_id": None})
         rid = before.reservation_id
         if rid is not None and _hold_status(conn, rid) in ("held", "confirmed"):

@@ -29,7 +29,7 @@ from geo_service.catalogue import sheet
 from geo_service.config import get_settings
 from geo_service.db import models
 from geo_service.errors import Conflict, InputError, NotFound, NotScored
-from geo_service.i18n import N_, SHEET_LANGUAGES, _, formats, ngettext
+from geo_service.i18n import N_, SHEET_LANGUAGES, _, formats, ngettext, pgettext
 from geo_service.i18n.http import page_language
 from geo_service.scoring.household import Household
 from geo_service.scoring.pipeline import held_flats
@@ -119,7 +119,7 @@ def household_words(household: Household, prof: ScoringProfile) -> dict[str, str
     return {
         "persons": persons,
         "languages": words.languages(household.languages),
-        "needs": ", ".join(lab.need(n) for n in household.needs) or _("none"),
+        "needs": ", ".join(lab.need(n) for n in household.needs) or pgettext("needs", "none"),
         "move_in": formats.day(household.move_in),
     }
 

@@ -26,6 +26,7 @@ TITLES = {
     429: N_("Please wait a moment"),
     503: N_("The service is unavailable"),
 }
+FALLBACK_TITLE = N_("Something went wrong")
 API_PREFIXES = ("/api/", "/ogc", "/openapi.json", "/health", "/ready")
 
 
@@ -54,7 +55,8 @@ def error_page(request: Request, status: int, message: str) -> Response:
         session = browser_session(request)
     except Exception:  # the database is what failed: show the page without the navigation
         session = None
-    title = _(TITLES.get(status, N_("Something went wrong")))
+    key = TITLES.get(status, FALLBACK_TITLE)
+    title = _(key)
     referer = request.headers.get("referer", "")
     back = referer if referer.startswith(str(request.base_url)) else ""
     return page(

@@ -119,7 +119,7 @@ def test_greedy_not_optimal_takes_the_restricted_path() -> None:
     best, greedy = certified_and_greedy(inst)
     assert best.path == "restricted" and best.objective > greedy.objective + 1e-6
     assert best.bound == pytest.approx(best.objective, rel=1e-9)
-    assert "valid for all pairs" in best.detail
+    assert "gültig für alle Paare" in best.detail
     assert best.objective == pytest.approx(solve_optimal(*inst).objective, rel=1e-4)
 
 
@@ -128,7 +128,7 @@ def test_plentiful_batch_is_greedy_certified_without_an_lp() -> None:
     bound of every household's best flat."""
     scores = np.array([[9.0, 5.0, np.nan], [1.0, 8.0, 2.0], [np.nan, np.nan, np.nan]])
     best, greedy = certified_and_greedy((scores, np.array([0, 0, 1]), np.array([2, 1])))
-    assert best.path == "greedy_certified" and "best flat" in best.detail
+    assert best.path == "greedy_certified" and "besten Wohnung jedes Haushalts" in best.detail
     assert list(best.flat_of) == list(greedy.flat_of) == [0, 1, -1]
 
 
@@ -137,7 +137,7 @@ def test_greedy_proven_by_the_lp_bound() -> None:
     the LP's dual bound proves it."""
     scores = np.array([[9.0, 5.0], [9.0, 5.0]])
     best, _ = certified_and_greedy((scores, np.array([0, 0]), np.array([2])))
-    assert best.path == "greedy_certified" and "dual bound" in best.detail
+    assert best.path == "greedy_certified" and "Schranke des linearen Programms" in best.detail
     assert best.objective == best.bound == 14.0
 
 
@@ -185,7 +185,7 @@ def test_time_limit_returns_greedy_unproven() -> None:
     greedy = solve_greedy(scores, district, cap)
     best = solve_certified(scores, district, cap, greedy, time_limit_s=0.0)
     assert best.path == "time_limit" and not best.optimal
-    assert list(best.flat_of) == list(greedy.flat_of) and "time limit" in best.detail
+    assert list(best.flat_of) == list(greedy.flat_of) and "Zeitlimit" in best.detail
 
 
 def test_lp_without_proof_falls_back_to_the_full_milp(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -194,6 +194,6 @@ def test_lp_without_proof_falls_back_to_the_full_milp(monkeypatch: pytest.Monkey
     inst = tight(30, 80, 4, 5)
     monkeypatch.setattr(certified, "solve_priced", lambda *_args: None)
     best, greedy = certified_and_greedy(inst)
-    assert best.path == "full" and best.optimal and "MILP" in best.detail
+    assert best.path == "full" and best.optimal and "ganzzahlige Programm" in best.detail
     assert best.objective == pytest.approx(solve_optimal(*inst).objective)
     assert best.objective >= greedy.objective

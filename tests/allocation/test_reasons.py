@@ -31,7 +31,7 @@ def test_no_fitting_flat_names_the_constraints(
     (reason,) = result.unplaced_reasons
     assert (reason.code, reason.ref, reason.fitting_flats) == ("no_fitting_flat", "AZ-OLD", 0)
     assert reason.failed_constraints["available_by_move_in"] > 0
-    assert "available_by_move_in" in reason.reason
+    assert "frei zum Einzug" in reason.reason
 
 
 def test_all_districts_full_names_them(

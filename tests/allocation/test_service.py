@@ -113,7 +113,7 @@ def test_reserve_racing_a_manual_hold_writes_nothing(
     )
     with scored.connect() as conn:
         before = conn.execute(text(count)).scalar_one()
-    with pytest.raises(Conflict, match="nothing was reserved"):
+    with pytest.raises(Conflict, match="nichts wurde reserviert"):
         record_run(scored, result, batch, prof, info, reserve=True)
     with scored.connect() as conn:
         assert conn.execute(text(count)).scalar_one() == before

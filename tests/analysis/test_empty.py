@@ -87,5 +87,5 @@ def test_filters_that_match_nothing(api_engine: Engine) -> None:
     points = [f"points_{c}" for c in scoring_profile().names()]
     has(ranked, ["rank", "flat_id", "placement_score", "district_factor", *points, "geometry"])
     has(analysis.offers(language="zu", engine=api_engine), OFFERS)
-    with pytest.raises(Exception, match="unknown offer category 'yoga'"):
+    with pytest.raises(Exception, match="unbekannte Angebotskategorie „yoga“"):
         analysis.coverage_gaps(["ar"], ["yoga"], engine=api_engine)

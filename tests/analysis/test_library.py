@@ -60,7 +60,9 @@ def test_indicators(api_engine: Engine) -> None:
     assert len(every) == count(api_engine, models.district_indicators)
     latest = analysis.indicators(2024, engine=api_engine)
     assert set(latest["year"]) == {2024} and latest["district_code"].is_unique
-    with pytest.raises(InputError, match=r"year 1999 has no indicators \(on file: \[2023, 2024\]"):
+    with pytest.raises(
+        InputError, match=r"Jahr 1999 gibt es keine Indikatoren \(vorhanden: \[2023, 2024\]"
+    ):
         analysis.indicators(1999, engine=api_engine)
 
 
@@ -116,7 +118,7 @@ def test_rank_columns_and_contributions(api_engine: Engine) -> None:
     np.testing.assert_allclose(
         r["placement_score"], (r["infrastructure_score"] * r["district_factor"]).round(2), atol=0.02
     )
-    with pytest.raises(InputError, match=r"unknown district code.*'XXX'"):
+    with pytest.raises(InputError, match=r"unbekannter Stadtteilcode.*„XXX“"):
         analysis.rank(SINGLE, districts=["XXX"], engine=api_engine)
     assert set(analysis.rank(SINGLE, districts=["LEB"], engine=api_engine)["district_code"]) == {
         "LEB"
@@ -153,9 +155,9 @@ def test_decay_variant_rescoring_in_memory(api_engine: Engine) -> None:
     )
     moved = analysis.compare_rankings(base, narrow)
     assert moved["spearman"] < 1.0 and 0 <= moved["top_overlap"] <= 1.0
-    with pytest.raises(ProfileError, match=r"full_m .* must be < zero_m"):
+    with pytest.raises(ProfileError, match=r"full_m .* muss kleiner als zero_m"):
         analysis.decay_variant(full_m=900, zero_m=500)
-    with pytest.raises(InputError, match="unknown category 'kitas'"):
+    with pytest.raises(InputError, match="unbekannte Kategorie „kitas“"):
         analysis.decay_variant(full_m=100, categories=["kitas"])
 
 
@@ -187,5 +189,5 @@ def test_allocate_frames(api_engine: Engine) -> None:
     assert run.districts["placed"].sum() == 2
     assert count(api_engine, models.allocations) == 0
     assert count(api_engine, models.reservations) == 0
-    with pytest.raises(InputError, match="method must be"):
+    with pytest.raises(InputError, match="method muss"):
         analysis.allocate(hh, method="best", engine=api_engine)

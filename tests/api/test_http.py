@@ -123,7 +123,7 @@ def test_role_matrix(
             "kein bekannter Bedarf",
         ),
         ("GET", "/api/v1/offers?language=arabic", b"", 400, "language"),
-        ("GET", "/api/v1/offers?colour=red", b"", 400, "unknown query parameter 'colour'"),
+        ("GET", "/api/v1/offers?colour=red", b"", 400, "Unbekannter Abfrageparameter „colour“"),
         ("GET", "/api/v1/offers?near=abc", b"", 400, "near"),
         (
             "POST",
@@ -132,7 +132,7 @@ def test_role_matrix(
             404,
             "F-NOPE",
         ),
-        ("GET", "/api/v1/reservations/not-a-uuid", b"", 404, "no reservation"),
+        ("GET", "/api/v1/reservations/not-a-uuid", b"", 404, "keine Reservierung"),
         (
             "POST",
             "/api/v1/placements/rank",

@@ -63,7 +63,10 @@ def test_revoking_twice_or_an_unknown_key(api_engine: Engine, sample_database_ur
     assert changed is False and again.state == "revoked" and info.id not in usable
     out = geo(sample_database_url, "apikey", "revoke", "nope1234")
     assert out.returncode == 2
-    assert "no API key with id 'nope1234'" in out.stderr and "apikey list" in out.stderr
+    assert (
+        "keinen API-Schlüssel mit der Kennung „nope1234“" in out.stderr
+        and "apikey list" in out.stderr
+    )
     assert "Traceback" not in out.stderr
 
 

@@ -4,6 +4,9 @@ name the field in words."""
 
 from __future__ import annotations
 
+import json
+import re
+
 import httpx
 import pytest
 
@@ -99,8 +102,8 @@ def test_a_missing_body_names_the_required_fields(server: str, keys: dict[str, s
         ),
         (
             {"household": {**HH, "move_in": "01.12.2026"}},
-            "household.move_in muss ein Datum sein (JJJJ-MM-TT, z. B. 2026-12-01)",
-            "household.move_in must be a date (YYYY-MM-DD, e.g. 2026-12-01)",
+            "household.move_in: muss ein Datum sein (JJJJ-MM-TT, z. B. 2026-12-01)",
+            "household.move_in: must be a date (YYYY-MM-DD, e.g. 2026-12-01)",
         ),
         (
             {"household": HH, "limit": 5, "colour": "red"},
@@ -129,3 +132,72 @@ def test_broken_json_is_explained_with_its_position(server: str, keys: dict[str,
     )
     assert r.status_code == 400
     assert r.json()["detail"] == "der Inhalt der Anfrage ist kein gültiges JSON (bei Zeichen 25)"
+
+
+# Words of the English explanations that no German one contains
+ENGLISH = re.compile(
+    r"\b(the|of|and|is|are|flat|flats|points|quota|counts|fits|waiting|score|"
+    r"reserved|allowed|from|district|not|there|held|nearest|offer|must|least|request)\b",
+    re.IGNORECASE,
+)
+# Keys whose values are words for people (the rest are codes, names, numbers)
+WORDS = {"title", "detail", "message", "summary", "notes", "explanation", "rule", "note", "reason"}
+FUTURE = "2026-12-01"
+
+
+def words_of(answer: object, key: str | None = None) -> list[str]:
+    """Every text for people in a JSON answer (values of WORDS keys, lists of them included)."""
+    if isinstance(answer, dict):
+        return [w for k, v in answer.items() for w in words_of(v, k)]
+    if isinstance(answer, list):
+        return [w for v in answer for w in words_of(v, key)]
+    return [answer] if isinstance(answer, str) and key in WORDS else []
+
+
+def english_in(answer: object) -> list[str]:
+    """The English words found in an answer's texts."""
+    return sorted({m.group(0).lower() for t in words_of(answer) for m in ENGLISH.finditer(t)})
+
+
+def test_german_answers_hold_no_english_words(server: str, keys: dict[str, str]) -> None:
+    """Rank, score, a 400, a 404, a 409 and a waiting-list recommendation: the German answer's
+    texts hold none of the English explanations' words; the English answer does (the check
+    can fail)."""
+    office = keys["housing_office"]
+    family = {"size": 4, "children_ages": [3, 8], "languages": ["ar"], "move_in": FUTURE}
+    entry = ask(
+        server,
+        office,
+        "POST",
+        "/api/v1/waiting-list",
+        json={"household": family, "case_ref": "LANG-2"},
+    ).json()
+    ranked = ask(
+        server, office, "POST", "/api/v1/placements/rank", json={"household": family, "limit": 3}
+    )
+    flat = ranked.json()["results"][0]["flat_id"]
+    calls = {
+        "rank": ("POST", "/api/v1/placements/rank", {"household": family, "limit": 3}, 200),
+        "score": ("POST", f"/api/v1/flats/{flat}/score", {"household": family}, 200),
+        "400": ("POST", "/api/v1/placements/rank", {"household": {**family, "size": 0}}, 400),
+        "404": ("POST", "/api/v1/flats/F-NOPE/score", {"household": family}, 404),
+        "409": ("POST", f"/api/v1/waiting-list/{entry['id']}/move", None, 409),
+        "recommendation": (
+            "GET",
+            f"/api/v1/waiting-list/{entry['id']}/recommendations",
+            None,
+            200,
+        ),
+    }
+    for name, (method, path, body, status) in calls.items():
+        de = ask(server, office, method, path, json=body)
+        en = ask(server, office, method, path, "en", json=body)
+        assert (de.status_code, en.status_code) == (status, status), (name, de.text)
+        assert words_of(de.json()), name
+        assert english_in(de.json()) == [], (name, english_in(de.json()), de.json())
+        assert english_in(en.json()), (name, en.json())
+    rank = ask(server, office, "POST", "/api/v1/placements/rank", json={"household": family})
+    best = rank.json()["results"][0]
+    assert best["summary"].startswith("Platzierungswert")
+    assert "seiner Aufnahmequote erreicht" in best["district"]["explanation"]
+    assert "×" not in json.dumps(rank.json(), ensure_ascii=False)

@@ -21,4 +21,4 @@ def test_nul_character_is_a_400(server: str, keys: dict[str, str], path: str, ro
     r = httpx.get(server + path, headers={"X-API-Key": keys[role]}, timeout=30)
     assert r.status_code == 400, r.text
     assert r.headers["content-type"].startswith("application/problem+json")
-    assert "contains a NUL character" in r.json()["detail"]
+    assert "enthält ein NUL-Zeichen" in r.json()["detail"]

@@ -77,7 +77,7 @@ def test_examples_run(
         assert body.strip(), f"{command}: empty answer"
         answer = json.loads(body)
         if '"districts": ["Lebenstedt"]' in command:
-            assert answer["status"] == 400 and "did you mean 'LEB'" in answer["detail"]
+            assert answer["status"] == 400 and "meinten Sie LEB?" in answer["detail"]
             continue
         assert not (isinstance(answer, dict) and "status" in answer and "title" in answer), body
         if " -i " in command:

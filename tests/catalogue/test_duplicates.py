@@ -43,7 +43,7 @@ def test_planted_duplicates_are_found():
     found = find_duplicates(offers + planted, moved)
     pairs = {(r["a"], r["b"]) for r in found}
     assert pairs == {(a["id"], "P-1"), (b["id"], "P-2")}
-    assert all(r["score"] >= THRESHOLD and "m apart" in r["reason"] for r in found)
+    assert all(r["score"] >= THRESHOLD and "m voneinander entfernt" in r["reason"] for r in found)
 
 
 def test_different_category_is_never_a_duplicate():

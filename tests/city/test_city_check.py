@@ -44,7 +44,9 @@ def test_check_follows_the_set_up(sample_engine: Engine, sample_database_url: st
             text("INSERT INTO imports (kind, source, sha256, rows) VALUES ('x', 'y', '', 0)")
         )
     stale = check_city(sample_engine, straight)
-    assert [s.detail for s in stale.steps if not s.ok] == ["data imported after the last score"]
+    assert [s.detail for s in stale.steps if not s.ok] == [
+        "Daten nach der letzten Bewertung importiert"
+    ]
 
 
 def test_check_names_a_missing_network_and_indicators(sample_engine: Engine) -> None:
@@ -59,5 +61,7 @@ def test_check_names_a_missing_network_and_indicators(sample_engine: Engine) -> 
     result = check_city(sample_engine, walking)
     missing = {s.name: s for s in result.steps if not s.ok}
     assert missing["walking network"].command == "geo-service import network EXTRACT.osm.pbf"
-    assert "1 districts lack the profile's indicators (LEB)" in missing["indicators"].detail
+    assert (
+        "2024: 1 Stadtteil ohne die Indikatoren des Profils (LEB)" in missing["indicators"].detail
+    )
     assert result.next_command == "geo-service import indicators FILE"

@@ -42,7 +42,7 @@ def test_start_twice_is_a_no_op(home: Path, private_cluster: cluster.Cluster) ->
     pid = cluster.running_pid(private_cluster)
     out = geo_service(home, "db", "start")
     assert out.returncode == 0, out.stderr
-    assert "already running" in out.stdout
+    assert "läuft bereits" in out.stdout
     assert cluster.running_pid(private_cluster) == pid
 
 
@@ -65,7 +65,7 @@ def test_stale_pid_file_is_recovered(home: Path, private_cluster: cluster.Cluste
     pid_file.write_text(f"{os.getpid()}\n{private_cluster.data_dir}\n")
     out = geo_service(home, "db", "start")
     assert out.returncode == 0, out.stderr
-    assert "recovered a stale pid file" in out.stdout
+    assert "veraltete PID-Datei aufgeräumt" in out.stdout
     assert cluster.running_pid(private_cluster) is not None
 
 
@@ -86,7 +86,7 @@ def test_database_url_set_start_and_stop_do_not_act(
     for action in ("start", "stop"):
         out = geo_service(home, "db", action, DATABASE_URL=private_cluster.url())
         assert out.returncode == 0, out.stderr
-        assert "DATABASE_URL is set" in out.stdout
+        assert "DATABASE_URL ist gesetzt" in out.stdout
     assert cluster.running_pid(private_cluster) == pid
 
 
@@ -120,7 +120,7 @@ def test_status_reports_stopped_with_nonzero_exit(
     """`db status` on a stopped cluster says so and exits 1; running it says the revision."""
     cluster.stop(private_cluster)
     out = geo_service(home, "db", "status")
-    assert out.returncode == 1 and "stopped" in out.stdout
+    assert out.returncode == 1 and "angehalten" in out.stdout
     cluster.start(private_cluster)
     out = geo_service(home, "db", "status")
-    assert out.returncode == 0 and "schema revision" in out.stdout
+    assert out.returncode == 0 and "Schemastand" in out.stdout

@@ -73,7 +73,7 @@ def test_serve_refuses_to_start_publicly_with_a_weak_secret() -> None:
         timeout=60,
         check=False,
     )
-    assert out.returncode == 2 and "refusing to serve on 0.0.0.0" in out.stderr, out.stderr
+    assert out.returncode == 2 and "Der Dienst startet nicht auf 0.0.0.0" in out.stderr, out.stderr
 
 
 def test_state_directory_is_found_from_any_folder(
@@ -113,5 +113,5 @@ def test_cli_from_another_folder_uses_the_same_cluster() -> None:
         check=False,
     )
     assert out.returncode == 0, out.stdout + out.stderr
-    assert f"embedded PostGIS of {CHECKOUT / '.geo_service'}: running" in out.stdout
-    assert "database: postgresql://" in out.stderr and str(CHECKOUT / ".geo_service") in out.stderr
+    assert f"Eingebettete PostGIS-Datenbank von {CHECKOUT / '.geo_service'}: läuft" in out.stdout
+    assert "Datenbank: postgresql://" in out.stderr and str(CHECKOUT / ".geo_service") in out.stderr

@@ -155,12 +155,12 @@ def test_db_migrate_with_two_urls_names_the_roles(
     """An external server with MIGRATION_DATABASE_URL (owner) and DATABASE_URL (service)."""
     out = _migrate_cli(DATABASE_URL=database_url, MIGRATION_DATABASE_URL=owner_database_url)
     assert out.returncode == 0, out.stderr
-    assert "schema already at" in out.stdout
-    assert f"the service connects as {engine.url.username}" in out.stdout
+    assert "Schema ist bereits auf Stand" in out.stdout
+    assert f"der Dienst verbindet sich als {engine.url.username}" in out.stdout
 
 
 def test_db_migrate_with_one_owner_url_warns(owner_database_url: str) -> None:
     """One URL that owns the schema: it works, and the operator is told what that costs."""
     out = _migrate_cli(DATABASE_URL=owner_database_url)
     assert out.returncode == 0, out.stderr
-    assert "warning" in out.stdout and "MIGRATION_DATABASE_URL" in out.stdout
+    assert "Warnung" in out.stdout and "MIGRATION_DATABASE_URL" in out.stdout

@@ -36,7 +36,7 @@ def one_error_line(proc: subprocess.CompletedProcess[str]) -> str:
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
     said = [line for line in proc.stderr.splitlines() if line.strip()]
-    lines = [line for line in said if not line.startswith("database: ")]  # which database
+    lines = [line for line in said if not line.startswith("Datenbank: ")]  # which database
     assert len(lines) == 1 and lines[0].startswith("Fehler:"), proc.stderr
     return lines[0]
 
@@ -61,14 +61,14 @@ def test_projected_metric_crs_are_accepted(value: str) -> None:
 @pytest.mark.parametrize(
     ("value", "why"),
     [
-        ("EPSG:4326", "geographic CRS (degrees)"),
-        ("EPSG:4258", "geographic CRS (degrees)"),
+        ("EPSG:4326", "geographisches Koordinatensystem (Grad)"),
+        ("EPSG:4258", "geographisches Koordinatensystem (Grad)"),
         ("EPSG:3857", "Web Mercator"),
-        ("EPSG:2263", "measures in US survey foot"),
-        ("EPSG:4978", "not a 2D projected CRS"),
-        ("EPSG:5555", "not a 2D projected CRS"),
-        ("utm32", "unknown CRS"),
-        ("EPSG:999999", "unknown CRS"),
+        ("EPSG:2263", "misst in US survey foot"),
+        ("EPSG:4978", "kein zweidimensionales projiziertes Koordinatensystem"),
+        ("EPSG:5555", "kein zweidimensionales projiziertes Koordinatensystem"),
+        ("utm32", "unbekanntes Koordinatensystem"),
+        ("EPSG:999999", "unbekanntes Koordinatensystem"),
     ],
 )
 def test_unusable_crs_are_refused(value: str, why: str) -> None:
@@ -83,7 +83,8 @@ def test_a_bad_setting_is_one_line_and_writes_nothing(value: str, new_database) 
     database stays empty."""
     db = new_database()
     line = one_error_line(geo(db, "db", "migrate", crs_setting=value))
-    assert f"GEO_SERVICE_CRS = {value!r}" in line and "use a projected CRS in metres" in line
+    assert f"GEO_SERVICE_CRS = „{value}“" in line
+    assert "projiziertes Koordinatensystem in Metern" in line
     assert tables(db.url) == set()
 
 
@@ -92,7 +93,7 @@ def test_first_migration_records_the_crs(new_database) -> None:  # type: ignore[
     db = new_database()
     proc = geo(db, "db", "migrate", crs_setting="EPSG:25833")
     assert proc.returncode == 0, proc.stderr
-    assert "the service connects as" in proc.stdout  # migrated as the owner, rows granted
+    assert "der Dienst verbindet sich als" in proc.stdout  # migrated as the owner, rows granted
     engine = create_engine(db.url)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT srid, code FROM storage_crs")).one() == (
@@ -103,7 +104,7 @@ def test_first_migration_records_the_crs(new_database) -> None:  # type: ignore[
     engine.dispose()
     assert srids == [25833]
     again = geo(db, "db", "migrate", crs_setting="EPSG:25833")
-    assert again.returncode == 0 and "already at" in again.stdout
+    assert again.returncode == 0 and "bereits auf Stand" in again.stdout
 
 
 @pytest.mark.parametrize(
@@ -121,7 +122,7 @@ def test_a_database_in_another_crs_is_refused(
     """A 25832 database started with GEO_SERVICE_CRS=EPSG:25833: one line, nothing written."""
     db = new_database(template_db)
     line = one_error_line(geo(db, *args, crs_setting="EPSG:25833"))
-    assert "stores geometries in EPSG:25832 but GEO_SERVICE_CRS is EPSG:25833" in line
+    assert "speichert Geometrien in EPSG:25832, aber GEO_SERVICE_CRS ist EPSG:25833" in line
     engine = create_engine(db.url)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM imports")).scalar() == 0
@@ -147,7 +148,7 @@ def test_a_database_from_before_the_record_gets_it(new_database) -> None:  # typ
         conn.execute(
             text("INSERT INTO district_indicators VALUES ('GR', 2024, 900, 7, 8, 9, 10, 11)")
         )
-    with pytest.raises(ConfigurationError, match="stores geometries in EPSG:25833"):
+    with pytest.raises(ConfigurationError, match="speichert Geometrien in EPSG:25833"):
         migrate.upgrade(engine, crs.from_srid(25832))
     migrate.upgrade(engine, crs.from_srid(25833))
     with engine.connect() as conn:
@@ -196,5 +197,6 @@ def test_a_25833_file_round_trips_exactly(crs_template_db, new_database, tmp_pat
         import_file(other, "districts", path)
     other.dispose()
     msg = str(err.value)
-    assert re.search(r"in EPSG:25833 this lies at 15\.0\d{3}°E, 51\.2\d{3}°N", msg), msg
-    assert "outside the area of the storage CRS EPSG:25832" in msg and "GEO_SERVICE_CRS" in msg
+    assert re.search(r"in EPSG:25833 liegt das bei 15\.0\d{3}°E, 51\.2\d{3}°N", msg), msg
+    assert "außerhalb des Gebiets des Speicher-Koordinatensystems EPSG:25832" in msg
+    assert "GEO_SERVICE_CRS" in msg

@@ -97,3 +97,30 @@ def test_f_strings_in_translated_calls_are_refused(tmp_path: Path) -> None:
     )
     fix = 'an f-string in or around _(); write _("... {name} ...").format(name=...)'
     assert check.not_literal(package) == [f"pkg/bad.py:1: {fix}", f"pkg/bad.py:3: {fix}"]
+
+
+def test_a_function_that_binds_underscore_cannot_translate(tmp_path: Path) -> None:
+    """``for _, x in ...`` or a parameter named ``_`` in a function that calls ``_()``: the
+    call would hit the loop value; comprehensions and other functions are fine. A computed
+    message holding a string literal would be extracted as that string."""
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "mod.py").write_text(
+        "def bad(rows):\n"
+        "    for _, x in rows:\n"
+        "        pass\n"
+        "    return _('x')\n"
+        "def handler(_):\n"
+        "    return _('y')\n"
+        "def good(rows):\n"
+        "    xs = [x for _, x in rows]\n"
+        "    return _('z'), xs, _(WORDS[xs[0]])\n"
+        "def hidden(row):\n"
+        "    return _(WORDS[row['status']])\n"
+    )
+    assert [line.split(": ", 1)[1] for line in check.shadowed(package)] == [
+        "bad binds _ and calls _(); name the throwaway value otherwise",
+        "handler binds _ and calls _(); name the throwaway value otherwise",
+        '_() of an expression holding a string: look the key up first (status = row["status"]; '
+        "_(WORDS[status]))",
+    ]

@@ -27,11 +27,11 @@ def test_the_cli_answers_in_german_and_in_english() -> None:
     german = geo("rank", "--household", BAD)
     assert (german.returncode, german.stderr.strip()) == (
         2,
-        "Fehler: household.languages „arabisch“ ist kein Sprachcode; meinten Sie ar (Arabisch)?",
+        "Fehler: household.languages: „arabisch“ ist kein Sprachcode; meinten Sie ar (Arabisch)?",
     )
     english = geo("--lang", "en", "rank", "--household", BAD)
     assert english.stderr.strip() == (
-        "error: household.languages “arabisch” is not a language code; did you mean ar (Arabic)?"
+        "error: household.languages: “arabisch” is not a language code; did you mean ar (Arabic)?"
     )
     setting = geo("rank", "--household", BAD, GEO_SERVICE_LANGUAGE="en")
     assert setting.stderr == english.stderr

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from geo_service.config import get_settings
 from geo_service.i18n import _, current_language, ngettext, use_language, validation
 from geo_service.i18n.context import accepted, negotiate
-from geo_service.i18n.formats import day, distance, moment, number, percent
+from geo_service.i18n.formats import cldr, day, distance, moment, number, percent
 from geo_service.i18n.languages import language_name, language_problem, suggest_language
 from geo_service.scoring.household import parse_household
 from geo_service.scoring.profile import load_profile
@@ -162,3 +162,71 @@ def test_templates_speak_the_current_language() -> None:
     assert page.render(values) == "Nicht gefunden: 12,5 km, 06.12.2026"
     with use_language("en"):
         assert page.render(values) == "Not found: 12.5 km, Dec 6, 2026"
+
+
+@pytest.mark.parametrize("lang", ["de", "en", "ar", "fa", "uk", "ru", "tr"])
+def test_fast_numbers_are_what_babel_writes(lang: str) -> None:
+    """The hot path's number and percent formats equal Babel's (CLDR) in every language."""
+    from babel.numbers import format_decimal, format_percent
+
+    locale = cldr(lang)
+    for value in (0, 0.5, 7, 44.25, 999.95, 1234.5, 1_234_567.891, -3.5):
+        for decimals in (0, 1, 2):
+            pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+            assert number(value, decimals, lang) == format_decimal(
+                value, format=pattern, locale=locale
+            ), (value, decimals)
+    for share in (0, 0.005, 0.44, 0.915, 1, 1.5):
+        assert percent(share, lang=lang) == format_percent(share, locale=locale), share
+
+
+def test_pages_take_lang_and_every_answer_says_its_language() -> None:
+    """The middleware: ``?lang=`` on a page that declares it (``page_language``) beats
+    Accept-Language; other routes reject it (unknown query parameters are 400); every answer
+    says Content-Language and Vary."""
+    import httpx
+    from fastapi import Depends, FastAPI
+
+    from geo_service.api.deps import reject_unknown_query
+    from geo_service.api.problems import install
+    from geo_service.i18n.http import LanguageMiddleware, page_language
+
+    app = FastAPI(dependencies=[Depends(reject_unknown_query)])
+    install(app)
+    app.add_middleware(LanguageMiddleware, default="de")
+
+    @app.get("/page")
+    async def page(lang: str = Depends(page_language)) -> dict[str, str]:
+        return {"lang": lang, "title": _("Not found")}
+
+    @app.get("/data")
+    async def data() -> dict[str, str]:
+        return {"title": _("Not found")}
+
+    async def calls() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return [
+                await client.get("/page?lang=en", headers={"Accept-Language": "de"}),
+                await client.get("/page", headers={"Accept-Language": "en-GB"}),
+                await client.get("/page"),
+                await client.get("/page?lang=fr"),
+                await client.get("/data?lang=en"),
+            ]
+
+    english, negotiated, default, unknown, undeclared = asyncio.run(calls())
+    assert english.json() == {"lang": "en", "title": "Not found"}
+    assert english.headers["content-language"] == "en" and english.headers["vary"]
+    assert negotiated.json() == {"lang": "en", "title": "Not found"}
+    assert default.json() == {"lang": "de", "title": "Nicht gefunden"}
+    assert unknown.status_code == 400 and "muss einer dieser Werte sein: de, en" in unknown.text
+    assert undeclared.status_code == 400 and "unknown query parameter “lang”" in undeclared.text
+
+
+def test_an_error_without_the_context_its_text_names_still_reads() -> None:
+    """A pydantic error whose context lacks the value the table's text names (or an unknown
+    type) gives a generic message, never a KeyError (a 500)."""
+    assert validation.message({"type": "greater_than_equal", "loc": ("x",), "ctx": {}}) == (
+        "ist kein gültiger Wert"
+    )
+    assert validation.message({"type": "no_such_type", "loc": ("x",)}) == "ist kein gültiger Wert"

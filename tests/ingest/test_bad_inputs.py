@@ -24,22 +24,22 @@ TABLES = (
 
 # file -> words the one-line error must contain
 EXPECTED = {
-    "amenities_unknown_category.geojson": "unknown category",
-    "districts_overlapping.geojson": "districts overlap",
-    "districts_self_intersecting.geojson": "invalid geometry",
-    "flats_bad_date.csv": "not a date",
-    "flats_broken.zip": "not a valid zip",
-    "flats_duplicate_id.csv": "duplicate id",
-    "flats_empty.csv": "empty",
-    "flats_lon_200.csv": "out of range",
-    "flats_missing_column.csv": "required column is missing",
-    "flats_no_prj.zip": "no coordinate reference system",
-    "flats_swapped_latlon.csv": "swapped",
-    "flats_text_in_number.csv": "not a number",
-    "flats_truncated.gpkg": "cannot read file",
-    "flats_wrong_crs.geojson": "wrong CRS",
+    "amenities_unknown_category.geojson": "unbekannte Kategorie",
+    "districts_overlapping.geojson": "Stadtteile überlappen",
+    "districts_self_intersecting.geojson": "ungültige Geometrie",
+    "flats_bad_date.csv": "kein Datum",
+    "flats_broken.zip": "kein gültiges ZIP-Archiv",
+    "flats_duplicate_id.csv": "doppelte Kennung",
+    "flats_empty.csv": "leer",
+    "flats_lon_200.csv": "außerhalb des Bereichs",
+    "flats_missing_column.csv": "Pflichtspalte fehlt",
+    "flats_no_prj.zip": "kein Koordinatensystem",
+    "flats_swapped_latlon.csv": "vertauscht",
+    "flats_text_in_number.csv": "keine Zahl",
+    "flats_truncated.gpkg": "Datei nicht lesbar",
+    "flats_wrong_crs.geojson": "falsches Koordinatensystem",
     "flats_wrong_encoding.csv": "UTF-8",
-    "offers_unknown_language.geojson": "unknown ISO 639 language code",
+    "offers_unknown_language.geojson": "unbekannter Sprachcode nach ISO 639",
 }
 
 
@@ -80,5 +80,5 @@ def test_bad_file_is_rejected_cleanly(
     assert "Traceback" not in proc.stderr + proc.stdout
     error_line = next(line for line in proc.stderr.splitlines() if line.startswith("Fehler:"))
     assert EXPECTED[name] in error_line
-    assert "nothing written" in error_line
+    assert "nichts geschrieben" in error_line
     assert snapshot(sample_engine) == before

@@ -57,7 +57,7 @@ def test_report_file_lists_every_problem(sample_database_url: str, tmp_path: Pat
     problems = json.loads(report.read_text())["problems"]
     assert [p["row"] for p in problems] == [1, 2]
     assert {p["field"] for p in problems} == {"id"}
-    assert all(p["message"] == "duplicate id in the file" for p in problems)
+    assert all(p["message"] == "doppelte Kennung in der Datei" for p in problems)
 
 
 def test_apikey_create_prints_the_key_alone_on_the_last_line(
@@ -74,4 +74,4 @@ def test_apikey_create_prints_the_key_alone_on_the_last_line(
         ).scalar_one()
     assert key not in stored
     bad = geo(sample_database_url, "apikey", "create", "--role", "mayor", "--name", "x")
-    assert bad.returncode == 2 and "unknown role 'mayor'" in bad.stderr
+    assert bad.returncode == 2 and "Unbekannte Rolle „mayor“" in bad.stderr

@@ -118,7 +118,9 @@ def test_an_extract_away_from_the_city_is_refused(
         writer.add_node(Node(id=1, location=far, tags={"shop": "supermarket"}))
     with sample_engine.connect() as conn:
         before = conn.execute(text("SELECT count(*) FROM amenities")).scalar()
-    with pytest.raises(ImportValidationError, match="extract lies outside the city: none of its 1"):
+    with pytest.raises(
+        ImportValidationError, match="Der Auszug liegt außerhalb der Stadt: Keine seiner 1 "
+    ):
         import_file(sample_engine, "amenities", path)
     with sample_engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM amenities")).scalar() == before
@@ -139,5 +141,5 @@ def test_flats_outside_the_city_stay_errors(
     with pytest.raises(ImportValidationError) as err:
         import_file(sample_engine, "flats", path)
     given = shapely.Point(float(f"{lon:.6f}"), float(f"{lat:.6f}"))
-    assert repr(shapely.to_wkt(given, 6, trim=True)) in str(err.value)
-    assert "outside the city: in no district (coordinates in EPSG:4326)" in str(err.value)
+    assert f"„{shapely.to_wkt(given, 6, trim=True)}“" in str(err.value)
+    assert "außerhalb der Stadt: in keinem Stadtteil (Koordinaten in EPSG:4326)" in str(err.value)

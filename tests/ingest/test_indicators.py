@@ -49,13 +49,16 @@ def other_city(raw: dict) -> ScoringProfile:
             {"Residents": {"label": "x", "direction": 1, "weight": 1}},
             "district.indicators.Residents",
         ),
-        ({"residents": {"label": "x", "direction": 1, "weight": 1}}, "not one of district_code"),
+        ({"residents": {"label": "x", "direction": 1, "weight": 1}}, "keiner von district_code"),
         ({"rate": {"direction": 1, "weight": 1}}, "district.indicators.rate.label"),
         (
             {"rate": {"label": "x", "direction": 2, "weight": 1}},
             "district.indicators.rate.direction",
         ),
-        ({"rate": {"label": "x", "direction": 1, "weight": 1, "min": 5, "max": 1}}, "min must be"),
+        (
+            {"rate": {"label": "x", "direction": 1, "weight": 1, "min": 5, "max": 1}},
+            "min darf nicht größer als max sein",
+        ),
     ],
 )
 def test_indicator_definitions_are_validated(raw: dict, change: dict, expected: str) -> None:
@@ -140,9 +143,9 @@ def test_other_indicators_are_imported_as_rows(
 @pytest.mark.parametrize(
     ("mutate", "expected"),
     [
-        (lambda r: r.pop("owner_share"), "owner_share: required column is missing"),
-        (lambda r: r.update(transfer_share=140), "transfer_share = '140': must be <= 100"),
-        (lambda r: r.update(owner_share="viele"), "owner_share = 'viele': not a number"),
+        (lambda r: r.pop("owner_share"), "owner_share: Pflichtspalte fehlt"),
+        (lambda r: r.update(transfer_share=140), "transfer_share = „140“: darf höchstens 100 sein"),
+        (lambda r: r.update(owner_share="viele"), "owner_share = „viele“: keine Zahl"),
     ],
 )
 def test_indicator_files_are_checked_against_the_profile(
@@ -183,7 +186,7 @@ def test_scoring_names_a_missing_indicator(sample_engine: Engine, raw: dict) -> 
     with sample_engine.connect() as conn:
         conn.execute(text("DELETE FROM district_indicators WHERE year > 2024"))  # the sample's
         with pytest.raises(
-            InputError, match="district BAD, 2024: no value for indicator 'rent_burden'"
+            InputError, match="Stadtteil BAD, 2024: kein Wert für den Indikator „rent_burden“"
         ):
             refresh(conn, parse_profile(data))
         conn.rollback()

@@ -66,5 +66,5 @@ def test_empty_extract_is_a_clear_error(sample_engine: Engine, tmp_path: Path) -
     path = tmp_path / "empty.osm.pbf"
     with osmium.SimpleWriter(str(path)) as writer:
         writer.add_node(Node(id=1, location=(LON, LAT), tags={"amenity": "bench"}))
-    with pytest.raises(ImportValidationError, match="no mapped amenities"):
+    with pytest.raises(ImportValidationError, match="keine zugeordneten Einrichtungen"):
         import_file(sample_engine, "amenities", path)

@@ -58,9 +58,9 @@ def test_sample_base_map_looks_like_a_city() -> None:
 
 def test_unreadable_extract_is_a_clear_error(tmp_path: Path) -> None:
     """A missing or broken file: one clear input error."""
-    with pytest.raises(InputError, match="no such file"):
+    with pytest.raises(InputError, match="Datei nicht gefunden"):
         basemap.read_extract(tmp_path / "missing.osm.pbf")
     bad = tmp_path / "bad.osm.pbf"
     bad.write_bytes(b"not a pbf" * 100)
-    with pytest.raises(InputError, match="not a readable OSM extract"):
+    with pytest.raises(InputError, match="kein lesbarer OSM-Auszug"):
         basemap.read_extract(bad)

@@ -75,8 +75,8 @@ def test_points_beyond_the_snap_limit_are_unreachable() -> None:
 def test_network_rules_are_validated(walking_profile: ScoringProfile) -> None:
     """A malformed excluded tag or a non-positive snap limit is a one-line profile error."""
     for key, value, message in (
-        ("excluded", ["motorway"], "network: excluded: 'motorway' is not key=value"),
-        ("snap_limit_m", 0, "network.snap_limit_m: Input should be greater than 0"),
+        ("excluded", ["motorway"], "network: excluded: „motorway“ ist nicht key=value"),
+        ("snap_limit_m", 0, "network.snap_limit_m muss größer als 0 sein"),
     ):
         data = walking_profile.model_dump(mode="json")
         data["network"][key] = value

@@ -59,9 +59,9 @@ def test_sample_network_is_stored_in_metres(sample_engine: Engine) -> None:
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("missing.osm.pbf", None, "missing or empty"),
-        ("zero.osm.pbf", b"", "missing or empty"),
-        ("garbage.osm.pbf", b"not a protobuf at all" * 50, "cannot read OSM PBF"),
+        ("missing.osm.pbf", None, "Datei fehlt oder ist leer"),
+        ("zero.osm.pbf", b"", "Datei fehlt oder ist leer"),
+        ("garbage.osm.pbf", b"not a protobuf at all" * 50, "OSM-PBF nicht lesbar"),
     ],
 )
 def test_unreadable_files_write_nothing(
@@ -80,7 +80,7 @@ def test_unreadable_files_write_nothing(
 @pytest.mark.parametrize(
     ("ways", "message"),
     [
-        ([], "empty extract"),
+        ([], "leerer Auszug"),
         (
             [
                 (STREET, {"highway": "motorway"}),
@@ -88,9 +88,9 @@ def test_unreadable_files_write_nothing(
                 (STREET, {"highway": "footway", "foot": "no"}),
                 (STREET, {"railway": "rail"}),
             ],
-            "no walkable ways among 3 highway ways",
+            "keine begehbaren Wege unter 3 Wegen mit highway",
         ),
-        ([([(13.40, 52.52), (13.41, 52.52)], {"highway": "footway"})], "outside the city"),
+        ([([(13.40, 52.52), (13.41, 52.52)], {"highway": "footway"})], "außerhalb der Stadt"),
     ],
     ids=["empty", "no-walkable", "outside"],
 )
@@ -133,6 +133,6 @@ def test_cli_reports_one_clear_line(
     )
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
-    assert "network import of outside.osm.pbf rejected, nothing written" in proc.stderr
-    assert "outside the city" in proc.stderr
+    assert "Import network aus outside.osm.pbf abgelehnt, nichts geschrieben" in proc.stderr
+    assert "außerhalb der Stadt" in proc.stderr
     assert counts(sample_engine) == before

@@ -40,7 +40,7 @@ def helsinki_engine(crs_template_db, new_database) -> Iterator[Engine]:  # type:
 
 def test_network_needs_districts(helsinki_engine: Engine, helsinki_pbf: Path) -> None:
     """Without stored districts the import says what to import first."""
-    with pytest.raises(InputError, match="import districts before the network"):
+    with pytest.raises(InputError, match="vor dem Wegenetz die Stadtteile importieren"):
         import_file(helsinki_engine, "network", helsinki_pbf)
 
 

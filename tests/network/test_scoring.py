@@ -66,14 +66,14 @@ def test_flats_beyond_the_snap_limit_are_flagged(
     explained = ranker.explain(ev, flat, None)
     assert explained.unreachable is True and explained.snap_m is not None and explained.snap_m > 60
     assert explained.infrastructure_score == 0 and not any(explained.nearest.values())
-    assert any("too far from the street network" in n for n in explained.notes)
+    assert any("zu weit vom Wegenetz entfernt" in n for n in explained.notes)
 
 
 def test_network_mode_without_a_network_is_a_clear_error(
     engine: Engine, walking_profile: ScoringProfile
 ) -> None:
     """An empty database has no network: the network profile refuses with a one-line error."""
-    with pytest.raises(ProfileError, match="no street network is loaded"):
+    with pytest.raises(ProfileError, match="kein Wegenetz geladen"):
         score_all(engine, walking_profile)
 
 

@@ -32,12 +32,15 @@ def test_version_is_stable_and_content_based(raw: dict, profile: ScoringProfile)
         (lambda r: r["categories"]["kita"].pop("weight"), "categories.kita.weight"),
         (lambda r: r["categories"]["gp"].update(zero_m=-5.0), "categories.gp.zero_m"),
         (lambda r: r["decay"].update(full_m=-1.0), "decay.full_m"),
-        (lambda r: r.update(colour="blue"), "colour: unknown key"),
-        (lambda r: r["district"].update(min_pop=3), "district.min_pop: unknown key"),
+        (lambda r: r.update(colour="blue"), "colour ist kein bekannter Schlüssel"),
+        (
+            lambda r: r["district"].update(min_pop=3),
+            "district.min_pop ist kein bekannter Schlüssel",
+        ),
         (lambda r: r["categories"]["kita"].update(full_m=3000.0), "categories.kita: full_m"),
         (
             lambda r: r["needs"]["near_gp"]["multiply"].update(cinema=2.0),
-            "unknown category 'cinema'",
+            "unbekannte Kategorie „cinema“",
         ),
     ],
 )

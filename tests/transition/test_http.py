@@ -138,11 +138,17 @@ def test_errors_are_problems_and_change_nothing(
         ("POST", "/api/v1/waiting-list", {"household": hh(), "case_ref": ""}, 400, "case_ref"),
         ("GET", "/api/v1/waiting-list?status=asleep", None, 400, "status"),
         ("GET", "/api/v1/waiting-list?colour=red", None, 400, "colour"),
-        ("POST", "/api/v1/waiting-list/lookup", {"case_ref": "AZ-unknown"}, 404, "case reference"),
+        ("POST", "/api/v1/waiting-list/lookup", {"case_ref": "AZ-unknown"}, 404, "Aktenzeichen"),
         ("GET", f"/api/v1/waiting-list/{NOBODY}", None, 404, NOBODY),
-        ("POST", f"/api/v1/waiting-list/{entry}/move", None, 409, "cannot move"),
-        ("POST", f"/api/v1/waiting-list/{entry}/reserve", None, 409, "cannot reserve"),
-        ("POST", f"/api/v1/waiting-list/{gone}/withdraw", None, 409, "already withdrawn"),
+        ("POST", f"/api/v1/waiting-list/{entry}/move", None, 409, "„Einzug bestätigen“ geht nur"),
+        (
+            "POST",
+            f"/api/v1/waiting-list/{entry}/reserve",
+            None,
+            409,
+            "„Wohnung reservieren“ geht nur",
+        ),
+        ("POST", f"/api/v1/waiting-list/{gone}/withdraw", None, 409, "schon zurückgezogen"),
         ("POST", f"/api/v1/waiting-list/{entry}/decline", {"reason": "bored"}, 400, "reason"),
         ("POST", f"/api/v1/waiting-list/{entry}/offer", {"flat_id": "F-NOPE"}, 404, "F-NOPE"),
         ("GET", "/api/v1/flats/F-NOPE/recommendations", None, 404, "F-NOPE"),
@@ -224,7 +230,11 @@ def test_cli_and_api_agree(server: str, keys: dict[str, str], sample_database_ur
         text=True,
         env=env,
     )
-    assert bad.returncode == 2 and "cannot move" in bad.stderr and "Traceback" not in bad.stderr
+    assert (
+        bad.returncode == 2
+        and "„Einzug bestätigen“ geht nur im Status" in bad.stderr
+        and "Traceback" not in bad.stderr
+    )
 
 
 def test_concurrent_transitions_and_reservations(

@@ -107,7 +107,7 @@ def test_cli_prints_the_json_contract(sample_database_url: str, api_engine: Engi
     [
         (["--days", "3"], "--days"),
         (["--seeds", "0"], "--seeds"),
-        (["--profile", "nope.toml"], "not found"),
+        (["--profile", "nope.toml"], "nicht gefunden"),
     ],
 )
 def test_cli_bad_input_is_one_clear_line(

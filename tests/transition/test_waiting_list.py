@@ -113,12 +113,12 @@ def test_the_whole_pipeline(
 @pytest.mark.parametrize(
     ("steps", "action", "status", "words"),
     [
-        ([], "move", 409, "cannot move (needs reserved)"),
-        ([], "reserve", 409, "cannot reserve"),
-        (["offer"], "move", 409, "cannot move"),
-        (["withdraw"], "withdraw", 409, "already withdrawn"),
-        (["withdraw"], "offer", 409, "withdrawn: cannot offer"),
-        ([], "decline", 409, "cannot decline"),
+        ([], "move", 409, "„Einzug bestätigen“ geht nur im Status „reserviert“"),
+        ([], "reserve", 409, "„Wohnung reservieren“ geht nur"),
+        (["offer"], "move", 409, "„Einzug bestätigen“ geht nur"),
+        (["withdraw"], "withdraw", 409, "schon zurückgezogen"),
+        (["withdraw"], "offer", 409, "Status „zurückgezogen“: „Wohnung anbieten“ geht nur"),
+        ([], "decline", 409, "„ablehnen“ geht nur"),
     ],
 )
 def test_out_of_order_changes_nothing(
@@ -158,7 +158,7 @@ def test_unknown_ids_and_references(
         store.get(api_engine, "00000000-0000-0000-0000-000000000000")
     with pytest.raises(NotFound):
         store.get(api_engine, "not-a-uuid")
-    with pytest.raises(NotFound, match="case reference"):
+    with pytest.raises(NotFound, match="Aktenzeichen"):
         store.lookup(api_engine, "AZ-nobody")
     before = snapshot(api_engine)
     with pytest.raises(NotFound, match="F-NOPE"):
@@ -173,14 +173,14 @@ def test_offers_that_cannot_be(
     a, b = add(api_engine, fresh_profile), add(api_engine, fresh_profile)
     flat = fitting_flat(api_engine, fresh_profile, rankers)
     store.offer(api_engine, a, flat, KEY, fresh_profile, rankers=rankers)
-    with pytest.raises(Conflict, match="already offered"):
+    with pytest.raises(Conflict, match="schon einem anderen Haushalt angeboten"):
         store.offer(api_engine, b, flat, KEY, fresh_profile, rankers=rankers)
     big = Household(size=6, children_ages=[1, 2, 3, 4], languages=["ar"], move_in=date.today())
     c = store.add(
         api_engine, NewEntry(household=big, case_ref=f"TEST-{next(_refs)}"), KEY, fresh_profile
     )
     one_room = fitting_flat(api_engine, fresh_profile, rankers)
-    with pytest.raises(Conflict, match="does not fit"):
+    with pytest.raises(Conflict, match="passt nicht"):
         store.offer(api_engine, c.id, one_room, KEY, fresh_profile, rankers=rankers)
 
 
@@ -216,7 +216,7 @@ def test_a_lapsed_hold_or_a_flat_taken_meanwhile_changes_nothing(
         )
     assert store.get(api_engine, entry).hold_expired
     before = snapshot(api_engine)
-    with pytest.raises(Conflict, match="expired"):
+    with pytest.raises(Conflict, match="abgelaufen"):
         store.move(api_engine, entry, KEY, fresh_profile)
     assert snapshot(api_engine) == before
 
@@ -225,7 +225,7 @@ def test_a_lapsed_hold_or_a_flat_taken_meanwhile_changes_nothing(
     store.offer(api_engine, other, flat, KEY, fresh_profile, rankers=rankers)
     reservations.reserve(api_engine, flat, household(), None, KEY, fresh_profile, rankers=rankers)
     before = snapshot(api_engine)
-    with pytest.raises(Conflict, match="already held"):
+    with pytest.raises(Conflict, match="schon reserviert"):
         store.reserve(api_engine, other, KEY, fresh_profile, rankers=rankers)
     assert snapshot(api_engine) == before and store.get(api_engine, other).status == "offered"
 
@@ -235,15 +235,15 @@ def test_bad_input(api_engine: Engine, fresh_profile: ScoringProfile) -> None:
     new = NewEntry(household=household(), case_ref="TEST-TWICE")
     store.add(api_engine, new, KEY, fresh_profile)
     before = snapshot(api_engine)
-    with pytest.raises(Conflict, match="already on the waiting list"):
+    with pytest.raises(Conflict, match="schon auf der Warteliste"):
         store.add(api_engine, new, KEY, fresh_profile)
     future = NewEntry(
         household=household(), case_ref="TEST-F", entered_on=date.today() + timedelta(days=3)
     )
-    with pytest.raises(InputError, match="future"):
+    with pytest.raises(InputError, match="in der Zukunft"):
         store.add(api_engine, future, KEY, fresh_profile)
     nowhere = NewEntry(household=household(), case_ref="TEST-N", unit_district="XXX")
-    with pytest.raises(InputError, match="unknown district"):
+    with pytest.raises(InputError, match="unbekannter Stadtteilcode"):
         store.add(api_engine, nowhere, KEY, fresh_profile)
     assert snapshot(api_engine) == before
 
@@ -292,5 +292,5 @@ def test_recommendations_follow_the_plan(
     assert {d.code for d in pot.districts} >= {"LEB", "BAD"}
     assert all(d.potential >= 0 and d.explanation for d in pot.districts)
     store.offer(api_engine, entries[1], flat, KEY, fresh_profile, rankers=rankers)
-    with pytest.raises(Conflict, match="not free"):  # an offered flat gets no recommendation
+    with pytest.raises(Conflict, match="nicht frei"):  # an offered flat gets no recommendation
         recommend.for_flat(api_engine, fresh_profile, flat, 10, KEY, rankers=rankers)

@@ -184,9 +184,9 @@ def test_partner_keys_need_a_registered_organisation(sample_engine: Engine) -> N
     from geo_service.errors import InputError, NotFound
 
     with sample_engine.begin() as conn:
-        with pytest.raises(InputError, match="needs --organisation"):
+        with pytest.raises(InputError, match="braucht --organisation"):
             create_key(conn, "partner", "x")
-        with pytest.raises(InputError, match="only a partner key"):
+        with pytest.raises(InputError, match="Nur ein Partner-Schlüssel"):
             create_key(conn, "admin", "x", organisation="caritas")
-        with pytest.raises(NotFound, match="registered: awo, caritas"):
+        with pytest.raises(NotFound, match="registriert sind: awo, caritas"):
             create_key(conn, "partner", "x", organisation="nobody")

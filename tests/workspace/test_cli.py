@@ -23,7 +23,7 @@ def test_organisation_and_partner_key_commands(sample_database_url: str) -> None
     assert orgs["polizeiinspektion-praevention"]["offers"] == 5
     assert orgs["caritas"]["offers"] == 8
     again = run_cli(sample_database_url, "organisation", "create", "Caritas")
-    assert again.returncode != 0 and "exists" in again.stderr
+    assert again.returncode != 0 and "gibt es schon" in again.stderr
     key = run_cli(
         sample_database_url,
         "apikey",
@@ -40,7 +40,7 @@ def test_organisation_and_partner_key_commands(sample_database_url: str) -> None
     keys = json.loads(run_cli(sample_database_url, "apikey", "list", "--json").stdout)
     assert [k["organisation"] for k in keys if k["name"] == "Caritas Büro"] == ["caritas"]
     missing = run_cli(sample_database_url, "apikey", "create", "--role", "partner", "--name", "x")
-    assert missing.returncode == 2 and "needs --organisation" in missing.stderr
+    assert missing.returncode == 2 and "braucht --organisation" in missing.stderr
     unknown = run_cli(
         sample_database_url,
         "apikey",
@@ -52,7 +52,7 @@ def test_organisation_and_partner_key_commands(sample_database_url: str) -> None
         "--name",
         "x",
     )
-    assert unknown.returncode != 0 and "no organisation 'nobody'" in unknown.stderr
+    assert unknown.returncode != 0 and "keine Organisation „nobody“" in unknown.stderr
 
 
 def test_offer_versions_are_append_only(sample_engine: Engine) -> None:

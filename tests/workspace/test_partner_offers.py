@@ -52,7 +52,7 @@ def test_two_partners_each_edit_their_own_offers_and_are_refused_on_the_others(
         )
         assert refused.status_code == 403
         assert refused.headers["content-type"].startswith("application/problem+json")
-        assert "may change only its own organisation's offers" in refused.json()["detail"]
+        assert "darf nur Angebote der eigenen Organisation ändern" in refused.json()["detail"]
         after = http.get(f"/api/v1/offers/{other}", headers=as_(keys["viewer"])).json()
         assert after == before
     with sample_engine.connect() as conn:
@@ -141,7 +141,7 @@ def test_pause_resume_retire_follow_the_states(http: httpx.Client, keys: dict[st
     for action in ("resume", "pause", "publish", "retire"):
         assert http.post(f"{path}/{action}", headers=as_(key)).status_code == 409
     late = http.patch(path, json={"name": "x"}, headers=as_(key, **{"If-Match": '"4"'}))
-    assert late.status_code == 409 and "retired" in late.json()["detail"]
+    assert late.status_code == 409 and "beendet" in late.json()["detail"]
     hist = http.get(f"{path}/history", headers=as_(key)).json()["items"]
     assert [h["action"] for h in hist] == ["create", "pause", "resume", "retire"]
     assert [h["version"] for h in hist] == [1, 2, 3, 4]
@@ -158,7 +158,7 @@ def test_stale_or_missing_if_match(http: httpx.Client, keys: dict[str, str]) -> 
     assert ok.status_code == 200 and ok.headers["ETag"] == '"2"'
     stale = http.patch(path, json={"name": "Alt"}, headers=as_(key, **{"If-Match": '"1"'}))
     assert stale.status_code == 412
-    assert "version 2" in stale.json()["detail"]
+    assert "Version 2" in stale.json()["detail"]
     assert http.get(path, headers=as_(key)).json()["name"] == "Neu"
     bad = http.patch(path, json={"name": "x"}, headers=as_(key, **{"If-Match": "abc"}))
     assert bad.status_code == 400
@@ -184,9 +184,9 @@ def test_bad_offers_are_400_with_the_importers_messages(
     for what, r in cases.items():
         assert r.status_code == 400, (what, r.text)
         assert r.headers["content-type"].startswith("application/problem+json")
-    assert "unknown ISO 639 language code" in cases["language"].json()["detail"]
-    assert "unknown category" in cases["category"].json()["detail"]
-    assert "outside the city" in cases["outside"].json()["detail"]
+    assert "unbekannter Sprachcode nach ISO 639" in cases["language"].json()["detail"]
+    assert "unbekannte Kategorie" in cases["category"].json()["detail"]
+    assert "außerhalb der Stadt" in cases["outside"].json()["detail"]
     assert cases["language"].json()["errors"][0]["pointer"] == "/languages"
     offer = create(http, key).json()
     nulled = http.patch(

@@ -201,7 +201,7 @@ def test_bad_requests_and_roles(
     if status >= 400:
         assert r.headers["content-type"].startswith("application/problem+json")
     if status == 400 and "since" in params and params["since"] != "gestern":
-        assert "in the future" in r.json()["detail"]
+        assert "liegt in der Zukunft" in r.json()["detail"]
 
 
 def test_cli_writes_html_and_pdf(
@@ -218,12 +218,12 @@ def test_cli_writes_html_and_pdf(
     bad = run_cli(
         sample_database_url, "report", "--since", TODAY, "--out", str(tmp_path / "x.docx")
     )
-    assert bad.returncode == 2 and ".html or .pdf" in bad.stderr
+    assert bad.returncode == 2 and ".html oder .pdf" in bad.stderr
     future = (date.today() + timedelta(days=3)).isoformat()
     late = run_cli(
         sample_database_url, "report", "--since", future, "--out", str(tmp_path / "x.pdf")
     )
-    assert late.returncode == 2 and "in the future" in late.stderr
+    assert late.returncode == 2 and "liegt in der Zukunft" in late.stderr
 
 
 def test_waiting_households_by_language_and_size_match_a_recount(

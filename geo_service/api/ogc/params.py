@@ -117,16 +117,18 @@ def parse_datetime(text: str) -> tuple[date | None, date | None]:
             return datetime.fromisoformat(part).date() if "T" in part else date.fromisoformat(part)
         except ValueError:
             raise InputError(
-                f"datetime: {part!r} is not an RFC 3339 date or date-time",
-                errors=[{"pointer": "query:datetime", "message": "invalid date-time"}],
+                _("datetime: “{value}” is not an RFC 3339 date or date-time").format(value=part),
+                errors=[{"pointer": "query:datetime", "message": _("invalid date-time")}],
             ) from None
 
     parts = text.split("/")
     if len(parts) > 2:
-        raise InputError(f"datetime: {text!r} is neither an instant nor an interval")
+        raise InputError(
+            _("datetime: “{value}” is neither an instant nor an interval").format(value=text)
+        )
     start, end = (one(parts[0]), one(parts[-1]))
     if start and end and start > end:
-        raise InputError(f"datetime: {text!r} ends before it starts")
+        raise InputError(_("datetime: “{value}” ends before it starts").format(value=text))
     return start, end
 
 
@@ -156,13 +158,15 @@ def item_query(
     if unknown:
         allowed = ", ".join([*ITEMS_PARAMETERS, *known])
         raise InputError(
-            f"unknown query parameter {unknown[0]!r}; allowed: {allowed}",
+            _("unknown query parameter “{name}”; allowed: {known}").format(
+                name=unknown[0], known=allowed
+            ),
             errors=[
-                {"pointer": f"query:{u}", "message": "unknown query parameter"} for u in unknown
+                {"pointer": f"query:{u}", "message": _("unknown query parameter")} for u in unknown
             ],
         )
     if bbox_crs is not None and bbox is None:
-        raise InputError("bbox-crs is given without bbox")
+        raise InputError(_("bbox-crs is given without bbox"))
     tree, cql_srid = cql_filter(cql, filter_lang, filter_crs, stored)
     order = names_of(sortby, known, "sortby") if sortby is not None else []
     return ItemQuery(

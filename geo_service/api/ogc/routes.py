@@ -29,6 +29,7 @@ from geo_service.errors import NotFound
 from geo_service.features import query
 from geo_service.features.collections import CollectionSpec, Source, visible
 from geo_service.features.crs import srid_of, uri_of
+from geo_service.i18n import _
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
 checked = [Depends(reject_unknown_query)]
@@ -251,7 +252,11 @@ def item(
     detailed = replace(src, detail=detail_for(spec, key))
     found = query.one(detailed, spec, spec.feature_id(feature_id), srid)
     if found is None:
-        raise NotFound(f"no feature {feature_id!r} in collection {spec.id!r}")
+        raise NotFound(
+            _("there is no feature “{id}” in the collection “{collection}”").format(
+                id=feature_id, collection=spec.id
+            )
+        )
     doc = docs.feature_doc(request.url, base_of(request), spec, found)
     headers = {"Content-Crs": f"<{uri_of(srid, stored)}>"}
     return respond(request, f, f"{spec.title}: {feature_id}", doc, docs.GEOJSON, headers)

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from geo_service.api.problems import problem
 from geo_service.db import migrate
+from geo_service.i18n import _
 
 router = APIRouter(tags=["operations"])
 
@@ -51,11 +52,17 @@ def ready(request: Request) -> Ready | Response:
         revision = migrate.current_revision(engine)
     except DBAPIError as exc:
         first = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
-        return problem(503, f"database unreachable: {first}", headers={"Retry-After": "5"})
+        return problem(
+            503,
+            _("database unavailable: {reason}").format(reason=first),
+            headers={"Retry-After": "5"},
+        )
     if revision != head:
         return problem(
             503,
-            f"database schema at {revision or 'none'}, expected {head}: "
-            "run `geo-service db migrate`",
+            _(
+                "the database schema is at {revision}, expected {head}: run "
+                "`geo-service db migrate`"
+            ).format(revision=revision or _("none"), head=head),
         )
     return Ready(revision=revision)

@@ -20,6 +20,7 @@ from geo_service.auth.keys import KeyInfo
 from geo_service.config import get_settings
 from geo_service.errors import Forbidden, InputError, NotFound
 from geo_service.features.collections import Source, collection
+from geo_service.i18n import _
 from geo_service.maps.base import labels as map_labels
 from geo_service.maps.household import household_errors
 from geo_service.maps.render import PUBLIC, household_map, html_of
@@ -117,7 +118,7 @@ def household(
     request, never stored; assets load from /maps/static. A browser sees a bad profile
     explained in the page's language (400), other clients get problem+json."""
     if not key.allows("housing_office"):
-        raise Forbidden("the household map needs the housing_office role")
+        raise Forbidden(_("the household map needs the housing_office role"))
     data: Any = None
     errors: list[str] = []
     if household is not None:
@@ -125,7 +126,7 @@ def household(
             data = json.loads(household)
         except json.JSONDecodeError:
             if "text/html" not in request.headers.get("accept", ""):
-                raise InputError("household: not valid JSON") from None
+                raise InputError(_("household: not valid JSON")) from None
             errors = household_errors(None, prof, map_labels())
         else:
             errors = household_errors(data, prof, map_labels())
@@ -133,7 +134,7 @@ def household(
         parse_household(data, prof)  # raises the problem in the API's words
     parsed = parse_household(data, prof) if data is not None and not errors else None
     raw = data if isinstance(data, dict) else None
-    m, _ = household_map(db, prof, parsed, form=True, raw=raw, errors=errors, rankers=loaded)
+    m, _ranked = household_map(db, prof, parsed, form=True, raw=raw, errors=errors, rankers=loaded)
     return map_page(request, html_of(m, "/maps/static"), status=400 if errors else 200)
 
 
@@ -170,6 +171,8 @@ def public_map(name: str, request: Request, key: KeyInfo = Depends(session)) -> 
     """One of the rendered public maps (viewer and above)."""
     path = maps_dir(request) / f"{name}.html"
     if name not in PUBLIC or not path.exists():
-        raise NotFound(f"no map {name!r}; run `geo-service maps render`")
+        raise NotFound(
+            _("there is no map “{name}”; run `geo-service maps render`").format(name=name)
+        )
     html, csp = stored_map(path, path.stat().st_mtime_ns)
     return HTMLResponse(html, headers={"Content-Security-Policy": csp})

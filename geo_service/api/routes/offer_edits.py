@@ -16,6 +16,7 @@ from geo_service.catalogue import editing
 from geo_service.catalogue.editing import OfferRecord
 from geo_service.catalogue.versions import OfferHistory, history
 from geo_service.errors import InputError, PreconditionRequired
+from geo_service.i18n import _
 from geo_service.scoring.profile import ScoringProfile
 
 router = APIRouter(prefix="/offers", tags=["offers"])
@@ -55,12 +56,14 @@ def version_of(if_match: str | None, required: bool) -> int | None:
     if if_match is None:
         if required:
             raise PreconditionRequired(
-                "changing an offer needs If-Match with its ETag (GET the offer, send its ETag)"
+                _("changing an offer needs If-Match with its ETag (GET the offer, send its ETag)")
             )
         return None
     found = ETAG.match(if_match)
     if not found:
-        raise InputError(f'If-Match: expected an offer ETag such as "3", got {if_match!r}')
+        raise InputError(
+            _('If-Match: expected an offer ETag such as "3", got “{value}”').format(value=if_match)
+        )
     return int(found.group(1))
 
 
@@ -141,8 +144,8 @@ def patch(
     cleared = sorted(k for k in REQUIRED_IN_PATCH if k in changes and changes[k] is None)
     if cleared:
         raise InputError(
-            f"{cleared[0]} may not be null (it is required)",
-            errors=[{"pointer": f"/{k}", "message": "required, not null"} for k in cleared],
+            _("{field} may not be null (it is required)").format(field=cleared[0]),
+            errors=[{"pointer": f"/{k}", "message": _("required, not null")} for k in cleared],
         )
     return tagged(response, editing.update_offer(db, offer_id, changes, expected, key, prof))
 

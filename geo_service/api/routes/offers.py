@@ -14,6 +14,7 @@ from geo_service.catalogue.results import OfferPage
 from geo_service.catalogue.store import check_languages
 from geo_service.catalogue.vocabulary import check_categories
 from geo_service.errors import InputError
+from geo_service.i18n import _
 from geo_service.scoring.profile import ScoringProfile
 
 router = APIRouter(prefix="/offers", tags=["offers"])
@@ -27,10 +28,12 @@ def parse_near(near: str | None) -> tuple[float, float] | None:
         lon, lat = (float(v) for v in near.split(","))
     except ValueError:
         raise InputError(
-            "near: expected 'lon,lat' in decimal degrees, e.g. near=10.336,52.156"
+            _("near: expected “lon,lat” in decimal degrees, e.g. near=10.336,52.156")
         ) from None
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise InputError("near: longitude must be in [-180, 180] and latitude in [-90, 90]")
+        raise InputError(
+            _("near: the longitude must be in [-180, 180] and the latitude in [-90, 90]")
+        )
     return lon, lat
 
 
@@ -57,7 +60,7 @@ def offers(
         check_categories([category], prof)
     point = parse_near(near)
     if radius_m is not None and point is None:
-        raise InputError("radius_m needs near=lon,lat")
+        raise InputError(_("radius_m needs near=lon,lat"))
     return search_offers(
         db,
         language=language,
