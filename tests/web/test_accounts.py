@@ -313,3 +313,20 @@ def test_http_basic_takes_a_persons_login_too(server: str, sample_engine: Engine
     with sample_engine.begin() as conn:
         disable_user(conn, "gis-planer")
     assert httpx.get(url, auth=("gis-planer", "gis-passwort-123")).status_code == 401
+
+
+def test_the_maps_login_sends_the_security_headers(server: str) -> None:
+    """/maps/login (issue 34: it sent none): the redirect to the one login and the refused
+    key's German form both carry nosniff and Referrer-Policy; the form a strict CSP."""
+    old = httpx.get(f"{server}/maps/login")
+    refused = httpx.post(f"{server}/maps/login", data={"key": "falsch"})
+    assert old.status_code == 303 and refused.status_code == 401
+    for answer in (old, refused):
+        assert answer.headers.get("x-content-type-options") == "nosniff"
+        assert answer.headers.get("referrer-policy") == "same-origin"
+    assert refused.headers["content-type"].startswith("text/html")
+    rules = dict(
+        r.strip().split(" ", 1) for r in refused.headers["content-security-policy"].split(";")
+    )
+    assert rules["frame-ancestors"] == "'none'" and rules["script-src"] == "'self'"
+    assert "Anmelden" in refused.text
