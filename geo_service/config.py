@@ -125,18 +125,28 @@ class Settings(BaseSettings):
         description="Language of every text for people (API answers, pages, CLI) when a request "
         "(Accept-Language) or command (--lang) asks for none we have.",
     )
-    timezone: str = Field(
-        default="Europe/Berlin",
-        description="The city's time zone: times on pages and sheets are shown in it.",
-    )
     map_tile_url: str | None = Field(
         default=None, description="XYZ tile URL of a local tile server; none: no base layer."
+    )
+
+    timezone: str = Field(
+        default="Europe/Berlin",
+        description="The city's time zone (IANA name): times on pages, sheets and in messages are "
+        "local times.",
     )
 
     host: str = "127.0.0.1"
     port: int = 8000
     max_body_bytes: int = 1024 * 1024
     reservation_hold_minutes: int = 60 * 24
+    offer_hold_days: int = Field(
+        default=7,
+        ge=1,
+        le=90,
+        description="Days an offer of a flat to a waiting household holds the flat for it: "
+        "nobody else can reserve it or be offered it until the offer is declined or lapses "
+        "(the household can still reserve it afterwards while nobody else has).",
+    )
     demo_key_hours: int = Field(default=24, ge=1, description="Lifetime of `demo` API keys.")
     session_idle_minutes: int = Field(
         default=30,

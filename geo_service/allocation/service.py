@@ -131,6 +131,7 @@ def describe(
                 household=int(i),
                 ref=refs[i],
                 flat_id=str(ranker.ids[j]),
+                address=ranker.addresses[j],
                 district_code=str(ranker.district[j]),
                 placement_score=round(float(scores[i, j]), 2),
             )

@@ -22,7 +22,7 @@ def bench(
 
     from geo_service.analysis.bench import analysis_rescore, notebooks
     from geo_service.bench.allocation import allocation
-    from geo_service.bench.cli_startup import cli_startup
+    from geo_service.bench.cli_startup import cli_rank, cli_startup
     from geo_service.bench.http_rank import http_rank
     from geo_service.bench.map_10k import map_10k
     from geo_service.bench.measure import MEASUREMENTS
@@ -48,6 +48,7 @@ def bench(
         ("analysis_rescore", analysis_rescore),
         ("notebooks", notebooks),
         ("cli_startup", cli_startup),
+        ("cli_rank", cli_rank),
         ("online_recommend", online_recommend),
         ("simulate", simulate_year),
         ("transit_matrix", transit_matrix),

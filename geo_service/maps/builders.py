@@ -26,7 +26,6 @@ from geo_service.maps.legend import (
     palette,
     quantile_classes,
 )
-from geo_service.maps.points import CompactPoints
 from geo_service.maps.tiles import Field, VectorTiles, load_sidecar, sidecar
 from geo_service.scoring.profile import CategoryInfo, IndicatorInfo
 
@@ -41,8 +40,11 @@ def year_of(d: gpd.GeoDataFrame) -> int | None:
     return int(max(years)) if len(years) else None
 
 
-def _tooltips(d: gpd.GeoDataFrame, indicators: list[IndicatorInfo], suppressed: str) -> list[str]:
-    """A district's figures in words and German numbers (the same on every district layer)."""
+def _tooltips(
+    d: gpd.GeoDataFrame, indicators: list[IndicatorInfo], suppressed: str, small: str
+) -> list[str]:
+    """A district's figures in words and German numbers (the same on every district layer);
+    a small number of placements is hidden with its utilisation (``small``)."""
     lab = labels()
     tips = []
     for _, r in d.iterrows():
@@ -54,6 +56,8 @@ def _tooltips(d: gpd.GeoDataFrame, indicators: list[IndicatorInfo], suppressed: 
             rows[lab["utilisation"]] = (
                 f"{lab.percent(r['utilisation'])} ({r['placements']:.0f} / {r['capacity']:.0f})"
             )
+        elif pd.notna(r.get("small_count")) and bool(r.get("small_count")):
+            rows[lab["utilisation"]] = small
         for ind in indicators:
             value = r.get(ind.key)
             rows[lab.indicator(ind)] = suppressed if pd.isna(value) else lab.number(value)
@@ -83,7 +87,7 @@ def _district_layer(
 
 
 def districts_map(
-    d: gpd.GeoDataFrame, indicators: list[IndicatorInfo], min_population: int
+    d: gpd.GeoDataFrame, indicators: list[IndicatorInfo], min_population: int, min_cell: int
 ) -> folium.Map:
     """Status class, utilisation and every indicator of the profile as switchable layers, each
     with its legend (title, unit, year); suppressed districts grey."""
@@ -91,7 +95,8 @@ def districts_map(
     year = year_of(d)
     stand = lab.text("year", year=year) if year else ""
     suppressed = lab.text("suppressed", n=lab.number(min_population, 0))
-    tips = _tooltips(d, indicators, suppressed)
+    small = lab.text("small_count", n=min_cell)
+    tips = _tooltips(d, indicators, suppressed, small)
     m = base_map(lab["districts"], d, d)
     legends: dict[Any, Legend] = {}
     status_colours = palette(BURDEN, 4)
@@ -106,7 +111,11 @@ def districts_map(
     legends[layer] = Legend(
         lab["utilisation"],
         lab["utilisation_unit"],
-        [*classes.items(lab, 0.0, lambda v: lab.percent(v)), (MISSING, suppressed)],
+        [
+            *classes.items(lab, 0.0, lambda v: lab.percent(v)),
+            (MISSING, suppressed),
+            (MISSING, small),
+        ],
     )
     layer.add_to(m)
     for ind in indicators:
@@ -295,34 +304,33 @@ def offers_map(
 
 
 def flats_map(f: gpd.GeoDataFrame, d: gpd.GeoDataFrame) -> folium.Map:
-    """Available flats coloured by the infrastructure score of their H3 cell (classes in the
-    legend), popups with German numbers and units."""
+    """Available flats from the ``flats`` vector tiles, coloured by the infrastructure score
+    of their H3 cell (classes in the legend), popups with the language's numbers and units."""
     lab = labels()
     m = base_map(lab["flats"], d, d, canvas=True)
     score = f["score"].astype(float).round(1)
     classes = quantile_classes(score.tolist(), GOOD)
-    props = pd.DataFrame(
-        {
-            "id": f["id"],
-            "rent": [lab.money(v) for v in f["rent_gross_cold_eur"]],
-            "rooms": [lab.number(v, 0 if float(v).is_integer() else 1) for v in f["rooms"]],
-            "area": [lab.area(v) for v in f["living_area_m2"]],
-            "from": [lab.date(v) for v in f["available_from"]],
-            "score": [lab.number(v) for v in score],
-        }
-    )
-    fields = ["id", "rent", "rooms", "area", "from", "score"]
-    aliases = [lab["flat"], lab["rent"], lab["rooms"], lab["area"], lab["available"], lab["score"]]
-    geo = CompactPoints(
+    fields = [
+        Field("id", lab["flat"], kind="text"),
+        Field("rent_gross_cold_eur", lab["rent"], 2, unit="€"),
+        Field("rooms", lab["rooms"], 1, least=0),
+        Field("living_area_m2", lab["area"], 1, unit="m²"),
+        Field("available_from", lab["available"], kind="date"),
+        Field("score", lab["score"], 1),
+    ]
+    geo = VectorTiles(
         lab["flats"],
-        f.geometry.y.to_numpy(),
-        f.geometry.x.to_numpy(),
-        [classes.colour(v) for v in score],
-        aliases,
-        props[fields].to_numpy().tolist(),
+        "flats",
+        "score",
+        classes,
+        fields,
         {"radius": 4, "fill": True, "fillOpacity": 0.95, "weight": 0.6, "color": "#333"},
+        locale="de-DE" if lab.lang == "de" else "en-GB",
+        none=str(lab["none"]),
     )
     geo.add_to(m)
+    load_sidecar(m, "flats")
+    m.sidecars = {"flats": sidecar("flats", f, [x.property for x in fields])}  # type: ignore[attr-defined]
     low = float(np.nanmin(score)) if score.notna().any() else 0.0
     legend = Legend(lab["score"], lab["score_unit"], classes.items(lab, low, lab.number))
     return finish(m, {geo: legend})

@@ -41,16 +41,18 @@ def public_maps(engine: Engine, profile: ScoringProfile) -> dict[str, folium.Map
     interpreting = profile.catalogue.interpreting_language
     indicators = profile.indicator_list()
     with engine.connect() as conn:
-        d = data.districts(conn, [i.key for i in indicators])
+        d = data.districts(conn, profile.min_cell, [i.key for i in indicators])
         return {
-            "districts": builders.districts_map(d, indicators, profile.district.min_population),
+            "districts": builders.districts_map(
+                d, indicators, profile.district.min_population, profile.min_cell
+            ),
             "infrastructure": builders.infrastructure_map(
                 data.area_scores(conn), data.amenities(conn), profile.category_list("amenity"), d
             ),
             "offers": builders.offers_map(
                 data.offers(conn),
                 d,
-                data.coverage_gaps(engine, interpreting),
+                data.coverage_gaps(engine, interpreting, profile.min_cell),
                 DEFAULT_RADIUS_M / 1000,
             ),
             "flats": builders.flats_map(data.flats(conn), d),
@@ -84,11 +86,17 @@ def render_public(
     vendor(out / STATIC)
     files = {}
     for name, m in public_maps(engine, profile).items():
-        files[name] = out / f"{name}.html"
-        files[name].write_text(html_of(m, STATIC), encoding="utf-8")
-        for collection, script in getattr(m, "sidecars", {}).items():  # for maps opened from disk
-            (out / STATIC / sidecar_name(collection)).write_text(script, encoding="utf-8")
+        files[name] = write_map(m, out / f"{name}.html")
     return files
+
+
+def write_map(m: folium.Map, path: Path) -> Path:
+    """Write a map to ``path`` with its tile data for opening from disk in ``static/``
+    beside it; return ``path``."""
+    path.write_text(html_of(m, STATIC), encoding="utf-8")
+    for collection, script in getattr(m, "sidecars", {}).items():
+        (path.parent / STATIC / sidecar_name(collection)).write_text(script, encoding="utf-8")
+    return path
 
 
 def household_map(
@@ -110,7 +118,7 @@ def household_map(
         ranker = ranker_of(rankers, engine, profile)
         results = ranker.rank(household, top, held=held_flats(engine)).results
     with engine.connect() as conn:
-        d, f = data.districts(conn), data.flats(conn)
+        d, f = data.districts(conn, profile.min_cell), data.flats(conn)
         iso = transit = None
         if results:
             chosen = f.set_index("id").geometry.loc[[results[0].flat_id]]

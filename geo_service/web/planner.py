@@ -39,7 +39,9 @@ def coverage_gaps(request: Request, session: Planner, db: Db, prof: Profile) -> 
                 "language": words.languages([g.language]),
                 "homes": g.households,
             }
-            for g in all_gaps(db, skip_languages=[interpreting] if interpreting else [])
+            for g in all_gaps(
+                db, prof.min_cell, skip_languages=[interpreting] if interpreting else []
+            )
         ),
         key=lambda r: (r["district"], r["category"], r["language"]),
     )

@@ -108,6 +108,7 @@ def test_cli_table_names_every_command() -> None:
         ("roles", "roles"),
         ("import kinds", "import_kinds"),
         ("reservation statuses", "reservation_statuses"),
+        ("release reasons", "release_reasons"),
         ("allocation methods", "allocation_methods"),
         ("unplaced reasons", "unplaced_codes"),
         ("waiting-list statuses", "waiting_statuses"),

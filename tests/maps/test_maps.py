@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 from sqlalchemy import Engine
 
-from geo_service.catalogue.service import coverage
+from geo_service.catalogue.service import coverage, public_rows
 from geo_service.maps import data
 from geo_service.maps import household as household_page
 from geo_service.scoring.profile import ScoringProfile
@@ -233,15 +233,13 @@ def test_offer_popup_in_words(browser: Browser, rendered: dict[str, Path]) -> No
 
 
 def test_offer_map_coverage_gaps_layer(
-    browser: Browser, rendered: dict[str, Path], sample_engine: Engine
+    browser: Browser, rendered: dict[str, Path], sample_engine: Engine, profile: ScoringProfile
 ) -> None:
     """Ticking the gaps layer draws the 31 districts; tooltips name the 2SFCA gaps by the
-    category's label and the language's name."""
-    gaps = [
-        r
-        for r in coverage(sample_engine, ["ti", "so"], ["counselling", "language_course"])
-        if r.gap
-    ]
+    category's label and the language's name, but not a language of fewer than min_cell
+    households of the district (public_rows)."""
+    rows = coverage(sample_engine, ["ti", "so"], ["counselling", "language_course"])
+    gaps = [r for r in public_rows(rows, profile.min_cell) if r.gap]
     assert gaps, "the sample should have some Tigrinya/Somali gaps"
     html = rendered["offers"].read_text(encoding="utf-8")
     names = {"ti": "Tigrinya \\(ti\\)", "so": "Somali \\(so\\)"}
@@ -284,13 +282,21 @@ def test_gap_layer_stays_below_the_offers(browser: Browser, rendered: dict[str, 
 def test_flat_popup_with_units_and_german_formats(
     browser: Browser, rendered: dict[str, Path]
 ) -> None:
-    """A flat's popup: its id under "Wohnung", rent in €, area in m², date as TT.MM.JJJJ."""
+    """The flats are vector tiles (from disk: cut in the browser from static/tiles-flats.js),
+    not embedded in the page; a flat's popup: its id under "Wohnung", rent in €, area in m²,
+    date as TT.MM.JJJJ."""
+    html = rendered["flats"].read_text(encoding="utf-8")
+    assert len(html.encode()) < 500_000 and "tiles-flats.js" in html
+    assert "F-0001" not in html  # no flat embedded
     page, _, _ = open_offline(browser, rendered["flats"])
+    page.wait_for_function(
+        "document.querySelectorAll('.leaflet-vectorTiles-pane canvas.leaflet-tile-loaded')"
+        ".length > 0"
+    )
     m = leaflet_map(page)
     xy = page.evaluate(
-        f"(() => {{ let p = null; {m}.eachLayer(l => {{ if (!p && l.options && "
-        f"l.options.point !== undefined) {{ p = {m}.latLngToContainerPoint(l.getLatLng()); }} }});"
-        "return [p.x, p.y]; })()"
+        "(() => { const f = window.GeoTileData.flats.features[0].geometry.coordinates;"
+        f" const p = {m}.latLngToContainerPoint([f[1], f[0]]); return [p.x, p.y]; }})()"
     )
     page.mouse.click(xy[0], xy[1])
     page.locator(".leaflet-popup-content").wait_for()
@@ -410,7 +416,7 @@ def test_household_without_a_fitting_flat_says_so(
 ) -> None:
     """A household for which no flat fits gets "keine passende Wohnung", not "Rang 1–0"."""
     with sample_engine.connect() as conn:
-        d, f = data.districts(conn), data.flats(conn)
+        d, f = data.districts(conn, profile.min_cell), data.flats(conn)
     m = household_page.household_map([], f, d, HOUSEHOLD, profile, form=["ar"])
     html = m.get_root().render()
     assert "Ranking: keine passende Wohnung" in html and "1–0" not in html

@@ -9,8 +9,8 @@ throttle. Reservations and allocations record who placed them as an API key's id
 never fired). A change of an account moves the state version (HTTP Basic checks are cached
 per version). The service role gets row access from ``db migrate``.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009 (renumbered after main's 0009_waiting_list_state)
 Create Date: 2026-12-07 09:00:00.000000
 """
 
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009"
-down_revision: str | None = "0008"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -6,8 +6,8 @@ trigram index (pg_trgm, a trusted extension the database owner may create) over 
 names so that a misspelt street is still found. The service role gets row access from
 ``db migrate``.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-07 12:00:00.000000
 """
 
@@ -19,8 +19,8 @@ from geoalchemy2 import Geometry
 
 from geo_service.db.crs import migration_srid
 
-revision: str = "0010"
-down_revision: str | None = "0009"
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
