@@ -60,7 +60,9 @@ def maps_dir(sample_engine: Engine, tmp_path_factory: pytest.TempPathFactory) ->
     out = tmp_path_factory.mktemp("maps")
     vendor(out / STATIC)
     with sample_engine.connect() as conn:
-        m = builders.flats_map(data.flats(conn), data.districts(conn))
+        m = builders.flats_map(
+            data.flats(conn), data.districts(conn, load_profile(Settings().profile_path).min_cell)
+        )
     (out / "flats.html").write_text(html_of(m, STATIC), encoding="utf-8")
     return out
 
