@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import logging
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -17,7 +16,8 @@ from geo_service import __version__
 from geo_service.api import docs, openapi, problems
 from geo_service.api.deps import reject_nul_characters, reject_unknown_query
 from geo_service.api.limits import BodySizeLimit
-from geo_service.api.logging import RequestLog
+from geo_service.api.logging import RequestLog, configure_logging
+from geo_service.api.metrics import RequestMetrics, worker_exited
 from geo_service.api.ogc import router as ogc_router
 from geo_service.api.routes import (
     allocations,
@@ -28,6 +28,7 @@ from geo_service.api.routes import (
     health,
     maps,
     maps_report,
+    metrics,
     offer_edits,
     offers,
     organisations,
@@ -43,13 +44,14 @@ from geo_service.config import Settings, get_settings
 from geo_service.db import crs
 from geo_service.db.engine import database_url, make_engine
 from geo_service.errors import GeoServiceError
-from geo_service.i18n import _
 from geo_service.i18n.http import LanguageMiddleware
 from geo_service.maps import assets
+from geo_service.privacy.schedule import purge_periodically
 from geo_service.scoring.profile import cached_profile
 from geo_service.scoring.ranker_cache import RankerCache
 from geo_service.state import StateCache
 from geo_service.transition.plan import PlanCache
+from geo_service.web import app as workspace
 
 DESCRIPTION = """
 Every request but `/health`, `/ready` and `/docs` needs an **API key** in the `X-API-Key`
@@ -80,13 +82,21 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.state.audit = AuditWriter(app.state.engine)
         check_storage_crs(app.state.engine, settings)
         warm_up(app.state.cache, settings)
+        purging = (
+            asyncio.create_task(purge_periodically(app.state.engine, settings))
+            if settings.privacy_purge_interval_hours > 0
+            else None
+        )
         try:
             yield
         finally:
+            if purging is not None:
+                purging.cancel()
             app.state.audit.close()
             app.state.cache.close()
             if own:
                 app.state.engine.dispose()
+            worker_exited()
 
     app = FastAPI(
         title="geo_service",
@@ -101,9 +111,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     problems.install(app)
     docs.install(app, settings.web_assets_dir)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestMetrics)
     app.add_middleware(RequestLog)
     app.add_middleware(LanguageMiddleware, default=settings.language)
     app.include_router(health.router, dependencies=[Depends(reject_unknown_query)])
+    app.include_router(metrics.router, dependencies=[Depends(reject_unknown_query)])
     v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(reject_unknown_query)])
     for module in (
         districts,
@@ -124,6 +136,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     v1.include_router(catalogue.router)
     app.include_router(v1)
     app.include_router(ogc_router)
+    workspace.install(app)
     mount_maps(app, settings)
     openapi.install(app)
     configure_logging()
@@ -148,27 +161,8 @@ def warm_up(cache: StateCache, settings: Settings) -> None:
 
 
 def mount_maps(app: FastAPI, settings: Settings) -> None:
-    """The /maps pages behind a session cookie, and their vendored assets."""
+    """The /maps pages behind the workspace's session, and their vendored assets."""
     app.include_router(maps.router, dependencies=[Depends(reject_unknown_query)])
     app.include_router(maps_report.router, dependencies=[Depends(reject_unknown_query)])
     static = Path(settings.maps_dir) / "static"
     app.mount("/maps/static", StaticFiles(directory=static, check_dir=False), name="map-assets")
-
-    @app.exception_handler(maps.LoginRequired)
-    async def to_login(request: Request, exc: Exception) -> Response:
-        """Browsers go to the login page, which brings them back to the page they asked for;
-        API clients get 401 problem+json."""
-        if "text/html" in request.headers.get("accept", ""):
-            target = exc.target if isinstance(exc, maps.LoginRequired) else None
-            return RedirectResponse(maps.login_url(target), status_code=302)
-        return problems.problem(401, _("log in at /maps/login to see the maps"))
-
-
-def configure_logging() -> None:
-    """Send geo_service's logs (one JSON line per request) to stderr once per process."""
-    logger = logging.getLogger("geo_service")
-    logger.setLevel(logging.INFO)
-    if not logger.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
-        logger.addHandler(handler)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -180,16 +181,41 @@ async def _on_database(_request: Request, exc: Exception) -> JSONResponse:
     return problem(500, _("internal error while talking to the database"))
 
 
-async def _on_unexpected(_request: Request, exc: Exception) -> JSONResponse:
-    """Anything else: log the type, answer 500 without a stack trace."""
+def wrapped_database_error(exc: BaseException) -> DBAPIError | None:
+    """The database error another library's error wraps (pandas' ``read_sql`` raises its own
+    DatabaseError from SQLAlchemy's), found along the chain of causes."""
+    seen: set[int] = set()
+    cause = exc.__cause__ or exc.__context__
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, DBAPIError):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    """Anything else: a database error wrapped by a library as such; otherwise log the type
+    and answer 500 without a stack trace."""
+    database = wrapped_database_error(exc)
+    if database is not None:
+        return await _on_database(request, database)
     log.exception("unhandled error: %s", type(exc).__name__)
     return problem(500, _("internal error; it has been logged"))
 
 
+# Every error the API answers, with its problem+json handler (the workspace's pages show the
+# same problem as a German page: geo_service/web/errors.py)
+HANDLERS: dict[type[Exception], Callable[[Request, Exception], Awaitable[JSONResponse]]] = {
+    RequestValidationError: _on_validation,
+    StarletteHTTPException: _on_http,
+    GeoServiceError: _on_service,
+    DBAPIError: _on_database,
+    Exception: _on_unexpected,
+}
+
+
 def install(app: FastAPI) -> None:
     """Register the problem+json handlers on ``app``."""
-    app.add_exception_handler(RequestValidationError, _on_validation)
-    app.add_exception_handler(StarletteHTTPException, _on_http)
-    app.add_exception_handler(GeoServiceError, _on_service)
-    app.add_exception_handler(DBAPIError, _on_database)
-    app.add_exception_handler(Exception, _on_unexpected)
+    for exc_type, handler in HANDLERS.items():
+        app.add_exception_handler(exc_type, handler)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 from pathlib import Path
 
 import typer
@@ -25,9 +25,7 @@ app.add_typer(report_app, name="report")
 @report_app.callback()
 def report(
     ctx: typer.Context,
-    since: datetime = typer.Option(
-        None, formats=["%Y-%m-%d"], help="Date of the last meeting (YYYY-MM-DD)."
-    ),
+    since: str = typer.Option(None, help="Date of the last meeting (YYYY-MM-DD or TT.MM.JJJJ)."),
     out: Path = typer.Option(None, help="Write to this .html or .pdf file."),
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON instead."),
     profile: ProfilePath = None,
@@ -44,13 +42,14 @@ def report(
         return
     if since is None:
         raise InputError(_("give --since YYYY-MM-DD (the date of the last meeting)"))
+    day = since_day(since)
     if not as_json and out is None:
         raise InputError(_("give --out FILE (.html or .pdf), or --json"))
     suffix = out.suffix.lower() if out else ""
     if out is not None and suffix not in (".html", ".pdf"):
         raise InputError(_("--out: {name} must end in .html or .pdf").format(name=out.name))
     prof = profile_from(profile)
-    found = build_report(get_engine(), since.date(), prof)
+    found = build_report(get_engine(), day, prof)
     if as_json:
         print_json(found)
     if out is None:
@@ -59,13 +58,13 @@ def report(
         out.write_bytes(render_pdf(found, prof))
     else:
         out.write_text(render_html(found, prof), encoding="utf-8")
-    console.print(f"situation report since {since:%d.%m.%Y} written to {out}")
+    console.print(f"situation report since {day:%d.%m.%Y} written to {out}")
 
 
 @report_app.command("fairness")
 def fairness(
-    since: datetime = typer.Option(
-        ..., formats=["%Y-%m-%d"], help="Households on the waiting list since (YYYY-MM-DD)."
+    since: str = typer.Option(
+        ..., help="Households on the waiting list since (YYYY-MM-DD or TT.MM.JJJJ)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     profile: ProfilePath = None,
@@ -76,8 +75,19 @@ def fairness(
     from geo_service.db.engine import get_engine
     from geo_service.report.fairness import build_fairness
 
-    found = build_fairness(get_engine(), since.date(), profile_from(profile))
+    found = build_fairness(get_engine(), since_day(since), profile_from(profile))
     if as_json:
         print_json(found)
         return
     show_fairness(found)
+
+
+def since_day(text: str) -> date:
+    """The day of ``--since`` (YYYY-MM-DD or TT.MM.JJJJ); InputError naming the option."""
+    from geo_service.dates import as_date
+    from geo_service.errors import InputError
+
+    try:
+        return as_date(text)
+    except ValueError as exc:
+        raise InputError(f"--since: {exc}") from None

@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from geo_service.audit import record
@@ -27,10 +27,16 @@ from geo_service.errors import Conflict, InputError, NotFound
 from geo_service.i18n import N_, _
 from geo_service.i18n.formats import day
 from geo_service.reservations import service as reservations
+from geo_service.reservations.claims import (
+    check_free,
+    flat_address,
+    lapse_offers,
+    lock_flats,
+    offer_lifetime,
+)
 from geo_service.reservations.holds import case_ref_hash, place_holds
 from geo_service.scoring.explain import constraint_name
 from geo_service.scoring.household import Household, parse_household
-from geo_service.scoring.pipeline import held_flats
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranker_cache import RankerCache, ranker_of
 from geo_service.transition.schemas import NewEntry, WaitingEntry, WaitingListPage
@@ -87,10 +93,13 @@ def _entry_id(value: str) -> uuid.UUID:
 
 
 def _select() -> Any:
-    """Entries with the expiry and status of their hold."""
-    return select(W, R.c.expires_at.label("hold_expires_at"), R.c.status.label("hold_status")).join(
-        R, R.c.id == W.c.reservation_id, isouter=True
-    )
+    """Entries with the expiry and status of their hold and their flat's address."""
+    return select(
+        W,
+        R.c.expires_at.label("hold_expires_at"),
+        R.c.status.label("hold_status"),
+        flat_address(W.c.flat_id),
+    ).join(R, R.c.id == W.c.reservation_id, isouter=True)
 
 
 def _public(row: Any, today: date | None = None) -> WaitingEntry:
@@ -98,8 +107,10 @@ def _public(row: Any, today: date | None = None) -> WaitingEntry:
     today = today or date.today()
     end = row.moved_at or row.withdrawn_at
     last = end.date() if end else today
-    lapsed = row.hold_status != "held" or row.hold_expires_at <= datetime.now(UTC)
+    now = datetime.now(UTC)
+    lapsed = row.hold_status != "held" or row.hold_expires_at <= now
     expired = row.status == "reserved" and row.hold_status != "confirmed" and lapsed
+    offer_ends = row.offered_at + offer_lifetime() if row.status == "offered" else None
     return WaitingEntry(
         id=str(row.id),
         household=Household.model_validate(row.household),
@@ -110,6 +121,9 @@ def _public(row: Any, today: date | None = None) -> WaitingEntry:
         unit_district=row.unit_district,
         flat_id=row.flat_id,
         override_reason=row.override_reason,
+        flat_address=row.flat_address,
+        offer_expires_at=offer_ends,
+        offer_expired=offer_ends is not None and offer_ends <= now,
         reservation_id=str(row.reservation_id) if row.reservation_id else None,
         hold_expires_at=row.hold_expires_at if row.status == "reserved" else None,
         hold_expired=bool(expired),
@@ -275,20 +289,21 @@ def offer(
     rankers: RankerCache | None = None,
     override: Callable[[WaitingEntry], str | None] | None = None,
 ) -> WaitingEntry:
-    """Offer a free flat that fits the household (409: held, offered to another household,
-    not fitting, or in a district at its cap); ``override(entry)``, called once the flat
-    fits, gives the reason a flat outside the recommendations needs (or raises 400), stored
-    with the offer and audited."""
+    """Offer a free flat that fits the household; the offer holds the flat for it until it is
+    declined or lapses (``offer_hold_days``). 409: held, placed or offered to another
+    household (saying until when), not fitting, or in a district at its cap.
+    ``override(entry)``, called once the flat fits, gives the reason a flat outside the
+    recommendations needs (or raises 400), stored with the offer and audited."""
     eid = _entry_id(entry_id)
     current = get(engine, entry_id)
     if current.status != "waiting":
         raise _refuse(eid, current.status, "offer")
     ranker = ranker_of(rankers, engine, profile)
     household = planning_household(current.household, profile)
-    explanation = ranker.score_flat(flat_id, household, held=held_flats(engine))
-    failed = [c for c in explanation.constraints if not c.passed]
-    if any(c.name == "free" for c in failed):
-        raise Conflict(_("flat {flat} is held, reserved or not on offer").format(flat=flat_id))
+    explanation = ranker.score_flat(flat_id, household, held=set())
+    failed = [c for c in explanation.constraints if not c.passed and c.name != "free"]
+    if not ranker.on_offer[ranker.position[flat_id]]:
+        raise Conflict(_("flat {flat} is no longer on offer").format(flat=flat_id))
     if failed:
         raise Conflict(
             _("flat {flat} does not fit this household: {failed}").format(
@@ -304,21 +319,28 @@ def offer(
             )
         )
     reason = override(current) if override else None
+
+    def work(conn: Connection) -> WaitingEntry:
+        lock_flats(conn, [flat_id])
+        lapse_offers(conn, [flat_id], key, profile.version)
+        check_free(conn, {flat_id: None})
+        _step(conn, eid, "offer", {"flat_id": flat_id, "override_reason": reason})
+        _audit(
+            conn,
+            "offer",
+            key,
+            profile,
+            entry_id=str(eid),
+            flat_id=flat_id,
+            placement_score=explanation.placement_score,
+            until=(datetime.now(UTC) + offer_lifetime()).isoformat(timespec="seconds"),
+            **({"override_reason": reason} if reason else {}),
+        )
+        return _public(_read(conn, eid))
+
     try:
-        with engine.begin() as conn:
-            _step(conn, eid, "offer", {"flat_id": flat_id, "override_reason": reason})
-            _audit(
-                conn,
-                "offer",
-                key,
-                profile,
-                entry_id=str(eid),
-                flat_id=flat_id,
-                placement_score=explanation.placement_score,
-                **({"override_reason": reason} if reason else {}),
-            )
-            return _public(_read(conn, eid))
-    except IntegrityError:
+        return in_transaction(engine, work)
+    except IntegrityError:  # the unique index: another household holds it through the list
         raise Conflict(
             _("flat {flat} is already offered to another household").format(flat=flat_id)
         ) from None
@@ -343,7 +365,8 @@ def reserve(
     hold, _, stamp = reservations.prepare_hold(
         engine, flat_id, household, None, profile, rankers=rankers
     )
-    hold = replace(hold, override_reason=current.override_reason)
+    # the flat is offered to this household: its own hold (with the offer's override reason)
+    hold = replace(hold, entry_id=eid, override_reason=current.override_reason)
 
     def work(conn: Connection) -> WaitingEntry:
         (row,) = place_holds(conn, [hold], key, profile.version, stamp)
@@ -398,7 +421,7 @@ def _close(
         _step(conn, eid, action, {"flat_id": None, "reservation_id": None, "override_reason": None})
         rid = before.reservation_id
         if rid is not None and _hold_status(conn, rid) in ("held", "confirmed"):
-            reservations.apply_transition(conn, rid, "release", key, profile)
+            reservations.apply_transition(conn, rid, "release", key, profile, f"{action}:{reason}")
         _audit(
             conn,
             action,
@@ -432,3 +455,45 @@ def withdraw(
 ) -> WaitingEntry:
     """The household leaves the list (409 when it has moved or was withdrawn already)."""
     return _close(engine, entry_id, "withdraw", reason, key, profile)
+
+
+def filtered_page(
+    engine: Engine,
+    *,
+    statuses: list[str] | None = None,
+    district: str | None = None,
+    size: tuple[int, int | None] | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> WaitingListPage:
+    """Entries, longest waiting first, of some statuses, whose accommodation unit lies in a
+    district, of a household size (``(least, most)``, ``most`` None: or more)."""
+    where: list[ColumnElement[bool]] = []
+    if statuses:
+        where.append(W.c.status.in_(statuses))
+    if district:
+        where.append(W.c.unit_district == district)
+    if size is not None:
+        persons = W.c.household["size"].as_integer()
+        where.append(persons >= size[0])
+        if size[1] is not None:
+            where.append(persons <= size[1])
+    with engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(W).where(*where)).scalar_one()
+        rows = conn.execute(
+            _select().where(*where).order_by(W.c.entered_on, W.c.id).limit(limit).offset(offset)
+        ).all()
+    return WaitingListPage(
+        total=total, limit=limit, offset=offset, items=[_public(r) for r in rows]
+    )
+
+
+def holds_due(engine: Engine, before: datetime) -> list[WaitingEntry]:
+    """Reserved entries whose hold lapses before ``before`` (or has lapsed), soonest first."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            _select()
+            .where(W.c.status == "reserved", R.c.expires_at < before)
+            .order_by(R.c.expires_at, W.c.id)
+        ).all()
+    return [_public(r) for r in rows]

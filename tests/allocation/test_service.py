@@ -78,7 +78,7 @@ def test_optimum_equals_the_full_milp_with_a_held_flat(
         limits = every.binding(scores, ranker.district_index) if every else None
         full = solve_optimal(scores, ranker.district_index, left, placed_first=True, limits=limits)
     finally:
-        transition(scored, str(hold.id), "release", info, prof)
+        transition(scored, str(hold.id), "release", info, prof, "entered_in_error")
     print(f"scale {scale}: room {left.sum()}, {result.solve_path}, {result.solve_detail}")
     assert 0 < result.placed < len(batch)  # capacities bind
     # the sample's kita places bind for this batch: no network flow, the MILP with their rows

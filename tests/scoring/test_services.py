@@ -107,7 +107,7 @@ def test_confirmed_placements_use_places_and_a_release_gives_them_back(
         )
         placed.append(transition(scored_sample, hold.id, "confirm", key, profile))
     with scored_sample.connect() as conn:
-        geb = next(d for d in list_status(conn, False, profile=profile) if d.code == "GEB")
+        geb = next(d for d in list_status(conn, None, profile=profile) if d.code == "GEB")
     assert geb.services is not None
     kita = next(s for s in geb.services if s.kind == "kita")
     assert (kita.free_places, kita.used, kita.left, kita.label) == (2, 2, 0, "Kita-Plätze")

@@ -24,10 +24,12 @@ def list_districts(
     db: Engine = Depends(engine),
     prof: ScoringProfile = Depends(profile),
 ) -> DistrictList:
-    """Every district with its free service places (kita, school, language course); for
-    viewers, small districts' figures are suppressed (null)."""
+    """Every district with its free service places (kita, school, language course); below
+    the planner role, small districts' figures and small numbers of placements (with the
+    utilisation and factor that give them away) are null."""
+    public = None if key.allows("planner") else prof.min_cell
     with db.connect() as conn:
-        return DistrictList(items=list_status(conn, public=not key.allows("planner"), profile=prof))
+        return DistrictList(items=list_status(conn, public, profile=prof))
 
 
 @router.get(

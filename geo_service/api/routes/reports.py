@@ -3,7 +3,6 @@ fairness``: placements by household group (planners and above)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -12,6 +11,7 @@ from sqlalchemy import Engine
 
 from geo_service.api.deps import engine, profile, require
 from geo_service.auth.keys import KeyInfo
+from geo_service.dates import StrictDate
 from geo_service.report.fairness import build_fairness
 from geo_service.report.fairness_results import FairnessReport
 from geo_service.report.results import SituationReport
@@ -37,7 +37,8 @@ router = APIRouter(prefix="/reports", tags=["reports"])
 )
 def situation(
     since: Annotated[
-        date, Query(description="Date of the last meeting (YYYY-MM-DD); not in the future.")
+        StrictDate,
+        Query(description="Day of the last meeting, not in the future (YYYY-MM-DD, TT.MM.JJJJ)."),
     ],
     format: Annotated[Literal["json", "html", "pdf"], Query()] = "json",
     key: KeyInfo = Depends(require("planner")),
@@ -63,8 +64,11 @@ def situation(
 @router.get("/fairness", summary="Fairness by household group", response_model=FairnessReport)
 def fairness(
     since: Annotated[
-        date,
-        Query(description="Households on the waiting list since (YYYY-MM-DD); not in the future."),
+        StrictDate,
+        Query(
+            description="Households on the waiting list since, not in the future "
+            "(YYYY-MM-DD, TT.MM.JJJJ)."
+        ),
     ],
     key: KeyInfo = Depends(require("planner")),
     db: Engine = Depends(engine),

@@ -7,8 +7,8 @@ their ``services`` (kind -> places, from the profile's ``[services]`` when the h
 A change to the capacities moves the state version, like the district status. Allocations
 may also be made with the method ``balanced``.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-07 10:00:00.000000
 """
 
@@ -18,8 +18,11 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0009"
-down_revision: str | None = "0008"
+from geo_service.db.downgrade_guard import refuse_data_loss, rows
+from geo_service.i18n import _
+
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -67,9 +70,23 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Revert this revision."""
+    """Revert this revision (refused while service places, services taken, override reasons
+    or balanced allocations are stored)."""
+    refuse_data_loss(
+        "0013",
+        {
+            _("rows of {table}").format(table="service_capacities"): rows("service_capacities"),
+            _("reservations with service places"): rows("reservations", "services <> '{}'::jsonb"),
+            _("reservations with reasons for holding a flat outside the recommendations"): rows(
+                "reservations", "override_reason IS NOT NULL"
+            ),
+            _("offers with reasons for a flat outside the recommendations"): rows(
+                "waiting_list", "override_reason IS NOT NULL"
+            ),
+            _("balanced allocations"): rows("allocations", "method = 'balanced'"),
+        },
+    )
     op.execute("DROP TRIGGER IF EXISTS service_capacities_bump_state_version ON service_capacities")
-    op.execute("DELETE FROM allocations WHERE method = 'balanced'")
     op.drop_constraint(op.f("ck_allocations_method_enum"), "allocations", type_="check")
     op.create_check_constraint(
         op.f("ck_allocations_method_enum"), "allocations", "method IN ('optimal', 'greedy')"
