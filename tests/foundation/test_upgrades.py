@@ -341,6 +341,7 @@ def test_a_downgrade_that_would_drop_data_refuses(
     with owner.begin() as conn:
         conn.execute(text("DELETE FROM service_capacities"))
         conn.execute(text("UPDATE reservations SET services = '{}', override_reason = NULL"))
+        conn.execute(text("UPDATE waiting_list SET override_reason = NULL"))
         conn.execute(text("DELETE FROM allocations WHERE method = 'balanced'"))
     with pytest.raises(DataLossRefused, match="anonymisierte Zeilen von waiting_list"):
         migrate.downgrade(owner, CHAIN[CHAIN.index("0010") - 1])

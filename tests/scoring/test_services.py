@@ -112,9 +112,9 @@ def test_confirmed_placements_use_places_and_a_release_gives_them_back(
     kita = next(s for s in geb.services if s.kind == "kita")
     assert (kita.free_places, kita.used, kita.left, kita.label) == (2, 2, 0, "Kita-Plätze")
     assert geb_flats() == []
-    transition(scored_sample, placed[0].id, "release", key, profile)
+    transition(scored_sample, placed[0].id, "release", key, profile, "moved_out")
     assert geb_flats()
-    transition(scored_sample, placed[1].id, "release", key, profile)
+    transition(scored_sample, placed[1].id, "release", key, profile, "moved_out")
 
 
 def test_ingest_capacities_reports_every_bad_row_and_writes_nothing(
