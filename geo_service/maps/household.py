@@ -22,6 +22,8 @@ from geo_service.scoring.results import RankedFlat
 REACH_COLOURS = palette("Blues", 2)  # largest area first, drawn below the smaller
 TRANSIT_COLOURS = palette("Oranges", 2)  # bus and walk: 30 min below 15 min
 REACH_M = (500.0, 1000.0)
+# The form fills the map's left side, so the legend (which grows with the reach layers) and the
+# scale bar go to the right, above the note on the data.
 FORM_STYLE = """<style>
 #household-panel{position:fixed;top:86px;left:60px;z-index:999;background:#fff;width:250px;
  padding:8px 10px;border-radius:4px;font:13px "DejaVu Sans",Arial,sans-serif;
@@ -31,6 +33,8 @@ FORM_STYLE = """<style>
 #household-panel input[type=date],#household-panel select{width:100%;box-sizing:border-box}
 #household-panel .need{display:block;font-weight:normal;margin:1px 0}
 #household-error{color:#a50f15;background:#fee;padding:4px 6px;margin:4px 0;border-radius:3px}
+.leaflet-bottom.leaflet-left{left:auto;right:0;bottom:22px}
+.leaflet-bottom.leaflet-left .leaflet-control{float:right;clear:right;margin-right:10px}
 .rank-marker{background:#54278f;color:#fff;border:2px solid #fff;border-radius:50%;width:22px;
  height:22px;text-align:center;font:bold 12px/22px "DejaVu Sans",Arial,sans-serif;
  box-shadow:0 1px 3px rgba(0,0,0,.5);transform:translate(-50%,-50%)}

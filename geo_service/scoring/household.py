@@ -15,7 +15,7 @@ from pydantic import (
     model_validator,
 )
 
-from geo_service.codes import CODE_LIST_MAX, LANGUAGE_PATTERN, Code
+from geo_service.codes import CODE_LIST_MAX, CODE_MAX, LANGUAGE_PATTERN, Code
 from geo_service.dates import StrictDate
 from geo_service.errors import InputError
 from geo_service.i18n import _, formats, validation
@@ -39,7 +39,7 @@ class Preferences(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
-    districts: list[Annotated[str, Field(min_length=1, max_length=16)]] = Field(
+    districts: list[Annotated[str, Field(min_length=1, max_length=CODE_MAX)]] = Field(
         default=[], max_length=10, description="District codes, the most wished first."
     )
     categories: dict[Annotated[str, Field(max_length=64)], Annotated[float, Field(gt=0)]] = Field(

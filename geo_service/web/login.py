@@ -228,7 +228,10 @@ def maps_login_page(
     status_code=303,
     responses={
         303: {"description": "To the maps page asked for, else /maps/", "headers": LOCATION},
-        401: {"description": "Unknown, revoked or expired key (the login form)"},
+        401: {
+            "description": "Unknown, revoked or expired key (the login form)",
+            "content": {"text/html": {"schema": {"type": "string"}}},
+        },
     },
 )
 async def maps_key_login(request: Request) -> Response:

@@ -192,5 +192,5 @@ def test_allocate_frames(api_engine: Engine) -> None:
     assert run.districts["placed"].sum() == 2
     assert count(api_engine, models.allocations) == 0
     assert count(api_engine, models.reservations) == 0
-    with pytest.raises(InputError, match="method muss"):
+    with pytest.raises(InputError, match="Verfahren muss"):
         analysis.allocate(hh, method="best", engine=api_engine)

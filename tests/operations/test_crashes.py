@@ -51,6 +51,7 @@ COPIES = 40  # the sample's amenities this many times over: an import of ~90 000
 CLIENTS = 12
 IMPORT_APP = "crash-import"
 TARGET = {"confirm": "confirmed", "release": "released"}
+RELEASE = {"release": {"reason": "entered_in_error"}}  # a confirmed placement ends with a reason
 
 
 @dataclass
@@ -147,7 +148,10 @@ class Storm:
                     continue
                 back = True
                 try:
-                    r = client.post(f"/api/v1/flats/{flat}/reservations", json={"household": ONE})
+                    r = client.post(
+                        f"/api/v1/flats/{flat}/reservations",
+                        json={"household": ONE, "override_reason": "Absturztest (Beispiel)"},
+                    )
                     self._note(r)
                     if r.status_code == 201:
                         rid = r.json()["id"]
@@ -155,7 +159,9 @@ class Storm:
                         for step in steps:
                             with self.lock:
                                 self.unsure.setdefault(rid, set()).add(TARGET[step])
-                            done = client.post(f"/api/v1/reservations/{rid}/{step}")
+                            done = client.post(
+                                f"/api/v1/reservations/{rid}/{step}", json=RELEASE.get(step)
+                            )
                             self._note(done, rid)
                             if done.status_code != 200:
                                 break
