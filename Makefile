@@ -18,7 +18,7 @@ APT_PKGS  := postgresql-15 postgresql-15-postgis-3 chromium gdal-bin $(APT_LEAN)
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 
-.PHONY: help demo test deps apt venv npm db lint typecheck pytest bench screenshots clean-db
+.PHONY: help demo test deps apt venv npm dist db lint typecheck pytest bench screenshots clean-db
 
 help:
 	@echo "make demo   - install, start PostGIS, load sample data, score, render maps, serve the API"
@@ -62,8 +62,15 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 # Web assets from the npm registry, pinned by the lock: the maps' Leaflet, Bootstrap, Font Awesome
-# and plugins, and Swagger UI for /docs. Install scripts are not run (none is needed).
-npm: node_modules/.installed
+# and plugins, and Swagger UI for /docs. Install scripts are not run (none is needed). The files
+# served (and the licences) are then copied into the package (geo_service/web), where the
+# service reads them, as the wheel's build hook (hatch_build.py) does.
+WEB_STAMP := node_modules/.copied-into-package
+npm: $(WEB_STAMP)
+
+$(WEB_STAMP): node_modules/.installed geo_service/webassets.py $(STAMP)
+	@$(PY) -m geo_service.webassets node_modules >/dev/null
+	@touch $@
 
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq >/dev/null; \
@@ -86,6 +93,12 @@ $(OGCTESTS_STAMP): $(OGCTESTS_REQS) $(STAMP)
 	@$(UV) pip install -q --python $(OGCTESTS_VENV)/bin/python -r $(OGCTESTS_REQS) >/tmp/geo_service-pip.log 2>&1 \
 	  || { tail -20 /tmp/geo_service-pip.log; exit 1; }
 	@touch $@
+
+# sdist and wheel in dist/ (the wheel carries the web assets: it works after `pip install`)
+dist: npm
+	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m build --installer uv --outdir dist . >/tmp/geo_service-build.log 2>&1 \
+	  || { tail -20 /tmp/geo_service-build.log; exit 1; }
+	@ls -l dist/
 
 db: deps
 	@$(GEO) db start >/dev/null
