@@ -18,12 +18,13 @@ APT_PKGS  := postgresql-15 postgresql-15-postgis-3 chromium gdal-bin $(APT_LEAN)
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_ARGS ?=
 
-.PHONY: help demo test deps apt venv npm dist db lint typecheck pytest bench screenshots clean-db
+.PHONY: help demo test deps apt venv npm dist docs docs-serve db lint typecheck pytest bench screenshots clean-db
 
 help:
 	@echo "make demo   - install, start PostGIS, load sample data, score, render maps, serve the API"
 	@echo "make test   - install, start PostGIS, then ruff, mypy and the whole pytest suite"
 	@echo "make notebooks - JupyterLab with the analyst notebooks on the embedded PostGIS (sample data scored)"
+	@echo "make docs   - build the documentation site (site/, --strict); make docs-serve serves it"
 	@echo "make messages - add new texts to the message catalogues (geo_service/locale), then translate them"
 
 deps: apt venv npm
@@ -116,9 +117,21 @@ typecheck: venv
 pytest: db ogctests
 	@$(VENV)/bin/pytest -n auto --maxprocesses 4 --dist loadscope $(PYTEST_ARGS)
 
-# mypy (half a minute on one core) runs beside the suite's start, which mostly waits on PostgreSQL.
+# mypy (half a minute on one core) and the documentation's strict build run beside the suite's
+# start, which mostly waits on PostgreSQL.
 test: deps lint
-	@$(MAKE) --no-print-directory -j2 typecheck pytest
+	@$(MAKE) --no-print-directory -j2 typecheck docs pytest
+
+# The documentation site (MkDocs, Material theme) into site/, --strict: a broken link, a page
+# missing from the nav or a failing reference generator (docs/hooks/reference.py) fails it.
+DOCS_PORT ?= 8010
+MKDOCS := NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs
+docs: npm
+	@$(MKDOCS) build --strict --quiet
+	@echo "documentation built in site/ (open site/index.html, or serve it: make docs-serve)"
+
+docs-serve: npm
+	@$(MKDOCS) serve --strict -a 127.0.0.1:$(DOCS_PORT)
 
 demo: db
 	@$(GEO) demo
