@@ -1,4 +1,5 @@
-"""The ``map_10k`` measurement: the flats map with 10,000 flats, built and loaded in Chromium
+"""The ``map_10k`` measurement: the flats map with 10,000 flats (its page, and the flats as
+the vector-tile data it cuts in the browser when opened from disk), built and loaded in Chromium
 with its base layer (built from the sample's OSM extract, which covers the synthetic city),
 beside Folium's default drawing of the same flats."""
 
@@ -19,17 +20,18 @@ from geo_service.config import get_settings
 from geo_service.db.engine import make_engine
 from geo_service.maps import builders, data
 from geo_service.maps.assets import vendor
-from geo_service.maps.render import STATIC, build_basemap, html_of
+from geo_service.maps.render import STATIC, build_basemap, html_of, write_map
 from geo_service.maps.screenshots import ARGS, CHROMIUM
+from geo_service.maps.tiles import sidecar_name
 from geo_service.scoring.pipeline import score_all
 from geo_service.scoring.profile import load_profile
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-# When each map counts as drawn: our canvas layer and legend; every one of the peer's markers.
+# When each map counts as drawn: our vector tiles and legend; every one of the peer's markers.
 OURS_DRAWN = (
-    "document.querySelector('.leaflet-overlay-pane canvas') !== null && "
+    "document.querySelector('.leaflet-vectorTiles-pane canvas.leaflet-tile-loaded') !== null && "
     "document.querySelector('#map-legend .legend-title') !== null"
 )
 PEER_DRAWN = "document.querySelectorAll('.leaflet-marker-icon').length >= %d"
@@ -72,8 +74,8 @@ def map_10k(ctx: BenchContext) -> list[Entry]:
     with engine.connect() as conn:
         flats = data.flats(conn)
         m = builders.flats_map(flats, data.districts(conn))
-    path = ctx.workdir / "flats.html"
-    path.write_text(html_of(m, STATIC), encoding="utf-8")
+    (ctx.workdir / STATIC).mkdir(parents=True, exist_ok=True)
+    path = write_map(m, ctx.workdir / "flats.html")
     build = time.perf_counter() - start
     engine.dispose()
     peer_path = ctx.workdir / "folium_default.html"
@@ -85,12 +87,14 @@ def map_10k(ctx: BenchContext) -> list[Entry]:
         peer = load_seconds(browser, peer_path, PEER_DRAWN % len(flats))
         browser.close()
     size = path.stat().st_size
+    tiles = (ctx.workdir / STATIC / sidecar_name("flats")).stat().st_size
     base = (ctx.workdir / STATIC / "basemap.js").stat().st_size
     entry = {
         "name": "map_10k",
         "size": RANK_FLATS,
         "bytes": size,
         "megabytes": round(size / 1e6, 2),
+        "tiles_megabytes": round(tiles / 1e6, 2),
         "basemap_megabytes": round(base / 1e6, 2),
         "baseline_megabytes": round(peer_path.stat().st_size / 1e6, 2),
         "build_seconds": round(build, 2),

@@ -167,11 +167,21 @@ FLAT_PUBLIC = ("id", "rooms", "living_area_m2", "rent_gross_cold_eur", "availabl
 FLAT_DETAIL = ("address", "floor", "lift", "barrier_free")
 
 
+def cell_score(flat: Any) -> Any:
+    """The infrastructure score of the H3 cell that ``flat`` (a flats table) lies in."""
+    a = models.area_scores
+    return select(a.c.score).where(func.ST_Covers(a.c.geom, flat.c.geom)).limit(1).scalar_subquery()
+
+
 def flats(src: Source) -> Select[Any]:
-    """Available flats only, never household data; address and fittings for the housing office."""
+    """Available flats only, never household data; address and fittings for the housing
+    office; ``score`` is the infrastructure score of the H3 cell the flat lies in."""
     f = models.flats
     names = [*FLAT_PUBLIC, *(FLAT_DETAIL if src.detail else ()), "district_code"]
-    return select(f.c.id.label("fid"), f.c.geom, *[f.c[n] for n in names]).where(f.c.available)
+    columns = [f.c[n] for n in names]
+    return select(f.c.id.label("fid"), f.c.geom, *columns, cell_score(f).label("score")).where(
+        f.c.available
+    )
 
 
 def area_scores(_: Source) -> Select[Any]:
@@ -273,8 +283,9 @@ COLLECTIONS = {
         CollectionSpec(
             "flats",
             "Available flats",
-            "Available flats (no household data). Viewers see rooms, area, rent and date; the "
-            "housing office also sees address, floor, lift and barrier-free access.",
+            "Available flats (no household data) with the infrastructure score of their cell. "
+            "Viewers see rooms, area, rent and date; the housing office also sees address, "
+            "floor, lift and barrier-free access.",
             "viewer",
             flats,
             detail_role="housing_office",

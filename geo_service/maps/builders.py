@@ -26,7 +26,6 @@ from geo_service.maps.legend import (
     palette,
     quantile_classes,
 )
-from geo_service.maps.points import CompactPoints
 from geo_service.maps.tiles import Field, VectorTiles, load_sidecar, sidecar
 from geo_service.scoring.profile import CategoryInfo, IndicatorInfo
 
@@ -295,34 +294,33 @@ def offers_map(
 
 
 def flats_map(f: gpd.GeoDataFrame, d: gpd.GeoDataFrame) -> folium.Map:
-    """Available flats coloured by the infrastructure score of their H3 cell (classes in the
-    legend), popups with German numbers and units."""
+    """Available flats from the ``flats`` vector tiles, coloured by the infrastructure score
+    of their H3 cell (classes in the legend), popups with the language's numbers and units."""
     lab = labels()
     m = base_map(lab["flats"], d, d, canvas=True)
     score = f["score"].astype(float).round(1)
     classes = quantile_classes(score.tolist(), GOOD)
-    props = pd.DataFrame(
-        {
-            "id": f["id"],
-            "rent": [lab.money(v) for v in f["rent_gross_cold_eur"]],
-            "rooms": [lab.number(v, 0 if float(v).is_integer() else 1) for v in f["rooms"]],
-            "area": [lab.area(v) for v in f["living_area_m2"]],
-            "from": [lab.date(v) for v in f["available_from"]],
-            "score": [lab.number(v) for v in score],
-        }
-    )
-    fields = ["id", "rent", "rooms", "area", "from", "score"]
-    aliases = [lab["flat"], lab["rent"], lab["rooms"], lab["area"], lab["available"], lab["score"]]
-    geo = CompactPoints(
+    fields = [
+        Field("id", lab["flat"], kind="text"),
+        Field("rent_gross_cold_eur", lab["rent"], 2, unit="€"),
+        Field("rooms", lab["rooms"], 1, least=0),
+        Field("living_area_m2", lab["area"], 1, unit="m²"),
+        Field("available_from", lab["available"], kind="date"),
+        Field("score", lab["score"], 1),
+    ]
+    geo = VectorTiles(
         lab["flats"],
-        f.geometry.y.to_numpy(),
-        f.geometry.x.to_numpy(),
-        [classes.colour(v) for v in score],
-        aliases,
-        props[fields].to_numpy().tolist(),
+        "flats",
+        "score",
+        classes,
+        fields,
         {"radius": 4, "fill": True, "fillOpacity": 0.95, "weight": 0.6, "color": "#333"},
+        locale="de-DE" if lab.lang == "de" else "en-GB",
+        none=str(lab["none"]),
     )
     geo.add_to(m)
+    load_sidecar(m, "flats")
+    m.sidecars = {"flats": sidecar("flats", f, [x.property for x in fields])}  # type: ignore[attr-defined]
     low = float(np.nanmin(score)) if score.notna().any() else 0.0
     legend = Legend(lab["score"], lab["score_unit"], classes.items(lab, low, lab.number))
     return finish(m, {geo: legend})

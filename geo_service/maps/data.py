@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, Label, Select, Table, func, select
 from geo_service.catalogue.results import CoverageRow
 from geo_service.catalogue.service import all_coverage
 from geo_service.db import models
+from geo_service.features.collections import cell_score
 from geo_service.scoring.districts import indicator_table, public_view
 
 DECIMALS = 6
@@ -90,14 +91,8 @@ def offers(conn: Connection) -> gpd.GeoDataFrame:
 
 def flats(conn: Connection) -> gpd.GeoDataFrame:
     """Available flats with their default infrastructure score (nearest H3 cell's score)."""
-    f, a = models.flats, models.area_scores
-    score = (
-        select(a.c.score)
-        .where(func.ST_Covers(a.c.geom, f.c.geom))
-        .limit(1)
-        .scalar_subquery()
-        .label("score")
-    )
+    f = models.flats
+    score = cell_score(f).label("score")
     q = select(
         f.c.id,
         f.c.rooms,

@@ -82,11 +82,17 @@ def render_public(
     vendor(out / STATIC)
     files = {}
     for name, m in public_maps(engine, profile).items():
-        files[name] = out / f"{name}.html"
-        files[name].write_text(html_of(m, STATIC), encoding="utf-8")
-        for collection, script in getattr(m, "sidecars", {}).items():  # for maps opened from disk
-            (out / STATIC / sidecar_name(collection)).write_text(script, encoding="utf-8")
+        files[name] = write_map(m, out / f"{name}.html")
     return files
+
+
+def write_map(m: folium.Map, path: Path) -> Path:
+    """Write a map to ``path`` with its tile data for opening from disk in ``static/``
+    beside it; return ``path``."""
+    path.write_text(html_of(m, STATIC), encoding="utf-8")
+    for collection, script in getattr(m, "sidecars", {}).items():
+        (path.parent / STATIC / sidecar_name(collection)).write_text(script, encoding="utf-8")
+    return path
 
 
 def household_map(

@@ -31,13 +31,18 @@ COORD_DECIMALS = 5  # about a metre
 
 @dataclass(frozen=True)
 class Field:
-    """A number shown in a feature's popup: property, label, decimals (in the map's
-    language's format); ``scale`` multiplies the value first."""
+    """A value shown in a feature's popup: property and label; a number in the map's
+    language's format with ``decimals`` (at least ``least``, default all of them) after
+    ``scale`` multiplies it, followed by ``unit``; ``kind`` "text" shows it as it is, "date"
+    as the language's date (28.11.2026)."""
 
     property: str
     label: str
     decimals: int = 1
     scale: float = 1.0
+    unit: str = ""
+    kind: str = "number"
+    least: int | None = None
 
 
 def sidecar_name(collection: str) -> str:
@@ -71,7 +76,8 @@ class VectorTiles(JSCSSMixin, Layer):
           var map = {{ this._parent.get_name() }};
           /* VectorGrid 1.3's click test assumes the map's zoom is the tiles' (ours snaps to
              quarter levels) and calls L.DomEvent.fakeStop, gone in Leaflet 1.9: find the
-             feature under the pointer in the tile's own pixels instead (set before any tile) */
+             feature under the pointer in the tile's own pixels instead (set before any tile);
+             a point gets the latlng Leaflet 1.9 reads from a clicked circle marker */
           if (!L.Canvas.Tile.prototype._geoClick) {
             L.Canvas.Tile.prototype._geoClick = L.Canvas.Tile.prototype._onClick = function (e) {
               var m = this._map, hit = null;
@@ -81,6 +87,10 @@ class VectorTiles(JSCSSMixin, Layer):
               for (var id in this._layers) {
                 var l = this._layers[id];
                 if (l.options.interactive && l._containsPoint(point)) { hit = l; }
+              }
+              if (hit && hit._point && !hit._latlng) {  /* a point: Leaflet reads its latlng */
+                hit._latlng = m.unproject(
+                  hit._point.add(this._tileCoord.scaleBy(this._size)), this._tileCoord.z);
               }
               if (hit && !m._draggableMoved(hit)) {
                 L.DomEvent.stopPropagation(e);
@@ -100,8 +110,15 @@ class VectorTiles(JSCSSMixin, Layer):
           };
           var fmt = function (f, v) {
             if (v === null || v === undefined || v === "") { return c.none; }
-            return (Number(v) * f.scale).toLocaleString(c.locale, {
-              minimumFractionDigits: f.decimals, maximumFractionDigits: f.decimals});
+            if (f.kind === "text") { return String(v); }
+            if (f.kind === "date") {
+              return new Date(String(v).slice(0, 10) + "T00:00:00Z").toLocaleDateString(
+                c.locale, {dateStyle: "medium", timeZone: "UTC"});
+            }
+            var s = (Number(v) * f.scale).toLocaleString(c.locale, {
+              minimumFractionDigits: f.least === null ? f.decimals : f.least,
+              maximumFractionDigits: f.decimals});
+            return f.unit ? s + " " + f.unit : s;
           };
           var escape = function (s) {
             return String(s).replace(/[&<>"]/g, function (ch) {

@@ -284,13 +284,21 @@ def test_gap_layer_stays_below_the_offers(browser: Browser, rendered: dict[str, 
 def test_flat_popup_with_units_and_german_formats(
     browser: Browser, rendered: dict[str, Path]
 ) -> None:
-    """A flat's popup: its id under "Wohnung", rent in €, area in m², date as TT.MM.JJJJ."""
+    """The flats are vector tiles (from disk: cut in the browser from static/tiles-flats.js),
+    not embedded in the page; a flat's popup: its id under "Wohnung", rent in €, area in m²,
+    date as TT.MM.JJJJ."""
+    html = rendered["flats"].read_text(encoding="utf-8")
+    assert len(html.encode()) < 500_000 and "tiles-flats.js" in html
+    assert "F-0001" not in html  # no flat embedded
     page, _, _ = open_offline(browser, rendered["flats"])
+    page.wait_for_function(
+        "document.querySelectorAll('.leaflet-vectorTiles-pane canvas.leaflet-tile-loaded')"
+        ".length > 0"
+    )
     m = leaflet_map(page)
     xy = page.evaluate(
-        f"(() => {{ let p = null; {m}.eachLayer(l => {{ if (!p && l.options && "
-        f"l.options.point !== undefined) {{ p = {m}.latLngToContainerPoint(l.getLatLng()); }} }});"
-        "return [p.x, p.y]; })()"
+        "(() => { const f = window.GeoTileData.flats.features[0].geometry.coordinates;"
+        f" const p = {m}.latLngToContainerPoint([f[1], f[0]]); return [p.x, p.y]; }})()"
     )
     page.mouse.click(xy[0], xy[1])
     page.locator(".leaflet-popup-content").wait_for()

@@ -48,7 +48,7 @@ def test_reads_queryables_and_filters_by_one(api: Features) -> None:
     passed as a query parameter, and a CQL2 filter with sorting."""
     queryables = api.collection_queryables("flats")
     public = {"id", "rooms", "living_area_m2", "rent_gross_cold_eur", "available_from"}
-    assert set(queryables["properties"]) == {*public, "district_code", "geometry"}
+    assert set(queryables["properties"]) == {*public, "district_code", "score", "geometry"}
     page = api.collection_items("flats", district_code="LEB", limit=1000)
     assert page["numberMatched"] > 0
     assert {f["properties"]["district_code"] for f in page["features"]} == {"LEB"}

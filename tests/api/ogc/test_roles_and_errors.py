@@ -60,7 +60,7 @@ def test_flats_available_only_and_detail_by_role(
     """Unavailable flats never appear; viewers get no address; nobody gets household data."""
     with api_engine.connect() as conn:
         available = conn.execute(text("SELECT count(*) FROM flats WHERE available")).scalar_one()
-    public = set(FLAT_PUBLIC) | {"district_code"}
+    public = set(FLAT_PUBLIC) | {"district_code", "score"}
     for role, props in (
         ("viewer", public),
         ("planner", public),

@@ -135,13 +135,17 @@ def test_maps_draw_from_tiles_behind_the_session(
     server: str, keys: dict[str, str], api_engine: Engine, tmp_path: Path
 ) -> None:
     """The maps' tile route answers the logged-in browser the same tile as /ogc; without a
-    session it is 401. Rendered from the sample, no public map embeds more than 2 MB (the
+    session it is 401; the flats' tiles carry the score the flats map colours them by. Rendered
+    from the sample, no public map embeds more than 2 MB (the
     infrastructure map embedded 7.8 MB of cells before it drew them from tiles)."""
     z, row, col = TILES[0]
     with httpx.Client(base_url=server, follow_redirects=False) as browser:
         assert browser.get(f"/maps/tiles/area_scores/{z}/{row}/{col}").status_code in (302, 401)
         browser.post("/maps/login", data={"key": keys["viewer"]})
         tile = browser.get(f"/maps/tiles/area_scores/{z}/{row}/{col}")
+        flats = browser.get(f"/maps/tiles/flats/{z}/{row}/{col}")
+    drawn = mapbox_vector_tile.decode(flats.content)["flats"]["features"]
+    assert drawn and all(isinstance(f["properties"]["score"], float) for f in drawn)
     ogc = httpx.get(
         f"{server}/ogc/collections/area_scores/tiles/{TMS}/{z}/{row}/{col}",
         headers={"X-API-Key": keys["viewer"]},
