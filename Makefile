@@ -16,15 +16,22 @@ STAMP     := $(VENV)/.installed
 APT_LEAN  := python3-qgis qgis-providers
 APT_PKGS  := postgresql-15 postgresql-15-postgis-3 chromium gdal-bin $(APT_LEAN)
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Another apt-get or dpkg running (an unattended upgrade) holds dpkg's lock: wait for it (up to
+# 10 minutes) instead of failing at once.
+APT_GET   := $(SUDO) apt-get -o DPkg::Lock::Timeout=600
 PYTEST_ARGS ?=
 
 .PHONY: help demo test deps apt venv npm dist docs docs-serve db lint typecheck pytest bench screenshots clean-db
 
 help:
 	@echo "make demo   - install, start PostGIS, load sample data, score, render maps, serve the API"
+	@echo "              on http://127.0.0.1:$${GEO_SERVICE_PORT:-8000} (another port: GEO_SERVICE_PORT=8010 make demo)"
 	@echo "make test   - install, start PostGIS, then ruff, mypy and the whole pytest suite"
 	@echo "make notebooks - JupyterLab with the analyst notebooks on the embedded PostGIS (sample data scored)"
+	@echo "              on port $${JUPYTER_PORT:-8888} (another: JUPYTER_PORT=8890 make notebooks)"
+	@echo "make bench  - the performance report beside its peers (tipg, pandana) into bench.json"
 	@echo "make docs   - build the documentation site (site/, --strict); make docs-serve serves it"
+	@echo "make dist   - build the sdist and the wheel (with the web assets) into dist/"
 	@echo "make messages - add new texts to the message catalogues (geo_service/locale), then translate them"
 
 deps: apt venv npm
@@ -37,20 +44,30 @@ apt:
 	done; \
 	if [ -n "$$missing$$lean" ]; then \
 	  echo "installing Debian packages:$$missing$$lean"; \
-	  $(SUDO) apt-get update -qq >/dev/null; \
-	  { [ -z "$$missing" ] || DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; } >/tmp/geo_service-apt.log 2>&1 \
+	  $(APT_GET) update -qq >/dev/null; \
+	  { [ -z "$$missing" ] || DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq $$missing; } >/tmp/geo_service-apt.log 2>&1 \
 	    || { tail -20 /tmp/geo_service-apt.log; exit 1; }; \
-	  { [ -z "$$lean" ] || DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$lean; } >>/tmp/geo_service-apt.log 2>&1 \
+	  { [ -z "$$lean" ] || DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq --no-install-recommends $$lean; } >>/tmp/geo_service-apt.log 2>&1 \
 	    || { tail -20 /tmp/geo_service-apt.log; exit 1; }; \
 	fi
 
 venv: $(STAMP)
 
 # Python packages from PyPI, pinned by constraints.txt, installed by uv (itself from PyPI, into
-# the venv): seconds where pip took one to two minutes on 2 cores.
+# the venv): seconds where pip took one to two minutes on 2 cores. $(1) lists the extras
+# (space-separated: "dev notebooks" installs .[dev,notebooks]); the install is checked
+# afterwards (every requirement of each extra present), so a stamp is only written over a
+# complete install. Bytecode is compiled at install: a command's imports then cost no compile,
+# also where PYTHONDONTWRITEBYTECODE keeps Python from caching it.
+comma := ,
+empty :=
+space := $(empty) $(empty)
 define pip_install
-$(UV) pip install -q --python $(PY) -c constraints.txt -e ".[$(1)]" >/tmp/geo_service-pip.log 2>&1 \
+$(UV) pip install -q --compile-bytecode --python $(PY) -c constraints.txt \
+  -e ".[$(subst $(space),$(comma),$(strip $(1)))]" >/tmp/geo_service-pip.log 2>&1 \
   || { tail -20 /tmp/geo_service-pip.log; exit 1; }
+$(PY) tools/extras_installed.py $(1)
+$(PY) -m compileall -q -j 0 geo_service >/dev/null
 endef
 
 # The venv is rebuilt only when pyproject.toml or the constraints change.
@@ -74,8 +91,8 @@ $(WEB_STAMP): node_modules/.installed geo_service/webassets.py $(STAMP)
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
-	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq >/dev/null; \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm >/dev/null; }
+	@command -v npm >/dev/null || { $(APT_GET) update -qq >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq nodejs npm >/dev/null; }
 	@echo "installing web assets (maps, API docs) from the npm registry (package-lock.json)"
 	@npm ci --silent --no-audit --no-fund --ignore-scripts >/tmp/geo_service-npm.log 2>&1 || { tail -20 /tmp/geo_service-npm.log; exit 1; }
 	@touch $@
@@ -143,7 +160,7 @@ bench: db $(BENCH_STAMP)
 
 $(BENCH_STAMP): $(STAMP)
 	@echo "installing the bench's peers (tipg, pandana) into $(VENV) (pinned by constraints.txt)"
-	@$(call pip_install,dev,bench)
+	@$(call pip_install,dev bench)
 	@touch $@
 
 # Screenshots of every map at 1280x800 into docs/img/ (headless Chromium).
@@ -167,7 +184,7 @@ notebooks: db $(NB_STAMP)
 
 $(NB_STAMP): $(STAMP)
 	@echo "installing JupyterLab into $(VENV) (pinned by constraints.txt)"
-	@$(call pip_install,dev,notebooks)
+	@$(call pip_install,dev notebooks)
 	@touch $@
 
 # The message catalogue (geo_service/i18n): append new messages to every .po, check, prune.

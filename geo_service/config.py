@@ -131,11 +131,37 @@ class Settings(BaseSettings):
         default=None, description="XYZ tile URL of a local tile server; none: no base layer."
     )
 
+    timezone: str = Field(
+        default="Europe/Berlin",
+        description="The city's time zone (IANA name): times in messages are local times.",
+    )
+
     host: str = "127.0.0.1"
     port: int = 8000
     max_body_bytes: int = 1024 * 1024
     reservation_hold_minutes: int = 60 * 24
+    offer_hold_days: int = Field(
+        default=7,
+        ge=1,
+        le=90,
+        description="Days an offer of a flat to a waiting household holds the flat for it: "
+        "nobody else can reserve it or be offered it until the offer is declined or lapses "
+        "(the household can still reserve it afterwards while nobody else has).",
+    )
     demo_key_hours: int = Field(default=24, ge=1, description="Lifetime of `demo` API keys.")
+    privacy_retention_days: int = Field(
+        default=180,
+        ge=0,
+        description="Days after a household moved or was withdrawn (a hold ended, an allocation "
+        "run was made) before `privacy purge` anonymises it: its case reference hash and "
+        "accommodation unit are removed (GDPR Art. 5(1)(e)).",
+    )
+    privacy_purge_interval_hours: float = Field(
+        default=24.0,
+        ge=0,
+        description="How often the server runs `privacy purge` itself (one worker at a time, "
+        "under a database lock); 0: never (run it from cron instead).",
+    )
     secret_key: str | None = Field(
         default=None,
         description="Server secret for keyed hashes of case references and session cookies "

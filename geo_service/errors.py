@@ -59,6 +59,11 @@ class Conflict(GeoServiceError):
     title = N_("Conflict")
 
 
+class DataLossRefused(Conflict):
+    """An operation that would destroy stored data was refused: a schema downgrade dropping
+    rows or columns that hold data, a restore over a database that is not empty."""
+
+
 class PreconditionFailed(GeoServiceError):
     """A write based on a stale version (If-Match names an older ETag)."""
 

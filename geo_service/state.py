@@ -1,7 +1,8 @@
 """What a server keeps in memory between requests, kept current by the database's state version.
 
-Every change to keys, reservations, district status or scored data moves ``state_version`` at
-commit (revision 0006's triggers), in whichever process made it. A request reads that counter
+Every change to keys, reservations, the waiting list, district status or scored data moves
+``state_version`` at commit (revisions 0006 and 0009's triggers), in whichever process made it.
+A request reads that counter
 (one cheap query); anything cached at another version is read again. So a revoked key is
 refused and a new hold is honoured on the next request in every worker, while an unchanged
 state costs no further query: key checks are reused for ``key_cache_ttl_s`` seconds (and never

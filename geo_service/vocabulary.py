@@ -18,7 +18,7 @@ from geo_service.i18n import N_, _, current_language
 from geo_service.i18n.formats import plain
 from geo_service.ingest.schemas import KINDS
 from geo_service.maps.labels import labels_for, sheet_languages
-from geo_service.reservations.results import Status
+from geo_service.reservations.results import ReleaseReason, Status
 from geo_service.scoring.explain import decay_rule
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.results import Exclusions, Result
@@ -61,6 +61,7 @@ class Vocabulary(Result):
     roles: list[str] = Field(description="API key roles, each including the ones before.")
     import_kinds: list[str]
     reservation_statuses: list[str]
+    release_reasons: list[str] = Field(description="Why a confirmed placement ends.")
     allocation_methods: list[str]
     unplaced_codes: list[str]
     exclusion_reasons: list[Term]
@@ -116,6 +117,7 @@ def vocabulary(profile: ScoringProfile, engine: Engine | None = None) -> Vocabul
         roles=list(KEY_ROLES),
         import_kinds=[*KINDS, "network"],
         reservation_statuses=list(get_args(Status)),
+        release_reasons=list(get_args(ReleaseReason)),
         allocation_methods=["optimal", "greedy"],
         unplaced_codes=list(get_args(UnplacedCode)),
         exclusion_reasons=[

@@ -56,6 +56,11 @@ ONE_WORKER = ("tests/city/",)
 # the classic makespan heuristic; scopes not listed follow in pytest-xdist's order (most tests
 # first).
 SECONDS = {
+    "tests/operations/test_external_server.py": 576,
+    "tests/operations/test_crashes.py": 285,
+    "tests/foundation/test_upgrades.py": 177,
+    "tests/api/test_metrics.py": 162,
+    "tests/transition/test_privacy.py": 156,
     "tests/api/test_storm.py": 153,
     "tests/api/ogc/test_gis_clients.py": 140,
     "tests/api/test_schemathesis.py": 137,

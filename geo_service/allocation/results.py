@@ -18,6 +18,7 @@ class Assignment(Result):
     household: int = Field(description="Position of the household in the batch (from 0).")
     ref: str | None = Field(None, description="The household's case reference, as sent.")
     flat_id: str
+    address: str | None = Field(None, description="The flat's address.")
     district_code: str | None = None
     placement_score: float
 

@@ -131,6 +131,7 @@ def describe(
                 household=int(i),
                 ref=refs[i],
                 flat_id=str(ranker.ids[j]),
+                address=ranker.addresses[j],
                 district_code=str(ranker.district[j]),
                 placement_score=round(float(scores[i, j]), 2),
             )
@@ -288,7 +289,11 @@ def record_run(
             key_id=key.id if key else None,
             profile_version=profile.version,
             data_timestamp=stored.data_timestamp,
-            request={"households": profiles},
+            # profiles only: the case reference hashes stay in the allocation row, which the
+            # retention purge can anonymise (the audit log is append-only)
+            request={
+                "households": [{k: v for k, v in p.items() if k != "ref_hash"} for p in profiles]
+            },
             detail={
                 "allocation_id": str(run_id),
                 "method": stored.method,

@@ -45,7 +45,8 @@ def districts(public: bool = False, engine: Engine | None = None) -> gpd.GeoData
     """
     eng = resolve(engine)
     with eng.connect() as conn:
-        status = frame(list_status(conn, public=public), model=District)
+        public_cell = scoring_profile().min_cell if public else None
+        status = frame(list_status(conn, public_cell), model=District)
     shapes = district_shapes(eng)
     gdf = shapes.merge(status, on="code", how="right")
     return gpd.GeoDataFrame(gdf, geometry="geometry", crs=shapes.crs)[[*status, "geometry"]]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import logging
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,7 +17,8 @@ from geo_service import __version__
 from geo_service.api import docs, openapi, problems
 from geo_service.api.deps import reject_nul_characters, reject_unknown_query
 from geo_service.api.limits import BodySizeLimit
-from geo_service.api.logging import RequestLog
+from geo_service.api.logging import RequestLog, configure_logging
+from geo_service.api.metrics import RequestMetrics, worker_exited
 from geo_service.api.ogc import router as ogc_router
 from geo_service.api.routes import (
     allocations,
@@ -28,6 +29,7 @@ from geo_service.api.routes import (
     health,
     maps,
     maps_report,
+    metrics,
     offer_edits,
     offers,
     organisations,
@@ -46,6 +48,7 @@ from geo_service.errors import GeoServiceError
 from geo_service.i18n import _
 from geo_service.i18n.http import LanguageMiddleware
 from geo_service.maps import assets
+from geo_service.privacy.schedule import purge_periodically
 from geo_service.scoring.profile import cached_profile
 from geo_service.scoring.ranker_cache import RankerCache
 from geo_service.state import StateCache
@@ -80,13 +83,21 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.state.audit = AuditWriter(app.state.engine)
         check_storage_crs(app.state.engine, settings)
         warm_up(app.state.cache, settings)
+        purging = (
+            asyncio.create_task(purge_periodically(app.state.engine, settings))
+            if settings.privacy_purge_interval_hours > 0
+            else None
+        )
         try:
             yield
         finally:
+            if purging is not None:
+                purging.cancel()
             app.state.audit.close()
             app.state.cache.close()
             if own:
                 app.state.engine.dispose()
+            worker_exited()
 
     app = FastAPI(
         title="geo_service",
@@ -101,9 +112,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     problems.install(app)
     docs.install(app, settings.web_assets_dir)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestMetrics)
     app.add_middleware(RequestLog)
     app.add_middleware(LanguageMiddleware, default=settings.language)
     app.include_router(health.router, dependencies=[Depends(reject_unknown_query)])
+    app.include_router(metrics.router, dependencies=[Depends(reject_unknown_query)])
     v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(reject_unknown_query)])
     for module in (
         districts,
@@ -162,13 +175,3 @@ def mount_maps(app: FastAPI, settings: Settings) -> None:
             target = exc.target if isinstance(exc, maps.LoginRequired) else None
             return RedirectResponse(maps.login_url(target), status_code=302)
         return problems.problem(401, _("log in at /maps/login to see the maps"))
-
-
-def configure_logging() -> None:
-    """Send geo_service's logs (one JSON line per request) to stderr once per process."""
-    logger = logging.getLogger("geo_service")
-    logger.setLevel(logging.INFO)
-    if not logger.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
-        logger.addHandler(handler)

@@ -180,8 +180,25 @@ async def _on_database(_request: Request, exc: Exception) -> JSONResponse:
     return problem(500, _("internal error while talking to the database"))
 
 
-async def _on_unexpected(_request: Request, exc: Exception) -> JSONResponse:
-    """Anything else: log the type, answer 500 without a stack trace."""
+def wrapped_database_error(exc: BaseException) -> DBAPIError | None:
+    """The database error another library's error wraps (pandas' ``read_sql`` raises its own
+    DatabaseError from SQLAlchemy's), found along the chain of causes."""
+    seen: set[int] = set()
+    cause = exc.__cause__ or exc.__context__
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, DBAPIError):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    """Anything else: a database error wrapped by a library as such; otherwise log the type
+    and answer 500 without a stack trace."""
+    database = wrapped_database_error(exc)
+    if database is not None:
+        return await _on_database(request, database)
     log.exception("unhandled error: %s", type(exc).__name__)
     return problem(500, _("internal error; it has been logged"))
 

@@ -3,29 +3,13 @@ unknown fields are 400; with OpenAPI examples."""
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from geo_service.i18n import _
+from geo_service.codes import CODE_LIST_MAX, Code
+from geo_service.reservations.results import ReleaseReason
 from geo_service.scoring.household import HOUSEHOLD_EXAMPLE, BatchHousehold, Household
-
-ISO_DATETIME = re.compile(
-    r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?"
-)
-
-
-def _datetime_text(value: object) -> object:
-    """Query date-times are ISO 8601 text (``2026-11-25`` or ``2026-11-25T08:00:00Z``), never
-    numbers read as Unix time."""
-    if isinstance(value, str) and ISO_DATETIME.fullmatch(value.strip()):
-        return value.strip()
-    raise ValueError(_("must be an ISO 8601 date or date and time, e.g. 2026-11-25T08:00:00Z"))
-
-
-QueryDateTime = Annotated[datetime, BeforeValidator(_datetime_text)]
 
 
 class _Body(BaseModel):
@@ -45,8 +29,8 @@ class RankRequest(_Body):
 
     household: Household
     limit: int = Field(10, ge=1, le=500)
-    districts: list[Annotated[str, Field(max_length=16)]] | None = Field(
-        None, max_length=100, description="Only these district codes."
+    districts: list[Code] | None = Field(
+        None, max_length=CODE_LIST_MAX, description="Only these district codes."
     )
     override_cap: bool = Field(False, description="Include districts at their cap (audited).")
 
@@ -97,6 +81,18 @@ class AllocationRequest(_Body):
     method: Literal["optimal", "greedy"] = "optimal"
     reserve: bool = Field(False, description="Hold every assigned flat, all or none.")
     capacity_scale: float = Field(1.0, ge=0, le=10, description="Scenario: scale capacities.")
-    exclude_districts: list[Annotated[str, Field(max_length=16)]] = Field(
-        [], max_length=100, description="Scenario: district codes that take nobody."
+    exclude_districts: list[Code] = Field(
+        [], max_length=CODE_LIST_MAX, description="Scenario: district codes that take nobody."
+    )
+
+
+class Release(_Body):
+    """Why a reservation ends (needed when it is a confirmed placement)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "household_left"}]}
+    )
+
+    reason: ReleaseReason | None = Field(
+        None, description="Needed to end a confirmed placement (a code, never free text)."
     )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 
@@ -21,11 +24,15 @@ def free_port() -> int:
 def start_server(
     database_url: str,
     workers: int = 1,
-    timeout_s: float = 60.0,
+    timeout_s: float = 120.0,
     env: dict[str, str] | None = None,
+    log: Path | None = None,
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """Start `geo-service serve` on a free port and wait until /ready answers 200."""
+    """Start `geo-service serve` on a free port and wait until /ready answers 200; its log
+    lines (stderr) go to ``log`` when given. The server leads its own process group, so
+    ``kill_server`` reaches its workers too."""
     port = free_port()
+    sink = log.open("ab") if log else None
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -39,11 +46,25 @@ def start_server(
         ],
         env={**os.environ, **(env or {}), "DATABASE_URL": database_url},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=sink or subprocess.DEVNULL,
+        start_new_session=True,
     )
+    if sink:
+        sink.close()  # the child has its own copy
     base = f"http://127.0.0.1:{port}"
     wait_ready(proc, f"{base}/ready", timeout_s)
     return proc, base
+
+
+def kill_server(proc: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
+    """Send ``sig`` (default: kill -9) to the server and every worker of its process group
+    (to the process alone when it leads no group), and reap it."""
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(proc.pid, sig)
+    proc.wait(timeout=30)
 
 
 def wait_ready(proc: subprocess.Popen[bytes], url: str, timeout_s: float) -> None:
@@ -56,5 +77,5 @@ def wait_ready(proc: subprocess.Popen[bytes], url: str, timeout_s: float) -> Non
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    proc.kill()
+    kill_server(proc)
     raise RuntimeError(f"the server did not become ready ({url})")

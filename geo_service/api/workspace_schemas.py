@@ -8,11 +8,13 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field
 
 from geo_service.api.schemas import _Body
+from geo_service.codes import CODE_LIST_MAX, Code
 
 # Printable text without control characters (PostgreSQL text cannot hold NUL).
 Line = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
-Code = Annotated[str, Field(min_length=1, max_length=12, pattern=r"^[^\x00-\x1f\x7f]+$")]
-Languages = Annotated[list[Code], Field(min_length=1, max_length=40, description="ISO 639 codes.")]
+Languages = Annotated[
+    list[Code], Field(min_length=1, max_length=CODE_LIST_MAX, description="ISO 639 codes.")
+]
 Lon = Annotated[float, Field(ge=-180, le=180, description="WGS84 longitude.")]
 Lat = Annotated[float, Field(ge=-90, le=90, description="WGS84 latitude.")]
 Capacity = Annotated[int, Field(ge=0, le=100_000)]

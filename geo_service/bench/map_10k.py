@@ -73,7 +73,7 @@ def map_10k(ctx: BenchContext) -> list[Entry]:
     start = time.perf_counter()
     with engine.connect() as conn:
         flats = data.flats(conn)
-        m = builders.flats_map(flats, data.districts(conn))
+        m = builders.flats_map(flats, data.districts(conn, profile.min_cell))
     (ctx.workdir / STATIC).mkdir(parents=True, exist_ok=True)
     path = write_map(m, ctx.workdir / "flats.html")
     build = time.perf_counter() - start

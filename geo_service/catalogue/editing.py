@@ -10,7 +10,18 @@ from typing import Any, Literal
 
 from geoalchemy2.shape import from_shape
 from pydantic import Field
-from sqlalchemy import Connection, Engine, delete, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
 
 from geo_service.audit import record
 from geo_service.auth.keys import PARTNER, KeyInfo, acting_organisation
@@ -98,6 +109,16 @@ def can_edit(key: KeyInfo, owner: str | None) -> bool:
 def can_see(key: KeyInfo, status: str, owner: str | None) -> bool:
     """Drafts are seen by their organisation and admins only; other states by every key."""
     return status != "draft" or can_edit(key, owner)
+
+
+def visible_to(key: KeyInfo | None) -> ColumnElement[bool]:
+    """``can_see`` as a condition on the offers table (for listings): drafts only for their
+    organisation and admins, other states for every key."""
+    if key is not None and key.role == "admin":
+        return true()
+    if key is not None and key.role == PARTNER and key.organisation is not None:
+        return or_(OFFERS.c.status != "draft", OFFERS.c.organisation_id == key.organisation)
+    return OFFERS.c.status != "draft"
 
 
 def read_record(conn: Connection, offer_id: str) -> OfferRecord | None:

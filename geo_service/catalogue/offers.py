@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Engine, exists, func, select
 
+from geo_service.auth.keys import KeyInfo
+from geo_service.catalogue.editing import visible_to
 from geo_service.catalogue.referral import FALLBACK_LANGUAGE
 from geo_service.catalogue.results import Offer, OfferPage
 from geo_service.db import models
@@ -24,9 +27,14 @@ def search_offers(
     limit: int = 50,
     offset: int = 0,
     fallback: bool = False,
+    statuses: Sequence[str] = ("active",),
+    organisation: str | None = None,
+    key: KeyInfo | None = None,
 ) -> OfferPage:
-    """Active offers matching the filters, nearest first when ``near`` (lon, lat WGS84) is given;
-    with ``fallback``, German offers flagged ``fallback`` when none speaks ``language``."""
+    """Offers in ``statuses`` (default: active) matching the filters, nearest first when
+    ``near`` (lon, lat WGS84) is given; with ``fallback``, German offers flagged ``fallback``
+    when none speaks ``language``. Drafts only as ``key`` may see them (its organisation's, or
+    all for an admin; none without a key)."""
     langs = (
         select(func.array_agg(LANGS.c.language))
         .where(LANGS.c.offer_id == OFFERS.c.id)
@@ -44,11 +52,15 @@ def search_offers(
         OFFERS.c.contact_role,
         OFFERS.c.interpreting,
         OFFERS.c.district_code,
+        OFFERS.c.status,
+        OFFERS.c.organisation_id,
         langs.label("languages"),
         func.ST_X(wgs).label("lon"),
         func.ST_Y(wgs).label("lat"),
     ]
-    conds: list[Any] = [models.active_offer()]
+    conds: list[Any] = [OFFERS.c.status.in_(list(statuses)), visible_to(key)]
+    if organisation is not None:
+        conds.append(OFFERS.c.organisation_id == organisation)
     if language:
         conds.append(exists().where(LANGS.c.offer_id == OFFERS.c.id, LANGS.c.language == language))
     if category:
@@ -72,6 +84,9 @@ def search_offers(
             radius_m=radius_m,
             limit=limit,
             offset=offset,
+            statuses=statuses,
+            organisation=organisation,
+            key=key,
         )
         if found.total:
             return found
@@ -83,6 +98,9 @@ def search_offers(
             radius_m=radius_m,
             limit=limit,
             offset=offset,
+            statuses=statuses,
+            organisation=organisation,
+            key=key,
         )
         flagged = [i.model_copy(update={"fallback": True}) for i in german.items]
         return german.model_copy(update={"items": flagged})

@@ -28,6 +28,10 @@ class Offer(OfferBase):
 
     contact_role: str | None = None
     district_code: str | None = None
+    status: Literal["draft", "active", "paused", "retired"] = Field(
+        "active", description="Only 'active' offers are listed unless ?status= asks for others."
+    )
+    organisation_id: str | None = Field(None, description="The organisation keeping it.")
     lon: float
     lat: float
     distance_m: float | None = Field(None, description="From the 'near' point (metres).")

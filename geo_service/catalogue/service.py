@@ -24,6 +24,7 @@ from geo_service.catalogue.store import (
 from geo_service.errors import InputError
 from geo_service.i18n import _
 from geo_service.scoring.profile import ScoringProfile
+from geo_service.suppression import is_small
 
 DEFAULT_RADIUS_M = 2000.0
 
@@ -116,21 +117,32 @@ def as_csv(rows: list[CoverageRow]) -> str:
 
 
 def all_coverage(
-    bind: Engine | Connection, skip_languages: Collection[str] = ()
+    bind: Engine | Connection, min_cell: int, skip_languages: Collection[str] = ()
 ) -> list[CoverageRow]:
     """The coverage rows of every offer category and every language the catalogue has (but
-    ``skip_languages``), with the default 2SFCA radius; a district has rows only where
-    households live."""
+    ``skip_languages``), with the default 2SFCA radius, as public outputs show them
+    (``public_rows``); a district has rows only where households live."""
     categories, languages = vocabulary(bind)
     languages = [lang for lang in languages if lang not in skip_languages]
     if not categories or not languages:
         return []
-    return coverage(bind, languages, categories)
+    return public_rows(coverage(bind, languages, categories), min_cell)
 
 
-def all_gaps(bind: Engine | Connection, skip_languages: Collection[str] = ()) -> list[CoverageRow]:
+def public_rows(rows: list[CoverageRow], min_cell: int) -> list[CoverageRow]:
+    """The rows a public output may show: a district's language spoken by fewer than
+    ``min_cell`` households is left out (primary suppression), so that a gap, or its count of
+    homes, cannot tell where a single household of that language lives. Nothing sums the
+    rows of a district (a household may speak several languages), so no margin gives a left-out
+    row back."""
+    return [r for r in rows if not is_small(r.households, min_cell)]
+
+
+def all_gaps(
+    bind: Engine | Connection, min_cell: int, skip_languages: Collection[str] = ()
+) -> list[CoverageRow]:
     """The coverage rows that are gaps (see ``all_coverage``)."""
-    return [r for r in all_coverage(bind, skip_languages) if r.gap]
+    return [r for r in all_coverage(bind, min_cell, skip_languages) if r.gap]
 
 
 def duplicates(bind: Engine | Connection, threshold: float | None = None) -> list[DuplicatePair]:

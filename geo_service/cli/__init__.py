@@ -14,6 +14,7 @@ import typer
 
 from geo_service.cli import allocate as _allocate  # noqa: F401  (registers commands)
 from geo_service.cli import apikey as _apikey  # noqa: F401
+from geo_service.cli import backup as _backup  # noqa: F401
 from geo_service.cli import bench as _bench  # noqa: F401
 from geo_service.cli import catalogue as _catalogue  # noqa: F401
 from geo_service.cli import city as _city  # noqa: F401
@@ -21,6 +22,7 @@ from geo_service.cli import db as _db  # noqa: F401
 from geo_service.cli import ingest as _ingest  # noqa: F401
 from geo_service.cli import maps as _maps  # noqa: F401
 from geo_service.cli import organisation as _organisation  # noqa: F401
+from geo_service.cli import privacy as _privacy  # noqa: F401
 from geo_service.cli import report as _report  # noqa: F401
 from geo_service.cli import scoring as _scoring  # noqa: F401
 from geo_service.cli import serve as _serve  # noqa: F401
@@ -61,6 +63,7 @@ def print_version(value: bool) -> None:
 
 @app.callback()
 def announce_databases(
+    ctx: typer.Context,
     lang: str | None = typer.Option(
         None,
         "--lang",
@@ -78,7 +81,8 @@ def announce_databases(
     """Set the language of the command's texts, and say on stderr, once per database, which
     database a command uses (the first time it connects), so a command run from another folder
     never silently uses another cluster. A callback runs before a command, not for ``--help``,
-    which stays free of SQLAlchemy."""
+    which stays free of SQLAlchemy. ``serve`` says it in its first JSON log line instead (its
+    stderr is a log)."""
     from sqlalchemy import Engine, event
 
     from geo_service.config import get_settings
@@ -92,6 +96,8 @@ def announce_databases(
         )
     if lang is not None:
         set_language(lang)
+    if ctx.invoked_subcommand == "serve":
+        return
     if not event.contains(Engine, "engine_connect", _announce):
         event.listen(Engine, "engine_connect", _announce)
 

@@ -15,6 +15,13 @@ def bench(
     amenities: int = typer.Option(200_000, min=100, help="Synthetic amenities (10 categories)."),
     out: Path = typer.Option(None, help="Write the entries as JSON here."),
     only: list[str] = typer.Option(None, help="Run only these measurements."),
+    soak: bool = typer.Option(
+        False,
+        "--soak",
+        help="Run only the soak: two workers under mixed clerk traffic on the sample, each "
+        "worker's memory sampled (no 5xx, growth within 10 % after warm-up, p99).",
+    ),
+    soak_seconds: float = typer.Option(600, min=10, help="How long the soak runs."),
 ) -> None:
     """Measure features, scoring, ranking and imports on a synthetic city, beside their peers
     (cKDTree, pandana, tipg: `make bench` installs them); misses are reported."""
@@ -22,7 +29,7 @@ def bench(
 
     from geo_service.bench.allocation import allocation
     from geo_service.bench.analysis import analysis_rescore, notebooks
-    from geo_service.bench.cli_startup import cli_startup
+    from geo_service.bench.cli_startup import cli_rank, cli_startup
     from geo_service.bench.coverage import run as coverage_runs
     from geo_service.bench.http_rank import http_rank
     from geo_service.bench.map_10k import map_10k
@@ -48,10 +55,19 @@ def bench(
         ("analysis_rescore", analysis_rescore),
         ("notebooks", notebooks),
         ("cli_startup", cli_startup),
+        ("cli_rank", cli_rank),
         ("online_recommend", online_recommend),
         ("simulate", simulate_year),
         ("transit_matrix", transit_matrix),
     ]
     chosen = [(n, m) for n, m in everything if not only or n in only]
+    if soak:
+        from geo_service.bench.soak import soak as run_soak
+
+        chosen = [("soak", lambda ctx: run_soak(ctx, soak_seconds))]
     entries = run_all(chosen, flats, amenities, console)
     report(entries, console, out)
+    if soak and "by_kind" in entries[0]:
+        from geo_service.bench.soak import latency_table
+
+        console.print(latency_table(entries[0]))

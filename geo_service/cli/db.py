@@ -152,3 +152,27 @@ def migrate_cmd() -> None:
                 "rights (docs/guides/administrator.md, “Database roles”)"
             ).format(service=done.service)
         )
+
+
+@db_app.command("downgrade")
+def downgrade_cmd(
+    revision: str = typer.Argument(
+        ..., help="Revision to go back to (e.g. 0007; `base`: remove the schema)."
+    ),
+) -> None:
+    """Take the schema back to an earlier revision as its owner; refused (nothing changed)
+    when a step would drop data that is there. Make a backup first."""
+    from geo_service.db import migrate
+    from geo_service.db.engine import make_engine, migration_url
+    from geo_service.i18n import _
+
+    engine = make_engine(migration_url())
+    try:
+        before, after = migrate.downgrade(engine, revision)
+    finally:
+        engine.dispose()
+    console.print(
+        _("schema taken back from {before} to {after}").format(
+            before=before or _("empty"), after=after or _("empty")
+        )
+    )

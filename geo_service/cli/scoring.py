@@ -15,6 +15,7 @@ from geo_service.errors import InputError
 from geo_service.i18n import _
 
 if TYPE_CHECKING:
+    from geo_service.scoring.profile import ScoringProfile
     from geo_service.scoring.results import Ranking
 
 STEPS = ("read", "features", "districts", "area_scores", "write", "cleanup")
@@ -76,20 +77,22 @@ def read_household_arg(value: str) -> str:
     return value
 
 
-def show_ranking(ranking: Ranking) -> None:
-    """The ranked flats as a table with a legend, then why little came back."""
+def show_ranking(ranking: Ranking, profile: ScoringProfile) -> None:
+    """The ranked flats as a table with a legend (categories by the profile's labels), then
+    why little came back."""
+    labels = {c.key: c.label for c in profile.category_list()}
     rows = []
     for r in ranking.results:
         best = sorted(r.contributions.items(), key=lambda kv: -kv[1])[:3]
         rows.append(
             (
                 r.rank,
-                r.flat_id,
+                f"{r.flat_id}\n{r.address}" if r.address else r.flat_id,
                 f"{r.placement_score:.1f}",
                 f"{r.infrastructure_score:.1f}",
                 f"{r.district.factor:.2f}",
                 r.district.name or r.district.code,
-                ", ".join(f"{k} {v:.1f}" for k, v in best),
+                "\n".join(f"{labels.get(k, k)} {v:.1f}" for k, v in best),
             )
         )
     show_table(
@@ -97,7 +100,7 @@ def show_ranking(ranking: Ranking) -> None:
         f"(profile {ranking.profile_version[:15]})",
         [
             ("#", "right"),
-            ("flat", "left"),
+            ("flat, address", "left"),
             ("score", "right"),
             ("infra", "right"),
             ("B", "right"),
@@ -121,7 +124,10 @@ def rank(
     top: int = typer.Option(10, min=1, max=10_000, help="How many flats to list."),
     district: list[str] = typer.Option(None, help="Only these district codes (repeatable)."),
     as_json: bool = typer.Option(
-        False, "--json", help="Print the ranked flats (a list, as the API's results) as JSON."
+        False,
+        "--json",
+        help="Print the whole answer as JSON, as POST /api/v1/placements/rank returns it "
+        "(results, considered, excluded, failed_constraints, notes, ...).",
     ),
     profile: ProfilePath = None,
 ) -> None:
@@ -134,13 +140,12 @@ def rank(
     prof = profile_from(profile)
     hh = parse_household(read_household_arg(household), prof)
     engine = get_engine()
-    ranking = (
-        RankerCache(1).ranker(engine, prof).rank(hh, top, district or None, held=held_flats(engine))
-    )
+    rankers = RankerCache(1, disk=True)  # the features read once, then kept between runs
+    ranking = rankers.ranker(engine, prof).rank(hh, top, district or None, held=held_flats(engine))
     if as_json:
-        print_json(ranking.results)
+        print_json(ranking)
         return
-    show_ranking(ranking)
+    show_ranking(ranking, prof)
 
 
 @app.command("districts")
@@ -151,7 +156,7 @@ def districts_cmd(as_json: bool = JSON_OPTION) -> None:
     from geo_service.scoring.results import DistrictList
 
     with get_engine().connect() as conn:
-        rows = list_status(conn, public=True)
+        rows = list_status(conn, profile_from(None).min_cell)
     if not rows or all(r.profile_version is None for r in rows):
         raise InputError(_("no district status yet: run `geo-service score`"))
     if as_json:

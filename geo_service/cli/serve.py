@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import atexit
 import ipaddress
+import logging
+import os
+import shutil
+import socket
+import tempfile
 from contextlib import suppress
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
 from geo_service.cli.app import app
 from geo_service.cli.common import console
+from geo_service.errors import InputError
 from geo_service.i18n import _
 
 if TYPE_CHECKING:
@@ -29,7 +37,6 @@ def is_loopback(host: str) -> bool:
 def check_exposure(host: str, settings: Settings) -> None:
     """Refuse to serve on a non-loopback interface with a published or short secret."""
     from geo_service.config import MIN_SECRET_CHARS, weak_secret
-    from geo_service.errors import InputError
 
     problem = weak_secret(settings)
     if problem and not is_loopback(host):
@@ -49,6 +56,49 @@ def check_exposure(host: str, settings: Settings) -> None:
 WORKER_HEALTHCHECK_S = 30
 
 
+def bind(host: str, port: int) -> socket.socket:
+    """A socket listening on ``host:port`` (so what is printed next is true), or InputError
+    naming the port and how to choose another when something listens there already."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        raise InputError(
+            _(
+                "cannot listen on {host}:{port} ({reason}): another process uses port {port}. "
+                "Choose another: GEO_SERVICE_PORT={other} make demo, or geo-service demo "
+                "--port {other} (serve --port {other})"
+            ).format(host=host, port=port, reason=exc.strerror, other=port + 10)
+        ) from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def metrics_directory() -> Path:
+    """A fresh, empty directory for the workers' metrics (prometheus-client's multiprocess
+    mode, see api/metrics.py), set in the environment the workers inherit and removed when the
+    server exits; an administrator's own ``PROMETHEUS_MULTIPROC_DIR`` is emptied and used.
+    Set before prometheus-client is first imported (it decides its mode then), so that one
+    worker serving in this very process counts into the directory too."""
+    from geo_service.api import MULTIPROC_ENV
+
+    given = os.environ.get(MULTIPROC_ENV)
+    if given:
+        folder = Path(given)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):  # counters of an earlier run would add up
+            stale.unlink()
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="geo_service-metrics-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    os.environ[MULTIPROC_ENV] = str(folder)
+    return folder
+
+
 def check_web_assets(settings: Settings) -> None:
     """One clear line and exit code 3, before anything starts, when the npm packages of the
     maps and /docs are missing (a `pip install` without `make`)."""
@@ -58,23 +108,40 @@ def check_web_assets(settings: Settings) -> None:
     check_installed(settings, NPM_FILES)
 
 
-def run_server(host: str, port: int, workers: int = 1) -> None:
-    """Run uvicorn with the app factory (several workers share nothing but the database)."""
+def run_server(host: str, port: int, workers: int = 1, sock: socket.socket | None = None) -> None:
+    """Run uvicorn with the app factory on ``sock`` (bound here when not given); several
+    workers share nothing but the database (uvicorn binds for them, after the check) and their
+    metrics meet in one directory; logging JSON lines."""
     import uvicorn
 
+    from geo_service.api.logging import configure_logging, uvicorn_log_config
     from geo_service.config import get_settings
+    from geo_service.db.engine import database_url, describe
 
-    check_exposure(host, get_settings())
-    uvicorn.run(
-        "geo_service.api.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-        access_log=False,
-        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
+    settings = get_settings()
+    check_exposure(host, settings)
+    sock = sock or bind(host, port)
+    metrics_directory()
+    configure_logging()
+    logging.getLogger("geo_service.serve").info(
+        "serving", extra={"database": describe(database_url(settings), settings)}
     )
+    options = {
+        "factory": True,
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "log_level": "info",
+        "log_config": uvicorn_log_config(),
+        "access_log": False,
+        "timeout_worker_healthcheck": WORKER_HEALTHCHECK_S,
+    }
+    if workers > 1:  # uvicorn's supervisor binds the port for its workers
+        sock.close()
+        uvicorn.run("geo_service.api.app:create_app", **options)  # type: ignore[arg-type]
+        return
+    config = uvicorn.Config("geo_service.api.app:create_app", **options)  # type: ignore[arg-type]
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 @app.command()
@@ -103,8 +170,9 @@ def demo(
     host: str = typer.Option(None, help="Interface to bind (default 127.0.0.1)."),
     port: int = typer.Option(None, help="TCP port (default 8000)."),
 ) -> None:
-    """Start the DB, migrate, load and score the sample, create demo keys, serve; print URLs."""
-    from datetime import timedelta
+    """Listen on the port, start the DB, migrate, load and score the sample, create demo keys,
+    print URLs and keys, serve."""
+    from datetime import date, timedelta
 
     from geo_service.audit import record
     from geo_service.auth.keys import demo_organisation, issue_demo_keys
@@ -119,6 +187,9 @@ def demo(
 
     settings = get_settings()
     check_web_assets(settings)
+    host, port = host or settings.host, port or settings.port
+    check_exposure(host, settings)
+    sock = bind(host, port)  # before anything is printed: the URLs below are this process's
     if not settings.database_url:
         console.print(f"database: {cluster.start(cluster.locate(settings))}")
     done = migrate.migrate_database(settings)
@@ -148,8 +219,6 @@ def demo(
     console.print(
         f"maps:     {len(maps)} rendered into {settings.maps_dir} (open from disk offline)"
     )
-    host, port = host or settings.host, port or settings.port
-    check_exposure(host, settings)
     lifetime = timedelta(hours=settings.demo_key_hours)
     with engine.begin() as conn:
         demo_keys, old = issue_demo_keys(conn, lifetime)
@@ -179,6 +248,6 @@ def demo(
         f"\ntry:    curl -s -X POST {base}/api/v1/placements/rank -H 'X-API-Key: "
         f"{demo_keys['housing_office']}' -H 'Content-Type: application/json' -d "
         """'{"household": {"size": 4, "children_ages": [3, 8], "languages": ["ar"], """
-        """"needs": [], "move_in": "2026-12-01"}, "limit": 3}'\n"""
+        f'"needs": [], "move_in": "{date.today() + timedelta(days=30)}"}}, "limit": 3}}\'\n'
     )
-    run_server(host, port)
+    run_server(host, port, sock=sock)

@@ -45,6 +45,7 @@ def vocab(
         "roles": v.roles,
         "import kinds": v.import_kinds,
         "reservation statuses": v.reservation_statuses,
+        "release reasons": v.release_reasons,
         "allocation methods": v.allocation_methods,
         "unplaced reasons": v.unplaced_codes,
         "ranking exclusions": [t.name for t in v.exclusion_reasons],

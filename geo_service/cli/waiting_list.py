@@ -78,7 +78,9 @@ def _entries(entries: list[WaitingEntry]) -> None:
 def add_cmd(
     household: str = typer.Option(..., help="Household profile: JSON text or a JSON file."),
     case_ref: str = typer.Option(..., help="Opaque case reference (stored only as a hash)."),
-    entered_on: str = typer.Option(None, help="Day it joined the list, YYYY-MM-DD (today)."),
+    entered_on: str = typer.Option(
+        None, help="Day it joined the list (YYYY-MM-DD or TT.MM.JJJJ; default today)."
+    ),
     unit: str = typer.Option(None, help="Current accommodation unit."),
     unit_district: str = typer.Option(None, help="District code of that unit."),
     as_json: bool = JSON_OPTION,

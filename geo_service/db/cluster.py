@@ -246,8 +246,29 @@ def init(cluster: Cluster) -> None:
         )
 
 
-def start(cluster: Cluster) -> str:
-    """Start the cluster if needed and create the application database; return what was done."""
+def enable_tls(cluster: Cluster, certificate: bytes, key: bytes) -> None:
+    """Serve TLS with ``certificate`` (PEM, with its chain) and ``key`` (PEM), and refuse
+    unencrypted TCP connections (``hostssl`` only in pg_hba.conf); takes effect at the next
+    start. For a cluster that stands in for a city's own server."""
+    for name, data in (("server.crt", certificate), ("server.key", key)):
+        path = cluster.data_dir / name
+        path.write_bytes(data)
+        path.chmod(0o600)
+        _chown(cluster, path)
+    with (cluster.data_dir / "postgresql.conf").open("a") as fh:
+        fh.write("ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n")
+    hba = cluster.data_dir / "pg_hba.conf"
+    lines = hba.read_text().splitlines()
+    hba.write_text(
+        "\n".join("hostssl" + line[4:] if line.startswith("host ") else line for line in lines)
+        + "\n"
+    )
+
+
+def start(cluster: Cluster, provision: bool = True) -> str:
+    """Start the cluster if needed and (``provision``) create the application database, its
+    roles and PostGIS; without, only the superuser exists (an administrator's bare server).
+    Return what was done."""
     if not is_initialised(cluster):
         init(cluster)
         done = _("initialised and started")
@@ -256,7 +277,8 @@ def start(cluster: Cluster) -> str:
     if running_pid(cluster) is not None:
         # roles of clusters started by older versions; a second city's database
         # (GEO_SERVICE_DB_NAME) on first use
-        _ensure_database(cluster)
+        if provision:
+            _ensure_database(cluster)
         return _("already running")
     recovered = recover_stale_pid(cluster)
     port = cluster.port()
@@ -281,7 +303,8 @@ def start(cluster: Cluster) -> str:
             f"-p {port}",
         ],
     )
-    _ensure_database(cluster)
+    if provision:
+        _ensure_database(cluster)
     return _("{done} (recovered a stale pid file)").format(done=done) if recovered else done
 
 
@@ -344,12 +367,13 @@ def make_url_for(cluster: Cluster, role: str, database: str) -> str:
     return make_url(cluster.url(role)).set(database=database).render_as_string(hide_password=False)
 
 
-def stop(cluster: Cluster) -> str:
-    """Stop the cluster (fast shutdown); return what was done."""
+def stop(cluster: Cluster, mode: str = "fast") -> str:
+    """Stop the cluster (``fast``: roll back open transactions and shut down cleanly;
+    ``immediate``: quit at once, crash recovery at the next start); return what was done."""
     if running_pid(cluster) is None:
         recover_stale_pid(cluster)
         return _("not running")
-    _run(cluster, ["pg_ctl", "stop", "-w", "-m", "fast", "-D", str(cluster.data_dir)])
+    _run(cluster, ["pg_ctl", "stop", "-w", "-m", mode, "-D", str(cluster.data_dir)])
     return _("stopped")
 
 

@@ -42,11 +42,14 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(
-    engine: Engine, storage: crs.StorageCRS | None = None, service_role: str | None = None
+    engine: Engine,
+    storage: crs.StorageCRS | None = None,
+    service_role: str | None = None,
+    revision: str = "head",
 ) -> tuple[str | None, str]:
-    """Migrate the database to head (idempotent) as ``engine``'s role, the schema owner; then,
-    in the same transaction, grant ``service_role`` (if another role) row access to every
-    table. Return (revision before, revision after).
+    """Migrate the database to ``revision`` (default head; idempotent) as ``engine``'s role,
+    the schema owner; then, in the same transaction, grant ``service_role`` (if another role)
+    row access to every table. Return (revision before, revision after).
 
     A new database gets its geometry columns in ``storage`` (default: ``GEO_SERVICE_CRS``),
     which the migrations record; an existing one must already use it (checked before writing).
@@ -57,11 +60,23 @@ def upgrade(
         cfg = alembic_config()
         cfg.attributes["connection"] = conn
         cfg.attributes["storage_srid"] = storage.srid
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, revision)
         me = conn.execute(text("SELECT current_user")).scalar_one()
         if service_role and service_role != me:
             roles.grant_service_role(conn, service_role)
-    return before, head_revision()
+    return before, current_revision(engine) or ""
+
+
+def downgrade(engine: Engine, revision: str) -> tuple[str | None, str | None]:
+    """Take the schema back to ``revision`` ("base": nothing) in one transaction as the
+    owner; a step that would drop data refuses (``DataLossRefused``) and nothing changes.
+    Return (revision before, revision after)."""
+    before = current_revision(engine)
+    with engine.begin() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, revision)
+    return before, current_revision(engine)
 
 
 @dataclass(frozen=True)

@@ -391,6 +391,7 @@ reservations = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("confirmed_at", DateTime(timezone=True)),
     Column("released_at", DateTime(timezone=True)),
+    Column("anonymised_at", DateTime(timezone=True)),  # case_ref_hash removed (retention)
     CheckConstraint("status IN ('held', 'confirmed', 'released', 'expired')", name="status_enum"),
     # At most one active hold or confirmation per flat, enforced by the database.
     Index(
@@ -413,6 +414,7 @@ allocations = Table(
     Column("profile_version", Text, nullable=False),
     Column("api_key_id", Text, ForeignKey("api_keys.id", ondelete="SET NULL")),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("anonymised_at", DateTime(timezone=True)),  # ref_hash removed (retention)
     CheckConstraint("method IN ('optimal', 'greedy')", name="method_enum"),
 )
 
@@ -480,7 +482,8 @@ waiting_list = Table(
     "waiting_list",
     metadata,
     Column("id", UUID(as_uuid=True), primary_key=True, server_default=func.gen_random_uuid()),
-    Column("case_ref_hash", Text, nullable=False, unique=True),
+    # NULL once anonymised (retention): the entry is then no longer linked to its case
+    Column("case_ref_hash", Text, unique=True),
     Column("household", JSONB, nullable=False),
     Column("entered_on", Date, nullable=False),
     Column("accommodation_unit", Text),
@@ -500,8 +503,17 @@ waiting_list = Table(
     Column("reserved_at", DateTime(timezone=True)),
     Column("moved_at", DateTime(timezone=True)),
     Column("withdrawn_at", DateTime(timezone=True)),
+    Column("anonymised_at", DateTime(timezone=True)),
     CheckConstraint(
         "status IN ('waiting', 'offered', 'reserved', 'moved', 'withdrawn')", name="status_enum"
+    ),
+    CheckConstraint(
+        "(anonymised_at IS NULL) = (case_ref_hash IS NOT NULL)", name="case_ref_until_anonymised"
+    ),
+    CheckConstraint(
+        "anonymised_at IS NULL OR (status IN ('moved', 'withdrawn') "
+        "AND accommodation_unit IS NULL)",
+        name="anonymised_when_closed",
     ),
     CheckConstraint(
         "(status IN ('offered', 'reserved', 'moved')) = (flat_id IS NOT NULL)",

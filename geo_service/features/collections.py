@@ -9,7 +9,7 @@ collection's detail properties, and the city's indicator keys (from its scoring 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -20,10 +20,12 @@ from sqlalchemy import (
     Integer,
     Select,
     Text,
+    and_,
     bindparam,
     case,
     column,
     func,
+    not_,
     null,
     or_,
     select,
@@ -34,7 +36,9 @@ from geo_service.catalogue.service import all_gaps
 from geo_service.db import models
 from geo_service.errors import Forbidden, NotFound
 from geo_service.i18n import _
-from geo_service.scoring.districts import PUBLIC_FIGURES
+from geo_service.scoring.districts import PUBLIC_FIGURES, SMALL_COUNT_FIGURES
+from geo_service.scoring.profile import ReportRules
+from geo_service.suppression import small_sql
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,8 @@ class Source:
     engine: Engine
     detail: bool = False
     indicators: tuple[str, ...] = ()
+    # the profile's: placements below it are hidden below ``detail``
+    min_cell: int = field(default_factory=lambda: ReportRules().min_cell)
 
 
 Builder = Callable[[Source], Select[Any]]
@@ -99,18 +105,22 @@ def districts(src: Source) -> Select[Any]:
     """Districts with status, class and latest indicators; figures of small districts hidden.
 
     Below ``detail`` the figures the privacy rules list (``PUBLIC_FIGURES`` and every indicator)
-    are NULL for suppressed districts, and for districts not scored yet, already in SQL so that
-    filters cannot reveal them either.
+    are NULL for suppressed districts, and for districts not scored yet; a small number of
+    placements is NULL with its utilisation and factor (``public_view``: the same rule, as SQL),
+    already in SQL so that filters cannot reveal them either.
     """
     d, ds = models.districts, models.district_status
     latest = latest_indicators(src.indicators)
     hidden = or_(ds.c.suppressed.is_(None), ds.c.suppressed)
+    small = small_sql(ds.c.placements, src.min_cell)
     source = {**{c.name: c for c in ds.c}, **{c.name: c for c in latest.c}}
 
     def figure(name: str) -> ColumnElement[Any]:
         col = source[name]
-        shown = name not in (*PUBLIC_FIGURES, *src.indicators) or src.detail
-        return (col if shown else case((hidden, null()), else_=col)).label(name)
+        if src.detail or name not in (*PUBLIC_FIGURES, *src.indicators):
+            return col.label(name)
+        gone = or_(hidden, small) if name in SMALL_COUNT_FIGURES else hidden
+        return case((gone, null()), else_=col).label(name)
 
     names = ["year", *src.indicators, *PUBLIC_FIGURES]
     return (
@@ -121,6 +131,7 @@ def districts(src: Source) -> Select[Any]:
             d.c.name,
             d.c.ortschaft,
             ds.c.suppressed,
+            *([] if src.detail else [and_(not_(hidden), small).label("small_count")]),
             *[figure(n) for n in dict.fromkeys(names)],
         )
         .join(ds, ds.c.district_code == d.c.code, isouter=True)
@@ -208,9 +219,10 @@ def data_version(conn: Connection) -> tuple[Any, ...]:
 
 
 @lru_cache(maxsize=4)
-def gap_rows(engine: Engine, version: tuple[Any, ...]) -> tuple[list[Any], ...]:
-    """Coverage gaps as columns (district, category, language, homes), cached per data version."""
-    gaps = all_gaps(engine)
+def gap_rows(engine: Engine, version: tuple[Any, ...], min_cell: int) -> tuple[list[Any], ...]:
+    """Coverage gaps as columns (district, category, language, homes), cached per data version
+    (languages of fewer than ``min_cell`` households of a district left out)."""
+    gaps = all_gaps(engine, min_cell)
     return (
         [r.district_code for r in gaps],
         [r.category for r in gaps],
@@ -223,7 +235,7 @@ def coverage_gaps(src: Source) -> Select[Any]:
     """District × offer category × language with no offer in reach (2SFCA, 2,000 m)."""
     with src.engine.connect() as conn:
         version = data_version(conn)
-    codes, categories, languages, homes = gap_rows(src.engine, version)
+    codes, categories, languages, homes = gap_rows(src.engine, version, src.min_cell)
     gaps = (
         func.unnest(
             bindparam("gap_codes", codes, type_=ARRAY(Text)),
@@ -259,8 +271,9 @@ COLLECTIONS = {
             "districts",
             "Districts",
             "City districts with social-structure status class, capacity, utilisation and the "
-            "latest indicators (the city profile's, by key); figures of districts under the "
-            "minimum population are suppressed below the planner role.",
+            "latest indicators (the city profile's, by key); below the planner role, figures of "
+            "districts under the minimum population are suppressed, and so are small numbers "
+            "of placements with their utilisation and factor (small_count).",
             "viewer",
             districts,
             detail_role="planner",

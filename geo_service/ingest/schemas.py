@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:  # annotations only: the CLI reads KINDS for its --help without pydantic
     from geo_service.scoring.profile import ScoringProfile
 
-FieldType = Literal["str", "int", "float", "bool", "date", "langs", "category"]
+FieldType = Literal["str", "code", "int", "float", "bool", "date", "langs", "category"]
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ KINDS: dict[str, KindSpec] = {
         "districts",
         "districts",
         ("code",),
-        (FieldSpec("code"), FieldSpec("name"), FieldSpec("ortschaft", required=False)),
+        (FieldSpec("code", "code"), FieldSpec("name"), FieldSpec("ortschaft", required=False)),
         geometry=("Polygon", "MultiPolygon"),
     ),
     "indicators": KindSpec(
@@ -54,7 +54,7 @@ KINDS: dict[str, KindSpec] = {
         "district_indicators",
         ("district_code", "year"),
         (
-            FieldSpec("district_code"),
+            FieldSpec("district_code", "code"),
             FieldSpec("year", "int", min=1990, max=2100),
             FieldSpec("residents", "int", min=0),
         ),  # plus one column per indicator of the profile: see ``indicator_kind``
@@ -64,7 +64,7 @@ KINDS: dict[str, KindSpec] = {
         "quota_plan",
         ("district_code", "period"),
         (
-            FieldSpec("district_code"),
+            FieldSpec("district_code", "code"),
             FieldSpec("period"),
             FieldSpec("capacity", "int", min=0),
             FieldSpec("placements_before", "int", required=False, default=0, min=0),
@@ -94,7 +94,7 @@ KINDS: dict[str, KindSpec] = {
         "flats",
         ("id",),
         (
-            FieldSpec("id"),
+            FieldSpec("id", "code"),
             FieldSpec("address", required=False),
             FieldSpec("rooms", "float", min=1, max=20),
             FieldSpec("living_area_m2", "float", min=0, max=1000, min_exclusive=True),

@@ -8,6 +8,7 @@ import shapely
 from pandas.api.types import infer_dtype
 from pyproj import CRS, Transformer
 
+from geo_service.codes import CODE_MAX
 from geo_service.db.crs import StorageCRS
 from geo_service.i18n import _
 from geo_service.ingest.errors import Problem
@@ -125,6 +126,10 @@ def check_field(
         probs += _problems(df, ~missing & lists.map(len).eq(0), spec.name, text, _("no language"))
         value = lists
     else:
+        if spec.type == "code":  # district codes and flat ids: requests name them (codes.py)
+            long = text.str.len() > CODE_MAX
+            too_long = _("longer than {n} characters").format(n=CODE_MAX)
+            probs += _problems(df, long, spec.name, text, too_long)
         value = text.where(~missing, spec.default)
     return value, probs
 

@@ -40,8 +40,11 @@ def year_of(d: gpd.GeoDataFrame) -> int | None:
     return int(max(years)) if len(years) else None
 
 
-def _tooltips(d: gpd.GeoDataFrame, indicators: list[IndicatorInfo], suppressed: str) -> list[str]:
-    """A district's figures in words and German numbers (the same on every district layer)."""
+def _tooltips(
+    d: gpd.GeoDataFrame, indicators: list[IndicatorInfo], suppressed: str, small: str
+) -> list[str]:
+    """A district's figures in words and German numbers (the same on every district layer);
+    a small number of placements is hidden with its utilisation (``small``)."""
     lab = labels()
     tips = []
     for _, r in d.iterrows():
@@ -53,6 +56,8 @@ def _tooltips(d: gpd.GeoDataFrame, indicators: list[IndicatorInfo], suppressed: 
             rows[lab["utilisation"]] = (
                 f"{lab.percent(r['utilisation'])} ({r['placements']:.0f} / {r['capacity']:.0f})"
             )
+        elif pd.notna(r.get("small_count")) and bool(r.get("small_count")):
+            rows[lab["utilisation"]] = small
         for ind in indicators:
             value = r.get(ind.key)
             rows[lab.indicator(ind)] = suppressed if pd.isna(value) else lab.number(value)
@@ -82,7 +87,7 @@ def _district_layer(
 
 
 def districts_map(
-    d: gpd.GeoDataFrame, indicators: list[IndicatorInfo], min_population: int
+    d: gpd.GeoDataFrame, indicators: list[IndicatorInfo], min_population: int, min_cell: int
 ) -> folium.Map:
     """Status class, utilisation and every indicator of the profile as switchable layers, each
     with its legend (title, unit, year); suppressed districts grey."""
@@ -90,7 +95,8 @@ def districts_map(
     year = year_of(d)
     stand = lab.text("year", year=year) if year else ""
     suppressed = lab.text("suppressed", n=lab.number(min_population, 0))
-    tips = _tooltips(d, indicators, suppressed)
+    small = lab.text("small_count", n=min_cell)
+    tips = _tooltips(d, indicators, suppressed, small)
     m = base_map(lab["districts"], d, d)
     legends: dict[Any, Legend] = {}
     status_colours = palette(BURDEN, 4)
@@ -105,7 +111,11 @@ def districts_map(
     legends[layer] = Legend(
         lab["utilisation"],
         lab["utilisation_unit"],
-        [*classes.items(lab, 0.0, lambda v: lab.percent(v)), (MISSING, suppressed)],
+        [
+            *classes.items(lab, 0.0, lambda v: lab.percent(v)),
+            (MISSING, suppressed),
+            (MISSING, small),
+        ],
     )
     layer.add_to(m)
     for ind in indicators:

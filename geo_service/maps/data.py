@@ -36,12 +36,15 @@ def district_shapes(conn: Connection) -> gpd.GeoDataFrame:
     return _read(conn, select(d.c.code, d.c.name, wgs(d)).order_by(d.c.code))
 
 
-def districts(conn: Connection, indicators: list[str] | None = None) -> gpd.GeoDataFrame:
-    """Districts with status, residents and the latest values of ``indicators`` (keys);
-    suppressed districts without figures."""
+def districts(
+    conn: Connection, min_cell: int, indicators: list[str] | None = None
+) -> gpd.GeoDataFrame:
+    """Districts with status, residents and the latest values of ``indicators`` (keys), as
+    public output shows them (``public_view`` with the profile's ``min_cell``)."""
     d, ds = models.districts, models.district_status
     gdf = _read(conn, select(d.c.code, d.c.name, wgs(d)).order_by(d.c.code))
-    status = pd.DataFrame([public_view(dict(r)) for r in conn.execute(select(ds)).mappings()])
+    rows = [dict(r) for r in conn.execute(select(ds)).mappings()]
+    status = pd.DataFrame(public_view(rows, min_cell), columns=[*ds.c.keys(), "small_count"])
     ind = indicator_table(conn, indicators or [], latest=True).drop(columns="year")
     if "year" not in status:
         status["year"] = None
@@ -116,10 +119,10 @@ def offer_languages(conn: Connection) -> list[str]:
     return list(conn.execute(q.distinct().order_by(ol.c.language)).scalars())
 
 
-def coverage_gaps(engine: Engine, interpreting_language: str) -> pd.DataFrame:
+def coverage_gaps(engine: Engine, interpreting_language: str, min_cell: int) -> pd.DataFrame:
     """The gap table (``gap_table``) of every language the catalogue offers besides the
-    interpreting language."""
-    return gap_table(all_coverage(engine, {interpreting_language}))
+    interpreting language, without the languages of fewer than ``min_cell`` households."""
+    return gap_table(all_coverage(engine, min_cell, {interpreting_language}))
 
 
 def gap_table(rows: list[CoverageRow]) -> pd.DataFrame:

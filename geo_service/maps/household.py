@@ -36,6 +36,8 @@ FORM_STYLE = """<style>
  box-shadow:0 1px 3px rgba(0,0,0,.5);transform:translate(-50%,-50%)}
 </style>"""
 
+# a code quoted in a message: German („xx“) or English ('xx', “xx”)
+
 
 def describe(household: dict[str, Any], lab: Labels) -> str:
     """A household profile in words for the title (the non-identifying fields only)."""
@@ -126,7 +128,7 @@ def _message(err: Any, fields: dict[str, str], errs: dict[str, str]) -> str:
         what = errs["no_language"]
     elif kind.startswith("int_"):
         what = errs["not_a_number"]
-    elif kind.startswith("date"):
+    elif kind.startswith("date") or loc[:1] == ["move_in"]:  # dates.py's own value errors too
         what = errs["not_a_date"]
     elif loc[:1] == ["languages"] and kind == "value_error":  # the unknown code, by name
         codes = err.get("input") if isinstance(err.get("input"), list) else []

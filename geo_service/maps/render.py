@@ -39,16 +39,18 @@ def public_maps(engine: Engine, profile: ScoringProfile) -> dict[str, folium.Map
     interpreting = profile.catalogue.interpreting_language
     indicators = profile.indicator_list()
     with engine.connect() as conn:
-        d = data.districts(conn, [i.key for i in indicators])
+        d = data.districts(conn, profile.min_cell, [i.key for i in indicators])
         return {
-            "districts": builders.districts_map(d, indicators, profile.district.min_population),
+            "districts": builders.districts_map(
+                d, indicators, profile.district.min_population, profile.min_cell
+            ),
             "infrastructure": builders.infrastructure_map(
                 data.area_scores(conn), data.amenities(conn), profile.category_list("amenity"), d
             ),
             "offers": builders.offers_map(
                 data.offers(conn),
                 d,
-                data.coverage_gaps(engine, interpreting),
+                data.coverage_gaps(engine, interpreting, profile.min_cell),
                 DEFAULT_RADIUS_M / 1000,
             ),
             "flats": builders.flats_map(data.flats(conn), d),
@@ -114,7 +116,7 @@ def household_map(
         ranker = ranker_of(rankers, engine, profile)
         results = ranker.rank(household, top, held=held_flats(engine)).results
     with engine.connect() as conn:
-        d, f = data.districts(conn), data.flats(conn)
+        d, f = data.districts(conn, profile.min_cell), data.flats(conn)
         iso = transit = None
         if results:
             chosen = f.set_index("id").geometry.loc[[results[0].flat_id]]

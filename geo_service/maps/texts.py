@@ -15,6 +15,7 @@ MAP = {
     "utilisation": N_("Use of placement capacity"),
     "utilisation_unit": N_("% of the quota"),
     "suppressed": N_("suppressed (< {n} residents)"),
+    "small_count": N_("hidden: < {n} households placed"),
     "infrastructure": N_("Infrastructure (H3 area scores)"),
     "score": N_("Infrastructure score"),
     "score_unit": N_("0–100"),

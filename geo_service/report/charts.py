@@ -58,7 +58,14 @@ def utilisation_chart(rows: list[DistrictUtilisation], full: float, zero: float)
     x = range(len(rows))
     bars = ax.bar(x, values, color=colours, width=0.75)
     for bar, row in zip(bars, rows, strict=True):
-        text = "unterdrückt" if row.suppressed else f"{(row.utilisation or 0) * 100:.0f}"
+        hidden = row.suppressed or row.small_count
+        text = (
+            "unterdrückt"
+            if row.suppressed
+            else "verdeckt (wenige)"
+            if row.small_count
+            else f"{(row.utilisation or 0) * 100:.0f}"
+        )
         ax.text(
             bar.get_x() + bar.get_width() / 2,
             bar.get_height() + 1.5,
@@ -66,7 +73,7 @@ def utilisation_chart(rows: list[DistrictUtilisation], full: float, zero: float)
             ha="center",
             va="bottom",
             fontsize=5.5,
-            rotation=90 if row.suppressed else 0,
+            rotation=90 if hidden else 0,
         )
     ax.axhline(full * 100, color="#555", linestyle="--", linewidth=0.8)
     ax.axhline(zero * 100, color="#222", linestyle="-", linewidth=0.8)
@@ -88,7 +95,7 @@ def utilisation_chart(rows: list[DistrictUtilisation], full: float, zero: float)
 
 def waiting_chart(cells: list[WaitingCell], language_names: dict[str, str]) -> str:
     """Waiting households per language, stacked by household size; suppressed cells are not
-    drawn (never estimated) and a language with some says "+ kleine Zellen"."""
+    drawn (never estimated) and a language with some says "+ verdeckte Zellen"."""
     bands = list(dict.fromkeys(c.size_band for c in cells))
     languages = list(dict.fromkeys(c.language for c in cells))
     fig = _figure(0.28 * len(languages) + 1.2)
@@ -110,9 +117,9 @@ def waiting_chart(cells: list[WaitingCell], language_names: dict[str, str]) -> s
     small = {c.language for c in cells if c.households.value is None}
     for y, lang in enumerate(languages):
         if lang in small:
-            ax.text(left[y] + 0.1, y, "+ kleine Zellen", va="center", fontsize=6, color="#555")
+            ax.text(left[y] + 0.1, y, "+ verdeckte Zellen", va="center", fontsize=6, color="#555")
     ax.invert_yaxis()
-    ax.set_xlabel("Wartende Haushalte (kleine Zellen nicht mitgezählt)", fontsize=8)
+    ax.set_xlabel("Wartende Haushalte (verdeckte Zellen nicht mitgezählt)", fontsize=8)
     ax.tick_params(labelsize=7)
     ax.legend(fontsize=7, title="Haushaltsgröße", title_fontsize=7, loc="lower right")
     for side in ("top", "right"):

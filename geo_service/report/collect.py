@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Integer, func, insert, select
 
-from geo_service.bridges.matching import recommend
+from geo_service.bridges.matching import BridgeRecommendation
 from geo_service.catalogue.service import all_gaps, duplicates
 from geo_service.catalogue.versions import OfferVersion, changed_since
 from geo_service.config import get_settings
@@ -32,6 +32,7 @@ from geo_service.report.results import (
     WaitingCell,
 )
 from geo_service.scoring.districts import list_status
+from geo_service.suppression import SECONDARY, Suppression, Table, suppress
 from geo_service.transition.groups import size_band
 
 MEETING_TZ = ZoneInfo("Europe/Berlin")  # a meeting's date is a local calendar day
@@ -50,11 +51,25 @@ def start_of(day: date) -> datetime:
     return since
 
 
-def count(n: int, min_cell: int) -> Count:
-    """A household count as public output may show it: 1 .. min_cell-1 as '< min_cell'."""
-    if 0 < n < min_cell:
-        return Count(value=None, shown=f"< {min_cell}")
-    return Count(value=n, shown=str(n))
+def shown(table: Table, sup: Suppression, min_cell: int, other: str = "unterdrückt") -> list[Count]:
+    """The cells of ``table`` as public output prints them: the count, "< 3" for a small one,
+    "×" for one hidden so that no other can be worked out, ``other`` for one hidden for another
+    reason."""
+    out = []
+    for i, n in enumerate(table.values):
+        why = sup.cells.get(i)
+        if why is None:
+            out.append(Count(value=n, shown=str(n)))
+        else:
+            mark = other if why == "other" else sup.shown(i, min_cell)
+            out.append(Count(value=None, shown=mark or other))
+    return out
+
+
+def margin(name: str, value: int, sup: Suppression) -> Count:
+    """A table's total as printed: "×" when secondary suppression hid it."""
+    hidden = name in sup.margins
+    return Count(value=None if hidden else value, shown=SECONDARY if hidden else str(value))
 
 
 def is_illustrative(conn: Connection) -> bool:
@@ -70,11 +85,9 @@ def is_illustrative(conn: Connection) -> bool:
     return any(d in digests for d in stored)
 
 
-def placements_since(
-    conn: Connection, since: datetime, min_cell: int
-) -> tuple[Count, list[DistrictPlacements]]:
-    """Households placed (reservations confirmed and still so) since ``since``, in total and
-    per district; districts under the minimum population show none of their figures."""
+def placements_since(conn: Connection, since: datetime) -> list[tuple[str, str, bool, int]]:
+    """Households placed (reservations confirmed and still so) since ``since`` per district
+    with a placement: code, name, whether the district is under the minimum population, count."""
     r, d, ds = models.reservations, models.districts, models.district_status
     rows = conn.execute(
         select(d.c.code, d.c.name, ds.c.suppressed, func.count(r.c.id))
@@ -88,21 +101,52 @@ def placements_since(
         .group_by(d.c.code, d.c.name, ds.c.suppressed)
         .order_by(d.c.name)
     ).all()
+    return [(code, name, bool(small), int(n)) for code, name, small, n in rows]
+
+
+def placement_sections(
+    rows: list[tuple[str, str, bool, int]], found: BridgeRecommendation, min_cell: int
+) -> tuple[Count, list[DistrictPlacements], BridgeSummary]:
+    """Placements per district with their total, and the bridge builders' households (matched,
+    and without one by first language), suppressed as one table: both add up to the households
+    placed, so a hidden count of one must not follow from the other (suppression.py)."""
+    by_language: dict[str, int] = defaultdict(int)
+    for w in found.without:
+        by_language[w.household.languages[0] if w.household.languages else "und"] += 1
+    languages = sorted(by_language)
     total = sum(n for *_, n in rows)
+    n = len(rows)
+    values = [count for *_, count in rows] + [found.matched] + [by_language[k] for k in languages]
+    bridge_total = "placed" if found.households == total else "bridged"
+    table = Table(
+        values,
+        [("placed", range(n)), (bridge_total, range(n, len(values)))],
+        other=frozenset(i for i, (_, _, small, _) in enumerate(rows) if small),
+        floor=[1] * n + [0] + [1] * len(languages),  # listed districts and languages have one
+    )
+    sup = suppress(table, min_cell)
+    cells = shown(table, sup, min_cell)
     per_district = [
-        DistrictPlacements(
-            code=code,
-            name=name,
-            placements=Count(value=None, shown="unterdrückt") if small else count(n, min_cell),
-        )
-        for code, name, small, n in rows
+        DistrictPlacements(code=code, name=name, placements=cells[i])
+        for i, (code, name, _, _) in enumerate(rows)
     ]
-    return count(total, min_cell), per_district
+    households, matched = margin(bridge_total, found.households, sup), cells[n]
+    bridges = BridgeSummary(
+        volunteers=found.volunteers,
+        capacity=found.capacity,
+        households=households.value,
+        households_shown=households.shown,
+        matched=matched.value,
+        matched_shown=matched.shown,
+        unmatched_by_language=dict(zip(languages, cells[n + 1 :], strict=True)),
+    )
+    return margin("placed", total, sup), per_district, bridges
 
 
 def waiting_households(conn: Connection, min_cell: int) -> tuple[Count | None, list[WaitingCell]]:
-    """Households still waiting (waiting or offered) by first language and size band; no total
-    when the city keeps no waiting list (the table was never used)."""
+    """Households still waiting (waiting or offered) by first language and size band (the
+    cells and their total suppressed as one table); no total when the city keeps no waiting
+    list (the table was never used)."""
     wl = models.waiting_list
     if conn.execute(select(func.count()).select_from(wl)).scalar_one() == 0:
         return None, []
@@ -117,17 +161,18 @@ def waiting_households(conn: Connection, min_cell: int) -> tuple[Count | None, l
     for lang, n_persons, n in rows:
         cells[(size_band(n_persons), lang or "–")] += n
     order = sorted(cells, key=lambda k: (k[0] == "6+", k[0], k[1]))
-    total = sum(cells.values())
-    return count(total, min_cell), [
-        WaitingCell(language=lang, size_band=band, households=count(cells[band, lang], min_cell))
-        for band, lang in order
+    table = Table([cells[k] for k in order], [("waiting", range(len(order)))], floor=1)
+    sup = suppress(table, min_cell)
+    return margin("waiting", sum(cells.values()), sup), [
+        WaitingCell(language=lang, size_band=band, households=count)
+        for (band, lang), count in zip(order, shown(table, sup, min_cell), strict=True)
     ]
 
 
-def utilisation(conn: Connection) -> list[DistrictUtilisation]:
-    """Capacity, placements and utilisation per district (public view: suppressed districts
-    without figures), by name."""
-    rows = sorted(list_status(conn, public=True), key=lambda d: d.name)
+def utilisation(conn: Connection, min_cell: int) -> list[DistrictUtilisation]:
+    """Capacity, placements and utilisation per district (the public view: suppressed
+    districts without figures, small numbers of placements hidden), by name."""
+    rows = sorted(list_status(conn, min_cell), key=lambda d: d.name)
     return [
         DistrictUtilisation(
             code=d.code,
@@ -136,16 +181,18 @@ def utilisation(conn: Connection) -> list[DistrictUtilisation]:
             placements=d.placements,
             utilisation=d.utilisation,
             suppressed=bool(d.suppressed),
+            small_count=bool(d.small_count),
         )
         for d in rows
     ]
 
 
-def gap_changes(conn: Connection, since: datetime, now: datetime) -> GapChanges:
-    """The coverage gaps now (stored as a snapshot taken ``now``, in ``conn``'s transaction)
-    against a baseline: the latest snapshot at or before ``since``, else the first one after it
-    (the first report after ``since``); which gaps opened and which closed."""
-    current = {(g.district_code, g.category, g.language) for g in all_gaps(conn)}
+def gap_changes(conn: Connection, since: datetime, now: datetime, min_cell: int) -> GapChanges:
+    """The coverage gaps now (stored as a snapshot taken ``now``, in ``conn``'s transaction;
+    languages of fewer than ``min_cell`` households of a district left out) against a
+    baseline: the latest snapshot at or before ``since``, else the first one after it (the
+    first report after ``since``); which gaps opened and which closed."""
+    current = {(g.district_code, g.category, g.language) for g in all_gaps(conn, min_cell)}
     snaps = models.coverage_gap_snapshots
     baseline_at = (
         conn.execute(select(func.max(snaps.c.taken_at)).where(snaps.c.taken_at <= since)).scalar()
@@ -239,22 +286,6 @@ def changed_offers(conn: Connection, since: datetime) -> list[OfferChange]:
 def _created(version: OfferVersion) -> bool:
     """Whether a version brought the offer into the catalogue (every field was empty)."""
     return all(c.old is None for c in version.changes.values())
-
-
-def bridge_summary(conn: Connection, since: datetime, min_cell: int) -> BridgeSummary:
-    """Bridge builders for the households placed since ``since``: how many matched, and the
-    households without one by their first language (small counts suppressed)."""
-    found = recommend(conn, since)
-    by_language: dict[str, int] = defaultdict(int)
-    for w in found.without:
-        by_language[w.household.languages[0] if w.household.languages else "und"] += 1
-    return BridgeSummary(
-        volunteers=found.volunteers,
-        capacity=found.capacity,
-        households=found.households,
-        matched=found.matched,
-        unmatched_by_language={k: count(n, min_cell) for k, n in sorted(by_language.items())},
-    )
 
 
 def imported_unchanged(change: OfferChange) -> bool:

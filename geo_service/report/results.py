@@ -10,10 +10,15 @@ from geo_service.scoring.results import Result
 
 
 class Count(Result):
-    """A household count, exact only from the profile's minimum cell size on."""
+    """A household count, exact only from the profile's minimum cell size on, and hidden
+    where it would give a hidden one away (``geo_service/suppression.py``)."""
 
-    value: int | None = Field(description="The count; null when suppressed (small cell).")
-    shown: str = Field(description="As printed: '7', or '< 3' when suppressed.")
+    value: int | None = Field(description="The count; null when suppressed.")
+    shown: str = Field(
+        description="As printed: '7'; '< 3' for a small count; '×' for one hidden so that no "
+        "hidden count can be worked out from the others and the totals; 'unterdrückt' for a "
+        "district under the minimum population."
+    )
 
 
 class DistrictPlacements(Result):
@@ -33,6 +38,9 @@ class DistrictUtilisation(Result):
     placements: int | None
     utilisation: float | None
     suppressed: bool = Field(description="Under the profile's minimum population.")
+    small_count: bool = Field(
+        False, description="Fewer placements than the minimum cell: placements hidden."
+    )
 
 
 class WaitingCell(Result):
@@ -106,12 +114,17 @@ class DuplicateRow(Result):
 
 
 class BridgeSummary(Result):
-    """Bridge builders: volunteers, households matched, households without a match."""
+    """Bridge builders: volunteers, households matched, households without a match (household
+    counts suppressed together with the placements: they add up to the same households)."""
 
     volunteers: int
     capacity: int
-    households: int = Field(description="Newly placed households considered.")
-    matched: int
+    households: int | None = Field(
+        description="Newly placed households considered; null when hidden (see the shown text)."
+    )
+    households_shown: str = Field(description="As printed: '12', or '×' when hidden.")
+    matched: int | None = Field(description="Households with a bridge builder; null when hidden.")
+    matched_shown: str = Field(description="As printed: '7', '< 3' or '×'.")
     unmatched_by_language: dict[str, Count] = Field(
         description="Households without a bridge builder, by their first language."
     )

@@ -11,6 +11,7 @@ from typing import Any
 import jinja2
 from sqlalchemy import Engine
 
+from geo_service.bridges.matching import recommend
 from geo_service.maps.labels import labels_for
 from geo_service.report import collect
 from geo_service.report.charts import utilisation_chart, waiting_chart
@@ -29,7 +30,9 @@ def build_report(engine: Engine, day: date, profile: ScoringProfile) -> Situatio
     since = collect.start_of(day)
     now = datetime.now(collect.MEETING_TZ)
     with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
-        total, per_district = collect.placements_since(conn, since, profile.min_cell)
+        total, per_district, bridges = collect.placement_sections(
+            collect.placements_since(conn, since), recommend(conn, since), profile.min_cell
+        )
         waiting_total, waiting = collect.waiting_households(conn, profile.min_cell)
         changed = collect.changed_offers(conn, since)
         report = SituationReport(
@@ -44,14 +47,14 @@ def build_report(engine: Engine, day: date, profile: ScoringProfile) -> Situatio
             min_cell=profile.min_cell,
             placements_total=total,
             placements=per_district,
-            utilisation=collect.utilisation(conn),
+            utilisation=collect.utilisation(conn, profile.min_cell),
             waiting_total=waiting_total,
             waiting=waiting,
-            gaps=collect.gap_changes(conn, since, now),
+            gaps=collect.gap_changes(conn, since, now, profile.min_cell),
             duplicates=collect.duplicate_rows(conn),
             changed_offers=changed,
             changed_counts=collect.change_counts(changed),
-            bridges=collect.bridge_summary(conn, since, profile.min_cell),
+            bridges=bridges,
         )
         conn.commit()  # the gap snapshot
     return report

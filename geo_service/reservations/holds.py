@@ -1,5 +1,7 @@
-"""The one hold routine: expire lapsed holds, insert new holds, audit every change; used by
-single reservations and by allocations with ``reserve``, always in the caller's transaction."""
+"""The one hold routine: lock the flats, expire lapsed holds and offers, refuse a flat someone
+else has a claim on (saying whose and until when), insert new holds, audit every change; used
+by single reservations, the waiting list and allocations with ``reserve``, always in the
+caller's transaction."""
 
 from __future__ import annotations
 
@@ -18,6 +20,12 @@ from geo_service.config import get_settings, server_secret
 from geo_service.db import models
 from geo_service.errors import Conflict
 from geo_service.i18n import _
+from geo_service.reservations.claims import (
+    FlatTaken,
+    check_free,
+    lapse_offers,
+    lock_flats,
+)
 
 R = models.reservations
 UNIQUE_VIOLATION = "23505"  # the partial unique index: one active reservation per flat
@@ -39,15 +47,7 @@ class Hold:
     explanation: dict[str, Any] | None = None
     case_ref: str | None = None
     audit_detail: dict[str, Any] = field(default_factory=dict)
-
-
-class FlatTaken(Conflict):
-    """A flat of the holds is already held or confirmed (nothing of the transaction stays)."""
-
-    def __init__(self, flat_id: str) -> None:
-        """Name the flat."""
-        super().__init__(_("flat {flat} is already held or confirmed").format(flat=flat_id))
-        self.flat_id = flat_id
+    entry_id: Any = None  # the waiting-list entry the flat is offered to and held for
 
 
 def expire_lapsed(
@@ -87,16 +87,22 @@ def place_holds(
     profile_version: str,
     data_timestamp: str | None,
 ) -> list[Row[Any]]:
-    """Hold every flat of ``holds`` in the caller's transaction: lapsed holds of those flats
-    expire first, the new holds are inserted in flat order (no deadlock between concurrent
-    batches) and each is audited. FlatTaken when one is held or confirmed: the caller's
-    transaction then keeps nothing. Returns the new rows in the order of ``holds``."""
+    """Hold every flat of ``holds`` in the caller's transaction: the flats are locked (in id
+    order: no deadlock between concurrent batches), lapsed holds and offers of those flats end
+    first, the new holds are inserted in flat order and each is audited. FlatTaken when one is
+    held, placed or offered to a household other than its hold's ``entry_id``, saying so and
+    until when: the caller's transaction then keeps nothing. Returns the new rows in the order
+    of ``holds``."""
     flats = [h.flat_id for h in holds]
     if not flats:
         return []
     if len(set(flats)) != len(flats):
         raise Conflict(_("the same flat appears twice among the holds"))
+    lock_flats(conn, flats)
     expire_lapsed(conn, sorted(flats), key, profile_version)
+    owners = {h.flat_id: h.entry_id for h in holds}
+    lapse_offers(conn, flats, key, profile_version, keep=[e for e in owners.values() if e])
+    check_free(conn, owners)
     lifetime = timedelta(minutes=get_settings().reservation_hold_minutes)
     rows: dict[str, Row[Any]] = {}
     for hold in sorted(holds, key=lambda h: h.flat_id):

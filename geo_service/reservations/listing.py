@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, func, or_, select
 
 from geo_service.db import models
+from geo_service.reservations.claims import flat_address
 from geo_service.reservations.results import Reservation, ReservationPage, Status
 
 R = models.reservations
@@ -40,7 +41,7 @@ def list_reservations(
     with engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(R).where(*conds)).scalar_one()
         rows = conn.execute(
-            select(R)
+            select(R, flat_address(R.c.flat_id))
             .where(*conds)
             .order_by(R.c.created_at.desc(), R.c.id)
             .limit(limit)

@@ -11,6 +11,10 @@ from geo_service.scoring.household import Household
 from geo_service.scoring.results import RankedFlat, Result
 
 Status = Literal["held", "confirmed", "released", "expired"]
+# Why a placement (a confirmed reservation) ends: codes, never free text about a household.
+ReleaseReason = Literal[
+    "moved_out", "household_left", "landlord_cancelled", "entered_in_error", "other"
+]
 
 
 class Reservation(Result):
@@ -18,6 +22,7 @@ class Reservation(Result):
 
     id: str
     flat_id: str
+    flat_address: str | None = Field(None, description="The flat's address.")
     district_code: str | None
     status: Status = Field(description="A hold past its expiry reads 'expired'.")
     household: Household
@@ -39,6 +44,8 @@ class Reservation(Result):
         return cls(
             id=str(row.id),
             flat_id=row.flat_id,
+            flat_address=getattr(row, "flat_address", None)
+            or (explanation.address if explanation else None),
             district_code=row.district_code,
             status="expired" if lapsed else row.status,
             household=Household.model_validate(row.household),

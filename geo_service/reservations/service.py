@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, get_args
 
 from sqlalchemy import Connection, Engine, func, select, update
 
@@ -11,10 +11,11 @@ from geo_service.audit import record
 from geo_service.auth.keys import KeyInfo
 from geo_service.db import models
 from geo_service.db.transactions import in_transaction
-from geo_service.errors import Conflict, NotFound
+from geo_service.errors import Conflict, InputError, NotFound
 from geo_service.i18n import N_, _
+from geo_service.reservations.claims import flat_address
 from geo_service.reservations.holds import Hold, case_ref_hash, place_holds
-from geo_service.reservations.results import Reservation
+from geo_service.reservations.results import ReleaseReason, Reservation
 from geo_service.scoring import districts
 from geo_service.scoring.explain import constraint_name
 from geo_service.scoring.household import Household
@@ -96,7 +97,9 @@ def prepare_hold(
 def get(engine: Engine, reservation_id: str) -> Reservation:
     """One reservation (404 when unknown)."""
     with engine.connect() as conn:
-        row = conn.execute(select(R).where(R.c.id == _uuid(reservation_id))).first()
+        row = conn.execute(
+            select(R, flat_address(R.c.flat_id)).where(R.c.id == _uuid(reservation_id))
+        ).first()
     if row is None:
         raise NotFound(_("there is no reservation {id}").format(id=reservation_id))
     return Reservation.from_row(row)
@@ -111,10 +114,16 @@ def _uuid(value: str) -> uuid.UUID:
 
 
 def apply_transition(
-    conn: Connection, rid: uuid.UUID, action: str, key: KeyInfo, profile: ScoringProfile
+    conn: Connection,
+    rid: uuid.UUID,
+    action: str,
+    key: KeyInfo,
+    profile: ScoringProfile,
+    reason: str | None = None,
 ) -> Any:
-    """In the caller's transaction: lock the reservation, check the move is allowed, apply
-    it, refresh the district status when a placement came or went, and audit it."""
+    """In the caller's transaction: lock the reservation, check the move is allowed (ending a
+    placement needs a ``reason``), apply it, refresh the district status when a placement came
+    or went, and audit it with the reason."""
     starts, ends, stamp = TRANSITIONS[action]
     current = conn.execute(
         select(R.c.status, R.c.expires_at > func.now()).where(R.c.id == rid).with_for_update()
@@ -129,8 +138,18 @@ def apply_transition(
                 id=rid, status=_(STATUS_WORDS[state]), step=_(STEP_WORDS[action])
             )
         )
+    if action == "release" and status == "confirmed" and reason is None:
+        raise InputError(
+            _("reason: ending a confirmed placement needs a reason, one of {reasons}").format(
+                reasons=", ".join(get_args(ReleaseReason))
+            ),
+            errors=[{"pointer": "/reason", "message": _("required for a confirmed placement")}],
+        )
     row = conn.execute(
-        update(R).where(R.c.id == rid).values({"status": ends, stamp: func.now()}).returning(R)
+        update(R)
+        .where(R.c.id == rid)
+        .values({"status": ends, stamp: func.now()})
+        .returning(R, flat_address(R.c.flat_id))
     ).one()
     if "confirmed" in (status, ends):  # the district's placements changed
         districts.refresh(conn, profile)
@@ -141,16 +160,28 @@ def apply_transition(
         key_id=key.id,
         profile_version=profile.version,
         request={"household": row.household, "flat_id": row.flat_id},
-        detail={"reservation_id": str(rid), "from": status, "to": ends},
+        detail={
+            "reservation_id": str(rid),
+            "from": status,
+            "to": ends,
+            **({"reason": reason} if reason else {}),
+        },
     )
     return row
 
 
 def transition(
-    engine: Engine, reservation_id: str, action: str, key: KeyInfo, profile: ScoringProfile
+    engine: Engine,
+    reservation_id: str,
+    action: str,
+    key: KeyInfo,
+    profile: ScoringProfile,
+    reason: str | None = None,
 ) -> Reservation:
-    """Confirm a live hold, or release a hold or confirmation; the district status follows in
-    the same transaction (serialised with every other writer of it)."""
+    """Confirm a live hold, or release a hold or (with a reason) a placement; the district
+    status follows in the same transaction (serialised with every other writer of it)."""
     rid = _uuid(reservation_id)
-    row = in_transaction(engine, lambda conn: apply_transition(conn, rid, action, key, profile))
+    row = in_transaction(
+        engine, lambda conn: apply_transition(conn, rid, action, key, profile, reason)
+    )
     return Reservation.from_row(row)

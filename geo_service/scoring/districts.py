@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, func, select
@@ -15,7 +17,10 @@ from geo_service.scoring.decay import district_factor
 from geo_service.scoring.district_codes import require_known
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.results import District, DistrictDetail, IndicatorYear
+from geo_service.suppression import Table, suppress
 
+# what a small number of placements hides with it: utilisation and factor follow from it
+SMALL_COUNT_FIGURES = ("placements", "utilisation", "factor")
 PUBLIC_FIGURES = (
     "status_index",
     "status_class",
@@ -184,22 +189,39 @@ def refresh(conn: Connection, profile: ScoringProfile) -> pd.DataFrame:
     return status
 
 
-def public_view(row: dict[str, object]) -> dict[str, object]:
-    """A district's figures for public output: suppressed districts show none."""
-    if not row.get("suppressed"):
-        return row
-    return {k: (None if k in PUBLIC_FIGURES else v) for k, v in row.items()}
+def public_view(rows: list[dict[str, Any]], min_cell: int) -> list[dict[str, Any]]:
+    """District figures for public output: districts under the minimum population show none;
+    a small number of placements (suppression.py: the same mechanism as every public count;
+    no total of them is published) is hidden with what gives it away (utilisation = placements
+    / capacity, and the factor that follows from it), flagged ``small_count``."""
+    table = Table(
+        [int(r.get("placements") or 0) for r in rows],
+        other=frozenset(i for i, r in enumerate(rows) if r.get("suppressed")),
+    )
+    hidden = suppress(table, min_cell).cells
+    out = []
+    for i, row in enumerate(rows):
+        why = hidden.get(i)
+        gone = PUBLIC_FIGURES if why == "other" else SMALL_COUNT_FIGURES if why else ()
+        small = why is not None and why != "other"
+        out.append({k: (None if k in gone else v) for k, v in row.items()} | {"small_count": small})
+    return out
 
 
-def list_status(conn: Connection, public: bool, code: str | None = None) -> list[District]:
-    """District status rows with names (public: suppressed districts without figures)."""
+def list_status(
+    conn: Connection, public_min_cell: int | None, code: str | None = None
+) -> list[District]:
+    """District status rows with names: every figure (None, planners), or the public view
+    with the profile's ``min_cell`` (``public_view``)."""
     ds, d = models.district_status, models.districts
     q = select(d.c.code, d.c.name, d.c.ortschaft, *[c for c in ds.c if c.name != "district_code"])
     q = q.join(ds, ds.c.district_code == d.c.code, isouter=True).order_by(d.c.code)
     if code is not None:
         q = q.where(d.c.code == code)
     rows = [dict(r) for r in conn.execute(q).mappings()]
-    return [District.model_validate(public_view(r) if public else r) for r in rows]
+    if public_min_cell is not None:
+        rows = public_view(rows, public_min_cell)
+    return [District.model_validate(r) for r in rows]
 
 
 def check_district_codes(conn: Connection, codes: list[str], field: str = "district") -> None:
@@ -232,7 +254,7 @@ def indicators_of(conn: Connection, code: str) -> list[IndicatorYear]:
 
 def district_detail(conn: Connection, code: str) -> DistrictDetail:
     """Status and indicators of one district (404 when unknown)."""
-    rows = list_status(conn, public=False, code=code)
+    rows = list_status(conn, None, code=code)
     if not rows:
         raise NotFound(_("there is no district with the code “{code}”").format(code=code))
     return DistrictDetail(**rows[0].model_dump(), indicators=indicators_of(conn, code))

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
-import pandas as pd
 
 from geo_service.scoring.decay import Array
-from geo_service.scoring.distance import DistanceBackend
 from geo_service.scoring.profile import ScoringProfile
+
+if TYPE_CHECKING:  # the ranker reads this module's keys without loading scipy or pandas
+    import pandas as pd
+
+    from geo_service.scoring.distance import DistanceBackend
 
 NO_LANGUAGE = ""  # key of categories that do not depend on language
 INTERPRETING_ONLY = "*"  # catalogue key for a language no offer lists: interpreting offers only

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
-from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, overload
 
-import pandas as pd
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -19,26 +15,13 @@ from pydantic import (
     model_validator,
 )
 
+from geo_service.codes import CODE_LIST_MAX, LANGUAGE_PATTERN, Code
+from geo_service.dates import StrictDate
 from geo_service.errors import InputError
 from geo_service.i18n import _, validation
 from geo_service.i18n.languages import language_problem
 from geo_service.scoring.profile import ScoringProfile
 
-LANGUAGE_PATTERN = r"^[a-z]{2,3}$"
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _date_text(value: object) -> object:
-    """A move-in date must be a ``YYYY-MM-DD`` string (or a date): no numbers read as Unix
-    time, no date-times cut to a day."""
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and ISO_DATE.fullmatch(value):
-        return value
-    raise ValueError(_("must be a date (YYYY-MM-DD, e.g. 2026-12-01)"))
-
-
-IsoDate = Annotated[date, BeforeValidator(_date_text)]
 # The household of the OpenAPI examples (request bodies that carry a household).
 HOUSEHOLD_EXAMPLE: dict[str, Any] = {
     "size": 4,
@@ -64,10 +47,15 @@ class Household(BaseModel):
     languages: list[Annotated[str, Field(json_schema_extra={"pattern": LANGUAGE_PATTERN})]] = Field(
         min_length=1, max_length=10, description="ISO 639-1 codes (or accepted ISO 639-3 codes)."
     )
-    needs: list[Annotated[str, Field(max_length=64)]] = Field(
-        default=[], max_length=20, description="Closed vocabulary of the scoring profile."
+    needs: list[Code] = Field(
+        default=[],
+        max_length=CODE_LIST_MAX,
+        description="Closed vocabulary of the scoring profile.",
     )
-    move_in: IsoDate = Field(strict=False, description="Earliest move-in date (YYYY-MM-DD).")
+    move_in: StrictDate = Field(
+        strict=False,  # the text of a date is converted (a number never is: see dates.py)
+        description="Earliest move-in date (YYYY-MM-DD or TT.MM.JJJJ).",
+    )
 
     @field_validator("languages")
     @classmethod
@@ -156,6 +144,8 @@ def read_households(path: Path, profile: ScoringProfile) -> list[BatchHousehold]
     if not path.exists():
         raise InputError(_("households file not found: {path}").format(path=path))
     if path.suffix.lower() == ".csv":
+        import pandas as pd
+
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
         rows: list[object] = [
             {

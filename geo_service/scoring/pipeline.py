@@ -7,21 +7,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, case, func, select
+from sqlalchemy import Connection, Engine, select
 
 from geo_service.db import models
-from geo_service.db.bulk import Method, drop_replaced, replace_tables
-from geo_service.db.transactions import SCORING_LOCK, hold_lock
 from geo_service.errors import StaleScores
 from geo_service.i18n import _
-from geo_service.scoring import districts, store
-from geo_service.scoring.area import area_contents, compute_area_scores
-from geo_service.scoring.distance import backend_for
-from geo_service.scoring.features import compute, target_sets
+from geo_service.reservations.claims import read_claims
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranking import DistrictStatus, Ranker
-from geo_service.transit.scoring import transit_for
+
+if TYPE_CHECKING:
+    from geo_service.db.bulk import Method
 
 Step = Callable[[str], None]
 REPLACED_TABLES = ("flat_features", "area_scores")  # rewritten as a whole by every run
@@ -41,6 +39,15 @@ class ScoreSummary:
 
 def score_all(engine: Engine, profile: ScoringProfile, step: Step | None = None) -> ScoreSummary:
     """Recompute flat features, district status and area scores in one transaction."""
+    # imported here: a command that only ranks needs none of them (seconds of its start)
+    from geo_service.db.bulk import drop_replaced, replace_tables
+    from geo_service.db.transactions import SCORING_LOCK, hold_lock
+    from geo_service.scoring import districts, store
+    from geo_service.scoring.area import area_contents, compute_area_scores
+    from geo_service.scoring.distance import backend_for
+    from geo_service.scoring.features import compute, target_sets
+    from geo_service.transit.scoring import transit_for
+
     summary = ScoreSummary()
     clock = time.perf_counter()
 
@@ -95,6 +102,8 @@ def read_status(conn: Connection) -> DistrictStatus:
 
 def load_ranker(engine: Engine, profile: ScoringProfile) -> Ranker:
     """Read flats, features and district status into a Ranker."""
+    from geo_service.scoring import store
+
     with engine.connect() as conn:
         flats = store.read_flats(conn)
         feats = store.read_features(conn)
@@ -127,11 +136,15 @@ def check_version(ranker: Ranker, profile: ScoringProfile) -> None:
 
 
 def active_holds(conn: Connection) -> dict[str, datetime | None]:
-    """Flats with an active reservation: when its hold expires (None once confirmed)."""
-    r = models.reservations
-    active = (r.c.status == "confirmed") | ((r.c.status == "held") & (r.c.expires_at > func.now()))
-    expiry = case((r.c.status == "confirmed", None), else_=r.c.expires_at)
-    return {row[0]: row[1] for row in conn.execute(select(r.c.flat_id, expiry).where(active))}
+    """Flats someone has a claim on (reservations/claims.py): a hold, a placement or an offer
+    to a waiting household, with when the claim ends (None: a placement)."""
+    out: dict[str, datetime | None] = {}
+    for claim in read_claims(conn):
+        before = out.get(claim.flat_id, claim.until)
+        out[claim.flat_id] = (
+            None if before is None or claim.until is None else max(before, claim.until)
+        )
+    return out
 
 
 def held_now(holds: dict[str, datetime | None]) -> set[str]:
@@ -141,6 +154,6 @@ def held_now(holds: dict[str, datetime | None]) -> set[str]:
 
 
 def held_flats(engine: Engine) -> set[str]:
-    """Flats with an active (unexpired hold or confirmed) reservation."""
+    """Flats someone has a claim on now (held, placed or offered)."""
     with engine.connect() as conn:
         return set(active_holds(conn))

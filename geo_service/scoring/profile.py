@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
+from geo_service.codes import Code
 from geo_service.errors import ProfileError
 from geo_service.i18n import _, validation
 
@@ -52,7 +53,7 @@ class Category(_Strict):
     full_m: float | None = Field(default=None, ge=0)
     zero_m: float | None = Field(default=None, gt=0)
     osm: list[str] = []
-    offer_categories: list[str] = []
+    offer_categories: list[Code] = []
     distance_mode: Literal["transit"] | None = None  # None: the profile's distance_mode
     departure: str | None = Field(default=None, pattern=WINDOW)
     service_day: Literal["weekday", "saturday", "sunday"] | None = None
@@ -185,10 +186,12 @@ class CatalogueRules(_Strict):
 
 
 class ReportRules(_Strict):
-    """Public output (situation report): counts of households below ``min_cell`` are shown
-    as "< min_cell", never exactly (small cells could identify a household)."""
+    """Public output (situation report, districts API, OGC, maps): counts of households below
+    ``min_cell`` are shown as "< min_cell", never exactly (small cells could identify a
+    household), and further cells are hidden so that no hidden one can be worked out
+    (``geo_service/suppression.py``). At least 3: "< 2" would say "1"."""
 
-    min_cell: int = Field(3, ge=2, le=50)
+    min_cell: int = Field(3, ge=3, le=50)
 
 
 class AllocationRules(_Strict):
@@ -298,10 +301,10 @@ class ScoringProfile(_Strict):
     boundary_zone_m: float = Field(2000.0, ge=0, le=50_000)
     k_nearest: int = Field(ge=1, le=10)
     decay: Decay
-    categories: dict[str, Category] = Field(min_length=1)
+    categories: dict[Code, Category] = Field(min_length=1)
     catalogue: CatalogueRules = CatalogueRules()
     children: list[ChildBand] = []
-    needs: dict[str, Need] = {}
+    needs: dict[Code, Need] = {}
     size_bands: list[SizeBand] = Field(min_length=1)
     district: DistrictRules
     allocation: AllocationRules = AllocationRules()

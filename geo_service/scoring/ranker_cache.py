@@ -61,11 +61,13 @@ class _Entry:
 class RankerCache:
     """Rankers per (database, profile version), at most ``size`` of them."""
 
-    def __init__(self, size: int = 4, settle_heap: bool = False) -> None:
+    def __init__(self, size: int = 4, settle_heap: bool = False, disk: bool = False) -> None:
         """An empty cache keeping at most ``size`` rankers; ``settle_heap`` (a server's):
-        ``settle()`` after each load."""
+        ``settle()`` after each load; ``disk`` (a command's): rankers are also kept on disk
+        between runs (``ranker_disk``)."""
         self.size = size
         self.settle_heap = settle_heap
+        self.disk = disk
         self._entries: OrderedDict[tuple[str, str], _Entry] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -102,7 +104,7 @@ class RankerCache:
             with self._lock:  # one loader at a time; the others wait for its result
                 entry = self._entries.get(key)
                 if entry is None or entry.stamp != stamp:
-                    entry = _Entry(stamp, load_ranker(engine, profile))
+                    entry = _Entry(stamp, self._load(engine, profile, stamp))
                     self._entries[key] = entry
                     if self.settle_heap:
                         settle()
@@ -115,6 +117,19 @@ class RankerCache:
             current = (status_key, entry.ranker.with_status(status))
             entry.current = current
         return current[1]
+
+    def _load(self, engine: Engine, profile: ScoringProfile, stamp: Stamp) -> Ranker:
+        """Read the ranker: from disk when kept there for this stamp, else from the database
+        (and then kept on disk)."""
+        if not self.disk:
+            return load_ranker(engine, profile)
+        from geo_service.scoring import ranker_disk
+
+        found = ranker_disk.load(engine, profile, stamp)
+        if found is None:
+            found = load_ranker(engine, profile)
+            ranker_disk.store(engine, profile, stamp, found)
+        return found
 
     def fresh(self, engine: Engine, profile: ScoringProfile, stamp: Stamp) -> bool:
         """Whether ``profile``'s ranker is loaded for data at ``stamp`` (no read needed)."""

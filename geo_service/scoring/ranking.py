@@ -8,10 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from geo_service.errors import NotFound, NotScored, ProfileError
 from geo_service.i18n import _, current_language
@@ -44,6 +43,9 @@ from geo_service.scoring.results import (
     RankedFlat,
     Ranking,
 )
+
+if TYPE_CHECKING:  # pandas is imported where frames are read: a ranker from disk needs none
+    import pandas as pd
 
 # District code -> name, factor, utilisation, suppressed, capacity, placements.
 DistrictStatus = dict[str, dict[str, Any]]
@@ -108,6 +110,8 @@ class Ranker:
         data_timestamp: datetime | None,
     ) -> None:
         """Index everything by flat position; ``flats`` must be sorted by id."""
+        import pandas as pd
+
         self.profile = profile
         self.data_timestamp = data_timestamp.isoformat() if data_timestamp else None
         self.ids = flats["id"].to_numpy(object)
@@ -126,8 +130,11 @@ class Ranker:
             pd.to_datetime(flats["available_from"]).to_numpy().astype("datetime64[D]"),
         )
         self.on_offer = flats["available"].to_numpy(bool)
+        address = flats.get("address", pd.Series(None, index=flats.index, dtype=object))
+        self.addresses = address.astype(object).where(address.notna(), None).to_numpy(object)
         self.district = flats["district_code"].to_numpy(object)
-        self.district_index, self.district_codes = pd.factorize(flats["district_code"])
+        self.district_index, codes = pd.factorize(flats["district_code"])
+        self.district_codes = np.asarray(codes, dtype=object)
         self._set_status(status)
         # transit categories name their mode per category; the ranking's mode is the walk's
         self.modes = set(features["distance_mode"]) - {"transit"} or {profile.distance_mode}
@@ -334,6 +341,7 @@ class Ranker:
         return RankedFlat.model_validate(
             {
                 "flat_id": str(self.ids[i]),
+                "address": self.addresses[i],
                 "rank": rank,
                 "placement_score": placement,
                 "infrastructure_score": score,
@@ -459,6 +467,8 @@ class Ranker:
     def table(self, sel: Selection) -> pd.DataFrame:
         """A selection as one row per flat (rank, scores, district, points per category),
         without the words: for analysts ranking thousands of flats at once."""
+        import pandas as pd
+
         ev, rows = sel.evaluation, sel.chosen
         names = self.profile.names()
         points = round_preserving_sum(ev.points(rows)) if rows else np.zeros((0, len(names)))
@@ -468,6 +478,7 @@ class Ranker:
             {
                 "rank": np.arange(1, len(rows) + 1),
                 "flat_id": self.ids[rows].astype(str),
+                "address": self.addresses[rows],
                 "placement_score": placement,
                 "infrastructure_score": score,
                 "district_code": self.district[rows],
@@ -494,6 +505,11 @@ class Ranker:
             for code, count in sorted(found.items())
         ]
 
+    def address(self, flat_id: str) -> str | None:
+        """The address of a loaded flat (None when it has none or is not loaded)."""
+        i = self.position.get(flat_id)
+        return None if i is None else self.addresses[i]
+
     def score_flat(
         self, flat_id: str, household: Household, held: set[str] | None = None
     ) -> RankedFlat:
@@ -508,7 +524,9 @@ def _availability(free: bool, reserved: bool) -> str:
     """The 'free' constraint's detail."""
     if free:
         return _("on offer and not reserved")
-    return _("reserved (held or confirmed)") if reserved else _("no longer on offer")
+    if reserved:
+        return _("held, placed or offered to a waiting household")
+    return _("no longer on offer")
 
 
 def top(rows: np.ndarray, score: np.ndarray, ids: np.ndarray, limit: int | None) -> list[int]:

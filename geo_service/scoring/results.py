@@ -71,6 +71,7 @@ class RankedFlat(Result):
     """A flat's placement score for one household with the full explanation."""
 
     flat_id: str
+    address: str | None = Field(None, description="The flat's address.")
     rank: int | None = Field(description="Position in the ranking; null when scored alone.")
     placement_score: float = Field(description="infrastructure_score × district.factor, 0-100.")
     infrastructure_score: float = Field(description="0-100; the contributions add up to it.")
@@ -96,7 +97,7 @@ class Exclusions(Result):
 
     outside_districts: int = Field(0, description="Not in the requested districts.")
     not_on_offer: int = Field(0, description="Withdrawn from offer.")
-    held: int = Field(0, description="Reserved (held or confirmed).")
+    held: int = Field(0, description="Held, placed or offered to a waiting household.")
     constraint: int = Field(0, description="Fail at least one hard constraint.")
     district_full: int = Field(0, description="In a district at its cap (B = 0).")
 
@@ -143,6 +144,11 @@ class District(Result):
     status_index: float | None = Field(None, description="Weighted z-score; higher = more burden.")
     status_class: int | None = Field(None, description="1 (high status) .. 4 (very low).")
     suppressed: bool | None = Field(None, description="Under the minimum population.")
+    small_count: bool | None = Field(
+        None,
+        description="Public view: fewer placements than the profile's minimum cell, so "
+        "placements, utilisation and factor are not shown (they would give the count away).",
+    )
     capacity: int | None = None
     capacity_source: str | None = Field(None, description="'imported' or 'derived'.")
     placements: int | None = None

@@ -9,7 +9,9 @@ import numpy as np
 from sqlalchemy import Connection, Engine, func, select
 
 from geo_service.db import models
+from geo_service.reservations.claims import live_offer
 from geo_service.scoring.household import Household
+from geo_service.scoring.pipeline import active_holds
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranker_cache import RankerCache, ranker_of
 from geo_service.scoring.ranking import Ranker
@@ -30,11 +32,11 @@ def _active_holds(conn: Connection) -> dict[str, int]:
 
 
 def _offers(conn: Connection) -> dict[str, int]:
-    """Waiting-list offers (not yet held) per district of the offered flat."""
+    """Waiting-list offers (not yet held, not lapsed) per district of the offered flat."""
     rows = conn.execute(
         select(F.c.district_code, func.count())
         .join(W, W.c.flat_id == F.c.id)
-        .where(W.c.status == "offered")
+        .where(live_offer())
         .group_by(F.c.district_code)
     )
     return {str(code): int(n) for code, n in rows}
@@ -70,14 +72,8 @@ class LiveState:
 
 
 def _taken(conn: Connection) -> set[str]:
-    """Flats offered to or held for someone (waiting list or reservations)."""
-    offered = conn.execute(select(W.c.flat_id).where(W.c.status.in_(("offered", "reserved"))))
-    held = conn.execute(
-        select(R.c.flat_id).where(
-            (R.c.status == "confirmed") | ((R.c.status == "held") & (R.c.expires_at > func.now()))
-        )
-    )
-    return set(offered.scalars()) | set(held.scalars())
+    """Flats someone has a claim on: held, placed or offered (reservations/claims.py)."""
+    return set(active_holds(conn))
 
 
 def free_mask(ranker: Ranker, taken: set[str], window: date) -> np.ndarray:

@@ -346,6 +346,7 @@ def for_flat(
     )
     return FlatRecommendation(
         flat_id=flat_id,
+        address=ranker.address(flat_id),
         district_code=code,
         district_name=name,
         district_potential=round(w, 2),
@@ -407,6 +408,7 @@ def for_household(
         flats.append(
             FlatOption(
                 flat_id=str(ranker.ids[j]),
+                address=ranker.addresses[j],
                 rank=r + 1,
                 district_code=code,
                 district_name=name,

@@ -7,7 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from geo_service.scoring.household import HOUSEHOLD_EXAMPLE, Household, IsoDate
+from geo_service.codes import Code
+from geo_service.dates import StrictDate
+from geo_service.scoring.household import HOUSEHOLD_EXAMPLE, Household
 from geo_service.scoring.results import Result
 from geo_service.transition.terms import DeclineReason, WaitingStatus, WithdrawReason
 
@@ -41,15 +43,13 @@ class NewEntry(_Body):
 
     household: Household
     case_ref: str = Field(min_length=1, max_length=200, description="Opaque case reference.")
-    entered_on: IsoDate | None = Field(
-        None, strict=False, description="Day it joined the list (YYYY-MM-DD; default today)."
+    entered_on: StrictDate | None = Field(
+        None, description="Day it joined the list (YYYY-MM-DD or TT.MM.JJJJ; default today)."
     )
     accommodation_unit: str | None = Field(
         None, pattern=UNIT_PATTERN, description="Current (central) accommodation unit."
     )
-    unit_district: str | None = Field(
-        None, min_length=1, max_length=16, description="District code of that unit."
-    )
+    unit_district: Code | None = Field(None, description="District code of that unit.")
 
 
 class CaseRef(_Body):
@@ -69,7 +69,7 @@ class Offer(_Body):
         extra="forbid", json_schema_extra={"examples": [{"flat_id": "F-0110"}]}
     )
 
-    flat_id: str = Field(min_length=1, max_length=100)
+    flat_id: Code
 
 
 class Decline(_Body):
@@ -95,6 +95,15 @@ class WaitingEntry(Result):
     accommodation_unit: str | None
     unit_district: str | None
     flat_id: str | None = Field(description="The flat offered, held or moved into.")
+    flat_address: str | None = Field(None, description="That flat's address.")
+    offer_expires_at: datetime | None = Field(
+        None, description="When the offer stops holding the flat for the household."
+    )
+    offer_expired: bool = Field(
+        False,
+        description="The offer lapsed: the flat is free for others (the household may still "
+        "reserve it while nobody else has, or decline).",
+    )
     reservation_id: str | None
     hold_expires_at: datetime | None
     hold_expired: bool = Field(description="The hold lapsed: decline, then offer again.")
@@ -207,6 +216,7 @@ class FlatRecommendation(Result):
     """Whom a free flat suits best, with look-ahead: offer it now or keep it."""
 
     flat_id: str
+    address: str | None = Field(None, description="The flat's address.")
     district_code: str
     district_name: str | None
     district_potential: float
@@ -222,6 +232,7 @@ class FlatOption(Result):
     """A free flat for a waiting household: its score minus the potentials it would use."""
 
     flat_id: str
+    address: str | None = Field(None, description="The flat's address.")
     rank: int
     district_code: str
     district_name: str | None

@@ -11,6 +11,7 @@ nothing changed.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
@@ -25,10 +26,16 @@ from geo_service.errors import Conflict, InputError, NotFound
 from geo_service.i18n import N_, _
 from geo_service.i18n.formats import day
 from geo_service.reservations import service as reservations
+from geo_service.reservations.claims import (
+    check_free,
+    flat_address,
+    lapse_offers,
+    lock_flats,
+    offer_lifetime,
+)
 from geo_service.reservations.holds import case_ref_hash, place_holds
 from geo_service.scoring.explain import constraint_name
 from geo_service.scoring.household import Household, parse_household
-from geo_service.scoring.pipeline import held_flats
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranker_cache import RankerCache, ranker_of
 from geo_service.transition.schemas import NewEntry, WaitingEntry, WaitingListPage
@@ -85,10 +92,13 @@ def _entry_id(value: str) -> uuid.UUID:
 
 
 def _select() -> Any:
-    """Entries with the expiry and status of their hold."""
-    return select(W, R.c.expires_at.label("hold_expires_at"), R.c.status.label("hold_status")).join(
-        R, R.c.id == W.c.reservation_id, isouter=True
-    )
+    """Entries with the expiry and status of their hold and their flat's address."""
+    return select(
+        W,
+        R.c.expires_at.label("hold_expires_at"),
+        R.c.status.label("hold_status"),
+        flat_address(W.c.flat_id),
+    ).join(R, R.c.id == W.c.reservation_id, isouter=True)
 
 
 def _public(row: Any, today: date | None = None) -> WaitingEntry:
@@ -96,8 +106,10 @@ def _public(row: Any, today: date | None = None) -> WaitingEntry:
     today = today or date.today()
     end = row.moved_at or row.withdrawn_at
     last = end.date() if end else today
-    lapsed = row.hold_status != "held" or row.hold_expires_at <= datetime.now(UTC)
+    now = datetime.now(UTC)
+    lapsed = row.hold_status != "held" or row.hold_expires_at <= now
     expired = row.status == "reserved" and row.hold_status != "confirmed" and lapsed
+    offer_ends = row.offered_at + offer_lifetime() if row.status == "offered" else None
     return WaitingEntry(
         id=str(row.id),
         household=Household.model_validate(row.household),
@@ -107,6 +119,9 @@ def _public(row: Any, today: date | None = None) -> WaitingEntry:
         accommodation_unit=row.accommodation_unit,
         unit_district=row.unit_district,
         flat_id=row.flat_id,
+        flat_address=row.flat_address,
+        offer_expires_at=offer_ends,
+        offer_expired=offer_ends is not None and offer_ends <= now,
         reservation_id=str(row.reservation_id) if row.reservation_id else None,
         hold_expires_at=row.hold_expires_at if row.status == "reserved" else None,
         hold_expired=bool(expired),
@@ -271,18 +286,19 @@ def offer(
     *,
     rankers: RankerCache | None = None,
 ) -> WaitingEntry:
-    """Offer a free flat that fits the household (409: held, offered to another household,
-    not fitting, or in a district at its cap)."""
+    """Offer a free flat that fits the household; the offer holds the flat for it until it is
+    declined or lapses (``offer_hold_days``). 409: held, placed or offered to another
+    household (saying until when), not fitting, or in a district at its cap."""
     eid = _entry_id(entry_id)
     current = get(engine, entry_id)
     if current.status != "waiting":
         raise _refuse(eid, current.status, "offer")
     ranker = ranker_of(rankers, engine, profile)
     household = planning_household(current.household, profile)
-    explanation = ranker.score_flat(flat_id, household, held=held_flats(engine))
-    failed = [c for c in explanation.constraints if not c.passed]
-    if any(c.name == "free" for c in failed):
-        raise Conflict(_("flat {flat} is held, reserved or not on offer").format(flat=flat_id))
+    explanation = ranker.score_flat(flat_id, household, held=set())
+    failed = [c for c in explanation.constraints if not c.passed and c.name != "free"]
+    if not ranker.on_offer[ranker.position[flat_id]]:
+        raise Conflict(_("flat {flat} is no longer on offer").format(flat=flat_id))
     if failed:
         raise Conflict(
             _("flat {flat} does not fit this household: {failed}").format(
@@ -297,20 +313,27 @@ def offer(
                 flat=flat_id, district=district.name
             )
         )
+
+    def work(conn: Connection) -> WaitingEntry:
+        lock_flats(conn, [flat_id])
+        lapse_offers(conn, [flat_id], key, profile.version)
+        check_free(conn, {flat_id: None})
+        _step(conn, eid, "offer", {"flat_id": flat_id})
+        _audit(
+            conn,
+            "offer",
+            key,
+            profile,
+            entry_id=str(eid),
+            flat_id=flat_id,
+            placement_score=explanation.placement_score,
+            until=(datetime.now(UTC) + offer_lifetime()).isoformat(timespec="seconds"),
+        )
+        return _public(_read(conn, eid))
+
     try:
-        with engine.begin() as conn:
-            _step(conn, eid, "offer", {"flat_id": flat_id})
-            _audit(
-                conn,
-                "offer",
-                key,
-                profile,
-                entry_id=str(eid),
-                flat_id=flat_id,
-                placement_score=explanation.placement_score,
-            )
-            return _public(_read(conn, eid))
-    except IntegrityError:
+        return in_transaction(engine, work)
+    except IntegrityError:  # the unique index: another household holds it through the list
         raise Conflict(
             _("flat {flat} is already offered to another household").format(flat=flat_id)
         ) from None
@@ -335,6 +358,7 @@ def reserve(
     hold, _, stamp = reservations.prepare_hold(
         engine, flat_id, household, None, profile, rankers=rankers
     )
+    hold = replace(hold, entry_id=eid)  # the flat is offered to this household: its own hold
 
     def work(conn: Connection) -> WaitingEntry:
         (row,) = place_holds(conn, [hold], key, profile.version, stamp)
@@ -389,7 +413,7 @@ def _close(
         _step(conn, eid, action, {"flat_id": None, "reservation_id": None})
         rid = before.reservation_id
         if rid is not None and _hold_status(conn, rid) in ("held", "confirmed"):
-            reservations.apply_transition(conn, rid, "release", key, profile)
+            reservations.apply_transition(conn, rid, "release", key, profile, f"{action}:{reason}")
         _audit(
             conn,
             action,

@@ -74,7 +74,7 @@ def test_optimum_equals_the_full_milp_with_a_held_flat(
         left = np.maximum(cap - before, 0)
         full = solve_optimal(scores, ranker.district_index, left, placed_first=True)
     finally:
-        transition(scored, str(hold.id), "release", info, prof)
+        transition(scored, str(hold.id), "release", info, prof, "entered_in_error")
     print(f"scale {scale}: room {left.sum()}, {result.solve_path}, {result.solve_detail}")
     assert 0 < result.placed < len(batch)  # capacities bind
     assert result.proven_optimal and result.solve_path in ("greedy_certified", "restricted")

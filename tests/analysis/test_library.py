@@ -50,7 +50,10 @@ def test_districts(api_engine: Engine) -> None:
     small = d.loc[d["suppressed"], "code"]
     assert len(small) >= 1
     assert public.loc[small, ["capacity", "utilisation", "status_index"]].isna().all().all()
-    assert public.loc[~public.index.isin(small), "utilisation"].notna().all()
+    shown = ~public.index.isin(small) & ~public["small_count"].astype(bool)
+    assert public.loc[shown, "utilisation"].notna().all()
+    few = public["small_count"].astype(bool)  # 1 or 2 placements: hidden with what reveals them
+    assert few.any() and public.loc[few, ["placements", "utilisation", "factor"]].isna().all().all()
 
 
 def test_indicators(api_engine: Engine) -> None:

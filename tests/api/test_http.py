@@ -8,7 +8,6 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from functools import partial
 from urllib.parse import quote
 
 import httpx
@@ -168,14 +167,15 @@ def test_errors_are_problem_json(
 
 
 def test_rank_equals_the_cli(server: str, keys: dict[str, str], sample_database_url: str) -> None:
-    """POST /placements/rank returns the same flats and scores as `geo-service rank --json`."""
+    """POST /placements/rank and `geo-service rank --json` return the same answer object:
+    results with addresses, considered, excluded, failed constraints, notes, versions."""
     api = call(
         server,
         "POST",
         "/api/v1/placements/rank",
         {"household": HH, "limit": 10},
         keys["housing_office"],
-    ).json()["results"]
+    ).json()
     env = {**os.environ, "DATABASE_URL": sample_database_url}
     cli = json.loads(
         subprocess.run(
@@ -196,8 +196,9 @@ def test_rank_equals_the_cli(server: str, keys: dict[str, str], sample_database_
             check=True,
         ).stdout
     )
-    pick = lambda rs: [(r["flat_id"], r["placement_score"], r["infrastructure_score"]) for r in rs]  # noqa: E731
-    assert pick(api) == pick(cli) and len(api) == 10
+    assert cli == api and len(api["results"]) == 10
+    assert {"considered", "excluded", "failed_constraints", "notes", "data_timestamp"} <= set(cli)
+    assert all(r["address"] for r in cli["results"])
 
 
 @pytest.fixture(scope="module")
@@ -255,16 +256,18 @@ def test_races_with_confirm_and_release(
         won = [r.json()["id"] for r in results if r.status_code == 201]
         assert len(won) == 1
         rid = won[0]
+        reason = {"reason": "entered_in_error"}  # ending a placement needs one
         with ThreadPoolExecutor(4) as pool:
-            paths = [f"/api/v1/reservations/{rid}/{a}" for a in ("confirm", "release") * 2]
-            outcomes = list(pool.map(partial(call, server, "POST", body=None, key=key), paths))
+            calls = [
+                (f"/api/v1/reservations/{rid}/{a}", reason if a == "release" else None)
+                for a in ("confirm", "release") * 2
+            ]
+            outcomes = list(pool.map(lambda c: call(server, "POST", c[0], c[1], key), calls))
         assert all(o.status_code in (200, 409) for o in outcomes)
         final = call(server, "GET", f"/api/v1/reservations/{rid}", None, key).json()["status"]
         if final != "released":
-            assert (
-                call(server, "POST", f"/api/v1/reservations/{rid}/release", None, key).status_code
-                == 200
-            )
+            release = f"/api/v1/reservations/{rid}/release"
+            assert call(server, "POST", release, reason, key).status_code == 200
         assert active_holds(api_engine, flat) == 0
 
 

@@ -100,10 +100,10 @@ def test_a_missing_body_names_the_required_fields(server: str, keys: dict[str, s
             "household.size muss mindestens 1 sein",
             "household.size must be at least 1",
         ),
-        (
-            {"household": {**HH, "move_in": "01.12.2026"}},
-            "household.move_in: muss ein Datum sein (JJJJ-MM-TT, z. B. 2026-12-01)",
-            "household.move_in: must be a date (YYYY-MM-DD, e.g. 2026-12-01)",
+        (  # 01.12.2026 is a date (TT.MM.JJJJ, as the forms ask for it); "Dezember" is not
+            {"household": {**HH, "move_in": "Dezember"}},
+            "household.move_in: muss ein Datum sein (TT.MM.JJJJ oder JJJJ-MM-TT, z. B. 01.12.2026",
+            "household.move_in: must be a date as YYYY-MM-DD or TT.MM.JJJJ, e.g. 2026-12-01",
         ),
         (
             {"household": HH, "limit": 5, "colour": "red"},

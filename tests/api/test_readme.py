@@ -24,8 +24,9 @@ DOCS = "\n".join(PAGES)
 DOC_BASE = "http://127.0.0.1:8000"
 SET_UP = ("make ",)  # the two set-up commands are what `make test` itself runs
 # Sections whose sh blocks set up another database, so not against the sample: the city guide
-# (run verbatim, as one script, by tests/city) and the external server's roles (placeholders).
-OTHER_DATABASES = ("Bring your own city", "Database roles")
+# (run verbatim, as one script, by tests/city), the external server's roles (placeholders) and
+# operations (another server, backups; run by tests/operations).
+OTHER_DATABASES = ("Bring your own city", "Database roles", "Operations")
 
 
 def commands() -> list[str]:
@@ -111,6 +112,7 @@ def test_cli_table_names_every_command() -> None:
         ("roles", "roles"),
         ("import kinds", "import_kinds"),
         ("reservation statuses", "reservation_statuses"),
+        ("release reasons", "release_reasons"),
         ("allocation methods", "allocation_methods"),
         ("unplaced reasons", "unplaced_codes"),
         ("waiting-list statuses", "waiting_statuses"),

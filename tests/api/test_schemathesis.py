@@ -92,7 +92,7 @@ def path_values(api_engine: Engine, keys: dict[str, str]) -> dict[str, list[Any]
     entries = waiting_entries(api_engine, office, profile, offered, rankers)
     assert len(reservations) == 3, "three held flats for the reservation routes"
     transition(api_engine, reservations[1], "confirm", office, profile)
-    transition(api_engine, reservations[2], "release", office, profile)
+    transition(api_engine, reservations[2], "release", office, profile, "entered_in_error")
     with api_engine.connect() as conn:
 
         def first(sql: str) -> list[str]:

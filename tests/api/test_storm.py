@@ -98,7 +98,8 @@ class Storm:
                 f"/api/v1/flats/{flat}/reservations", json={"household": household(i)}
             )
         elif kind in ("confirm", "release"):
-            r = self.client.post(f"/api/v1/reservations/{self._some_id(rng)}/{kind}")
+            reason = {"reason": "entered_in_error"} if kind == "release" else None
+            r = self.client.post(f"/api/v1/reservations/{self._some_id(rng)}/{kind}", json=reason)
         elif kind == "allocate":
             batch = [household(i + k) for k in range(rng.randint(1, 3))]
             r = self.client.post(

@@ -16,6 +16,9 @@ import pytest
 HH = {"size": 2, "children_ages": [4], "languages": ["ar"], "needs": [], "move_in": "2027-03-31"}
 
 
+TITLE_400 = "Ungültige Anfrage"  # was "Invalid input" beside "Invalid request"
+
+
 def with_household(**changes: Any) -> dict[str, Any]:
     """HH with some fields replaced."""
     return {**HH, **changes}
@@ -119,6 +122,7 @@ def test_wrong_json_types_are_400(
     assert r.status_code == 400, r.text
     assert r.headers["content-type"].startswith("application/problem+json")
     assert pointer in [e["pointer"] for e in r.json()["errors"]], r.json()
+    assert r.json()["title"] == TITLE_400  # one title per status, whoever refused it
 
 
 @pytest.mark.parametrize(("method", "path", "body", "words"), UNKNOWN_VOCABULARY)
@@ -130,6 +134,7 @@ def test_unknown_vocabulary_is_400_naming_the_allowed_values(
     r = post(server, keys["admin"], method, path, body)
     assert r.status_code == 400, r.text
     problem = r.json()
+    assert problem["title"] == TITLE_400, problem  # the service's refusals as the schema's
     text = problem["detail"] + json.dumps(problem.get("errors", []))
     for word in words:
         assert word in text, (word, problem)
@@ -160,6 +165,139 @@ def test_well_typed_requests_still_work(server: str, keys: dict[str, str]) -> No
         post(server, key, "GET", "/api/v1/offers?language=ar&category=counselling", None),
     ]
     assert [r.status_code for r in ok] == [200] * len(ok), [r.text for r in ok]
+
+
+# Every date or date-time input of the API, with a number where the date goes.
+NUMBERS_AS_DATES = {
+    "GET /api/v1/reports/situation query:since": ("GET", "/api/v1/reports/situation?since=0"),
+    "GET /api/v1/volunteers/recommendation query:since": (
+        "GET",
+        "/api/v1/volunteers/recommendation?since=0",
+    ),
+    "GET /api/v1/reservations query:expires_before": (
+        "GET",
+        "/api/v1/reservations?expires_before=0.5",
+    ),
+    "GET /api/v1/audit query:since": ("GET", "/api/v1/audit?since=0"),
+    "GET /api/v1/audit query:until": ("GET", "/api/v1/audit?until=1700000000"),
+    "Household.move_in": ("POST", "/api/v1/placements/rank"),
+    "BatchHousehold.move_in": ("POST", "/api/v1/allocations"),
+    "NewEntry.entered_on": ("POST", "/api/v1/waiting-list"),
+}
+BODIES: dict[str, object] = {
+    "Household.move_in": {"household": with_household(move_in=0)},
+    "BatchHousehold.move_in": {"households": [with_household(move_in=1.5)]},
+    "NewEntry.entered_on": {"household": HH, "case_ref": "AZ-DATE-0", "entered_on": 0},
+}
+
+
+def date_inputs() -> set[str]:
+    """Every query parameter and request-body property of the OpenAPI document typed as a date
+    or date-time (the models a request body reaches, not the answers)."""
+    from geo_service.api.app import create_app
+
+    doc = create_app().openapi()
+    schemas = doc["components"]["schemas"]
+    found: set[str] = set()
+
+    def dated(node: Any) -> bool:
+        if not isinstance(node, dict):
+            return False
+        if node.get("format") in ("date", "date-time"):
+            return True
+        return any(dated(sub) for sub in node.get("anyOf", []))
+
+    def refs(node: Any) -> Iterator[str]:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                yield node["$ref"].rsplit("/", 1)[-1]
+            for value in node.values():
+                yield from refs(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from refs(value)
+
+    todo: list[str] = []
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            for p in op.get("parameters", []):
+                if dated(p.get("schema")):
+                    found.add(f"{method.upper()} {path} {p['in']}:{p['name']}")
+            todo += list(refs(op.get("requestBody", {})))
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for prop, sub in schemas[name].get("properties", {}).items():
+            if dated(sub):
+                found.add(f"{name}.{prop}")
+        todo += list(refs(schemas[name]))
+    return found
+
+
+def test_every_date_input_is_tried_with_a_number() -> None:
+    """A new date parameter must join NUMBERS_AS_DATES (and so the strict date type)."""
+    assert date_inputs() == set(NUMBERS_AS_DATES)
+
+
+@pytest.mark.parametrize("where", sorted(NUMBERS_AS_DATES))
+def test_numbers_are_never_dates(server: str, keys: dict[str, str], where: str) -> None:
+    """``since=0`` or ``expires_before=0.5`` was read as Unix time (1970-01-01): now 400."""
+    method, path = NUMBERS_AS_DATES[where]
+    r = post(server, keys["admin"], method, path, BODIES.get(where))
+    assert r.status_code == 400, (where, r.text)
+    assert "TT.MM.JJJJ" in r.text or "ISO 8601" in r.text, r.text
+
+
+def test_german_dates_are_dates(server: str, keys: dict[str, str]) -> None:
+    """TT.MM.JJJJ is read as the same day as YYYY-MM-DD wherever a person enters a date."""
+    key = keys["admin"]
+
+    def same(method: str, iso: str, german: str, body: Any = None, german_body: Any = None) -> None:
+        a = post(server, key, method, iso, body)
+        b = post(server, key, method, german, german_body if german_body is not None else body)
+        assert a.status_code == b.status_code == 200, (a.text, b.text)
+        drop = ("generated_at", "computed_at")
+        assert {k: v for k, v in a.json().items() if k not in drop} == {
+            k: v for k, v in b.json().items() if k not in drop
+        }
+
+    same(
+        "GET",
+        "/api/v1/volunteers/recommendation?since=2026-11-01",
+        "/api/v1/volunteers/recommendation?since=1.11.2026",
+    )
+    same(
+        "GET",
+        "/api/v1/reservations?expires_before=2030-01-01",
+        "/api/v1/reservations?expires_before=01.01.2030",
+    )
+    rank = "/api/v1/placements/rank"
+    same(
+        "POST",
+        rank,
+        rank,
+        {"household": HH, "limit": 3},
+        {"household": with_household(move_in="31.03.2027"), "limit": 3},
+    )
+    entry = post(
+        server,
+        key,
+        "POST",
+        "/api/v1/waiting-list",
+        {
+            "household": with_household(move_in="1.4.2027"),
+            "case_ref": "AZ-DATE-1",
+            "entered_on": "02.11.2026",
+        },
+    )
+    assert entry.status_code == 201, entry.text
+    assert entry.json()["entered_on"] == "2026-11-02"
+    assert entry.json()["household"]["move_in"] == "2027-04-01"
+    bad = post(server, key, "POST", rank, {"household": with_household(move_in="31.02.2027")})
+    assert bad.status_code == 400 and "kein Tag des Kalenders" in bad.text
 
 
 def chunked(server: str, path: str, key: str, size: int) -> tuple[int, dict[str, str], bytes]:

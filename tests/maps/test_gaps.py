@@ -14,6 +14,7 @@ import pytest
 import shapely
 
 from geo_service.catalogue.results import CoverageRow
+from geo_service.catalogue.service import public_rows
 from geo_service.maps.builders import gaps_layer
 from geo_service.maps.data import gap_table
 from geo_service.maps.labels import labels_for
@@ -116,3 +117,26 @@ def test_gap_table_keeps_districts_with_households_and_no_gap() -> None:
     assert table.loc["BBB", "n_gaps"] == 0 and table.loc["BBB", "gaps"] == ""
     assert "CCC" not in table.index
     assert list(gap_table([]).columns) == ["code", "n_gaps", "gaps"]
+
+
+def test_a_gap_never_tells_the_language_of_fewer_than_min_cell_households() -> None:
+    """The public gap layer, the OGC gaps and the report's gap changes read ``public_rows``: a
+    district's language spoken by one or two households is no gap of the district (it told
+    where a single household of that language lives), three households are."""
+
+    def row(language: str, households: int) -> CoverageRow:
+        """A gap row of ``households`` homes."""
+        return CoverageRow(
+            district_code="AAA",
+            category="counselling",
+            language=language,
+            households=households,
+            access_per_household=0.0,
+            without_offer_in_reach=households,
+            gap=True,
+        )
+
+    rows = [row("ln", 1), row("ti", 2), row("so", 3)]
+    table = gap_table(public_rows(rows, 3)).set_index("code")
+    assert table.loc["AAA", "gaps"] == "counselling: so" and table.loc["AAA", "n_gaps"] == 1
+    assert [r.language for r in public_rows(rows, 4)] == []

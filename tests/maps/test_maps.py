@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 from sqlalchemy import Engine
 
-from geo_service.catalogue.service import coverage
+from geo_service.catalogue.service import coverage, public_rows
 from geo_service.maps import data
 from geo_service.maps import household as household_page
 from geo_service.scoring.profile import ScoringProfile
@@ -233,15 +233,13 @@ def test_offer_popup_in_words(browser: Browser, rendered: dict[str, Path]) -> No
 
 
 def test_offer_map_coverage_gaps_layer(
-    browser: Browser, rendered: dict[str, Path], sample_engine: Engine
+    browser: Browser, rendered: dict[str, Path], sample_engine: Engine, profile: ScoringProfile
 ) -> None:
     """Ticking the gaps layer draws the 31 districts; tooltips name the 2SFCA gaps by the
-    category's label and the language's name."""
-    gaps = [
-        r
-        for r in coverage(sample_engine, ["ti", "so"], ["counselling", "language_course"])
-        if r.gap
-    ]
+    category's label and the language's name, but not a language of fewer than min_cell
+    households of the district (public_rows)."""
+    rows = coverage(sample_engine, ["ti", "so"], ["counselling", "language_course"])
+    gaps = [r for r in public_rows(rows, profile.min_cell) if r.gap]
     assert gaps, "the sample should have some Tigrinya/Somali gaps"
     html = rendered["offers"].read_text(encoding="utf-8")
     names = {"ti": "Tigrinya \\(ti\\)", "so": "Somali \\(so\\)"}
@@ -418,7 +416,7 @@ def test_household_without_a_fitting_flat_says_so(
 ) -> None:
     """A household for which no flat fits gets "keine passende Wohnung", not "Rang 1–0"."""
     with sample_engine.connect() as conn:
-        d, f = data.districts(conn), data.flats(conn)
+        d, f = data.districts(conn, profile.min_cell), data.flats(conn)
     m = household_page.household_map([], f, d, HOUSEHOLD, profile, form=["ar"])
     html = m.get_root().render()
     assert "Ranking: keine passende Wohnung" in html and "1–0" not in html

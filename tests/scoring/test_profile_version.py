@@ -82,7 +82,7 @@ def test_the_cli_refuses_too_and_ranks_with_the_matching_profile(
     assert refused.returncode == 2 and "score --profile" in refused.stderr, refused.stderr
     ok = rank("--json", "--profile", str(WALKING))
     assert ok.returncode == 0, ok.stderr
-    results = json.loads(ok.stdout)
+    results = json.loads(ok.stdout)["results"]
     assert results and {r["distance_mode"] for r in results} == {"network"}
     assert {r["profile_version"] for r in results} == {walked.version}
 

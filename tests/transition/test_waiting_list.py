@@ -173,7 +173,7 @@ def test_offers_that_cannot_be(
     a, b = add(api_engine, fresh_profile), add(api_engine, fresh_profile)
     flat = fitting_flat(api_engine, fresh_profile, rankers)
     store.offer(api_engine, a, flat, KEY, fresh_profile, rankers=rankers)
-    with pytest.raises(Conflict, match="schon einem anderen Haushalt angeboten"):
+    with pytest.raises(Conflict, match="einem wartenden Haushalt angeboten"):
         store.offer(api_engine, b, flat, KEY, fresh_profile, rankers=rankers)
     big = Household(size=6, children_ages=[1, 2, 3, 4], languages=["ar"], move_in=date.today())
     c = store.add(
@@ -203,8 +203,9 @@ def test_a_lapsed_hold_or_a_flat_taken_meanwhile_changes_nothing(
     api_engine: Engine, fresh_profile: ScoringProfile, rankers: RankerCache
 ) -> None:
     """The transition and its hold or confirmation are one transaction: moving in on a lapsed
-    hold, or holding a flat someone reserved directly since the offer, answers 409 and leaves
-    the list, the reservations and the audit log as they were."""
+    hold, or holding a flat someone reserved directly after the offer lapsed, answers 409 and
+    leaves the list, the reservations and the audit log as they were. While the offer is live,
+    nobody else can reserve the flat (409 saying to whom and until when)."""
     entry = add(api_engine, fresh_profile)
     flat = fitting_flat(api_engine, fresh_profile, rankers)
     store.offer(api_engine, entry, flat, KEY, fresh_profile, rankers=rankers)
@@ -223,11 +224,26 @@ def test_a_lapsed_hold_or_a_flat_taken_meanwhile_changes_nothing(
     other = add(api_engine, fresh_profile)
     flat = fitting_flat(api_engine, fresh_profile, rankers)
     store.offer(api_engine, other, flat, KEY, fresh_profile, rankers=rankers)
-    reservations.reserve(api_engine, flat, household(), None, KEY, fresh_profile, rankers=rankers)
     before = snapshot(api_engine)
-    with pytest.raises(Conflict, match="schon reserviert"):
+    with pytest.raises(
+        Conflict, match=f"wartenden Haushalt angeboten \\(Wartelisten-Eintrag {other}"
+    ):
+        reservations.reserve(
+            api_engine, flat, household(), None, KEY, fresh_profile, rankers=rankers
+        )
+    assert snapshot(api_engine) == before
+    with api_engine.begin() as conn:  # the offer lapses: the flat is free for others again
+        conn.execute(
+            text("UPDATE waiting_list SET offered_at = now() - interval '8 days' WHERE id = :e"),
+            {"e": other},
+        )
+    assert store.get(api_engine, other).offer_expired
+    reservations.reserve(api_engine, flat, household(), None, KEY, fresh_profile, rankers=rankers)
+    assert store.get(api_engine, other).status == "waiting"  # the lapsed offer ended, audited
+    before = snapshot(api_engine)
+    with pytest.raises(Conflict, match="Status „wartend“: „Wohnung reservieren“ geht nur"):
         store.reserve(api_engine, other, KEY, fresh_profile, rankers=rankers)
-    assert snapshot(api_engine) == before and store.get(api_engine, other).status == "offered"
+    assert snapshot(api_engine) == before
 
 
 def test_bad_input(api_engine: Engine, fresh_profile: ScoringProfile) -> None:

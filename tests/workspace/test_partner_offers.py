@@ -119,6 +119,61 @@ def test_a_draft_is_seen_only_by_its_organisation_and_admins(
     assert ogc.status_code == 200
 
 
+def test_every_category_of_the_profile_can_be_created_and_changed(
+    http: httpx.Client, keys: dict[str, str]
+) -> None:
+    """Each offer category of the profile (language_course, legal_counselling, ... were
+    refused as longer than 12 characters) is accepted on create and on PATCH."""
+    from geo_service.config import get_settings
+    from geo_service.scoring.profile import load_profile
+
+    key = keys["partner_caritas"]
+    categories = sorted(load_profile(get_settings().profile_path).offer_category_map())
+    offer = create(http, key).json()
+    etag = f'"{offer["version"]}"'
+    for category in categories:
+        made = create(http, key, category=category, status="draft")
+        assert made.status_code == 201, (category, made.text)
+        changed = http.patch(
+            f"/api/v1/offers/{offer['id']}",
+            json={"category": category},
+            headers=as_(key, **{"If-Match": etag}),
+        )
+        assert changed.status_code == 200, (category, changed.text)
+        assert changed.json()["category"] == category
+        etag = changed.headers["ETag"]
+
+
+def test_a_partner_lists_its_own_drafts_and_paused_offers(
+    http: httpx.Client, keys: dict[str, str]
+) -> None:
+    """``?status=`` and ``?organisation=`` list a partner's drafts and paused offers, each
+    item with its status; another partner and the viewer never see the drafts."""
+    key = keys["partner_awo"]
+    draft = create(http, key, status="draft").json()
+    paused = create(http, key).json()
+    http.post(f"/api/v1/offers/{paused['id']}/pause", headers=as_(key)).raise_for_status()
+    query = {"organisation": "awo", "status": ["draft", "paused"], "limit": 500}
+
+    def listed(caller: str) -> dict[str, str]:
+        got = http.get("/api/v1/offers", params=query, headers=as_(keys[caller]))
+        assert got.status_code == 200, got.text
+        return {o["id"]: o["status"] for o in got.json()["items"]}
+
+    own = listed("partner_awo")
+    assert own[draft["id"]] == "draft" and own[paused["id"]] == "paused"
+    assert set(own.values()) <= {"draft", "paused"}
+    for caller in ("partner_caritas", "viewer", "planner"):
+        seen = listed(caller)
+        assert draft["id"] not in seen and seen[paused["id"]] == "paused", caller
+    assert draft["id"] in listed("admin")
+    active = http.get("/api/v1/offers", params={"limit": 500}, headers=as_(key)).json()
+    assert {o["status"] for o in active["items"]} == {"active"}
+    assert not {draft["id"], paused["id"]} & {o["id"] for o in active["items"]}
+    bad = http.get("/api/v1/offers", params={"status": "secret"}, headers=as_(key))
+    assert bad.status_code == 400
+
+
 def test_pause_resume_retire_follow_the_states(http: httpx.Client, keys: dict[str, str]) -> None:
     """Paused offers leave the listing and come back on resume; a retired offer cannot
     change any more (409); each step is a version."""

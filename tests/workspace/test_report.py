@@ -74,11 +74,35 @@ def report(http: httpx.Client, key: str, **params: str) -> httpx.Response:
     )
 
 
+def hidden_ranges(
+    cells: list[dict[str, Any]], total: dict[str, Any], floor: int = 1
+) -> list[tuple[int, int]]:
+    """What a reader can work out of each hidden cell of a list with its total (exact
+    reasoning, independent of the service): "< 3" lies in 1..2, any other hidden cell ("×",
+    "unterdrückt") is at least ``floor`` (1: only districts with placements are listed)."""
+    if total["value"] is None:
+        return [(floor, 10**9)] * sum(c["value"] is None for c in cells)
+    rest = total["value"] - sum(c["value"] for c in cells if c["value"] is not None)
+    marks = [(1, 2) if c["shown"] == "< 3" else (floor, 10**9) for c in cells if c["value"] is None]
+    out = []
+    for i, (low, high) in enumerate(marks):
+        others = [m for j, m in enumerate(marks) if j != i]
+        out.append(
+            (
+                max(low, rest - sum(h for _, h in others)),
+                min(high, rest - sum(lo for lo, _ in others)),
+            )
+        )
+    return out
+
+
 def test_placements_match_a_recount_and_small_cells_are_suppressed(
     http: httpx.Client, keys: dict[str, str], meeting: dict[str, Any], sample_engine: Engine
 ) -> None:
-    """Per district: the recount of confirmed reservations since today, shown exactly from 3
-    on, as '< 3' below, and not at all for districts under the minimum population."""
+    """Per district: the recount of confirmed reservations since today, '< 3' below 3, not at
+    all for districts under the minimum population, and exact or '×' (hidden so that no hidden
+    count follows from the total) from 3 on; no hidden count can be worked out from the
+    published ones and the total, in the JSON and in the bridge section (same households)."""
     body = report(http, keys["planner"]).json()
     with sample_engine.connect() as conn:
         recount = dict(
@@ -97,16 +121,33 @@ def test_placements_match_a_recount_and_small_cells_are_suppressed(
         )
     assert sum(recount.values()) == len(meeting["confirmed"])
     n = len(meeting["confirmed"])
-    assert body["placements_total"] == {"value": n, "shown": str(n)}
+    assert body["placements_total"] in (
+        {"value": n, "shown": str(n)},
+        {"value": None, "shown": "×"},
+    )
     shown = {d["code"]: d["placements"] for d in body["placements"]}
     assert set(shown) == set(recount)
-    for code, n in recount.items():
+    for code, count in recount.items():
         if code in small:
             assert shown[code] == {"value": None, "shown": "unterdrückt"}
-        elif n < 3:
+        elif count < 3:
             assert shown[code] == {"value": None, "shown": "< 3"}
         else:
-            assert shown[code] == {"value": n, "shown": str(n)}
+            assert shown[code] in (
+                {"value": count, "shown": str(count)},
+                {"value": None, "shown": "×"},
+            )
+    assert any(c["value"] is None for c in shown.values())  # the sample places small counts
+    for low, high in hidden_ranges(list(shown.values()), body["placements_total"]):
+        assert high > low, (body["placements"], body["placements_total"])
+    bridges = body["bridges"]
+    if bridges["households"] is not None:
+        assert bridges["households"] == body["placements_total"]["value"]
+    cells = [{"value": bridges["matched"], "shown": bridges["matched_shown"]}]
+    cells += list(bridges["unmatched_by_language"].values())
+    households = {"value": bridges["households"], "shown": bridges["households_shown"]}
+    for low, high in hidden_ranges(cells, households, floor=0):  # "matched" may be 0
+        assert high > low, bridges
 
 
 def test_gaps_opened_by_pausing_a_category(

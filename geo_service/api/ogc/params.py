@@ -70,7 +70,7 @@ def detail_for(spec: CollectionSpec, key: KeyInfo) -> bool:
 
 async def source(db: Engine = Depends(engine), city: ScoringProfile = Depends(profile)) -> Source:
     """The app's database with the city's indicator keys, as the collections' SQL needs."""
-    return Source(db, indicators=tuple(city.district.indicators))
+    return Source(db, indicators=tuple(city.district.indicators), min_cell=city.min_cell)
 
 
 async def role_source(

@@ -8,18 +8,19 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import Engine
 
 from geo_service.api.deps import engine, require
-from geo_service.api.schemas import QueryDateTime
 from geo_service.audit import AuditPage, entries
 from geo_service.auth.keys import KeyInfo
+from geo_service.codes import Code
+from geo_service.dates import StrictDateTime
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
 
 @router.get("", summary="Read the audit log", response_model=AuditPage)
 def audit(
-    action: Annotated[str | None, Query(max_length=32)] = None,
-    since: Annotated[QueryDateTime | None, Query(description="ISO 8601, inclusive")] = None,
-    until: Annotated[QueryDateTime | None, Query(description="ISO 8601, exclusive")] = None,
+    action: Annotated[Code | None, Query()] = None,
+    since: Annotated[StrictDateTime | None, Query(description="ISO 8601, inclusive")] = None,
+    until: Annotated[StrictDateTime | None, Query(description="ISO 8601, exclusive")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     key: KeyInfo = Depends(require("admin")),

@@ -13,6 +13,7 @@ from geo_service.auth.keys import KeyInfo
 from geo_service.catalogue import service, sheet
 from geo_service.catalogue.results import Coverage, Duplicates
 from geo_service.catalogue.vocabulary import check_categories
+from geo_service.codes import QUERY_CODES_MAX, QUERY_LANGUAGES_MAX, Code, LanguageCode
 from geo_service.scoring.profile import ScoringProfile
 
 router = APIRouter(prefix="/catalogue", tags=["catalogue"])
@@ -27,12 +28,11 @@ CSV = "text/csv"
     responses={404: {"description": "Unknown flat"}},
 )
 def referral_sheet(
-    flat: Annotated[str, Query(max_length=64)],
+    flat: Annotated[Code, Query()],
     language: Lang,
     sheet_language: Annotated[
-        str | None,
+        Code | None,
         Query(
-            max_length=8,
             description="One page in this language (de, en, ar, fa, uk, ru, tr); without it "
             "German, then a page in the household's first language that has labels",
         ),
@@ -55,12 +55,18 @@ def referral_sheet(
 )
 def coverage(
     language: Annotated[
-        list[str] | None,
-        Query(max_length=30, description="ISO 639 codes; default every catalogue language."),
+        list[LanguageCode] | None,
+        Query(
+            max_length=QUERY_LANGUAGES_MAX,
+            description="ISO 639 codes; default every catalogue language.",
+        ),
     ] = None,
     category: Annotated[
-        list[str] | None,
-        Query(max_length=20, description="Offer categories; default every catalogue category."),
+        list[Code] | None,
+        Query(
+            max_length=QUERY_CODES_MAX,
+            description="Offer categories; default every catalogue category.",
+        ),
     ] = None,
     radius_m: Annotated[float, Query(gt=0, le=20_000)] = service.DEFAULT_RADIUS_M,
     format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",

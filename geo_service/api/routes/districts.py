@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 from sqlalchemy import Engine
 
-from geo_service.api.deps import engine, require
+from geo_service.api.deps import engine, profile, require
 from geo_service.auth.keys import KeyInfo
 from geo_service.scoring.districts import district_detail, list_status
+from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.results import DistrictDetail, DistrictList
 
 router = APIRouter(prefix="/districts", tags=["districts"])
@@ -19,11 +20,15 @@ router = APIRouter(prefix="/districts", tags=["districts"])
     response_model=DistrictList,
 )
 def list_districts(
-    key: KeyInfo = Depends(require("viewer")), db: Engine = Depends(engine)
+    key: KeyInfo = Depends(require("viewer")),
+    db: Engine = Depends(engine),
+    prof: ScoringProfile = Depends(profile),
 ) -> DistrictList:
-    """Every district; for viewers, small districts' figures are suppressed (null)."""
+    """Every district; below the planner role, small districts' figures and small numbers of
+    placements (with the utilisation and factor that give them away) are null."""
+    public = None if key.allows("planner") else prof.min_cell
     with db.connect() as conn:
-        return DistrictList(items=list_status(conn, public=not key.allows("planner")))
+        return DistrictList(items=list_status(conn, public))
 
 
 @router.get(

@@ -12,7 +12,15 @@ from geo_service.api.deps import current, engine, json_response, profile, requir
 from geo_service.api.openapi import schema_ref
 from geo_service.api.schemas import ScoreRequest
 from geo_service.auth.keys import KeyInfo
-from geo_service.flats import FlatFeatureCollection, FlatPage, as_geojson, list_flats
+from geo_service.codes import Code
+from geo_service.flats import (
+    FlatDetail,
+    FlatFeatureCollection,
+    FlatPage,
+    as_geojson,
+    get_flat,
+    list_flats,
+)
 from geo_service.placements import score_for
 from geo_service.scoring.household import parse_household
 from geo_service.scoring.profile import ScoringProfile
@@ -32,7 +40,7 @@ GEOJSON = "application/geo+json"
 def flats(
     request: Request,
     available: Annotated[bool | None, Query()] = True,
-    district: Annotated[str | None, Query(max_length=16)] = None,
+    district: Annotated[Code | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     f: Annotated[str | None, Query(pattern="^(json|geojson)$")] = None,
@@ -44,6 +52,23 @@ def flats(
     if f == "geojson" or (f is None and GEOJSON in request.headers.get("accept", "")):
         return JSONResponse(as_geojson(page).model_dump(mode="json"), media_type=GEOJSON)
     return page
+
+
+@router.get(
+    "/{flat_id}",
+    summary="One flat: address, district, size, rent, status and current claims",
+    response_model=FlatDetail,
+    responses={404: {"description": "Unknown flat"}},
+)
+def flat(
+    flat_id: str,
+    key: KeyInfo = Depends(require("housing_office")),
+    db: Engine = Depends(engine),
+) -> FlatDetail:
+    """Where the flat is (address, district), its size and rent, whether it is free, and who
+    has a claim on it until when (a hold, a placement or an offer to a waiting household; ids
+    only, no household data)."""
+    return get_flat(db, flat_id)
 
 
 @router.post(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -11,6 +10,7 @@ from sqlalchemy import Engine
 
 from geo_service.api.deps import engine, profile, require
 from geo_service.auth.keys import KeyInfo
+from geo_service.dates import StrictDate
 from geo_service.report.results import SituationReport
 from geo_service.report.service import build_report, render_html, render_pdf
 from geo_service.scoring.profile import ScoringProfile
@@ -34,7 +34,8 @@ router = APIRouter(prefix="/reports", tags=["reports"])
 )
 def situation(
     since: Annotated[
-        date, Query(description="Date of the last meeting (YYYY-MM-DD); not in the future.")
+        StrictDate,
+        Query(description="Day of the last meeting, not in the future (YYYY-MM-DD, TT.MM.JJJJ)."),
     ],
     format: Annotated[Literal["json", "html", "pdf"], Query()] = "json",
     key: KeyInfo = Depends(require("planner")),

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Body, Depends, Query, Response
 from sqlalchemy import Engine
 
 from geo_service.api.deps import engine, profile, rankers, require
-from geo_service.api.schemas import ReservationRequest
+from geo_service.api.schemas import Release, ReservationRequest
 from geo_service.auth.keys import KeyInfo
+from geo_service.dates import StrictDateTime
 from geo_service.reservations import service
 from geo_service.reservations.listing import list_reservations
 from geo_service.reservations.results import Reservation, ReservationPage, Status
@@ -65,7 +65,8 @@ def listing(
         Status | None, Query(description="Effective status: a lapsed hold is 'expired'.")
     ] = None,
     expires_before: Annotated[
-        datetime | None, Query(description="Only those expiring before this time (RFC 3339).")
+        StrictDateTime | None,
+        Query(description="Only those expiring before this time (RFC 3339)."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
@@ -118,9 +119,12 @@ def confirm(
 )
 def release(
     reservation_id: str,
+    body: Annotated[Release | None, Body()] = None,
     key: KeyInfo = Depends(require("housing_office")),
     db: Engine = Depends(engine),
     prof: ScoringProfile = Depends(profile),
 ) -> Reservation:
-    """Free the flat again."""
-    return service.transition(db, reservation_id, "release", key, prof)
+    """Free the flat again. Ending a confirmed placement needs a ``reason`` (400 without);
+    the reason is audited."""
+    reason = body.reason if body else None
+    return service.transition(db, reservation_id, "release", key, prof, reason)

@@ -3,7 +3,6 @@ pairing of newly placed households with them (housing office)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -15,6 +14,7 @@ from geo_service.auth.keys import PARTNER, KeyInfo
 from geo_service.bridges import volunteers as service
 from geo_service.bridges.matching import BridgeRecommendation, recommend
 from geo_service.bridges.volunteers import Volunteer, VolunteerList
+from geo_service.dates import StrictDate
 from geo_service.report.collect import start_of
 
 router = APIRouter(prefix="/volunteers", tags=["bridge builders"])
@@ -61,7 +61,10 @@ def create(
     response_model=BridgeRecommendation,
 )
 def recommendation(
-    since: Annotated[date, Query(description="Households placed since this day (YYYY-MM-DD).")],
+    since: Annotated[
+        StrictDate,
+        Query(description="Households placed since this day (YYYY-MM-DD or TT.MM.JJJJ)."),
+    ],
     key: KeyInfo = Depends(require("housing_office")),
     db: Engine = Depends(engine),
 ) -> BridgeRecommendation:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Depends, Query, Response
 from sqlalchemy import Engine
 
 from geo_service.api.deps import engine, plans, profile, rankers, require
@@ -38,8 +38,9 @@ Profile = Annotated[ScoringProfile, Depends(profile)]
 # as problem+json from what the route depends on (api/openapi.py).
 MEANING = {
     404: "Unknown waiting-list entry or flat",
-    409: "Out of order (e.g. moved before reserved), withdrawn twice, the flat taken or not "
-    "fitting, or the case reference already on the list",
+    409: "Out of order (e.g. moved before reserved), withdrawn twice, the flat held, placed or "
+    "offered to another household (saying until when) or not fitting, or the case reference "
+    "already on the list",
 }
 
 
@@ -53,12 +54,21 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     status_code=201,
     response_model=WaitingEntry,
     summary="Put a household on the waiting list",
-    responses=errors(409),
+    responses={
+        **errors(409),
+        201: {
+            "headers": {
+                "Location": {"description": "URL of the new entry", "schema": {"type": "string"}}
+            }
+        },
+    },
 )
-def add(body: NewEntry, key: Key, db: Db, prof: Profile) -> WaitingEntry:
+def add(body: NewEntry, response: Response, key: Key, db: Db, prof: Profile) -> WaitingEntry:
     """The household profile and an opaque case reference (kept only as a keyed hash); 409
-    when the case reference is already on the list."""
-    return store.add(db, body, key, prof)
+    when the case reference is already on the list. The ``Location`` header names the entry."""
+    entry = store.add(db, body, key, prof)
+    response.headers["Location"] = f"/api/v1/waiting-list/{entry.id}"
+    return entry
 
 
 @router.get(
@@ -146,7 +156,9 @@ def offer(
     prof: Profile,
     loaded: RankerCache = Depends(rankers),
 ) -> WaitingEntry:
-    """The flat must be free, fit the household and lie in a district below its cap."""
+    """The flat must be free, fit the household and lie in a district below its cap. The
+    offer holds the flat for the household (nobody else can reserve it or be offered it) until
+    it is declined or lapses after ``GEO_SERVICE_OFFER_HOLD_DAYS`` (7) days."""
     return store.offer(db, entry_id, body.flat_id, key, prof, rankers=loaded)
 
 

@@ -1,12 +1,15 @@
-"""``geo-service demo`` prints the OGC landing URL, and that URL answers with a demo key."""
+"""``geo-service demo`` prints the OGC landing URL once its port is bound, and that URL answers
+with a demo key; on a busy port it stops at once, naming the port and how to choose another."""
 
 from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -33,6 +36,11 @@ def test_demo_prints_a_working_ogc_landing_url(database_url: str, tmp_path: Path
             line = proc.stdout.readline()
             assert line, f"demo stopped early:\n{printed}"
             printed += line
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()  # bound already
+        while "try:" not in printed:
+            printed += proc.stdout.readline()
+        move_in = re.search(r'"move_in": "(\d{4}-\d{2}-\d{2})"', printed)
+        assert move_in and date.fromisoformat(move_in.group(1)) > date.today(), printed
         url = re.search(r"^OGC:\s+(\S+)", printed, re.MULTILINE)
         key = re.search(r"^\s+viewer\s+(\S+)$", printed, re.MULTILINE)
         assert url and key, printed
@@ -50,3 +58,26 @@ def test_demo_prints_a_working_ogc_landing_url(database_url: str, tmp_path: Path
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_demo_on_a_busy_port_stops_before_printing_urls(database_url: str, tmp_path: Path) -> None:
+    """Another process listens on the port: the demo fails at once, says which port and how to
+    choose another, and prints no URL or key that would point at the other process."""
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "geo_service", "demo", "--port", str(port)],
+            env={**os.environ, "DATABASE_URL": database_url},
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert done.returncode != 0
+    said = done.stdout + done.stderr
+    assert f"Port {port} auf 127.0.0.1 ist belegt" in said
+    assert "GEO_SERVICE_PORT=" in said and "--port" in said
+    assert "API:" not in said and "demo API keys" not in said and "sample" not in said

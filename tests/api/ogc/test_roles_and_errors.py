@@ -98,6 +98,74 @@ def test_small_districts_are_suppressed_below_planner(ogc: str, keys: dict[str, 
     assert by_role["viewer"][big]["unemployment_rate"] is not None
 
 
+def test_small_numbers_of_placements_are_hidden_alike_everywhere(
+    ogc: str, keys: dict[str, str], api_engine: Engine
+) -> None:
+    """Below the planner role a district with 1 or 2 placements shows neither them nor the
+    utilisation and factor that give them away (utilisation x capacity = placements), the same
+    in the OGC collection, the districts API and the maps' data; planners see everything."""
+    from geo_service.maps import data
+
+    figures = ("placements", "utilisation", "factor")
+    ogc_view = {
+        f["id"]: f["properties"]
+        for f in get(ogc, "/collections/districts/items", keys["viewer"], limit=100).json()[
+            "features"
+        ]
+    }
+    api = httpx.get(
+        ogc.replace("/ogc", "/api/v1/districts"), headers={"X-API-Key": keys["viewer"]}
+    ).json()["items"]
+    planner = httpx.get(
+        ogc.replace("/ogc", "/api/v1/districts"), headers={"X-API-Key": keys["planner"]}
+    ).json()["items"]
+    with api_engine.connect() as conn:
+        maps = data.districts(conn, sample_profile().min_cell).set_index("code")
+    truth = {d["code"]: d for d in planner}
+    small = {c for c, d in truth.items() if not d["suppressed"] and 0 < d["placements"] < 3}
+    assert small, "the sample has districts with 1 or 2 placements"
+    for d in api:
+        code = d["code"]
+        hidden = code in small
+        assert d["small_count"] is hidden
+        assert ogc_view[code]["small_count"] is hidden
+        for k in figures:
+            if hidden or d["suppressed"]:
+                assert d[k] is None and ogc_view[code][k] is None, (code, k)
+                assert maps.loc[code, k] is None or maps.loc[code, k] != maps.loc[code, k]
+            else:
+                assert d[k] == truth[code][k]
+                assert ogc_view[code][k] == pytest.approx(truth[code][k])
+    for prop in ("placements", "small_count"):
+        assert prop in ogc_view[next(iter(small))]
+    assert all(not d.get("small_count") for d in planner)
+
+
+def test_gaps_never_tell_the_language_of_one_or_two_households(
+    ogc: str, keys: dict[str, str], api_engine: Engine
+) -> None:
+    """A district's gap in a language spoken there by one or two placed households told where
+    such a household lives: the OGC gaps and the offers map's gap layer leave those languages
+    out (all read ``public_rows``); the planner's coverage route keeps them."""
+    from geo_service.catalogue import service
+    from geo_service.catalogue.store import vocabulary
+    from geo_service.maps import data
+
+    m = sample_profile().min_cell
+    categories, languages = vocabulary(api_engine)
+    rows = service.coverage(api_engine, languages, categories)
+    small = {(r.district_code, r.category, r.language) for r in rows if r.gap and r.households < m}
+    assert small, "the sample has gaps of one or two households"
+    items = get(ogc, "/collections/coverage_gaps/items", keys["planner"], limit=10_000).json()
+    published = [f["properties"] for f in items["features"]]
+    assert published and min(p["households"] for p in published) >= m
+    assert not small & {(p["district_code"], p["category"], p["language"]) for p in published}
+    layer = data.coverage_gaps(api_engine, "zz", m).set_index("code")["gaps"]
+    for code, category, language in small:
+        line = next((x for x in layer.get(code, "").split("; ") if x.startswith(category)), "")
+        assert language not in line.removeprefix(f"{category}: ").split(", ")
+
+
 @pytest.mark.parametrize(
     ("path", "params", "says"),
     [

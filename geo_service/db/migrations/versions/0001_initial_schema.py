@@ -13,6 +13,8 @@ from geoalchemy2 import Geometry
 from sqlalchemy.dialects import postgresql
 
 from geo_service.db.crs import migration_srid
+from geo_service.db.downgrade_guard import refuse_data_loss, rows
+from geo_service.i18n import _
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -31,6 +33,25 @@ CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
     FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse_change();
 """
+
+# every table this revision creates (a downgrade drops them all)
+TABLES = (
+    "api_keys",
+    "audit_log",
+    "districts",
+    "imports",
+    "allocations",
+    "amenities",
+    "area_scores",
+    "district_indicators",
+    "district_status",
+    "flats",
+    "offers",
+    "quota_plan",
+    "flat_features",
+    "offer_languages",
+    "reservations",
+)
 
 
 def upgrade() -> None:
@@ -573,7 +594,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Revert this revision."""
+    label = _("rows of {table}")
+    refuse_data_loss("0001", {label.format(table=t): rows(t) for t in TABLES})
     op.execute("DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log")
+    op.execute("DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log")
     op.execute("DROP FUNCTION IF EXISTS audit_log_refuse_change()")
     op.drop_index(
         "uq_reservations_active_flat",

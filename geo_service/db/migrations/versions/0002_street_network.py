@@ -12,6 +12,8 @@ from alembic import op
 from geoalchemy2 import Geometry
 
 from geo_service.db.crs import migration_srid
+from geo_service.db.downgrade_guard import refuse_data_loss, rows
+from geo_service.i18n import _
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -80,6 +82,16 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Revert this revision."""
+    refuse_data_loss(
+        "0002",
+        {
+            _("street network nodes"): rows("network_nodes"),
+            _("street network edges"): rows("network_edges"),
+            _("flat distances to the network (snap_m)"): rows(
+                "flat_features", "snap_m IS NOT NULL"
+            ),
+        },
+    )
     op.drop_column("flat_features", "snap_m")
     op.drop_geospatial_index(
         "idx_network_edges_geom",

@@ -10,6 +10,9 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from geo_service.db.downgrade_guard import refuse_data_loss, rows
+from geo_service.i18n import _
+
 revision: str = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
@@ -95,6 +98,15 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Revert this revision (indicators other than the five legacy ones are lost)."""
+    legacy = ", ".join(f"'{k}'" for k in (*LEGACY, LEGACY_PER_1000))
+    refuse_data_loss(
+        "0003",
+        {
+            _("indicator values the old columns cannot hold"): rows(
+                "district_indicator_values", f"indicator NOT IN ({legacy})"
+            )
+        },
+    )
     for k in (*LEGACY, LEGACY_PER_1000):
         op.add_column("district_indicators", sa.Column(k, sa.Float(), nullable=True))
         op.execute(

@@ -14,7 +14,9 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from geo_service.db.downgrade_guard import refuse_data_loss, rows
 from geo_service.db.roles import append_only_sql, drop_append_only_sql
+from geo_service.i18n import _
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -48,6 +50,13 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Revert this revision."""
+    refuse_data_loss(
+        "0004",
+        {
+            _("API key expiry dates"): rows("api_keys", "expires_at IS NOT NULL"),
+            _("demo API keys"): rows("api_keys", "demo"),
+        },
+    )
     op.drop_column("api_keys", "demo")
     op.drop_column("api_keys", "expires_at")
     op.execute(drop_append_only_sql("audit_log"))

@@ -13,6 +13,9 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from geo_service.db.downgrade_guard import refuse_data_loss, rows
+from geo_service.i18n import _
+
 revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
@@ -97,6 +100,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Revert this revision."""
+    entries = _("waiting-list entries")
+    refuse_data_loss("0005", {entries: rows("waiting_list")})
     op.drop_index(
         "uq_waiting_list_active_flat",
         table_name="waiting_list",

@@ -20,7 +20,9 @@ from geoalchemy2 import Geometry
 from sqlalchemy.dialects import postgresql
 
 from geo_service.db.crs import migration_srid
+from geo_service.db.downgrade_guard import refuse_data_loss, rows
 from geo_service.db.roles import append_only_sql, drop_append_only_sql
+from geo_service.i18n import _
 
 revision: str = "0007"
 down_revision: str | None = "0005"
@@ -190,6 +192,17 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Revert this revision."""
+    refuse_data_loss(
+        "0007",
+        {
+            _("organisations"): rows("organisations"),
+            _("bridge builders"): rows("volunteers"),
+            _("coverage-gap snapshots"): rows("coverage_gap_snapshots"),
+            _("offer versions"): rows("offer_versions"),
+            _("partner API keys"): rows("api_keys", "role = 'partner'"),
+            _("offers not active"): rows("offers", "status <> 'active'"),
+        },
+    )
     op.drop_table("coverage_gap_snapshots")
     op.drop_geospatial_table("volunteers")
     op.drop_constraint(op.f("ck_api_keys_partner_org"), "api_keys", type_="check")

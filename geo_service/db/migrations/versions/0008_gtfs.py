@@ -18,6 +18,8 @@ from alembic import op
 from geoalchemy2 import Geometry
 
 from geo_service.db.crs import migration_srid
+from geo_service.db.downgrade_guard import refuse_data_loss, rows
+from geo_service.i18n import _
 
 revision: str = "0008"
 down_revision: str | None = "0006"
@@ -172,6 +174,12 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Revert this revision."""
+    label = _("rows of {table}")
+    would_drop = {label.format(table=t): rows(t) for t in TABLES}
+    would_drop[_("travel times by public transport")] = rows(
+        "flat_features", "travel_min IS NOT NULL"
+    )
+    refuse_data_loss("0008", would_drop)
     for column in ("transit_headway_min", "transit_route", "travel_min"):
         op.drop_column("flat_features", column)
     for table in TABLES:
