@@ -108,11 +108,12 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CityServer]:
 
 
 def readme_setup_sql() -> str:
-    """The administrator's statements, as the README's Operations section gives them."""
-    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    """The administrator's statements, as the administrators' guide (docs/guides/administrator.md,
+    Operations) gives them."""
+    readme = (PROJECT / "docs" / "guides" / "administrator.md").read_text(encoding="utf-8")
     section = readme.split("### The city's own PostgreSQL server", 1)[1]
     found = re.search(r"```sql\n(.*?)```", section, re.S)
-    assert found, "the README's Operations section has no SQL block"
+    assert found, "the administrators' guide's Operations section has no SQL block"
     return found.group(1)
 
 
