@@ -81,7 +81,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 # Web assets from the npm registry, pinned by the lock: the maps' Leaflet, Bootstrap, Font Awesome
 # and plugins, and Swagger UI for /docs. Install scripts are not run (none is needed). The files
-# served (and the licences) are then copied into the package (geo_service/web), where the
+# served (and the licences) are then copied into the package (geo_service/npm), where the
 # service reads them, as the wheel's build hook (hatch_build.py) does.
 WEB_STAMP := node_modules/.copied-into-package
 npm: $(WEB_STAMP)

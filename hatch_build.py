@@ -1,5 +1,5 @@
 """Build hook: copy the pinned web assets (``geo_service.webassets.files()``) from
-``node_modules`` into ``geo_service/web`` before hatchling collects the files, so the sdist and
+``node_modules`` into ``geo_service/npm`` before hatchling collects the files, so the sdist and
 the wheel carry them (``artifacts`` in pyproject.toml: the folder is not in git). A wheel built
 from the sdist finds them there already; without either, the build stops naming what is missing.
 """
@@ -29,7 +29,7 @@ class WebAssetsHook(BuildHookInterface):
         assert spec is not None and spec.loader is not None
         webassets = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(webassets)
-        dest = root / "geo_service" / "web"
+        dest = root / "geo_service" / "npm"
         if (root / "node_modules").is_dir():
             webassets.copy(root / "node_modules", dest)
         elif not webassets.complete(dest):

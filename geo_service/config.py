@@ -133,7 +133,8 @@ class Settings(BaseSettings):
 
     timezone: str = Field(
         default="Europe/Berlin",
-        description="The city's time zone (IANA name): times in messages are local times.",
+        description="The city's time zone (IANA name): times on pages, sheets and in messages are "
+        "local times.",
     )
 
     host: str = "127.0.0.1"
@@ -161,6 +162,24 @@ class Settings(BaseSettings):
         ge=0,
         description="How often the server runs `privacy purge` itself (one worker at a time, "
         "under a database lock); 0: never (run it from cron instead).",
+    )
+    session_idle_minutes: int = Field(
+        default=30,
+        ge=1,
+        le=24 * 60,
+        description="A browser session ends after this many minutes without a request.",
+    )
+    session_max_hours: int = Field(
+        default=10, ge=1, le=72, description="A browser session ends this long after the login."
+    )
+    login_max_failures: int = Field(
+        default=5,
+        ge=1,
+        description="Failed logins of one login (four times as many from one address) within "
+        "login_throttle_minutes after which further attempts are refused until they age out.",
+    )
+    login_throttle_minutes: int = Field(
+        default=15, ge=1, description="The window of the login throttle, in minutes."
     )
     secret_key: str | None = Field(
         default=None,

@@ -27,6 +27,7 @@ from sqlalchemy.exc import DBAPIError
 
 from geo_service.audit_writer import AuditWriter
 from geo_service.auth.keys import KeyInfo, hash_key, lookup_key
+from geo_service.config import get_settings
 from geo_service.scoring.pipeline import active_holds, held_now, read_status
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranker_cache import RankerCache, read_stamp, read_version
@@ -151,6 +152,34 @@ class StateCache:
             while len(self._keys) > MAX_KEYS:
                 self._keys.popitem(last=False)
         return entry.info
+
+    def person(self, login: str, password: str, version: int, client: str) -> KeyInfo | None:
+        """The identity of an active account whose password this is (HTTP Basic), or None;
+        a check at this version younger than the TTL is reused (a change of any account
+        moves the version), a new one goes through the login throttle."""
+        from geo_service.auth import throttle, users
+
+        digest = hash_key(f"user:{login}:{password}")
+        now = time.monotonic()
+        hit = self._keys.get(digest)
+        if hit is not None and hit.version == version and now - hit.at < self.key_ttl_s:
+            return hit.info
+        if not users.exists(self.engine, login.lower()):
+            return None  # an API key sent with any user name: checked as a key
+        settings = get_settings()
+        attempt = throttle.begin_attempt(self.engine, settings, login.lower(), client)
+        if attempt.id is None:
+            return None
+        verified = users.verify(self.engine, login.lower(), password)
+        if verified is None:
+            return None
+        throttle.succeeded(self.engine, login.lower())
+        with self._lock:
+            self._keys[digest] = _CachedKey(verified.key, version, now, None)
+            self._keys.move_to_end(digest)
+            while len(self._keys) > MAX_KEYS:
+                self._keys.popitem(last=False)
+        return verified.key
 
     def snapshot(self, version: int) -> Snapshot:
         """District status, held flats and the scored-data stamp, read once per version."""

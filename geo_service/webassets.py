@@ -1,5 +1,5 @@
 """The npm files the maps and /docs serve, with the packages' licences: one list, copied into
-the package (``geo_service/web``) by the build hook (``hatch_build.py``) and by ``make npm``.
+the package (``geo_service/npm``) by the build hook (``hatch_build.py``) and by ``make npm``.
 
 Standard library only: the build hook loads this file without installing geo_service. Paths
 keep their npm layout (``leaflet/dist/leaflet.js``), so ``GEO_SERVICE_WEB_ASSETS_DIR`` may point
@@ -12,7 +12,7 @@ import shutil
 import sys
 from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parent / "web"  # the installed copy (default)
+PACKAGE_DIR = Path(__file__).resolve().parent / "npm"  # the installed copy (default)
 
 FONTS = [f"{n}.{x}" for n in ("brands-400", "regular-400", "solid-900", "v4compatibility")
          for x in ("ttf", "woff2")]  # fmt: skip
@@ -74,8 +74,9 @@ def files() -> list[str]:
 
 
 def copy(node_modules: Path, dest: Path = PACKAGE_DIR) -> int:
-    """Copy ``files()`` from ``node_modules`` into ``dest`` (stray files removed, unchanged
-    files left alone); return how many; FileNotFoundError names the missing ones."""
+    """Copy ``files()`` from ``node_modules`` into ``dest`` (stray files in the npm packages'
+    folders removed, unchanged files left alone); return how many; FileNotFoundError names
+    the missing ones."""
     wanted = files()
     missing = [name for name in wanted if not (node_modules / name).is_file()]
     if missing:
@@ -90,7 +91,8 @@ def copy(node_modules: Path, dest: Path = PACKAGE_DIR) -> int:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, target)
     keep = {dest / name for name in wanted}
-    for stray in [f for f in dest.rglob("*") if f.is_file() and f not in keep]:
+    folders = [dest / pkg for pkg in LICENCES if (dest / pkg).is_dir()]  # only npm's folders
+    for stray in [f for d in folders for f in d.rglob("*") if f.is_file() and f not in keep]:
         stray.unlink()
     return len(wanted)
 

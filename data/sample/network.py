@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import addresses
 import basemap
 import numpy as np
 import osmium
@@ -185,6 +186,12 @@ def main() -> None:
         extras.append((ids, list(zip(elon, elat, strict=True)), tags))
     objects = Objects(max(extra_id, len(grid_edges) + len(extras) + 1))
     base_map_objects(objects, boundary, rng)
+    districts = json.loads((OUT / "districts.geojson").read_text(encoding="utf-8"))["features"]
+    shapes = [
+        (d["properties"]["code"], shapely.transform(shapely.geometry.shape(d["geometry"]), lambda a: metric(list(map(tuple, a)))))
+        for d in districts
+    ]
+    houses = addresses.address_nodes(objects.node, xy, grid_edges, classes, shapes)
     path = OUT / "network.osm.pbf"
     path.unlink(missing_ok=True)
     with osmium.SimpleWriter(str(path)) as writer:
@@ -205,7 +212,8 @@ def main() -> None:
             writer.add_relation(relation)
     walkable = sum(1 for *_, t in grid_edges)
     print(f"{path.name}: {len(used)} nodes, {walkable} walkable ways, base map: "
-          f"{len(objects.ways)} ways, {len(objects.relations)} multipolygons (ILLUSTRATIVE)")
+          f"{len(objects.ways)} ways, {len(objects.relations)} multipolygons, {houses} addresses "
+          "(ILLUSTRATIVE)")
 
 
 if __name__ == "__main__":

@@ -7,8 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -45,7 +44,6 @@ from geo_service.config import Settings, get_settings
 from geo_service.db import crs
 from geo_service.db.engine import database_url, make_engine
 from geo_service.errors import GeoServiceError
-from geo_service.i18n import _
 from geo_service.i18n.http import LanguageMiddleware
 from geo_service.maps import assets
 from geo_service.privacy.schedule import purge_periodically
@@ -53,6 +51,7 @@ from geo_service.scoring.profile import cached_profile
 from geo_service.scoring.ranker_cache import RankerCache
 from geo_service.state import StateCache
 from geo_service.transition.plan import PlanCache
+from geo_service.web import app as workspace
 
 DESCRIPTION = """
 Every request but `/health`, `/ready` and `/docs` needs an **API key** in the `X-API-Key`
@@ -137,6 +136,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     v1.include_router(catalogue.router)
     app.include_router(v1)
     app.include_router(ogc_router)
+    workspace.install(app)
     mount_maps(app, settings)
     openapi.install(app)
     configure_logging()
@@ -161,17 +161,8 @@ def warm_up(cache: StateCache, settings: Settings) -> None:
 
 
 def mount_maps(app: FastAPI, settings: Settings) -> None:
-    """The /maps pages behind a session cookie, and their vendored assets."""
+    """The /maps pages behind the workspace's session, and their vendored assets."""
     app.include_router(maps.router, dependencies=[Depends(reject_unknown_query)])
     app.include_router(maps_report.router, dependencies=[Depends(reject_unknown_query)])
     static = Path(settings.maps_dir) / "static"
     app.mount("/maps/static", StaticFiles(directory=static, check_dir=False), name="map-assets")
-
-    @app.exception_handler(maps.LoginRequired)
-    async def to_login(request: Request, exc: Exception) -> Response:
-        """Browsers go to the login page, which brings them back to the page they asked for;
-        API clients get 401 problem+json."""
-        if "text/html" in request.headers.get("accept", ""):
-            target = exc.target if isinstance(exc, maps.LoginRequired) else None
-            return RedirectResponse(maps.login_url(target), status_code=302)
-        return problems.problem(401, _("log in at /maps/login to see the maps"))

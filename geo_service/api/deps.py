@@ -81,7 +81,12 @@ def require(role: str, audit_refusal: str | None = None) -> Callable[..., Awaita
         thread trip."""
         cache: StateCache = request.app.state.cache
         version = request.state.version = cache.version()
-        info = credentials.authenticate(found, lambda secret: cache.key(secret, version))
+        client = request.client.host if request.client else "unknown"
+        info = credentials.authenticate(
+            found,
+            lambda secret: cache.key(secret, version),
+            lambda login, password: cache.person(login, password, version, client),
+        )
         if info is None:
             raise Unauthorized(
                 _("wrong password: no usable API key")

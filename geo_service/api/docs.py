@@ -1,8 +1,9 @@
 """/docs: Swagger UI 5 (npm ``swagger-ui-dist``, pinned by package-lock.json) served locally.
 
-Swagger UI 5 renders OpenAPI 3.1, which FastAPI emits. The assets come from the package's copy
-of the npm package (``geo_service.webassets``), so the page works offline and never calls a CDN
-or the public spec validator.
+Swagger UI 5 renders OpenAPI 3.1, which FastAPI emits. The page has no inline script (its
+start-up script is a served file), so its Content-Security-Policy allows none. The assets come
+from the package's copy of the npm package (``geo_service.webassets``), so the page works
+offline and never calls a CDN or the public spec validator.
 """
 
 from __future__ import annotations
@@ -13,11 +14,15 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse, HTMLResponse
 
 from geo_service.errors import NotFound
+from geo_service.web.security import policy
 from geo_service.webassets import SWAGGER_FILES as FILES
 from geo_service.webassets import SWAGGER_UI
 
 NPM_FILES = [f"{SWAGGER_UI}/{name}" for name in FILES]
 STATIC = "/docs/static"
+INIT = "/static/workspace/swagger-init.js"  # the start-up script (no inline script: CSP)
+# Swagger UI styles its elements inline; its icons are data: URLs
+CSP = policy(inline_styles=True)
 PAGE = """<!doctype html>
 <html lang="en">
 <head>
@@ -28,23 +33,9 @@ PAGE = """<!doctype html>
 <link rel="icon" type="image/png" href="{static}/favicon-32x32.png">
 </head>
 <body>
-<div id="swagger-ui"></div>
+<div id="swagger-ui" data-openapi-url="{openapi_url}"></div>
 <script src="{static}/swagger-ui-bundle.js"></script>
-<script>
-window.ui = SwaggerUIBundle({{
-  url: "{openapi_url}",
-  dom_id: "#swagger-ui",
-  deepLinking: true,
-  docExpansion: "list",
-  defaultModelsExpandDepth: 0,
-  displayRequestDuration: true,
-  filter: true,
-  persistAuthorization: true,
-  validatorUrl: null,
-  presets: [SwaggerUIBundle.presets.apis],
-  layout: "BaseLayout"
-}});
-</script>
+<script src="{init}"></script>
 </body>
 </html>
 """
@@ -52,7 +43,7 @@ window.ui = SwaggerUIBundle({{
 
 def page(title: str, openapi_url: str) -> str:
     """The Swagger UI page for the document at ``openapi_url``."""
-    return PAGE.format(title=title, static=STATIC, openapi_url=openapi_url)
+    return PAGE.format(title=title, static=STATIC, openapi_url=openapi_url, init=INIT)
 
 
 def install(app: FastAPI, assets: Path) -> None:
@@ -69,4 +60,7 @@ def install(app: FastAPI, assets: Path) -> None:
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
         """Interactive API documentation, offline."""
-        return HTMLResponse(page(f"{app.title} API", app.openapi_url or "/openapi.json"))
+        return HTMLResponse(
+            page(f"{app.title} API", app.openapi_url or "/openapi.json"),
+            headers={"Content-Security-Policy": CSP},
+        )

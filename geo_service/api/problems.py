@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -203,10 +204,18 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     return problem(500, _("internal error; it has been logged"))
 
 
+# Every error the API answers, with its problem+json handler (the workspace's pages show the
+# same problem as a German page: geo_service/web/errors.py)
+HANDLERS: dict[type[Exception], Callable[[Request, Exception], Awaitable[JSONResponse]]] = {
+    RequestValidationError: _on_validation,
+    StarletteHTTPException: _on_http,
+    GeoServiceError: _on_service,
+    DBAPIError: _on_database,
+    Exception: _on_unexpected,
+}
+
+
 def install(app: FastAPI) -> None:
     """Register the problem+json handlers on ``app``."""
-    app.add_exception_handler(RequestValidationError, _on_validation)
-    app.add_exception_handler(StarletteHTTPException, _on_http)
-    app.add_exception_handler(GeoServiceError, _on_service)
-    app.add_exception_handler(DBAPIError, _on_database)
-    app.add_exception_handler(Exception, _on_unexpected)
+    for exc_type, handler in HANDLERS.items():
+        app.add_exception_handler(exc_type, handler)

@@ -6,10 +6,7 @@ key as the password and any user name (GIS clients such as QGIS 3.22 can only se
 ``presented`` reads them; ``authenticate`` decides who is calling. Every API and OGC route
 goes through ``geo_service.api.deps.require``, which calls these two and nothing else.
 
-Extension point, personal accounts: when people get their own logins with passwords, their
-check belongs in ``authenticate`` (a Basic ``login`` that names an account is checked against
-that account's password hash and answers the account's ``KeyInfo``-like identity; API keys
-keep working as they do). Nothing else in the HTTP layer needs to change.
+A person's own login and password work as HTTP Basic too (``authenticate``).
 """
 
 from __future__ import annotations
@@ -77,13 +74,16 @@ def presented(headers: Mapping[str, str]) -> Credentials | None:
 
 
 def authenticate(
-    credentials: Credentials, key_of: Callable[[str], KeyInfo | None]
+    credentials: Credentials,
+    key_of: Callable[[str], KeyInfo | None],
+    person_of: Callable[[str, str], KeyInfo | None] | None = None,
 ) -> KeyInfo | None:
-    """Who the credentials name, or None when nobody: the API key given by any scheme
-    (``key_of`` looks it up, cached or in the database).
-
-    Personal accounts' passwords are checked here when they exist: for ``scheme == "basic"``
-    with a ``login`` naming an account, verify the password against the account and return
-    its identity; otherwise fall through to the API key below.
-    """
+    """Who the credentials name, or None when nobody: a person, when HTTP Basic names one of
+    the workspace's logins with its password (``person_of`` checks it, throttled and cached);
+    else the API key given by any scheme (``key_of`` looks it up, cached or in the database),
+    so a GIS client sending any user name with an API key as the password still works."""
+    if credentials.scheme == "basic" and credentials.login and person_of is not None:
+        person = person_of(credentials.login, credentials.secret)
+        if person is not None:
+            return person
     return key_of(credentials.secret)

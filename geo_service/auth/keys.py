@@ -150,10 +150,9 @@ def verify_key(engine: Engine, key: str) -> KeyInfo | None:
     return found[0] if found else None
 
 
-def key_by_id(engine: Engine, key_id: str) -> KeyInfo | None:
+def usable_key(conn: Connection, key_id: str) -> KeyInfo | None:
     """The usable key with public id ``key_id`` (browser sessions name keys by id)."""
-    with engine.connect() as conn:
-        row = conn.execute(select(*INFO).where(K.c.id == key_id, _usable())).first()
+    row = conn.execute(select(*INFO).where(K.c.id == key_id, _usable())).first()
     return KeyInfo(*row) if row else None
 
 

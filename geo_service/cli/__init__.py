@@ -28,6 +28,7 @@ from geo_service.cli import scoring as _scoring  # noqa: F401
 from geo_service.cli import serve as _serve  # noqa: F401
 from geo_service.cli import simulate as _simulate  # noqa: F401
 from geo_service.cli import transit as _transit  # noqa: F401
+from geo_service.cli import user as _user  # noqa: F401
 from geo_service.cli import vocab as _vocab  # noqa: F401
 from geo_service.cli import waiting_list as _waiting_list  # noqa: F401
 from geo_service.cli.app import app

@@ -108,7 +108,7 @@ def run_import(
 
 @app.command("import")
 def import_cmd(
-    kind: str = typer.Argument(..., help=f"One of: {', '.join(KINDS)}, network."),
+    kind: str = typer.Argument(..., help=f"One of: {', '.join(KINDS)}, network, addresses."),
     path: Path = typer.Argument(..., help="GeoJSON, GPKG, SHP/zip, CSV, XLSX, or OSM PBF."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and report; write nothing."),
     crs: str = typer.Option(None, help="CRS of lon/lat/WKT columns or a file without one."),

@@ -176,6 +176,7 @@ def demo(
 
     from geo_service.audit import record
     from geo_service.auth.keys import demo_organisation, issue_demo_keys
+    from geo_service.auth.users import issue_demo_logins
     from geo_service.config import get_settings
     from geo_service.db import cluster, migrate
     from geo_service.db.engine import get_engine, owner_engine
@@ -223,6 +224,14 @@ def demo(
     with engine.begin() as conn:
         demo_keys, old = issue_demo_keys(conn, lifetime)
         partner = demo_organisation(conn)
+        logins = issue_demo_logins(conn, partner[0] if partner else None)
+        record(
+            conn,
+            "demo_logins_issued",
+            role="cli",
+            key_id=None,
+            detail={"logins": [login for login, _ in logins.values()]},
+        )
         record(
             conn,
             "demo_keys_issued",
@@ -231,8 +240,14 @@ def demo(
             detail={"roles": list(demo_keys), "revoked": old, "hours": settings.demo_key_hours},
         )
     base = f"http://{host}:{port}"
+    console.print(f"\nworkspace: {base}/  (German pages; log in with a demo login below)")
+    console.print("demo logins (new passwords on every demo run):")
+    roles = {"housing_office": "clerk", "partner": "partner", "planner": "planner"}
+    for role, (login, password) in logins.items():
+        keeps = f"  (offers of {partner[1]})" if role == "partner" and partner else ""
+        console.print(f"  {roles[role]:<8} {login:<18} {password}{keeps}")
     console.print(f"\nAPI:    {base}/api/v1\ndocs:   {base}/docs\nready:  {base}/ready")
-    console.print(f"maps:   {base}/maps/login (log in with a key below), then")
+    console.print(f"maps:   {base}/maps/ (the same login), then")
     for name in PUBLIC:
         console.print(f"        {base}/maps/{name}.html")
     console.print(f"OGC:    {base}/ogc (OGC API – Features for QGIS, GDAL, OWSLib; X-API-Key)")

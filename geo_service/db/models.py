@@ -386,7 +386,9 @@ reservations = Table(
     Column("placement_score", Float),
     Column("explanation", JSONB),
     Column("profile_version", Text, nullable=False),
-    Column("api_key_id", Text, ForeignKey("api_keys.id", ondelete="SET NULL")),
+    # Who placed it: an API key's id, or ``user:<login>`` for a personal account (revision
+    # 0009 dropped the key constraint so that both can be named).
+    Column("api_key_id", Text),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("confirmed_at", DateTime(timezone=True)),
@@ -412,7 +414,7 @@ allocations = Table(
     Column("objective", Float, nullable=False),
     Column("placed", Integer, nullable=False),
     Column("profile_version", Text, nullable=False),
-    Column("api_key_id", Text, ForeignKey("api_keys.id", ondelete="SET NULL")),
+    Column("api_key_id", Text),  # an API key's id or user:<login> (as reservations)
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("anonymised_at", DateTime(timezone=True)),  # ref_hash removed (retention)
     CheckConstraint("method IN ('optimal', 'greedy')", name="method_enum"),
@@ -534,6 +536,77 @@ waiting_list = Table(
 )
 
 
+# People's own accounts (the web workspace): a login, one role as for API keys (a partner bound
+# to its organisation), an argon2 password hash; disabled, never deleted (the audit names them).
+users = Table(
+    "users",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("login", Text, nullable=False, unique=True),
+    Column("role", Text, nullable=False),
+    Column("organisation_id", Text, ForeignKey("organisations.id", ondelete="RESTRICT")),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column(
+        "password_changed_at", DateTime(timezone=True), nullable=False, server_default=func.now()
+    ),
+    Column("disabled_at", DateTime(timezone=True)),
+    CheckConstraint("login ~ '^[a-z0-9][a-z0-9._-]{1,39}$'", name="login_format"),
+    CheckConstraint(
+        "role IN ('viewer', 'partner', 'planner', 'housing_office', 'admin')", name="role_enum"
+    ),
+    CheckConstraint("(role = 'partner') = (organisation_id IS NOT NULL)", name="partner_org"),
+)
+
+# Browser sessions (one cookie for every page): the SHA-256 of the cookie's random token, the
+# person (or, logged in with a key on /maps/login, the API key), the form token, and when it
+# was last used (the idle timeout).
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("token_hash", Text, primary_key=True),
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True),
+    Column("api_key_id", Text, ForeignKey("api_keys.id", ondelete="CASCADE")),
+    Column("csrf", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("(user_id IS NULL) <> (api_key_id IS NULL)", name="one_principal"),
+)
+
+# Failed logins, by the login tried and the client's address: the throttle counts them.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now(), index=True),
+    Column("login", Text, nullable=False),
+    Column("client", Text, nullable=False),
+    Index("ix_login_failures_login_at", "login", "at"),
+    Index("ix_login_failures_client_at", "client", "at"),
+)
+
+# The city's own house addresses (``import addresses``, OSM addr:* of its extract): the local
+# geocoder's index (geo_service/geocoding.py), keys normalised for trigram matching (pg_trgm).
+addresses = Table(
+    "addresses",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("source_id", Text, nullable=False),  # n123, w45
+    Column("street", Text, nullable=False),
+    Column("housenumber", Text, nullable=False),
+    Column("postcode", Text),
+    Column("city", Text),
+    Column("street_key", Text, nullable=False),
+    Column("number_key", Text, nullable=False),
+    Column("geom", _geom("POINT"), nullable=False),
+    Index(
+        "ix_addresses_street_key_trgm",
+        "street_key",
+        postgresql_using="gin",
+        postgresql_ops={"street_key": "gin_trgm_ops"},
+    ),
+    Index("ix_addresses_street_number", "street_key", "number_key"),
+)
 # The public transport feed (``ingest gtfs``, one feed at a time). Times are seconds after the
 # service day's noon minus 12 h (GTFS times, past 24:00:00 for trips after midnight).
 gtfs_stops = Table(

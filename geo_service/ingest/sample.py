@@ -22,6 +22,7 @@ SAMPLE_FILES = (
     ("amenities", "amenities.geojson"),
     ("amenities", "offices.geojson"),
     ("network", "network.osm.pbf"),
+    ("addresses", "network.osm.pbf"),
 )
 GTFS = "gtfs.zip"  # ILLUSTRATIVE bus lines (data/sample/transit.py), after the network
 

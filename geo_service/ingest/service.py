@@ -18,6 +18,8 @@ from geo_service.db.crs import StorageCRS, storage_crs
 from geo_service.errors import InputError
 from geo_service.i18n import _
 from geo_service.i18n.formats import distance
+from geo_service.ingest.addresses import KIND as ADDRESSES_KIND
+from geo_service.ingest.addresses import import_addresses
 from geo_service.ingest.errors import ImportReport, ImportValidationError, Problem, file_error
 from geo_service.ingest.network import city_outline, import_network
 from geo_service.ingest.osm import read_pbf
@@ -54,7 +56,7 @@ def read_any(
             raise file_error(
                 spec.kind,
                 path.name,
-                _("OSM PBF files can only be imported as amenities or network"),
+                _("OSM PBF files can only be imported as amenities, network or addresses"),
             )
         if not path.exists() or path.stat().st_size == 0:
             raise file_error(spec.kind, path.name, _("file is missing or empty"))
@@ -202,8 +204,10 @@ def import_file(
     profile = profile or cached_profile(str(get_settings().profile_path))
     if kind == NETWORK_KIND:
         return import_network(engine, Path(path), profile, dry_run=dry_run, progress=progress)
+    if kind == ADDRESSES_KIND:
+        return import_addresses(engine, Path(path), profile, dry_run=dry_run, progress=progress)
     if kind not in KINDS:
-        kinds = ", ".join([*KINDS, NETWORK_KIND])
+        kinds = ", ".join([*KINDS, NETWORK_KIND, ADDRESSES_KIND])
         raise InputError(
             _("unknown import kind “{kind}”; use one of {kinds}").format(kind=kind, kinds=kinds)
         )

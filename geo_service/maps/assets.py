@@ -1,5 +1,5 @@
 """Offline web assets for Folium maps: from the copy of the npm packages in the installed
-package (``geo_service/web``, see ``geo_service.webassets``).
+package (``geo_service/npm``, see ``geo_service.webassets``).
 
 Folium links Leaflet, jQuery, Bootstrap, Font Awesome and plugins from CDNs. We copy the exact
 versions it expects (see ``package.json``) into ``static/`` next to the maps and rewrite every

@@ -105,6 +105,7 @@ def base_map(
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     Fullscreen().add_to(m)
     root: Any = m.get_root()
+    root.title = escape(title)  # the page's <title> (branca writes it unescaped)
     for script in ("basemap.js", "geo-maps.js"):
         root.header.add_child(JavascriptLink(f"{STATIC_PLACEHOLDER}/{script}"), name=script)
     root.header.add_child(Element(STYLE), name="geo-style")

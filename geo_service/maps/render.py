@@ -13,7 +13,7 @@ from geo_service.catalogue.service import DEFAULT_RADIUS_M
 from geo_service.db.crs import storage_crs
 from geo_service.errors import InputError
 from geo_service.i18n import _
-from geo_service.maps import basemap, builders, data
+from geo_service.maps import base, basemap, builders, data
 from geo_service.maps import household as household_page
 from geo_service.maps.assets import localise, vendor
 from geo_service.maps.isochrone import transit_isochrones, walking_isochrones
@@ -29,8 +29,10 @@ STATIC = "static"
 
 
 def html_of(m: folium.Map, prefix: str) -> str:
-    """A map as self-contained HTML whose assets load from ``prefix``."""
-    return localise(m.get_root().render(), prefix)
+    """A map as self-contained HTML whose assets load from ``prefix``, its language declared
+    on ``<html>`` (screen readers read it in the map's language)."""
+    html = m.get_root().render().replace("<html>", f'<html lang="{base.labels().lang}">', 1)
+    return localise(html, prefix)
 
 
 def public_maps(engine: Engine, profile: ScoringProfile) -> dict[str, folium.Map]:

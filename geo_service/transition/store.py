@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from geo_service.audit import record
@@ -447,3 +447,45 @@ def withdraw(
 ) -> WaitingEntry:
     """The household leaves the list (409 when it has moved or was withdrawn already)."""
     return _close(engine, entry_id, "withdraw", reason, key, profile)
+
+
+def filtered_page(
+    engine: Engine,
+    *,
+    statuses: list[str] | None = None,
+    district: str | None = None,
+    size: tuple[int, int | None] | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> WaitingListPage:
+    """Entries, longest waiting first, of some statuses, whose accommodation unit lies in a
+    district, of a household size (``(least, most)``, ``most`` None: or more)."""
+    where: list[ColumnElement[bool]] = []
+    if statuses:
+        where.append(W.c.status.in_(statuses))
+    if district:
+        where.append(W.c.unit_district == district)
+    if size is not None:
+        persons = W.c.household["size"].as_integer()
+        where.append(persons >= size[0])
+        if size[1] is not None:
+            where.append(persons <= size[1])
+    with engine.connect() as conn:
+        total = conn.execute(select(func.count()).select_from(W).where(*where)).scalar_one()
+        rows = conn.execute(
+            _select().where(*where).order_by(W.c.entered_on, W.c.id).limit(limit).offset(offset)
+        ).all()
+    return WaitingListPage(
+        total=total, limit=limit, offset=offset, items=[_public(r) for r in rows]
+    )
+
+
+def holds_due(engine: Engine, before: datetime) -> list[WaitingEntry]:
+    """Reserved entries whose hold lapses before ``before`` (or has lapsed), soonest first."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            _select()
+            .where(W.c.status == "reserved", R.c.expires_at < before)
+            .order_by(R.c.expires_at, W.c.id)
+        ).all()
+    return [_public(r) for r in rows]

@@ -72,8 +72,8 @@ def test_success_responses_are_typed_and_content_types_as_served(spec: dict[str,
     assert set(queryables["content"]) == {"application/schema+json", "text/html"}
     items = paths["/ogc/collections/{collection_id}/items"]["get"]["responses"]["200"]
     assert set(items["content"]) == {"application/geo+json", "text/html"}
-    logout = paths["/maps/logout"]["get"]["responses"]
-    assert "303" in logout and "200" not in logout
+    old_login = paths["/maps/login"]["get"]["responses"]
+    assert "303" in old_login and "200" not in old_login
     created = paths["/api/v1/flats/{flat_id}/reservations"]["post"]["responses"]["201"]
     assert "Location" in created["headers"]
 
@@ -94,8 +94,8 @@ def test_served_content_types_match_the_document(
         r = httpx.get(server + url, headers=headers, timeout=30)
         assert r.status_code == 200, r.text
         assert r.headers["content-type"].split(";")[0] == media, url
-    r = httpx.get(server + "/maps/logout", follow_redirects=False, timeout=30)
-    assert r.status_code == 303 and r.headers["location"] == "/maps/login"
+    r = httpx.get(server + "/maps/", follow_redirects=False, timeout=30)
+    assert r.status_code == 401 and r.headers["content-type"] == "application/problem+json"
 
 
 def open_docs(browser: Browser, server: str) -> tuple[Page, list[str]]:

@@ -32,6 +32,10 @@ TABLES = {
     "offer_versions",
     "volunteers",
     "coverage_gap_snapshots",
+    "users",
+    "web_sessions",
+    "login_failures",
+    "addresses",
 }
 GEOMETRY_COLUMNS = {
     ("districts", "MULTIPOLYGON"),
@@ -42,6 +46,7 @@ GEOMETRY_COLUMNS = {
     ("network_nodes", "POINT"),
     ("network_edges", "LINESTRING"),
     ("volunteers", "POINT"),
+    ("addresses", "POINT"),
     ("gtfs_stops", "POINT"),
 }
 

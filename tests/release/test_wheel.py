@@ -111,10 +111,10 @@ def installed(
 def test_distributions_carry_the_assets_and_licences(installed: Installed) -> None:
     """Wheel and sdist hold every served asset, each package's licence (or package.json
     naming it) and nothing else of node_modules; the wheel carries no checkout path."""
-    wanted = {f"geo_service/web/{name}" for name in webassets.files()}
+    wanted = {f"geo_service/npm/{name}" for name in webassets.files()}
     assert any("LICENSE" in name for name in wanted) and len(wanted) > 40
     names = set(zipfile.ZipFile(installed.wheel).namelist())
-    assert {n for n in names if n.startswith("geo_service/web/")} == wanted
+    assert {n for n in names if n.startswith("geo_service/npm/")} == wanted
     assert not [n for n in names if "node_modules" in n or n.startswith(("tests/", "data/"))]
     with tarfile.open(installed.sdist) as sdist:
         root = sdist.getnames()[0].split("/")[0]
@@ -156,7 +156,7 @@ def test_installed_wheel_serves_docs_maps_and_assets(installed: Installed) -> No
 def test_missing_asset_stops_the_start_with_one_line(installed: Installed) -> None:
     """An installed package missing one asset refuses to start: exit code 3, one line in
     German and English naming the file, no traceback (last: it breaks the installation)."""
-    site = next(installed.venv.glob("lib/python*/site-packages/geo_service/web"))
+    site = next(installed.venv.glob("lib/python*/site-packages/geo_service/npm"))
     gone = site / webassets.SWAGGER_UI / "swagger-ui.css"
     gone.unlink()
     done = subprocess.run(

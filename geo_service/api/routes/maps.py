@@ -1,22 +1,23 @@
-"""``/maps``: the planners' maps in a browser, behind a login that sets a session cookie."""
+"""``/maps``: the planners' maps in a browser, behind the workspace's session (or an API key)."""
 
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from html import escape
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import Engine
 
 from geo_service.api.deps import engine, profile, rankers
 from geo_service.api.ogc.params import detail_for
 from geo_service.api.ogc.tiles import TILE_RESPONSES, Index, Zoom, tile_response
-from geo_service.auth import sessions
-from geo_service.auth.keys import KeyInfo, verify_key
+from geo_service.auth.keys import KeyInfo
+from geo_service.config import get_settings
 from geo_service.errors import Forbidden, InputError, NotFound
 from geo_service.features.collections import Source, collection
 from geo_service.i18n import _
@@ -26,6 +27,8 @@ from geo_service.maps.render import PUBLIC, household_map, html_of
 from geo_service.scoring.household import parse_household
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranker_cache import RankerCache
+from geo_service.web.security import policy, script_hashes
+from geo_service.web.session import page_principal
 
 router = APIRouter(prefix="/maps", tags=["maps"])
 PAGE = """<!doctype html><html lang="de"><head><meta charset="utf-8"><title>{title}</title>
@@ -33,128 +36,43 @@ PAGE = """<!doctype html><html lang="de"><head><meta charset="utf-8"><title>{tit
 </head><body>{body}</body></html>"""
 
 
-# The login page shows one of these messages, picked by code: never text from the URL.
-LOGIN_ERRORS = {"unknown_key": "Unbekannter, gesperrter oder abgelaufener Schlüssel."}
 LOCATION = {"Location": {"description": "Where to go next", "schema": {"type": "string"}}}
-# Pages behind the session cookie: browsers without a session go to the login page, other
-# clients get 401 problem+json.
+# Pages behind the session of the workspace (or, for machines, an X-API-Key): browsers without
+# either go to the login page, other clients get 401 problem+json.
 SESSION: dict[int | str, dict[str, Any]] = {
-    302: {
-        "description": "No session (browser, Accept: text/html): to /maps/login",
+    303: {
+        "description": "No session (browser, Accept: text/html): to /login, coming back here",
         "headers": LOCATION,
     },
-    401: {"description": "No session: log in at /maps/login"},
+    401: {"description": "No session and no API key: log in at /login"},
     503: {"description": "Database unreachable"},
 }
+session = page_principal  # the one browser session of every page (geo_service/web/session.py)
 
 
-class LoginRequired(Exception):
-    """No valid session: browsers are sent to the login page, which brings them back to
-    ``target`` (the page they asked for) once logged in."""
-
-    def __init__(self, target: str) -> None:
-        super().__init__(target)
-        self.target = target
-
-
-def session(request: Request) -> KeyInfo:
-    """The key of the browser session (redirects to /maps/login without one)."""
-    info = sessions.resolve(request.app.state.engine, request.cookies.get(sessions.COOKIE))
-    if info is None:
-        query = request.url.query
-        raise LoginRequired(request.url.path + (f"?{query}" if query else ""))
-    return info
+def map_policy(html: str) -> str:
+    """The Content-Security-Policy of a Folium map as generated: its own inline scripts by
+    hash, inline styles (Leaflet), images also from the configured tile server."""
+    tiles = get_settings().map_tile_url
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(tiles)) if tiles else None
+    return policy(script_hashes(html), inline_styles=True, images=[origin] if origin else [])
 
 
-def local_target(value: str | None) -> str | None:
-    """``value`` if it is a page of the maps on this server (a path under /maps/: no scheme,
-    no host, no dot segments, no backslash or control character), else None, so that the
-    login never sends anyone to another site."""
-    if not value or value.startswith("//") or any(c == "\\" or not c.isprintable() for c in value):
-        return None
-    parts = urlsplit(value)
-    segments = unquote(parts.path).split("/")
-    if parts.scheme or parts.netloc or "." in segments or ".." in segments:
-        return None
-    if not parts.path.startswith("/maps/") or parts.path in ("/maps/login", "/maps/logout"):
-        return None
-    return value
+def map_page(request: Request, html: str, status: int = 200) -> HTMLResponse:
+    """A map rendered on request, with its policy."""
+    return HTMLResponse(html, status, headers={"Content-Security-Policy": map_policy(html)})
 
 
-def login_url(target: str | None, error: str | None = None) -> str:
-    """The login page's address, carrying the error code and the page to go back to."""
-    query = {k: v for k, v in (("error", error), ("next", local_target(target))) if v}
-    return "/maps/login" + (f"?{urlencode(query)}" if query else "")
+@lru_cache(maxsize=8)
+def stored_map(path: Path, mtime_ns: int) -> tuple[str, str]:
+    """A map `maps render` wrote, and its policy (read again when the file changes)."""
+    html = path.read_text(encoding="utf-8")
+    return html, map_policy(html)
 
 
 def maps_dir(request: Request) -> Path:
     """Where `geo-service maps render` wrote the public maps."""
     return Path(request.app.state.settings.maps_dir)
-
-
-@router.get("/login", summary="Map login page", response_class=HTMLResponse)
-def login_page(error: str | None = None, next: str | None = None) -> HTMLResponse:
-    """A form asking for an API key; ``error`` is a message code (unknown codes show none),
-    ``next`` the maps page to go to once logged in (kept only when it is one)."""
-    message = LOGIN_ERRORS.get(error or "")
-    note = f"<p style='color:#b00'>{escape(message)}</p>" if message else ""
-    target = local_target(next)
-    back = f"<input type='hidden' name='next' value='{escape(target)}'>" if target else ""
-    body = (
-        f"<h1>geo_service – Karten</h1>{note}<form method='post' action='/maps/login'>"
-        "<label>API-Schlüssel<br><input name='key' type='password' autocomplete='off'>"
-        f"</label>{back}<p><button type='submit'>Anmelden</button></p></form>"
-    )
-    return HTMLResponse(PAGE.format(title="Anmelden", body=body))
-
-
-@router.post(
-    "/login",
-    summary="Log in with an API key (sets an HttpOnly session cookie)",
-    response_class=RedirectResponse,
-    status_code=303,
-    responses={
-        303: {
-            "description": "To the page asked for before the login (a maps page on this "
-            "server), else /maps/; or back to the login page",
-            "headers": LOCATION,
-        },
-        413: {"description": "Request body too large"},
-        503: {"description": "Database unreachable"},
-    },
-)
-async def login(request: Request) -> Response:
-    """Check the key; on success set the session cookie and go to the page asked for (a
-    maps page of this server) or the map index."""
-    form = parse_qs((await request.body()).decode("utf-8", errors="replace"))
-    info = verify_key(request.app.state.engine, (form.get("key") or [""])[0].strip())
-    target = local_target((form.get("next") or [""])[0])
-    if info is None:
-        return RedirectResponse(login_url(target, "unknown_key"), 303)
-    response = RedirectResponse(target or "/maps/", status_code=303)
-    response.set_cookie(
-        sessions.COOKIE,
-        sessions.issue(info),
-        max_age=sessions.LIFETIME_S,
-        httponly=True,
-        samesite="strict",
-        path="/maps",
-    )
-    return response
-
-
-@router.get(
-    "/logout",
-    summary="Log out (clears the session cookie)",
-    response_class=RedirectResponse,
-    status_code=303,
-    responses={303: {"description": "To the login page", "headers": LOCATION}},
-)
-def logout() -> Response:
-    """Forget the session."""
-    response = RedirectResponse("/maps/login", status_code=303)
-    response.delete_cookie(sessions.COOKIE, path="/maps")
-    return response
 
 
 @router.get("/", summary="Map index", response_class=HTMLResponse, responses=SESSION)
@@ -217,7 +135,7 @@ def household(
     parsed = parse_household(data, prof) if data is not None and not errors else None
     raw = data if isinstance(data, dict) else None
     m, _ranked = household_map(db, prof, parsed, form=True, raw=raw, errors=errors, rankers=loaded)
-    return HTMLResponse(html_of(m, "/maps/static"), status_code=400 if errors else 200)
+    return map_page(request, html_of(m, "/maps/static"), status=400 if errors else 200)
 
 
 @router.get(
@@ -256,4 +174,5 @@ def public_map(name: str, request: Request, key: KeyInfo = Depends(session)) -> 
         raise NotFound(
             _("there is no map “{name}”; run `geo-service maps render`").format(name=name)
         )
-    return HTMLResponse(path.read_text(encoding="utf-8"))
+    html, csp = stored_map(path, path.stat().st_mtime_ns)
+    return HTMLResponse(html, headers={"Content-Security-Policy": csp})
