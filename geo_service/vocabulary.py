@@ -11,7 +11,7 @@ from typing import get_args
 from pydantic import Field
 from sqlalchemy import Engine
 
-from geo_service.allocation.results import UnplacedCode
+from geo_service.allocation.results import METHODS, UnplacedCode
 from geo_service.catalogue.store import vocabulary as catalogue_vocabulary
 from geo_service.db.models import KEY_ROLES
 from geo_service.i18n import N_, _, current_language
@@ -118,7 +118,7 @@ def vocabulary(profile: ScoringProfile, engine: Engine | None = None) -> Vocabul
         import_kinds=[*KINDS, "network", "addresses"],
         reservation_statuses=list(get_args(Status)),
         release_reasons=list(get_args(ReleaseReason)),
-        allocation_methods=["optimal", "greedy"],
+        allocation_methods=list(METHODS),
         unplaced_codes=list(get_args(UnplacedCode)),
         exclusion_reasons=[
             Term(name=name, meaning=field.description or "")

@@ -72,7 +72,7 @@ SECONDS = {
     "tests/cli/test_ux.py": 76,
     "tests/api/test_readme.py": 69,
     "tests/api/test_hot_path.py": 54,
-    "tests/transition/test_simulation.py": 52,
+    "tests/transition/test_simulation.py": 60,
     "tests/ingest/test_bad_inputs.py": 51,
     "tests/scoring/test_profile_version.py": 49,
     "tests/workspace/test_report.py": 48,

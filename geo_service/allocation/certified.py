@@ -24,6 +24,7 @@ from collections.abc import Callable
 import numpy as np
 
 from geo_service.allocation.flow import Types, household_types, max_placed, spread
+from geo_service.allocation.limits import ServiceLimits
 from geo_service.allocation.pricing import (
     Certificate,
     Problem,
@@ -110,10 +111,13 @@ def solve_certified(
     placed_first: bool = True,
     time_limit_s: float = 60.0,
     per_district: int = 2,
+    limits: ServiceLimits | None = None,
 ) -> Solution:
     """The optimum of ``solver.solve_optimal`` (most placed first, or score only), settled by
     greedy where a bound proves greedy optimal, else by the priced LP, else by the full MILP.
-    ``greedy`` is ``solve_greedy`` on the same input; its time counts in the seconds."""
+    ``greedy`` is ``solve_greedy`` on the same input; its time counts in the seconds. With
+    binding service ``limits`` the problem is no network flow: the bounds without them still
+    prove greedy (which keeps them) optimal, else the full MILP with their rows decides."""
     start = time.perf_counter()
 
     def elapsed() -> float:
@@ -129,6 +133,10 @@ def solve_certified(
     if greedy_fits and gap(cheap.bound, greedy.objective) <= CERTIFY_GAP:
         return _greedy(
             greedy, cheap, elapsed(), _("the upper bound of every household's best flat")
+        )
+    if limits is not None:
+        return _full(
+            scores, flat_district, capacity, greedy, placed_first, time_limit_s, elapsed, limits
         )
     begin = start_pairs(problem, per_district)
     begin[seeds] = True
@@ -196,11 +204,13 @@ def _full(
     placed_first: bool,
     time_limit_s: float,
     elapsed: Callable[[], float],
+    limits: ServiceLimits | None = None,
 ) -> Solution:
-    """The MILP over every compatible pair, in the time left (at least FALLBACK_MIN_S); greedy's
-    assignment if the MILP stops without a better one."""
+    """The MILP over every compatible pair (with the service rows of ``limits``), in the time
+    left (at least FALLBACK_MIN_S); greedy's assignment if the MILP stops without a better
+    one."""
     seconds = max(time_limit_s - elapsed(), FALLBACK_MIN_S)
-    full = solve_optimal(scores, flat_district, capacity, seconds, placed_first)
+    full = solve_optimal(scores, flat_district, capacity, seconds, placed_first, limits)
     rank = (lambda s: (s.placed, s.objective)) if placed_first else (lambda s: (0, s.objective))
     best = full if rank(full) >= rank(greedy) else greedy
     return Solution(
@@ -212,7 +222,14 @@ def _full(
         full.optimal,
         "full",
         full.bound,
-        _("the integer programme over every compatible pair (the linear one ended without a proof)")
+        (
+            _("the integer programme over every compatible pair with the service places")
+            if limits is not None
+            else _(
+                "the integer programme over every compatible pair "
+                "(the linear one ended without a proof)"
+            )
+        )
         + (
             ""
             if best is full

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -21,6 +21,10 @@ class Fit:
     fitting_districts: np.ndarray  # bool per district index: a fitting flat lies there
     failed: dict[str, int]  # per hard constraint: free flats failing it
     below_min_score: bool  # compatible flats existed, all under the profile's min_score
+    # free flats fitting but for the service places: the full services in words (German)
+    full_services: list[str] = field(default_factory=list)
+    # the points its wishes add per flat (NaN where it may not go); None: it stated none
+    wish: np.ndarray | None = None
 
 
 def _names(items: list[str]) -> str:
@@ -38,14 +42,26 @@ def explain_unplaced(
     left: np.ndarray,
     flat_of: np.ndarray,
     codes: list[str],
+    services_used: list[str] | None = None,
 ) -> Unplaced:
     """The reason household ``i`` stayed unplaced.
 
     ``refs`` are the batch's case references, ``scores`` the household's row (NaN where it may
     not go), ``left`` the capacity each district had left before the batch, ``flat_of`` the
-    solution (flat per household, -1 none).
+    solution (flat per household, -1 none), ``services_used`` the service places in the
+    districts of its fitting flats that the batch used up ("Kita-Plätze in Beinum").
     """
     base = {"household": i, "ref": refs[i], "fitting_flats": fit.fitting}
+    if fit.fitting == 0 and fit.full_services:
+        return Unplaced(
+            **base,
+            code="services_full",
+            reason=_(
+                "the flats that fit it otherwise lie in districts without the places it needs: "
+                "{places}"
+            ).format(places="; ".join(fit.full_services[:SHOWN])),
+            failed_constraints=fit.failed,
+        )
     if fit.fitting == 0:
         worst = sorted(((n, c) for c, n in fit.failed.items() if n), reverse=True)
         which = _names(
@@ -99,6 +115,12 @@ def explain_unplaced(
         parts.append(
             _("lie in districts whose remaining quota the batch used: {districts}").format(
                 districts=_names(ran_out)
+            )
+        )
+    if services_used:
+        parts.append(
+            _("lie in districts whose service places the batch used up: {places}").format(
+                places=_names(services_used)
             )
         )
     if not parts:

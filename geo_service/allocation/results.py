@@ -8,7 +8,11 @@ from pydantic import Field
 
 from geo_service.scoring.results import Result
 
-UnplacedCode = Literal["no_fitting_flat", "districts_full", "outranked", "below_min_score"]
+UnplacedCode = Literal[
+    "no_fitting_flat", "districts_full", "services_full", "outranked", "below_min_score"
+]
+Method = Literal["optimal", "greedy", "balanced"]
+METHODS = ("optimal", "greedy", "balanced")
 SolvePath = Literal["greedy", "greedy_certified", "restricted", "full", "time_limit"]
 
 
@@ -21,6 +25,9 @@ class Assignment(Result):
     address: str | None = Field(None, description="The flat's address.")
     district_code: str | None = None
     placement_score: float
+    wish_points: float = Field(
+        0.0, description="Points the household's wishes added to this flat (bounded)."
+    )
 
 
 class Unplaced(Result):
@@ -70,11 +77,25 @@ class Fairness(Result):
     min_score: float | None
 
 
+class WishesMet(Result):
+    """How the batch honoured the households' wishes."""
+
+    stated: int = Field(description="Households that named wished districts.")
+    met: int = Field(description="Of them, placed in one of their wished districts.")
+    first_choice: int = Field(description="Of them, placed in their first wished district.")
+    stated_categories: int = Field(0, description="Households that weighted categories.")
+
+
 class Allocation(Result):
     """A batch placement: assignments, per-household reasons, per-district use, baseline."""
 
-    method: Literal["optimal", "greedy"]
-    objective: float = Field(description="Sum of the placement scores of the assignments.")
+    method: Method = Field(
+        description="optimal; greedy; balanced (the optimum with each district taking at most "
+        "its share of the places left, so that quotas are used evenly over time)."
+    )
+    objective: float = Field(
+        description="Sum of the placement scores of the assignments plus their wish points."
+    )
     placed: int
     unplaced: int
     assignments: list[Assignment]
@@ -100,6 +121,10 @@ class Allocation(Result):
     )
     solve_detail: str = Field(description="The path and its proof, in words.")
     fairness: Fairness
+    wishes: WishesMet = Field(
+        WishesMet(stated=0, met=0, first_choice=0),
+        description="Households with wished districts and how many got one.",
+    )
     profile_version: str
     data_timestamp: str | None = None
     reservations: list[str] = Field(

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, Engine, insert
 
 from geo_service.allocation.certified import solve_certified
+from geo_service.allocation.limits import ServiceLimits, service_limits
 from geo_service.allocation.reasons import Fit, explain_unplaced
 from geo_service.allocation.results import (
+    METHODS,
     Allocation,
     Assignment,
     Baseline,
     DistrictUse,
     Fairness,
+    WishesMet,
 )
 from geo_service.allocation.solver import Solution, solve_greedy
 from geo_service.audit import record
@@ -32,6 +36,7 @@ from geo_service.scoring.pipeline import held_flats
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranker_cache import RankerCache, ranker_of
 from geo_service.scoring.ranking import Ranker
+from geo_service.scoring.services import demand
 
 Step = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -43,9 +48,10 @@ def score_matrix(
     min_score: float | None = None,
     step: Step | None = None,
 ) -> tuple[np.ndarray, list[Fit]]:
-    """Placement scores (households x flats), NaN where a hard constraint fails, B = 0 or the
-    score is under ``min_score``; and per household what fits (for the unplaced reasons).
-    Households with the same profile (the case reference aside) are evaluated once."""
+    """Placement scores plus the wishes' points (households x flats), NaN where a hard
+    constraint fails, B = 0 or the placement score is under ``min_score``; and per household
+    what fits (for the unplaced reasons). Households with the same profile (the case reference
+    aside) are evaluated once."""
     out = np.full((len(households), len(ranker.ids)), np.nan)
     fits: list[Fit] = []
     in_district = ranker.district_index >= 0
@@ -63,11 +69,17 @@ def score_matrix(
         ok = ev.passed & (ranker.factor > 0)
         out[i, ok] = ev.placement[ok]
         below = False
-        if min_score is not None:
+        if min_score is not None:  # on the placement score: a wish never lifts a flat over it
             low = ok & (out[i] < min_score)
             below = bool(ok.any() and not (ok & ~low).any())
             out[i, low] = np.nan
+        wish = None
+        if ev.wishes.stated:
+            wish = np.where(np.isfinite(out[i]), 0.0, np.nan)
+            wish[ok] = ev.wish_of(np.flatnonzero(ok))
+            out[i] += np.nan_to_num(wish)
         free = ranker.on_offer & ~ev.reserved
+        services = next((c.passed for c in ev.checks if c.name == "services"), None)
         fits.append(
             Fit(
                 fitting=int(ev.passed.sum()),
@@ -77,6 +89,11 @@ def score_matrix(
                 > 0,
                 failed={c.name: int((free & ~c.passed).sum()) for c in ev.checks[1:]},
                 below_min_score=below,
+                full_services=[
+                    f.explanation
+                    for f in ranker.full_services_of(hh, ev, free & (ranker.factor > 0), services)
+                ],
+                wish=wish,
             )
         )
         if step:
@@ -96,29 +113,91 @@ def capacities(ranker: Ranker, scale: float, exclude: list[str]) -> tuple[np.nda
     return cap.astype(int), before.astype(int)
 
 
-def describe(
-    sol: Solution,
-    method: str,
-    ranker: Ranker,
-    batch: Sequence[Household],
-    scores: np.ndarray,
-    fits: list[Fit],
-    cap: np.ndarray,
-    before: np.ndarray,
-    left: np.ndarray,
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Batch:
+    """A batch ready to solve: scores (placement + wishes, NaN where it may not go), what fits
+    per household, district capacity, placements before and places left, service limits."""
+
+    ranker: Ranker
+    households: Sequence[Household]
+    scores: np.ndarray
+    fits: list[Fit]
+    cap: np.ndarray
+    before: np.ndarray
+    left: np.ndarray
+    limits: ServiceLimits | None
+    labels: dict[str, str]  # service kind -> its places in German
+
+
+def _services_used(batch: Batch, i: int, flat_of: np.ndarray) -> list[str]:
+    """The service places in the districts of household ``i``'s fitting flats that the batch
+    used up for it ("Kita-Plätze in Beinum")."""
+    limits, ranker = batch.limits, batch.ranker
+    if limits is None:
+        return []
+    district = ranker.district_index
+    used = limits.used_by(flat_of, district)
+    rows = np.flatnonzero(np.isfinite(batch.scores[i]) & (batch.left[district] > 0))
+    out = []
+    for d in sorted({int(x) for x in district[rows]}):
+        short = used[d] + limits.demand[i] > limits.left[d]
+        code = str(ranker.district_codes[d])
+        name = ranker.districts.get(code, {}).get("name") or code
+        out += [f"{batch.labels.get(k, k)} in {name}" for k in np.array(limits.kinds)[short]]
+    return out
+
+
+def _wishes(batch: Batch, placed: np.ndarray, flats: np.ndarray) -> WishesMet:
+    """How many households stated district wishes and how many got one (the first)."""
+    wished = [h.preferences.districts if h.preferences else [] for h in batch.households]
+    got = dict(zip(placed.tolist(), batch.ranker.district[flats].tolist(), strict=True))
+    ranks = [w.index(got[i]) + 1 for i, w in enumerate(wished) if w and got.get(i) in w]
+    return WishesMet(
+        stated=sum(1 for w in wished if w),
+        met=len(ranks),
+        first_choice=sum(1 for r in ranks if r == 1),
+        stated_categories=sum(
+            1 for h in batch.households if h.preferences and h.preferences.categories
+        ),
+    )
+
+
+def describe(sol: Solution, method: str, batch: Batch) -> dict[str, Any]:
     """The fields of an Allocation that describe one solution (without the baseline)."""
+    ranker, scores, fits, cap, before = (
+        batch.ranker,
+        batch.scores,
+        batch.fits,
+        batch.cap,
+        batch.before,
+    )
     placed = np.flatnonzero(sol.flat_of >= 0)
     flats = sol.flat_of[placed]
     district = ranker.district_index
     after = before + np.bincount(district[flats], minlength=len(cap))
     codes = [str(c) for c in ranker.district_codes]
-    refs = [getattr(h, "ref", None) for h in batch]
+    refs = [getattr(h, "ref", None) for h in batch.households]
     reasons = [
-        explain_unplaced(int(i), refs, fits[i], scores[i], district, left, sol.flat_of, codes)
+        explain_unplaced(
+            int(i),
+            refs,
+            fits[i],
+            scores[i],
+            district,
+            batch.left,
+            sol.flat_of,
+            codes,
+            _services_used(batch, int(i), sol.flat_of),
+        )
         for i in np.flatnonzero(sol.flat_of < 0)
     ]
-    pts = scores[placed, flats] if len(placed) else np.array([])
+    wish = np.array(
+        [
+            float(w[j]) if (w := fits[i].wish) is not None else 0.0
+            for i, j in zip(placed, flats, strict=True)
+        ]
+    )
+    pts = scores[placed, flats] - wish if len(placed) else np.array([])
     used = cap > 0
     util = np.divide(after, cap, out=np.zeros(len(cap)), where=used)
     return {
@@ -133,10 +212,12 @@ def describe(
                 flat_id=str(ranker.ids[j]),
                 address=ranker.addresses[j],
                 district_code=str(ranker.district[j]),
-                placement_score=round(float(scores[i, j]), 2),
+                placement_score=round(float(p), 2),
+                wish_points=round(float(w), 2),
             )
-            for i, j in zip(placed, flats, strict=True)
+            for i, j, p, w in zip(placed, flats, pts, wish, strict=True)
         ],
+        "wishes": _wishes(batch, placed, flats),
         "unplaced_reasons": reasons,
         "districts": [
             DistrictUse(
@@ -165,6 +246,17 @@ def describe(
     }
 
 
+def balanced_share(left: np.ndarray, households: int) -> np.ndarray:
+    """Method ``balanced``: each district takes at most its share of the places left times
+    the households the batch can place (rounded up), so the quotas are used evenly over the
+    batches rather than the best districts first."""
+    total = int(left.sum())
+    if total <= 0:
+        return left
+    share = np.ceil(left / total * min(households, total)).astype(int)
+    return np.minimum(share, left)
+
+
 def allocate(
     engine: Engine,
     profile: ScoringProfile,
@@ -178,8 +270,8 @@ def allocate(
 ) -> Allocation:
     """Place a batch; the greedy baseline always runs on the same input for comparison.
     ``step(stage, done, total)`` reports progress (scoring households, then solving)."""
-    if method not in ("optimal", "greedy"):
-        raise InputError(_("method must be “optimal” or “greedy”"))
+    if method not in METHODS:
+        raise InputError(_("method must be “optimal”, “greedy” or “balanced”"))
     if not 0 <= capacity_scale <= 10:
         raise InputError(_("capacity_scale must be between 0 and 10"))
     with engine.connect() as conn:
@@ -191,26 +283,32 @@ def allocate(
     limit = cap if rules.max_utilisation is None else np.floor(cap * rules.max_utilisation)
     left = np.maximum(limit - before, 0).astype(int)
     district = ranker.district_index
+    every = service_limits(ranker, households, profile)
+    limits = every.binding(scores, district) if every is not None else None
+    labels = {k: s.label for k, s in profile.services.items()}
+    batch = Batch(ranker, households, scores, fits, cap, before, left, limits, labels)
     if step:
         step(_("solving ({method})").format(method=method), 0, 1)
-    greedy = solve_greedy(scores, district, left)
+    greedy = solve_greedy(scores, district, left, limits)
+    room = balanced_share(left, len(households)) if method == "balanced" else left
     chosen = (
-        solve_certified(
+        greedy
+        if method == "greedy"
+        else solve_certified(
             scores,
             district,
-            left,
-            greedy,
+            room,
+            greedy if method == "optimal" else solve_greedy(scores, district, room, limits),
             rules.priority == "placed_first",
             rules.time_limit_s,
             rules.candidates_per_district,
+            limits,
         )
-        if method == "optimal"
-        else greedy
     )
     if step:
         step(_("solving ({method})").format(method=method), 1, 1)
     return Allocation(
-        **describe(chosen, method, ranker, households, scores, fits, cap, before, left),
+        **describe(chosen, method, batch),
         baseline=Baseline(
             objective=round(greedy.objective, 2),
             placed=greedy.placed,
@@ -265,6 +363,7 @@ def record_run(
                 placement_score=a.placement_score,
                 case_ref=a.ref,
                 audit_detail={"allocation_id": str(run_id), "household": a.household},
+                services=demand(profile, households[a.household]),
             )
             for a in (result.assignments if reserve else [])
         ]

@@ -17,6 +17,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_array
 
+from geo_service.allocation.limits import ServiceLimits
 from geo_service.i18n import _
 
 MIP_GAP = 1e-4
@@ -46,8 +47,10 @@ def _constraints(
     n_households: int,
     n_flats: int,
     capacity: np.ndarray,
+    limits: ServiceLimits | None = None,
 ) -> list[LinearConstraint]:
-    """One flat per household, one household per flat, district capacities."""
+    """One flat per household, one household per flat, district capacities (and the service
+    places of ``limits``)."""
     n = len(h)
     cols = np.arange(n)
     rows = [
@@ -58,7 +61,8 @@ def _constraints(
             capacity.astype(float),
         ),
     ]
-    return [LinearConstraint(a, -np.inf, ub) for a, ub in rows]
+    out = [LinearConstraint(a, -np.inf, ub) for a, ub in rows]
+    return out + ([limits.rows(h, f, flat_district)] if limits is not None else [])
 
 
 def solve_optimal(
@@ -67,17 +71,18 @@ def solve_optimal(
     capacity: np.ndarray,
     time_limit_s: float = 60.0,
     placed_first: bool = True,
+    limits: ServiceLimits | None = None,
 ) -> Solution:
     """Max households placed, then max total score (``placed_first``), or the max total score
-    alone (``priority = "score_only"``), under one-to-one and capacity limits: one MILP (two
-    for ``placed_first``) over every compatible pair."""
+    alone (``priority = "score_only"``), under one-to-one and capacity limits (and the service
+    places of ``limits``): one MILP (two for ``placed_first``) over every compatible pair."""
     start = time.perf_counter()
     n_h, n_f = scores.shape
     h, f = np.nonzero(np.isfinite(scores))
     flat_of = np.full(n_h, -1)
     if len(h) == 0:
         return Solution(flat_of, 0.0, 0, 0.0, time.perf_counter() - start, True, bound=0.0)
-    cons = _constraints(h, f, flat_district, n_h, n_f, np.maximum(capacity, 0))
+    cons = _constraints(h, f, flat_district, n_h, n_f, np.maximum(capacity, 0), limits)
     opts = {"time_limit": time_limit_s, "mip_rel_gap": MIP_GAP}
     ones = np.ones(len(h))
     first = None
@@ -104,20 +109,30 @@ def solve_optimal(
     )
 
 
-def solve_greedy(scores: np.ndarray, flat_district: np.ndarray, capacity: np.ndarray) -> Solution:
-    """Households in order, each taking its best free flat in a district with room left."""
+def solve_greedy(
+    scores: np.ndarray,
+    flat_district: np.ndarray,
+    capacity: np.ndarray,
+    limits: ServiceLimits | None = None,
+) -> Solution:
+    """Households in order, each taking its best free flat in a district with room left (and,
+    with ``limits``, with the service places it needs left)."""
     start = time.perf_counter()
     left = np.maximum(capacity, 0).astype(int).copy()
     taken = np.zeros(scores.shape[1], dtype=bool)
     flat_of = np.full(scores.shape[0], -1)
+    used = np.zeros(limits.left.shape) if limits is not None else None
     for i in range(scores.shape[0]):  # sequential by design: this is the baseline
-        s = np.where(
-            np.isfinite(scores[i]) & ~taken & (left[flat_district] > 0), scores[i], -np.inf
-        )
+        room = left > 0
+        if limits is not None and used is not None:
+            room &= (used + limits.demand[i] <= limits.left).all(axis=1)
+        s = np.where(np.isfinite(scores[i]) & ~taken & room[flat_district], scores[i], -np.inf)
         j = int(np.argmax(s))
         if np.isfinite(s[j]):
             flat_of[i], taken[j] = j, True
             left[flat_district[j]] -= 1
+            if used is not None and limits is not None:
+                used[flat_district[j]] += limits.demand[i]
     placed = flat_of >= 0
     total = float(scores[np.flatnonzero(placed), flat_of[placed]].sum())
     seconds = time.perf_counter() - start

@@ -159,7 +159,7 @@ def allocate(
     ----------
     batch : path or list
         Households, as ``households()`` accepts them.
-    method : {"optimal", "greedy"}, default "optimal"
+    method : {"optimal", "greedy", "balanced"}, default "optimal"
         Mixed-integer optimum (HiGHS) or the greedy baseline.
     capacity_scale : float, default 1.0
         Scenario: multiply every district's capacity (e.g. 0.8).

@@ -3,11 +3,11 @@ unknown fields are 400; with OpenAPI examples."""
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field
 
+from geo_service.allocation.results import Method
 from geo_service.codes import CODE_LIST_MAX, Code
+from geo_service.reservations.overrides import REASON_MAX
 from geo_service.reservations.results import ReleaseReason
 from geo_service.scoring.household import HOUSEHOLD_EXAMPLE, BatchHousehold, Household
 
@@ -57,6 +57,14 @@ class ReservationRequest(_Body):
 
     household: Household
     case_ref: str | None = Field(None, min_length=1, max_length=200)
+    override_reason: str | None = Field(
+        None,
+        min_length=1,
+        max_length=REASON_MAX,
+        description="Required when the flat is not among the household's recommended flats "
+        "(its best ones by the ranking): why it is held anyway (audited; no names or other "
+        "personal data).",
+    )
 
 
 class AllocationRequest(_Body):
@@ -78,7 +86,7 @@ class AllocationRequest(_Body):
     households: list[BatchHousehold] = Field(
         min_length=1, max_length=5000, description="Profiles, each with an optional case 'ref'."
     )
-    method: Literal["optimal", "greedy"] = "optimal"
+    method: Method = "optimal"
     reserve: bool = Field(False, description="Hold every assigned flat, all or none.")
     capacity_scale: float = Field(1.0, ge=0, le=10, description="Scenario: scale capacities.")
     exclude_districts: list[Code] = Field(

@@ -23,6 +23,7 @@ from geo_service.cli import ingest as _ingest  # noqa: F401
 from geo_service.cli import maps as _maps  # noqa: F401
 from geo_service.cli import organisation as _organisation  # noqa: F401
 from geo_service.cli import privacy as _privacy  # noqa: F401
+from geo_service.cli import questionnaire as _questionnaire  # noqa: F401
 from geo_service.cli import report as _report  # noqa: F401
 from geo_service.cli import scoring as _scoring  # noqa: F401
 from geo_service.cli import serve as _serve  # noqa: F401

@@ -32,6 +32,14 @@ def show_allocation(result: Allocation, batch_size: int) -> None:
         f"{result.fairness.utilisation_spread:.2f}"
     )
     say(f"solved by {result.solve_path}: {result.solve_detail}")
+    w = result.wishes
+    if w.stated:
+        say(
+            _(
+                "wishes: {met} of {stated} households with wished districts placed in one "
+                "({first} in their first)"
+            ).format(met=w.met, stated=w.stated, first=w.first_choice)
+        )
     used = [d for d in result.districts if d.placed or d.capacity]
     show_table(
         "Placements per district",
@@ -80,7 +88,9 @@ def allocate_cmd(
     households: Path = typer.Option(
         ..., help="Households: JSON list or CSV (optional 'ref' with a case reference)."
     ),
-    method: str = typer.Option("optimal", help="optimal (MILP, HiGHS) or greedy."),
+    method: str = typer.Option(
+        "optimal", help="optimal (MILP, HiGHS), greedy, or balanced (quotas used evenly)."
+    ),
     out: Path = typer.Option(None, help="Write the allocation as JSON here."),
     capacity_scale: float = typer.Option(1.0, help="Scenario: scale every district's capacity."),
     exclude_district: list[str] = typer.Option(None, help="Scenario: no placements here."),

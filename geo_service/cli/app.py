@@ -16,7 +16,8 @@ db_app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 ingest_app = typer.Typer(
-    help="Import feeds that are more than one table (GTFS).", no_args_is_help=True
+    help="Import what one table of `import` does not hold: GTFS feeds, service capacities.",
+    no_args_is_help=True,
 )
 app.add_typer(ingest_app, name="ingest")
 transit_app = typer.Typer(help="Public transport travel times (GTFS).", no_args_is_help=True)

@@ -10,9 +10,10 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from geo_service.cli.app import app
+from geo_service.cli.app import app, ingest_app
 from geo_service.cli.common import console, err
 from geo_service.cli.options import ProfilePath, profile_from
+from geo_service.i18n import _
 from geo_service.ingest.schemas import KINDS
 
 if TYPE_CHECKING:
@@ -123,6 +124,29 @@ def import_cmd(
     show_clipping(result)
     if result.ignored_columns:
         console.print(f"columns not used: {', '.join(result.ignored_columns)}")
+
+
+@ingest_app.command("capacities")
+def ingest_capacities(
+    path: Path = typer.Argument(..., help="CSV: district_code, kind, free_places, as_of."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Validate and report; write nothing."),
+    report: Path = typer.Option(None, "--report", help="Write the full report (.csv or .json)."),
+    profile: ProfilePath = None,
+) -> None:
+    """Free places per district and service (kinds of the profile's [services]: kita,
+    primary_school, secondary_school, language_course) as of a day; one transaction, every
+    bad row reported."""
+    result = run_import("capacities", path, dry_run, None, None, report, profile_from(profile))
+    verb = (
+        _("valid, nothing written (dry run)")
+        if dry_run
+        else _("{n} rows imported").format(n=result.written)
+    )
+    console.print(
+        _("capacities: {rows} rows read from {file}; {result}").format(
+            rows=result.rows, file=path.name, result=verb
+        )
+    )
 
 
 @app.command("load-sample")

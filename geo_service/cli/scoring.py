@@ -82,6 +82,7 @@ def show_ranking(ranking: Ranking, profile: ScoringProfile) -> None:
     why little came back."""
     labels = {c.key: c.label for c in profile.category_list()}
     rows = []
+    wished = any(r.wish for r in ranking.results)
     for r in ranking.results:
         best = sorted(r.contributions.items(), key=lambda kv: -kv[1])[:3]
         rows.append(
@@ -93,6 +94,7 @@ def show_ranking(ranking: Ranking, profile: ScoringProfile) -> None:
                 f"{r.district.factor:.2f}",
                 r.district.name or r.district.code,
                 "\n".join(f"{labels.get(k, k)} {v:.1f}" for k, v in best),
+                *([f"+{r.wish.points:.1f}" if r.wish else "-"] if wished else []),
             )
         )
     show_table(
@@ -106,12 +108,22 @@ def show_ranking(ranking: Ranking, profile: ScoringProfile) -> None:
             ("B", "right"),
             ("district", "left"),
             ("most points from", "left"),
+            *([(_("wish"), "right")] if wished else []),
         ],
         rows,
         {
             "score": "placement score = infra × B (0-100)",
             "infra": "infrastructure score: the category points added up (0-100)",
             "B": FACTOR_LEGEND,
+            **(
+                {
+                    _("wish"): _(
+                        "points the household's wishes add (bounded; the order is score + wish)"
+                    )
+                }
+                if wished
+                else {}
+            ),
         },
     )
     for note in ranking.notes:

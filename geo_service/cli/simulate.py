@@ -1,4 +1,4 @@
-"""``geo-service simulate``: greedy, look-ahead and hindsight over generated years."""
+"""``geo-service simulate``: greedy, look-ahead, balanced and hindsight over generated years."""
 
 from __future__ import annotations
 
@@ -7,72 +7,103 @@ from typing import TYPE_CHECKING
 import typer
 
 from geo_service.cli.app import app
-from geo_service.cli.common import console, err, print_json, say
+from geo_service.cli.common import err, print_json, say, show_table
 from geo_service.cli.options import ProfilePath, profile_from
+from geo_service.i18n import N_, _, formats, ngettext
 
 if TYPE_CHECKING:
     from geo_service.transition.report import SimulationReport
 
-LABELS = {"greedy": "greedy", "lookahead": "look-ahead", "hindsight": "hindsight"}
+LABELS = {
+    "greedy": N_("greedy (best flat now)"),
+    "lookahead": N_("look-ahead"),
+    "balanced": N_("balanced (on the quota path)"),
+    "hindsight": N_("hindsight (best possible)"),
+}
 
 
-def _fmt(value: float | None, pattern: str = "{:.0f}") -> str:
-    """A figure for the table ('-' when there is none)."""
-    return "-" if value is None else pattern.format(value)
+def _fmt(value: float | None, digits: int = 0) -> str:
+    """A figure for the table ('–' when there is none)."""
+    return "–" if value is None else formats.number(value, digits)
+
+
+def _pct(value: float, digits: int = 1) -> str:
+    """A share as a clerk reads it: '97,2 %'."""
+    return formats.percent(value, digits)
 
 
 def print_report(report: SimulationReport) -> None:
-    """The policies side by side, then the ratio per seed."""
-    from rich.table import Table
-
+    """The policies side by side, then the ratio and the balance per seed (long cells wrap)."""
     n = len(report.seeds)
-    title = f"{report.days} days, {n} seed{'s' if n > 1 else ''}" + (" (means)" if n > 1 else "")
-    table = Table(title=f"Simulated transition management: {title}. ILLUSTRATIVE")
-    for col in (
-        "policy",
-        "total score",
-        "of hindsight",
-        "placed",
-        "never placed",
-        "wait median",
-        "wait p90",
-        "wait max",
-        "places used",
-        "seconds",
-    ):
-        table.add_column(col, justify="left" if col == "policy" else "right")
+    title = ngettext("{days} days, {n} year", "{days} days, {n} years (means)", n).format(
+        days=report.days, n=n
+    )
+    rows = []
     for name, p in report.policies.items():
         spread = report.spread[name]
         ranged = n > 1 and name != "hindsight"
-        ratio = f"{p.ratio_to_hindsight:.1%}" + (
-            f" ({spread.min:.1%}-{spread.max:.1%})" if ranged else ""
+        ratio = _pct(p.ratio_to_hindsight) + (
+            f" ({_pct(spread.min)} – {_pct(spread.max)})" if ranged else ""
         )
-        table.add_row(
-            LABELS[name],
-            _fmt(p.total_score),
-            ratio,
-            _fmt(p.placed),
-            _fmt(p.never_placed),
-            _fmt(p.wait_days_median),
-            _fmt(p.wait_days_p90),
-            _fmt(p.wait_days_max),
-            f"{p.quota_use:.0%}",
-            _fmt(p.seconds, "{:.1f}"),
-        )
-    console.print(table)
-    if n > 1:
-        per = Table(title="Ratio to hindsight per seed")
-        for col in ("seed", "households", "flats", "greedy", "look-ahead"):
-            per.add_column(col, justify="right")
-        for run in report.runs:
-            per.add_row(
-                str(run.seed),
-                str(run.households),
-                str(run.flats),
-                f"{run.policies['greedy'].ratio_to_hindsight:.2%}",
-                f"{run.policies['lookahead'].ratio_to_hindsight:.2%}",
+        rows.append(
+            (
+                _(LABELS[name]),
+                _fmt(p.total_score),
+                ratio,
+                _fmt(p.placed),
+                _fmt(p.never_placed),
+                f"{_fmt(p.wait_days_median)} / {_fmt(p.wait_days_p90)} / {_fmt(p.wait_days_max)}",
+                _pct(p.quota_use, 0),
+                _fmt(p.balance_max_deviation, 1),
+                _fmt(p.seconds, 1),
             )
-        console.print(per)
+        )
+    show_table(
+        _("Simulated placement over generated years: {title}. ILLUSTRATIVE").format(title=title),
+        [
+            (_("policy"), "left"),
+            (_("points"), "right"),
+            (_("of hindsight"), "right"),
+            (_("moved in"), "right"),
+            (_("never"), "right"),
+            (_("days waited"), "right"),
+            (_("places"), "right"),
+            (_("max dev"), "right"),
+            (_("s"), "right"),
+        ],
+        rows,
+        {
+            _("points"): _("total placement score of all moves"),
+            _("never"): _("households still waiting at the end"),
+            _("days waited"): _("days from joining the list to moving in: median / p90 / max"),
+            _("places"): _("share of the year's district places used"),
+            _("max dev"): _(
+                "the largest gap, at a month's end, between a district's placements and its "
+                "quota path (its share of all placements so far), in households"
+            ),
+            _("s"): _("seconds the policy took"),
+        },
+    )
+    if n > 1:
+        policies = ("greedy", "lookahead", "balanced")
+        show_table(
+            _("Share of hindsight (max dev) per year"),
+            [(_("year"), "right"), (_("households"), "right"), (_("flats"), "right")]
+            + [(_(LABELS[p]), "right") for p in policies],
+            [
+                (
+                    run.seed,
+                    run.households,
+                    run.flats,
+                    *(
+                        f"{_pct(run.policies[p].ratio_to_hindsight, 2)} "
+                        f"({_fmt(run.policies[p].balance_max_deviation, 1)})"
+                        for p in policies
+                    ),
+                )
+                for run in report.runs
+            ],
+        )
     say(report.note)
 
 
@@ -84,7 +115,9 @@ def simulate_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
     profile: ProfilePath = None,
 ) -> None:
-    """Replay generated years of arrivals under greedy, look-ahead and the hindsight optimum."""
+    """Replay generated years of arrivals under greedy, look-ahead, balanced (look-ahead kept
+    on each district's quota path) and the hindsight optimum: each policy's share of
+    hindsight and its largest monthly deviation from the quota path."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from geo_service.db.engine import get_engine

@@ -165,14 +165,19 @@ def lookup_cmd(
 def offer_cmd(
     entry_id: str = typer.Argument(...),
     flat: str = typer.Option(..., help="Flat id, e.g. F-0110."),
+    override_reason: str = typer.Option(
+        None, help="Why a flat outside the household's recommendations is offered anyway."
+    ),
     as_json: bool = JSON_OPTION,
     profile: ProfilePath = None,
 ) -> None:
-    """Offer a free flat that fits (waiting -> offered)."""
+    """Offer a free flat that fits (waiting -> offered); one outside the household's
+    recommended flats needs --override-reason."""
     from geo_service.db.engine import get_engine
-    from geo_service.transition import store
+    from geo_service.transition import recommend, store
 
-    answer = store.offer(get_engine(), entry_id, flat, store.cli_caller(), profile_from(profile))
+    prof, key = profile_from(profile), store.cli_caller()
+    answer = recommend.offer(get_engine(), prof, entry_id, flat, override_reason, key)
     _show(answer, as_json)
 
 

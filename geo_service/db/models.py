@@ -150,6 +150,20 @@ quota_plan = Table(
     CheckConstraint("placements_before >= 0", name="placements_nonneg"),
 )
 
+# Free places of a district's services (kita, school levels, language courses) as of a day
+# (``geo-service ingest capacities``); placements confirmed since then use them up.
+service_capacities = Table(
+    "service_capacities",
+    metadata,
+    _district_fk(nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("free_places", Integer, nullable=False),
+    Column("as_of", Date, nullable=False),
+    _now(),
+    PrimaryKeyConstraint("district_code", "kind"),
+    CheckConstraint("free_places >= 0", name="free_places_nonneg"),
+)
+
 organisations = Table(
     "organisations",
     metadata,
@@ -393,6 +407,10 @@ reservations = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("confirmed_at", DateTime(timezone=True)),
     Column("released_at", DateTime(timezone=True)),
+    # service places the household takes in the flat's district (kind -> places), and why a
+    # clerk held a flat outside the household's recommendations
+    Column("services", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("override_reason", Text),
     Column("anonymised_at", DateTime(timezone=True)),  # case_ref_hash removed (retention)
     CheckConstraint("status IN ('held', 'confirmed', 'released', 'expired')", name="status_enum"),
     # At most one active hold or confirmation per flat, enforced by the database.
@@ -417,7 +435,7 @@ allocations = Table(
     Column("api_key_id", Text),  # an API key's id or user:<login> (as reservations)
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("anonymised_at", DateTime(timezone=True)),  # ref_hash removed (retention)
-    CheckConstraint("method IN ('optimal', 'greedy')", name="method_enum"),
+    CheckConstraint("method IN ('optimal', 'greedy', 'balanced')", name="method_enum"),
 )
 
 audit_log = Table(
@@ -505,6 +523,7 @@ waiting_list = Table(
     Column("reserved_at", DateTime(timezone=True)),
     Column("moved_at", DateTime(timezone=True)),
     Column("withdrawn_at", DateTime(timezone=True)),
+    Column("override_reason", Text),  # the offer's flat was not among the recommendations
     Column("anonymised_at", DateTime(timezone=True)),
     CheckConstraint(
         "status IN ('waiting', 'offered', 'reserved', 'moved', 'withdrawn')", name="status_enum"

@@ -17,6 +17,7 @@ SAMPLE_FILES = (
     ("districts", "districts.geojson"),
     ("indicators", "indicators.csv"),
     ("quotas", "quotas.csv"),
+    ("capacities", "capacities.csv"),
     ("offers", "offers.geojson"),
     ("flats", "flats.geojson"),
     ("amenities", "amenities.geojson"),

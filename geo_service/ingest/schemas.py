@@ -70,6 +70,17 @@ KINDS: dict[str, KindSpec] = {
             FieldSpec("placements_before", "int", required=False, default=0, min=0),
         ),
     ),
+    "capacities": KindSpec(
+        "capacities",
+        "service_capacities",
+        ("district_code", "kind"),
+        (
+            FieldSpec("district_code"),
+            FieldSpec("kind", "category"),  # a service of the profile's [services]
+            FieldSpec("free_places", "int", min=0, max=1_000_000),
+            FieldSpec("as_of", "date"),
+        ),
+    ),
     "offers": KindSpec(
         "offers",
         "offers",

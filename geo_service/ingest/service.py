@@ -44,6 +44,8 @@ def vocabulary(spec: KindSpec, profile: ScoringProfile) -> frozenset[str]:
     """Categories allowed for this kind, from the scoring profile."""
     if spec.kind == "offers":
         return frozenset(profile.offer_category_map())
+    if spec.kind == "capacities":
+        return frozenset(profile.services)
     return frozenset(profile.names("amenity"))
 
 

@@ -129,6 +129,7 @@ NEEDS = {
     "near_gp": N_("GP nearby"),
     "near_paediatrician": N_("paediatrician nearby"),
     "near_transit": N_("public transport stop nearby"),
+    "language_course": N_("language course place needed"),
 }
 # The base map's layers
 BASEMAP = {

@@ -46,6 +46,9 @@ COLUMNS: dict[str, dict[str, str]] = {
         "reserved_at": N_("time of the reservation"),
         "moved_at": N_("time of moving in"),
         "withdrawn_at": N_("time of withdrawal"),
+        "override_reason": N_(
+            "why a flat outside the recommendations was offered (a clerk's short text, no names)"
+        ),
         "anonymised_at": N_("time of anonymisation after the retention period"),
     },
     "reservations": {
@@ -63,11 +66,15 @@ COLUMNS: dict[str, dict[str, str]] = {
         "expires_at": N_("end of the reservation"),
         "confirmed_at": N_("time of confirmation (moving in)"),
         "released_at": N_("time of release"),
+        "services": N_("kita, school and language course places the household takes"),
+        "override_reason": N_(
+            "why a flat outside the recommendations was held (a clerk's short text, no names)"
+        ),
         "anonymised_at": N_("time of anonymisation after the retention period"),
     },
     "allocations": {
         "id": N_("random id of the allocation run"),
-        "method": N_("method (optimal or greedy)"),
+        "method": N_("method (optimal, greedy or balanced)"),
         "households": N_("household profiles of the run, case references only as hashes"),
         "result": N_("result: flats allocated and reasons for households not placed"),
         "objective": N_("total value of the allocation"),

@@ -162,7 +162,7 @@ def lapse_offers(
     conn.execute(
         update(W)
         .where(W.c.id.in_([r.id for r in rows]), W.c.status == "offered")
-        .values(status="waiting", flat_id=None, status_changed_at=func.now())
+        .values(status="waiting", flat_id=None, override_reason=None, status_changed_at=func.now())
     )
     for entry_id, flat_id, offered_at in rows:
         record(

@@ -47,6 +47,8 @@ class Hold:
     explanation: dict[str, Any] | None = None
     case_ref: str | None = None
     audit_detail: dict[str, Any] = field(default_factory=dict)
+    services: dict[str, int] = field(default_factory=dict)  # places taken per service kind
+    override_reason: str | None = None  # held outside the household's recommendations
     entry_id: Any = None  # the waiting-list entry the flat is offered to and held for
 
 
@@ -116,6 +118,8 @@ def place_holds(
                     case_ref_hash=case_ref_hash(hold.case_ref) if hold.case_ref else None,
                     placement_score=hold.placement_score,
                     explanation=hold.explanation,
+                    services=hold.services,
+                    override_reason=hold.override_reason,
                     profile_version=profile_version,
                     api_key_id=key.id if key else None,
                     expires_at=func.now() + lifetime,

@@ -33,6 +33,12 @@ class Reservation(Result):
     confirmed_at: datetime | None = None
     released_at: datetime | None = None
     has_case_ref: bool = Field(description="A case reference is stored (as a keyed hash only).")
+    override_reason: str | None = Field(
+        None, description="Why the flat was held outside the household's recommendations."
+    )
+    services: dict[str, int] = Field(
+        {}, description="Service places the household takes in the district (kind -> places)."
+    )
     explanation: RankedFlat | None = Field(
         None, description="The explained score at the time of the hold (only in the 201 answer)."
     )
@@ -56,6 +62,8 @@ class Reservation(Result):
             confirmed_at=row.confirmed_at,
             released_at=row.released_at,
             has_case_ref=row.case_ref_hash is not None,
+            override_reason=row.override_reason,
+            services=row.services or {},
             explanation=explanation,
         )
 

@@ -15,6 +15,7 @@ from geo_service.errors import Conflict, InputError, NotFound
 from geo_service.i18n import N_, _
 from geo_service.reservations.claims import flat_address
 from geo_service.reservations.holds import Hold, case_ref_hash, place_holds
+from geo_service.reservations.overrides import override_reason, recommended
 from geo_service.reservations.results import ReleaseReason, Reservation
 from geo_service.scoring import districts
 from geo_service.scoring.explain import constraint_name
@@ -23,7 +24,14 @@ from geo_service.scoring.pipeline import held_flats
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranker_cache import RankerCache, ranker_of
 from geo_service.scoring.results import RankedFlat
+from geo_service.scoring.services import demand
 
+
+class Unchecked:
+    """The override check does not apply (the flat was chosen and checked before)."""
+
+
+UNCHECKED = Unchecked()
 __all__ = ["apply_transition", "case_ref_hash", "get", "prepare_hold", "reserve", "transition"]
 
 R = models.reservations
@@ -51,10 +59,12 @@ def reserve(
     profile: ScoringProfile,
     *,
     rankers: RankerCache | None = None,
+    override: str | None = None,
 ) -> Reservation:
-    """Hold a flat for a household; 409 when it is held or does not fit the household."""
+    """Hold a flat for a household; 409 when it is held or does not fit the household; 400
+    when it is not among the household's recommendations and ``override`` gives no reason."""
     hold, explanation, stamp = prepare_hold(
-        engine, flat_id, household, case_ref, profile, rankers=rankers
+        engine, flat_id, household, case_ref, profile, rankers=rankers, override=override
     )
     (row,) = in_transaction(
         engine, lambda conn: place_holds(conn, [hold], key, profile.version, stamp)
@@ -70,11 +80,16 @@ def prepare_hold(
     profile: ScoringProfile,
     *,
     rankers: RankerCache | None = None,
+    override: str | Unchecked | None = UNCHECKED,
 ) -> tuple[Hold, RankedFlat, str | None]:
     """The hold of a flat for a household, its explained score and the data timestamp, for
-    ``place_holds`` in a caller's transaction; 409 when the flat does not fit the household."""
+    ``place_holds`` in a caller's transaction; 409 when the flat does not fit the household.
+    Unless ``override`` is UNCHECKED (a hold whose flat was chosen and checked before, e.g. an
+    offer's), a flat outside the household's recommendations needs ``override`` as its
+    reason (400 without one); the reason is stored and audited."""
     ranker = ranker_of(rankers, engine, profile)
-    explanation = ranker.score_flat(flat_id, household, held=held_flats(engine))
+    held = held_flats(engine)
+    explanation = ranker.score_flat(flat_id, household, held=held)
     failed = [c for c in explanation.constraints if not c.passed and c.name != "free"]
     if failed:
         raise Conflict(
@@ -83,6 +98,10 @@ def prepare_hold(
                 failed="; ".join(f"{constraint_name(c.name)} ({c.detail})" for c in failed),
             )
         )
+    reason = None
+    if not isinstance(override, Unchecked):
+        best = recommended(ranker, household, profile, held - {flat_id})
+        reason = override_reason(flat_id, override, best, profile)
     hold = Hold(
         flat_id=flat_id,
         district_code=explanation.district.code,
@@ -90,6 +109,9 @@ def prepare_hold(
         placement_score=explanation.placement_score,
         explanation=explanation.model_dump(mode="json"),
         case_ref=case_ref,
+        services=demand(profile, household),
+        override_reason=reason,
+        audit_detail={"override_reason": reason} if reason else {},
     )
     return hold, explanation, ranker.data_timestamp
 

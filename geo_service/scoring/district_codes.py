@@ -36,6 +36,7 @@ def require_known(
             if hint
             else _("“{code}”").format(code=c)
         )
+    pointer = "/" + field.replace(".", "/")
     raise InputError(
         ngettext(
             "{field}: unknown district code {codes}; use codes such as {examples} "
@@ -50,7 +51,7 @@ def require_known(
         ),
         errors=[
             {
-                "pointer": f"/{field}/{i}",
+                "pointer": f"{pointer}/{i}",
                 "message": _("unknown district code {code}").format(code=named[k]),
             }
             for k, (i, _c) in enumerate(unknown)
@@ -59,12 +60,15 @@ def require_known(
 
 
 def check_codes(
-    codes: list[str] | None, status: dict[str, dict[str, Any]], flat_codes: Iterable[Any]
+    codes: list[str] | None,
+    status: dict[str, dict[str, Any]],
+    flat_codes: Iterable[Any],
+    field: str = "districts",
 ) -> None:
     """Raise InputError (400) listing every code of ``codes`` that is no district (known from
-    a ranker's district status and its flats)."""
+    a ranker's district status and its flats), naming the request's ``field``."""
     if not codes:
         return
     known = {str(c) for c in status} | {str(c) for c in flat_codes if c is not None}
     names = {code: str(info.get("name") or "") for code, info in status.items()}
-    require_known(codes, known, names)
+    require_known(codes, known, names, field)

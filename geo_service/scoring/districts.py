@@ -16,7 +16,8 @@ from geo_service.i18n import _
 from geo_service.scoring.decay import district_factor
 from geo_service.scoring.district_codes import require_known
 from geo_service.scoring.profile import ScoringProfile
-from geo_service.scoring.results import District, DistrictDetail, IndicatorYear
+from geo_service.scoring.results import District, DistrictDetail, IndicatorYear, ServicePlaces
+from geo_service.scoring.services import read_places
 from geo_service.suppression import Table, suppress
 
 # what a small number of placements hides with it: utilisation and factor follow from it
@@ -30,6 +31,8 @@ PUBLIC_FIGURES = (
     "factor",
     "residents",
 )
+# figures of a district that are no column of the status table (hidden alike when suppressed)
+PUBLIC_DETAILS = ("services",)
 
 
 def status_index(ind: pd.DataFrame, profile: ScoringProfile) -> tuple[np.ndarray, np.ndarray]:
@@ -202,23 +205,47 @@ def public_view(rows: list[dict[str, Any]], min_cell: int) -> list[dict[str, Any
     out = []
     for i, row in enumerate(rows):
         why = hidden.get(i)
-        gone = PUBLIC_FIGURES if why == "other" else SMALL_COUNT_FIGURES if why else ()
+        gone = (
+            (*PUBLIC_FIGURES, *PUBLIC_DETAILS)
+            if why == "other"
+            else SMALL_COUNT_FIGURES
+            if why
+            else ()
+        )
         small = why is not None and why != "other"
         out.append({k: (None if k in gone else v) for k, v in row.items()} | {"small_count": small})
     return out
 
 
 def list_status(
-    conn: Connection, public_min_cell: int | None, code: str | None = None
+    conn: Connection,
+    public_min_cell: int | None,
+    code: str | None = None,
+    profile: ScoringProfile | None = None,
 ) -> list[District]:
-    """District status rows with names: every figure (None, planners), or the public view
-    with the profile's ``min_cell`` (``public_view``)."""
+    """District status rows with names and service places: every figure (None, planners), or
+    the public view with the profile's ``min_cell`` (``public_view``); the places are named by
+    ``profile``'s labels when one is given."""
     ds, d = models.district_status, models.districts
     q = select(d.c.code, d.c.name, d.c.ortschaft, *[c for c in ds.c if c.name != "district_code"])
     q = q.join(ds, ds.c.district_code == d.c.code, isouter=True).order_by(d.c.code)
     if code is not None:
         q = q.where(d.c.code == code)
     rows = [dict(r) for r in conn.execute(q).mappings()]
+    places = read_places(conn)
+    labels = {k: s.label for k, s in profile.services.items()} if profile else {}
+    for row in rows:
+        row["services"] = [
+            ServicePlaces(
+                kind=kind,
+                label=labels.get(kind, kind),
+                free_places=p["free"],
+                as_of=p["as_of"],
+                used=p["used"],
+                left=p["left"],
+            )
+            for kind, p in places.get(row["code"], {}).items()
+        ]
     if public_min_cell is not None:
         rows = public_view(rows, public_min_cell)
     return [District.model_validate(r) for r in rows]
@@ -252,9 +279,11 @@ def indicators_of(conn: Connection, code: str) -> list[IndicatorYear]:
     return [IndicatorYear.model_validate(row) for row in by_year.values()]
 
 
-def district_detail(conn: Connection, code: str) -> DistrictDetail:
-    """Status and indicators of one district (404 when unknown)."""
-    rows = list_status(conn, None, code=code)
+def district_detail(
+    conn: Connection, code: str, profile: ScoringProfile | None = None
+) -> DistrictDetail:
+    """Status, service places and indicators of one district (404 when unknown)."""
+    rows = list_status(conn, None, code=code, profile=profile)
     if not rows:
         raise NotFound(_("there is no district with the code “{code}”").format(code=code))
     return DistrictDetail(**rows[0].model_dump(), indicators=indicators_of(conn, code))

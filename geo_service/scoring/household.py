@@ -18,7 +18,7 @@ from pydantic import (
 from geo_service.codes import CODE_LIST_MAX, LANGUAGE_PATTERN, Code
 from geo_service.dates import StrictDate
 from geo_service.errors import InputError
-from geo_service.i18n import _, validation
+from geo_service.i18n import _, formats, validation
 from geo_service.i18n.languages import language_problem
 from geo_service.scoring.profile import ScoringProfile
 
@@ -30,6 +30,31 @@ HOUSEHOLD_EXAMPLE: dict[str, Any] = {
     "needs": [],
     "move_in": "2026-12-01",
 }
+
+
+class Preferences(BaseModel):
+    """A household's wishes (optional; no personal data): district codes in the order wished
+    and extra weight on scoring categories. They count as a bounded term after the needs and
+    the hard constraints (profile ``[preferences]``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    districts: list[Annotated[str, Field(min_length=1, max_length=16)]] = Field(
+        default=[], max_length=10, description="District codes, the most wished first."
+    )
+    categories: dict[Annotated[str, Field(max_length=64)], Annotated[float, Field(gt=0)]] = Field(
+        default={},
+        max_length=30,
+        description='Scoring category -> extra weight (e.g. {"language_course": 2.0}).',
+    )
+
+    @field_validator("districts")
+    @classmethod
+    def _once(cls, codes: list[str]) -> list[str]:
+        """Each district wished once."""
+        if len(set(codes)) < len(codes):
+            raise ValueError(_("a district is wished more than once"))
+        return codes
 
 
 class Household(BaseModel):
@@ -55,6 +80,9 @@ class Household(BaseModel):
     move_in: StrictDate = Field(
         strict=False,  # the text of a date is converted (a number never is: see dates.py)
         description="Earliest move-in date (YYYY-MM-DD or TT.MM.JJJJ).",
+    )
+    preferences: Preferences | None = Field(
+        None, description="Optional wishes: districts in order, extra weight on categories."
     )
 
     @field_validator("languages")
@@ -135,7 +163,41 @@ def parse_household(
                 need=unknown[0], known=known
             )
         )
+    if household.preferences is not None:
+        check_preferences(household.preferences, profile)
     return household
+
+
+def check_preferences(preferences: Preferences, profile: ScoringProfile) -> None:
+    """InputError when the wishes exceed the profile's bounds: more districts than it has
+    points for, an unknown category, or an extra weight above its maximum (district codes are
+    checked against the districts by the ranker)."""
+    rules = profile.preference_rules
+    if len(preferences.districts) > len(rules.district_points):
+        raise InputError(
+            _("household.preferences.districts: at most {n} wished districts").format(
+                n=len(rules.district_points)
+            )
+        )
+    for name, weight in preferences.categories.items():
+        if name not in profile.categories:
+            raise InputError(
+                _(
+                    "household.preferences.categories: unknown category “{category}” (known: "
+                    "{known})"
+                ).format(category=name, known=", ".join(profile.names()))
+            )
+        if weight > rules.max_category_weight:
+            raise InputError(
+                _(
+                    "household.preferences.categories.{category}: extra weight {weight} is "
+                    "above the profile's maximum {most}"
+                ).format(
+                    category=name,
+                    weight=formats.number(weight, 1),
+                    most=formats.number(rules.max_category_weight, 1),
+                )
+            )
 
 
 def read_households(path: Path, profile: ScoringProfile) -> list[BatchHousehold]:

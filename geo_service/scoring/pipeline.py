@@ -17,6 +17,7 @@ from geo_service.i18n import _
 from geo_service.reservations.claims import read_claims
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranking import DistrictStatus, Ranker
+from geo_service.scoring.services import read_places
 
 if TYPE_CHECKING:
     from geo_service.db.bulk import Method
@@ -93,11 +94,13 @@ def score_all(engine: Engine, profile: ScoringProfile, step: Step | None = None)
 
 
 def read_status(conn: Connection) -> DistrictStatus:
-    """District status with names by code (one small query, no pandas: read per request)."""
+    """District status with names and service places by code (two small queries, no pandas:
+    read per state version)."""
     ds, d = models.district_status, models.districts
     cols = [ds.c[c] for c in ("factor", "utilisation", "suppressed", "capacity", "placements")]
     query = select(ds.c.district_code, d.c.name, *cols).join(d, d.c.code == ds.c.district_code)
-    return {r[0]: dict(r._mapping) for r in conn.execute(query)}
+    places = read_places(conn)
+    return {r[0]: {**r._mapping, "services": places.get(r[0], {})} for r in conn.execute(query)}
 
 
 def load_ranker(engine: Engine, profile: ScoringProfile) -> Ranker:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 import tomllib
@@ -100,10 +101,66 @@ class ChildBand(_Strict):
 
 
 class Need(_Strict):
-    """A household need: weight multipliers and/or a hard constraint it switches on."""
+    """A household need: weight multipliers and/or a hard constraint it switches on; ``label``
+    is what reports show (German), the key itself when none is given."""
 
+    label: str | None = Field(default=None, min_length=1)
     multiply: dict[str, float] = {}
     requires: Literal["barrier_free", "ground_floor"] | None = None
+
+
+class ServiceKind(_Strict):
+    """A service whose places are counted per district (``ingest capacities``): children aged
+    ``min_age``..``max_age`` take one place each, or a household with the need ``need`` takes
+    one; ``label`` names the places in German ("Kita-Plätze")."""
+
+    label: str = Field(min_length=1)
+    min_age: int | None = Field(default=None, ge=0, le=17)
+    max_age: int | None = Field(default=None, ge=0, le=17)
+    need: str | None = None
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> ServiceKind:
+        """An age band or a need, not both and not neither."""
+        ages = self.min_age is not None and self.max_age is not None
+        if ages == (self.need is not None) or (self.min_age is None) != (self.max_age is None):
+            raise ValueError("give either min_age and max_age, or need")
+        if ages and self.min_age > self.max_age:  # type: ignore[operator]
+            raise ValueError("min_age must be <= max_age")
+        return self
+
+
+class PreferenceRules(_Strict):
+    """Households' wishes as a bounded term added to the placement score of a flat that passes
+    every hard constraint in a district below its cap: ``district_points`` for the first,
+    second, ... wished district, and per wished category its extra weight x its value (0-1) x
+    ``category_points_per_weight``, at most ``category_points_max`` together. A wish adds at
+    most ``max_points`` (the largest district points plus the category maximum)."""
+
+    district_points: list[float] = Field(default=[5.0, 3.0, 1.0], min_length=1, max_length=10)
+    category_points_per_weight: float = Field(1.0, ge=0, le=100)
+    category_points_max: float = Field(3.0, ge=0, le=100)
+    max_category_weight: float = Field(3.0, gt=0, le=100)
+
+    @model_validator(mode="after")
+    def _falling(self) -> PreferenceRules:
+        """District points are >= 0 and do not rise from one wish to the next."""
+        pts = self.district_points
+        if any(p < 0 for p in pts) or any(b > a for a, b in itertools.pairwise(pts)):
+            raise ValueError("district_points must be >= 0 and not rising")
+        return self
+
+    @property
+    def max_points(self) -> float:
+        """The most a household's wishes can add to a flat's score (points)."""
+        return max(self.district_points) + self.category_points_max
+
+
+class OverrideRules(_Strict):
+    """A hold or offer of a flat outside the household's best ``recommended`` flats needs an
+    ``override_reason`` (audited, counted in the fairness report)."""
+
+    recommended: int = Field(10, ge=1, le=1000)
 
 
 class SizeBand(_Strict):
@@ -269,7 +326,11 @@ class TransitionRules(_Strict):
     households drawn from ``pool_size`` profiles, ``candidates`` flats kept per household (and
     households per flat); the arrival forecast per week (None: estimated from the stored
     history over ``history_days``); how long a free flat stays open (days); which flats count
-    as large (rooms); how often the live potentials are recomputed (minutes); a random seed."""
+    as large (rooms); how often the live potentials are recomputed (minutes); a random seed.
+    The policy ``balanced`` adds ``balance_points_per_household`` points per household a
+    district is behind its share of the placements so far (and takes them off per household
+    ahead), at most ``balance_points_max`` either way, and lets no district run more than
+    ``balance_ahead_max`` households ahead of that share."""
 
     waiting_points_per_week: float = Field(0.25, ge=0, le=100)
     waiting_points_max: float = Field(10.0, ge=0, le=100)
@@ -284,6 +345,9 @@ class TransitionRules(_Strict):
     forecast_households_per_week: float | None = Field(None, ge=0, le=10_000)
     forecast_flats_per_week: float | None = Field(None, ge=0, le=10_000)
     large_flat_rooms: float = Field(5.0, ge=1, le=20)
+    balance_points_per_household: float = Field(2.0, ge=0, le=100)
+    balance_points_max: float = Field(10.0, ge=0, le=100)
+    balance_ahead_max: float = Field(3.0, ge=0, le=1000)
     replan_minutes: float = Field(10.0, ge=0, le=1440)
     seed: int = Field(0, ge=0)
 
@@ -312,6 +376,9 @@ class ScoringProfile(_Strict):
     transit: TransitRules | None = None
     transition: TransitionRules | None = None
     report: ReportRules | None = None  # None: ReportRules' defaults
+    preferences: PreferenceRules | None = None  # None: PreferenceRules' defaults
+    overrides: OverrideRules | None = None  # None: OverrideRules' defaults
+    services: dict[str, ServiceKind] = {}
     _source: Path | None = PrivateAttr(default=None)  # the TOML file, when loaded from one
 
     @model_validator(mode="after")
@@ -337,6 +404,19 @@ class ScoringProfile(_Strict):
                 raise ValueError(
                     _("{where}.multiply: unknown category “{category}”").format(
                         where=where, category=unknown[0]
+                    )
+                )
+        for key, service in self.services.items():
+            if not re.match(KEY_PATTERN, key):
+                raise ValueError(
+                    _("services.{key}: a service key is lower case letters, digits, _").format(
+                        key=key
+                    )
+                )
+            if service.need is not None and service.need not in self.needs:
+                raise ValueError(
+                    _("services.{key}.need: unknown need “{need}”").format(
+                        key=key, need=service.need
                     )
                 )
         for key in self.district.indicators:
@@ -441,6 +521,16 @@ class ScoringProfile(_Strict):
         return next((b for b in bands if b.size >= size), bands[-1])
 
     @property
+    def preference_rules(self) -> PreferenceRules:
+        """The profile's preference rules, or the defaults when it has none."""
+        return self.preferences or PreferenceRules()
+
+    @property
+    def override_rules(self) -> OverrideRules:
+        """The profile's override rules, or the defaults when it has none."""
+        return self.overrides or OverrideRules()
+
+    @property
     def min_cell(self) -> int:
         """The smallest household count public output shows exactly."""
         return (self.report or ReportRules()).min_cell
@@ -449,13 +539,9 @@ class ScoringProfile(_Strict):
     def version(self) -> str:
         """``sha256:`` hash of the canonical JSON of the validated profile."""
         data = self.model_dump(mode="json")
-        for optional in (
-            "network",
-            "transit",
-            "transition",
-            "report",
-        ):  # absent sections keep the version
-            if data[optional] is None:
+        optional_sections = ("network", "transit", "transition", "report", "preferences")
+        for optional in (*optional_sections, "overrides", "services"):
+            if not data[optional]:  # absent sections keep the version
                 del data[optional]
         for cat in data["categories"].values():  # unset transit keys keep the version too
             for key in TRANSIT_KEYS:

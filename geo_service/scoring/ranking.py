@@ -40,9 +40,13 @@ from geo_service.scoring.results import (
     DistrictFactor,
     Exclusions,
     FullDistrict,
+    FullService,
     RankedFlat,
     Ranking,
+    WishExplanation,
 )
+from geo_service.scoring.services import full_services, service_note, services_constraint
+from geo_service.scoring.wishes import Wishes, wish_sentence, wishes_of
 
 if TYPE_CHECKING:  # pandas is imported where frames are read: a ranker from disk needs none
     import pandas as pd
@@ -67,6 +71,7 @@ class Evaluation:
     weights: np.ndarray  # category weights W for the household
     reserved: np.ndarray  # held or confirmed
     factor: np.ndarray  # district factor B per flat
+    wishes: Wishes  # the household's wishes (points per flat before eligibility)
 
     @cached_property
     def score(self) -> np.ndarray:
@@ -82,6 +87,16 @@ class Evaluation:
         """S and S x B of the flats at ``rows`` (equal to ``score[rows]``, ``placement[rows]``)."""
         score = np.round(scores(self.values[rows], self.weights), 2)
         return score, np.round(score * self.factor[rows], 2)
+
+    def wish_of(self, rows: np.ndarray | list[int]) -> np.ndarray:
+        """Points the wishes add at ``rows``: nothing where a hard constraint fails or the
+        district is at its cap (B = 0), so a wish never lifts a flat past either."""
+        counted = self.passed[rows] & (self.factor[rows] > 0)
+        return np.where(counted, np.round(self.wishes.total(rows), 2), 0.0)
+
+    def ranking_of(self, rows: np.ndarray | list[int]) -> np.ndarray:
+        """What a ranking orders by at ``rows``: placement score plus the wishes' points."""
+        return np.round(self.scores_of(rows)[1] + self.wish_of(rows), 2)
 
     def points(self, rows: list[int]) -> np.ndarray:
         """The unrounded contribution points of the flats at ``rows`` (categories as
@@ -260,6 +275,13 @@ class Ranker:
     def evaluate(self, household: Household, held: set[str] | None = None) -> Evaluation:
         """Scores, placement scores and constraint results of every flat for ``household``."""
         p = self.profile
+        if household.preferences is not None:
+            check_codes(
+                household.preferences.districts,
+                self.districts,
+                self.district_codes,
+                "household.preferences.districts",
+            )
         places, values = self._per_languages(household.languages)
         weights = household_weights(p, household)
         reserved = self.reserved_mask(held)
@@ -268,9 +290,15 @@ class Ranker:
             Constraint("free", free, lambda i: _availability(free[i], reserved[i])),
             *constraints(self.arrays, household, p),
         ]
+        services = services_constraint(
+            p, household, self.districts, list(self.district_codes), self.district_index
+        )
+        if services is not None:
+            checks.append(services)
         passed = np.logical_and.reduce([c.passed for c in checks])
+        wishes = wishes_of(household, p, self.district, values)
         return Evaluation(
-            passed, checks, places.nearest, places, values, weights, reserved, self.factor
+            passed, checks, places.nearest, places, values, weights, reserved, self.factor, wishes
         )
 
     def _categories(
@@ -334,6 +362,7 @@ class Ranker:
         district = self._district(self.district[i])
         eligible = bool(ev.passed[i])
         score, placement = scored[0], scored[1] if eligible else 0.0
+        wish = float(ev.wish_of([i])[0])
         checks = [(c.name, bool(c.passed[i]), c.describe(i)) for c in ev.checks]
         failed = [
             f"{constraint_name(name)} ({detail})" for name, passed, detail in checks if not passed
@@ -361,12 +390,35 @@ class Ranker:
                     bool(self.unreachable[i]),
                     district.name or district.code,
                 ),
+                "ranking_score": round(placement + wish, 2),
+                "wish": self._wish(ev, i, wish, eligible, district),
                 "distance_mode": self.distance_mode,
                 "snap_m": None if np.isnan(self.snap_m[i]) else round(float(self.snap_m[i]), 1),
                 "unreachable": bool(self.unreachable[i]),
                 "profile_version": self.profile.version,
                 "data_timestamp": self.data_timestamp,
             }
+        )
+
+    def _wish(
+        self, ev: Evaluation, i: int, points: float, eligible: bool, district: DistrictFactor
+    ) -> WishExplanation | None:
+        """How much the household's wishes counted at flat ``i`` (None: it stated none)."""
+        wishes = ev.wishes
+        if not wishes.stated:
+            return None
+        counted = eligible and district.factor > 0
+        rank = int(wishes.district_rank[i])
+        labels = {c.key: c.label for c in self.profile.category_list()}
+        return WishExplanation(
+            points=points,
+            max_points=wishes.rules.max_points,
+            district_rank=rank or None,
+            district_points=float(wishes.district[i]) if counted else 0.0,
+            categories=wishes.category_parts(i) if counted else {},
+            explanation=wish_sentence(
+                wishes, i, counted, district.name or district.code or "-", labels, eligible
+            ),
         )
 
     def _district(self, code: str) -> DistrictFactor:
@@ -423,8 +475,10 @@ class Ranker:
             c.name: int(np.count_nonzero(free & ~c.passed)) for c in ev.checks if c.name != "free"
         }
         full_districts = self._full_districts(free & fits & (self.factor <= 0))
+        services = next((c.passed for c in ev.checks if c.name == "services"), None)
+        short = self.full_services_of(household, ev, free & (self.factor > 0), services)
         idx = np.flatnonzero(left)
-        chosen = top(idx, ev.scores_of(idx)[1], self.id_order, limit)
+        chosen = top(idx, ev.ranking_of(idx), self.id_order, limit)
         excluded = Exclusions(**counts)
         ranking = Ranking(
             results=[],
@@ -435,6 +489,7 @@ class Ranker:
             excluded=excluded,
             failed_constraints=failed,
             full_districts=full_districts,
+            full_services=short,
             notes=ranking_notes(
                 returned=len(chosen),
                 limit=n if limit is None else limit,
@@ -445,9 +500,32 @@ class Ranker:
                 move_in=household.move_in,
                 today=date.today(),
                 override_cap=override_cap,
-            ),
+            )
+            + [service_note(s) for s in short],
         )
         return Selection(ev, chosen, ranking)
+
+    def full_services_of(
+        self,
+        household: Household,
+        ev: Evaluation,
+        free: np.ndarray,
+        services: np.ndarray | None,
+    ) -> list[FullService]:
+        """The districts whose service places the household needs are taken, among the free
+        flats in districts below their cap that fit it but for those places."""
+        if services is None:
+            return []
+        others = [c.passed for c in ev.checks if c.name not in ("free", "services")]
+        mask = free & np.logical_and.reduce(others) & ~services
+        return full_services(
+            self.profile,
+            household,
+            self.districts,
+            list(self.district_codes),
+            self.district_index,
+            mask,
+        )
 
     def rank(
         self,

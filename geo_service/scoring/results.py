@@ -7,7 +7,7 @@ Field names follow the output-shape contract of the architecture; fields are onl
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -67,6 +67,22 @@ class ConstraintResult(Result):
     detail: str
 
 
+class WishExplanation(Result):
+    """How much the household's wishes counted at this flat (a bounded term: profile
+    ``[preferences]``; nothing where a hard constraint fails or the district is at its cap)."""
+
+    points: float = Field(description="Points the wishes add here (ranking_score - placement).")
+    max_points: float = Field(description="The most wishes can add at any flat.")
+    district_rank: int | None = Field(
+        None, description="The flat's district is the household's n-th wish (null: not wished)."
+    )
+    district_points: float = Field(0.0, description="Points for the wished district.")
+    categories: dict[str, float] = Field(
+        {}, description="Points per wished category (extra weight x value x points per weight)."
+    )
+    explanation: str = Field(description="The wishes' share in words (German).")
+
+
 class RankedFlat(Result):
     """A flat's placement score for one household with the full explanation."""
 
@@ -85,11 +101,34 @@ class RankedFlat(Result):
     eligible: bool = Field(description="Passes every hard constraint (and is free).")
     summary: str = Field(description="How the placement score comes about, in one line.")
     notes: list[str] = Field([], description="Why the score is low or zero, in words.")
+    ranking_score: float | None = Field(
+        None,
+        description="placement_score + the wishes' points: what the ranking orders by (equal "
+        "to placement_score for a household without preferences).",
+    )
+    wish: WishExplanation | None = Field(
+        None, description="How much the household's wishes counted (null: it stated none)."
+    )
     distance_mode: str
     snap_m: float | None = Field(None, description="Metres from the flat to the street network.")
     unreachable: bool = False
     profile_version: str
     data_timestamp: str | None = None
+
+
+class FullService(Result):
+    """A district whose free service places do not cover what the household needs."""
+
+    code: str
+    name: str | None
+    kind: str = Field(description="Service kind (profile [services]): kita, primary_school, ...")
+    label: str = Field(description="The places' name in German.")
+    left: int = Field(description="Places left.")
+    needed: int = Field(description="Places the household needs.")
+    fitting_flats: int = Field(description="Free flats there fitting every other constraint.")
+    explanation: str = Field(
+        description="In words: 'Kita-Plätze in Beinum belegt (0 frei, 1 nötig)'."
+    )
 
 
 class Exclusions(Result):
@@ -128,7 +167,24 @@ class Ranking(Result):
     full_districts: list[FullDistrict] = Field(
         [], description="Districts at their cap that held fitting flats."
     )
+    full_services: list[FullService] = Field(
+        [],
+        description="Districts whose service places (kita, school, language course) the "
+        "household needs are taken, with the flats left out there for it.",
+    )
     notes: list[str] = Field([], description="Why nothing or little came back, in words.")
+
+
+class ServicePlaces(Result):
+    """A district's places of one service: imported free places as of a day, used by the
+    placements confirmed since, left."""
+
+    kind: str
+    label: str
+    free_places: int = Field(description="Free places as of the day imported.")
+    as_of: date
+    used: int = Field(description="Places taken by placements confirmed since then.")
+    left: int = Field(description="free_places - used (not below 0).")
 
 
 class District(Result):
@@ -156,6 +212,9 @@ class District(Result):
     factor: float | None = Field(None, description="District factor B (0-1).")
     profile_version: str | None = None
     computed_at: datetime | None = None
+    services: list[ServicePlaces] | None = Field(
+        None, description="Free service places (kita, school levels, language courses)."
+    )
 
 
 class DistrictList(Result):

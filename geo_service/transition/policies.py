@@ -1,9 +1,14 @@
-"""Placement policies over a generated year: greedy, look-ahead (potentials) and hindsight.
+"""Placement policies over a generated year: greedy, look-ahead (potentials), balanced and
+hindsight.
 
 - greedy: every day, waiting households in order of arrival each take their best free flat in
   a district with places left (what ranking one household at a time does today);
 - look-ahead: every day, the LP over today's market and sampled futures (``market.solve``)
   decides who moves where today; the waiting-time term of the profile counts;
+- balanced: the look-ahead with each district's intake kept on its quota path, in the style
+  of Bansak & Paulson's allocation balancing (Operations Research 2024): a district behind
+  its share of the placements made so far gains points for today's households, one ahead
+  loses them (profile ``balance_points_*``), so no district takes its places in bursts;
 - hindsight: the optimum with every arrival known in advance (MILP, HiGHS).
 """
 
@@ -31,7 +36,7 @@ from geo_service.transition.market import (
 )
 from geo_service.transition.year import Year, draw_households
 
-POLICIES = ("greedy", "lookahead", "hindsight")
+POLICIES = ("greedy", "lookahead", "balanced", "hindsight")
 
 
 @dataclass(frozen=True)
@@ -91,8 +96,42 @@ def forecast_for(
     )
 
 
+def balance_points(used: np.ndarray, quota: np.ndarray, rules: TransitionRules) -> np.ndarray:
+    """Points per district for today's households: per household the district is behind its
+    share (quota / all quotas) of the placements so far, ``balance_points_per_household``,
+    negative when ahead, at most ``balance_points_max`` either way."""
+    share = quota / max(float(quota.sum()), 1.0)
+    behind = share * float(used.sum()) - used
+    limit = rules.balance_points_max
+    return np.clip(behind * rules.balance_points_per_household, -limit, limit)
+
+
+def balanced_room(used: np.ndarray, quota: np.ndarray, rules: TransitionRules) -> np.ndarray:
+    """Places a district may take today under ``balanced``: its places left, but no more
+    than keeps it within ``balance_ahead_max`` households of its share of the placements
+    (counting the next one)."""
+    share = quota / max(float(quota.sum()), 1.0)
+    path = np.floor(share * (float(used.sum()) + 1.0) + rules.balance_ahead_max)
+    return np.minimum(quota - used, np.maximum(path - used, 0)).astype(int)
+
+
 def lookahead(year: Year, rules: TransitionRules, forecast: Forecast) -> Outcome:
     """Each day, place the pairs the LP over today and sampled futures places today."""
+    return _plan_daily("lookahead", year, rules, forecast, balance=False)
+
+
+def balanced(year: Year, rules: TransitionRules, forecast: Forecast) -> Outcome:
+    """The look-ahead with today's households drawn towards districts behind their quota
+    path and away from those ahead of it (``balance_points``)."""
+    return _plan_daily("balanced", year, rules, forecast, balance=True)
+
+
+def _plan_daily(
+    policy: str, year: Year, rules: TransitionRules, forecast: Forecast, balance: bool
+) -> Outcome:
+    """Each day, place the pairs the LP over today and sampled futures places today (with
+    ``balance``: today's rows shifted by each district's balance points, and no district
+    taking more today than ``balanced_room`` allows)."""
     start = time.perf_counter()
     d, mix = year.arrivals.days, year.mix
     rng = np.random.default_rng([year.seed, rules.seed])
@@ -108,6 +147,11 @@ def lookahead(year: Year, rules: TransitionRules, forecast: Forecast) -> Outcome
         rows = year.rows[waiting]
         if not np.isfinite(rows[:, d.flat_template[free]]).any():
             continue
+        room = left
+        if balance:
+            points = np.append(balance_points(year.quota - left, year.quota, rules), 0.0)
+            rows = rows + points[year.template_district][None, :]
+            room = balanced_room(year.quota - left, year.quota, rules)
         market = Market(
             household_rows=rows,
             bonus=waiting_points(day - d.household_day[waiting], rules),
@@ -124,10 +168,12 @@ def lookahead(year: Year, rules: TransitionRules, forecast: Forecast) -> Outcome
         for i, k in solve(market, rules.candidates).pairs:
             hh, flat = waiting[i], free[k]
             district = year.template_district[d.flat_template[flat]]
-            if left[district] > 0:
+            if left[district] > 0 and room[district] > 0:
                 flat_of[hh], taken[flat] = flat, True
                 left[district] -= 1
-    return _outcome("lookahead", year, flat_of, start)
+                if room is not left:
+                    room[district] -= 1
+    return _outcome(policy, year, flat_of, start)
 
 
 def hindsight(year: Year, time_limit_s: float = 300.0) -> Outcome:

@@ -13,13 +13,16 @@ from geo_service.auth.keys import KeyInfo
 from geo_service.errors import Conflict, NotFound
 from geo_service.i18n import N_, _, ngettext
 from geo_service.i18n.formats import day, number
+from geo_service.reservations.overrides import override_reason, recommended
+from geo_service.scoring.pipeline import held_flats
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranker_cache import RankerCache, ranker_of
+from geo_service.scoring.ranking import Ranker
 from geo_service.transition import store
 from geo_service.transition.groups import GROUP_LABELS, GROUPS, group_of
 from geo_service.transition.live import free_now, waiting_entries
 from geo_service.transition.market import waiting_points
-from geo_service.transition.plan import PlanCache, current_plan
+from geo_service.transition.plan import LivePlan, PlanCache, current_plan
 from geo_service.transition.schemas import (
     DistrictPotential,
     FlatOption,
@@ -28,6 +31,7 @@ from geo_service.transition.schemas import (
     HouseholdOption,
     HouseholdRecommendation,
     Potentials,
+    WaitingEntry,
 )
 
 TOLERANCE = 0.01  # points: reduced scores this close to zero count as "now or later alike"
@@ -359,6 +363,44 @@ def for_flat(
     )
 
 
+def _flat_values(
+    engine: Engine, profile: ScoringProfile, lp: LivePlan, ranker: Ranker, row: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The free flats a household's score ``row`` fits (positions), their district and flat
+    potentials, and their values (score minus both)."""
+    rules = profile.transition_rules
+    free = free_now(engine, ranker, profile) & np.isfinite(row)
+    start = np.maximum((ranker.arrays.available_from - np.datetime64(date.today())).astype(int), 0)
+    positions = np.flatnonzero(free)
+    w = lp.plan.district_potential[np.asarray(ranker.district_index)[positions]]
+    v = np.array(
+        [lp.flat_potential(int(j), int(start[j]) + rules.flat_hold_days) for j in positions]
+    )
+    return positions, w, v, row[positions] - w - v
+
+
+def recommended_flats(
+    engine: Engine,
+    profile: ScoringProfile,
+    entry: WaitingEntry,
+    limit: int,
+    *,
+    rankers: RankerCache | None = None,
+    plans: PlanCache | None = None,
+) -> set[str]:
+    """The flats recommended to a waiting household: its best ``limit`` by look-ahead value
+    (as ``GET /waiting-list/{id}/recommendations`` lists them, not audited) and the best
+    ``limit`` of its ranking."""
+    lp = current_plan(engine, profile, rankers=rankers, plans=plans)
+    ranker = ranker_of(rankers, engine, profile)
+    household = store.planning_household(entry.household, profile)
+    row = lp.rows.rows([household], ranker.factor)[0]
+    positions, _, _, value = _flat_values(engine, profile, lp, ranker, row)
+    order = np.lexsort((ranker.ids[positions], -value))[:limit]
+    ahead = {str(ranker.ids[positions[o]]) for o in order}
+    return ahead | recommended(ranker, household, profile, held_flats(engine))
+
+
 def for_household(
     engine: Engine,
     profile: ScoringProfile,
@@ -386,15 +428,8 @@ def for_household(
     row = lp.rows.rows([household], ranker.factor)[0]
     bonus = float(waiting_points(np.array([entry.days_waiting]), rules)[0])
     u = lp.household_potential(entry_id, row, bonus)
-    free = free_now(engine, ranker, profile) & np.isfinite(row)
-    start = np.maximum((ranker.arrays.available_from - np.datetime64(today)).astype(int), 0)
-    positions = np.flatnonzero(free)
+    positions, w, v, value = _flat_values(engine, profile, lp, ranker, row)
     district = np.asarray(ranker.district_index)[positions]
-    w = lp.plan.district_potential[district]
-    v = np.array(
-        [lp.flat_potential(int(j), int(start[j]) + rules.flat_hold_days) for j in positions]
-    )
-    value = row[positions] - w - v
     order = np.lexsort((ranker.ids[positions], -value))[:limit]
     planned = lp.planned_flat(entry_id)
     ev = ranker.evaluate(household) if len(order) else None
@@ -457,3 +492,25 @@ def for_household(
         computed_at=lp.computed_at,
         profile_version=profile.version,
     )
+
+
+def offer(
+    engine: Engine,
+    profile: ScoringProfile,
+    entry_id: str,
+    flat_id: str,
+    reason: str | None,
+    key: KeyInfo,
+    *,
+    rankers: RankerCache | None = None,
+    plans: PlanCache | None = None,
+) -> WaitingEntry:
+    """Offer a flat to a waiting household; a flat outside its recommended flats (look-ahead
+    or ranking, ``overrides.recommended`` of each) only with a ``reason`` (400 without)."""
+    n = profile.override_rules.recommended
+
+    def check(entry: WaitingEntry) -> str | None:
+        best = recommended_flats(engine, profile, entry, n, rankers=rankers, plans=plans)
+        return override_reason(flat_id, reason, best, profile)
+
+    return store.offer(engine, entry_id, flat_id, key, profile, rankers=rankers, override=check)

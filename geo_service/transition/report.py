@@ -33,6 +33,11 @@ class MonthFigures(BaseModel):
     placed: int = Field(description="Households moving into a flat.")
     waiting: int = Field(description="Households waiting at the month's end.")
     quota_used: float = Field(description="Share of the year's district places used so far.")
+    max_deviation: float = Field(
+        0.0,
+        description="The largest deviation of a district's placements so far from its quota "
+        "path (its quota's share of all placements so far), in households.",
+    )
 
 
 class PolicyFigures(BaseModel):
@@ -48,6 +53,11 @@ class PolicyFigures(BaseModel):
     mean_score: float | None = Field(description="Mean placement score per move.")
     quota_use: float = Field(description="Share of the year's district places used.")
     districts_at_quota: float = Field(description="Districts whose places were all used.")
+    balance_max_deviation: float = Field(
+        0.0,
+        description="Balance over time: the largest monthly deviation of a district's "
+        "placements from its quota path (households; months' ends).",
+    )
     seconds: float
 
 
@@ -81,7 +91,8 @@ class RatioSpread(BaseModel):
 
 
 class SimulationReport(BaseModel):
-    """``geo-service simulate``: greedy, look-ahead and hindsight over generated years."""
+    """``geo-service simulate``: greedy, look-ahead, balanced and hindsight over generated
+    years."""
 
     days: int
     seeds: list[int]

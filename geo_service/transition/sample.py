@@ -24,12 +24,13 @@ STEPS_TO = {"waiting": 0, "offered": 1, "reserved": 2, "moved": 3, "withdrawn": 
 
 
 def _best_flat(
-    engine: Engine, profile: ScoringProfile, household: Any, rankers: RankerCache
+    engine: Engine, profile: ScoringProfile, household: Any, rankers: RankerCache, skip: int = 0
 ) -> str | None:
-    """The best-ranked free flat for a household (None when nothing fits)."""
+    """The best-ranked free flat for a household past the first ``skip`` ranked ones (None
+    when nothing fits)."""
     ranker = ranker_of(rankers, engine, profile)
     free = free_now(engine, ranker, profile)
-    for result in ranker.rank(household, limit=50, held=held_flats(engine)).results:
+    for result in ranker.rank(household, limit=skip + 50, held=held_flats(engine)).results[skip:]:
         if free[ranker.position[result.flat_id]]:
             return result.flat_id
     return None
@@ -66,27 +67,44 @@ def load_sample_waiting_list(
                 }
             )
             entry = store.add(engine, new, key, profile)
-            entry = _advance(engine, profile, entry.id, item["status"], rankers)
+            reason = item.get("override_reason")
+            entry = _advance(engine, profile, entry.id, item["status"], rankers, reason)
         counts[entry.status] = counts.get(entry.status, 0) + 1
     return counts
 
 
 def _advance(
-    engine: Engine, profile: ScoringProfile, entry_id: str, status: str, rankers: RankerCache
+    engine: Engine,
+    profile: ScoringProfile,
+    entry_id: str,
+    status: str,
+    rankers: RankerCache,
+    reason: str | None = None,
 ) -> Any:
     """Take a new entry through offer, reserve and move up to ``status`` (or withdraw it);
-    it stays waiting when no free flat fits."""
+    it stays waiting when no free flat fits. With an override ``reason`` the flat offered is
+    the best one outside its recommended flats, offered with that reason."""
     key = store.cli_caller()
     if status == "withdrawn":
         return store.withdraw(engine, entry_id, "other", key, profile)
     entry = store.get(engine, entry_id)
     if STEPS_TO[status] == 0:
         return entry
-    flat = _best_flat(engine, profile, store.planning_household(entry.household, profile), rankers)
+    skip = profile.override_rules.recommended if reason else 0
+    planned = store.planning_household(entry.household, profile)
+    flat = _best_flat(engine, profile, planned, rankers, skip)
     if flat is None:
         return entry
     try:
-        entry = store.offer(engine, entry_id, flat, key, profile, rankers=rankers)
+        entry = store.offer(
+            engine,
+            entry_id,
+            flat,
+            key,
+            profile,
+            rankers=rankers,
+            override=(lambda _: reason) if reason else None,
+        )
         if STEPS_TO[status] >= 2:
             entry = store.reserve(engine, entry_id, key, profile, rankers=rankers)
         if STEPS_TO[status] >= 3:

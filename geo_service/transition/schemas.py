@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from geo_service.codes import Code
 from geo_service.dates import StrictDate
+from geo_service.reservations.overrides import REASON_MAX
 from geo_service.scoring.household import HOUSEHOLD_EXAMPLE, Household
 from geo_service.scoring.results import Result
 from geo_service.transition.terms import DeclineReason, WaitingStatus, WithdrawReason
@@ -70,6 +71,13 @@ class Offer(_Body):
     )
 
     flat_id: Code
+    override_reason: str | None = Field(
+        None,
+        min_length=1,
+        max_length=REASON_MAX,
+        description="Required when the flat is not among the household's recommended flats "
+        "(look-ahead or ranking): why it is offered anyway (audited; no personal data).",
+    )
 
 
 class Decline(_Body):
@@ -95,6 +103,9 @@ class WaitingEntry(Result):
     accommodation_unit: str | None
     unit_district: str | None
     flat_id: str | None = Field(description="The flat offered, held or moved into.")
+    override_reason: str | None = Field(
+        None, description="Why that flat was offered outside the household's recommendations."
+    )
     flat_address: str | None = Field(None, description="That flat's address.")
     offer_expires_at: datetime | None = Field(
         None, description="When the offer stops holding the flat for the household."

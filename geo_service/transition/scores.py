@@ -11,42 +11,47 @@ import numpy as np
 from geo_service.scoring.household import Household
 from geo_service.scoring.ranking import Ranker
 
-LIVE = ("free",)  # the live market: availability by move-in still applies
-SIMULATED = ("free", "available_by_move_in")  # a simulated year handles days itself
+# Service places (the constraint "services") change with every placement: the look-ahead does
+# not model them (an offer checks them), nor does a simulated year.
+LIVE = ("free", "services")  # the live market: availability by move-in still applies
+SIMULATED = ("free", "available_by_move_in", "services")  # a simulated year handles days itself
 
 
 class ScoreRows:
-    """Infrastructure scores and hard-constraint results per household profile over a ranker's
-    flats; ``rows`` turns them into placement scores with the current district factors."""
+    """Infrastructure scores, hard-constraint results and wish points per household profile
+    over a ranker's flats; ``rows`` turns them into placement scores (plus the wishes' points)
+    with the current district factors."""
 
     def __init__(self, ranker: Ranker, ignore: Sequence[str] = LIVE) -> None:
         """Remember the ranker's flats; nothing is computed before it is asked for."""
         self.ranker = ranker
         self.ignore = tuple(ignore)
-        self._cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._cache: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray | None]] = {}
         self._lock = threading.Lock()
 
-    def _one(self, household: Household) -> tuple[np.ndarray, np.ndarray]:
-        """Score (S) and the pass mask of every flat for one household (cached)."""
+    def _one(self, household: Household) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Score (S), the pass mask and the wish points (None: no wishes) of every flat for
+        one household (cached)."""
         key = household.model_dump_json()
         hit = self._cache.get(key)
         if hit is None:
             ev = self.ranker.evaluate(household)
             checks = [c.passed for c in ev.checks if c.name not in self.ignore]
-            hit = (ev.score.astype(np.float32), np.logical_and.reduce(checks))
+            wish = ev.wishes.total().astype(np.float32) if ev.wishes.stated else None
+            hit = (ev.score.astype(np.float32), np.logical_and.reduce(checks), wish)
             with self._lock:
                 self._cache[key] = hit
         return hit
 
     def rows(self, households: Sequence[Household], factor: np.ndarray) -> np.ndarray:
-        """Placement scores S x B (households x flats); NaN where a hard constraint fails or
-        the flat's district factor B is 0."""
+        """Placement scores S x B plus the wishes' points (households x flats); NaN where a
+        hard constraint fails or the flat's district factor B is 0."""
         out = np.full((len(households), len(self.ranker.ids)), np.nan)
         usable = factor > 0
         for i, household in enumerate(households):
-            score, passed = self._one(household)
+            score, passed, wish = self._one(household)
             ok = passed & usable
-            out[i, ok] = score[ok] * factor[ok]
+            out[i, ok] = score[ok] * factor[ok] + (wish[ok] if wish is not None else 0.0)
         return out
 
 

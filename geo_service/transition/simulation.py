@@ -1,4 +1,5 @@
-"""``geo-service simulate``: replay generated years under greedy, look-ahead and hindsight."""
+"""``geo-service simulate``: replay generated years under greedy, look-ahead, balanced and
+hindsight."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from geo_service.transition.groups import size_band
 from geo_service.transition.policies import (
     POLICIES,
     Outcome,
+    balanced,
     forecast_for,
     greedy,
     hindsight,
@@ -74,14 +76,25 @@ def _groups(keys: list[str], year: Year, outcome: Outcome) -> list[GroupFigures]
     return out
 
 
+def deviation(used: np.ndarray, quota: np.ndarray) -> float:
+    """The largest deviation of a district's placements ``used`` from its quota path: its
+    quota's share of all placements made (households)."""
+    share = quota / max(float(quota.sum()), 1.0)
+    return float(np.abs(used - share * used.sum()).max()) if len(used) else 0.0
+
+
 def _months(year: Year, outcome: Outcome) -> list[MonthFigures]:
-    """Arrivals, moves, the waiting list and the places used, month by month."""
+    """Arrivals, moves, the waiting list, the places used and the balance, month by month."""
     d = year.arrivals.days
     places = max(int(year.quota.sum()), 1)
+    placed = outcome.flat_of >= 0
+    district = np.full(len(outcome.flat_of), -1)
+    district[placed] = year.template_district[d.flat_template[outcome.flat_of[placed]]]
     out = []
     for m in range((year.mix.days + MONTH_DAYS - 1) // MONTH_DAYS):
         first, last = m * MONTH_DAYS, min((m + 1) * MONTH_DAYS, year.mix.days) - 1
         moved = (outcome.day >= 0) & (outcome.day <= last)
+        used = np.bincount(district[moved], minlength=len(year.quota))
         out.append(
             MonthFigures(
                 month=m + 1,
@@ -89,6 +102,7 @@ def _months(year: Year, outcome: Outcome) -> list[MonthFigures]:
                 placed=int(((outcome.day >= first) & (outcome.day <= last)).sum()),
                 waiting=int(((d.household_day <= last) & ~moved).sum()),
                 quota_used=round(float(moved.sum()) / places, 4),
+                max_deviation=round(deviation(used, year.quota), 2),
             )
         )
     return out
@@ -104,6 +118,7 @@ def figures(year: Year, outcome: Outcome, best: float) -> PolicyRun:
     total = float(outcome.score.sum())
     median, p90, longest = _stats(wait)
     with_places = year.quota > 0
+    months = _months(year, outcome)
     return PolicyRun(
         total_score=round(total, 2),
         ratio_to_hindsight=round(total / best, 4) if best > 0 else 1.0,
@@ -115,6 +130,7 @@ def figures(year: Year, outcome: Outcome, best: float) -> PolicyRun:
         mean_score=round(float(outcome.score[placed].mean()), 2) if placed.any() else None,
         quota_use=round(float(used.sum() / max(year.quota.sum(), 1)), 4),
         districts_at_quota=int((used[with_places] >= year.quota[with_places]).sum()),
+        balance_max_deviation=max((m.max_deviation for m in months), default=0.0),
         seconds=round(outcome.seconds, 2),
         by_language=_groups(
             [",".join(h.languages) for h in year.arrivals.households], year, outcome
@@ -124,7 +140,7 @@ def figures(year: Year, outcome: Outcome, best: float) -> PolicyRun:
             DistrictUse(code=c, quota=int(q), used=int(u))
             for c, q, u in zip(year.district_codes, year.quota, used, strict=True)
         ],
-        months=_months(year, outcome),
+        months=months,
         wait_days=[int(w) for w in wait],
     )
 
@@ -186,6 +202,8 @@ def simulate(
         outcomes["greedy"] = greedy(year)
         say(_("seed {seed}: look-ahead").format(seed=seed))
         outcomes["lookahead"] = lookahead(year, rules, forecast)
+        say(f"seed {seed}: balanced")
+        outcomes["balanced"] = balanced(year, rules, forecast)
         best = float(outcomes["hindsight"].score.sum())
         runs.append(
             SeedRun(

@@ -11,6 +11,7 @@ nothing changed.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
@@ -119,6 +120,7 @@ def _public(row: Any, today: date | None = None) -> WaitingEntry:
         accommodation_unit=row.accommodation_unit,
         unit_district=row.unit_district,
         flat_id=row.flat_id,
+        override_reason=row.override_reason,
         flat_address=row.flat_address,
         offer_expires_at=offer_ends,
         offer_expired=offer_ends is not None and offer_ends <= now,
@@ -285,10 +287,13 @@ def offer(
     profile: ScoringProfile,
     *,
     rankers: RankerCache | None = None,
+    override: Callable[[WaitingEntry], str | None] | None = None,
 ) -> WaitingEntry:
     """Offer a free flat that fits the household; the offer holds the flat for it until it is
     declined or lapses (``offer_hold_days``). 409: held, placed or offered to another
-    household (saying until when), not fitting, or in a district at its cap."""
+    household (saying until when), not fitting, or in a district at its cap.
+    ``override(entry)``, called once the flat fits, gives the reason a flat outside the
+    recommendations needs (or raises 400), stored with the offer and audited."""
     eid = _entry_id(entry_id)
     current = get(engine, entry_id)
     if current.status != "waiting":
@@ -313,12 +318,13 @@ def offer(
                 flat=flat_id, district=district.name
             )
         )
+    reason = override(current) if override else None
 
     def work(conn: Connection) -> WaitingEntry:
         lock_flats(conn, [flat_id])
         lapse_offers(conn, [flat_id], key, profile.version)
         check_free(conn, {flat_id: None})
-        _step(conn, eid, "offer", {"flat_id": flat_id})
+        _step(conn, eid, "offer", {"flat_id": flat_id, "override_reason": reason})
         _audit(
             conn,
             "offer",
@@ -328,6 +334,7 @@ def offer(
             flat_id=flat_id,
             placement_score=explanation.placement_score,
             until=(datetime.now(UTC) + offer_lifetime()).isoformat(timespec="seconds"),
+            **({"override_reason": reason} if reason else {}),
         )
         return _public(_read(conn, eid))
 
@@ -358,7 +365,8 @@ def reserve(
     hold, _, stamp = reservations.prepare_hold(
         engine, flat_id, household, None, profile, rankers=rankers
     )
-    hold = replace(hold, entry_id=eid)  # the flat is offered to this household: its own hold
+    # the flat is offered to this household: its own hold (with the offer's override reason)
+    hold = replace(hold, entry_id=eid, override_reason=current.override_reason)
 
     def work(conn: Connection) -> WaitingEntry:
         (row,) = place_holds(conn, [hold], key, profile.version, stamp)
@@ -410,7 +418,7 @@ def _close(
         ).first()
         if before is None:
             raise NotFound(_("there is no waiting-list entry {entry}").format(entry=eid))
-        _step(conn, eid, action, {"flat_id": None, "reservation_id": None})
+        _step(conn, eid, action, {"flat_id": None, "reservation_id": None, "override_reason": None})
         rid = before.reservation_id
         if rid is not None and _hold_status(conn, rid) in ("held", "confirmed"):
             reservations.apply_transition(conn, rid, "release", key, profile, f"{action}:{reason}")

@@ -31,8 +31,8 @@ from geo_service.db import models
 from geo_service.errors import Conflict, InputError, NotFound, NotScored
 from geo_service.i18n import N_, SHEET_LANGUAGES, _, formats, ngettext, pgettext
 from geo_service.i18n.http import page_language
+from geo_service.reservations.overrides import REASON_MAX, override_reason
 from geo_service.scoring.household import Household
-from geo_service.scoring.pipeline import held_flats
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranker_cache import RankerCache, ranker_of
 from geo_service.scoring.results import RankedFlat
@@ -93,7 +93,6 @@ DONE = {
     "withdraw": N_("The household is no longer on the waiting list."),
 }
 Done = Literal["offer", "reserve", "move", "decline", "withdraw"]
-MAX_REASON = 500
 
 
 def engine_of(request: Request) -> Engine:
@@ -452,25 +451,6 @@ def show_household(
     )
 
 
-def recommended_ids(
-    engine: Engine,
-    prof: ScoringProfile,
-    entry: WaitingEntry,
-    session: Session,
-    loaded: RankerCache,
-    lookahead: PlanCache,
-) -> set[str]:
-    """The flats recommended to the household, which need no reason to be offered: the
-    ranking's best and the look-ahead's best."""
-    ranker = ranker_of(loaded, engine, prof)
-    household = store.planning_household(entry.household, prof)
-    best = ranker.rank(household, RECOMMENDED, held=held_flats(engine)).results
-    advice = recommend.for_household(
-        engine, prof, entry.id, RECOMMENDED, session.key, rankers=loaded, plans=lookahead
-    )
-    return {r.flat_id for r in best} | {o.flat_id for o in advice.flats}
-
-
 def confirm_page(
     request: Request,
     session: Session,
@@ -573,8 +553,11 @@ def take_step(
     confirmed = form.get("confirmed") == "yes"
     if action == "offer":
         flat_id = form.get("flat_id")[:64]
-        override = form.get("override_reason")[:MAX_REASON]
-        chosen = recommended_ids(engine, prof, entry, session, loaded, lookahead)
+        override = form.get("override_reason")[:REASON_MAX]
+        n = prof.override_rules.recommended
+        chosen = recommend.recommended_flats(
+            engine, prof, entry, n, rankers=loaded, plans=lookahead
+        )
         if flat_id not in chosen and not override:
             error = (
                 _("Please say why you offer a flat outside the recommendations.")
@@ -582,7 +565,15 @@ def take_step(
                 else ""
             )
             return confirm_page(request, session, prof, entry, "override", form, error=error)
-        store.offer(engine, entry.id, flat_id, key, prof, rankers=loaded)
+        store.offer(
+            engine,
+            entry.id,
+            flat_id,
+            key,
+            prof,
+            rankers=loaded,
+            override=lambda _entry: override_reason(flat_id, override, chosen, prof),
+        )
     elif action == "reserve":
         store.reserve(engine, entry.id, key, prof, rankers=loaded)
     elif action == "move":

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from sqlalchemy import Engine, text
 
+from geo_service.allocation.limits import service_limits
 from geo_service.allocation.service import allocate, capacities, record_run, score_matrix
 from geo_service.allocation.solver import solve_optimal
 from geo_service.api.server import start_server
@@ -20,10 +21,11 @@ from geo_service.auth.keys import create_key
 from geo_service.config import get_settings
 from geo_service.errors import Conflict, StaleScores
 from geo_service.reservations.service import reserve, transition
-from geo_service.scoring.household import read_households
+from geo_service.scoring.household import Household, parse_household, read_households
 from geo_service.scoring.pipeline import held_flats, load_ranker, score_all
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranker_cache import RankerCache
+from tests.conftest import run_cli
 
 BATCHES = get_settings().data_dir / "sample" / "households"
 
@@ -72,12 +74,17 @@ def test_optimum_equals_the_full_milp_with_a_held_flat(
         scores, _ = score_matrix(ranker, batch, held_flats(scored))
         cap, before = capacities(ranker, scale, [])
         left = np.maximum(cap - before, 0)
-        full = solve_optimal(scores, ranker.district_index, left, placed_first=True)
+        every = service_limits(ranker, batch, prof)
+        limits = every.binding(scores, ranker.district_index) if every else None
+        full = solve_optimal(scores, ranker.district_index, left, placed_first=True, limits=limits)
     finally:
         transition(scored, str(hold.id), "release", info, prof, "entered_in_error")
     print(f"scale {scale}: room {left.sum()}, {result.solve_path}, {result.solve_detail}")
     assert 0 < result.placed < len(batch)  # capacities bind
-    assert result.proven_optimal and result.solve_path in ("greedy_certified", "restricted")
+    # the sample's kita places bind for this batch: no network flow, the MILP with their rows
+    certified = ("greedy_certified", "restricted")
+    assert result.proven_optimal
+    assert result.solve_path in (("greedy_certified", "full") if limits else certified)
     assert result.placed == full.placed
     assert result.objective == pytest.approx(full.objective, rel=1e-4)  # the MILP's own gap
     assert result.upper_bound is not None and result.objective >= full.objective - 0.01
@@ -241,3 +248,71 @@ def test_fairness_limits_from_the_profile(
     for d in result.districts:
         assert d.after == d.before or d.after <= int(d.capacity * 0.6)
     assert result.placed <= loose.placed
+
+
+def _household(prof: ScoringProfile, **extra: object) -> Household:
+    """One household of a batch (defaults: two adults, Arabic, moving in next June)."""
+    data = {"size": 2, "languages": ["ar"], "move_in": "2027-06-01", **extra}
+    return parse_household(data, prof)
+
+
+def test_allocation_reports_the_wishes_met(
+    scored: Engine, prof: ScoringProfile, rankers: RankerCache
+) -> None:
+    """``wishes`` counts the households that named districts, got one, got their first; each
+    assignment's wish points are the profile's points of that district's rank (recounted)."""
+    wishes = [["BAD"], ["LEB", "BAD"], ["THI"], ["GEB", "LEB"], None, None, ["BAD"]]
+    batch = [
+        _household(prof, preferences={"districts": w} if w else None, size=1 + i % 3)
+        for i, w in enumerate(wishes)
+    ]
+    result = allocate(scored, prof, batch, rankers=rankers)
+    points = prof.preference_rules.district_points
+    met = first = 0
+    for a in result.assignments:
+        w = wishes[a.household] or []
+        rank = w.index(a.district_code) + 1 if a.district_code in w else 0
+        met, first = met + (rank > 0), first + (rank == 1)
+        assert a.wish_points == pytest.approx(points[rank - 1] if rank else 0.0, abs=0.01)
+    assert (result.wishes.stated, result.wishes.met, result.wishes.first_choice) == (5, met, first)
+    assert met >= 3  # the wishes pull: most wishing households get a wished district
+
+
+def test_the_milp_keeps_to_service_places_and_says_why(
+    scored: Engine,
+    sample_database_url: str,
+    prof: ScoringProfile,
+    rankers: RankerCache,
+    tmp_path: Path,
+) -> None:
+    """One kita place left in the city (Lebenstedt) and no language-course seat: of four
+    families with a toddler the optimum places one, in Lebenstedt, and tells each other one
+    that the batch used the kita places up; a household needing a course seat is unplaced
+    with the code services_full, all in German."""
+    with scored.connect() as conn:
+        codes = list(conn.execute(text("SELECT code FROM districts")).scalars())
+    rows = ["district_code,kind,free_places,as_of"]
+    rows += [f"{d},kita,{int(d == 'LEB')},2026-11-01" for d in codes]
+    rows += [f"{d},language_course,0,2026-11-01" for d in codes]
+    tight = tmp_path / "tight.csv"
+    tight.write_text("\n".join(rows) + "\n")
+    assert run_cli(sample_database_url, "ingest", "capacities", str(tight)).returncode == 0
+    try:
+        batch = [_household(prof, size=3, children_ages=[2]) for _ in range(4)]
+        batch.append(_household(prof, needs=["language_course"]))
+        batch.append(_household(prof))
+        result = allocate(scored, prof, batch, rankers=rankers)
+    finally:  # back to the sample's places
+        with scored.begin() as conn:
+            conn.execute(text("DELETE FROM service_capacities"))
+        sample = get_settings().data_dir / "sample" / "capacities.csv"
+        assert run_cli(sample_database_url, "ingest", "capacities", str(sample)).returncode == 0
+    placed = {a.household: a for a in result.assignments}
+    toddlers = [placed[h] for h in range(4) if h in placed]
+    assert [a.district_code for a in toddlers] == ["LEB"]
+    assert 5 in placed and 4 not in placed
+    why = {u.household: u for u in result.unplaced_reasons}
+    assert why[4].code == "services_full"
+    assert "Sprachkursplätze in Lebenstedt" in why[4].reason
+    for h in set(range(4)) - set(placed):
+        assert "Kita-Plätze in Lebenstedt" in why[h].reason, why[h].reason

@@ -95,8 +95,9 @@ class Storm:
         if kind == "reserve":
             flat = rng.choice(self.flats)
             r = self.client.post(
-                f"/api/v1/flats/{flat}/reservations", json={"household": household(i)}
-            )
+                f"/api/v1/flats/{flat}/reservations",
+                json={"household": household(i), "override_reason": "Sturmtest (Beispiel)"},
+            )  # random flats, mostly outside the household's recommendations
         elif kind in ("confirm", "release"):
             reason = {"reason": "entered_in_error"} if kind == "release" else None
             r = self.client.post(f"/api/v1/reservations/{self._some_id(rng)}/{kind}", json=reason)
@@ -108,7 +109,8 @@ class Storm:
             )
         elif kind.startswith("waiting_"):
             step, entry = kind.removeprefix("waiting_"), rng.choice(self.entries)
-            body = {"flat_id": rng.choice(self.flats)} if step == "offer" else None
+            offer = {"flat_id": rng.choice(self.flats), "override_reason": "Sturmtest (Beispiel)"}
+            body = offer if step == "offer" else None
             r = self.client.post(f"/api/v1/waiting-list/{entry}/{step}", json=body)
         else:
             r = self.client.post(

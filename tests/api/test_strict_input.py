@@ -170,6 +170,8 @@ def test_well_typed_requests_still_work(server: str, keys: dict[str, str]) -> No
 # Every date or date-time input of the API, with a number where the date goes.
 NUMBERS_AS_DATES = {
     "GET /api/v1/reports/situation query:since": ("GET", "/api/v1/reports/situation?since=0"),
+    "GET /api/v1/reports/fairness query:since": ("GET", "/api/v1/reports/fairness?since=0"),
+    "GET /maps/report query:since": ("GET", "/maps/report?since=0"),
     "GET /api/v1/volunteers/recommendation query:since": (
         "GET",
         "/api/v1/volunteers/recommendation?since=0",

@@ -58,10 +58,14 @@ FILLED = {
     for k in LEGACY_INDICATORS
 }
 # Rows an old revision cannot hold (its checks refuse them): (table, revision before which).
-NOT_BEFORE = {("api_keys", "0007"): "role <> 'partner'"}
+NOT_BEFORE = {
+    ("api_keys", "0007"): "role <> 'partner'",
+    ("allocations", "0013"): "method <> 'balanced'",
+}
 SCRIPT = ScriptDirectory.from_config(migrate.alembic_config())
 CHAIN = [r.revision for r in reversed(list(SCRIPT.walk_revisions()))]
 ONE = {"size": 1, "languages": ["ar"], "move_in": "2027-03-31"}
+WHY = "Test: die Wohnung liegt nah an der Arbeit"  # an override reason (no personal data)
 
 
 @dataclass(frozen=True)
@@ -205,16 +209,22 @@ def source(
     load_sample_waiting_list(engine, profile)
     household = parse_household(ONE, profile)
     ranker = ranker_of(None, engine, profile)
-    flats = [r.flat_id for r in ranker.rank(household, limit=3, held=held_flats(engine)).results]
+    n = profile.override_rules.recommended
+    ranked = ranker.rank(household, limit=n + 1, held=held_flats(engine)).results
+    flats = [r.flat_id for r in ranked[:3]]
     made = [
         reservations.reserve(engine, f, household, f"AZ-UP-{i}", key, profile)
         for i, f in enumerate(flats)
     ]
+    outside = ranked[n].flat_id  # not among the recommended flats: held with a reason
+    reservations.reserve(engine, outside, household, None, key, profile, override=WHY)
     reservations.transition(engine, made[1].id, "confirm", key, profile)
     reservations.transition(engine, made[2].id, "release", key, profile)
     batch = [BatchHousehold.model_validate({**ONE, "ref": f"AZ-BATCH-{i}"}) for i in range(3)]
     result = allocate(engine, profile, batch, "greedy", rankers=None)
     record_run(engine, result, batch, profile, key, reserve=True)
+    balanced = allocate(engine, profile, batch, "balanced", rankers=None)
+    record_run(engine, balanced, batch, profile, key, reserve=False)
     yield engine
     engine.dispose()
 
@@ -308,8 +318,8 @@ def test_a_downgrade_that_would_drop_data_refuses(
     source: Engine, at_revision: Callable[[str], tuple[Engine, Engine]]
 ) -> None:
     """Going back from head with the data in: refused, naming what would be lost; the schema
-    and every row stay. Anonymised rows (which an older schema cannot hold) refuse 0009's own
-    downgrade too."""
+    and every row stay. Service places, override reasons and balanced runs refuse 0013's own
+    downgrade; anonymised rows (which an older schema cannot hold) refuse 0010's too."""
     service, owner = at_revision(CHAIN[-1])
     copied = copy_into(source, owner, CHAIN[-1])
     before = {c.table: digest(owner, c.table, c.names) for c in copied}
@@ -325,6 +335,14 @@ def test_a_downgrade_that_would_drop_data_refuses(
             )
         )
     assert purge(service, 180).waiting_list_entries > 0
+    with pytest.raises(DataLossRefused, match="Abweichung von den Empfehlungen") as refused:
+        migrate.downgrade(owner, "0012")  # service places and override reasons
+    assert "Zeilen von service_capacities" in str(refused.value)
+    with owner.begin() as conn:
+        conn.execute(text("DELETE FROM service_capacities"))
+        conn.execute(text("UPDATE reservations SET services = '{}', override_reason = NULL"))
+        conn.execute(text("UPDATE waiting_list SET override_reason = NULL"))
+        conn.execute(text("DELETE FROM allocations WHERE method = 'balanced'"))
     with pytest.raises(DataLossRefused, match="anonymisierte Zeilen von waiting_list"):
         migrate.downgrade(owner, CHAIN[CHAIN.index("0010") - 1])
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from sqlalchemy import Engine, text
 
-from tests.transition.test_http import HOLD_DAYS, call, fitting_flats, hh, new_entry
+from tests.transition.test_http import HOLD_DAYS, OVERRIDE, call, fitting_flats, hh, new_entry
 
 ADDRESS = re.compile(r".+\(illustrativ\)$")  # the sample's addresses are labelled illustrative
 
@@ -32,12 +32,22 @@ def test_an_offer_holds_the_flat_for_its_household(
     key = keys["housing_office"]
     entry = new_entry(server, key)["id"]
     flat, other = fitting_flats(server, key, 2)
-    offered = call(server, "POST", f"/api/v1/waiting-list/{entry}/offer", {"flat_id": flat}, key)
+    offered = call(
+        server,
+        "POST",
+        f"/api/v1/waiting-list/{entry}/offer",
+        {"flat_id": flat, "override_reason": OVERRIDE},
+        key,
+    )
     assert offered.status_code == 200, offered.text
     until = offered.json()["offer_expires_at"]
     assert until and not offered.json()["offer_expired"]
     assert ADDRESS.match(offered.json()["flat_address"])
-    direct = {"household": hh(days=HOLD_DAYS), "case_ref": "AZ-SOMEBODY-ELSE"}
+    direct = {
+        "household": hh(days=HOLD_DAYS),
+        "case_ref": "AZ-SOMEBODY-ELSE",
+        "override_reason": OVERRIDE,
+    }
     refused = call(server, "POST", f"/api/v1/flats/{flat}/reservations", direct, key)
     assert refused.status_code == 409, refused.text
     assert refused.headers["content-type"].startswith("application/problem+json")
@@ -52,7 +62,13 @@ def test_an_offer_holds_the_flat_for_its_household(
     assert reserved.json()["status"] == "reserved"
     # a second household: offered, declined, then the flat is free for a direct hold
     second = new_entry(server, key)["id"]
-    call(server, "POST", f"/api/v1/waiting-list/{second}/offer", {"flat_id": other}, key)
+    call(
+        server,
+        "POST",
+        f"/api/v1/waiting-list/{second}/offer",
+        {"flat_id": other, "override_reason": OVERRIDE},
+        key,
+    )
     assert (
         call(server, "POST", f"/api/v1/flats/{other}/reservations", direct, key).status_code == 409
     )
@@ -67,7 +83,13 @@ def test_an_offer_holds_the_flat_for_its_household(
     assert f"Wohnung {other} ist bis {day(expires)}" in again.json()["detail"]
     assert "reserviert" in again.json()["detail"]
     third = new_entry(server, key)["id"]
-    late = call(server, "POST", f"/api/v1/waiting-list/{third}/offer", {"flat_id": other}, key)
+    late = call(
+        server,
+        "POST",
+        f"/api/v1/waiting-list/{third}/offer",
+        {"flat_id": other, "override_reason": OVERRIDE},
+        key,
+    )
     assert late.status_code == 409 and f"ist bis {day(expires)}" in late.json()["detail"]
     with api_engine.connect() as conn:
         audited = conn.execute(
@@ -84,25 +106,41 @@ def test_a_lapsed_offer_frees_the_flat(
     server: str, keys: dict[str, str], api_engine: Engine
 ) -> None:
     """After ``offer_hold_days`` the offer no longer holds the flat: the entry says so, another
-    household may be offered it (the lapsed entry waits again, audited)."""
+    household may be offered it (the lapsed entry waits again, without the offer's override
+    reason, audited)."""
     key = keys["housing_office"]
     first, second = new_entry(server, key)["id"], new_entry(server, key)["id"]
     (flat,) = fitting_flats(server, key, 1)
-    call(server, "POST", f"/api/v1/waiting-list/{first}/offer", {"flat_id": flat}, key)
+    call(
+        server,
+        "POST",
+        f"/api/v1/waiting-list/{first}/offer",
+        {"flat_id": flat, "override_reason": OVERRIDE},
+        key,
+    )
     with api_engine.begin() as conn:
         conn.execute(
-            text("UPDATE waiting_list SET offered_at = now() - interval '8 days' WHERE id = :e"),
+            text(
+                "UPDATE waiting_list SET offered_at = now() - interval '8 days', "
+                "override_reason = 'Test: außerhalb der Empfehlungen' WHERE id = :e"
+            ),
             {"e": first},
         )
     entry = call(server, "GET", f"/api/v1/waiting-list/{first}", None, key).json()
     assert entry["status"] == "offered" and entry["offer_expired"]
     shown = call(server, "GET", f"/api/v1/flats/{flat}", None, key).json()
     assert shown["status"] == "free" and shown["holds"] == []
-    moved = call(server, "POST", f"/api/v1/waiting-list/{second}/offer", {"flat_id": flat}, key)
-    assert moved.status_code == 200, moved.text
-    assert call(server, "GET", f"/api/v1/waiting-list/{first}", None, key).json()["status"] == (
-        "waiting"
+    moved = call(
+        server,
+        "POST",
+        f"/api/v1/waiting-list/{second}/offer",
+        {"flat_id": flat, "override_reason": OVERRIDE},
+        key,
     )
+    assert moved.status_code == 200, moved.text
+    waiting = call(server, "GET", f"/api/v1/waiting-list/{first}", None, key).json()
+    assert waiting["status"] == "waiting"
+    assert waiting["override_reason"] is None  # the reason went with the lapsed offer
     with api_engine.connect() as conn:
         lapsed = conn.execute(
             text(
@@ -146,7 +184,11 @@ def test_the_flat_route_and_the_address_in_every_answer_about_a_flat(
         ).json()["assignments"][0],
     }
     held = call(
-        server, "POST", f"/api/v1/flats/{flat}/reservations", {"household": hh(days=HOLD_DAYS)}, key
+        server,
+        "POST",
+        f"/api/v1/flats/{flat}/reservations",
+        {"household": hh(days=HOLD_DAYS), "override_reason": OVERRIDE},
+        key,
     )
     assert held.status_code == 201, held.text
     answers["reservation"] = held.json()
@@ -168,7 +210,13 @@ def test_the_flat_route_and_the_address_in_every_answer_about_a_flat(
     answers["flat recommendation"] = call(
         server, "GET", f"/api/v1/flats/{other}/recommendations", None, key
     ).json()
-    offered = call(server, "POST", f"/api/v1/waiting-list/{entry}/offer", {"flat_id": other}, key)
+    offered = call(
+        server,
+        "POST",
+        f"/api/v1/waiting-list/{entry}/offer",
+        {"flat_id": other, "override_reason": OVERRIDE},
+        key,
+    )
     answers["offer"] = offered.json()
     for what, answer in answers.items():
         address = answer.get("address") or answer.get("flat_address")
@@ -184,7 +232,11 @@ def test_ending_a_placement_needs_a_reason_and_entries_have_a_location(
     key = keys["housing_office"]
     (flat,) = fitting_flats(server, key, 1)
     rid = call(
-        server, "POST", f"/api/v1/flats/{flat}/reservations", {"household": hh(days=HOLD_DAYS)}, key
+        server,
+        "POST",
+        f"/api/v1/flats/{flat}/reservations",
+        {"household": hh(days=HOLD_DAYS), "override_reason": OVERRIDE},
+        key,
     )
     rid = rid.json()["id"]
     assert call(server, "POST", f"/api/v1/reservations/{rid}/confirm", None, key).status_code == 200
@@ -206,7 +258,11 @@ def test_ending_a_placement_needs_a_reason_and_entries_have_a_location(
         ).scalar()
     assert reason == "household_left"
     hold = call(
-        server, "POST", f"/api/v1/flats/{flat}/reservations", {"household": hh(days=HOLD_DAYS)}, key
+        server,
+        "POST",
+        f"/api/v1/flats/{flat}/reservations",
+        {"household": hh(days=HOLD_DAYS), "override_reason": OVERRIDE},
+        key,
     )
     freed = call(server, "POST", f"/api/v1/reservations/{hold.json()['id']}/release", None, key)
     assert freed.status_code == 200  # a hold is released without a reason

@@ -64,6 +64,10 @@ def fitting_flats(server: str, key: str, n: int) -> list[str]:
     return flats[-n:]  # the far end of the list: other tests take the best ones
 
 
+# the flats above lie outside the test household's recommendations: a clerk gives a reason
+OVERRIDE = "Test: eine Wohnung vom Ende der Liste"
+
+
 OPERATIONS = [
     ("GET", "/api/v1/waiting-list", None),
     ("POST", "/api/v1/waiting-list", {"household": hh(), "case_ref": "ROLE-1"}),
@@ -120,7 +124,22 @@ def test_errors_are_problems_and_change_nothing(
     assert (
         call(server, "POST", f"/api/v1/waiting-list/{gone}/withdraw", None, key).status_code == 200
     )
+    far = fitting_flats(server, key, 1)[0]  # not among the household's recommended flats
     cases = [
+        (
+            "POST",
+            f"/api/v1/waiting-list/{entry}/offer",
+            {"flat_id": far},
+            400,
+            "override_reason",
+        ),
+        (
+            "POST",
+            f"/api/v1/waiting-list/{entry}/offer",
+            {"flat_id": far, "override_reason": "  "},
+            400,
+            "override_reason",
+        ),
         (
             "POST",
             "/api/v1/waiting-list",
@@ -180,7 +199,8 @@ def test_a_household_moves_in_over_http(server: str, keys: dict[str, str]) -> No
         server, "POST", f"/api/v1/flats/{flat}/score", {"household": hh(days=HOLD_DAYS)}, key
     ).json()["district"]["code"]
     before = call(server, "GET", f"/api/v1/districts/{district}", None, keys["planner"]).json()
-    for step, body in (("offer", {"flat_id": flat}), ("reserve", None), ("move", None)):
+    offer = {"flat_id": flat, "override_reason": OVERRIDE}
+    for step, body in (("offer", offer), ("reserve", None), ("move", None)):
         r = call(server, "POST", f"/api/v1/waiting-list/{entry['id']}/{step}", body, key)
         assert r.status_code == 200, r.text
     assert r.json()["status"] == "moved"
@@ -279,7 +299,8 @@ def test_concurrent_transitions_and_reservations(
         kind = rng.choices(kinds, weights)[0]
         entry, flat = rng.choice(entries), rng.choice(flats)
         if kind == "offer":
-            r = call(server, "POST", f"/api/v1/waiting-list/{entry}/offer", {"flat_id": flat}, key)
+            body = {"flat_id": flat, "override_reason": OVERRIDE}
+            r = call(server, "POST", f"/api/v1/waiting-list/{entry}/offer", body, key)
         elif kind in ("reserve", "move", "decline", "withdraw"):
             r = call(server, "POST", f"/api/v1/waiting-list/{entry}/{kind}", None, key)
         elif kind == "hold":
@@ -287,7 +308,11 @@ def test_concurrent_transitions_and_reservations(
                 server,
                 "POST",
                 f"/api/v1/flats/{flat}/reservations",
-                {"household": hh(days=HOLD_DAYS), "case_ref": "DIRECT"},
+                {
+                    "household": hh(days=HOLD_DAYS),
+                    "case_ref": "DIRECT",
+                    "override_reason": OVERRIDE,
+                },
                 key,
             )
         elif kind == "release":

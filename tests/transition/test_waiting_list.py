@@ -241,7 +241,7 @@ def test_a_lapsed_hold_or_a_flat_taken_meanwhile_changes_nothing(
     reservations.reserve(api_engine, flat, household(), None, KEY, fresh_profile, rankers=rankers)
     assert store.get(api_engine, other).status == "waiting"  # the lapsed offer ended, audited
     before = snapshot(api_engine)
-    with pytest.raises(Conflict, match="Status „wartend“: „Wohnung reservieren“ geht nur"):
+    with pytest.raises(Conflict, match="Status „wartet“: „Wohnung reservieren“ geht nur"):
         store.reserve(api_engine, other, KEY, fresh_profile, rankers=rankers)
     assert snapshot(api_engine) == before
 

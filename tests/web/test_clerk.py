@@ -189,7 +189,8 @@ def test_a_flat_outside_the_recommendations_needs_a_reason(
     person: Callable[..., Person], sample_engine: Engine
 ) -> None:
     """Offering a fitting flat the household's page does not recommend asks why first (and
-    refuses an empty reason); with a reason the offer is made."""
+    refuses an empty reason); with a reason the offer is made and the reason is stored with
+    it (the fairness report counts it) and shown in the household's history."""
     entry_id = new_entry(sample_engine, "AZ-OVERRIDE")
     entry = store.get(sample_engine, entry_id)
     ranker = ranker_of(None, sample_engine, PROFILE)
@@ -211,6 +212,9 @@ def test_a_flat_outside_the_recommendations_needs_a_reason(
         override_reason="Arbeitsstelle eines Elternteils in der Nähe (Beispiel)",
     )  # fmt: skip
     assert done[0] == 303 and status_of(sample_engine, entry_id) == ("offered", far)
+    why = "Arbeitsstelle eines Elternteils in der Nähe (Beispiel)"
+    assert store.get(sample_engine, entry_id).override_reason == why  # stored with the offer
+    assert why in p.http.get(f"/warteliste/{entry_id}").text  # and shown in its history
 
 
 def test_two_clerks_offer_one_flat_at_once(

@@ -24,11 +24,12 @@ def list_districts(
     db: Engine = Depends(engine),
     prof: ScoringProfile = Depends(profile),
 ) -> DistrictList:
-    """Every district; below the planner role, small districts' figures and small numbers of
-    placements (with the utilisation and factor that give them away) are null."""
+    """Every district with its free service places (kita, school, language course); below
+    the planner role, small districts' figures and small numbers of placements (with the
+    utilisation and factor that give them away) are null."""
     public = None if key.allows("planner") else prof.min_cell
     with db.connect() as conn:
-        return DistrictList(items=list_status(conn, public))
+        return DistrictList(items=list_status(conn, public, profile=prof))
 
 
 @router.get(
@@ -38,8 +39,11 @@ def list_districts(
     responses={404: {"description": "Unknown district code"}},
 )
 def detail(
-    code: str, key: KeyInfo = Depends(require("planner")), db: Engine = Depends(engine)
+    code: str,
+    key: KeyInfo = Depends(require("planner")),
+    db: Engine = Depends(engine),
+    prof: ScoringProfile = Depends(profile),
 ) -> DistrictDetail:
-    """Status and indicators of one district (planners and above)."""
+    """Status, service places and indicators of one district (planners and above)."""
     with db.connect() as conn:
-        return district_detail(conn, code)
+        return district_detail(conn, code, prof)

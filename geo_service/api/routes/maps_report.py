@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from geo_service.api.deps import engine, profile
 from geo_service.api.routes.maps import PAGE, SESSION, session
 from geo_service.auth.keys import KeyInfo
+from geo_service.dates import StrictDate
 from geo_service.errors import Forbidden
 from geo_service.i18n import _
 from geo_service.maps.base import labels as map_labels
@@ -58,7 +59,8 @@ def since_form(since: date | None, error: str = "") -> str:
 def situation_page(
     request: Request,
     since: Annotated[
-        date | None, Query(description="Date of the last meeting (YYYY-MM-DD); none: a form.")
+        StrictDate | None,
+        Query(description="Date of the last meeting (YYYY-MM-DD, TT.MM.JJJJ); none: a form."),
     ] = None,
     key: KeyInfo = Depends(session),
     db: Engine = Depends(engine),

@@ -1,12 +1,19 @@
-"""``/api/v1/placements/rank``: ranked flats for a household, with explanations."""
+"""``/api/v1/placements/rank``: ranked flats for a household, with explanations;
+``/api/v1/placements/questionnaire``: the printable questionnaire of a household's wishes."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response
+from typing import Annotated, Literal
 
-from geo_service.api.deps import current, json_response, profile, require
+from fastapi import APIRouter, Depends, Query, Response
+from fastapi.responses import HTMLResponse
+from sqlalchemy import Engine
+
+from geo_service.api.deps import current, engine, json_response, profile, require
 from geo_service.api.schemas import RankRequest
 from geo_service.auth.keys import KeyInfo
+from geo_service.catalogue.questionnaire import questionnaire
+from geo_service.catalogue.sheet_pdf import print_pdf
 from geo_service.placements import RankQuery, rank_async
 from geo_service.scoring.household import parse_household
 from geo_service.scoring.profile import ScoringProfile
@@ -41,3 +48,35 @@ async def rank(
     query = RankQuery(body.limit, body.districts, body.override_cap)
     ranking = await rank_async(now, prof, household, key, query)
     return json_response(ranking)
+
+
+@router.get(
+    "/questionnaire",
+    response_class=HTMLResponse,
+    summary="Printable questionnaire of a household's wishes",
+    responses={
+        200: {
+            "description": "A4, HTML or PDF",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+def wishes_questionnaire(
+    sheet_language: Annotated[
+        str, Query(max_length=8, description="de, en, ar, fa, uk, ru or tr (German beside it).")
+    ] = "de",
+    format: Annotated[Literal["html", "pdf"], Query()] = "html",
+    key: KeyInfo = Depends(require("housing_office")),
+    db: Engine = Depends(engine),
+    prof: ScoringProfile = Depends(profile),
+) -> Response:
+    """Which districts the household would most like to live in (in order) and what matters
+    most nearby: the answers the clerk types in as the household's ``preferences``."""
+    html = questionnaire(db, prof, sheet_language)
+    if format == "pdf":
+        return Response(
+            print_pdf(html, one_page=True),
+            media_type="application/pdf",
+            headers={"Content-Disposition": 'inline; filename="wuensche.pdf"'},
+        )
+    return HTMLResponse(html)

@@ -1,4 +1,5 @@
-"""``/api/v1/reports/situation``: the round table's situation report (planners and above)."""
+"""``/api/v1/reports/situation``: the round table's situation report; ``/api/v1/reports/
+fairness``: placements by household group (planners and above)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from sqlalchemy import Engine
 from geo_service.api.deps import engine, profile, require
 from geo_service.auth.keys import KeyInfo
 from geo_service.dates import StrictDate
+from geo_service.report.fairness import build_fairness
+from geo_service.report.fairness_results import FairnessReport
 from geo_service.report.results import SituationReport
 from geo_service.report.service import build_report, render_html, render_pdf
 from geo_service.scoring.profile import ScoringProfile
@@ -56,3 +59,22 @@ def situation(
             headers={"Content-Disposition": f'inline; filename="{name}"'},
         )
     return report
+
+
+@router.get("/fairness", summary="Fairness by household group", response_model=FairnessReport)
+def fairness(
+    since: Annotated[
+        StrictDate,
+        Query(
+            description="Households on the waiting list since, not in the future "
+            "(YYYY-MM-DD, TT.MM.JJJJ)."
+        ),
+    ],
+    key: KeyInfo = Depends(require("planner")),
+    db: Engine = Depends(engine),
+    prof: ScoringProfile = Depends(profile),
+) -> FairnessReport:
+    """Per household group (size band, language, needs): median days waited, median placement
+    score, share placed, wishes met and overrides, each as a ratio to all households; groups
+    under the profile's minimum count merged or suppressed (no group follows from the totals)."""
+    return build_fairness(db, since, prof)

@@ -52,9 +52,19 @@ def reserve(
     loaded: RankerCache = Depends(rankers),
 ) -> Reservation:
     """Hold the flat for the household (expires unless confirmed); includes the explanation.
-    The ``Location`` header names the new reservation."""
+    The ``Location`` header names the new reservation. A flat that is not among the
+    household's recommended flats needs an ``override_reason`` (400 without one)."""
     household = parse_household(body.household.model_dump(mode="json"), prof)
-    held = service.reserve(db, flat_id, household, body.case_ref, key, prof, rankers=loaded)
+    held = service.reserve(
+        db,
+        flat_id,
+        household,
+        body.case_ref,
+        key,
+        prof,
+        rankers=loaded,
+        override=body.override_reason,
+    )
     response.headers["Location"] = f"{PREFIX}/reservations/{held.id}"
     return held
 

@@ -155,11 +155,23 @@ def offer(
     db: Db,
     prof: Profile,
     loaded: RankerCache = Depends(rankers),
+    lookahead: PlanCache = Depends(plans),
 ) -> WaitingEntry:
-    """The flat must be free, fit the household and lie in a district below its cap. The
-    offer holds the flat for the household (nobody else can reserve it or be offered it) until
-    it is declined or lapses after ``GEO_SERVICE_OFFER_HOLD_DAYS`` (7) days."""
-    return store.offer(db, entry_id, body.flat_id, key, prof, rankers=loaded)
+    """The flat must be free, fit the household and lie in a district below its cap; a flat
+    that is not among the household's recommended flats needs an ``override_reason`` (400
+    without one; stored and audited). The offer holds the flat for the household (nobody else
+    can reserve it or be offered it) until it is declined or lapses after
+    ``GEO_SERVICE_OFFER_HOLD_DAYS`` (7) days."""
+    return recommend.offer(
+        db,
+        prof,
+        entry_id,
+        body.flat_id,
+        body.override_reason,
+        key,
+        rankers=loaded,
+        plans=lookahead,
+    )
 
 
 @router.post(
