@@ -21,7 +21,7 @@ SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_GET   := $(SUDO) apt-get -o DPkg::Lock::Timeout=600
 PYTEST_ARGS ?=
 
-.PHONY: help demo test deps apt venv npm db lint typecheck pytest bench screenshots clean-db
+.PHONY: help demo test deps apt venv npm dist docs docs-serve db lint typecheck pytest bench screenshots clean-db
 
 help:
 	@echo "make demo   - install, start PostGIS, load sample data, score, render maps, serve the API"
@@ -30,6 +30,8 @@ help:
 	@echo "make notebooks - JupyterLab with the analyst notebooks on the embedded PostGIS (sample data scored)"
 	@echo "              on port $${JUPYTER_PORT:-8888} (another: JUPYTER_PORT=8890 make notebooks)"
 	@echo "make bench  - the performance report beside its peers (tipg, pandana) into bench.json"
+	@echo "make docs   - build the documentation site (site/, --strict); make docs-serve serves it"
+	@echo "make dist   - build the sdist and the wheel (with the web assets) into dist/"
 	@echo "make messages - add new texts to the message catalogues (geo_service/locale), then translate them"
 
 deps: apt venv npm
@@ -78,8 +80,15 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 # Web assets from the npm registry, pinned by the lock: the maps' Leaflet, Bootstrap, Font Awesome
-# and plugins, and Swagger UI for /docs. Install scripts are not run (none is needed).
-npm: node_modules/.installed
+# and plugins, and Swagger UI for /docs. Install scripts are not run (none is needed). The files
+# served (and the licences) are then copied into the package (geo_service/npm), where the
+# service reads them, as the wheel's build hook (hatch_build.py) does.
+WEB_STAMP := node_modules/.copied-into-package
+npm: $(WEB_STAMP)
+
+$(WEB_STAMP): node_modules/.installed geo_service/webassets.py $(STAMP)
+	@$(PY) -m geo_service.webassets node_modules >/dev/null
+	@touch $@
 
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { $(APT_GET) update -qq >/dev/null; \
@@ -103,6 +112,12 @@ $(OGCTESTS_STAMP): $(OGCTESTS_REQS) $(STAMP)
 	  || { tail -20 /tmp/geo_service-pip.log; exit 1; }
 	@touch $@
 
+# sdist and wheel in dist/ (the wheel carries the web assets: it works after `pip install`)
+dist: npm
+	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m build --installer uv --outdir dist . >/tmp/geo_service-build.log 2>&1 \
+	  || { tail -20 /tmp/geo_service-build.log; exit 1; }
+	@ls -l dist/
+
 db: deps
 	@$(GEO) db start >/dev/null
 	@$(GEO) db migrate >/dev/null
@@ -119,9 +134,21 @@ typecheck: venv
 pytest: db ogctests
 	@$(VENV)/bin/pytest -n auto --maxprocesses 4 --dist loadscope $(PYTEST_ARGS)
 
-# mypy (half a minute on one core) runs beside the suite's start, which mostly waits on PostgreSQL.
+# mypy (half a minute on one core) and the documentation's strict build run beside the suite's
+# start, which mostly waits on PostgreSQL.
 test: deps lint
-	@$(MAKE) --no-print-directory -j2 typecheck pytest
+	@$(MAKE) --no-print-directory -j2 typecheck docs pytest
+
+# The documentation site (MkDocs, Material theme) into site/, --strict: a broken link, a page
+# missing from the nav or a failing reference generator (docs/hooks/reference.py) fails it.
+DOCS_PORT ?= 8010
+MKDOCS := NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs
+docs: npm
+	@$(MKDOCS) build --strict --quiet
+	@echo "documentation built in site/ (open site/index.html, or serve it: make docs-serve)"
+
+docs-serve: npm
+	@$(MKDOCS) serve --strict -a 127.0.0.1:$(DOCS_PORT)
 
 demo: db
 	@$(GEO) demo

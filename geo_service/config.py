@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from geo_service import webassets
 from geo_service.i18n import _
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -115,8 +116,9 @@ class Settings(BaseSettings):
     profile_path: Path = PROJECT_ROOT / "data" / "profiles" / "salzgitter.toml"
     maps_dir: Path = Field(default_factory=default_maps_dir)
     web_assets_dir: Path = Field(
-        default=PROJECT_ROOT / "node_modules",
-        description="The npm packages the maps and /docs load (installed by `make npm`).",
+        default=webassets.PACKAGE_DIR,
+        description="The web assets the maps and /docs load, in npm's layout: the copy in the "
+        "package (made by `make npm` or the wheel's build), or a node_modules folder.",
     )
     map_language: str = Field(default="de", pattern="^(de|en)$", description="Map labels.")
     language: str = Field(

@@ -78,6 +78,7 @@ SECONDS = {
     "tests/workspace/test_report.py": 48,
     "tests/api/test_state_cache.py": 47,
     "tests/api/test_http.py": 45,
+    "tests/release/test_wheel.py": 45,
     "tests/api/ogc/test_filters.py": 50,
     "tests/api/ogc/test_tiles.py": 50,
     "tests/api/test_languages.py": 40,

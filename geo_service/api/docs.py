@@ -2,8 +2,8 @@
 
 Swagger UI 5 renders OpenAPI 3.1, which FastAPI emits. The page has no inline script (its
 start-up script is a served file), so its Content-Security-Policy allows none. The assets come
-from ``node_modules`` (installed by the Makefile's npm step), so the page works offline and
-never calls a CDN or the public spec validator.
+from the package's copy of the npm package (``geo_service.webassets``), so the page works
+offline and never calls a CDN or the public spec validator.
 """
 
 from __future__ import annotations
@@ -15,15 +15,9 @@ from fastapi.responses import FileResponse, HTMLResponse
 
 from geo_service.errors import NotFound
 from geo_service.web.security import policy
+from geo_service.webassets import SWAGGER_FILES as FILES
+from geo_service.webassets import SWAGGER_UI
 
-SWAGGER_UI = "swagger-ui-dist"  # in the npm packages (settings' ``web_assets_dir``)
-# what the page loads, and nothing else of the package (its demo index.html and initializer
-# point at a public example API)
-FILES = {
-    "swagger-ui.css": "text/css",
-    "swagger-ui-bundle.js": "text/javascript",
-    "favicon-32x32.png": "image/png",
-}
 NPM_FILES = [f"{SWAGGER_UI}/{name}" for name in FILES]
 STATIC = "/docs/static"
 INIT = "/static/workspace/swagger-init.js"  # the start-up script (no inline script: CSP)
@@ -53,8 +47,8 @@ def page(title: str, openapi_url: str) -> str:
 
 
 def install(app: FastAPI, assets: Path) -> None:
-    """Serve the Swagger UI page at /docs and its files (from the npm packages in
-    ``assets``) under /docs/static."""
+    """Serve the Swagger UI page at /docs and its files (from the npm layout in ``assets``)
+    under /docs/static."""
 
     @app.get(f"{STATIC}/{{name}}", include_in_schema=False)
     def static(name: str) -> FileResponse:

@@ -54,6 +54,15 @@ def _announce(conn: Connection) -> None:
         err.print(_("database: {name}").format(name=describe(url)), soft_wrap=True, markup=False)
 
 
+def print_version(value: bool) -> None:
+    """``--version``: print the installed package's version and exit."""
+    if value:
+        from geo_service import __version__
+
+        typer.echo(f"geo-service {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def announce_databases(
     ctx: typer.Context,
@@ -62,6 +71,13 @@ def announce_databases(
         "--lang",
         help="Language of messages and explanations: de or en (default: GEO_SERVICE_LANGUAGE, "
         "else de).",
+    ),
+    version: bool = typer.Option(
+        False,
+        "--version",
+        is_eager=True,
+        callback=print_version,
+        help="Print the version of geo_service and exit.",
     ),
 ) -> None:
     """Set the language of the command's texts, and say on stderr, once per database, which

@@ -27,9 +27,10 @@ def bench(
     (cKDTree, pandana, tipg: `make bench` installs them); misses are reported."""
     from rich.console import Console
 
-    from geo_service.analysis.bench import analysis_rescore, notebooks
     from geo_service.bench.allocation import allocation
+    from geo_service.bench.analysis import analysis_rescore, notebooks
     from geo_service.bench.cli_startup import cli_rank, cli_startup
+    from geo_service.bench.coverage import run as coverage_runs
     from geo_service.bench.http_rank import http_rank
     from geo_service.bench.map_10k import map_10k
     from geo_service.bench.measure import MEASUREMENTS
@@ -38,8 +39,7 @@ def bench(
     from geo_service.bench.ogc_items import ogc_items
     from geo_service.bench.runner import report, run_all
     from geo_service.bench.transit import transit_matrix
-    from geo_service.catalogue.bench import run as coverage_runs
-    from geo_service.transition.bench import online_recommend, simulate_year
+    from geo_service.bench.transition import online_recommend, simulate_year
 
     console = Console(highlight=False, soft_wrap=True, width=170)
     everything = [

@@ -149,7 +149,7 @@ def migrate_cmd() -> None:
                 "the service role {service} can change the schema (superuser or owner of "
                 "audit_log), so the audit log is protected by triggers only: set "
                 "MIGRATION_DATABASE_URL to the owner and DATABASE_URL to a role without DDL "
-                "rights (README, “Database roles”)"
+                "rights (docs/guides/administrator.md, “Database roles”)"
             ).format(service=done.service)
         )
 

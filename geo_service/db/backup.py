@@ -308,7 +308,8 @@ def restore(
                 raise ConfigurationError(
                     _(
                         "PostGIS is missing in the target database: an administrator runs "
-                        "`CREATE EXTENSION postgis` there first (README, Operations)"
+                        "`CREATE EXTENSION postgis` there first (docs/guides/administrator.md, "
+                        "Operations)"
                     )
                 )
             found = tables_with_rows(conn)

@@ -1,4 +1,5 @@
-"""Offline web assets for Folium maps: vendored from the npm packages the Makefile installs.
+"""Offline web assets for Folium maps: from the copy of the npm packages in the installed
+package (``geo_service/npm``, see ``geo_service.webassets``).
 
 Folium links Leaflet, jQuery, Bootstrap, Font Awesome and plugins from CDNs. We copy the exact
 versions it expects (see ``package.json``) into ``static/`` next to the maps and rewrite every
@@ -17,6 +18,7 @@ from geo_service.errors import ConfigurationError, GeoServiceError
 from geo_service.i18n import _
 from geo_service.maps import basemap
 from geo_service.maps.base import STATIC_PLACEHOLDER
+from geo_service.webassets import MAPS
 
 HERE = Path(__file__).parent
 
@@ -57,31 +59,8 @@ def folium_resources() -> list[tuple[str, str]]:
     ]
 
 
-# static/ target -> file in the npm packages (``web_assets_dir``): only what the maps load,
-# with the images and fonts their stylesheets point at; never a package's demo page, sources
-# or read-me (leaflet.fullscreen's index.html links a CDN).
-FONTS = [f"{n}.{x}" for n in ("brands-400", "regular-400", "solid-900", "v4compatibility")
-         for x in ("ttf", "woff2")]  # fmt: skip
-PACKAGES = [  # (static/ folder, npm folder, files)
-    ("leaflet", "leaflet/dist", ["leaflet.js", "leaflet.css"]),
-    ("leaflet/images", "leaflet/dist/images", ["layers.png", "layers-2x.png", "marker-icon.png",
-                                               "marker-icon-2x.png", "marker-shadow.png"]),
-    ("jquery", "jquery/dist", ["jquery.min.js"]),
-    ("bootstrap", "bootstrap/dist/js", ["bootstrap.bundle.min.js"]),
-    ("bootstrap", "bootstrap/dist/css", ["bootstrap.min.css"]),
-    ("awesome-markers", "drmonty-leaflet-awesome-markers/js", ["leaflet.awesome-markers.js"]),
-    ("awesome-markers", "drmonty-leaflet-awesome-markers/css", ["leaflet.awesome-markers.css"]),
-    ("awesome-markers/images", "drmonty-leaflet-awesome-markers/css/images",
-     ["markers-soft.png", "markers-soft@2x.png", "markers-shadow.png", "markers-shadow@2x.png"]),
-    ("fontawesome/css", "@fortawesome/fontawesome-free/css", ["all.min.css"]),
-    ("fontawesome/webfonts", "@fortawesome/fontawesome-free/webfonts", [f"fa-{f}" for f in FONTS]),
-    ("markercluster", "leaflet.markercluster/dist",
-     ["leaflet.markercluster.js", "MarkerCluster.css", "MarkerCluster.Default.css"]),
-    ("fullscreen", "leaflet.fullscreen",
-     ["Control.FullScreen.js", "Control.FullScreen.css", "icon-fullscreen.svg"]),
-    ("vectorgrid", "leaflet.vectorgrid/dist", ["Leaflet.VectorGrid.bundled.min.js"]),
-]  # fmt: skip
-NPM_FILES = {f"{to}/{name}": f"{src}/{name}" for to, src, names in PACKAGES for name in names}
+# static/ target -> file in the npm packages (``web_assets_dir``, see geo_service.webassets)
+NPM_FILES = {f"{to}/{name}": f"{src}/{name}" for to, src, names in MAPS for name in names}
 OWN_FILES = {
     "folium/leaflet.awesome.rotate.min.css": HERE / "vendor/leaflet.awesome.rotate.min.css",
     "geo-maps.js": HERE / "static/geo-maps.js",
@@ -90,7 +69,8 @@ REMOTE_ASSET = re.compile(r"""(?:src|href)\s*=\s*["']https?://""", re.IGNORECASE
 
 
 class AssetsMissing(ConfigurationError):
-    """The npm packages the maps and /docs load are not installed."""
+    """The web assets the maps and /docs load are not in the package (nor where
+    GEO_SERVICE_WEB_ASSETS_DIR points)."""
 
     exit_code = 3
 
@@ -111,9 +91,9 @@ def check_installed(settings: Settings, also: Iterable[str] = ()) -> None:
         more = f" (+{len(missing) - 1} weitere/more)" if len(missing) > 1 else ""
         raise AssetsMissing(
             f"Web-Assets fehlen / web assets missing: {missing[0]}{more}. Installieren mit / "
-            f"install with: `make npm` (npm ci --ignore-scripts im Projektordner / in the "
-            "project folder), oder GEO_SERVICE_WEB_ASSETS_DIR auf ihren Ordner setzen / or "
-            "point GEO_SERVICE_WEB_ASSETS_DIR at them"
+            f"install with: `make npm` (im Projektordner / in the project folder; ein Wheel "
+            "bringt sie mit / a wheel ships them), oder GEO_SERVICE_WEB_ASSETS_DIR auf ihren "
+            "Ordner setzen / or point GEO_SERVICE_WEB_ASSETS_DIR at them"
         )
 
 

@@ -1,6 +1,6 @@
-"""The README stays true: its shell examples run against a real server and the scored sample,
-its CLI table names exactly the commands `geo-service --help` lists, its vocabulary table
-matches `geo-service vocab`."""
+"""The documentation stays true (the pages under docs/, which hold what the README held): its
+shell examples run against a real server and the scored sample, its CLI table names exactly
+the commands `geo-service --help` lists, its vocabulary table matches `geo-service vocab`."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ from geo_service.scoring.profile import load_profile
 from geo_service.vocabulary import vocabulary
 
 ROOT = Path(__file__).resolve().parents[2]
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+# every page of the documentation (its sections as the README had them)
+PAGES = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "docs").rglob("*.md"))]
+DOCS = "\n".join(PAGES)
 DOC_BASE = "http://127.0.0.1:8000"
 SET_UP = ("make ",)  # the two set-up commands are what `make test` itself runs
 # Sections whose sh blocks set up another database, so not against the sample: the city guide
@@ -28,9 +30,10 @@ OTHER_DATABASES = ("Bring your own city", "Database roles", "Operations")
 
 
 def commands() -> list[str]:
-    """Every command of the README's sh blocks (but those of OTHER_DATABASES), continuation
+    """Every command of the documentation's sh blocks (but those of OTHER_DATABASES), continuation
     lines joined, comments dropped."""
-    sections = [part for part in README.split("\n## ") if not part.startswith(OTHER_DATABASES)]
+    parts = [part for page in PAGES for part in page.split("\n## ")]  # "# page", "## section"
+    sections = [part for part in parts if not part.lstrip("# ").startswith(OTHER_DATABASES)]
     out = []
     for block in re.findall(r"```sh\n(.*?)```", "\n".join(sections), flags=re.S):
         joined = block.replace("\\\n", " ")
@@ -96,7 +99,7 @@ def test_cli_table_names_every_command() -> None:
         env={**os.environ, "COLUMNS": "120"},
     ).stdout
     listed = set(re.findall(r"^│ ([a-z][a-z-]+) ", helped, flags=re.M))
-    section = README.split("## CLI at a glance", 1)[1].split("\n## ", 1)[0]
+    section = DOCS.split("## CLI at a glance", 1)[1].split("\n## ", 1)[0]
     documented = set(re.findall(r"^\| `geo-service ([a-z][a-z-]+)", section, flags=re.M))
     assert listed and documented == listed
 
@@ -118,12 +121,12 @@ def test_cli_table_names_every_command() -> None:
     ],
 )
 def test_vocabulary_table_is_true(row: str, field: str) -> None:
-    """Each code row of the README's vocabulary table lists exactly the service's codes."""
+    """Each code row of the documentation's vocabulary table lists exactly the service's codes."""
     v = vocabulary(load_profile(get_settings().profile_path)).model_dump()
-    line = next(x for x in README.splitlines() if x.startswith(f"| {row} |"))
+    line = next(x for x in DOCS.splitlines() if x.startswith(f"| {row} |"))
     codes = re.findall(r"`([a-z_]+)`", line)
     expected = v[field]
-    if field == "offer_categories":  # the README lists the profile's and the sample's
+    if field == "offer_categories":  # the docs list the profile's and the sample's
         assert set(expected) <= set(codes)
     else:
         assert codes == expected
@@ -132,7 +135,7 @@ def test_vocabulary_table_is_true(row: str, field: str) -> None:
 def test_vocabulary_table_lists_categories_needs_and_exclusions() -> None:
     """Scoring categories, needs and ranking exclusions as in the profile and the service."""
     v = vocabulary(load_profile(get_settings().profile_path))
-    table = README.split("## Vocabularies", 1)[1].split("\n## ", 1)[0]
+    table = DOCS.split("## Vocabularies", 1)[1].split("\n## ", 1)[0]
     rows = [x for x in table.splitlines() if x.startswith("| scoring categories")]
     cats = re.findall(r"`([a-z_]+)`", "".join(rows))
     assert cats == [c.name for c in v.categories]

@@ -55,7 +55,7 @@ def test_no_offer_within_reach_is_a_gap():
 
 
 def test_bench_baselines_agree_on_a_small_run():
-    from geo_service.catalogue.bench import run
+    from geo_service.bench.coverage import run
 
     rows = run(n_demand=400, n_offers=80)
     assert rows and all(r["max_abs_diff"] < 1e-6 and r["seconds"] > 0 for r in rows)

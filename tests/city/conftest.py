@@ -1,4 +1,5 @@
-"""The Helsinki example city, set up in EPSG:3067 by running the README's guide verbatim."""
+"""The Helsinki example city, set up in EPSG:3067 by running the documentation's guide
+(docs/city.md) verbatim."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from geo_service.scoring.profile import ScoringProfile, load_profile
 from tests.conftest import PROJECT_ROOT, _create_db, _drop_db
 
 CITY = PROJECT_ROOT / "data" / "cities" / "helsinki"
-GUIDE_HEADING = "## Bring your own city"
+GUIDE_HEADING = "# Bring your own city"
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,8 @@ class City:
 
 
 def guide_commands() -> str:
-    """The first shell block of the README's "Bring your own city" section."""
-    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    """The first shell block of the "Bring your own city" page (docs/city.md)."""
+    readme = (PROJECT_ROOT / "docs" / "city.md").read_text(encoding="utf-8")
     section = readme.split(GUIDE_HEADING, 1)[1]
     found = re.search(r"```sh\n(.*?)```", section, re.S)
     assert found, "the guide has a sh block"

@@ -1,5 +1,6 @@
-"""The README's guide sets up a second, real city (central Helsinki's OSM extract) in its own
-CRS (EPSG:3067) from the CLI alone; its data, maps, OGC collections and analysis frames."""
+"""The documentation's guide (docs/city.md) sets up a second, real city (central Helsinki's OSM
+extract) in its own CRS (EPSG:3067) from the CLI alone; its data, maps, OGC collections and
+analysis frames."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """geo_service on a PostgreSQL it did not start: a second cluster, configured apart from the
 embedded one (its own port and superuser, TLS only, SCRAM passwords), set up by the statements
-of the README's Operations section run with psql, used over ``sslmode=verify-full``.
+of the administrators' guide's Operations section (docs) run with psql, used over
+``sslmode=verify-full``.
 
 On it: the schema is migrated by the owner role, a backup of the embedded cluster's sample is
 restored and serves the same rankings, and a subset of the API tests runs against it.
@@ -108,11 +109,12 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CityServer]:
 
 
 def readme_setup_sql() -> str:
-    """The administrator's statements, as the README's Operations section gives them."""
-    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    """The administrator's statements, as the administrators' guide (docs/guides/administrator.md,
+    Operations) gives them."""
+    readme = (PROJECT / "docs" / "guides" / "administrator.md").read_text(encoding="utf-8")
     section = readme.split("### The city's own PostgreSQL server", 1)[1]
     found = re.search(r"```sql\n(.*?)```", section, re.S)
-    assert found, "the README's Operations section has no SQL block"
+    assert found, "the administrators' guide's Operations section has no SQL block"
     return found.group(1)
 
 
@@ -134,7 +136,7 @@ class CityDatabase:
 
 @pytest.fixture(scope="module")
 def city_db(city: CityServer, tmp_path_factory: pytest.TempPathFactory) -> CityDatabase:
-    """The README's statements run by psql as the superuser (over TLS), then nothing else."""
+    """The guide's statements run by psql as the superuser (over TLS), then nothing else."""
     script = tmp_path_factory.mktemp("setup") / "geo_service-setup.sql"
     script.write_text(readme_setup_sql(), encoding="utf-8")
     owner_pw, app_pw = "owner-Pa55-" + os.urandom(6).hex(), "app-Pa55-" + os.urandom(6).hex()

@@ -18,10 +18,11 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
 from sqlalchemy import Engine, text
 
-from geo_service.config import Settings
+from tests.conftest import PROJECT_ROOT
 from tests.web.test_clerk import new_entry
 
-AXE = (Settings().web_assets_dir / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+# a test tool from the checkout's npm packages (not served, so not copied into the package)
+AXE = (PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
 SHOTS = os.environ.get("GEO_SERVICE_SCREENSHOTS")
 FIGURES: dict[str, dict[str, int]] = {}  # page -> violations by impact (printed at the end)
 VIEWPORT = {"width": 1280, "height": 900}

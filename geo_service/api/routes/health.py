@@ -6,10 +6,11 @@ from typing import Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from geo_service import __version__
 from geo_service.api.problems import problem
 from geo_service.db import migrate
 from geo_service.i18n import _
@@ -18,9 +19,10 @@ router = APIRouter(tags=["operations"])
 
 
 class Health(BaseModel):
-    """The process is up."""
+    """The process is up, and which version of geo_service it runs."""
 
     status: Literal["ok"] = "ok"
+    version: str = Field(default=__version__, description="geo_service's version (CHANGELOG.md)")
 
 
 class Ready(BaseModel):
