@@ -17,6 +17,7 @@ from sqlalchemy import func, literal_column, select
 from geo_service.db.crs import storage_crs
 from geo_service.errors import NotFound
 from geo_service.features.collections import CollectionSpec, Source
+from geo_service.features.crs import clip_to_storage
 from geo_service.features.query import plan_for_the_box
 from geo_service.i18n import _
 
@@ -27,6 +28,7 @@ EXTENT = 4096  # tile coordinate units per side (MVT's usual)
 BUFFER = 64  # units beyond the edge kept, so lines and symbols are not cut at tile borders
 HALF_WORLD = 20037508.3427892  # metres from the origin to the edge of Web Mercator
 MVT = "application/vnd.mapbox-vector-tile"
+WEB_MERCATOR = 3857
 
 
 def check_tile(z: int, row: int, col: int) -> None:
@@ -43,14 +45,22 @@ def check_tile(z: int, row: int, col: int) -> None:
 def statement(src: Source, spec: CollectionSpec, z: int, row: int, col: int) -> Any:
     """The SELECT of one tile's MVT bytes (NULL or empty when no feature meets the tile)."""
     items = spec.build(src).subquery("items")
-    storage = storage_crs(src.engine).srid
+    storage = storage_crs(src.engine)
     tile = func.ST_TileEnvelope(z, col, row, type_=Geometry)  # x (column) before y (row)
-    margin = 2 * HALF_WORLD / 2**z * BUFFER / EXTENT
-    reach = func.ST_Expand(tile, margin, type_=Geometry)
-    area = func.ST_Transform(
-        func.ST_Segmentize(reach, (2 * margin + 2 * HALF_WORLD / 2**z) / 64), storage
+    size = 2 * HALF_WORLD / 2**z
+    margin = size * BUFFER / EXTENT
+    x1, y2 = -HALF_WORLD + col * size - margin, HALF_WORLD - row * size + margin
+    reach = (x1, y2 - size - 2 * margin, x1 + size + 2 * margin, y2)
+    # only the part where the storage CRS is valid (a low zoom's tile spans a hemisphere,
+    # which a UTM zone cannot take); no stored geometry lies outside it
+    clipped = clip_to_storage(reach, WEB_MERCATOR, storage)
+    if clipped is None:  # the tile lies wholly where nothing can be stored: an empty tile
+        return select(literal_column("NULL::bytea"))
+    envelope = func.ST_MakeEnvelope(*clipped, WEB_MERCATOR, type_=Geometry)
+    area = func.ST_Transform(func.ST_Segmentize(envelope, (size + 2 * margin) / 64), storage.srid)
+    geom = func.ST_AsMVTGeom(
+        func.ST_Transform(items.c.geom, WEB_MERCATOR), tile, EXTENT, BUFFER, True
     )
-    geom = func.ST_AsMVTGeom(func.ST_Transform(items.c.geom, 3857), tile, EXTENT, BUFFER, True)
     props = [c for c in items.c if c.name not in ("fid", "geom")]
     names = {c.name for c in props}
     fid = [] if "id" in names else [items.c.fid.label("id")]

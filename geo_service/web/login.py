@@ -208,6 +208,7 @@ async def logout(request: Request) -> Response:
 
 @router.get(
     "/maps/login",
+    include_in_schema=False,  # a page (its errors are pages too), like /login itself
     summary="The maps' old login page: now the one login",
     response_class=RedirectResponse,
     status_code=303,
@@ -223,6 +224,7 @@ def maps_login_page(
 
 @router.post(
     "/maps/login",
+    include_in_schema=False,  # a form post answered with pages, like /login itself
     summary="Log in with an API key (scripts and old bookmarks; sets the session cookie)",
     response_class=RedirectResponse,
     status_code=303,

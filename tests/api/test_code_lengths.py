@@ -124,7 +124,6 @@ for _model in ("OfferCreate", "OfferPatch", "OrganisationCreate"):
 CLASSIFIED["ReservationRequest.case_ref"] = FREE
 CLASSIFIED |= {
     "GET /api/v1/placements/questionnaire query:sheet_language": "sheet_languages",
-    "GET /maps/login query:next": FREE,  # a local path to come back to
     "Offer-Input.override_reason": FREE,  # a clerk's words
     "ReservationRequest.override_reason": FREE,
     "Preferences.districts": FREE,  # a household's ordered wishes, a few at most
