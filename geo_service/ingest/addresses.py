@@ -4,14 +4,13 @@ stored in one transaction as the local geocoder's index (``geo_service/geocoding
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import numpy as np
 import osmium
 import pandas as pd
 import shapely
-from sqlalchemy import Engine, func, insert
+from sqlalchemy import Engine
 
 from geo_service.db import models
 from geo_service.db.crs import storage_crs
@@ -19,7 +18,7 @@ from geo_service.geocoding import number_key, street_key
 from geo_service.ingest.errors import ImportReport, file_error
 from geo_service.ingest.network import city_outline, project
 from geo_service.ingest.spatial import city_zone, in_zone_xy
-from geo_service.ingest.writer import Progress, copy_rows, geometry_hex
+from geo_service.ingest.writer import Progress, copy_rows, geometry_hex, record_import
 from geo_service.scoring.profile import ScoringProfile
 
 KIND = "addresses"
@@ -93,14 +92,6 @@ def import_addresses(
     with engine.begin() as conn:
         conn.execute(models.addresses.delete())
         copy_rows(conn, models.addresses.name, rows, progress)
-        conn.execute(
-            insert(models.imports).values(
-                kind=KIND,
-                source=path.name,
-                sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
-                rows=len(rows),
-                imported_at=func.now(),
-            )
-        )
+        record_import(conn, KIND, path, len(rows))
     report.written = len(rows)
     return report

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pandas as pd
 import shapely
-from sqlalchemy import Engine, func, insert
+from sqlalchemy import Engine
 
 from geo_service.db import models
 from geo_service.db.crs import storage_crs
 from geo_service.ingest.errors import ImportReport, ImportValidationError
 from geo_service.ingest.gtfs_read import KIND, read_feed
 from geo_service.ingest.gtfs_tables import FeedTables, feed_tables
-from geo_service.ingest.writer import Progress, copy_rows, geometry_hex
+from geo_service.ingest.writer import Progress, copy_rows, geometry_hex, record_import
 
 
 def import_gtfs(
@@ -37,21 +36,14 @@ def import_gtfs(
     report.ignored_transfers = tables.ignored_transfers
     if dry_run:
         return report
+    written = _rows(tables, storage.srid)
     with engine.begin() as conn:
         for table in models.GTFS_TABLES:
             conn.execute(table.delete())
-        for name, rows in _rows(tables, storage.srid):
+        for name, rows in written:
             copy_rows(conn, name, rows, progress)
-        conn.execute(
-            insert(models.imports).values(
-                kind=KIND,
-                source=path.name,
-                sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
-                rows=len(tables.stop_times),
-                imported_at=func.now(),
-            )
-        )
-    report.written = sum(len(rows) for _, rows in _rows(tables, storage.srid))
+        record_import(conn, KIND, path, len(tables.stop_times))
+    report.written = sum(len(rows) for _, rows in written)
     return report
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import Transformer
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, func, select
 
 from geo_service.db import models
 from geo_service.db.crs import storage_crs
@@ -20,7 +19,7 @@ from geo_service.i18n.formats import distance
 from geo_service.ingest.errors import ImportReport, file_error
 from geo_service.ingest.osm_ways import KIND, Ways, read_ways, split_ways
 from geo_service.ingest.spatial import city_zone, in_zone_xy
-from geo_service.ingest.writer import Progress, copy_rows, geometry_hex
+from geo_service.ingest.writer import Progress, copy_rows, geometry_hex, record_import
 from geo_service.scoring.profile import ScoringProfile
 
 MIN_EDGE_M = 0.001  # two OSM nodes at one location still join their ways (length > 0)
@@ -153,14 +152,6 @@ def import_network(
         conn.execute(models.network_nodes.delete())
         copy_rows(conn, models.network_nodes.name, nodes, progress)
         copy_rows(conn, models.network_edges.name, edges, progress)
-        conn.execute(
-            insert(models.imports).values(
-                kind=KIND,
-                source=path.name,
-                sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
-                rows=len(edges),
-                imported_at=func.now(),
-            )
-        )
+        record_import(conn, KIND, path, len(edges))
     report.written = len(edges)
     return report

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import geopandas as gpd
@@ -10,7 +9,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, select
 
 from geo_service.config import get_settings
 from geo_service.db import models
@@ -34,7 +33,7 @@ from geo_service.ingest.spatial import (
     overlapping_pairs,
 )
 from geo_service.ingest.validate import check_fields, check_geometry
-from geo_service.ingest.writer import Progress, write_kind
+from geo_service.ingest.writer import Progress, record_import, write_kind
 from geo_service.scoring.profile import ScoringProfile, cached_profile
 
 GEOMETRY_SOURCE_COLUMNS = frozenset({"geometry", "lon", "lat", "wkt"})
@@ -233,16 +232,7 @@ def import_file(
         rows["geom"] = geoms.to_numpy()
     if dry_run:
         return report
-    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
     with engine.begin() as conn:
         report.written = write_kind(conn, spec, rows, progress)
-        conn.execute(
-            insert(models.imports).values(
-                kind=kind,
-                source=str(path.name),
-                sha256=digest,
-                rows=report.written,
-                imported_at=func.now(),
-            )
-        )
+        record_import(conn, kind, path, report.written)
     return report

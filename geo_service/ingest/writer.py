@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 import shapely
 from pandas.api.types import infer_dtype
-from sqlalchemy import Column, Connection, MetaData, Table, select, text
+from sqlalchemy import Column, Connection, MetaData, Table, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from geo_service.catalogue.versions import track_import
@@ -20,6 +22,17 @@ COPY_CHUNK_ROWS = 50_000
 Progress = Callable[[int], None]
 # column types (pandas' infer_dtype) that hold no booleans: not scanned cell by cell
 NO_BOOLEANS = frozenset({"string", "integer", "floating", "decimal", "date", "datetime", "empty"})
+
+
+def record_import(conn: Connection, kind: str, path: Path, rows: int) -> None:
+    """Note an import in ``imports``: kind, file name, the file's SHA-256 (empty for a folder)
+    and how many rows it wrote, in the caller's transaction."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+    conn.execute(
+        insert(models.imports).values(
+            kind=kind, source=path.name, sha256=digest, rows=rows, imported_at=func.now()
+        )
+    )
 
 
 def _csv_cell_frame(rows: pd.DataFrame) -> pd.DataFrame:
