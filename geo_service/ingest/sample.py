@@ -42,7 +42,8 @@ def load_sample(
     profile = profile or sample_profile()
     written = {"organisations": register_organisations(engine, directory / ORGANISATIONS)}
     for kind, name in SAMPLE_FILES:
-        written[kind] = import_file(engine, kind, directory / name, profile=profile).written
+        done = import_file(engine, kind, directory / name, profile=profile).written
+        written[kind] = written.get(kind, 0) + done  # a kind may come in several files
     written["gtfs"] = import_gtfs(engine, directory / GTFS).written
     written["volunteers"] = register_volunteers(engine, directory / VOLUNTEERS)
     return written
