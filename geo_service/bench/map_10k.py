@@ -14,7 +14,7 @@ import geopandas as gpd
 
 from geo_service.bench.measure import RANK_FLATS
 from geo_service.bench.runner import BenchContext, Entry, with_baseline
-from geo_service.bench.seed import CATEGORIES, seed_city
+from geo_service.bench.seed import CATEGORIES, bench_profile, seed_city
 from geo_service.bench.synthetic import synthetic_city
 from geo_service.config import get_settings
 from geo_service.db.engine import make_engine
@@ -66,21 +66,20 @@ def map_10k(ctx: BenchContext) -> list[Entry]:
 
     engine = make_engine(ctx.database_url)
     seed_city(engine, synthetic_city(RANK_FLATS, ctx.amenities // 5, CATEGORIES), 31)
-    profile = load_profile(get_settings().profile_path)
+    profile = bench_profile(load_profile(get_settings().profile_path))  # the synthetic city's
     score_all(engine, profile)
     pbf = get_settings().data_dir / "sample" / "network.osm.pbf"
     build_basemap(engine, pbf, ctx.workdir / STATIC, profile)
+    vendor(ctx.workdir / STATIC)  # first, as `maps render` does: it clears what it does not know
     start = time.perf_counter()
     with engine.connect() as conn:
         flats = data.flats(conn)
         m = builders.flats_map(flats, data.districts(conn, profile.min_cell))
-    (ctx.workdir / STATIC).mkdir(parents=True, exist_ok=True)
     path = write_map(m, ctx.workdir / "flats.html")
     build = time.perf_counter() - start
     engine.dispose()
     peer_path = ctx.workdir / "folium_default.html"
     peer_path.write_text(html_of(folium_default(flats), STATIC), encoding="utf-8")
-    vendor(ctx.workdir / STATIC)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         load = load_seconds(browser, path, OURS_DRAWN)

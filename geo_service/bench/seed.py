@@ -29,7 +29,8 @@ RADIUS_M = (400.0, 2000.0)
 
 
 def bench_profile(base: ScoringProfile) -> ScoringProfile:
-    """The default profile reduced to ten amenity categories with k = 3 (no catalogue)."""
+    """The default profile reduced to ten amenity categories with k = 3 (no catalogue, no
+    needs and so no service places)."""
     data = base.model_dump(mode="json")
     cats = {
         c: {
@@ -41,7 +42,7 @@ def bench_profile(base: ScoringProfile) -> ScoringProfile:
         }
         for c in CATEGORIES
     }
-    data.update(categories=cats, children=[], needs={}, k_nearest=3, name="bench")
+    data.update(categories=cats, children=[], needs={}, services={}, k_nearest=3, name="bench")
     return parse_profile(data, "bench profile")
 
 
