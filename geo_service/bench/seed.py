@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -49,7 +50,7 @@ def bench_profile(base: ScoringProfile) -> ScoringProfile:
     return parse_profile(data, "bench profile")
 
 
-def _without_none(value: object) -> object:
+def _without_none(value: Any) -> Any:
     """``value`` with every None dropped from its tables (TOML has no null; an absent key
     validates to the same default)."""
     if isinstance(value, dict):
