@@ -18,7 +18,13 @@ from geo_service.scoring.explain import (
     flat_notes,
     summary,
 )
-from geo_service.scoring.results import DistrictFactor, RankedFlat, WishExplanation
+from geo_service.scoring.results import (
+    CategoryExplanation,
+    ConstraintResult,
+    DistrictFactor,
+    RankedFlat,
+    WishExplanation,
+)
 from geo_service.scoring.wishes import wish_sentence
 
 if TYPE_CHECKING:
@@ -31,11 +37,12 @@ def explain_many(
     """The explained flats at positions ``rows`` with their ``ranks``."""
     score, placement = ev.scores_of(rows)
     return [
-        _flat(ranker, ev, i, rank, scored, nearest, categories)
-        for i, rank, scored, (nearest, categories) in zip(
+        _flat(ranker, ev, i, rank, scored, wish, nearest, categories)
+        for i, rank, scored, wish, (nearest, categories) in zip(
             rows,
             ranks,
             zip(score.tolist(), placement.tolist(), strict=True),
+            ev.wish_of(rows).tolist(),
             _categories(ranker, ev, rows),
             strict=True,
         )
@@ -44,29 +51,35 @@ def explain_many(
 
 def _categories(
     ranker: Ranker, ev: Evaluation, rows: list[int]
-) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+) -> list[tuple[dict[str, Any], dict[str, CategoryExplanation]]]:
     """Per flat position in ``rows``: the nearest places counted (kept per language set)
-    and each category's explanation as plain data (one numpy pass per category for all
-    rows; validated into the result model once per flat)."""
+    and each category's explanation (one numpy pass per category for all rows)."""
     p, lang, rules = ranker.profile, current_language(), ranker.rule_words
     pts = round_preserving_sum(ev.points(rows)).tolist()
     values = ev.values[rows].tolist()
     total = float(ev.weights.sum())
-    out: list[tuple[dict[str, Any], dict[str, Any]]] = [
+    out: list[tuple[dict[str, Any], dict[str, CategoryExplanation]]] = [
         (dict(places), {}) for places in ev.places.of(rows)
     ]
     for k, c in enumerate(p.names()):
         weight = float(ev.weights[k])
-        same = {  # what every flat's explanation of the category shares
-            "weight": round(weight, 3),
-            "max_points": round(100.0 * weight / total, 2) if total > 0 else 0.0,
-            "full_m": p.full_m(c),
-            "zero_m": p.zero_m(c),
-            "rule": rules.get((lang, c)) or rules.setdefault((lang, c), decay_rule(p, c)),
-            "unit": p.unit(c),
-        }
+        # what every flat's explanation of the category shares
+        w, most = round(weight, 3), round(100.0 * weight / total, 2) if total > 0 else 0.0
+        full, zero, unit = float(p.full_m(c)), float(p.zero_m(c)), p.unit(c)
+        rule = rules.get((lang, c)) or rules.setdefault((lang, c), decay_rule(p, c))
         for r, (_places, categories) in enumerate(out):
-            categories[c] = {**same, "points": pts[r][k], "value": round(values[r][k], 3)}
+            categories[c] = CategoryExplanation.trusted(
+                {
+                    "weight": w,
+                    "max_points": most,
+                    "points": pts[r][k],
+                    "value": round(values[r][k], 3),
+                    "full_m": full,
+                    "zero_m": zero,
+                    "rule": rule,
+                    "unit": unit,
+                }
+            )
     return out
 
 
@@ -76,19 +89,20 @@ def _flat(
     i: int,
     rank: int | None,
     scored: tuple[float, float],
+    wish: float,
     nearest: dict[str, Any],
-    categories: dict[str, Any],
+    categories: dict[str, CategoryExplanation],
 ) -> RankedFlat:
-    """One explained flat from its scores (S, S x B) and category explanations."""
+    """One explained flat from its scores (S, S x B), its wishes' points and category
+    explanations, built from our own data without validating it again."""
     district = district_part(ranker, ranker.district[i])
     eligible = bool(ev.passed[i])
     score, placement = scored[0], scored[1] if eligible else 0.0
-    wish = float(ev.wish_of([i])[0])
     checks = [(c.name, bool(c.passed[i]), c.describe(i)) for c in ev.checks]
     failed = [
         f"{constraint_name(name)} ({detail})" for name, passed, detail in checks if not passed
     ]
-    return RankedFlat.model_validate(
+    return RankedFlat.trusted(
         {
             "flat_id": str(ranker.ids[i]),
             "address": ranker.addresses[i],
@@ -96,11 +110,11 @@ def _flat(
             "placement_score": placement,
             "infrastructure_score": score,
             "district": district,
-            "contributions": {c: e["points"] for c, e in categories.items()},
+            "contributions": {c: e.points for c, e in categories.items()},
             "nearest": nearest,
             "categories": categories,
             "constraints": [
-                {"name": name, "passed": passed, "detail": detail}
+                ConstraintResult.trusted({"name": name, "passed": passed, "detail": detail})
                 for name, passed, detail in checks
             ],
             "eligible": eligible,
