@@ -21,7 +21,12 @@ from geo_service.db.engine import make_engine
 from geo_service.scoring.pipeline import score_all
 from geo_service.scoring.profile import load_profile
 
-CLIENTS, SECONDS, FLOOR_SECONDS, WARM_SECONDS, TARGET_P99_MS = 16, 20.0, 5.0, 2.0, 150
+CLIENTS, SECONDS, FLOOR_SECONDS, WARM_SECONDS = 16, 20.0, 5.0, 2.0
+# the rankings and the floor take turns in this many slices, so that both see the same
+# load of a shared machine (one block of each compared the rankings with a later minute)
+ROUNDS = 4
+# issue 33: within 5 x GET /health (wall time per answer at 16 clients) and p99 <= 150 ms
+TARGET_RATIO, TARGET_P99_MS = 5.0, 150
 
 
 async def _load(
@@ -77,6 +82,24 @@ def cpu_seconds(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def _take_turns(
+    pid: int, base: str, key: str, bodies: list[dict[str, object]]
+) -> tuple[list[float], list[float], int, float]:
+    """``ROUNDS`` turns of rankings then ``GET /health``: the rankings' latencies, the floor's,
+    the rankings' errors and the server's CPU seconds during the rankings."""
+    lat: list[float] = []
+    floor: list[float] = []
+    errors, cpu = 0, 0.0
+    for _ in range(ROUNDS):
+        start = cpu_seconds(pid)
+        more, failed = asyncio.run(_load(base, key, bodies, SECONDS / ROUNDS))
+        cpu += cpu_seconds(pid) - start
+        lat += more
+        errors += failed
+        floor += asyncio.run(_load(base, key, None, FLOOR_SECONDS / ROUNDS))[0]
+    return lat, floor, errors, cpu
+
+
 def http_rank(ctx: BenchContext) -> list[Entry]:
     """Requests/s, p50 and p99 with one and with two uvicorn workers, beside the same server's
     ``GET /health`` under the same clients (the floor: no key, no database, no ranking)."""
@@ -97,10 +120,7 @@ def http_rank(ctx: BenchContext) -> list[Entry]:
         proc, base = start_server(ctx.database_url, workers, env=env)
         try:
             asyncio.run(_load(base, key, bodies, WARM_SECONDS))  # warm every worker's feature cache
-            cpu = cpu_seconds(proc.pid)
-            lat, errors = asyncio.run(_load(base, key, bodies, SECONDS))
-            cpu = cpu_seconds(proc.pid) - cpu
-            floor, _ = asyncio.run(_load(base, key, None, FLOOR_SECONDS))
+            lat, floor, errors, cpu = _take_turns(proc.pid, base, key, bodies)
         finally:
             proc.terminate()
             proc.wait(timeout=30)
@@ -119,6 +139,7 @@ def http_rank(ctx: BenchContext) -> list[Entry]:
             "p99_ms": round(float(p99), 1),
             "server_cpu_ms_per_request": round(cpu * 1000 / max(len(lat), 1), 2),
             "target_p99_ms": TARGET_P99_MS,
+            "target_ratio_to_baseline": TARGET_RATIO,
         }
         # seconds: wall time per answer at 16 clients (1 / throughput), beside GET /health's
         ours, health = SECONDS / max(len(lat), 1), FLOOR_SECONDS / max(len(floor), 1)

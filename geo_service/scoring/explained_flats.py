@@ -59,7 +59,7 @@ def _categories(
     values = ev.values[rows].tolist()
     total = float(ev.weights.sum())
     out: list[tuple[dict[str, Any], dict[str, CategoryExplanation]]] = [
-        (dict(places), {}) for places in ev.places.of(rows)
+        (places, {}) for places in ev.places.of(rows)
     ]
     for k, c in enumerate(p.names()):
         weight = float(ev.weights[k])

@@ -15,7 +15,7 @@ def test_http_rank_serves_the_bench_profile(
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A short run on a small city: both worker counts answer every ranking with 200 and the
-    entry judges its targets."""
+    entry judges both targets (p99 and the ratio to ``GET /health``)."""
     for name, value in {
         "RANK_FLATS": 300,
         "SECONDS": 1.0,
@@ -27,4 +27,5 @@ def test_http_rank_serves_the_bench_profile(
     assert [e["workers"] for e in entries] == [1, 2]
     for entry in entries:
         assert entry["requests"] > 0 and entry["errors"] == 0, entry
-        assert "p99_ms" in verdict(entry)
+        judged = verdict(entry)
+        assert "p99_ms" in judged and "ratio_to_baseline" in judged, judged

@@ -1,7 +1,8 @@
 """The ranking builds its explained flats without validating its own data again
 (``Result.trusted``): their JSON is byte for byte what validating the same data gives, for
 households with and without wishes, with service places full, with flats held, in German and
-in English; a trusted build with a field missing or out of order is refused."""
+in English, and so are the answer's bytes with the nearest places spliced in from their kept
+JSON (``ranking_json``); a trusted build with a field missing or out of order is refused."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from geo_service.i18n.context import use_language
 from geo_service.scoring.household import parse_household
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranking import Ranker
+from geo_service.scoring.ranking_json import ranking_json
 from geo_service.scoring.results import ConstraintResult, Ranking
 
 HOUSEHOLDS = {
@@ -61,12 +63,17 @@ def test_trusted_flats_encode_as_validated_ones(
             for flat in (beinum, *held_ids):
                 answers.append(sample_ranker.score_flat(flat, household, held=held_ids))
         encoded = [(a.model_dump_json(), _validated_json(a)) for a in answers]
+        spliced = [ranking_json(a) for a in answers if isinstance(a, Ranking)]
     rankings = [a for a in answers if isinstance(a, Ranking)]
     assert any(r.full_services for r in rankings) and any(r.excluded.held for r in rankings)
     assert any(f.wish for r in rankings for f in r.results)
     assert any(not c.passed for a in answers if not isinstance(a, Ranking) for c in a.constraints)
     for fast, plain in encoded:
         assert fast == plain
+    plain_rankings = [
+        plain for a, (_, plain) in zip(answers, encoded, strict=True) if isinstance(a, Ranking)
+    ]
+    assert spliced == [p.encode() for p in plain_rankings]
 
 
 def test_a_trusted_build_needs_every_field_in_order() -> None:
