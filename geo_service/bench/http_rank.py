@@ -84,20 +84,21 @@ def cpu_seconds(pid: int) -> float:
 
 def _take_turns(
     pid: int, base: str, key: str, bodies: list[dict[str, object]]
-) -> tuple[list[float], list[float], int, float]:
+) -> tuple[list[float], list[float], int, tuple[float, float]]:
     """``ROUNDS`` turns of rankings then ``GET /health``: the rankings' latencies, the floor's,
-    the rankings' errors and the server's CPU seconds during the rankings."""
+    the rankings' errors and the server's CPU seconds during the rankings and the floor."""
     lat: list[float] = []
     floor: list[float] = []
-    errors, cpu = 0, 0.0
+    errors, cpu, floor_cpu = 0, 0.0, 0.0
     for _ in range(ROUNDS):
         start = cpu_seconds(pid)
         more, failed = asyncio.run(_load(base, key, bodies, SECONDS / ROUNDS))
-        cpu += cpu_seconds(pid) - start
+        middle = cpu_seconds(pid)
+        floor += asyncio.run(_load(base, key, None, FLOOR_SECONDS / ROUNDS))[0]
+        cpu, floor_cpu = cpu + middle - start, floor_cpu + cpu_seconds(pid) - middle
         lat += more
         errors += failed
-        floor += asyncio.run(_load(base, key, None, FLOOR_SECONDS / ROUNDS))[0]
-    return lat, floor, errors, cpu
+    return lat, floor, errors, (cpu, floor_cpu)
 
 
 def http_rank(ctx: BenchContext) -> list[Entry]:
@@ -120,7 +121,7 @@ def http_rank(ctx: BenchContext) -> list[Entry]:
         proc, base = start_server(ctx.database_url, workers, env=env)
         try:
             asyncio.run(_load(base, key, bodies, WARM_SECONDS))  # warm every worker's feature cache
-            lat, floor, errors, cpu = _take_turns(proc.pid, base, key, bodies)
+            lat, floor, errors, (cpu, floor_cpu) = _take_turns(proc.pid, base, key, bodies)
         finally:
             proc.terminate()
             proc.wait(timeout=30)
@@ -138,6 +139,7 @@ def http_rank(ctx: BenchContext) -> list[Entry]:
             "p50_ms": round(float(p50), 1),
             "p99_ms": round(float(p99), 1),
             "server_cpu_ms_per_request": round(cpu * 1000 / max(len(lat), 1), 2),
+            "health_server_cpu_ms_per_request": round(floor_cpu * 1000 / max(len(floor), 1), 3),
             "target_p99_ms": TARGET_P99_MS,
             "target_ratio_to_baseline": TARGET_RATIO,
         }

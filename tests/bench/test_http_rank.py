@@ -27,5 +27,6 @@ def test_http_rank_serves_the_bench_profile(
     assert [e["workers"] for e in entries] == [1, 2]
     for entry in entries:
         assert entry["requests"] > 0 and entry["errors"] == 0, entry
+        assert entry["server_cpu_ms_per_request"] > entry["health_server_cpu_ms_per_request"] > 0
         judged = verdict(entry)
         assert "p99_ms" in judged and "ratio_to_baseline" in judged, judged
