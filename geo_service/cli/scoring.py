@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -144,6 +145,7 @@ def rank(
     profile: ProfilePath = None,
 ) -> None:
     """Rank available flats for a household, with explanations."""
+    gc.disable()  # one short run: no collector passes over the features' many small objects
     from geo_service.db.engine import get_engine
     from geo_service.scoring.household import parse_household
     from geo_service.scoring.pipeline import held_flats
