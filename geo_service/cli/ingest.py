@@ -68,6 +68,15 @@ def show_clipping(report: ImportReport) -> None:
         )
 
 
+def keep_ranker(profile: ScoringProfile) -> None:
+    """Keep the ranker of the imported state on disk, as ``rank`` reads it, so the first
+    ``geo-service rank`` after an import reads no features (ranker_disk.keep_current)."""
+    from geo_service.db.engine import get_engine
+    from geo_service.scoring.ranker_disk import keep_current
+
+    keep_current(get_engine(), profile)
+
+
 def run_import(
     kind: str,
     path: Path,
@@ -118,12 +127,15 @@ def import_cmd(
     profile: ProfilePath = None,
 ) -> None:
     """Validate a file and import it in one transaction (all rows or none)."""
-    result = run_import(kind, path, dry_run, crs, layer, report, profile_from(profile))
+    prof = profile_from(profile)
+    result = run_import(kind, path, dry_run, crs, layer, report, prof)
     verb = "valid, nothing written (dry run)" if dry_run else f"{result.written} rows imported"
     console.print(f"{kind}: {result.rows} rows read from {path.name}; {verb}")
     show_clipping(result)
     if result.ignored_columns:
         console.print(f"columns not used: {', '.join(result.ignored_columns)}")
+    if not dry_run:
+        keep_ranker(prof)
 
 
 @ingest_app.command("capacities")
@@ -136,7 +148,8 @@ def ingest_capacities(
     """Free places per district and service (kinds of the profile's [services]: kita,
     primary_school, secondary_school, language_course) as of a day; one transaction, every
     bad row reported."""
-    result = run_import("capacities", path, dry_run, None, None, report, profile_from(profile))
+    prof = profile_from(profile)
+    result = run_import("capacities", path, dry_run, None, None, report, prof)
     verb = (
         _("valid, nothing written (dry run)")
         if dry_run
@@ -147,6 +160,8 @@ def ingest_capacities(
             rows=result.rows, file=path.name, result=verb
         )
     )
+    if not dry_run:
+        keep_ranker(prof)
 
 
 @app.command("load-sample")
@@ -179,3 +194,4 @@ def load_sample_cmd(profile: ProfilePath = None) -> None:
     from geo_service.cli.maps import write_basemap
 
     write_basemap(directory / "network.osm.pbf", None, prof)
+    keep_ranker(profile_from(profile))

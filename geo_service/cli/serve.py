@@ -184,6 +184,7 @@ def demo(
     from geo_service.maps.render import PUBLIC, render_public
     from geo_service.scoring.pipeline import score_all
     from geo_service.scoring.profile import load_profile
+    from geo_service.scoring.ranker_disk import keep_current
     from geo_service.transition.sample import load_sample_waiting_list
 
     settings = get_settings()
@@ -211,6 +212,7 @@ def demo(
         f"scored:   {summary.flats} flats, {summary.districts} districts, "
         f"{summary.cells} H3 cells in {sum(summary.seconds.values()):.1f} s"
     )
+    keep_current(engine, profile)  # the first `geo-service rank` then reads no features
     waiting = load_sample_waiting_list(engine, profile)
     console.print(
         "waiting list (ILLUSTRATIVE): " + ", ".join(f"{v} {k}" for k, v in waiting.items())
