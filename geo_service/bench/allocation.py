@@ -7,14 +7,13 @@ import time
 import numpy as np
 
 from geo_service.allocation.service import allocate
+from geo_service.bench.measure import profile as bench_profile
 from geo_service.bench.runner import BenchContext, Entry, temporary_database, with_baseline
 from geo_service.bench.seed import CATEGORIES, seed_city
 from geo_service.bench.synthetic import synthetic_city
-from geo_service.config import get_settings
 from geo_service.db.engine import make_engine
 from geo_service.scoring.household import Household
 from geo_service.scoring.pipeline import score_all
-from geo_service.scoring.profile import load_profile
 
 HOUSEHOLDS, FLATS, DISTRICTS = 2000, 10_000, 31
 INSTANCES = {"plentiful": (100, [1, 2, 3]), "scarce": (40, [3, 4, 5, 6])}  # capacity, sizes
@@ -36,7 +35,7 @@ def batch(sizes: list[int], rng: np.random.Generator) -> list[Household]:
 def allocation(ctx: BenchContext) -> list[Entry]:
     """Optimal vs greedy seconds and objectives on a plentiful and a scarce instance; the path
     that settled the optimum, and the whole call (scoring the batch included)."""
-    profile = load_profile(get_settings().profile_path)
+    profile = bench_profile()  # the synthetic city has no transit feed
     out = []
     for name, (capacity, sizes) in INSTANCES.items():
         with temporary_database() as url:
