@@ -16,7 +16,6 @@ from pathlib import Path
 
 from geo_service.bench.runner import BenchContext, Entry, with_baseline
 
-RUNS = 5
 TARGET_S = 1.5
 RANK_TARGET_S = 2.0
 HOUSEHOLD = '{"size": 4, "children_ages": [3, 8], "languages": ["ar"], "move_in": "2030-01-01"}'
@@ -26,10 +25,10 @@ EAGER = (
 )
 
 
-def median_seconds(argv: list[str], env: dict[str, str]) -> float:
-    """Median wall-clock seconds of RUNS runs of ``argv`` (each must exit 0)."""
+def median_seconds(argv: list[str], env: dict[str, str], runs: int) -> float:
+    """Median wall-clock seconds of ``runs`` runs of ``argv`` (each must exit 0)."""
     times = []
-    for _ in range(RUNS):
+    for _ in range(runs):
         start = time.perf_counter()
         subprocess.run(argv, env=env, check=True, capture_output=True)
         times.append(time.perf_counter() - start)
@@ -40,20 +39,20 @@ def cli_startup(ctx: BenchContext) -> list[Entry]:
     """``geo-service --help``, ``db url`` and ``vocab --offline`` against the eager import."""
     env = {**os.environ, "DATABASE_URL": ctx.database_url}
     cli = [sys.executable, "-m", "geo_service"]
-    eager = median_seconds([sys.executable, "-c", EAGER], env)
+    eager = median_seconds([sys.executable, "-c", EAGER], env, ctx.runs)
     out = []
     for args in (["--help"], ["db", "url"], ["vocab", "--offline"]):
-        seconds = median_seconds([*cli, *args], env)
+        seconds = median_seconds([*cli, *args], env, ctx.runs)
         target = TARGET_S if args == ["--help"] else None  # the issue's target is for --help
         entry = {"name": "cli_startup", "size": " ".join(args), "target_seconds": target}
         out.append(with_baseline(entry, seconds, "eager imports", eager))
     return out
 
 
-def first_rank_seconds(rank: list[str], env: dict[str, str], cache: Path) -> float:
-    """Median seconds of RUNS first runs of ``rank``: each with nothing kept in ``cache``."""
+def first_rank_seconds(rank: list[str], env: dict[str, str], cache: Path, runs: int) -> float:
+    """Median seconds of ``runs`` first runs of ``rank``: each with nothing kept in ``cache``."""
     times = []
-    for _ in range(RUNS):
+    for _ in range(runs):
         shutil.rmtree(cache, ignore_errors=True)
         start = time.perf_counter()
         subprocess.run(rank, env=env, check=True, capture_output=True)
@@ -80,13 +79,13 @@ def cli_rank(ctx: BenchContext) -> list[Entry]:
     env = {**os.environ, "DATABASE_URL": ctx.database_url, "GEO_SERVICE_HOME": str(home)}
     cli = [sys.executable, "-m", "geo_service"]
     rank = [*cli, "rank", "--household", HOUSEHOLD, "--top", "10"]
-    first = first_rank_seconds(rank, env, home / "cache")
-    cached = median_seconds(rank, env)
+    first = first_rank_seconds(rank, env, home / "cache", ctx.runs)
+    cached = median_seconds(rank, env, ctx.runs)
     subprocess.run([*cli, "score"], env=env, check=True, capture_output=True)
     start = time.perf_counter()
     subprocess.run(rank, env=env, check=True, capture_output=True)
     after_score = time.perf_counter() - start
-    helped = median_seconds([*cli, "--help"], env)
+    helped = median_seconds([*cli, "--help"], env, ctx.runs)
     size = "sample (900 flats), top 10"
     return [
         with_baseline(
