@@ -69,9 +69,10 @@ def online_recommend(ctx: BenchContext) -> list[Entry]:
     plain ranking of the same households (greedy: the best flat now)."""
     engine = make_engine(ctx.database_url)
     prof = _profile()
-    seed_city(engine, synthetic_city(FREE, ctx.amenities // 10, CATEGORIES), DISTRICTS, 60)
+    free = ctx.at_most(FREE)
+    seed_city(engine, synthetic_city(free, ctx.amenities // 10, CATEGORIES), DISTRICTS, 60)
     score_all(engine, prof)
-    _waiting_list(engine, WAITING)
+    _waiting_list(engine, WAITING * free // FREE)  # as many per free flat as at full size
     rankers = RankerCache()  # the bench's rankers, as a server keeps them
     start = time.perf_counter()
     plan = build(engine, prof, rankers=rankers)
