@@ -108,6 +108,26 @@ def check_web_assets(settings: Settings) -> None:
     check_installed(settings, NPM_FILES)
 
 
+def vendor_map_assets(settings: Settings) -> None:
+    """Put the maps' assets into the maps folder when `maps render` never ran there, so that
+    the household map and /maps/static work on a fresh server; a folder the server may not
+    write is said, not fatal (the maps then lack their assets until `maps render` runs)."""
+    from geo_service.cli.common import err
+    from geo_service.maps.assets import sources, vendor
+
+    static = Path(settings.maps_dir) / "static"
+    if all((static / name).exists() for name in sources(settings)):
+        return
+    try:
+        vendor(static)
+    except OSError as exc:
+        said = _(
+            "cannot put the maps' assets into {folder} ({reason}): run `geo-service maps render` "
+            "as a user who may write there"
+        )
+        err.print(said.format(folder=static, reason=exc.strerror))
+
+
 def run_server(host: str, port: int, workers: int = 1, sock: socket.socket | None = None) -> None:
     """Run uvicorn with the app factory on ``sock`` (bound here when not given); several
     workers share nothing but the database (uvicorn binds for them, after the check) and their
@@ -158,6 +178,7 @@ def serve(
 
     settings = get_settings()
     check_web_assets(settings)
+    vendor_map_assets(settings)
     # checks GEO_SERVICE_CRS against the database's storage CRS (one clear line); a database
     # that is down at start is reported by /ready until it is back
     with suppress(OperationalError):
