@@ -164,6 +164,13 @@ def ingest_capacities(
         keep_ranker(prof)
 
 
+def _line(kind: str, written: int, file: str) -> str:
+    """One line of the sample's summary: rows written, what they are, from which file."""
+    from geo_service.ingest.sample import kind_words
+
+    return f"  {written:>6} {kind_words(kind):<26} ({file})"
+
+
 @app.command("load-sample")
 def load_sample_cmd(profile: ProfilePath = None) -> None:
     """Load the illustrative sample data set in dependency order (idempotent)."""
@@ -182,15 +189,16 @@ def load_sample_cmd(profile: ProfilePath = None) -> None:
 
     directory = get_settings().data_dir / "sample"
     prof = profile_from(profile) if profile else sample_profile()
+    console.print(_("Sample data (INVENTED, for illustration only):"))
     orgs = register_organisations(get_engine(), directory / ORGANISATIONS)
-    console.print(f"  {'organisations':<11} {orgs:>6} new   ({ORGANISATIONS}, ILLUSTRATIVE)")
+    console.print(_line("organisations", orgs, ORGANISATIONS))
     for kind, name in SAMPLE_FILES:
         result = run_import(kind, directory / name, False, None, None, None, prof)
-        console.print(f"  {kind:<11} {result.written:>6} rows  ({name})")
+        console.print(_line(kind, result.written, name))
     gtfs = import_gtfs(get_engine(), directory / GTFS)
-    console.print(f"  {'gtfs':<11} {gtfs.written:>6} rows  ({GTFS}, ILLUSTRATIVE bus lines)")
+    console.print(_line("gtfs", gtfs.written, GTFS))
     helpers = register_volunteers(get_engine(), directory / VOLUNTEERS)
-    console.print(f"  {'volunteers':<11} {helpers:>6} new   ({VOLUNTEERS}, ILLUSTRATIVE)")
+    console.print(_line("volunteers", helpers, VOLUNTEERS))
     from geo_service.cli.maps import write_basemap
 
     write_basemap(directory / "network.osm.pbf", None, prof)
