@@ -72,7 +72,12 @@ def cli_rank(ctx: BenchContext) -> list[Entry]:
     load_sample(engine)
     engine.dispose()
     home = ctx.workdir / "home"  # a state directory of its own
-    env = {**os.environ, "DATABASE_URL": ctx.database_url, "GEO_SERVICE_HOME": str(home)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": ctx.database_url,
+        "MIGRATION_DATABASE_URL": ctx.database_url,  # `score` swaps tables as the owner: here
+        "GEO_SERVICE_HOME": str(home),
+    }
     cli = [sys.executable, "-m", "geo_service"]
     rank = [*cli, "rank", "--household", HOUSEHOLD, "--top", "10"]
     subprocess.run([*cli, "score"], env=env, check=True, capture_output=True)
