@@ -22,12 +22,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar, cast
 
-from sqlalchemy import Connection, Engine
+import psycopg
+from sqlalchemy import Connection, Engine, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 
 from geo_service.audit_writer import AuditWriter
 from geo_service.auth.keys import KeyInfo, hash_key, lookup_key
 from geo_service.config import get_settings
+from geo_service.db import models
 from geo_service.scoring.pipeline import active_holds, held_now, read_status
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranker_cache import RankerCache, read_stamp, read_version
@@ -108,6 +111,67 @@ class VersionReader:
             self._conn = None
 
 
+# read_version's query as SQL text, for the event loop's own connection
+VERSION_SQL = str(select(models.state_version.c.version).compile(dialect=postgresql.dialect()))
+
+
+class LoopVersionReader:
+    """``VersionReader`` on the event loop (no thread trip per request): one asynchronous
+    connection of its own, concurrent callers sharing a read that began after they asked.
+    A loop of its own per event loop (a test client may start several one after another)."""
+
+    def __init__(self, engine: Engine) -> None:
+        """A reader of ``engine``'s database; its connection opens with the first read."""
+        self.conninfo = engine.url.set(drivername="postgresql").render_as_string(
+            hide_password=False
+        )
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock = asyncio.Lock()
+        self._conn: psycopg.AsyncConnection[tuple[int]] | None = None
+        self._begun = 0
+        self._last: tuple[int, int] = (0, 0)
+
+    async def read(self) -> int:
+        """The state version as of a moment after this call began (``VersionReader.read``)."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self.close()
+            self._loop, self._lock, self._begun, self._last = loop, asyncio.Lock(), 0, (0, 0)
+        asked = self._begun
+        async with self._lock:
+            done, version = self._last
+            if done > asked:
+                return version
+            self._begun += 1
+            version = await self._query()
+            self._last = (self._begun, version)
+            return version
+
+    async def _query(self) -> int:
+        """One read on the kept connection; once more on a fresh one if it broke."""
+        for attempt in (1, 2):
+            try:
+                if self._conn is None:
+                    self._conn = await psycopg.AsyncConnection.connect(
+                        self.conninfo,
+                        autocommit=True,
+                        connect_timeout=get_settings().db_connect_timeout_s,
+                    )
+                row = await (await self._conn.execute(VERSION_SQL)).fetchone()
+                return int(row[0] or 0) if row else 0
+            except psycopg.Error:
+                self.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        """Close the kept connection at once (from any loop or none)."""
+        if self._conn is not None:
+            self._conn.pgconn.finish()
+            self._conn = None
+
+
 class StateCache:
     """The caches of one server process (``app.state.cache``), valid per state version."""
 
@@ -121,28 +185,32 @@ class StateCache:
         self._memo: OrderedDict[Hashable, tuple[int, object]] = OrderedDict()
         self._lock = threading.Lock()
         self._versions = VersionReader(engine)
+        self._loop_versions = LoopVersionReader(engine)
 
     def version(self) -> int:
         """The database's state version now (one query shared by concurrent callers)."""
         return self._versions.read()
 
+    async def version_async(self) -> int:
+        """``version`` on the event loop; a database error is raised by ``version`` in a
+        worker thread (typed as every other database error: 503 problem+json)."""
+        try:
+            return await self._loop_versions.read()
+        except psycopg.Error:
+            return await asyncio.to_thread(self.version)
+
     def close(self) -> None:
-        """Close the connection kept for version reads."""
+        """Close the connections kept for version reads."""
         self._versions.close()
+        self._loop_versions.close()
 
     def key(self, key: str, version: int) -> KeyInfo | None:
         """The usable key's info or None; checked in the database unless a check at this
         version is younger than the TTL and the key has not expired since."""
-        digest = hash_key(key)
-        now = time.monotonic()
-        hit = self._keys.get(digest)
-        if (
-            hit is not None
-            and hit.version == version
-            and now - hit.at < self.key_ttl_s
-            and (hit.expires_at is None or hit.expires_at > datetime.now(UTC))
-        ):
+        hit = self.kept_key(key, version)
+        if hit is not None:
             return hit.info
+        digest, now = hash_key(key), time.monotonic()
         with self.engine.connect() as conn:
             found = lookup_key(conn, key)
         entry = _CachedKey(found[0] if found else None, version, now, found[1] if found else None)
@@ -152,6 +220,19 @@ class StateCache:
             while len(self._keys) > MAX_KEYS:
                 self._keys.popitem(last=False)
         return entry.info
+
+    def kept_key(self, key: str, version: int) -> _CachedKey | None:
+        """The kept check of ``key`` when still usable at ``version`` (younger than the TTL,
+        made at this version, the key not expired since), else None: no query."""
+        hit = self._keys.get(hash_key(key))
+        if (
+            hit is not None
+            and hit.version == version
+            and time.monotonic() - hit.at < self.key_ttl_s
+            and (hit.expires_at is None or hit.expires_at > datetime.now(UTC))
+        ):
+            return hit
+        return None
 
     def person(self, login: str, password: str, version: int, client: str) -> KeyInfo | None:
         """The identity of an active account whose password this is (HTTP Basic), or None;

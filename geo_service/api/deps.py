@@ -76,11 +76,9 @@ def require(role: str, audit_refusal: str | None = None) -> Callable[..., Awaita
     """A dependency admitting keys whose role includes ``role``; with ``audit_refusal``, a
     refused key is recorded in the audit log under that action."""
 
-    def authenticate(request: Request, found: credentials.Credentials) -> KeyInfo:
-        """Read the state version, check the credentials (keys cached) and the role: one
-        thread trip."""
+    def authenticate(request: Request, found: credentials.Credentials, version: int) -> KeyInfo:
+        """Check the credentials at ``version`` (keys cached) and the role: one thread trip."""
         cache: StateCache = request.app.state.cache
-        version = request.state.version = cache.version()
         client = request.client.host if request.client else "unknown"
         info = credentials.authenticate(
             found,
@@ -118,7 +116,14 @@ def require(role: str, audit_refusal: str | None = None) -> Callable[..., Awaita
                     "<key>' or as the HTTP Basic password"
                 )
             )
-        return await run_in_threadpool(authenticate, request, found)
+        cache: StateCache = request.app.state.cache
+        version = request.state.version = await cache.version_async()
+        if found.scheme != "basic" or not found.login:  # an API key: kept checks on the loop
+            hit = cache.kept_key(found.secret, version)
+            if hit is not None and hit.info is not None and hit.info.allows(role):
+                request.state.key = hit.info
+                return hit.info
+        return await run_in_threadpool(authenticate, request, found, version)
 
     return check
 
