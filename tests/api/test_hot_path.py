@@ -1,12 +1,15 @@
 """The rank hot path's parts against the real database: audit entries written in groups are all
 committed before ``write`` returns (and one bad entry fails alone), concurrent version reads
-see every commit made before they asked, the ranker cache is bounded and follows the state
-version, and a ranking over HTTP answers byte for byte what the ranker computes in process."""
+see every commit made before they asked (in threads and on the event loop), a key checked once
+is admitted without a thread trip until a change (a revocation) moves the version, the ranker
+cache is bounded and follows the state version, and a ranking over HTTP answers byte for byte what the ranker computes in process."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
+from typing import Any
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -22,7 +25,7 @@ from geo_service.scoring.household import parse_household
 from geo_service.scoring.pipeline import held_flats
 from geo_service.scoring.profile import ScoringProfile, load_profile
 from geo_service.scoring.ranker_cache import RankerCache
-from geo_service.state import VersionReader, read_version
+from geo_service.state import LoopVersionReader, VersionReader, read_version
 
 HH = {"size": 3, "children_ages": [4], "languages": ["ar"], "move_in": "2026-12-01"}
 
@@ -112,6 +115,60 @@ def test_shared_version_reads_see_every_earlier_commit(api_engine: Engine) -> No
             assert min(versions) >= committed
     finally:
         reader.close()
+
+
+def test_loop_version_reads_see_every_earlier_commit(api_engine: Engine) -> None:
+    """The event loop's reader shares reads among callers asking at once, yet each sees every
+    commit made before it asked; a second event loop (a test client's next) reads on its own."""
+    reader = LoopVersionReader(api_engine)
+
+    async def versions() -> list[int]:
+        return list(await asyncio.gather(*(reader.read() for _ in range(32))))
+
+    try:
+        for _ in range(3):
+            with api_engine.begin() as conn:
+                conn.execute(text("UPDATE district_status SET placements = placements"))
+            with api_engine.connect() as conn:
+                committed = read_version(conn)
+            assert min(asyncio.run(versions())) >= committed
+    finally:
+        reader.close()
+
+
+def test_a_kept_key_ranks_without_a_thread_trip_and_revocation_ends_it(
+    api_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A key checked once is admitted on the event loop (the state version read there too):
+    no worker thread per request; revoking it moves the version, so the next request looks
+    it up again and is refused."""
+    from fastapi.testclient import TestClient
+
+    from geo_service.api import deps
+    from geo_service.api.app import create_app
+    from geo_service.auth.keys import create_key, revoke_key
+
+    with api_engine.begin() as conn:
+        info, key = create_key(conn, "housing_office", "thread trips")
+    trips: list[str] = []
+    hop = deps.run_in_threadpool
+
+    async def counted(fn: Any, *args: Any) -> Any:
+        trips.append(fn.__name__)
+        return await hop(fn, *args)
+
+    monkeypatch.setattr(deps, "run_in_threadpool", counted)
+    body = {"household": HH, "limit": 3}
+    with TestClient(create_app(engine=api_engine)) as client:
+        for _ in range(3):
+            r = client.post("/api/v1/placements/rank", json=body, headers={"X-API-Key": key})
+            assert r.status_code == 200, r.text
+        assert trips == ["authenticate"]  # the first check only
+        with api_engine.begin() as conn:
+            revoke_key(conn, info.id)
+        r = client.post("/api/v1/placements/rank", json=body, headers={"X-API-Key": key})
+        assert r.status_code == 401, r.text
+        assert r.headers["content-type"].startswith("application/problem+json")
 
 
 def test_ranker_cache_is_bounded_and_follows_the_state_version(
