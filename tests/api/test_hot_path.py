@@ -2,15 +2,16 @@
 committed before ``write`` returns (and one bad entry fails alone), concurrent version reads
 see every commit made before they asked (in threads and on the event loop), a key checked once
 is admitted without a thread trip until a change (a revocation) moves the version, the ranker
-cache is bounded and follows the state version, and a ranking over HTTP answers byte for byte what the ranker computes in process."""
+cache is bounded and follows the state version, and a ranking over HTTP answers byte for byte
+what the ranker computes in process."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import threading
-from typing import Any
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import pytest
