@@ -155,6 +155,12 @@ def parse_household(
         household = model.model_validate(data)
     except ValidationError as exc:
         raise InputError(_message(exc)) from None
+    return check_household(household, profile)
+
+
+def check_household(household: H, profile: ScoringProfile) -> H:
+    """``household`` (validated already, e.g. as part of a request body) when its needs and
+    wishes fit the profile, else an InputError: the checks the model cannot make alone."""
     unknown = [n for n in household.needs if n not in profile.needs]
     if unknown:
         known = ", ".join(sorted(profile.needs))

@@ -22,7 +22,7 @@ from geo_service.audit_writer import AuditWriter
 from geo_service.config import get_settings
 from geo_service.db import models
 from geo_service.errors import StaleScores
-from geo_service.scoring.household import parse_household
+from geo_service.scoring.household import Household, parse_household
 from geo_service.scoring.pipeline import held_flats
 from geo_service.scoring.profile import ScoringProfile, load_profile
 from geo_service.scoring.ranker_cache import RankerCache
@@ -142,7 +142,7 @@ def test_a_kept_key_ranks_without_a_thread_trip_and_revocation_ends_it(
 ) -> None:
     """A key checked once is admitted on the event loop (the state version read there too):
     no worker thread per request; revoking it moves the version, so the next request looks
-    it up again and is refused."""
+    it up again and is refused. The household is validated once, with the request body."""
     from fastapi.testclient import TestClient
 
     from geo_service.api import deps
@@ -159,12 +159,21 @@ def test_a_kept_key_ranks_without_a_thread_trip_and_revocation_ends_it(
         return await hop(fn, *args)
 
     monkeypatch.setattr(deps, "run_in_threadpool", counted)
+    validations: list[object] = []
+    validate = Household.model_validate
+
+    def again(cls: type[Household], data: Any, **kw: Any) -> Household:
+        validations.append(data)
+        return validate(data, **kw)
+
+    monkeypatch.setattr(Household, "model_validate", classmethod(again))
     body = {"household": HH, "limit": 3}
     with TestClient(create_app(engine=api_engine)) as client:
         for _ in range(3):
             r = client.post("/api/v1/placements/rank", json=body, headers={"X-API-Key": key})
             assert r.status_code == 200, r.text
         assert trips == ["authenticate"]  # the first check only
+        assert validations == []  # not again after the body's validation
         with api_engine.begin() as conn:
             revoke_key(conn, info.id)
         r = client.post("/api/v1/placements/rank", json=body, headers={"X-API-Key": key})

@@ -22,7 +22,7 @@ from geo_service.flats import (
     list_flats,
 )
 from geo_service.placements import score_for
-from geo_service.scoring.household import parse_household
+from geo_service.scoring.household import check_household
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.results import RankedFlat
 from geo_service.state import Current
@@ -93,5 +93,5 @@ def score(
 ) -> Response:
     """Score, contributions, nearest places, district factor and every constraint, in numbers
     and in words; placement 0 (with the reason) when the flat does not fit."""
-    household = parse_household(body.household.model_dump(mode="json"), prof)
+    household = check_household(body.household, prof)  # validated once, with the body
     return json_response(score_for(db, prof, household, flat_id, key, now))

@@ -15,7 +15,7 @@ from geo_service.auth.keys import KeyInfo
 from geo_service.catalogue.questionnaire import questionnaire
 from geo_service.catalogue.sheet_pdf import print_pdf
 from geo_service.placements import RankQuery, rank_async
-from geo_service.scoring.household import parse_household
+from geo_service.scoring.household import check_household
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranking_json import ranking_json
 from geo_service.scoring.results import Ranking
@@ -45,7 +45,7 @@ async def rank(
     """Best placement first. Flats failing a hard constraint, held, outside the requested
     districts or in full districts are left out and counted by reason (``excluded``,
     ``failed_constraints``, ``full_districts``); ``notes`` say in words why little came back."""
-    household = parse_household(body.household.model_dump(mode="json"), prof)
+    household = check_household(body.household, prof)  # validated once, with the body
     query = RankQuery(body.limit, body.districts, body.override_cap)
     ranking = await rank_async(now, prof, household, key, query)
     return json_response(ranking_json(ranking))

@@ -14,7 +14,7 @@ from geo_service.dates import StrictDateTime
 from geo_service.reservations import service
 from geo_service.reservations.listing import list_reservations
 from geo_service.reservations.results import Reservation, ReservationPage, Status
-from geo_service.scoring.household import parse_household
+from geo_service.scoring.household import check_household
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranker_cache import RankerCache
 
@@ -54,7 +54,7 @@ def reserve(
     """Hold the flat for the household (expires unless confirmed); includes the explanation.
     The ``Location`` header names the new reservation. A flat that is not among the
     household's recommended flats needs an ``override_reason`` (400 without one)."""
-    household = parse_household(body.household.model_dump(mode="json"), prof)
+    household = check_household(body.household, prof)  # validated once, with the body
     held = service.reserve(
         db,
         flat_id,
