@@ -156,14 +156,17 @@ class _Blocks:
     rows: list[np.ndarray] = field(default_factory=list)
     cols: list[np.ndarray] = field(default_factory=list)
     score: list[np.ndarray] = field(default_factory=list)
+    future: list[np.ndarray] = field(default_factory=list)
     keep: int = 10
 
-    def add(self, scores: np.ndarray, row0: int, col0: int) -> None:
-        """Add the candidate pairs of one households x flats block."""
+    def add(self, scores: np.ndarray, row0: int, col0: int, future: int = -1) -> None:
+        """Add the candidate pairs of one households x flats block of a sampled future (-1:
+        today's pairs, decided now for every future)."""
         r, c = np.nonzero(top_candidates(scores, self.keep))
         self.rows.append(r + row0)
         self.cols.append(c + col0)
         self.score.append(scores[r, c].astype(float))
+        self.future.append(np.full(len(r), future))
 
 
 def _mask_days(scores: np.ndarray, ok: np.ndarray) -> np.ndarray:
@@ -179,25 +182,31 @@ def solve(market: Market, candidates: int) -> Plan:
     S = max(len(m.futures), 1)
     end = np.inf if m.end_day is None else m.end_day
     blocks = _Blocks(keep=candidates)
-    blocks.add(m.household_rows[:, m.flat_template] + m.bonus[:, None], 0, 0)
+    now = m.household_rows[:, m.flat_template] + m.bonus[:, None]
+    blocks.add(now, 0, 0)
     h_rows, h_day, h_cap = [m.household_rows], [np.zeros(W)], []
     h_group = [np.full(W, -1)]
     f_tmpl, f_last, f_cap = [m.flat_template], [m.flat_last_day], []
     row0, col0 = W, Fc
-    for fut in m.futures:
+    for s, fut in enumerate(m.futures):
         hd, fd, fl = fut.household_day, fut.flat_day, fut.flat_last_day
+        # today's household and today's flat, paired tomorrow or later in this future (wait
+        # and see: a flat is kept back while a better match may come, until its last day)
+        open_later = (m.flat_last_day >= 1)[None] & (end >= 1)
+        blocks.add(_mask_days(now - m.delay_cost, open_later), 0, 0, s)
         hw, fw = fut.weights(1)
         later = m.household_rows[:, fut.flat_template] + m.bonus[:, None] - m.delay_cost * fd
-        blocks.add(_mask_days(later, fd[None] <= end), 0, col0)
+        blocks.add(_mask_days(later, fd[None] <= end), 0, col0, s)
         blocks.add(
             _mask_days(fut.household_rows[:, m.flat_template], hd[:, None] <= m.flat_last_day),
             row0,
             0,
+            s,
         )
         both = (hd[:, None] <= fl[None]) & (np.maximum(hd[:, None], fd[None]) <= end)
         delay = m.delay_cost * np.maximum(fd[None] - hd[:, None], 0)
         own = fut.household_rows[:, fut.flat_template] - delay
-        blocks.add(_mask_days(own, both), row0, col0)
+        blocks.add(_mask_days(own, both), row0, col0, s)
         h_rows.append(fut.household_rows)
         h_day.append(hd)
         h_cap.append(hw)
@@ -207,13 +216,13 @@ def solve(market: Market, candidates: int) -> Plan:
         f_cap.append(fw)
         row0, col0 = row0 + len(hd), col0 + len(fd)
     rows, cols = np.concatenate(blocks.rows), np.concatenate(blocks.cols)
-    score = np.concatenate(blocks.score)
+    score, scenario = np.concatenate(blocks.score), np.concatenate(blocks.future)
     templates = np.concatenate(f_tmpl)
     district = m.template_district[templates[cols]]
     keep = district >= 0
     rows, cols, score, district = rows[keep], cols[keep], score[keep], district[keep]
+    scenario = scenario[keep]
     lp = _Scenarios(W, Fc, S, len(m.quota), _join(h_cap), _join(f_cap))
-    scenario = lp.scenario(rows, cols, h_day, f_tmpl)
     objective_of = np.where(scenario >= 0, score / S, score)
     x, duals, objective = _solve_lp(
         lp.matrix(rows, cols, district, scenario), objective_of, lp.capacities(m.quota)
@@ -229,7 +238,7 @@ def solve(market: Market, candidates: int) -> Plan:
     mine = future & (cols < Fc)
     np.add.at(flat_kept_for, (cols[mine], groups[rows[mine]]), (x * weight)[mine])
     return Plan(
-        pairs=_commit(x, rows, cols, score, district, W, Fc, m.quota),
+        pairs=_commit(x, rows, cols, score, district, scenario < 0, W, Fc, m.quota),
         household_potential=u[:W],
         flat_potential=v[:Fc],
         district_potential=w,
@@ -261,18 +270,6 @@ class _Scenarios:
     districts: int
     household_cap: np.ndarray  # (future households,) weight of each
     flat_cap: np.ndarray  # (future flats,) weight of each
-
-    def scenario(
-        self,
-        rows: np.ndarray,
-        cols: np.ndarray,
-        h_day: list[np.ndarray],
-        f_tmpl: list[np.ndarray],
-    ) -> np.ndarray:
-        """Future of each pair (-1: today's household with today's flat)."""
-        h_of = np.concatenate([np.full(len(d), i - 1) for i, d in enumerate(h_day)])
-        f_of = np.concatenate([np.full(len(t), i - 1) for i, t in enumerate(f_tmpl)])
-        return np.maximum(h_of[rows], f_of[cols]).astype(int)
 
     def matrix(
         self, rows: np.ndarray, cols: np.ndarray, district: np.ndarray, scenario: np.ndarray
@@ -365,13 +362,14 @@ def _commit(
     cols: np.ndarray,
     score: np.ndarray,
     district: np.ndarray,
+    today: np.ndarray,
     n_waiting: int,
     n_free: int,
     quota: np.ndarray,
 ) -> list[tuple[int, int]]:
     """Today's pairs: LP values >= 0.5 between waiting households and free flats, as a
     matching (largest LP value, then score), within the districts' places left."""
-    today = (rows < n_waiting) & (cols < n_free) & (x >= 0.5)
+    today = today & (x >= 0.5)
     if not today.any():
         return []
     weight = np.zeros((n_waiting, n_free))
