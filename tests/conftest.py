@@ -58,6 +58,7 @@ ONE_WORKER = ("tests/city/",)
 SECONDS = {
     "tests/operations/test_external_server.py": 576,
     "tests/operations/test_crashes.py": 285,
+    "tests/bench/test_entries.py": 126,
     "tests/foundation/test_upgrades.py": 177,
     "tests/api/test_metrics.py": 162,
     "tests/transition/test_privacy.py": 156,

@@ -7,21 +7,20 @@ import time
 import numpy as np
 
 from geo_service.allocation.service import allocate
+from geo_service.bench.measure import profile as bench_profile
 from geo_service.bench.runner import BenchContext, Entry, temporary_database, with_baseline
 from geo_service.bench.seed import CATEGORIES, seed_city
 from geo_service.bench.synthetic import synthetic_city
-from geo_service.config import get_settings
 from geo_service.db.engine import make_engine
 from geo_service.scoring.household import Household
 from geo_service.scoring.pipeline import score_all
-from geo_service.scoring.profile import load_profile
 
 HOUSEHOLDS, FLATS, DISTRICTS = 2000, 10_000, 31
 INSTANCES = {"plentiful": (100, [1, 2, 3]), "scarce": (40, [3, 4, 5, 6])}  # capacity, sizes
 
 
-def batch(sizes: list[int], rng: np.random.Generator) -> list[Household]:
-    """Random households of the given sizes."""
+def batch(sizes: list[int], n: int, rng: np.random.Generator) -> list[Household]:
+    """``n`` random households of the given sizes."""
     return [
         Household(
             size=int(s),
@@ -29,25 +28,27 @@ def batch(sizes: list[int], rng: np.random.Generator) -> list[Household]:
             languages=["ar"],
             move_in="2026-12-01",
         )
-        for s in rng.choice(sizes, HOUSEHOLDS)
+        for s in rng.choice(sizes, n)
     ]
 
 
 def allocation(ctx: BenchContext) -> list[Entry]:
     """Optimal vs greedy seconds and objectives on a plentiful and a scarce instance; the path
     that settled the optimum, and the whole call (scoring the batch included)."""
-    profile = load_profile(get_settings().profile_path)
+    profile = bench_profile()  # the synthetic city has no transit feed
+    flats = ctx.at_most(FLATS)
+    households = HOUSEHOLDS * flats // FLATS  # as many per flat as at full size
     out = []
     for name, (capacity, sizes) in INSTANCES.items():
         with temporary_database() as url:
             engine = make_engine(url)
             seed_city(
-                engine, synthetic_city(FLATS, ctx.amenities // 5, CATEGORIES), DISTRICTS, capacity
+                engine, synthetic_city(flats, ctx.amenities // 5, CATEGORIES), DISTRICTS, capacity
             )
             score_all(engine, profile)
-            households = batch(sizes, np.random.default_rng(4))
+            batch_of = batch(sizes, households, np.random.default_rng(4))
             start = time.perf_counter()
-            result = allocate(engine, profile, households)
+            result = allocate(engine, profile, batch_of)
             whole = time.perf_counter() - start
             engine.dispose()
         base = result.baseline
@@ -57,7 +58,7 @@ def allocation(ctx: BenchContext) -> list[Entry]:
                 {
                     "name": "allocation",
                     "instance": name,
-                    "size": f"{HOUSEHOLDS}x{FLATS}x{DISTRICTS} {name} ({result.solve_path})",
+                    "size": f"{households}x{flats}x{DISTRICTS} {name} ({result.solve_path})",
                     "placed": result.placed,
                     "greedy_placed": base.placed,
                     "objective": result.objective,

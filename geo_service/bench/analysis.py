@@ -1,4 +1,4 @@
-"""Analysis measurements: decay sensitivity on a 10,000-flat city; the notebooks' run times."""
+"""Analysis measurements: decay sensitivity on the scored sample; the notebooks' run times."""
 
 from __future__ import annotations
 
@@ -8,10 +8,7 @@ from geo_service.analysis.notebooks import TIMEOUT_S, execute, notebook_paths
 from geo_service.analysis.placements import rank
 from geo_service.analysis.sensitivity import compare_rankings, decay_variant
 from geo_service.analysis.source import scoring_profile
-from geo_service.bench.measure import RANK_FLATS
 from geo_service.bench.runner import BenchContext, Entry, timed, with_baseline
-from geo_service.bench.seed import CATEGORIES, seed_city
-from geo_service.bench.synthetic import synthetic_city
 from geo_service.db.engine import make_engine
 from geo_service.ingest.sample import load_sample
 from geo_service.scoring.household import Household
@@ -22,9 +19,11 @@ HOUSEHOLD = Household(size=2, languages=["ar"], move_in="2030-01-01")
 
 def analysis_rescore(ctx: BenchContext) -> list[Entry]:
     """Seconds to rank every flat with a decay variant in memory (``rank(profile=...)``) vs
-    reloading a ranker for the variant from the database, on the same scored city."""
+    reloading a ranker for the variant from the database, on the scored sample: a notebook
+    ranks with the configured profile, whose transit categories need the sample's feed (a
+    synthetic city has none)."""
     engine = make_engine(ctx.database_url)
-    seed_city(engine, synthetic_city(RANK_FLATS, ctx.amenities // 5, CATEGORIES), 31)
+    load_sample(engine)
     score_all(engine, scoring_profile())
     variant = decay_variant(full_m=200, zero_m=1000)
     base = rank(HOUSEHOLD, top=None, engine=engine)  # warms the session's ranker, as a notebook
@@ -37,7 +36,7 @@ def analysis_rescore(ctx: BenchContext) -> list[Entry]:
     engine.dispose()
     entry = {
         "name": "analysis_rescore",
-        "size": RANK_FLATS,
+        "size": "sample",
         "ranked": len(other),
         "spearman": round(compare_rankings(base, other)["spearman"], 4),
         "target_seconds": 5.0,

@@ -35,6 +35,12 @@ class BenchContext:
     amenities: int
     database_url: str
     workdir: Path
+    runs: int = 5  # timed runs of a command whose median an entry reports (cli_*)
+
+    def at_most(self, n: int) -> int:
+        """``n`` (an entry's own size), or ``--flats`` when that is smaller: a small run (the
+        smoke test's) stays small, the default run measures at the entry's size."""
+        return min(n, self.flats)
 
 
 Measurement = Callable[[BenchContext], list[Entry]]
@@ -89,7 +95,11 @@ def machine() -> Entry:
 
 
 def run_all(
-    measurements: Sequence[tuple[str, Measurement]], flats: int, amenities: int, console: Console
+    measurements: Sequence[tuple[str, Measurement]],
+    flats: int,
+    amenities: int,
+    console: Console,
+    runs: int = 5,
 ) -> list[Entry]:
     """Run each measurement in its own scratch database; a failing one is reported, not fatal."""
     entries: list[Entry] = []
@@ -97,7 +107,7 @@ def run_all(
         console.print(f"[bold]bench[/bold] {label} ...")
         with tempfile.TemporaryDirectory() as tmp, temporary_database() as url:
             try:
-                entries.extend(measure(BenchContext(flats, amenities, url, Path(tmp))))
+                entries.extend(measure(BenchContext(flats, amenities, url, Path(tmp), runs)))
             except Exception as exc:  # a broken measurement must not hide the others
                 entries.append({"name": label, "error": f"{type(exc).__name__}: {exc}"})
     host = machine()

@@ -30,11 +30,16 @@ TARGET_P99_S, TARGET_SIMULATE_S = 1.0, 120.0
 
 
 def _profile() -> ScoringProfile:
-    """The bench profile (ten amenity categories) with the sample profile's needs and
-    children's bands, and a plan kept for the whole measurement (no recompute)."""
+    """The bench profile (ten amenity categories) with the sample profile's needs (each
+    weighting only the bench's categories: a need may name one the bench has not, such as
+    language_course) and children's bands, and a plan kept for the whole measurement."""
     base = load_profile(get_settings().profile_path).model_dump(mode="json")
     data = bench_profile(load_profile(get_settings().profile_path)).model_dump(mode="json")
-    data.update(needs=base["needs"], children=base["children"])
+    needs = {
+        name: {**need, "multiply": {c: f for c, f in need["multiply"].items() if c in CATEGORIES}}
+        for name, need in base["needs"].items()
+    }
+    data.update(needs=needs, children=base["children"])
     data["transition"] = {**(data.get("transition") or {}), "replan_minutes": 1440}
     return parse_profile(data, "bench profile")
 
@@ -64,9 +69,10 @@ def online_recommend(ctx: BenchContext) -> list[Entry]:
     plain ranking of the same households (greedy: the best flat now)."""
     engine = make_engine(ctx.database_url)
     prof = _profile()
-    seed_city(engine, synthetic_city(FREE, ctx.amenities // 10, CATEGORIES), DISTRICTS, 60)
+    free = ctx.at_most(FREE)
+    seed_city(engine, synthetic_city(free, ctx.amenities // 10, CATEGORIES), DISTRICTS, 60)
     score_all(engine, prof)
-    _waiting_list(engine, WAITING)
+    _waiting_list(engine, WAITING * free // FREE)  # as many per free flat as at full size
     rankers = RankerCache()  # the bench's rankers, as a server keeps them
     start = time.perf_counter()
     plan = build(engine, prof, rankers=rankers)

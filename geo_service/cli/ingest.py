@@ -68,6 +68,15 @@ def show_clipping(report: ImportReport) -> None:
         )
 
 
+def keep_ranker(profile: ScoringProfile) -> None:
+    """Keep the ranker of the imported state on disk, as ``rank`` reads it, so the first
+    ``geo-service rank`` after an import reads no features (ranker_disk.keep_current)."""
+    from geo_service.db.engine import get_engine
+    from geo_service.scoring.ranker_disk import keep_current
+
+    keep_current(get_engine(), profile)
+
+
 def run_import(
     kind: str,
     path: Path,
@@ -118,12 +127,15 @@ def import_cmd(
     profile: ProfilePath = None,
 ) -> None:
     """Validate a file and import it in one transaction (all rows or none)."""
-    result = run_import(kind, path, dry_run, crs, layer, report, profile_from(profile))
+    prof = profile_from(profile)
+    result = run_import(kind, path, dry_run, crs, layer, report, prof)
     verb = "valid, nothing written (dry run)" if dry_run else f"{result.written} rows imported"
     console.print(f"{kind}: {result.rows} rows read from {path.name}; {verb}")
     show_clipping(result)
     if result.ignored_columns:
         console.print(f"columns not used: {', '.join(result.ignored_columns)}")
+    if not dry_run:
+        keep_ranker(prof)
 
 
 @ingest_app.command("capacities")
@@ -136,7 +148,8 @@ def ingest_capacities(
     """Free places per district and service (kinds of the profile's [services]: kita,
     primary_school, secondary_school, language_course) as of a day; one transaction, every
     bad row reported."""
-    result = run_import("capacities", path, dry_run, None, None, report, profile_from(profile))
+    prof = profile_from(profile)
+    result = run_import("capacities", path, dry_run, None, None, report, prof)
     verb = (
         _("valid, nothing written (dry run)")
         if dry_run
@@ -147,6 +160,15 @@ def ingest_capacities(
             rows=result.rows, file=path.name, result=verb
         )
     )
+    if not dry_run:
+        keep_ranker(prof)
+
+
+def _line(kind: str, written: int, file: str) -> str:
+    """One line of the sample's summary: rows written, what they are, from which file."""
+    from geo_service.ingest.sample import kind_words
+
+    return f"  {written:>6} {kind_words(kind):<26} ({file})"
 
 
 @app.command("load-sample")
@@ -167,15 +189,17 @@ def load_sample_cmd(profile: ProfilePath = None) -> None:
 
     directory = get_settings().data_dir / "sample"
     prof = profile_from(profile) if profile else sample_profile()
+    console.print(_("Sample data (INVENTED, for illustration only):"))
     orgs = register_organisations(get_engine(), directory / ORGANISATIONS)
-    console.print(f"  {'organisations':<11} {orgs:>6} new   ({ORGANISATIONS}, ILLUSTRATIVE)")
+    console.print(_line("organisations", orgs, ORGANISATIONS))
     for kind, name in SAMPLE_FILES:
         result = run_import(kind, directory / name, False, None, None, None, prof)
-        console.print(f"  {kind:<11} {result.written:>6} rows  ({name})")
+        console.print(_line(kind, result.written, name))
     gtfs = import_gtfs(get_engine(), directory / GTFS)
-    console.print(f"  {'gtfs':<11} {gtfs.written:>6} rows  ({GTFS}, ILLUSTRATIVE bus lines)")
+    console.print(_line("gtfs", gtfs.written, GTFS))
     helpers = register_volunteers(get_engine(), directory / VOLUNTEERS)
-    console.print(f"  {'volunteers':<11} {helpers:>6} new   ({VOLUNTEERS}, ILLUSTRATIVE)")
+    console.print(_line("volunteers", helpers, VOLUNTEERS))
     from geo_service.cli.maps import write_basemap
 
     write_basemap(directory / "network.osm.pbf", None, prof)
+    keep_ranker(profile_from(profile))

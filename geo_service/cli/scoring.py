@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,8 +29,9 @@ def score(profile: ProfilePath = None) -> None:
     """(Re)compute flat features, district status and H3 area scores."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from geo_service.db.engine import owner_engine
+    from geo_service.db.engine import get_engine, owner_engine
     from geo_service.scoring.pipeline import score_all
+    from geo_service.scoring.ranker_disk import keep_current
 
     prof = profile_from(profile)
     start = time.perf_counter()
@@ -61,6 +63,7 @@ def score(profile: ProfilePath = None) -> None:
         f"({', '.join(f'{k} {v:.2f} s' for k, v in summary.seconds.items())}); "
         f"tables {how}; profile {prof.version[:19]}"
     )
+    keep_current(get_engine(), prof)  # as `rank` reads it: the next rank reads no features
 
 
 def read_household_arg(value: str) -> str:
@@ -144,6 +147,7 @@ def rank(
     profile: ProfilePath = None,
 ) -> None:
     """Rank available flats for a household, with explanations."""
+    gc.disable()  # one short run: no collector passes over the features' many small objects
     from geo_service.db.engine import get_engine
     from geo_service.scoring.household import parse_household
     from geo_service.scoring.pipeline import held_flats

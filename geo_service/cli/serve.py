@@ -108,6 +108,26 @@ def check_web_assets(settings: Settings) -> None:
     check_installed(settings, NPM_FILES)
 
 
+def vendor_map_assets(settings: Settings) -> None:
+    """Put the maps' assets into the maps folder when `maps render` never ran there, so that
+    the household map and /maps/static work on a fresh server; a folder the server may not
+    write is said, not fatal (the maps then lack their assets until `maps render` runs)."""
+    from geo_service.cli.common import err
+    from geo_service.maps.assets import sources, vendor
+
+    static = Path(settings.maps_dir) / "static"
+    if all((static / name).exists() for name in sources(settings)):
+        return
+    try:
+        vendor(static)
+    except OSError as exc:
+        said = _(
+            "cannot put the maps' assets into {folder} ({reason}): run `geo-service maps render` "
+            "as a user who may write there"
+        )
+        err.print(said.format(folder=static, reason=exc.strerror))
+
+
 def run_server(host: str, port: int, workers: int = 1, sock: socket.socket | None = None) -> None:
     """Run uvicorn with the app factory on ``sock`` (bound here when not given); several
     workers share nothing but the database (uvicorn binds for them, after the check) and their
@@ -158,11 +178,66 @@ def serve(
 
     settings = get_settings()
     check_web_assets(settings)
+    vendor_map_assets(settings)
     # checks GEO_SERVICE_CRS against the database's storage CRS (one clear line); a database
     # that is down at start is reported by /ready until it is back
     with suppress(OperationalError):
         get_engine()
     run_server(host or settings.host, port or settings.port, workers)
+
+
+def print_access(
+    base: str, logins: dict[str, tuple[str, str]], keys: dict[str, str], organisation: str | None
+) -> None:
+    """The demo's ways in: the workspace and its logins, the API, maps, OGC and the keys."""
+    from datetime import date, timedelta
+
+    from geo_service.auth.role_names import role_name
+    from geo_service.config import get_settings
+    from geo_service.maps.render import PUBLIC
+
+    def keeps(role: str) -> str:
+        """What the partner's login or key keeps, when there is a partner."""
+        if role != "partner" or organisation is None:
+            return ""
+        return "  " + _("(keeps the offers of {organisation})").format(organisation=organisation)
+
+    console.print()
+    console.print(_("Workspace: {url}  (log in with a demo login below)").format(url=f"{base}/"))
+    console.print(_("Demo logins (new passwords on every demo start):"))
+    for role, (login, password) in logins.items():
+        console.print(f"  {role_name(role):<22} {login:<18} {password}{keeps(role)}")
+    console.print()
+    console.print(_("API: {url}").format(url=f"{base}/api/v1"))
+    console.print(_("API documentation: {url}").format(url=f"{base}/docs"))
+    console.print(_("Ready: {url}").format(url=f"{base}/ready"))
+    console.print(_("Maps: {url} (the same login), then").format(url=f"{base}/maps/"))
+    for name in PUBLIC:
+        console.print(f"        {base}/maps/{name}.html")
+    console.print(
+        _("OGC: {url} (OGC API – Features for QGIS, GDAL, OWSLib; X-API-Key)").format(
+            url=f"{base}/ogc"
+        )
+    )
+    hours = get_settings().demo_key_hours
+    console.print(
+        _(
+            "Demo API keys (header X-API-Key), valid for {hours} h "
+            "(`geo-service apikey create` makes lasting ones):"
+        ).format(hours=hours)
+    )
+    for role, key in keys.items():
+        console.print(f"  {role:<15} {key}{keeps(role)}")
+    body = (
+        '{"household": {"size": 4, "children_ages": [3, 8], "languages": ["ar"], "needs": [], '
+        f'"move_in": "{date.today() + timedelta(days=30)}"}}, "limit": 3}}'
+    )
+    console.print()
+    console.print(
+        _("Try:") + f"  curl -s -X POST {base}/api/v1/placements/rank -H 'X-API-Key: "
+        f"{keys['housing_office']}' -H 'Content-Type: application/json' -d '{body}'"
+    )
+    console.print()
 
 
 @app.command()
@@ -172,7 +247,7 @@ def demo(
 ) -> None:
     """Listen on the port, start the DB, migrate, load and score the sample, create demo keys,
     print URLs and keys, serve."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from geo_service.audit import record
     from geo_service.auth.keys import demo_organisation, issue_demo_keys
@@ -180,11 +255,15 @@ def demo(
     from geo_service.config import get_settings
     from geo_service.db import cluster, migrate
     from geo_service.db.engine import get_engine, owner_engine
+    from geo_service.i18n import formats
     from geo_service.ingest.sample import load_sample
-    from geo_service.maps.render import PUBLIC, render_public
+    from geo_service.ingest.sample import summary as sample_summary
+    from geo_service.maps.render import render_public
     from geo_service.scoring.pipeline import score_all
     from geo_service.scoring.profile import load_profile
+    from geo_service.scoring.ranker_disk import keep_current
     from geo_service.transition.sample import load_sample_waiting_list
+    from geo_service.web.words import waiting_counts
 
     settings = get_settings()
     check_web_assets(settings)
@@ -192,33 +271,47 @@ def demo(
     check_exposure(host, settings)
     sock = bind(host, port)  # before anything is printed: the URLs below are this process's
     if not settings.database_url:
-        console.print(f"database: {cluster.start(cluster.locate(settings))}")
+        console.print(
+            _("Embedded database: {state}").format(state=cluster.start(cluster.locate(settings)))
+        )
     done = migrate.migrate_database(settings)
     console.print(
-        f"schema:   {done.after}"
-        + ("" if done.before == done.after else f" (migrated from {done.before})")
+        _("Schema: {version}").format(version=done.after)
+        if done.before == done.after
+        else _("Schema: {version} (migrated from {old})").format(
+            version=done.after, old=done.before
+        )
     )
     engine = get_engine()
     counts = load_sample(engine)
-    console.print("sample (ILLUSTRATIVE data): " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    console.print(
+        _("Sample data (INVENTED, for illustration only): {counts}").format(
+            counts=sample_summary(counts)
+        )
+    )
     profile = load_profile(settings.profile_path)
     scorer = owner_engine(settings)  # the owner swaps the rewritten tables in (db/bulk.py)
     try:
-        summary = score_all(scorer, profile)
+        scored = score_all(scorer, profile)
     finally:
         scorer.dispose()
     console.print(
-        f"scored:   {summary.flats} flats, {summary.districts} districts, "
-        f"{summary.cells} H3 cells in {sum(summary.seconds.values()):.1f} s"
+        _("Scored: {flats} flats, {districts} districts, {cells} H3 cells in {seconds} s").format(
+            flats=formats.number(scored.flats, 0),
+            districts=formats.number(scored.districts, 0),
+            cells=formats.number(scored.cells, 0),
+            seconds=formats.number(sum(scored.seconds.values())),
+        )
     )
+    keep_current(engine, profile)  # the first `geo-service rank` then reads no features
     waiting = load_sample_waiting_list(engine, profile)
-    console.print(
-        "waiting list (ILLUSTRATIVE): " + ", ".join(f"{v} {k}" for k, v in waiting.items())
-    )
+    console.print(_("Waiting list (INVENTED): {counts}").format(counts=waiting_counts(waiting)))
     sample_pbf = settings.data_dir / "sample" / "network.osm.pbf"
     maps = render_public(engine, settings.maps_dir, profile, pbf=sample_pbf)
     console.print(
-        f"maps:     {len(maps)} rendered into {settings.maps_dir} (open from disk offline)"
+        _("Maps: {n} drawn into {folder} (they open from disk, offline too)").format(
+            n=len(maps), folder=settings.maps_dir
+        )
     )
     lifetime = timedelta(hours=settings.demo_key_hours)
     with engine.begin() as conn:
@@ -239,30 +332,8 @@ def demo(
             key_id=None,
             detail={"roles": list(demo_keys), "revoked": old, "hours": settings.demo_key_hours},
         )
-    base = f"http://{host}:{port}"
-    console.print(f"\nworkspace: {base}/  (German pages; log in with a demo login below)")
-    console.print("demo logins (new passwords on every demo run):")
-    roles = {"housing_office": "clerk", "partner": "partner", "planner": "planner"}
-    for role, (login, password) in logins.items():
-        keeps = f"  (offers of {partner[1]})" if role == "partner" and partner else ""
-        console.print(f"  {roles[role]:<8} {login:<18} {password}{keeps}")
-    console.print(f"\nAPI:    {base}/api/v1\ndocs:   {base}/docs\nready:  {base}/ready")
-    console.print(f"maps:   {base}/maps/ (the same login), then")
-    for name in PUBLIC:
-        console.print(f"        {base}/maps/{name}.html")
-    console.print(f"OGC:    {base}/ogc (OGC API – Features for QGIS, GDAL, OWSLib; X-API-Key)")
-    console.print(
-        f"demo API keys (header X-API-Key), valid for {settings.demo_key_hours} h"
-        + (f"; {old} earlier demo keys revoked" if old else "")
-        + " (`geo-service apikey create` makes lasting ones):"
-    )
-    for role, key in demo_keys.items():
-        keeps = f"  (keeps the offers of {partner[1]})" if role == "partner" and partner else ""
-        console.print(f"  {role:<15} {key}{keeps}")
-    console.print(
-        f"\ntry:    curl -s -X POST {base}/api/v1/placements/rank -H 'X-API-Key: "
-        f"{demo_keys['housing_office']}' -H 'Content-Type: application/json' -d "
-        """'{"household": {"size": 4, "children_ages": [3, 8], "languages": ["ar"], """
-        f'"needs": [], "move_in": "{date.today() + timedelta(days=30)}"}}, "limit": 3}}\'\n'
-    )
+    organisation = partner[1] if partner else None
+    print_access(f"http://{host}:{port}", logins, demo_keys, organisation)
+    if old:
+        console.print(_("{n} earlier demo keys revoked.").format(n=old))
     run_server(host, port, sock=sock)

@@ -18,7 +18,7 @@ def ingest_gtfs(
     report: Path = typer.Option(None, "--report", help="Write the full report (.csv or .json)."),
 ) -> None:
     """Check a GTFS feed row by row and replace the stored feed with it in one transaction."""
-    from geo_service.cli.ingest import show_problems, write_report
+    from geo_service.cli.ingest import keep_ranker, show_problems, write_report
     from geo_service.db.engine import get_engine
     from geo_service.ingest.errors import ImportValidationError
     from geo_service.ingest.gtfs import import_gtfs
@@ -45,6 +45,8 @@ def ingest_gtfs(
         console.print(
             f"{result.ignored_transfers:,} transfers ignored (trip- or route-specific, in-seat)"
         )
+    if not dry_run:
+        keep_ranker(profile_from(None))  # the configured profile, as `rank` reads it
 
 
 def _lonlat(value: str, option: str) -> tuple[float, float]:

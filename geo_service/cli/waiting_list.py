@@ -358,6 +358,8 @@ def load_sample_cmd(profile: ProfilePath = None) -> None:
     """Load the ILLUSTRATIVE sample waiting list (idempotent; needs the scored sample)."""
     from geo_service.db.engine import get_engine
     from geo_service.transition.sample import load_sample_waiting_list
+    from geo_service.web.words import waiting_counts
 
     counts = load_sample_waiting_list(get_engine(), profile_from(profile))
-    say("sample waiting list (ILLUSTRATIVE): " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+    say(_("Waiting list (INVENTED): {counts}").format(
+        counts=waiting_counts(counts)))  # fmt: skip

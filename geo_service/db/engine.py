@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 from geo_service.config import Settings, get_settings
 from geo_service.db import cluster, crs
+from geo_service.i18n import _
 
 
 def normalise_url(url: str) -> str:
@@ -67,7 +68,8 @@ def describe(url: str, settings: Settings | None = None) -> str:
         if value and normalise_url(value) == same:
             return f"{shown} ({name})"
     if not settings.database_url:
-        return f"{shown} (embedded cluster of {settings.home})"
+        where = _("embedded cluster of {home}").format(home=settings.home)
+        return f"{shown} ({where})"
     return shown
 
 

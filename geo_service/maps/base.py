@@ -22,7 +22,8 @@ MIN_ZOOM, MAX_ZOOM = 8, 18
 STATIC_PLACEHOLDER = "__GEO_STATIC__"  # replaced by the assets' prefix when a map is written
 STYLE = """<style>
 .folium-map.leaflet-container{background:#f2efe9;font-family:"DejaVu Sans",Arial,sans-serif}
-#map-title{position:fixed;top:10px;left:60px;max-width:62%;z-index:999;background:#fff;
+#map-title{position:fixed;top:10px;left:60px;max-width:calc(100% - 380px);min-width:200px;
+ z-index:999;background:#fff;
  padding:6px 10px;border-radius:4px;font:15px/1.3 "DejaVu Sans",Arial,sans-serif;
  box-shadow:0 1px 4px rgba(0,0,0,.3)}
 #map-title small{color:#555;font-size:12px}
@@ -41,7 +42,7 @@ STYLE = """<style>
 .place-label{font:italic 11px "DejaVu Sans",Arial,sans-serif;color:#4a4a4a;white-space:nowrap;
  transform:translate(-50%,-50%);text-shadow:0 0 3px #fff,0 0 2px #fff}
 .place-rank-1,.place-rank-2{font-size:13px;font-weight:bold;color:#333}
-.leaflet-control-layers-expanded{font-size:13px;max-height:70vh;overflow:auto}
+.leaflet-control-layers-expanded{font-size:13px;max-height:70vh;max-width:280px;overflow:auto}
 .leaflet-container .leaflet-popup-content{font-size:13px;line-height:1.3;margin:10px 16px 10px 12px}
 .leaflet-popup-content th{text-align:left;padding-right:8px;vertical-align:top}
 </style>"""

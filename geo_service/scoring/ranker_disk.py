@@ -8,6 +8,10 @@ features or imports change, not with every hold) and one version of the ranker's
 in the state directory (``.geo_service/cache``, mode 700; files 600, written whole and renamed
 into place), and only the newest per database and profile is kept. Pickle is read only from
 that private directory, which only this user can write.
+
+The commands that move the stamp (``score``, ``import``, ``load-sample``, the demo server's
+start) write the file for the new state before they end (``keep_current``), so the first
+``geo-service rank`` after them reads a file too, not the features.
 """
 
 from __future__ import annotations
@@ -96,3 +100,14 @@ def store(
         if old != path:
             with suppress(OSError):
                 old.unlink()
+
+
+def keep_current(engine: Engine, profile: ScoringProfile) -> None:
+    """Keep the ranker of the data as they are now on disk, for the next command's ranking
+    (read under the stamp of now, like any command's). The command's own work is done and
+    committed by then: whatever stops the ranker (features scored with another profile, a
+    lost connection) only leaves the reading, and the reporting, to ``rank``."""
+    from geo_service.scoring.ranker_cache import RankerCache
+
+    with suppress(Exception):  # a cache, never the command's failure (see above)
+        RankerCache(1, disk=True).ranker(engine, profile)

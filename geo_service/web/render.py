@@ -15,23 +15,16 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from geo_service.auth.keys import PARTNER, KeyInfo
+from geo_service.auth.role_names import role_name
 from geo_service.auth.sessions import Session
 from geo_service.config import get_settings
-from geo_service.i18n import N_, _, current_language, formats
+from geo_service.i18n import _, current_language, formats
 from geo_service.i18n.jinja import install
 from geo_service.web.security import STRICT
 from geo_service.web.session import CSRF_FIELD
 
 HERE = Path(__file__).parent
 STATIC = "/static/workspace"
-ROLE_NAMES = {
-    "viewer": N_("read-only access"),
-    "partner": N_("partner organisation"),
-    "planner": N_("planning"),
-    "housing_office": N_("housing office"),
-    "admin": N_("administration"),
-    "cli": N_("command line"),
-}
 
 
 @dataclass(frozen=True)
@@ -61,11 +54,6 @@ def environment() -> jinja2.Environment:
         value.astimezone(city).date() if isinstance(value, datetime) else value
     )
     return env
-
-
-def role_name(role: str) -> str:
-    """A role in words ("Wohnungsamt")."""
-    return _(ROLE_NAMES.get(role, role))
 
 
 def pages_for(key: KeyInfo) -> list[Link]:

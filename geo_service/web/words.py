@@ -52,6 +52,12 @@ WAITING_STATES = {
 }
 
 
+def waiting_counts(counts: dict[str, int]) -> str:
+    """Entries per status in words ("12 wartend, 3 eingezogen")."""
+    words = {status: _(word) for status, word in WAITING_STATES.items()}
+    return ", ".join(f"{n} {words[status]}" for status, n in counts.items())
+
+
 def district_names(engine: Engine) -> dict[str, str]:
     """District code -> name."""
     d = models.districts

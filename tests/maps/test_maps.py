@@ -411,6 +411,20 @@ def test_household_popups_open_clear_of_title_and_form(
     page.close()
 
 
+def test_every_map_title_stays_clear_of_the_layer_control(
+    browser: Browser, rendered: dict[str, Path]
+) -> None:
+    """At 1280 px the title box and the layer list never overlap (the household map's transit
+    layers have long names): a planner reads the whole title."""
+    for name, path in rendered.items():
+        page, _, _ = open_offline(browser, path)
+        title = page.locator("#map-title").bounding_box()
+        layers = page.locator(".leaflet-control-layers").bounding_box()
+        assert title is not None and layers is not None, name
+        assert title["x"] + title["width"] <= layers["x"], (name, title, layers)
+        page.close()
+
+
 def test_household_without_a_fitting_flat_says_so(
     sample_engine: Engine, profile: ScoringProfile
 ) -> None:

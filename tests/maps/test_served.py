@@ -39,6 +39,22 @@ def served(
     proc.wait(timeout=20)
 
 
+def test_a_server_without_rendered_maps_serves_their_assets(
+    sample_database_url: str, tmp_path: Path
+) -> None:
+    """`serve` on a maps folder where `maps render` never ran puts the maps' assets there (an
+    empty base layer included), so the household map drawn on request loads Leaflet."""
+    proc, base = start_server(sample_database_url, env={"GEO_SERVICE_MAPS_DIR": str(tmp_path)})
+    try:
+        assert (tmp_path / "static" / "leaflet" / "leaflet.js").is_file()
+        assert (tmp_path / "static" / "basemap.js").is_file()
+        r = httpx.get(f"{base}/maps/static/leaflet/leaflet.js", timeout=TIMEOUT)
+        assert r.status_code == 200 and "Leaflet" in r.text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
 def test_served_maps_need_a_session(served: tuple[str, str, str]) -> None:
     """303 to the login/401 without a session; viewer sees public maps and the base layer;
     the household page needs housing_office; after the logout the maps are closed."""

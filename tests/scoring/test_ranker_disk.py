@@ -4,6 +4,7 @@ and replace the old file; the CLI's rank uses the cache."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from geo_service.scoring.household import Household
 from geo_service.scoring.pipeline import load_ranker
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranker_cache import RankerCache
+from tests.conftest import run_cli
 
 HH = Household(size=3, children_ages=[4], languages=["ar"], move_in="2030-01-01")
 
@@ -101,3 +103,41 @@ def test_the_cli_keeps_its_ranker(
     runs = [subprocess.run(cmd, env=env, capture_output=True, text=True, check=True) for _ in "ab"]
     assert runs[0].stdout == runs[1].stdout
     assert len(list((home / "cache").glob("ranker-*.pickle"))) == 1
+
+
+def test_the_first_rank_after_score_or_import_reads_no_features(
+    home: Path, sample_database_url: str, sample_owner_url: str, profile: ScoringProfile
+) -> None:
+    """``score`` and ``import`` keep the ranker of the state they leave on disk: the next
+    command's ranker reads no features and ranks as a fresh one; the import's change (the top
+    flat free only from 2099) is in the next answer, the CLI's too, never the older file's."""
+    env = {"GEO_SERVICE_HOME": str(home), "MIGRATION_DATABASE_URL": sample_owner_url}
+    scored = run_cli(sample_database_url, "score", **env)
+    assert scored.returncode == 0, scored.stderr
+    engine = make_engine(sample_database_url)
+    reads = feature_reads(engine)
+    before = RankerCache(1, disk=True).ranker(engine, profile).rank(HH, 10)
+    assert reads == [] and before == load_ranker(engine, profile).rank(HH, 10)
+    top = before.results[0].flat_id
+    sample = json.loads((get_settings().data_dir / "sample" / "flats.geojson").read_text())
+    (flat,) = [f for f in sample["features"] if f["properties"]["id"] == top]
+    flat["properties"]["available_from"] = "2099-01-01"
+    changed = home / "changed.geojson"
+    changed.write_text(json.dumps({"type": "FeatureCollection", "features": [flat]}))
+    imported = run_cli(sample_database_url, "import", "flats", str(changed), **env)
+    assert imported.returncode == 0, imported.stderr
+    later = make_engine(sample_database_url)
+    reads = feature_reads(later)
+    after = RankerCache(1, disk=True).ranker(later, profile).rank(HH, 10)
+    assert reads == [] and after == load_ranker(later, profile).rank(HH, 10)
+    assert top not in {r.flat_id for r in after.results}
+    ranked = run_cli(
+        sample_database_url, "rank", "--household", HH.model_dump_json(), "--json", **env
+    )
+    assert ranked.returncode == 0, ranked.stderr
+    assert [r["flat_id"] for r in json.loads(ranked.stdout)["results"]] == [
+        r.flat_id for r in after.results
+    ]
+    assert len(list((home / "cache").glob("ranker-*.pickle"))) == 1
+    engine.dispose()
+    later.dispose()

@@ -20,7 +20,8 @@ from geo_service.api.server import free_port
 
 def test_demo_prints_a_working_ogc_landing_url(database_url: str, tmp_path: Path) -> None:
     """The demo's 'OGC:' line is the landing page; a printed viewer key opens it. The
-    'workspace:' line is the start page; the printed clerk login logs in through its form."""
+    'Arbeitsbereich:' line (German by default) is the start page; the printed housing office
+    login logs in through its form."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
@@ -39,7 +40,7 @@ def test_demo_prints_a_working_ogc_landing_url(database_url: str, tmp_path: Path
             assert line, f"demo stopped early:\n{printed}"
             printed += line
         socket.create_connection(("127.0.0.1", port), timeout=5).close()  # bound already
-        while "try:" not in printed:
+        while "Ausprobieren:" not in printed:
             printed += proc.stdout.readline()
         move_in = re.search(r'"move_in": "(\d{4}-\d{2}-\d{2})"', printed)
         assert move_in and date.fromisoformat(move_in.group(1)) > date.today(), printed
@@ -57,11 +58,12 @@ def test_demo_prints_a_working_ogc_landing_url(database_url: str, tmp_path: Path
                 time.sleep(0.3)
         assert r.status_code == 200
         assert {"data", "conformance", "service-desc"} <= {k["rel"] for k in r.json()["links"]}
-        start = re.search(r"^workspace:\s+(\S+)", printed, re.MULTILINE)
-        logins = dict(re.findall(r"^\s+(clerk|partner|planner)\s+(\S+\s+\S+)", printed, re.M))
+        start = re.search(r"^Arbeitsbereich:\s+(\S+)", printed, re.MULTILINE)
+        roles = r"Wohnungsamt|Partnerorganisation|Planung"
+        logins = dict(re.findall(rf"^\s+({roles})\s+(\S+\s+\S+)", printed, re.M))
         assert start and start.group(1) == f"http://127.0.0.1:{port}/"
-        assert set(logins) == {"clerk", "partner", "planner"}, printed
-        login, password = logins["clerk"].split()
+        assert set(logins) == {"Wohnungsamt", "Partnerorganisation", "Planung"}, printed
+        login, password = logins["Wohnungsamt"].split()
         with httpx.Client(base_url=start.group(1), timeout=30) as browser:
             form = browser.get("/login").text
             token = re.search(r'name="csrf" value="([^"]+)"', form)
@@ -94,4 +96,5 @@ def test_demo_on_a_busy_port_stops_before_printing_urls(database_url: str, tmp_p
     said = done.stdout + done.stderr
     assert f"Port {port} auf 127.0.0.1 ist belegt" in said
     assert "GEO_SERVICE_PORT=" in said and "--port" in said
-    assert "API:" not in said and "demo API keys" not in said and "sample" not in said
+    assert "API:" not in said and "Demo-API-Schlüssel" not in said
+    assert "Beispieldaten" not in said
