@@ -133,10 +133,13 @@ async def current(request: Request) -> Current:
     return current_of(request)
 
 
-def json_response(result: BaseModel) -> Response:
-    """``result`` as JSON, encoded by pydantic-core's Rust serialiser in one step (the hot
-    path's answers are large: no dict round trip, no re-validation by the response model)."""
-    return Response(result.model_dump_json(), media_type="application/json")
+def json_response(result: BaseModel | bytes) -> Response:
+    """``result`` as JSON, encoded by pydantic-core's Rust serialiser in one step to bytes
+    (the hot path's answers are large: no dict round trip, no re-validation by the response
+    model, no text round trip), or JSON bytes encoded already."""
+    if isinstance(result, BaseModel):
+        result = type(result).__pydantic_serializer__.to_json(result)
+    return Response(result, media_type="application/json")
 
 
 def refusal(request: Request, key: KeyInfo, action: str) -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import shapely
+import tomli_w
 from sqlalchemy import Engine, text
 
 from geo_service.bench.synthetic import BENCH_SRID, EXTENT_M, ORIGIN_X, ORIGIN_Y, SyntheticCity
@@ -44,6 +48,26 @@ def bench_profile(base: ScoringProfile) -> ScoringProfile:
     }
     data.update(categories=cats, children=[], needs={}, services={}, k_nearest=3, name="bench")
     return parse_profile(data, "bench profile")
+
+
+def _without_none(value: Any) -> Any:
+    """``value`` with every None dropped from its tables (TOML has no null; an absent key
+    validates to the same default)."""
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_none(v) for v in value]
+    return value
+
+
+def write_profile(profile: ScoringProfile, path: Path) -> Path:
+    """Write ``profile`` as a TOML file a server can be pointed at (GEO_SERVICE_PROFILE_PATH);
+    reading it back gives the same profile version, so the server serves the scores made with
+    ``profile``."""
+    path.write_text(tomli_w.dumps(_without_none(profile.model_dump(mode="json"))), "utf-8")
+    if load_profile(path).version != profile.version:
+        raise ValueError(f"{path}: the written profile does not read back as {profile.name}")
+    return path
 
 
 def flat_attributes(n: int, rng: np.random.Generator) -> pd.DataFrame:

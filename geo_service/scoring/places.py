@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+from pydantic import TypeAdapter
 
 from geo_service.i18n import current_language
 from geo_service.scoring.decay import decay
@@ -17,7 +18,24 @@ from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.results import NearestPlace
 from geo_service.transit.words import access_words
 
-Places = dict[str, list[NearestPlace]]
+
+class Places(dict[str, list[NearestPlace]]):
+    """A flat's nearest places per category (never changed once built), which keeps its JSON
+    once encoded: most of a ranking's answer, shared by every household speaking the same
+    languages."""
+
+    __slots__ = ("_json",)
+
+    def json(self) -> bytes:
+        """These places as JSON, as ``RankedFlat.nearest`` encodes them (encoded once)."""
+        try:
+            return self._json
+        except AttributeError:
+            self._json: bytes = _PLACES_JSON.dump_json(self)
+            return self._json
+
+
+_PLACES_JSON = TypeAdapter(dict[str, list[NearestPlace]])
 
 # Flats whose places one language set keeps (a ranking explains its few best flats; a flat's
 # places are some 45 small models, so this stays within a few megabytes).
@@ -52,7 +70,7 @@ class PlaceCache:
     def _build(self, rows: list[int]) -> list[Places]:
         """Per flat in ``rows``: each category's counted places, nearest first."""
         p = self.profile
-        out: list[Places] = [{} for _ in rows]
+        out: list[Places] = [Places() for _ in rows]
         for c in p.names():
             rank_weights = p.categories[c].rank_weights
             full, zero = p.full_m(c), p.zero_m(c)

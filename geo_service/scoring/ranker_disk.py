@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 # modules whose classes a pickled ranker holds: a change to any of them invalidates the files
 CODE = (
     "geo_service.scoring.ranking",
+    "geo_service.scoring.evaluation",
     "geo_service.scoring.nearest",
     "geo_service.scoring.places",
     "geo_service.scoring.fit",

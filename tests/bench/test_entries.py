@@ -17,7 +17,7 @@ from sqlalchemy.engine import URL
 from geo_service.bench.registry import measurements
 
 LEFT_OUT = {
-    "http_rank": "starts servers (ours under concurrent clients)",
+    "http_rank": "starts servers: tests/bench/test_http_rank.py runs it short",
     "ogc_items": "starts our server and tipg's",
     "ogc_cql2": "starts our server and tipg's",
     "ogc_tiles": "starts our server and tipg's",

@@ -17,6 +17,7 @@ from geo_service.catalogue.sheet_pdf import print_pdf
 from geo_service.placements import RankQuery, rank_async
 from geo_service.scoring.household import parse_household
 from geo_service.scoring.profile import ScoringProfile
+from geo_service.scoring.ranking_json import ranking_json
 from geo_service.scoring.results import Ranking
 from geo_service.state import Current
 
@@ -47,7 +48,7 @@ async def rank(
     household = parse_household(body.household.model_dump(mode="json"), prof)
     query = RankQuery(body.limit, body.districts, body.override_cap)
     ranking = await rank_async(now, prof, household, key, query)
-    return json_response(ranking)
+    return json_response(ranking_json(ranking))
 
 
 @router.get(
