@@ -90,7 +90,7 @@ def print_report(report: SimulationReport) -> None:
             _("Share of hindsight (max dev) per year"),
             [(_("year"), "right"), (_("households"), "right"), (_("flats"), "right")]
             + [(_(LABELS[p]), "right") for p in policies]
-            + [(f"{_(LABELS['lookahead'])} ({_('s')})", "right")],
+            + [(_("look-ahead (s)"), "right")],
             [
                 (
                     run.seed,
