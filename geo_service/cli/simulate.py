@@ -89,7 +89,8 @@ def print_report(report: SimulationReport) -> None:
         show_table(
             _("Share of hindsight (max dev) per year"),
             [(_("year"), "right"), (_("households"), "right"), (_("flats"), "right")]
-            + [(_(LABELS[p]), "right") for p in policies],
+            + [(_(LABELS[p]), "right") for p in policies]
+            + [(_("look-ahead (s)"), "right")],
             [
                 (
                     run.seed,
@@ -100,6 +101,7 @@ def print_report(report: SimulationReport) -> None:
                         f"({_fmt(run.policies[p].balance_max_deviation, 1)})"
                         for p in policies
                     ),
+                    _fmt(run.policies["lookahead"].seconds, 1),
                 )
                 for run in report.runs
             ],

@@ -337,7 +337,7 @@ class TransitionRules(_Strict):
     horizon_days: int = Field(60, ge=1, le=730)
     plan_days: int = Field(365, ge=1, le=1460)
     far_share: float = Field(0.2, gt=0, le=1)
-    samples: int = Field(3, ge=1, le=20)
+    samples: int = Field(5, ge=1, le=20)
     pool_size: int = Field(600, ge=1, le=100_000)
     candidates: int = Field(8, ge=1, le=200)
     flat_hold_days: int = Field(28, ge=1, le=365)

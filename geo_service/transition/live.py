@@ -72,8 +72,13 @@ class LiveState:
 
 
 def _taken(conn: Connection) -> set[str]:
-    """Flats someone has a claim on: held, placed or offered (reservations/claims.py)."""
-    return set(active_holds(conn))
+    """Flats someone has a claim on: held, placed or offered (reservations/claims.py), and
+    flats still bound to a waiting-list entry offered or reserved (a lapsed offer or hold
+    not yet declined): the list cannot offer them again until that entry moves on."""
+    bound = conn.execute(
+        select(W.c.flat_id).where(W.c.status.in_(("offered", "reserved")), W.c.flat_id.is_not(None))
+    ).scalars()
+    return set(active_holds(conn)) | {str(f) for f in bound}
 
 
 def free_mask(ranker: Ranker, taken: set[str], window: date) -> np.ndarray:

@@ -4,9 +4,12 @@ potentials (dual prices).
 Everything is scored over flat *templates*: the stored flats. A free flat is a template with a
 last day; a future flat is a template that comes free on a later day; a household is a row of
 placement scores over all templates (NaN where a hard constraint fails). Days count from today
-(0). The LP is a sample average approximation (Ahani et al., "Dynamic Placement in Refugee
-Resettlement"): today's households and flats once, every sampled future with weight
-1/samples, one shared capacity per district. Its dual prices are the potentials: what one more
+(0). The LP is a two-stage sample average approximation (Ahani et al., "Dynamic Placement in
+Refugee Resettlement"): today's pairs are decided once for all sampled futures; each future
+then places its own arrivals and what today leaves, within its own copy of today's households,
+today's flats and the district places, and counts with weight 1/samples. (Pooling the futures'
+capacities instead would let a household wait for a flat that comes in one future only, as if
+it came in all.) Its dual prices, summed over the futures, are the potentials: what one more
 place in a district, one free flat or one waiting household is worth to the expected future.
 """
 
@@ -153,14 +156,17 @@ class _Blocks:
     rows: list[np.ndarray] = field(default_factory=list)
     cols: list[np.ndarray] = field(default_factory=list)
     score: list[np.ndarray] = field(default_factory=list)
+    future: list[np.ndarray] = field(default_factory=list)
     keep: int = 10
 
-    def add(self, scores: np.ndarray, row0: int, col0: int) -> None:
-        """Add the candidate pairs of one households x flats block."""
+    def add(self, scores: np.ndarray, row0: int, col0: int, future: int = -1) -> None:
+        """Add the candidate pairs of one households x flats block of a sampled future (-1:
+        today's pairs, decided now for every future)."""
         r, c = np.nonzero(top_candidates(scores, self.keep))
         self.rows.append(r + row0)
         self.cols.append(c + col0)
         self.score.append(scores[r, c].astype(float))
+        self.future.append(np.full(len(r), future))
 
 
 def _mask_days(scores: np.ndarray, ok: np.ndarray) -> np.ndarray:
@@ -173,27 +179,34 @@ def solve(market: Market, candidates: int) -> Plan:
     start = time.perf_counter()
     m = market
     W, Fc = len(m.household_rows), len(m.flat_template)
+    S = max(len(m.futures), 1)
     end = np.inf if m.end_day is None else m.end_day
     blocks = _Blocks(keep=candidates)
-    blocks.add(m.household_rows[:, m.flat_template] + m.bonus[:, None], 0, 0)
-    h_rows, h_day, h_cap = [m.household_rows], [np.zeros(W)], [np.ones(W)]
+    now = m.household_rows[:, m.flat_template] + m.bonus[:, None]
+    blocks.add(now, 0, 0)
+    h_rows, h_day, h_cap = [m.household_rows], [np.zeros(W)], []
     h_group = [np.full(W, -1)]
-    f_tmpl, f_last, f_cap = [m.flat_template], [m.flat_last_day], [np.ones(Fc)]
+    f_tmpl, f_last, f_cap = [m.flat_template], [m.flat_last_day], []
     row0, col0 = W, Fc
-    for fut in m.futures:
+    for s, fut in enumerate(m.futures):
         hd, fd, fl = fut.household_day, fut.flat_day, fut.flat_last_day
-        hw, fw = fut.weights(len(m.futures))
+        # today's household and today's flat, paired tomorrow or later in this future (wait
+        # and see: a flat is kept back while a better match may come, until its last day)
+        open_later = (m.flat_last_day >= 1)[None] & (end >= 1)
+        blocks.add(_mask_days(now - m.delay_cost, open_later), 0, 0, s)
+        hw, fw = fut.weights(1)
         later = m.household_rows[:, fut.flat_template] + m.bonus[:, None] - m.delay_cost * fd
-        blocks.add(_mask_days(later, fd[None] <= end), 0, col0)
+        blocks.add(_mask_days(later, fd[None] <= end), 0, col0, s)
         blocks.add(
             _mask_days(fut.household_rows[:, m.flat_template], hd[:, None] <= m.flat_last_day),
             row0,
             0,
+            s,
         )
         both = (hd[:, None] <= fl[None]) & (np.maximum(hd[:, None], fd[None]) <= end)
         delay = m.delay_cost * np.maximum(fd[None] - hd[:, None], 0)
         own = fut.household_rows[:, fut.flat_template] - delay
-        blocks.add(_mask_days(own, both), row0, col0)
+        blocks.add(_mask_days(own, both), row0, col0, s)
         h_rows.append(fut.household_rows)
         h_day.append(hd)
         h_cap.append(hw)
@@ -203,30 +216,36 @@ def solve(market: Market, candidates: int) -> Plan:
         f_cap.append(fw)
         row0, col0 = row0 + len(hd), col0 + len(fd)
     rows, cols = np.concatenate(blocks.rows), np.concatenate(blocks.cols)
-    score = np.concatenate(blocks.score)
+    score, scenario = np.concatenate(blocks.score), np.concatenate(blocks.future)
     templates = np.concatenate(f_tmpl)
     district = m.template_district[templates[cols]]
     keep = district >= 0
     rows, cols, score, district = rows[keep], cols[keep], score[keep], district[keep]
-    n, n_h, n_f, n_d = len(rows), row0, col0, len(m.quota)
-    x, duals, objective = _solve_lp(rows, cols, district, score, n_h, n_f, n_d, h_cap, f_cap, m)
-    u, v, w = duals[:n_h], duals[n_h : n_h + n_f], duals[n_h + n_f :]
+    scenario = scenario[keep]
+    lp = _Scenarios(W, Fc, S, len(m.quota), _join(h_cap), _join(f_cap))
+    objective_of = np.where(scenario >= 0, score / S, score)
+    x, duals, objective = _solve_lp(
+        lp.matrix(rows, cols, district, scenario), objective_of, lp.capacities(m.quota)
+    )
+    u, v, w = lp.potentials(duals)
+    weight = np.where(scenario >= 0, 1.0 / S, 1.0)  # expected households per unit of x
+    n_d = len(m.quota)
     groups = np.concatenate(h_group)
     future = (groups[rows] >= 0) & (x > 1e-9)
     kept_for = np.zeros((n_d, len(GROUPS)))
-    np.add.at(kept_for, (district[future], groups[rows[future]]), x[future])
+    np.add.at(kept_for, (district[future], groups[rows[future]]), (x * weight)[future])
     flat_kept_for = np.zeros((Fc, len(GROUPS)))
     mine = future & (cols < Fc)
-    np.add.at(flat_kept_for, (cols[mine], groups[rows[mine]]), x[mine])
+    np.add.at(flat_kept_for, (cols[mine], groups[rows[mine]]), (x * weight)[mine])
     return Plan(
-        pairs=_commit(x, rows, cols, score, district, W, Fc, m.quota),
+        pairs=_commit(x, rows, cols, score, district, scenario < 0, W, Fc, m.quota),
         household_potential=u[:W],
         flat_potential=v[:Fc],
         district_potential=w,
         kept_for=kept_for,
         flat_kept_for=flat_kept_for,
         objective=objective,
-        variables=n,
+        variables=len(rows),
         seconds=time.perf_counter() - start,
         all_rows=np.concatenate(h_rows),
         all_household_day=np.concatenate(h_day),
@@ -235,6 +254,69 @@ def solve(market: Market, candidates: int) -> Plan:
         all_flat_last_day=np.concatenate(f_last),
         all_flat_dual=v,
     )
+
+
+@dataclass(frozen=True)
+class _Scenarios:
+    """The LP's rows, scenario by scenario (two-stage sample average approximation): today's
+    households, today's flats and the district places have one row per sampled future (a
+    future cannot use what another future already used), each future's own households and
+    flats one row with their weight. Today's pairs sit in every future's rows; a future's
+    pairs in its own, worth 1 / samples of their score."""
+
+    waiting: int  # today's households (the first rows of the pairs)
+    free: int  # today's flats (the first columns)
+    samples: int
+    districts: int
+    household_cap: np.ndarray  # (future households,) weight of each
+    flat_cap: np.ndarray  # (future flats,) weight of each
+
+    def matrix(
+        self, rows: np.ndarray, cols: np.ndarray, district: np.ndarray, scenario: np.ndarray
+    ) -> csr_array:
+        """One column per pair: its household's, flat's and district's row in its future
+        (today's pairs: in every future's)."""
+        W, Fc, S = self.waiting, self.free, self.samples
+        n_h, n_f = S * W + len(self.household_cap), S * Fc + len(self.flat_cap)
+        today = scenario < 0
+        copies = np.where(today, S, 1)
+        j = np.repeat(np.arange(len(rows)), copies)
+        s = np.repeat(np.where(today, 0, scenario), copies)
+        s[np.repeat(today, copies)] = np.tile(np.arange(S), int(today.sum()))
+        r, c, d = np.repeat(rows, copies), np.repeat(cols, copies), np.repeat(district, copies)
+        hh = np.where(r < W, r + s * W, S * W + r - W)
+        fl = np.where(c < Fc, c + s * Fc, S * Fc + c - Fc)
+        ones, n_d = np.ones(len(j)), self.districts
+        return vstack(
+            [
+                csr_array((ones, (hh, j)), shape=(n_h, len(rows))),
+                csr_array((ones, (fl, j)), shape=(n_f, len(rows))),
+                csr_array((ones, (d + s * n_d, j)), shape=(S * n_d, len(rows))),
+            ]
+        ).tocsr()
+
+    def capacities(self, quota: np.ndarray) -> np.ndarray:
+        """Right-hand side in the order of ``matrix``'s rows."""
+        S = self.samples
+        return np.concatenate(
+            [
+                np.ones(S * self.waiting),
+                self.household_cap,
+                np.ones(S * self.free),
+                self.flat_cap,
+                np.tile(np.maximum(quota, 0).astype(float), S),
+            ]
+        )
+
+    def potentials(self, duals: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Potentials in points per household, flat and district place: today's objects and
+        the districts the sum of their futures' duals, a future's objects samples x theirs."""
+        W, Fc, S, n_d = self.waiting, self.free, self.samples, self.districts
+        n_h, n_f = S * W + len(self.household_cap), S * Fc + len(self.flat_cap)
+        h, f, d = duals[:n_h], duals[n_h : n_h + n_f], duals[n_h + n_f :]
+        u = np.concatenate([h[: S * W].reshape(S, W).sum(axis=0), S * h[S * W :]])
+        v = np.concatenate([f[: S * Fc].reshape(S, Fc).sum(axis=0), S * f[S * Fc :]])
+        return u, v, d.reshape(S, n_d).sum(axis=0)
 
 
 def assignment_matrix(
@@ -253,26 +335,20 @@ def assignment_matrix(
     ).tocsr()
 
 
+def _join(parts: list[np.ndarray]) -> np.ndarray:
+    """Concatenate (an empty float array when there is nothing)."""
+    return np.concatenate(parts).astype(float) if parts else np.zeros(0)
+
+
 def _solve_lp(
-    rows: np.ndarray,
-    cols: np.ndarray,
-    district: np.ndarray,
-    score: np.ndarray,
-    n_h: int,
-    n_f: int,
-    n_d: int,
-    h_cap: list[np.ndarray],
-    f_cap: list[np.ndarray],
-    market: Market,
+    a: csr_array, score: np.ndarray, capacity: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, float]:
-    """Max Σ score·x with household, flat and district capacities; x, duals (>= 0), value."""
-    if len(rows) == 0:
-        return np.zeros(0), np.zeros(n_h + n_f + n_d), 0.0
-    a = assignment_matrix(rows, cols, district, n_h, n_f, n_d)
-    b = np.concatenate([*h_cap, *f_cap, np.maximum(market.quota, 0).astype(float)])
+    """Max Σ score·x with A x <= capacity; x, duals (>= 0), value."""
+    if a.shape[1] == 0:
+        return np.zeros(0), np.zeros(a.shape[0]), 0.0
     # No bounds on x beyond x >= 0: the capacity rows imply x <= 1, and their duals alone
     # are then the potentials (a bound's dual would hide part of a pair's price).
-    res = linprog(-score, A_ub=a, b_ub=b, bounds=(0, None), method="highs-ds")
+    res = linprog(-score, A_ub=a, b_ub=capacity, bounds=(0, None), method="highs-ds")
     if res.status != 0 or res.x is None:  # bounded and feasible by construction (x = 0)
         raise GeoServiceError(
             _("the look-ahead plan could not be computed: {reason}").format(reason=res.message)
@@ -286,13 +362,14 @@ def _commit(
     cols: np.ndarray,
     score: np.ndarray,
     district: np.ndarray,
+    today: np.ndarray,
     n_waiting: int,
     n_free: int,
     quota: np.ndarray,
 ) -> list[tuple[int, int]]:
     """Today's pairs: LP values >= 0.5 between waiting households and free flats, as a
     matching (largest LP value, then score), within the districts' places left."""
-    today = (rows < n_waiting) & (cols < n_free) & (x >= 0.5)
+    today = today & (x >= 0.5)
     if not today.any():
         return []
     weight = np.zeros((n_waiting, n_free))

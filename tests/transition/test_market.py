@@ -3,6 +3,7 @@ the LP duality that makes its dual prices potentials."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import networkx as nx
@@ -121,6 +122,38 @@ def test_a_flat_kept_for_a_household_expected() -> None:
     assert plan.pairs == [(0, 0)]
     assert plan.flat_potential[1] > 20  # worth more to the family than to today's household
     assert plan.kept_for[1, 1] == pytest.approx(1.0)  # kept for a large family (group 1)
+
+
+def test_each_sampled_future_keeps_its_own_capacities() -> None:
+    """Two good flats come in one of two sampled futures, none in the other: today's
+    household cannot count on both (a future cannot lend its flats to another), so waiting is
+    worth 0.5 x 90 = 45 points, less than the 70 of today's flat that goes today; it moves in
+    today. Pooling the futures' capacities would let it wait for 'one flat in every future'
+    (90 points). When today's flat stays open, waiting and seeing is worth more."""
+    none = np.array([], int)
+    good = Future(
+        np.zeros((0, 2)), none, none, np.array([1, 1]), np.array([3, 4]), np.array([30, 30])
+    )
+    empty = Future(np.zeros((0, 2)), none, none, none, none, none)
+    m = Market(
+        household_rows=np.array([[70.0, 90.0]]),
+        bonus=np.zeros(1),
+        flat_template=np.array([0]),
+        flat_last_day=np.array([0]),  # today's flat goes today
+        template_district=np.array([0, 0]),
+        quota=np.array([5.0]),
+        futures=[good, empty],
+    )
+    plan = solve(m, candidates=0)
+    assert plan.pairs == [(0, 0)]
+    assert plan.objective == pytest.approx(70.0)
+    assert plan.household_potential[0] == pytest.approx(70.0)
+    # Open for ten days, today's flat waits with the household: in the future where the good
+    # flats come it takes the first (90, on day 3), in the other today's flat tomorrow (70),
+    # each less the days' cost of waiting.
+    waiting = solve(dataclasses.replace(m, flat_last_day=np.array([10]), delay_cost=0.5), 0)
+    assert waiting.pairs == []
+    assert waiting.objective == pytest.approx(0.5 * (90.0 - 3 * 0.5) + 0.5 * (70.0 - 0.5))
 
 
 def test_top_candidates_keeps_every_rows_and_columns_best() -> None:
