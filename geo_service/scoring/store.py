@@ -190,7 +190,7 @@ def read_features(
         if value is not None:
             query, plain = query.where(ff.c[column] == value), plain.where(ff.c[column] == value)
     groups = conn.execute(query).all()
-    if any(g.clash for g in groups):
+    if not groups or any(g.clash for g in groups):  # none: the plain read's empty columns
         return pd.read_sql(plain, conn)
     cols: dict[str, list[Any]] = {c: [] for c in FEATURE_COLUMNS}
     for g in groups:
