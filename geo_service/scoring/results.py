@@ -8,6 +8,7 @@ Field names follow the output-shape contract of the architecture; fields are onl
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -35,15 +36,10 @@ class Result(BaseModel):
         return model
 
 
-_FIELDS: dict[type[BaseModel], tuple[str, ...]] = {}
-
-
+@cache
 def _field_names(cls: type[BaseModel]) -> tuple[str, ...]:
     """The field names of ``cls`` in their order (looked up once per class)."""
-    names = _FIELDS.get(cls)
-    if names is None:
-        names = _FIELDS[cls] = tuple(cls.model_fields)
-    return names
+    return tuple(cls.model_fields)
 
 
 class NearestPlace(Result):
