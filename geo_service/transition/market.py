@@ -188,12 +188,13 @@ def solve(market: Market, candidates: int) -> Plan:
     h_group = [np.full(W, -1)]
     f_tmpl, f_last, f_cap = [m.flat_template], [m.flat_last_day], []
     row0, col0 = W, Fc
+    # today's household and today's flat, paired tomorrow or later in a future (wait and see:
+    # a flat is kept back while a better match may come, until its last day)
+    open_later = (m.flat_last_day >= 1)[None] & (end >= 1)
+    waited = _mask_days(now - m.delay_cost, open_later)
     for s, fut in enumerate(m.futures):
         hd, fd, fl = fut.household_day, fut.flat_day, fut.flat_last_day
-        # today's household and today's flat, paired tomorrow or later in this future (wait
-        # and see: a flat is kept back while a better match may come, until its last day)
-        open_later = (m.flat_last_day >= 1)[None] & (end >= 1)
-        blocks.add(_mask_days(now - m.delay_cost, open_later), 0, 0, s)
+        blocks.add(waited, 0, 0, s)
         hw, fw = fut.weights(1)
         later = m.household_rows[:, fut.flat_template] + m.bonus[:, None] - m.delay_cost * fd
         blocks.add(_mask_days(later, fd[None] <= end), 0, col0, s)
@@ -286,14 +287,8 @@ class _Scenarios:
         r, c, d = np.repeat(rows, copies), np.repeat(cols, copies), np.repeat(district, copies)
         hh = np.where(r < W, r + s * W, S * W + r - W)
         fl = np.where(c < Fc, c + s * Fc, S * Fc + c - Fc)
-        ones, n_d = np.ones(len(j)), self.districts
-        return vstack(
-            [
-                csr_array((ones, (hh, j)), shape=(n_h, len(rows))),
-                csr_array((ones, (fl, j)), shape=(n_f, len(rows))),
-                csr_array((ones, (d + s * n_d, j)), shape=(S * n_d, len(rows))),
-            ]
-        ).tocsr()
+        n_d = self.districts
+        return assignment_matrix(hh, fl, d + s * n_d, n_h, n_f, S * n_d, j, len(rows))
 
     def capacities(self, quota: np.ndarray) -> np.ndarray:
         """Right-hand side in the order of ``matrix``'s rows."""
@@ -320,12 +315,21 @@ class _Scenarios:
 
 
 def assignment_matrix(
-    rows: np.ndarray, cols: np.ndarray, district: np.ndarray, n_h: int, n_f: int, n_d: int
+    rows: np.ndarray,
+    cols: np.ndarray,
+    district: np.ndarray,
+    n_h: int,
+    n_f: int,
+    n_d: int,
+    columns: np.ndarray | None = None,
+    n: int | None = None,
 ) -> csr_array:
     """Constraint rows per household, per flat and per district over the candidate pairs
-    (one column per pair ``rows[k]``, ``cols[k]`` in district ``district[k]``)."""
-    n = len(rows)
-    j, ones = np.arange(n), np.ones(n)
+    (entry ``k``: pair ``rows[k]``, ``cols[k]`` in district ``district[k]``, in column
+    ``columns[k]`` of ``n``; by default one column per entry)."""
+    n = len(rows) if n is None else n
+    j = np.arange(n) if columns is None else columns
+    ones = np.ones(len(rows))
     return vstack(
         [
             csr_array((ones, (rows, j)), shape=(n_h, n)),
