@@ -100,6 +100,21 @@ def round_preserving_sum(points: Array) -> Array:
     return (floor + bump) / 100.0
 
 
+def round_as_python(a: Array, decimals: int) -> Array:
+    """``a`` rounded to ``decimals`` places, element by element what Python's ``round`` gives
+    (``np.round`` scales, rounds and scales back, which differs where the scaled number lies
+    within its rounding error of a half): numpy rounds, Python's ``round`` decides the few
+    elements that lie near a half, are huge or are not finite."""
+    scale = 10.0**decimals
+    t = a * scale
+    out = np.round(a, decimals)
+    with np.errstate(invalid="ignore"):  # inf - inf: in doubt anyway
+        doubt = ~(np.abs(t) < 2.0**40) | (np.abs(t - np.floor(t) - 0.5) < 1e-6)
+    if doubt.any():
+        out[doubt] = [round(x, decimals) for x in a[doubt].tolist()]
+    return out
+
+
 def district_factor(utilisation: Array, full: float, zero: float) -> Array:
     """B = 1 below ``full`` utilisation, linear to 0 at ``zero``, 0 above."""
     u = np.asarray(utilisation, dtype=float)

@@ -66,12 +66,19 @@ class Evaluation:
     def wish_of(self, rows: np.ndarray | list[int]) -> np.ndarray:
         """Points the wishes add at ``rows``: nothing where a hard constraint fails or the
         district is at its cap (B = 0), so a wish never lifts a flat past either."""
+        if not self.wishes.stated:
+            return np.zeros(len(rows))
         counted = self.passed[rows] & (self.factor[rows] > 0)
         return np.where(counted, np.round(self.wishes.total(rows), 2), 0.0)
 
-    def ranking_of(self, rows: np.ndarray | list[int]) -> np.ndarray:
-        """What a ranking orders by at ``rows``: placement score plus the wishes' points."""
-        return np.round(self.scores_of(rows)[1] + self.wish_of(rows), 2)
+    def ranking_of(
+        self, rows: np.ndarray | list[int], placement: np.ndarray | None = None
+    ) -> np.ndarray:
+        """What a ranking orders by at ``rows``: placement score plus the wishes' points
+        (``placement``: the placement scores at ``rows`` when known)."""
+        if placement is None:
+            placement = self.scores_of(rows)[1]
+        return np.round(placement + self.wish_of(rows), 2)
 
     def points(self, rows: list[int]) -> np.ndarray:
         """The unrounded contribution points of the flats at ``rows`` (categories as

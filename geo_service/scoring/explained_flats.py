@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from geo_service.i18n import current_language
-from geo_service.scoring.decay import round_preserving_sum
+from geo_service.scoring.decay import round_as_python, round_preserving_sum
 from geo_service.scoring.evaluation import Evaluation
 from geo_service.scoring.explain import (
     constraint_name,
@@ -32,17 +32,24 @@ if TYPE_CHECKING:
 
 
 def explain_many(
-    ranker: Ranker, ev: Evaluation, rows: list[int], ranks: Sequence[int | None]
+    ranker: Ranker,
+    ev: Evaluation,
+    rows: list[int],
+    ranks: Sequence[int | None],
+    scored: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[RankedFlat]:
-    """The explained flats at positions ``rows`` with their ``ranks``."""
-    score, placement = ev.scores_of(rows)
+    """The explained flats at positions ``rows`` with their ``ranks`` (``scored``: their
+    S and S x B when the selection has them, else ``ev.scores_of(rows)``)."""
+    score, placement = scored if scored is not None else ev.scores_of(rows)
+    passed = [c.passed[rows].tolist() for c in ev.checks]
     return [
-        _flat(ranker, ev, i, rank, scored, wish, nearest, categories)
-        for i, rank, scored, wish, (nearest, categories) in zip(
+        _flat(ranker, ev, i, rank, scored, wish, checks, *explained)
+        for i, rank, scored, wish, checks, explained in zip(
             rows,
             ranks,
             zip(score.tolist(), placement.tolist(), strict=True),
             ev.wish_of(rows).tolist(),
+            zip(*passed, strict=True) if passed else [()] * len(rows),
             _categories(ranker, ev, rows),
             strict=True,
         )
@@ -51,36 +58,51 @@ def explain_many(
 
 def _categories(
     ranker: Ranker, ev: Evaluation, rows: list[int]
-) -> list[tuple[dict[str, Any], dict[str, CategoryExplanation]]]:
-    """Per flat position in ``rows``: the nearest places counted (kept per language set)
-    and each category's explanation (one numpy pass per category for all rows)."""
+) -> list[tuple[dict[str, Any], dict[str, float], dict[str, CategoryExplanation]]]:
+    """Per flat position in ``rows``: the nearest places counted (kept per language set),
+    the points per category and each category's explanation (numpy passes for all rows)."""
     p, lang, rules = ranker.profile, current_language(), ranker.rule_words
+    names = p.names()
     pts = round_preserving_sum(ev.points(rows)).tolist()
-    values = ev.values[rows].tolist()
+    values = round_as_python(ev.values[rows], 3).tolist()
+    weights = ev.weights.tolist()
     total = float(ev.weights.sum())
-    out: list[tuple[dict[str, Any], dict[str, CategoryExplanation]]] = [
-        (places, {}) for places in ev.places.of(rows)
+    shared = [  # what every flat's explanation of a category shares
+        (
+            c,
+            round(weight, 3),
+            round(100.0 * weight / total, 2) if total > 0 else 0.0,
+            float(p.full_m(c)),
+            float(p.zero_m(c)),
+            rules.get((lang, c)) or rules.setdefault((lang, c), decay_rule(p, c)),
+            p.unit(c),
+        )
+        for c, weight in zip(names, weights, strict=True)
     ]
-    for k, c in enumerate(p.names()):
-        weight = float(ev.weights[k])
-        # what every flat's explanation of the category shares
-        w, most = round(weight, 3), round(100.0 * weight / total, 2) if total > 0 else 0.0
-        full, zero, unit = float(p.full_m(c)), float(p.zero_m(c)), p.unit(c)
-        rule = rules.get((lang, c)) or rules.setdefault((lang, c), decay_rule(p, c))
-        for r, (_places, categories) in enumerate(out):
-            categories[c] = CategoryExplanation.trusted(
-                {
-                    "weight": w,
-                    "max_points": most,
-                    "points": pts[r][k],
-                    "value": round(values[r][k], 3),
-                    "full_m": full,
-                    "zero_m": zero,
-                    "rule": rule,
-                    "unit": unit,
-                }
-            )
-    return out
+    return [
+        (
+            places,
+            dict(zip(names, points, strict=True)),
+            {
+                c: CategoryExplanation.trusted(
+                    {
+                        "weight": w,
+                        "max_points": most,
+                        "points": point,
+                        "value": value,
+                        "full_m": full,
+                        "zero_m": zero,
+                        "rule": rule,
+                        "unit": unit,
+                    }
+                )
+                for (c, w, most, full, zero, rule, unit), point, value in zip(
+                    shared, points, flat_values, strict=True
+                )
+            },
+        )
+        for places, points, flat_values in zip(ev.places.of(rows), pts, values, strict=True)
+    ]
 
 
 def _flat(
@@ -90,15 +112,18 @@ def _flat(
     rank: int | None,
     scored: tuple[float, float],
     wish: float,
+    passed: tuple[bool, ...],
     nearest: dict[str, Any],
+    contributions: dict[str, float],
     categories: dict[str, CategoryExplanation],
 ) -> RankedFlat:
-    """One explained flat from its scores (S, S x B), its wishes' points and category
-    explanations, built from our own data without validating it again."""
+    """One explained flat from its scores (S, S x B), its wishes' points, which constraints
+    it passes (in ``ev.checks`` order) and its category points and explanations, built from
+    our own data without validating it again."""
     district = district_part(ranker, ranker.district[i])
-    eligible = bool(ev.passed[i])
+    eligible = all(passed)
     score, placement = scored[0], scored[1] if eligible else 0.0
-    checks = [(c.name, bool(c.passed[i]), c.describe(i)) for c in ev.checks]
+    checks = [(c.name, ok, c.describe(i)) for c, ok in zip(ev.checks, passed, strict=True)]
     failed = [
         f"{constraint_name(name)} ({detail})" for name, passed, detail in checks if not passed
     ]
@@ -110,12 +135,12 @@ def _flat(
             "placement_score": placement,
             "infrastructure_score": score,
             "district": district,
-            "contributions": {c: e.points for c, e in categories.items()},
+            "contributions": contributions,
             "nearest": nearest,
             "categories": categories,
             "constraints": [
-                ConstraintResult.trusted({"name": name, "passed": passed, "detail": detail})
-                for name, passed, detail in checks
+                ConstraintResult.trusted({"name": name, "passed": ok, "detail": detail})
+                for name, ok, detail in checks
             ],
             "eligible": eligible,
             "summary": summary(placement, score, district.factor, eligible),

@@ -138,7 +138,7 @@ class Ranker:
         reason; unknown district codes are a 400 naming them."""
         sel = self.select(household, limit, districts, override_cap, held)
         ranks = list(range(1, len(sel.chosen) + 1))
-        results = self.explain_many(sel.evaluation, sel.chosen, ranks)
+        results = self.explain_many(sel.evaluation, sel.chosen, ranks, sel.scored)
         return sel.ranking.model_copy(update={"results": results})
 
     def address(self, flat_id: str) -> str | None:

@@ -29,6 +29,7 @@ class Selection:
     evaluation: Evaluation
     chosen: list[int]
     ranking: Ranking
+    scored: tuple[np.ndarray, np.ndarray]  # S and S x B of the chosen flats
 
 
 def select(
@@ -66,7 +67,9 @@ def select(
     services = next((c.passed for c in ev.checks if c.name == "services"), None)
     short = full_services_of(ranker, household, ev, free & (ranker.factor > 0), services)
     idx = np.flatnonzero(left)
-    chosen = top(idx, ev.ranking_of(idx), ranker.id_order, limit)
+    score, placement = ev.scores_of(idx)
+    chosen = top(idx, ev.ranking_of(idx, placement), ranker.id_order, limit)
+    at = np.searchsorted(idx, chosen)  # the chosen among idx (ascending)
     excluded = Exclusions(**counts)
     ranking = Ranking(
         results=[],
@@ -91,7 +94,7 @@ def select(
         )
         + [service_note(s) for s in short],
     )
-    return Selection(ev, chosen, ranking)
+    return Selection(ev, chosen, ranking, (score[at], placement[at]))
 
 
 def full_services_of(
@@ -141,7 +144,7 @@ def table(ranker: Ranker, sel: Selection) -> pd.DataFrame:
     ev, rows = sel.evaluation, sel.chosen
     names = ranker.profile.names()
     points = round_preserving_sum(ev.points(rows)) if rows else np.zeros((0, len(names)))
-    score, placement = ev.scores_of(rows)
+    score, placement = sel.scored
     info = [ranker.districts.get(c, {}) for c in ranker.district[rows]]
     return pd.DataFrame(
         {

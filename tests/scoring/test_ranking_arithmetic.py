@@ -1,5 +1,6 @@
 """The ranker's arithmetic: column-wise scores equal numpy's row sums of the contributions bit
-for bit; ties are broken by flat id in Python's string order, whatever order the flats came in."""
+for bit; rounding whole arrays gives Python's ``round`` of each element; ties are broken by
+flat id in Python's string order, whatever order the flats came in."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo_service.scoring.decay import contributions, pairwise_sum, scores
+from geo_service.scoring.decay import contributions, pairwise_sum, round_as_python, scores
 from geo_service.scoring.household import parse_household
 from geo_service.scoring.profile import parse_profile
 from geo_service.scoring.ranking import Ranker
@@ -20,6 +21,30 @@ def test_pairwise_sum_equals_numpys_row_sum(columns: int) -> None:
     rng = np.random.default_rng(columns)
     rows = rng.random((2000, columns)) * rng.random(columns) * 37.0
     assert np.array_equal(pairwise_sum(list(rows.T)), rows.sum(axis=1))
+
+
+@pytest.mark.parametrize("decimals", [1, 2, 3, 4])
+def test_round_as_python_equals_pythons_round(decimals: int) -> None:
+    """Element by element Python's ``round`` (correctly rounded, half to even), also next to
+    the halves where ``np.round`` differs, for huge, negative and non-finite numbers."""
+    rng = np.random.default_rng(decimals)
+    halves = (rng.integers(-(10**6), 10**6, 100_000) + 0.5) / 10**decimals
+    numbers = np.concatenate(
+        [
+            halves,
+            np.nextafter(halves, -np.inf),
+            np.nextafter(halves, np.inf),
+            rng.random(100_000),
+            rng.normal(0, 1e4, 100_000),
+            rng.random(100_000) * 10.0 ** rng.integers(10, 20, 100_000),
+            [np.nan, np.inf, -np.inf, 0.0, -0.0, 1e300, -1e300, 2.0**60 + 0.5, 5e15, 1e-320],
+        ]
+    )
+    python = np.array([round(x, decimals) for x in numbers.tolist()])
+    assert not np.array_equal(np.round(numbers, decimals), python, equal_nan=True)
+    ours = round_as_python(numbers, decimals)
+    assert np.array_equal(ours, python, equal_nan=True)
+    assert np.array_equal(np.signbit(ours), np.signbit(python))
 
 
 def test_scores_equal_the_summed_contributions() -> None:
