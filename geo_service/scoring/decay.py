@@ -50,13 +50,22 @@ def contributions(values: Array, weights: Array) -> Array:
     return 100.0 * values * weights / total
 
 
-def scores(values: Array, weights: Array) -> Array:
-    """S per row: the row sums of ``contributions(values, weights)``, bit for bit, computed
-    column by column (``values`` best in Fortran order): no (flats x categories) temporaries."""
+def scores(
+    values: Array, weights: Array, rows: npt.NDArray[np.intp] | list[int] | None = None
+) -> Array:
+    """S per row (of ``rows`` only when given): the row sums of ``contributions(values,
+    weights)``, bit for bit, computed column by column (``values`` best in Fortran order, its
+    columns taken at ``rows`` one by one): no (flats x categories) temporaries."""
     total = weights.sum()
     if total <= 0:
-        return np.zeros(len(values))
-    return pairwise_sum([100.0 * values[:, k] * weights[k] / total for k in range(len(weights))])
+        return np.zeros(len(values) if rows is None else len(rows))
+    parts = []
+    for k in range(len(weights)):
+        part = 100.0 * values[:, k] if rows is None else values[:, k].take(rows) * 100.0
+        part *= weights[k]  # in place: the same operations in the same order, fewer arrays
+        part /= total
+        parts.append(part)
+    return pairwise_sum(parts)
 
 
 # numpy sums a row of up to this many numbers in eight running sums, longer rows by halves

@@ -60,7 +60,7 @@ class Evaluation:
 
     def scores_of(self, rows: np.ndarray | list[int]) -> tuple[np.ndarray, np.ndarray]:
         """S and S x B of the flats at ``rows`` (equal to ``score[rows]``, ``placement[rows]``)."""
-        score = np.round(scores(self.values[rows], self.weights), 2)
+        score = np.round(scores(self.values, self.weights, rows), 2)
         return score, np.round(score * self.factor[rows], 2)
 
     def wish_of(self, rows: np.ndarray | list[int]) -> np.ndarray:
