@@ -42,14 +42,16 @@ def explain_many(
     S and S x B when the selection has them, else ``ev.scores_of(rows)``)."""
     score, placement = scored if scored is not None else ev.scores_of(rows)
     passed = [c.passed[rows].tolist() for c in ev.checks]
+    made: dict[tuple[str, bool, str], ConstraintResult] = {}
     return [
-        _flat(ranker, ev, i, rank, scored, wish, checks, *explained)
-        for i, rank, scored, wish, checks, explained in zip(
+        _flat(ranker, ev, i, rank, scored, wish, checks, made, snap, *explained)
+        for i, rank, scored, wish, checks, snap, explained in zip(
             rows,
             ranks,
             zip(score.tolist(), placement.tolist(), strict=True),
             ev.wish_of(rows).tolist(),
             zip(*passed, strict=True) if passed else [()] * len(rows),
+            zip(ranker.snap_m[rows].tolist(), ranker.unreachable[rows].tolist(), strict=True),
             _categories(ranker, ev, rows),
             strict=True,
         )
@@ -60,49 +62,45 @@ def _categories(
     ranker: Ranker, ev: Evaluation, rows: list[int]
 ) -> list[tuple[dict[str, Any], dict[str, float], dict[str, CategoryExplanation]]]:
     """Per flat position in ``rows``: the nearest places counted (kept per language set),
-    the points per category and each category's explanation (numpy passes for all rows)."""
+    the points per category and each category's explanation (numpy passes for all rows;
+    flats of one answer with the same points and value of a category share its explanation,
+    an immutable model, unless a negative zero would encode otherwise than a zero)."""
     p, lang, rules = ranker.profile, current_language(), ranker.rule_words
     names = p.names()
-    pts = round_preserving_sum(ev.points(rows)).tolist()
-    values = round_as_python(ev.values[rows], 3).tolist()
-    weights = ev.weights.tolist()
+    points, values = round_preserving_sum(ev.points(rows)), round_as_python(ev.values[rows], 3)
+    share = not (np.signbit(points).any() or np.signbit(values).any())
+    pts, vals = points.tolist(), values.tolist()
     total = float(ev.weights.sum())
-    shared = [  # what every flat's explanation of a category shares
-        (
-            c,
-            round(weight, 3),
-            round(100.0 * weight / total, 2) if total > 0 else 0.0,
-            float(p.full_m(c)),
-            float(p.zero_m(c)),
-            rules.get((lang, c)) or rules.setdefault((lang, c), decay_rule(p, c)),
-            p.unit(c),
-        )
-        for c, weight in zip(names, weights, strict=True)
+    out: list[tuple[dict[str, Any], dict[str, float], dict[str, CategoryExplanation]]] = [
+        (places, dict(zip(names, flat_points, strict=True)), {})
+        for places, flat_points in zip(ev.places.of(rows), pts, strict=True)
     ]
-    return [
-        (
-            places,
-            dict(zip(names, points, strict=True)),
-            {
-                c: CategoryExplanation.trusted(
+    for k, (c, weight) in enumerate(zip(names, ev.weights.tolist(), strict=True)):
+        # what every flat's explanation of the category shares
+        w, most = round(weight, 3), round(100.0 * weight / total, 2) if total > 0 else 0.0
+        full, zero, unit = float(p.full_m(c)), float(p.zero_m(c)), p.unit(c)
+        rule = rules.get((lang, c)) or rules.setdefault((lang, c), decay_rule(p, c))
+        made: dict[tuple[float, float], CategoryExplanation] = {}
+        for (_places, _points, categories), flat_points, flat_values in zip(
+            out, pts, vals, strict=True
+        ):
+            key = (flat_points[k], flat_values[k])
+            explained = made.get(key) if share else None
+            if explained is None:
+                explained = made[key] = CategoryExplanation.trusted(
                     {
                         "weight": w,
                         "max_points": most,
-                        "points": point,
-                        "value": value,
+                        "points": key[0],
+                        "value": key[1],
                         "full_m": full,
                         "zero_m": zero,
                         "rule": rule,
                         "unit": unit,
                     }
                 )
-                for (c, w, most, full, zero, rule, unit), point, value in zip(
-                    shared, points, flat_values, strict=True
-                )
-            },
-        )
-        for places, points, flat_values in zip(ev.places.of(rows), pts, values, strict=True)
-    ]
+            categories[c] = explained
+    return out
 
 
 def _flat(
@@ -113,20 +111,31 @@ def _flat(
     scored: tuple[float, float],
     wish: float,
     passed: tuple[bool, ...],
+    made: dict[tuple[str, bool, str], ConstraintResult],
+    snap: tuple[float, bool],
     nearest: dict[str, Any],
     contributions: dict[str, float],
     categories: dict[str, CategoryExplanation],
 ) -> RankedFlat:
     """One explained flat from its scores (S, S x B), its wishes' points, which constraints
-    it passes (in ``ev.checks`` order) and its category points and explanations, built from
-    our own data without validating it again."""
+    it passes (in ``ev.checks`` order; ``made``: the constraint results of the answer so far,
+    which flats with the same result share), its metres to the street network (NaN: straight line)
+    and whether that is too far, and its category points and explanations, built from our own
+    data without validating it again."""
     district = district_part(ranker, ranker.district[i])
     eligible = all(passed)
     score, placement = scored[0], scored[1] if eligible else 0.0
-    checks = [(c.name, ok, c.describe(i)) for c, ok in zip(ev.checks, passed, strict=True)]
-    failed = [
-        f"{constraint_name(name)} ({detail})" for name, passed, detail in checks if not passed
-    ]
+    snap_m, unreachable = snap
+    constraints = []
+    for c, ok in zip(ev.checks, passed, strict=True):
+        key = (c.name, ok, c.describe(i))
+        result = made.get(key)
+        if result is None:
+            result = made[key] = ConstraintResult.trusted(
+                {"name": key[0], "passed": key[1], "detail": key[2]}
+            )
+        constraints.append(result)
+    failed = [f"{constraint_name(c.name)} ({c.detail})" for c in constraints if not c.passed]
     return RankedFlat.trusted(
         {
             "flat_id": str(ranker.ids[i]),
@@ -138,23 +147,20 @@ def _flat(
             "contributions": contributions,
             "nearest": nearest,
             "categories": categories,
-            "constraints": [
-                ConstraintResult.trusted({"name": name, "passed": ok, "detail": detail})
-                for name, ok, detail in checks
-            ],
+            "constraints": constraints,
             "eligible": eligible,
             "summary": summary(placement, score, district.factor, eligible),
             "notes": flat_notes(
                 failed,
                 district.factor,
-                bool(ranker.unreachable[i]),
+                unreachable,
                 district.name or district.code,
             ),
             "ranking_score": round(placement + wish, 2),
             "wish": _wish(ranker, ev, i, wish, eligible, district),
             "distance_mode": ranker.distance_mode,
-            "snap_m": None if np.isnan(ranker.snap_m[i]) else round(float(ranker.snap_m[i]), 1),
-            "unreachable": bool(ranker.unreachable[i]),
+            "snap_m": None if snap_m != snap_m else round(snap_m, 1),  # NaN: straight line
+            "unreachable": unreachable,
             "profile_version": ranker.profile.version,
             "data_timestamp": ranker.data_timestamp,
         }

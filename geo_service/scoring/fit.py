@@ -62,7 +62,7 @@ def constraints(f: FlatArrays, household: Household, profile: ScoringProfile) ->
         Constraint(
             "available_by_move_in",
             f.available_from <= move_in,
-            lambda i: _available(f.available_from[i].astype(object), household.move_in, lang),
+            lambda i: _available(f.available_from[i], household.move_in, lang),
         ),
     ]
     required = {profile.needs[n].requires for n in household.needs} - {None}
@@ -118,10 +118,11 @@ def _rent(rent: float, ceiling: float, lang: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _available(available: date, move_in: date, lang: str) -> str:
-    """When the flat is free against the move-in date."""
+def _available(available: np.datetime64, move_in: date, lang: str) -> str:
+    """When the flat is free against the move-in date (``available`` as the flats' array
+    holds it: converted only when not worded yet)."""
     return _("free from {available}, move-in from {move_in}").format(
-        available=day(available), move_in=day(move_in)
+        available=day(available.astype(object)), move_in=day(move_in)
     )
 
 
