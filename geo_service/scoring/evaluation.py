@@ -15,7 +15,7 @@ from geo_service.i18n import _
 from geo_service.scoring.decay import category_value, contributions, household_weights, scores
 from geo_service.scoring.district_codes import check_codes
 from geo_service.scoring.features import INTERPRETING_ONLY, NO_LANGUAGE
-from geo_service.scoring.fit import Constraint, constraints
+from geo_service.scoring.fit import Constraint, all_of, constraints
 from geo_service.scoring.household import Household
 from geo_service.scoring.nearest import Nearest, merge_nearest
 from geo_service.scoring.places import PlaceCache
@@ -191,7 +191,7 @@ def evaluate(ranker: Ranker, household: Household, held: set[str] | None = None)
     )
     if services is not None:
         checks.append(services)
-    passed = np.logical_and.reduce([c.passed for c in checks])
+    passed = all_of([c.passed for c in checks])
     wishes = wishes_of(household, p, ranker.district, values)
     return Evaluation(
         passed, checks, places.nearest, places, values, weights, reserved, ranker.factor, wishes

@@ -69,22 +69,23 @@ def _categories(
     names = p.names()
     points, values = round_preserving_sum(ev.points(rows)), round_as_python(ev.values[rows], 3)
     share = not (np.signbit(points).any() or np.signbit(values).any())
-    pts, vals = points.tolist(), values.tolist()
     total = float(ev.weights.sum())
     out: list[tuple[dict[str, Any], dict[str, float], dict[str, CategoryExplanation]]] = [
         (places, dict(zip(names, flat_points, strict=True)), {})
-        for places, flat_points in zip(ev.places.of(rows), pts, strict=True)
+        for places, flat_points in zip(ev.places.of(rows), points.tolist(), strict=True)
     ]
-    for k, (c, weight) in enumerate(zip(names, ev.weights.tolist(), strict=True)):
+    explained_flats = [categories for _places, _points, categories in out]
+    for c, weight, column_points, column_values in zip(
+        names, ev.weights.tolist(), points.T.tolist(), values.T.tolist(), strict=True
+    ):
         # what every flat's explanation of the category shares
         w, most = round(weight, 3), round(100.0 * weight / total, 2) if total > 0 else 0.0
         full, zero, unit = float(p.full_m(c)), float(p.zero_m(c)), p.unit(c)
         rule = rules.get((lang, c)) or rules.setdefault((lang, c), decay_rule(p, c))
         made: dict[tuple[float, float], CategoryExplanation] = {}
-        for (_places, _points, categories), flat_points, flat_values in zip(
-            out, pts, vals, strict=True
+        for key, categories in zip(
+            zip(column_points, column_values, strict=True), explained_flats, strict=True
         ):
-            key = (flat_points[k], flat_values[k])
             explained = made.get(key) if share else None
             if explained is None:
                 explained = made[key] = CategoryExplanation.trusted(

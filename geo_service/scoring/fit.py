@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
@@ -26,6 +26,29 @@ class FlatArrays:
     lift: np.ndarray
     barrier_free: np.ndarray
     available_from: np.ndarray  # numpy datetime64[D]
+    # per size band (rooms, area and rent limits): its rooms, living-area and rent masks,
+    # made once (a profile has a few bands; every household of a band shares them)
+    bands: dict[tuple[float, ...], tuple[np.ndarray, np.ndarray, np.ndarray]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def band_masks(
+        self, rooms: tuple[float, float], area: tuple[float, float], rent: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Which flats have rooms and living area within the limits and a rent within the
+        ceiling (read-only arrays, shared)."""
+        key = (*rooms, *area, rent)
+        masks = self.bands.get(key)
+        if masks is None:
+            masks = (
+                (self.rooms >= rooms[0]) & (self.rooms <= rooms[1]),
+                (self.area >= area[0]) & (self.area <= area[1]),
+                self.rent <= rent,
+            )
+            for mask in masks:
+                mask.flags.writeable = False
+            self.bands[key] = masks
+        return masks
 
 
 @dataclass(frozen=True)
@@ -37,26 +60,37 @@ class Constraint:
     describe: Callable[[int], str]
 
 
+def all_of(masks: list[np.ndarray]) -> np.ndarray:
+    """True where every one of ``masks`` is (a new array; at least one mask)."""
+    out = masks[0].copy()
+    for mask in masks[1:]:
+        out &= mask
+    return out
+
+
 def constraints(f: FlatArrays, household: Household, profile: ScoringProfile) -> list[Constraint]:
     """Evaluate every applicable hard constraint for every flat (details in the current
     language, each worded once per value and language: explanations repeat them)."""
     b = profile.size_band(household.size)
     move_in = np.datetime64(household.move_in, "D")
     lang = current_language()
+    rooms, area, rent = f.band_masks(
+        (b.rooms_min, b.rooms_max), (b.area_min_m2, b.area_max_m2), b.rent_ceiling_eur
+    )
     out = [
         Constraint(
             "rooms",
-            (f.rooms >= b.rooms_min) & (f.rooms <= b.rooms_max),
+            rooms,
             lambda i: _rooms(float(f.rooms[i]), b.rooms_min, b.rooms_max, lang),
         ),
         Constraint(
             "living_area",
-            (f.area >= b.area_min_m2) & (f.area <= b.area_max_m2),
+            area,
             lambda i: _area(float(f.area[i]), b.area_min_m2, b.area_max_m2, lang),
         ),
         Constraint(
             "rent_ceiling",
-            f.rent <= b.rent_ceiling_eur,
+            rent,
             lambda i: _rent(float(f.rent[i]), b.rent_ceiling_eur, lang),
         ),
         Constraint(

@@ -12,6 +12,7 @@ import numpy as np
 from geo_service.scoring.decay import round_preserving_sum
 from geo_service.scoring.evaluation import Evaluation
 from geo_service.scoring.explain import ranking_notes
+from geo_service.scoring.fit import all_of
 from geo_service.scoring.household import Household
 from geo_service.scoring.results import Exclusions, FullDistrict, FullService, Ranking
 from geo_service.scoring.services import full_services, service_note
@@ -20,6 +21,10 @@ if TYPE_CHECKING:  # pandas is imported where frames are made: a ranking needs n
     import pandas as pd
 
     from geo_service.scoring.ranking import Ranker
+
+
+# why a flat is left out of a ranking, each counted under the first that applies (in order)
+REASONS = ("outside_districts", "not_on_offer", "held", "constraint", "district_full")
 
 
 @dataclass(frozen=True)
@@ -45,27 +50,31 @@ def select(
     ranker.check_districts(districts)
     ev = ranker.evaluate(household, held)
     n = len(ranker.ids)
-    fits = np.logical_and.reduce([c.passed for c in ev.checks if c.name != "free"])
-    inside = np.isin(ranker.district, districts) if districts else np.ones(n, dtype=bool)
-    full = (ranker.factor <= 0) & (not override_cap)
-    left = np.ones(n, dtype=bool)
-    counts = {}
-    for reason, out in (
-        ("outside_districts", ~inside),
-        ("not_on_offer", ~ranker.on_offer),
-        ("held", ev.reserved),
-        ("constraint", ~fits),
-        ("district_full", full),
-    ):
-        counts[reason] = int(np.count_nonzero(left & out))
-        left &= ~out
-    free = inside & ranker.on_offer & ~ev.reserved
-    failed = {
-        c.name: int(np.count_nonzero(free & ~c.passed)) for c in ev.checks if c.name != "free"
+    fits = all_of([c.passed for c in ev.checks if c.name != "free"])
+    free = next(c.passed for c in ev.checks if c.name == "free")  # on offer, not reserved
+    offered = ranker.on_offer
+    if districts:  # each reason counts the flats it leaves out of those the reasons before kept
+        inside = np.isin(ranker.district, districts)
+        offered, free = inside & offered, inside & free
+    fitting = free & fits
+    left = fitting if override_cap else fitting & ~ranker.capped
+    kept = [
+        n,
+        np.count_nonzero(inside) if districts else n,
+        *map(np.count_nonzero, (offered, free, fitting, left)),
+    ]
+    counts = {
+        reason: int(before - after)
+        for reason, before, after in zip(REASONS, kept, kept[1:], strict=False)
     }
-    full_districts = full_districts_of(ranker, free & fits & (ranker.factor <= 0))
+    failed = {
+        c.name: int(kept[3] - np.count_nonzero(free & c.passed))
+        for c in ev.checks
+        if c.name != "free"
+    }
+    full_districts = full_districts_of(ranker, fitting & ranker.capped)
     services = next((c.passed for c in ev.checks if c.name == "services"), None)
-    short = full_services_of(ranker, household, ev, free & (ranker.factor > 0), services)
+    short = full_services_of(ranker, household, ev, free & ranker.open, services)
     idx = np.flatnonzero(left)
     score, placement = ev.scores_of(idx)
     chosen = top(idx, ev.ranking_of(idx, placement), ranker.id_order, limit)
@@ -109,7 +118,7 @@ def full_services_of(
     if services is None:
         return []
     others = [c.passed for c in ev.checks if c.name not in ("free", "services")]
-    mask = free & np.logical_and.reduce(others) & ~services
+    mask = free & all_of(others) & ~services
     return full_services(
         ranker.profile,
         household,
