@@ -54,18 +54,18 @@ def scores(
     values: Array, weights: Array, rows: npt.NDArray[np.intp] | list[int] | None = None
 ) -> Array:
     """S per row (of ``rows`` only when given): the row sums of ``contributions(values,
-    weights)``, bit for bit, computed column by column (``values`` best in Fortran order, its
-    columns taken at ``rows`` one by one): no (flats x categories) temporaries."""
+    weights)``, bit for bit, computed column by column (``values`` best in Fortran order, so
+    that its columns are rows of one (categories x flats) block, scaled in place by the same
+    operations in the same order): no (flats x categories) temporaries."""
     total = weights.sum()
     if total <= 0:
         return np.zeros(len(values) if rows is None else len(rows))
-    parts = []
-    for k in range(len(weights)):
-        part = 100.0 * values[:, k] if rows is None else values[:, k].take(rows) * 100.0
-        part *= weights[k]  # in place: the same operations in the same order, fewer arrays
-        part /= total
-        parts.append(part)
-    return pairwise_sum(parts)
+    parts = values.T * 100.0 if rows is None else values.T.take(rows, axis=1)
+    if rows is not None:
+        parts *= 100.0
+    parts *= weights[:, None]
+    parts /= total
+    return pairwise_sum(list(parts))
 
 
 # numpy sums a row of up to this many numbers in eight running sums, longer rows by halves

@@ -48,15 +48,19 @@ def test_round_as_python_equals_pythons_round(decimals: int) -> None:
 
 
 def test_scores_equal_the_summed_contributions() -> None:
-    """S from the Fortran-ordered values equals the row sums of the contributions, and is 0
-    when every weight is 0."""
+    """S from the Fortran-ordered values (all rows, or some rows in any order) equals the row
+    sums of the contributions, and is 0 when every weight is 0."""
     rng = np.random.default_rng(7)
     values = np.minimum(1.0, rng.random((5000, 15)) * 1.3)
     values[rng.random(values.shape) < 0.2] = 0.0
     weights = rng.random(15) * 3.0
     expected = contributions(values, weights).sum(axis=1)
     assert np.array_equal(scores(np.asfortranarray(values), weights), expected)
+    rows = rng.permutation(5000)[:1800]
+    assert np.array_equal(scores(np.asfortranarray(values), weights, rows), expected[rows])
+    assert np.array_equal(scores(values, weights, list(rows[:5])), expected[rows[:5]])
     assert not scores(values, np.zeros(15)).any()
+    assert not scores(values, np.zeros(15), rows).any() and len(scores(values, weights, [])) == 0
 
 
 def test_ties_are_broken_by_id_in_string_order() -> None:
