@@ -39,7 +39,7 @@ class Evaluation:
     when asked for (a ranking scores only the flats passing its filters)."""
 
     passed: np.ndarray  # every hard constraint holds
-    checks: list[Constraint]
+    checks: list[Constraint]  # "free" (on offer, not reserved) first, then the fit
     nearest: dict[str, Nearest]
     places: PlaceCache  # the explanations' nearest places, kept per language set
     values: np.ndarray  # (n, categories) category values c, 0-1 (Fortran order)
@@ -47,6 +47,7 @@ class Evaluation:
     reserved: np.ndarray  # held or confirmed
     factor: np.ndarray  # district factor B per flat
     wishes: Wishes  # the household's wishes (points per flat before eligibility)
+    fits: np.ndarray  # every hard constraint but "free" holds (the household fits the flat)
 
     @cached_property
     def score(self) -> np.ndarray:
@@ -191,10 +192,19 @@ def evaluate(ranker: Ranker, household: Household, held: set[str] | None = None)
     )
     if services is not None:
         checks.append(services)
-    passed = all_of([c.passed for c in checks])
+    fits = all_of([c.passed for c in checks[1:]])
     wishes = wishes_of(household, p, ranker.district, values)
     return Evaluation(
-        passed, checks, places.nearest, places, values, weights, reserved, ranker.factor, wishes
+        free & fits,
+        checks,
+        places.nearest,
+        places,
+        values,
+        weights,
+        reserved,
+        ranker.factor,
+        wishes,
+        fits,
     )
 
 

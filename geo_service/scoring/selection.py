@@ -50,8 +50,7 @@ def select(
     ranker.check_districts(districts)
     ev = ranker.evaluate(household, held)
     n = len(ranker.ids)
-    fits = all_of([c.passed for c in ev.checks if c.name != "free"])
-    free = next(c.passed for c in ev.checks if c.name == "free")  # on offer, not reserved
+    fits, free = ev.fits, ev.checks[0].passed  # "free": on offer, not reserved
     offered = ranker.on_offer
     if districts:  # each reason counts the flats it leaves out of those the reasons before kept
         inside = np.isin(ranker.district, districts)
