@@ -1,17 +1,21 @@
 """The ranker's arithmetic: column-wise scores equal numpy's row sums of the contributions bit
 for bit; rounding whole arrays gives Python's ``round`` of each element; ties are broken by
-flat id in Python's string order, whatever order the flats came in."""
+flat id in Python's string order, whatever order the flats came in; equal explanations are
+shared within an answer, a negative zero's never with a zero's."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from geo_service.scoring.decay import contributions, pairwise_sum, round_as_python, scores
-from geo_service.scoring.household import parse_household
+from geo_service.scoring.household import Household, parse_household
 from geo_service.scoring.profile import parse_profile
 from geo_service.scoring.ranking import Ranker
+from geo_service.scoring.results import RankedFlat
 from tests.scoring.test_tiny_city import TINY
 
 
@@ -63,9 +67,9 @@ def test_scores_equal_the_summed_contributions() -> None:
     assert not scores(values, np.zeros(15), rows).any() and len(scores(values, weights, [])) == 0
 
 
-def test_ties_are_broken_by_id_in_string_order() -> None:
-    """Four equal flats, sorted as a case-insensitive database collation sorts them: the ranking
-    takes them in Python's string order (upper case first), as before ids were kept as ranks."""
+def four_equal_flats() -> tuple[Ranker, Household]:
+    """A ranker over four flats that differ only in their ids (as a case-insensitive database
+    collation sorts them), and a household they all fit."""
     ids = ["a", "A", "b", "B"]  # en_US order; Python's is A, B, a, b
     flats = pd.DataFrame(
         {
@@ -98,10 +102,37 @@ def test_ties_are_broken_by_id_in_string_order() -> None:
     )
     status = {"TIN": {"name": "Tiny", "factor": 1.0, "utilisation": 0.0}}
     profile = parse_profile(TINY)
-    ranker = Ranker(profile, flats, features, status, None)
     household = parse_household(
         {"size": 1, "children_ages": [], "languages": ["de"], "move_in": "2026-12-01"}, profile
     )
+    return Ranker(profile, flats, features, status, None), household
+
+
+def test_ties_are_broken_by_id_in_string_order() -> None:
+    """Four equal flats, sorted as a case-insensitive database collation sorts them: the ranking
+    takes them in Python's string order (upper case first), as before ids were kept as ranks."""
+    ranker, household = four_equal_flats()
     ranking = ranker.rank(household, limit=3)
     assert [r.flat_id for r in ranking.results] == ["A", "B", "a"]
     assert len({r.placement_score for r in ranking.results}) == 1
+
+
+def test_equal_explanations_are_shared_within_an_answer_but_not_a_negative_zero() -> None:
+    """Flats of one answer with the same points and value of a category share one explanation
+    (and one result per equal constraint result); a value of -0.0 (it encodes as "-0.0") is
+    never given a 0.0's explanation, nor the other way round."""
+    ranker, household = four_equal_flats()
+    first, second = ranker.rank(household, limit=2).results
+    for c, explained in first.categories.items():
+        assert second.categories[c] is explained
+    assert all(a is b for a, b in zip(first.constraints, second.constraints, strict=True))
+    ev = ranker.evaluate(household)
+    values = ev.values.copy(order="F")
+    values[:, 0] = 0.0
+    values[0, 0] = -0.0  # the first flat's first category
+    flats = ranker.explain_many(replace(ev, values=values), [0, 1], [1, 2])
+    kita = [flat.categories["kita"].value for flat in flats]
+    assert [np.signbit(v) for v in kita] == [True, False]
+    assert [f.model_dump_json() for f in flats] == [
+        RankedFlat.model_validate(f.model_dump()).model_dump_json() for f in flats
+    ]
