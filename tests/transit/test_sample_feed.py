@@ -176,7 +176,7 @@ def test_dry_run_writes_nothing(sample_database_url: str, sample_engine: Engine)
         imports = conn.execute(select(func.count()).select_from(models.imports)).scalar_one()
     proc = run_cli(sample_database_url, "ingest", "gtfs", str(SAMPLE_GTFS), "--dry-run")
     assert proc.returncode == 0, proc.stderr
-    assert "valid, nothing written (dry run)" in proc.stdout
+    assert "gültig, nichts geschrieben (Probelauf)" in proc.stdout
     with sample_engine.connect() as conn:
         assert (
             conn.execute(select(func.count()).select_from(models.imports)).scalar_one() == imports
