@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from rich import box
@@ -57,6 +58,17 @@ def show_table(
 def say(text: str) -> None:
     """A line of prose, wrapped at the terminal's width (80 columns when piped)."""
     console.print(text, soft_wrap=False, overflow="fold")
+
+
+def city_moment(value: datetime) -> str:
+    """A point in time as the city's clocks show it, in the reader's language
+    ("06.12.2026, 14:30")."""
+    from zoneinfo import ZoneInfo
+
+    from geo_service.config import get_settings
+    from geo_service.i18n import formats
+
+    return formats.moment(value.astimezone(ZoneInfo(get_settings().timezone)))
 
 
 def dash(value: Any, fmt: str = "{}") -> str:
