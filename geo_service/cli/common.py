@@ -17,6 +17,8 @@ from rich.table import Table
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+    from geo_service.scoring.profile import ScoringProfile
+
 console = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 Step = Callable[[str, int, int], None]  # (stage, done, total)
@@ -69,6 +71,15 @@ def city_moment(value: datetime) -> str:
     from geo_service.i18n import formats
 
     return formats.moment(value.astimezone(ZoneInfo(get_settings().timezone)))
+
+
+def category_words(code: str, profile: ScoringProfile | None = None) -> str:
+    """A category in words, in the reader's language: offer categories as the referral sheet
+    names them, amenity categories by the profile's labels (German) or the map texts."""
+    from geo_service.i18n import current_language
+    from geo_service.maps.labels import Labels
+
+    return Labels(current_language(), profile).category(code)
 
 
 def dash(value: Any, fmt: str = "{}") -> str:

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from geo_service.cli.app import app, ingest_app
-from geo_service.cli.common import console, err
+from geo_service.cli.common import category_words, console, err
 from geo_service.cli.options import ProfilePath, profile_from
 from geo_service.i18n import _, formats, ngettext
 from geo_service.ingest.schemas import KINDS
@@ -73,7 +73,6 @@ def show_clipping(report: ImportReport, profile: ScoringProfile) -> None:
         return
     zone = formats.distance(report.zone_m)
     if report.by_category:
-        labels = {c.key: c.label for c in profile.category_list()}
         table = Table(
             _("category"),
             _("imported"),
@@ -82,7 +81,7 @@ def show_clipping(report: ImportReport, profile: ScoringProfile) -> None:
         )
         for name, n in sorted(report.by_category.items()):
             table.add_row(
-                labels.get(name, name),
+                category_words(name, profile),
                 count(n["imported"]),
                 count(n["in_zone"]),
                 count(n["dropped"]),

@@ -102,7 +102,7 @@ def test_tables_fit_80_columns_with_a_legend(env: dict[str, str], args: tuple[st
     if args[0] in ("districts", "rank"):
         assert "B: district factor" in out
     if args[0] == "coverage":
-        assert "GAP:" in out and "Coverage within 2,000 m" in out
+        assert "LÜCKE:" in out and "Versorgung im Umkreis von 2 km" in out
 
 
 def test_db_url_for_libpq_clients(env: dict[str, str]) -> None:
