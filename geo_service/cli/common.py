@@ -82,9 +82,19 @@ def category_words(code: str, profile: ScoringProfile | None = None) -> str:
     return Labels(current_language(), profile).category(code)
 
 
-def dash(value: Any, fmt: str = "{}") -> str:
-    """A value formatted, or '–' when it is missing (e.g. suppressed)."""
-    return "–" if value is None else fmt.format(value)
+def words(table: dict[str, str], code: str) -> str:
+    """A code in words from ``table`` of ``N_`` texts (the code itself where it lacks one)."""
+    from geo_service.i18n import _
+
+    return _(table[code]) if code in table else code
+
+
+def dash(value: Any, fmt: str | Callable[[Any], str] = "{}") -> str:
+    """A value formatted (by a format string or a function), or '–' when it is missing (e.g.
+    suppressed)."""
+    if value is None:
+        return "–"
+    return fmt(value) if callable(fmt) else fmt.format(value)
 
 
 @contextmanager

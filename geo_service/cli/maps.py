@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from geo_service.cli.app import app
-from geo_service.cli.common import console, progress
+from geo_service.cli.common import console, progress, words
 from geo_service.cli.options import ProfilePath, profile_from
 from geo_service.cli.scoring import read_household_arg
 from geo_service.errors import InputError
@@ -35,11 +35,6 @@ LAYER_WORDS = {
     "industrial": N_("commercial and industrial areas"),
     "places": N_("place names"),
 }
-
-
-def words(table: dict[str, str], key: str) -> str:
-    """A code in words from ``table`` (the code itself where the table lacks it)."""
-    return _(table[key]) if key in table else key
 
 
 def megabytes(path: Path) -> str:

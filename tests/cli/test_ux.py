@@ -100,7 +100,7 @@ def test_tables_fit_80_columns_with_a_legend(env: dict[str, str], args: tuple[st
     assert "…" not in out
     assert max(len(line) for line in out.splitlines()) <= 80
     if args[0] in ("districts", "rank"):
-        assert "B: district factor" in out
+        assert "B: Stadtteilfaktor" in out
     if args[0] == "coverage":
         assert "LÜCKE:" in out and "Versorgung im Umkreis von 2 km" in out
 
