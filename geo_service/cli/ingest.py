@@ -212,7 +212,7 @@ def _line(kind: str, written: int, file: str) -> str:
     """One line of the sample's summary: rows written, what they are, from which file."""
     from geo_service.ingest.sample import kind_words
 
-    return f"  {written:>6} {kind_words(kind):<26} ({file})"
+    return f"  {formats.number(written, 0):>6} {kind_words(kind):<26} ({file})"
 
 
 @app.command("load-sample")

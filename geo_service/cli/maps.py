@@ -22,17 +22,17 @@ app.add_typer(maps_app, name="maps")
 
 # what the base map's layers hold, in words (the layers' names are basemap.py's codes)
 LAYER_WORDS = {
-    "motorway": N_("motorway pieces"),
-    "primary": N_("main road pieces"),
-    "secondary": N_("secondary road pieces"),
-    "tertiary": N_("connecting road pieces"),
-    "minor": N_("side street pieces"),
-    "rail": N_("railway pieces"),
-    "waterway": N_("river and stream pieces"),
-    "water": N_("water areas"),
+    "motorway": N_("motorways"),
+    "primary": N_("main roads"),
+    "secondary": N_("secondary roads"),
+    "tertiary": N_("connecting roads"),
+    "minor": N_("side streets"),
+    "rail": N_("railways"),
+    "waterway": N_("rivers and streams"),
+    "water": N_("water"),
     "green": N_("parks and woods"),
     "residential": N_("residential areas"),
-    "industrial": N_("commercial and industrial areas"),
+    "industrial": N_("commerce and industry"),
     "places": N_("place names"),
 }
 
@@ -53,7 +53,7 @@ def write_basemap(pbf: Path, out: Path | None, profile: ScoringProfile) -> None:
         counts = build_basemap(get_engine(), pbf, target, profile)
     shown = ", ".join(f"{formats.number(n, 0)} {words(LAYER_WORDS, k)}" for k, n in counts.items())
     console.print(
-        _("base map: {file} ({size}: {counts})").format(
+        _("base map: {file} ({size}; pieces per layer: {counts})").format(
             file=target / "basemap.js", size=megabytes(target / "basemap.js"), counts=shown
         )
     )

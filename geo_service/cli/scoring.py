@@ -211,7 +211,7 @@ def districts_cmd(as_json: bool = JSON_OPTION) -> None:
     if as_json:
         print_json(DistrictList(items=rows))
         return
-    index, klass, use = _("index"), _("class"), _("use")
+    index, klass, cap, use = _("index"), _("class"), _("cap"), _("use")
     show_table(
         _("Districts (illustrative sample data)"),
         [
@@ -219,7 +219,7 @@ def districts_cmd(as_json: bool = JSON_OPTION) -> None:
             (_("name"), "left"),
             (index, "right"),
             (klass, "right"),
-            (_("capacity"), "right"),
+            (cap, "right"),
             (_("placed"), "right"),
             (use, "right"),
             ("B", "right"),
@@ -240,6 +240,7 @@ def districts_cmd(as_json: bool = JSON_OPTION) -> None:
         {
             index: _("status index, z-scores of the indicators (higher = more burden)"),
             klass: _("status class, 1 (high) to 4 (very low)"),
+            cap: _("capacity of the planning period"),
             use: _("placements / capacity of the planning period"),
             "B": _(FACTOR_LEGEND),
             "–": _("suppressed: fewer residents than the profile's minimum"),
