@@ -47,6 +47,24 @@ def rows_result(dry_run: bool, written: int) -> str:
     return ngettext("{n} row imported", "{n} rows imported", written).format(n=count(written))
 
 
+def say_read(kind: str, path: Path, report: ImportReport, dry_run: bool) -> None:
+    """The import's line: what was read (the kind in words) from which file, and the result."""
+    from geo_service.ingest.sample import kind_words
+
+    console.print(
+        ngettext(
+            "{kind}: {n} row read from {file}; {result}",
+            "{kind}: {n} rows read from {file}; {result}",
+            report.rows,
+        ).format(
+            kind=kind_words(kind),
+            n=count(report.rows),
+            file=path.name,
+            result=rows_result(dry_run, report.written),
+        )
+    )
+
+
 def show_problems(report: ImportReport) -> None:
     """Print the first problems as a table on stderr."""
     table = Table(_("row"), _("field"), _("value"), _("problem"))
@@ -162,22 +180,9 @@ def import_cmd(
     profile: ProfilePath = None,
 ) -> None:
     """Validate a file and import it in one transaction (all rows or none)."""
-    from geo_service.ingest.sample import kind_words
-
     prof = profile_from(profile)
     result = run_import(kind, path, dry_run, crs, layer, report, prof)
-    console.print(
-        ngettext(
-            "{kind}: {n} row read from {file}; {result}",
-            "{kind}: {n} rows read from {file}; {result}",
-            result.rows,
-        ).format(
-            kind=kind_words(kind),
-            n=count(result.rows),
-            file=path.name,
-            result=rows_result(dry_run, result.written),
-        )
-    )
+    say_read(kind, path, result, dry_run)
     show_clipping(result, prof)
     if result.ignored_columns:
         console.print(
@@ -199,11 +204,7 @@ def ingest_capacities(
     bad row reported."""
     prof = profile_from(profile)
     result = run_import("capacities", path, dry_run, None, None, report, prof)
-    console.print(
-        _("capacities: {rows} rows read from {file}; {result}").format(
-            rows=count(result.rows), file=path.name, result=rows_result(dry_run, result.written)
-        )
-    )
+    say_read("capacities", path, result, dry_run)
     if not dry_run:
         keep_ranker(prof)
 
