@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -103,6 +104,19 @@ def test_tables_fit_80_columns_with_a_legend(env: dict[str, str], args: tuple[st
         assert "B: Stadtteilfaktor" in out
     if args[0] == "coverage":
         assert "LÜCKE:" in out and "Versorgung im Umkreis von 2 km" in out
+
+
+def test_tables_are_german_by_default_english_on_request(env: dict[str, str]) -> None:
+    """The districts table: German title, headers, legend and decimal commas by default; the
+    same in English with --lang en."""
+    german = cli(env, "districts").stdout
+    assert german.startswith("Stadtteile (erfundene Beispieldaten)")
+    assert "Kürzel" in german and "Kap.: Kapazität des Planungszeitraums" in german
+    assert re.search(r"\b\d,\d\d\b", german) and not re.search(r"\b\d\.\d\d\b", german)
+    english = cli(env, "--lang", "en", "districts").stdout
+    assert english.startswith("Districts (illustrative sample data)")
+    assert "cap: capacity of the planning period" in english and "B: district factor" in english
+    assert re.search(r"\b\d\.\d\d\b", english)
 
 
 def test_db_url_for_libpq_clients(env: dict[str, str]) -> None:
