@@ -49,7 +49,7 @@ def rows_result(dry_run: bool, written: int) -> str:
 
 def say_read(kind: str, path: Path, report: ImportReport, dry_run: bool) -> None:
     """The import's line: what was read (the kind in words) from which file, and the result."""
-    from geo_service.ingest.sample import kind_words
+    from geo_service.ingest.kinds import kind_words
 
     console.print(
         ngettext(
@@ -141,7 +141,7 @@ def run_import(
     """Import with a progress bar; on failure print the problems and re-raise."""
     from geo_service.db.engine import get_engine
     from geo_service.ingest.errors import ImportValidationError
-    from geo_service.ingest.sample import kind_words
+    from geo_service.ingest.kinds import kind_words
     from geo_service.ingest.service import import_file
 
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
@@ -211,7 +211,7 @@ def ingest_capacities(
 
 def _line(kind: str, written: int, file: str) -> str:
     """One line of the sample's summary: rows written, what they are, from which file."""
-    from geo_service.ingest.sample import kind_words
+    from geo_service.ingest.kinds import kind_words
 
     return f"  {formats.number(written, 0):>6} {kind_words(kind):<26} ({file})"
 

@@ -105,7 +105,7 @@ def test_incomplete_feeds_are_refused_in_one_line(
     with pytest.raises(ImportValidationError) as caught:
         import_gtfs(sample_engine, edited(tmp_path, "bad.zip", change))
     said = str(caught.value)
-    assert said.startswith("Import gtfs aus bad.zip abgelehnt, nichts geschrieben")
+    assert said.startswith("Fahrplanzeilen (GTFS) aus bad.zip abgelehnt, nichts geschrieben")
     assert message in said and "\n" not in said
     assert counts(sample_engine) == before
 
