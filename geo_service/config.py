@@ -104,6 +104,12 @@ class Settings(BaseSettings):
     ranker_cache_size: int = Field(
         default=4, ge=1, description="Rankers (one per profile version) a server keeps loaded."
     )
+    ranker_disk_files: int = Field(
+        default=8,
+        ge=1,
+        description="Rankers the command line keeps on disk (one per database and profile, "
+        "about 15 MB each for the sample), the newest; older ones are deleted.",
+    )
 
     crs: str = Field(
         default="EPSG:25832",

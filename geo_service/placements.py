@@ -117,7 +117,7 @@ async def rank_async(
     if current.audit is None:
         await asyncio.to_thread(_audit, current.cache.engine, row, None)
     else:
-        await asyncio.wrap_future(current.audit.submit(row))
+        await current.audit.write_async(row)
     return ranking
 
 

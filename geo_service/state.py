@@ -31,6 +31,7 @@ from geo_service.audit_writer import AuditWriter
 from geo_service.auth.keys import KeyInfo, hash_key, lookup_key
 from geo_service.config import get_settings
 from geo_service.db import models
+from geo_service.db.loop_connection import connect, conninfo
 from geo_service.scoring.pipeline import active_holds, held_now, read_status
 from geo_service.scoring.profile import ScoringProfile
 from geo_service.scoring.ranker_cache import RankerCache, read_stamp, read_version
@@ -122,9 +123,7 @@ class LoopVersionReader:
 
     def __init__(self, engine: Engine) -> None:
         """A reader of ``engine``'s database; its connection opens with the first read."""
-        self.conninfo = engine.url.set(drivername="postgresql").render_as_string(
-            hide_password=False
-        )
+        self.conninfo = conninfo(engine)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock = asyncio.Lock()
         self._conn: psycopg.AsyncConnection[tuple[int]] | None = None
@@ -152,11 +151,7 @@ class LoopVersionReader:
         for attempt in (1, 2):
             try:
                 if self._conn is None:
-                    self._conn = await psycopg.AsyncConnection.connect(
-                        self.conninfo,
-                        autocommit=True,
-                        connect_timeout=get_settings().db_connect_timeout_s,
-                    )
+                    self._conn = await connect(self.conninfo)
                 row = await (await self._conn.execute(VERSION_SQL)).fetchone()
                 return int(row[0] or 0) if row else 0
             except psycopg.Error:

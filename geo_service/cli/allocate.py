@@ -10,28 +10,72 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from geo_service.cli.app import app
-from geo_service.cli.common import console, print_json, progress, say, show_table, to_json
+from geo_service.cli.common import (
+    console,
+    print_json,
+    progress,
+    say,
+    show_table,
+    to_json,
+    words,
+)
 from geo_service.cli.options import ProfilePath
 from geo_service.errors import InputError
-from geo_service.i18n import _
+from geo_service.i18n import N_, _, formats, ngettext
 
 if TYPE_CHECKING:
     from geo_service.allocation.results import Allocation
 
 SHOWN_REASONS = 10
+METHODS = {
+    "optimal": N_("optimal"),
+    "greedy": N_("greedy (best flat now)"),
+    "balanced": N_("balanced (quotas used evenly)"),
+}
+UNPLACED = {
+    "no_fitting_flat": N_("no fitting flat"),
+    "districts_full": N_("districts full"),
+    "services_full": N_("services full"),
+    "outranked": N_("fitting flats went to others"),
+    "below_min_score": N_("below the minimum score"),
+}
+TOTALS = {
+    "method": N_("method"),
+    "placed": N_("placed"),
+    "unplaced": N_("unplaced"),
+    "objective": N_("objective"),
+    "utilisation_spread": N_("utilisation spread"),
+    "mean_score": N_("mean score"),
+    "min_score": N_("lowest score"),
+}
 
 
 def show_allocation(result: Allocation, batch_size: int) -> None:
     """Totals, the per-district table with a legend, and the unplaced households' reasons."""
     b = result.baseline
-    gap = "" if result.mip_gap is None else f", gap {result.mip_gap:.2g}"
-    say(
-        f"{result.method}: placed {result.placed} of {batch_size}, objective "
-        f"{result.objective:,.1f} in {result.solve_seconds:.1f} s{gap}; greedy baseline: "
-        f"placed {b.placed}, objective {b.objective:,.1f}; utilisation spread "
-        f"{result.fairness.utilisation_spread:.2f}"
+    gap = (
+        ""
+        if result.mip_gap is None
+        else _(", gap {gap}").format(gap=formats.plain(float(f"{result.mip_gap:.2g}")))
     )
-    say(f"solved by {result.solve_path}: {result.solve_detail}")
+    say(
+        _(
+            "{method}: placed {placed} of {batch}, objective {objective} in {seconds} s{gap}; "
+            "greedy baseline: placed {base_placed}, objective {base_objective}; utilisation "
+            "spread {spread}"
+        ).format(
+            method=words(METHODS, result.method),
+            placed=result.placed,
+            batch=batch_size,
+            objective=formats.number(result.objective, 1),
+            seconds=formats.number(result.solve_seconds, 1),
+            gap=gap,
+            base_placed=b.placed,
+            base_objective=formats.number(b.objective, 1),
+            spread=formats.number(result.fairness.utilisation_spread, 2),
+        )
+    )
+    say(_("how it was solved: {detail}").format(detail=result.solve_detail))
     w = result.wishes
     if w.stated:
         say(
@@ -41,16 +85,17 @@ def show_allocation(result: Allocation, batch_size: int) -> None:
             ).format(met=w.met, stated=w.stated, first=w.first_choice)
         )
     used = [d for d in result.districts if d.placed or d.capacity]
+    cap, after, use = _("cap"), _("after"), _("use")
     show_table(
-        "Placements per district",
+        _("Placements per district"),
         [
-            ("code", "left"),
-            ("district", "left"),
-            ("cap", "right"),
-            ("before", "right"),
+            (_("code"), "left"),
+            (_("district"), "left"),
+            (cap, "right"),
+            (_("before"), "right"),
             ("+", "right"),
-            ("after", "right"),
-            ("use", "right"),
+            (after, "right"),
+            (use, "right"),
         ],
         [
             (
@@ -60,27 +105,35 @@ def show_allocation(result: Allocation, batch_size: int) -> None:
                 d.before,
                 f"+{d.placed}" if d.placed else "",
                 d.after,
-                f"{d.after / d.capacity:.0%}" if d.capacity else "–",
+                formats.percent(d.after / d.capacity) if d.capacity else "–",
             )
             for d in used
         ],
         {
-            "cap": "capacity of the planning period (scaled in a scenario)",
-            "+": "households of this batch placed there",
-            "use": "after / cap",
+            cap: _("capacity of the planning period (scaled in a scenario)"),
+            "+": _("households of this batch placed there"),
+            use: f"{after} / {cap}",
         },
     )
     if result.unplaced_reasons:
         counts = Counter(u.code for u in result.unplaced_reasons)
         say(
-            f"unplaced: {result.unplaced} ("
-            + ", ".join(f"{code} {n}" for code, n in counts.most_common())
-            + ")"
+            _("unplaced: {n} ({reasons})").format(
+                n=result.unplaced,
+                reasons=", ".join(f"{words(UNPLACED, c)} {n}" for c, n in counts.most_common()),
+            )
         )
         for u in result.unplaced_reasons[:SHOWN_REASONS]:
-            say(f"  household {u.ref or u.household}: {u.reason}")
+            say(_("  household {ref}: {reason}").format(ref=u.ref or u.household, reason=u.reason))
         if result.unplaced > SHOWN_REASONS:
-            console.print(f"  ... {result.unplaced - SHOWN_REASONS} more: --out FILE or --json")
+            more = result.unplaced - SHOWN_REASONS
+            console.print(
+                ngettext(
+                    "  ... {n} more household: --out FILE or --json",
+                    "  ... {n} more households: --out FILE or --json",
+                    more,
+                ).format(n=more)
+            )
 
 
 @app.command("allocate")
@@ -106,7 +159,7 @@ def allocate_cmd(
     prof = profile_from(profile)
     batch = read_households(households, prof)
     engine = get_engine()
-    with progress("scoring households") as step:
+    with progress(_("scoring households")) as step:
         result = allocate(engine, prof, batch, method, capacity_scale, exclude_district or [], step)
     result = record_run(engine, result, batch, prof, key=None)
     if out:
@@ -116,7 +169,7 @@ def allocate_cmd(
         return
     show_allocation(result, len(batch))
     if out:
-        console.print(f"wrote {out}")
+        console.print(_("wrote {file}").format(file=out))
 
 
 def load_run(path: Path) -> dict[str, Any]:
@@ -142,13 +195,14 @@ def compare_cmd(
     """Compare two allocation runs for planners: totals, fairness, capacity use per district."""
     a, b = load_run(first), load_run(second)
     totals = [
-        (key, a.get(key), b.get(key)) for key in ("method", "placed", "unplaced", "objective")
+        (_(TOTALS[key]), a.get(key), b.get(key))
+        for key in ("method", "placed", "unplaced", "objective")
     ]
     totals += [
-        (key, a.get("fairness", {}).get(key), b.get("fairness", {}).get(key))
+        (_(TOTALS[key]), a.get("fairness", {}).get(key), b.get("fairness", {}).get(key))
         for key in ("utilisation_spread", "mean_score", "min_score")
     ]
-    show_table("Scenarios", [("", "left"), ("A", "right"), ("B", "right")], totals)
+    show_table(_("Scenarios"), [("", "left"), ("A", "right"), ("B", "right")], totals)
     console.print(f"  A: {first.name}\n  B: {second.name}")
     bd = {d["code"]: d for d in b["districts"]}
     rows = []
@@ -164,16 +218,17 @@ def compare_cmd(
                 f"{o['after'] - d['after']:+d}",
             )
         )
+    cap, after = _("cap"), _("after")
     show_table(
-        "Placements per district (after the batch)",
+        _("Placements per district (after the batch)"),
         [
-            ("district", "left"),
-            ("cap A", "right"),
-            ("after A", "right"),
-            ("cap B", "right"),
-            ("after B", "right"),
+            (_("district"), "left"),
+            (f"{cap} A", "right"),
+            (f"{after} A", "right"),
+            (f"{cap} B", "right"),
+            (f"{after} B", "right"),
             ("B - A", "right"),
         ],
         rows,
-        {"cap": "capacity", "after": "placements after the batch"},
+        {cap: _("capacity"), after: _("placements after the batch")},
     )

@@ -5,8 +5,21 @@ from __future__ import annotations
 import typer
 
 from geo_service.cli.app import app
+from geo_service.cli.common import city_moment, show_table
 from geo_service.cli.common import err as console
-from geo_service.cli.common import show_table
+from geo_service.i18n import N_, _
+
+COLUMNS = (
+    N_("id"),
+    N_("name"),
+    N_("role"),
+    N_("organisation"),
+    N_("demo"),
+    N_("created"),
+    N_("expires"),
+    N_("state"),
+)
+STATES = {"active": N_("active"), "expired": N_("expired"), "revoked": N_("revoked")}
 
 apikey_app = typer.Typer(help="Manage API keys.", no_args_is_help=True)
 app.add_typer(apikey_app, name="apikey")
@@ -28,10 +41,11 @@ def create(
     ),
 ) -> None:
     """Create a key; the key is printed once, alone on the last line."""
-    from datetime import timedelta
+    from datetime import UTC, datetime, timedelta
 
     from geo_service.audit import record
     from geo_service.auth.keys import create_key
+    from geo_service.auth.role_names import role_name
     from geo_service.db.engine import get_engine
 
     lifetime = timedelta(days=expires_in_days) if expires_in_days else None
@@ -50,10 +64,21 @@ def create(
                 "expires_in_days": expires_in_days,
             },
         )
-    until = f", expires in {expires_in_days:g} days" if expires_in_days else ""
-    of = f" of organisation {info.organisation}" if info.organisation else ""
+    until = (
+        _(", valid until {when}").format(when=city_moment(datetime.now(UTC) + lifetime))
+        if lifetime
+        else ""
+    )
+    of = (
+        _(" of organisation {organisation}").format(organisation=info.organisation)
+        if info.organisation
+        else ""
+    )
     console.print(
-        f"created {role} key {info.id}{of} for {name!r}{until}; store it now, it is not shown again"
+        _(
+            "created the key {id} with the role “{role}”{of} for “{name}”{until}; store it now, "
+            "it is not shown again"
+        ).format(id=info.id, role=role_name(role), of=of, name=name, until=until)
     )
     print(key)
 
@@ -68,6 +93,7 @@ def list_cmd(
     from dataclasses import asdict
 
     from geo_service.auth.keys import list_keys
+    from geo_service.auth.role_names import role_name
     from geo_service.db.engine import get_engine
 
     with get_engine().connect() as conn:
@@ -76,24 +102,21 @@ def list_cmd(
         print(json.dumps([asdict(k) for k in keys], default=str, indent=1))
         return
     if not keys:
-        console.print("no keys" + ("" if all_keys else " in use (--all shows revoked ones)"))
+        console.print(_("no keys") if all_keys else _("no keys in use (--all shows revoked ones)"))
         return
     show_table(
-        "API keys" + (" (all)" if all_keys else " (usable)"),
-        [
-            (c, "left")
-            for c in ("id", "name", "role", "organisation", "demo", "created", "expires", "state")
-        ],
+        _("API keys (all)") if all_keys else _("API keys (usable)"),
+        [(_(c), "left") for c in COLUMNS],
         [
             (
                 k.id,
                 k.name,
-                k.role,
+                role_name(k.role),
                 k.organisation or "",
-                "yes" if k.demo else "",
-                f"{k.created_at:%Y-%m-%d %H:%M}",
-                f"{k.expires_at:%Y-%m-%d %H:%M}" if k.expires_at else "never",
-                k.state,
+                _("yes") if k.demo else "",
+                city_moment(k.created_at),
+                city_moment(k.expires_at) if k.expires_at else _("never"),
+                _(STATES[k.state]),
             )
             for k in keys
         ],
@@ -105,12 +128,17 @@ def revoke(key_id: str = typer.Argument(..., help="The key's id (see `apikey lis
     """Revoke a key: the next request with it gets 401."""
     from geo_service.audit import record
     from geo_service.auth.keys import revoke_key
+    from geo_service.auth.role_names import role_name
     from geo_service.db.engine import get_engine
 
     with get_engine().begin() as conn:
         key, changed = revoke_key(conn, key_id)
         if not changed:
-            console.print(f"key {key.id} was already revoked at {key.revoked_at:%Y-%m-%d %H:%M}")
+            console.print(
+                _("the key {id} was revoked already on {when}").format(
+                    id=key.id, when=city_moment(key.revoked_at) if key.revoked_at else "–"
+                )
+            )
             return
         record(
             conn,
@@ -119,4 +147,8 @@ def revoke(key_id: str = typer.Argument(..., help="The key's id (see `apikey lis
             key_id=None,
             detail={"revoked_key_id": key.id, "role": key.role, "name": key.name},
         )
-    console.print(f"revoked {key.role} key {key.id} ({key.name!r}); it is refused from now on")
+    console.print(
+        _(
+            "revoked the key {id} with the role “{role}” (“{name}”); it is refused from now on"
+        ).format(id=key.id, role=role_name(key.role), name=key.name)
+    )

@@ -7,9 +7,17 @@ from pathlib import Path
 import typer
 
 from geo_service.cli.app import app
-from geo_service.cli.common import console, print_json, progress, say, show_table
+from geo_service.cli.common import (
+    category_words,
+    console,
+    print_json,
+    progress,
+    say,
+    show_table,
+)
 from geo_service.cli.options import ProfilePath
 from geo_service.cli.scoring import JSON_OPTION
+from geo_service.i18n import _, formats
 
 SHOWN_ROWS = 60  # longer coverage tables show only the gaps
 
@@ -37,23 +45,33 @@ def offers(
     if as_json:
         print_json(rows)
         return
+    lang, metres = _("lang"), _("m")
     show_table(
-        f"Offers near {near} ({', '.join(language)})",
-        [("id", "left"), ("name", "left"), ("category", "left"), ("lang", "left"), ("m", "right")],
+        _("Offers near {near} ({languages})").format(near=near, languages=", ".join(language)),
+        [
+            (_("id"), "left"),
+            (_("name"), "left"),
+            (_("category"), "left"),
+            (lang, "left"),
+            (metres, "right"),
+        ],
         [
             (
                 r.id,
                 r.name,
-                r.category,
+                category_words(r.category),
                 " ".join(r.languages) + (" +i" if r.interpreting else ""),
-                f"{r.distance_m:,.0f}",
+                formats.number(r.distance_m, 0),
             )
             for r in rows
         ],
-        {"lang": "languages spoken (ISO 639); +i: interpreting", "m": "distance in metres"},
+        {
+            lang: _("languages spoken (ISO 639); +i: interpreting"),
+            metres: _("distance in metres"),
+        },
     )
     if any(r.fallback for r in rows):
-        say("no offer in these languages: German-language offers shown (fallback)")
+        say(_("no offer in these languages: German-language offers shown (fallback)"))
 
 
 @app.command("coverage")
@@ -85,7 +103,11 @@ def coverage(
     decay = served if e2sfca else None
     languages, categories = service.languages_and_categories(engine, language, category)
     radius_m = radius_m or service.DEFAULT_RADIUS_M
-    with progress(f"2SFCA for {len(languages)} languages × {len(categories)} categories"):
+    with progress(
+        _("2SFCA for {languages} languages × {categories} categories").format(
+            languages=len(languages), categories=len(categories)
+        )
+    ):
         rows = service.coverage(engine, languages, categories, radius_m, decay)
     if csv_out:
         csv_out.write_text(service.as_csv(rows), encoding="utf-8")
@@ -94,38 +116,46 @@ def coverage(
         return
     gaps = [r for r in rows if r.gap]
     shown = rows if len(rows) <= SHOWN_ROWS else gaps
-    what = "" if shown is rows else f", the {len(gaps)} gaps of {len(rows)} rows"
+    within = formats.distance(radius_m)
+    title = (
+        _("Coverage within {distance}").format(distance=within)
+        if shown is rows
+        else _("Coverage within {distance}, the {gaps} gaps of {rows} rows").format(
+            distance=within, gaps=len(gaps), rows=len(rows)
+        )
+    )
+    access, none, gap = _("access"), _("none"), _("GAP")
     show_table(
-        f"Coverage within {radius_m:,.0f} m{what}",
+        title,
         [
-            ("district", "left"),
-            ("category", "left"),
-            ("lang", "left"),
-            ("homes", "right"),
-            ("access", "right"),
-            ("none", "right"),
-            ("gap", "left"),
+            (_("district"), "left"),
+            (_("category"), "left"),
+            (_("lang"), "left"),
+            (_("homes"), "right"),
+            (access, "right"),
+            (none, "right"),
+            (_("gap"), "left"),
         ],
         [
             (
                 r.district_code,
-                r.category,
+                category_words(r.category),
                 r.language,
                 r.households,
-                f"{r.access_per_household:.3f}",
+                formats.number(r.access_per_household, 3),
                 r.without_offer_in_reach,
-                "GAP" if r.gap else "",
+                gap if r.gap else "",
             )
             for r in shown
         ],
         {
-            "access": "offer capacity per household within reach (2SFCA)",
-            "none": "homes with no such offer in reach",
-            "GAP": "no home of the district has one in reach",
+            access: _("offer capacity per household within reach (2SFCA)"),
+            none: _("homes with no such offer in reach"),
+            gap: _("no home of the district has one in reach"),
         },
     )
     if shown is not rows:
-        console.print("every row: --json or --csv FILE")
+        console.print(_("every row: --json or --csv FILE"))
 
 
 @app.command("offer-duplicates")
@@ -143,13 +173,20 @@ def offer_duplicates(
         print_json(Duplicates(items=rows))
         return
     if not rows:
-        console.print("no likely duplicates")
+        console.print(_("no likely duplicates"))
         return
+    metres, score = _("m"), _("similarity")
     show_table(
-        "Likely duplicate offers",
-        [("a", "left"), ("b", "left"), ("m", "right"), ("score", "right"), ("why", "left")],
-        [(r.a, r.b, f"{r.distance_m:.0f}", f"{r.score:.2f}", r.reason) for r in rows],
-        {"m": "metres apart", "score": "similarity 0-1 (name, provider, languages, nearness)"},
+        _("Likely duplicate offers"),
+        [("a", "left"), ("b", "left"), (metres, "right"), (score, "right"), (_("why"), "left")],
+        [
+            (r.a, r.b, formats.number(r.distance_m, 0), formats.number(r.score, 2), r.reason)
+            for r in rows
+        ],
+        {
+            metres: _("metres apart"),
+            score: _("similarity 0-1 (name, provider, languages, nearness)"),
+        },
     )
 
 
@@ -177,7 +214,13 @@ def referral_sheet(
 
         data = sheet_pdf(html)
         out.write_bytes(data)
-        console.print(f"wrote {out} ({len(data):,} bytes, A4 PDF)")
+        console.print(
+            _("wrote {file} ({size} bytes, A4 PDF)").format(
+                file=out, size=formats.number(len(data), 0)
+            )
+        )
         return
     out.write_text(html, encoding="utf-8")
-    console.print(f"wrote {out} ({len(html):,} bytes)")
+    console.print(
+        _("wrote {file} ({size} bytes)").format(file=out, size=formats.number(len(html), 0))
+    )

@@ -7,11 +7,25 @@ import typer
 from geo_service.cli.app import app
 from geo_service.cli.common import console, show_table
 from geo_service.cli.options import ProfilePath
+from geo_service.i18n import N_, _
 
 city_app = typer.Typer(
     help="A city's set-up: what is there, what is missing.", no_args_is_help=True
 )
 app.add_typer(city_app, name="city")
+
+# the check's steps in words (their names are the JSON's codes)
+STEPS = {
+    "schema": N_("database schema"),
+    "districts": N_("districts"),
+    "indicators": N_("indicators"),
+    "quota plan": N_("quota plan"),
+    "flats": N_("flats"),
+    "amenities": N_("amenities"),
+    "offers": N_("offers"),
+    "walking network": N_("walking network"),
+    "scored": N_("scores"),
+}
 
 
 @city_app.command("check")
@@ -33,12 +47,14 @@ def check(
         print(json.dumps(result.as_dict(), indent=1, ensure_ascii=False, default=str))
     else:
         show_table(
-            f"City set-up: {result.profile}, storage CRS {result.crs}",
-            [("", "left"), ("step", "left"), ("found", "left"), ("command", "left")],
+            _("City set-up: {profile}, storage CRS {crs}").format(
+                profile=result.profile, crs=result.crs
+            ),
+            [("", "left"), (_("step"), "left"), (_("found"), "left"), (_("command"), "left")],
             [
                 (
-                    "ok" if s.ok else ("MISSING" if s.required else "optional"),
-                    s.name,
+                    _("ok") if s.ok else (_("MISSING") if s.required else _("optional")),
+                    _(STEPS[s.name]) if s.name in STEPS else s.name,
                     s.detail,
                     "" if s.ok else s.command or "",
                 )
@@ -46,10 +62,10 @@ def check(
             ],
         )
         if not result.ready:
-            console.print(f"next: {result.next_command}")
+            console.print(_("next: {command}").format(command=result.next_command))
         elif result.next_command:
-            console.print(f"ready; optional: {result.next_command}")
+            console.print(_("ready; optional: {command}").format(command=result.next_command))
         else:
-            console.print("ready: every step is done")
+            console.print(_("ready: every step is done"))
     if not result.ready:
         raise typer.Exit(1)

@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from rich import box
@@ -15,6 +16,8 @@ from rich.table import Table
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
+
+    from geo_service.scoring.profile import ScoringProfile
 
 console = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -59,9 +62,39 @@ def say(text: str) -> None:
     console.print(text, soft_wrap=False, overflow="fold")
 
 
-def dash(value: Any, fmt: str = "{}") -> str:
-    """A value formatted, or '–' when it is missing (e.g. suppressed)."""
-    return "–" if value is None else fmt.format(value)
+def city_moment(value: datetime) -> str:
+    """A point in time as the city's clocks show it, in the reader's language
+    ("06.12.2026, 14:30")."""
+    from zoneinfo import ZoneInfo
+
+    from geo_service.config import get_settings
+    from geo_service.i18n import formats
+
+    return formats.moment(value.astimezone(ZoneInfo(get_settings().timezone)))
+
+
+def category_words(code: str, profile: ScoringProfile | None = None) -> str:
+    """A category in words, in the reader's language: offer categories as the referral sheet
+    names them, amenity categories by the profile's labels (German) or the map texts."""
+    from geo_service.i18n import current_language
+    from geo_service.maps.labels import Labels
+
+    return Labels(current_language(), profile).category(code)
+
+
+def words(table: dict[str, str], code: str) -> str:
+    """A code in words from ``table`` of ``N_`` texts (the code itself where it lacks one)."""
+    from geo_service.i18n import _
+
+    return _(table[code]) if code in table else code
+
+
+def dash(value: Any, fmt: str | Callable[[Any], str] = "{}") -> str:
+    """A value formatted (by a format string or a function), or '–' when it is missing (e.g.
+    suppressed)."""
+    if value is None:
+        return "–"
+    return fmt(value) if callable(fmt) else fmt.format(value)
 
 
 @contextmanager

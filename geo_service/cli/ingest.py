@@ -11,9 +11,9 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from geo_service.cli.app import app, ingest_app
-from geo_service.cli.common import console, err
+from geo_service.cli.common import category_words, console, err
 from geo_service.cli.options import ProfilePath, profile_from
-from geo_service.i18n import _
+from geo_service.i18n import _, formats, ngettext
 from geo_service.ingest.schemas import KINDS
 
 if TYPE_CHECKING:
@@ -35,36 +35,88 @@ def write_report(report: ImportReport, path: Path) -> None:
         path.write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False) + "\n")
 
 
+def count(n: int) -> str:
+    """A count as the reader's language groups it ("1.234" in German)."""
+    return formats.number(n, 0)
+
+
+def rows_result(dry_run: bool, written: int) -> str:
+    """The end of an import's line: valid and nothing written (dry run), or rows imported."""
+    if dry_run:
+        return _("valid, nothing written (dry run)")
+    return ngettext("{n} row imported", "{n} rows imported", written).format(n=count(written))
+
+
+def say_read(kind: str, path: Path, report: ImportReport, dry_run: bool) -> None:
+    """The import's line: what was read (the kind in words) from which file, and the result."""
+    from geo_service.ingest.kinds import kind_words
+
+    console.print(
+        ngettext(
+            "{kind}: {n} row read from {file}; {result}",
+            "{kind}: {n} rows read from {file}; {result}",
+            report.rows,
+        ).format(
+            kind=kind_words(kind),
+            n=count(report.rows),
+            file=path.name,
+            result=rows_result(dry_run, report.written),
+        )
+    )
+
+
 def show_problems(report: ImportReport) -> None:
     """Print the first problems as a table on stderr."""
-    table = Table("row", "field", "value", "problem")
+    table = Table(_("row"), _("field"), _("value"), _("problem"))
     for column in table.columns:
         column.overflow = "fold"  # long values wrap instead of being cut
     for p in report.problems[:SHOWN_PROBLEMS]:
         table.add_row(str(p.row or "-"), p.field, p.value[:60], p.message)
     err.print(table)
     if len(report.problems) > SHOWN_PROBLEMS:
-        err.print(f"... {len(report.problems) - SHOWN_PROBLEMS} more; use --report FILE")
+        more = len(report.problems) - SHOWN_PROBLEMS
+        err.print(
+            ngettext(
+                "... {n} more problem; --report FILE lists every one",
+                "... {n} more problems; --report FILE lists every one",
+                more,
+            ).format(n=count(more))
+        )
 
 
-def show_clipping(report: ImportReport) -> None:
-    """Say how an extract was clipped: per category for amenities, in total for the network."""
+def show_clipping(report: ImportReport, profile: ScoringProfile) -> None:
+    """Say how an extract was clipped: per category for amenities (by the profile's labels), in
+    total for the network."""
     if report.zone_m is None:
         return
-    zone = f"{report.zone_m:,.0f} m"
+    zone = formats.distance(report.zone_m)
     if report.by_category:
-        table = Table("category", "imported", f"of them in the {zone} zone", "outside, dropped")
+        table = Table(
+            _("category"),
+            _("imported"),
+            _("of them in the {zone} zone").format(zone=zone),
+            _("outside, dropped"),
+        )
         for name, n in sorted(report.by_category.items()):
-            table.add_row(name, str(n["imported"]), str(n["in_zone"]), str(n["dropped"]))
+            table.add_row(
+                category_words(name, profile),
+                count(n["imported"]),
+                count(n["in_zone"]),
+                count(n["dropped"]),
+            )
         console.print(table)
         console.print(
-            f"clipped to the city plus {zone}: {report.in_zone} in the zone (they count for "
-            f"accessibility, in no district), {report.dropped} outside and dropped"
+            _(
+                "clipped to the city plus {zone}: {in_zone} in the zone (they count for "
+                "accessibility, in no district), {dropped} outside and dropped"
+            ).format(zone=zone, in_zone=count(report.in_zone), dropped=count(report.dropped))
         )
     else:
         console.print(
-            f"clipped to the city plus {zone}: {report.in_zone} edges in the zone, "
-            f"{report.dropped} walkable ways outside and dropped"
+            _(
+                "clipped to the city plus {zone}: {in_zone} edges in the zone, {dropped} "
+                "walkable ways outside and dropped"
+            ).format(zone=zone, in_zone=count(report.in_zone), dropped=count(report.dropped))
         )
 
 
@@ -89,11 +141,12 @@ def run_import(
     """Import with a progress bar; on failure print the problems and re-raise."""
     from geo_service.db.engine import get_engine
     from geo_service.ingest.errors import ImportValidationError
+    from geo_service.ingest.kinds import kind_words
     from geo_service.ingest.service import import_file
 
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task(f"{kind}: {path.name}", total=None)
+        task = bar.add_task(f"{kind_words(kind)}: {path.name}", total=None)
         try:
             report = import_file(
                 get_engine(),
@@ -129,11 +182,12 @@ def import_cmd(
     """Validate a file and import it in one transaction (all rows or none)."""
     prof = profile_from(profile)
     result = run_import(kind, path, dry_run, crs, layer, report, prof)
-    verb = "valid, nothing written (dry run)" if dry_run else f"{result.written} rows imported"
-    console.print(f"{kind}: {result.rows} rows read from {path.name}; {verb}")
-    show_clipping(result)
+    say_read(kind, path, result, dry_run)
+    show_clipping(result, prof)
     if result.ignored_columns:
-        console.print(f"columns not used: {', '.join(result.ignored_columns)}")
+        console.print(
+            _("columns not used: {columns}").format(columns=", ".join(result.ignored_columns))
+        )
     if not dry_run:
         keep_ranker(prof)
 
@@ -150,25 +204,16 @@ def ingest_capacities(
     bad row reported."""
     prof = profile_from(profile)
     result = run_import("capacities", path, dry_run, None, None, report, prof)
-    verb = (
-        _("valid, nothing written (dry run)")
-        if dry_run
-        else _("{n} rows imported").format(n=result.written)
-    )
-    console.print(
-        _("capacities: {rows} rows read from {file}; {result}").format(
-            rows=result.rows, file=path.name, result=verb
-        )
-    )
+    say_read("capacities", path, result, dry_run)
     if not dry_run:
         keep_ranker(prof)
 
 
 def _line(kind: str, written: int, file: str) -> str:
     """One line of the sample's summary: rows written, what they are, from which file."""
-    from geo_service.ingest.sample import kind_words
+    from geo_service.ingest.kinds import kind_words
 
-    return f"  {written:>6} {kind_words(kind):<26} ({file})"
+    return f"  {formats.number(written, 0):>6} {kind_words(kind):<26} ({file})"
 
 
 @app.command("load-sample")

@@ -8,17 +8,38 @@ from typing import TYPE_CHECKING
 import typer
 
 from geo_service.cli.app import app
-from geo_service.cli.common import console, progress
+from geo_service.cli.common import console, progress, words
 from geo_service.cli.options import ProfilePath, profile_from
 from geo_service.cli.scoring import read_household_arg
 from geo_service.errors import InputError
-from geo_service.i18n import _
+from geo_service.i18n import N_, _, formats, ngettext
 
 if TYPE_CHECKING:
     from geo_service.scoring.profile import ScoringProfile
 
 maps_app = typer.Typer(help="Planners' maps (offline HTML).", no_args_is_help=True)
 app.add_typer(maps_app, name="maps")
+
+# what the base map's layers hold, in words (the layers' names are basemap.py's codes)
+LAYER_WORDS = {
+    "motorway": N_("motorways"),
+    "primary": N_("main roads"),
+    "secondary": N_("secondary roads"),
+    "tertiary": N_("connecting roads"),
+    "minor": N_("side streets"),
+    "rail": N_("railways"),
+    "waterway": N_("rivers and streams"),
+    "water": N_("water"),
+    "green": N_("parks and woods"),
+    "residential": N_("residential areas"),
+    "industrial": N_("commerce and industry"),
+    "places": N_("place names"),
+}
+
+
+def megabytes(path: Path) -> str:
+    """A file's size in megabytes, written the reader's way ("1,23 MB")."""
+    return _("{size} MB").format(size=formats.number(path.stat().st_size / 1e6, 2))
 
 
 def write_basemap(pbf: Path, out: Path | None, profile: ScoringProfile) -> None:
@@ -28,11 +49,14 @@ def write_basemap(pbf: Path, out: Path | None, profile: ScoringProfile) -> None:
     from geo_service.maps.render import STATIC, build_basemap
 
     target = (out or get_settings().maps_dir) / STATIC
-    with progress(f"building the base map from {pbf.name}"):
+    with progress(_("building the base map from {file}").format(file=pbf.name)):
         counts = build_basemap(get_engine(), pbf, target, profile)
-    size = (target / "basemap.js").stat().st_size / 1e6
-    shown = ", ".join(f"{v} {k}" for k, v in counts.items())
-    console.print(f"base map  {target / 'basemap.js'} ({size:.2f} MB: {shown})")
+    shown = ", ".join(f"{formats.number(n, 0)} {words(LAYER_WORDS, k)}" for k, n in counts.items())
+    console.print(
+        _("base map: {file} ({size}; pieces per layer: {counts})").format(
+            file=target / "basemap.js", size=megabytes(target / "basemap.js"), counts=shown
+        )
+    )
 
 
 @maps_app.command("basemap")
@@ -58,15 +82,16 @@ def render(
     from geo_service.config import get_settings
     from geo_service.db.engine import get_engine
     from geo_service.maps.render import render_public
+    from geo_service.maps.texts import MAP
 
     target = out or get_settings().maps_dir
     prof = profile_from(profile)
     if basemap is not None:
         write_basemap(basemap, target, prof)
-    with progress("rendering the public maps"):
+    with progress(_("rendering the public maps")):
         files = render_public(get_engine(), target, prof)
     for name, path in files.items():
-        console.print(f"{name:<15} {path} ({path.stat().st_size / 1e6:.2f} MB)")
+        console.print(f"{words(MAP, name)}: {path} ({megabytes(path)})")
 
 
 @maps_app.command("household")
@@ -90,4 +115,8 @@ def household(
     m, results = household_map(get_engine(), prof, hh, top)
     vendor(out.parent / STATIC)
     out.write_text(html_of(m, STATIC), encoding="utf-8")
-    console.print(f"{len(results)} flats on {out}")
+    console.print(
+        ngettext("{n} flat on {file}", "{n} flats on {file}", len(results)).format(
+            n=len(results), file=out
+        )
+    )

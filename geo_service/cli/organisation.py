@@ -7,6 +7,7 @@ import typer
 from geo_service.cli.app import app
 from geo_service.cli.common import err as console
 from geo_service.cli.common import print_json, show_table
+from geo_service.i18n import _, ngettext
 
 organisation_app = typer.Typer(help="Register partner organisations.", no_args_is_help=True)
 app.add_typer(organisation_app, name="organisation")
@@ -32,8 +33,13 @@ def create(
             detail=org.model_dump(mode="json"),
         )
     console.print(
-        f"registered organisation {org.id} ({org.name!r}) keeping {org.offers} offers; "
-        f"issue keys with `geo-service apikey create --role partner --organisation {org.id}`"
+        ngettext(
+            "registered the organisation {id} (“{name}”) keeping {n} offer; issue keys with "
+            "`geo-service apikey create --role partner --organisation {id}`",
+            "registered the organisation {id} (“{name}”) keeping {n} offers; issue keys with "
+            "`geo-service apikey create --role partner --organisation {id}`",
+            org.offers,
+        ).format(id=org.id, name=org.name, n=org.offers)
     )
 
 
@@ -48,10 +54,10 @@ def list_cmd(as_json: bool = typer.Option(False, "--json", help="Print as JSON."
         print_json(found)
         return
     if not found.items:
-        console.print("no organisations yet; `geo-service organisation create NAME` adds one")
+        console.print(_("no organisations yet; `geo-service organisation create NAME` adds one"))
         return
     show_table(
-        "Organisations",
-        [("id", "left"), ("name", "left"), ("offers", "right")],
+        _("Organisations"),
+        [(_("id"), "left"), (_("name"), "left"), (_("offers"), "right")],
         [(o.id, o.name, str(o.offers)) for o in found.items],
     )

@@ -23,7 +23,7 @@ def questionnaire_cmd(
     in its language: the clerk types the answers in as the household's "preferences"."""
     from geo_service.catalogue.questionnaire import questionnaire
     from geo_service.db.engine import get_engine
-    from geo_service.i18n import _
+    from geo_service.i18n import _, formats
 
     html = questionnaire(get_engine(), profile_from(profile), sheet_language)
     if out.suffix.lower() == ".pdf":
@@ -34,4 +34,6 @@ def questionnaire_cmd(
     else:
         data = html.encode("utf-8")
         out.write_text(html, encoding="utf-8")
-    console.print(_("wrote {file} ({size} bytes)").format(file=out, size=f"{len(data):,}"))
+    console.print(
+        _("wrote {file} ({size} bytes)").format(file=out, size=formats.number(len(data), 0))
+    )

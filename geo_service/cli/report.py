@@ -13,7 +13,7 @@ from geo_service.cli.common import err as console
 from geo_service.cli.common import print_json
 from geo_service.cli.options import ProfilePath, profile_from
 from geo_service.cli.report_tables import show_fairness
-from geo_service.i18n import _
+from geo_service.i18n import _, formats
 
 report_app = typer.Typer(
     help="Reports: the situation report (geo-service report --since D --out F) and fairness.",
@@ -58,7 +58,9 @@ def report(
         out.write_bytes(render_pdf(found, prof))
     else:
         out.write_text(render_html(found, prof), encoding="utf-8")
-    console.print(f"situation report since {day:%d.%m.%Y} written to {out}")
+    console.print(
+        _("situation report since {day} written to {file}").format(day=formats.day(day), file=out)
+    )
 
 
 @report_app.command("fairness")

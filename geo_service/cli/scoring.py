@@ -10,18 +10,39 @@ from typing import TYPE_CHECKING
 import typer
 
 from geo_service.cli.app import app
-from geo_service.cli.common import console, dash, print_json, say, show_table
+from geo_service.cli.common import (
+    category_words,
+    console,
+    dash,
+    print_json,
+    say,
+    show_table,
+    words,
+)
 from geo_service.cli.options import ProfilePath, profile_from
 from geo_service.errors import InputError
-from geo_service.i18n import _
+from geo_service.i18n import N_, _, formats
 
 if TYPE_CHECKING:
     from geo_service.scoring.profile import ScoringProfile
     from geo_service.scoring.results import Ranking
 
-STEPS = ("read", "features", "districts", "area_scores", "write", "cleanup")
+# the steps of `score` (codes of scoring/pipeline.py) in words
+STEPS = {
+    "read": N_("reading"),
+    "features": N_("features"),
+    "districts": N_("districts"),
+    "area_scores": N_("area scores"),
+    "write": N_("writing"),
+    "cleanup": N_("cleaning up"),
+}
 JSON_OPTION = typer.Option(False, "--json", help="Print the result as JSON (keys as in the API).")
-FACTOR_LEGEND = "district factor: 1 below 80 % of the quota, falling to 0 at 100 %"
+FACTOR_LEGEND = N_("district factor: 1 below 80 % of the quota, falling to 0 at 100 %")
+
+
+def seconds(value: float, decimals: int = 1) -> str:
+    """A duration in seconds, written the reader's way ("1,5 s")."""
+    return _("{n} s").format(n=formats.number(value, decimals))
 
 
 @app.command()
@@ -37,15 +58,15 @@ def score(profile: ProfilePath = None) -> None:
     start = time.perf_counter()
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("reading flats, amenities and offers", total=len(STEPS))
+        task = bar.add_task(_("reading flats, amenities and offers"), total=len(STEPS))
         labels = iter(
             [
-                "computing features (cKDTree)",
-                "district index",
-                "H3 area scores",
-                "writing flat_features and area_scores (COPY)",
-                "dropping the replaced tables",
-                "done",
+                _("computing features (cKDTree)"),
+                _("district index"),
+                _("H3 area scores"),
+                _("writing flat_features and area_scores (COPY)"),
+                _("dropping the replaced tables"),
+                _("done"),
             ]
         )
         engine = owner_engine()  # the owner may swap the rewritten tables in (db/bulk.py)
@@ -56,12 +77,23 @@ def score(profile: ProfilePath = None) -> None:
         finally:
             engine.dispose()
     total = time.perf_counter() - start
-    how = "swapped in" if summary.method == "swap" else "replaced in place (not the owner)"
+    how = _("swapped in") if summary.method == "swap" else _("replaced in place (not the owner)")
     console.print(
-        f"scored {summary.flats} flats ({summary.feature_rows} feature rows), "
-        f"{summary.districts} districts, {summary.cells} H3 cells in {total:.1f} s "
-        f"({', '.join(f'{k} {v:.2f} s' for k, v in summary.seconds.items())}); "
-        f"tables {how}; profile {prof.version[:19]}"
+        _(
+            "scored {flats} flats ({rows} feature rows), {districts} districts, {cells} H3 cells "
+            "in {total} ({steps}); tables {how}; profile {profile}"
+        ).format(
+            flats=formats.number(summary.flats, 0),
+            rows=formats.number(summary.feature_rows, 0),
+            districts=summary.districts,
+            cells=formats.number(summary.cells, 0),
+            total=seconds(total),
+            steps=", ".join(
+                f"{words(STEPS, k)} {seconds(v, 2)}" for k, v in summary.seconds.items()
+            ),
+            how=how,
+            profile=prof.version[:19],
+        )
     )
     keep_current(get_engine(), prof)  # as `rank` reads it: the next rank reads no features
 
@@ -83,7 +115,6 @@ def read_household_arg(value: str) -> str:
 def show_ranking(ranking: Ranking, profile: ScoringProfile) -> None:
     """The ranked flats as a table with a legend (categories by the profile's labels), then
     why little came back."""
-    labels = {c.key: c.label for c in profile.category_list()}
     rows = []
     wished = any(r.wish for r in ranking.results)
     for r in ranking.results:
@@ -92,32 +123,34 @@ def show_ranking(ranking: Ranking, profile: ScoringProfile) -> None:
             (
                 r.rank,
                 f"{r.flat_id}\n{r.address}" if r.address else r.flat_id,
-                f"{r.placement_score:.1f}",
-                f"{r.infrastructure_score:.1f}",
-                f"{r.district.factor:.2f}",
+                formats.number(r.placement_score, 1),
+                formats.number(r.infrastructure_score, 1),
+                formats.number(r.district.factor, 2),
                 r.district.name or r.district.code,
-                "\n".join(f"{labels.get(k, k)} {v:.1f}" for k, v in best),
-                *([f"+{r.wish.points:.1f}" if r.wish else "-"] if wished else []),
+                "\n".join(f"{category_words(k, profile)} {formats.number(v, 1)}" for k, v in best),
+                *([f"+{formats.number(r.wish.points, 1)}" if r.wish else "-"] if wished else []),
             )
         )
+    score, infra = _("score"), _("infra")
     show_table(
-        f"Top {len(rows)} of {ranking.eligible} fitting flats "
-        f"(profile {ranking.profile_version[:15]})",
+        _("Top {n} of {eligible} fitting flats (profile {profile})").format(
+            n=len(rows), eligible=ranking.eligible, profile=ranking.profile_version[:15]
+        ),
         [
             ("#", "right"),
-            ("flat, address", "left"),
-            ("score", "right"),
-            ("infra", "right"),
+            (_("flat, address"), "left"),
+            (score, "right"),
+            (infra, "right"),
             ("B", "right"),
-            ("district", "left"),
-            ("most points from", "left"),
+            (_("district"), "left"),
+            (_("most points from"), "left"),
             *([(_("wish"), "right")] if wished else []),
         ],
         rows,
         {
-            "score": "placement score = infra × B (0-100)",
-            "infra": "infrastructure score: the category points added up (0-100)",
-            "B": FACTOR_LEGEND,
+            score: _("placement score = {infra} × B (0-100)").format(infra=infra),
+            infra: _("infrastructure score: the category points added up (0-100)"),
+            "B": _(FACTOR_LEGEND),
             **(
                 {
                     _("wish"): _(
@@ -130,7 +163,7 @@ def show_ranking(ranking: Ranking, profile: ScoringProfile) -> None:
         },
     )
     for note in ranking.notes:
-        say(f"note: {note}")
+        say(_("note: {note}").format(note=note))
 
 
 @app.command()
@@ -178,36 +211,38 @@ def districts_cmd(as_json: bool = JSON_OPTION) -> None:
     if as_json:
         print_json(DistrictList(items=rows))
         return
+    index, klass, cap, use = _("index"), _("class"), _("cap"), _("use")
     show_table(
-        "Districts (illustrative sample data)",
+        _("Districts (illustrative sample data)"),
         [
-            ("code", "left"),
-            ("name", "left"),
-            ("index", "right"),
-            ("class", "right"),
-            ("capacity", "right"),
-            ("placed", "right"),
-            ("use", "right"),
+            (_("code"), "left"),
+            (_("name"), "left"),
+            (index, "right"),
+            (klass, "right"),
+            (cap, "right"),
+            (_("placed"), "right"),
+            (use, "right"),
             ("B", "right"),
         ],
         [
             (
                 r.code,
                 r.name,
-                dash(r.status_index, "{:+.2f}"),
+                dash(r.status_index, lambda v: ("+" if v >= 0 else "") + formats.number(v, 2)),
                 dash(r.status_class),
                 dash(r.capacity),
                 dash(r.placements),
-                dash(r.utilisation, "{:.0%}"),
-                dash(r.factor, "{:.2f}"),
+                dash(r.utilisation, formats.percent),
+                dash(r.factor, lambda v: formats.number(v, 2)),
             )
             for r in rows
         ],
         {
-            "index": "status index, z-scores of the indicators (higher = more burden)",
-            "class": "status class, 1 (high) to 4 (very low)",
-            "use": "placements / capacity of the planning period",
-            "B": FACTOR_LEGEND,
-            "–": "suppressed: fewer residents than the profile's minimum",
+            index: _("status index, z-scores of the indicators (higher = more burden)"),
+            klass: _("status class, 1 (high) to 4 (very low)"),
+            cap: _("capacity of the planning period"),
+            use: _("placements / capacity of the planning period"),
+            "B": _(FACTOR_LEGEND),
+            "–": _("suppressed: fewer residents than the profile's minimum"),
         },
     )

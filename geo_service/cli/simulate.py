@@ -128,7 +128,7 @@ def simulate_cmd(
     prof = profile_from(profile)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True, disable=as_json) as bar:
-        task = bar.add_task("loading the city", total=None)
+        task = bar.add_task(_("loading the city"), total=None)
         report = simulate(
             get_engine(),
             prof,

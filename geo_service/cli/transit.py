@@ -18,12 +18,13 @@ def ingest_gtfs(
     report: Path = typer.Option(None, "--report", help="Write the full report (.csv or .json)."),
 ) -> None:
     """Check a GTFS feed row by row and replace the stored feed with it in one transaction."""
-    from geo_service.cli.ingest import keep_ranker, show_problems, write_report
+    from geo_service.cli.ingest import count, keep_ranker, rows_result, show_problems, write_report
     from geo_service.db.engine import get_engine
+    from geo_service.i18n import _, ngettext
     from geo_service.ingest.errors import ImportValidationError
     from geo_service.ingest.gtfs import import_gtfs
 
-    with err.status(f"gtfs: {path.name}"):
+    with err.status(_("timetable (GTFS): {file}").format(file=path.name)):
         try:
             result = import_gtfs(get_engine(), path, dry_run=dry_run)
         except ImportValidationError as exc:
@@ -33,17 +34,36 @@ def ingest_gtfs(
             raise
     if report:
         write_report(result, report)
-    files = ", ".join(f"{name} {n:,}" for name, n in result.by_file.items())
-    verb = "valid, nothing written (dry run)" if dry_run else f"{result.written:,} rows imported"
-    console.print(f"gtfs: {result.rows:,} rows read from {path.name} ({files}); {verb}")
+    files = ", ".join(f"{name} {count(n)}" for name, n in result.by_file.items())
+    console.print(
+        ngettext(
+            "timetable (GTFS): {n} row read from {file} ({files}); {result}",
+            "timetable (GTFS): {n} rows read from {file} ({files}); {result}",
+            result.rows,
+        ).format(
+            n=count(result.rows),
+            file=path.name,
+            files=files,
+            result=rows_result(dry_run, result.written),
+        )
+    )
     if result.interpolated:
         console.print(
-            f"{result.interpolated:,} blank stop times at non-timepoint stops interpolated "
-            "by distance between the timed stops around them"
+            ngettext(
+                "{n} blank stop time at a non-timepoint stop interpolated by distance between "
+                "the timed stops around it",
+                "{n} blank stop times at non-timepoint stops interpolated by distance between "
+                "the timed stops around them",
+                result.interpolated,
+            ).format(n=count(result.interpolated))
         )
     if result.ignored_transfers:
         console.print(
-            f"{result.ignored_transfers:,} transfers ignored (trip- or route-specific, in-seat)"
+            ngettext(
+                "{n} transfer ignored (trip- or route-specific, in-seat)",
+                "{n} transfers ignored (trip- or route-specific, in-seat)",
+                result.ignored_transfers,
+            ).format(n=count(result.ignored_transfers))
         )
     if not dry_run:
         keep_ranker(profile_from(None))  # the configured profile, as `rank` reads it

@@ -8,8 +8,8 @@ import sys
 import typer
 
 from geo_service.cli.app import app
+from geo_service.cli.common import city_moment, show_table
 from geo_service.cli.common import err as console
-from geo_service.cli.common import show_table
 from geo_service.i18n import N_, _
 
 user_app = typer.Typer(help="Manage people's logins for the workspace.", no_args_is_help=True)
@@ -90,6 +90,7 @@ def list_cmd(
     import json
     from dataclasses import asdict
 
+    from geo_service.auth.role_names import role_name
     from geo_service.auth.users import list_users
     from geo_service.db.engine import get_engine
 
@@ -107,10 +108,10 @@ def list_cmd(
         [
             (
                 u.login,
-                u.role,
+                role_name(u.role),
                 u.organisation or "",
-                f"{u.created_at:%Y-%m-%d %H:%M}",
-                f"{u.password_changed_at:%Y-%m-%d %H:%M}",
+                city_moment(u.created_at),
+                city_moment(u.password_changed_at),
                 _(STATES[u.state]),
             )
             for u in people

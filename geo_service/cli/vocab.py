@@ -8,6 +8,7 @@ from geo_service.cli.app import app
 from geo_service.cli.common import console, print_json, say, show_table
 from geo_service.cli.options import ProfilePath, profile_from
 from geo_service.cli.scoring import JSON_OPTION
+from geo_service.i18n import _, formats
 
 
 @app.command("vocab")
@@ -26,32 +27,38 @@ def vocab(
     if as_json:
         print_json(v)
         return
-    console.print(f"Vocabularies of profile {v.profile}\n")
+    console.print(_("Vocabularies of profile {profile}").format(profile=v.profile) + "\n")
+    weight = _("W")
     show_table(
-        "Scoring categories",
-        [("category", "left"), ("kind", "left"), ("W", "right"), ("counts", "left")],
-        [(c.name, c.kind, f"{c.weight:g}", c.rule) for c in v.categories],
-        {"W": "category weight (household needs and children multiply it)"},
+        _("Scoring categories"),
+        [
+            (_("category"), "left"),
+            (_("kind"), "left"),
+            (weight, "right"),
+            (_("counts"), "left"),
+        ],
+        [(c.name, c.kind, formats.plain(c.weight), c.rule) for c in v.categories],
+        {weight: _("category weight (household needs and children multiply it)")},
     )
     show_table(
-        "Household needs",
-        [("need", "left"), ("effect", "left")],
+        _("Household needs"),
+        [(_("need"), "left"), (_("effect"), "left")],
         [(n.name, n.effect) for n in v.needs],
     )
     lines = {
-        "offer categories": v.offer_categories,
-        "languages (catalogue)": v.languages or ["(not read: --offline)"],
-        "referral sheet languages": v.sheet_languages,
-        "roles": v.roles,
-        "import kinds": v.import_kinds,
-        "reservation statuses": v.reservation_statuses,
-        "release reasons": v.release_reasons,
-        "allocation methods": v.allocation_methods,
-        "unplaced reasons": v.unplaced_codes,
-        "ranking exclusions": [t.name for t in v.exclusion_reasons],
-        "waiting-list statuses": v.waiting_statuses,
-        "decline reasons": v.decline_reasons,
-        "withdraw reasons": v.withdraw_reasons,
+        _("offer categories"): v.offer_categories,
+        _("languages (catalogue)"): v.languages or [_("(not read: --offline)")],
+        _("referral sheet languages"): v.sheet_languages,
+        _("roles"): v.roles,
+        _("import kinds"): v.import_kinds,
+        _("reservation statuses"): v.reservation_statuses,
+        _("release reasons"): v.release_reasons,
+        _("allocation methods"): v.allocation_methods,
+        _("unplaced reasons"): v.unplaced_codes,
+        _("ranking exclusions"): [t.name for t in v.exclusion_reasons],
+        _("waiting-list statuses"): v.waiting_statuses,
+        _("decline reasons"): v.decline_reasons,
+        _("withdraw reasons"): v.withdraw_reasons,
     }
     for name, values in lines.items():
         say(f"[bold]{name}[/bold]: {', '.join(values)}")

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 import typer
 
 from geo_service.cli.app import app
-from geo_service.cli.common import print_json, say, show_table
+from geo_service.cli.common import print_json, say, show_table, words
 from geo_service.cli.options import ProfilePath, profile_from
 from geo_service.cli.scoring import JSON_OPTION
 from geo_service.errors import InputError
-from geo_service.i18n import _
+from geo_service.i18n import N_, _, formats, ngettext
 from geo_service.transition.terms import DECLINE_REASONS, WAITING_STATUSES, WITHDRAW_REASONS
 
 if TYPE_CHECKING:
@@ -27,12 +27,14 @@ waiting_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(waiting_app, name="waiting-list")
-ENTRY_LEGEND = {
-    "days": "days on the list (to moving or leaving, or today)",
-    "size": "persons in the household",
-    "next": "waiting: offer, withdraw; offered: reserve, decline, withdraw; reserved: move, "
-    "decline, withdraw (`show ID` or --json for languages, needs and dates)",
-}
+SOURCES = {"history": N_("from the past weeks"), "profile": N_("as the profile assumes")}
+
+
+def status_words(status: str) -> str:
+    """A waiting-list status in words ("Wohnung angeboten"), as the clerk's pages say it."""
+    from geo_service.web.words import WAITING_STATES
+
+    return words(WAITING_STATES, status)
 
 
 def _show(answer: BaseModel, as_json: bool) -> None:
@@ -49,28 +51,36 @@ def _show(answer: BaseModel, as_json: bool) -> None:
 
 def _entries(entries: list[WaitingEntry]) -> None:
     """A table of waiting-list entries (profiles only; case references are never shown)."""
+    lapsed, days, size = _(" (lapsed)"), _("days"), _("size")
     show_table(
-        "Waiting list (profiles only; case references are never shown)",
+        _("Waiting list (profiles only; case references are never shown)"),
         [
-            ("id", "left"),
-            ("status", "left"),
-            ("entered", "left"),
-            ("days", "right"),
-            ("size", "right"),
-            ("flat", "left"),
+            (_("id"), "left"),
+            (_("status"), "left"),
+            (_("entered"), "left"),
+            (days, "right"),
+            (size, "right"),
+            (_("flat"), "left"),
         ],
         [
             (
                 e.id,
-                e.status + (" (lapsed)" if e.hold_expired else ""),
-                e.entered_on.isoformat(),
+                status_words(e.status) + (lapsed if e.hold_expired else ""),
+                formats.day(e.entered_on),
                 e.days_waiting,
                 e.household.size,
                 e.flat_id,
             )
             for e in entries
         ],
-        ENTRY_LEGEND,
+        {
+            days: _("days on the list (to moving or leaving, or today)"),
+            size: _("persons in the household"),
+            _("next"): _(
+                "waiting: offer, withdraw; offered: reserve, decline, withdraw; reserved: move, "
+                "decline, withdraw (`show ID` or --json for languages, needs and dates)"
+            ),
+        },
     )
 
 
@@ -138,7 +148,11 @@ def list_cmd(
         print_json(page)
         return
     _entries(page.items)
-    say(f"{len(page.items)} of {page.total} entries")
+    say(
+        ngettext("{n} of {total} entry", "{n} of {total} entries", page.total).format(
+            n=len(page.items), total=page.total
+        )
+    )
 
 
 @waiting_app.command("show")
@@ -258,25 +272,28 @@ def pipeline_cmd(as_json: bool = JSON_OPTION, profile: ProfilePath = None) -> No
         print_json(answer)
         return
     steps = ("waiting", "offered", "reserved", "moved")
+    left = _("left")
     show_table(
-        "Pipeline per district",
-        [("district", "left"), *((s, "right") for s in steps), ("left", "right")],
+        _("Pipeline per district"),
+        [(_("district"), "left"), *((status_words(s), "right") for s in steps), (left, "right")],
         [
             (f"{d.name} ({d.code})", *(getattr(d, s) for s in steps), d.places_left)
             for d in answer.districts
             if d.waiting + d.offered + d.reserved + d.moved
         ],
         {
-            "waiting": "by the district of the household's accommodation unit",
-            "offered, reserved, moved": "by the flat's district",
-            "left": "places left in the district's quota (capacity minus placements, holds, "
-            "offers)",
+            status_words("waiting"): _("by the district of the household's accommodation unit"),
+            ", ".join(status_words(s) for s in steps[1:]): _("by the flat's district"),
+            left: _(
+                "places left in the district's quota (capacity minus placements, holds, offers)"
+            ),
         },
     )
     say(
-        "totals: "
-        + ", ".join(f"{n} {s}" for s, n in answer.totals.items())
-        + f"; waiting without a unit district: {answer.waiting_without_district}"
+        _("totals: {counts}; waiting without a unit district: {without}").format(
+            counts=", ".join(f"{n} {status_words(s)}" for s, n in answer.totals.items()),
+            without=answer.waiting_without_district,
+        )
     )
 
 
@@ -292,8 +309,16 @@ def potentials_cmd(as_json: bool = JSON_OPTION, profile: ProfilePath = None) -> 
         return
     f = answer.forecast
     say(
-        f"{answer.waiting} waiting, {answer.free_flats} free flats; expected "
-        f"{f.households_per_week} households and {f.flats_per_week} flats per week ({f.source})"
+        _(
+            "{waiting} waiting, {free} free flats; expected {households} households and {flats} "
+            "flats per week ({source})"
+        ).format(
+            waiting=answer.waiting,
+            free=answer.free_flats,
+            households=formats.plain(f.households_per_week),
+            flats=formats.plain(f.flats_per_week),
+            source=words(SOURCES, f.source),
+        )
     )
     for d in answer.districts:
         if d.potential > 0:
@@ -333,22 +358,26 @@ def recommend_cmd(
     if as_json:
         print_json(answer)
         return
-    say(f"{answer.verdict}: {answer.explanation}")
+    say(answer.explanation)
+    value, plan = _("value"), _("plan")
     show_table(
         "",
         [
-            ("flat" if entry else "entry", "left"),
-            ("score", "right"),
-            ("value", "right"),
-            ("plan", "left"),
-            ("why", "left"),
+            (_("flat") if entry else _("entry"), "left"),
+            (_("score"), "right"),
+            (value, "right"),
+            (plan, "left"),
+            (_("why"), "left"),
         ],
-        [(k, f"{s:.1f}", f"{v:.1f}", "yes" if p else "", why) for k, s, v, p, why in rows],
+        [
+            (k, formats.number(s, 1), formats.number(v, 1), _("yes") if p else "", why)
+            for k, s, v, p, why in rows
+        ],
         {
-            "value": "score minus the potentials the flat uses (look-ahead)"
+            value: _("score minus the potentials the flat uses (look-ahead)")
             if entry
-            else "score plus waiting points minus what the household can expect elsewhere",
-            "plan": "the look-ahead plan makes this pair",
+            else _("score plus waiting points minus what the household can expect elsewhere"),
+            plan: _("the look-ahead plan makes this pair"),
         },
     )
 

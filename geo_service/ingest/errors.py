@@ -7,6 +7,7 @@ from typing import Any
 
 from geo_service.errors import InputError
 from geo_service.i18n import _, ngettext
+from geo_service.ingest.kinds import kind_words
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,8 @@ class ImportValidationError(InputError):
             else ""
         )
         super().__init__(
-            _("{kind} import of {source} rejected, nothing written: {first}{more}").format(
-                kind=report.kind, source=report.source, first=first, more=more
+            _("{kind} from {source} rejected, nothing written: {first}{more}").format(
+                kind=kind_words(report.kind), source=report.source, first=first, more=more
             ),
             errors=[asdict(p) for p in report.problems[:100]],
         )

@@ -7,8 +7,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from geo_service.config import get_settings
-from geo_service.i18n import N_, _
 from geo_service.ingest.gtfs import import_gtfs
+from geo_service.ingest.kinds import kind_words
 from geo_service.ingest.service import import_file
 from geo_service.scoring.profile import ScoringProfile, cached_profile
 
@@ -26,21 +26,6 @@ SAMPLE_FILES = (
     ("network", "network.osm.pbf"),
     ("addresses", "network.osm.pbf"),
 )
-# What each kind counts, in words for the person who loaded the sample
-KIND_WORDS = {
-    "organisations": N_("organisations"),
-    "districts": N_("districts"),
-    "indicators": N_("indicator rows"),
-    "quotas": N_("district quotas"),
-    "capacities": N_("service capacities"),
-    "offers": N_("offers"),
-    "flats": N_("flats"),
-    "amenities": N_("everyday places"),
-    "network": N_("street segments"),
-    "addresses": N_("addresses"),
-    "gtfs": N_("bus stop times"),
-    "volunteers": N_("bridge builders"),
-}
 GTFS = "gtfs.zip"  # ILLUSTRATIVE bus lines (data/sample/transit.py), after the network
 
 
@@ -63,11 +48,6 @@ def load_sample(
     written["gtfs"] = import_gtfs(engine, directory / GTFS).written
     written["volunteers"] = register_volunteers(engine, directory / VOLUNTEERS)
     return written
-
-
-def kind_words(kind: str) -> str:
-    """What rows of ``kind`` are, in words ("Wohnungen")."""
-    return _(KIND_WORDS.get(kind, kind))
 
 
 def summary(counts: dict[str, int]) -> str:

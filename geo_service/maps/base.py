@@ -43,6 +43,8 @@ STYLE = """<style>
  transform:translate(-50%,-50%);text-shadow:0 0 3px #fff,0 0 2px #fff}
 .place-rank-1,.place-rank-2{font-size:13px;font-weight:bold;color:#333}
 .leaflet-control-layers-expanded{font-size:13px;max-height:70vh;max-width:280px;overflow:auto}
+.leaflet-control-layers label>span{display:flex;align-items:baseline;gap:3px}
+.leaflet-control-layers-selector{flex:none}
 .leaflet-container .leaflet-popup-content{font-size:13px;line-height:1.3;margin:10px 16px 10px 12px}
 .leaflet-popup-content th{text-align:left;padding-right:8px;vertical-align:top}
 </style>"""

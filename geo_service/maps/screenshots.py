@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +33,19 @@ ARGS = [
     "--disable-quic",
     "--disable-sync",
 ]
+
+
+def first_of_next_month(today: date) -> date:
+    """The first day of the month after ``today``'s: the example's move-in, never past."""
+    return (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
 EXAMPLE: dict[str, Any] = {
     "size": 4,
     "children_ages": [3, 8],
     "languages": ["ar"],
     "needs": [],
-    "move_in": "2026-12-01",
+    "move_in": first_of_next_month(date.today()).isoformat(),
 }
 MAP_VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
 A4_VIEWPORT: ViewportSize = {"width": 794, "height": 1123}  # A4 at 96 dpi

@@ -6,7 +6,8 @@ stamp the server's ``RankerCache`` keys its features by: the latest import and s
 ``ranker_cache.read_stamp``; it moves with the database's state version whenever flats,
 features or imports change, not with every hold) and one version of the ranker's code. It lives
 in the state directory (``.geo_service/cache``, mode 700; files 600, written whole and renamed
-into place), and only the newest per database and profile is kept. Pickle is read only from
+into place); only the newest per database and profile is kept, and only the newest
+``ranker_disk_files`` in all (a test run makes many databases). Pickle is read only from
 that private directory, which only this user can write.
 
 The commands that move the stamp (``score``, ``import``, ``load-sample``, the demo server's
@@ -84,7 +85,8 @@ def store(
     engine: Engine, profile: ScoringProfile, stamp: tuple[object, ...], ranker: Ranker
 ) -> None:
     """Write ``ranker`` for this state (whole, then renamed) and drop older states' files of
-    the same database and profile; a full disk or a read-only directory only loses the cache."""
+    the same database and profile, and the oldest files beyond ``ranker_disk_files``; a full
+    disk or a read-only directory only loses the cache."""
     path = path_of(engine, profile, stamp)
     tmp = path.with_name(f".{path.name}.{os.getpid()}")
     try:
@@ -97,10 +99,25 @@ def store(
             tmp.unlink()
         return
     prefix = path.name.rsplit("-", 1)[0]
-    for old in path.parent.glob(f"{prefix}-*.pickle"):
-        if old != path:
-            with suppress(OSError):
-                old.unlink()
+    stale = [old for old in path.parent.glob(f"{prefix}-*.pickle") if old != path]
+    _unlink(stale + _beyond(path.parent, get_settings().ranker_disk_files, keep=path))
+
+
+def _beyond(folder: Path, limit: int, keep: Path) -> list[Path]:
+    """The ranker files in ``folder`` other than ``keep`` past the ``limit`` newest."""
+    mtimes = {}
+    for file in folder.glob("ranker-*.pickle"):
+        with suppress(OSError):  # another command may have deleted it meanwhile
+            mtimes[file] = file.stat().st_mtime
+    others = sorted((f for f in mtimes if f != keep), key=mtimes.__getitem__, reverse=True)
+    return others[limit - 1 :]
+
+
+def _unlink(files: list[Path]) -> None:
+    """Delete ``files``, those already gone or not ours to delete aside."""
+    for file in files:
+        with suppress(OSError):
+            file.unlink()
 
 
 def keep_current(engine: Engine, profile: ScoringProfile) -> None:

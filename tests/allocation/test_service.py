@@ -193,7 +193,7 @@ def test_cli_and_api(
         env=env,
         check=False,
     )
-    assert compare.returncode == 0 and "Placements per district" in compare.stdout
+    assert compare.returncode == 0 and "Vermittlungen je Stadtteil" in compare.stdout
     assert {
         "method",
         "objective",

@@ -1,5 +1,6 @@
-"""The rank hot path's parts against the real database: audit entries written in groups are all
-committed before ``write`` returns (and one bad entry fails alone), concurrent version reads
+"""The rank hot path's parts against the real database: audit entries written in groups (by a
+thread or on the event loop) are all committed before ``write`` returns (and one bad entry
+fails alone), concurrent version reads
 see every commit made before they asked (in threads and on the event loop), a key checked once
 is admitted without a thread trip until a change (a revocation) moves the version, the ranker
 cache is bounded and follows the state version, and a ranking over HTTP answers byte for byte
@@ -99,6 +100,63 @@ def test_a_bad_audit_entry_fails_alone(api_engine: Engine) -> None:
     finally:
         writer.close()
     assert _count(api_engine, "hot_path_alone") == 5
+
+
+def test_loop_audit_entries_are_grouped_and_committed_when_write_returns(
+    api_engine: Engine,
+) -> None:
+    """64 concurrent writers on the event loop: each entry is committed when its
+    ``write_async`` returned, all 64 are there, and they went in fewer groups than entries
+    (a group is one transaction, so its entries share ``at``, the transaction's start)."""
+    writer = AuditWriter(api_engine)
+
+    async def write(i: int) -> int:
+        await writer.write_async(_row("hot_path_loop_group", n=i))
+        with api_engine.connect() as conn:
+            a = models.audit_log
+            return int(
+                conn.execute(
+                    select(func.count()).where(
+                        a.c.action == "hot_path_loop_group", a.c.detail["n"].as_integer() == i
+                    )
+                ).scalar_one()
+            )
+
+    async def all_of_them() -> list[int]:
+        return list(await asyncio.gather(*(write(i) for i in range(64))))
+
+    try:
+        assert asyncio.run(all_of_them()) == [1] * 64
+    finally:
+        writer.close()
+    with api_engine.connect() as conn:
+        a = models.audit_log
+        groups = conn.execute(
+            select(func.count(func.distinct(a.c.at))).where(a.c.action == "hot_path_loop_group")
+        ).scalar_one()
+    assert _count(api_engine, "hot_path_loop_group") == 64
+    assert 1 <= groups < 64
+
+
+def test_a_bad_loop_audit_entry_fails_alone_and_typed(api_engine: Engine) -> None:
+    """On the event loop too, an entry the database refuses (NUL in JSON text) raises the
+    usual database error in its own caller only; its group's other entries are committed."""
+    writer = AuditWriter(api_engine)
+
+    async def write_all() -> list[BaseException | None]:
+        rows = [_row("hot_path_loop_alone", n=i) for i in range(5)]
+        rows.insert(2, _row("hot_path_loop_alone", note="\x00"))
+        return list(
+            await asyncio.gather(*(writer.write_async(r) for r in rows), return_exceptions=True)
+        )
+
+    try:
+        outcomes = asyncio.run(write_all())
+    finally:
+        writer.close()
+    assert [o is None for o in outcomes] == [True, True, False, True, True, True]
+    assert isinstance(outcomes[2], DBAPIError)
+    assert _count(api_engine, "hot_path_loop_alone") == 5
 
 
 def test_shared_version_reads_see_every_earlier_commit(api_engine: Engine) -> None:

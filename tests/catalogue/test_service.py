@@ -73,4 +73,4 @@ def test_cli_coverage_csv_and_duplicates(sample_database_url, tmp_path):
     assert out.read_text(encoding="utf-8").startswith("district_code,category,language")
     dup = [sys.executable, "-m", "geo_service", "offer-duplicates"]
     proc = subprocess.run(dup, env=env, capture_output=True, text=True)
-    assert proc.returncode == 0 and "no likely duplicates" in proc.stdout
+    assert proc.returncode == 0 and "keine wahrscheinlichen Doppeleinträge" in proc.stdout

@@ -30,7 +30,7 @@ def test_check_follows_the_set_up(sample_engine: Engine, sample_database_url: st
     assert [s.name for s in before.steps if not s.ok] == ["scored"]
     assert before.next_command == "geo-service score" and not before.ready
     proc = city_check(sample_database_url)
-    assert proc.returncode == 1 and "next: geo-service score" in proc.stdout
+    assert proc.returncode == 1 and "als Nächstes: geo-service score" in proc.stdout
     score_all(sample_engine, straight)
     done = city_check(sample_database_url, "--json")
     assert done.returncode == 0, done.stdout + done.stderr

@@ -17,12 +17,13 @@ from sqlalchemy import text
 from geo_service import analysis
 from geo_service.api.server import start_server
 from geo_service.auth.keys import create_key
+from geo_service.scoring.profile import load_profile
 from tests.city.conftest import CITY, City
 from tests.maps.test_maps import open_offline
 
 SRID = 3067
 URI = f"http://www.opengis.net/def/crs/EPSG/0/{SRID}"
-ROW = re.compile(r"│ (\w+)\s+│ (\d+)\s+│ (\d+)\s+│ (\d+)\s+│")
+ROW = re.compile(r"│ (\w[^│]*?)\s+│ ([\d.]+)\s+│ ([\d.]+)\s+│ ([\d.]+)\s+│")
 
 
 def scalar(city: City, sql: str) -> object:
@@ -43,15 +44,19 @@ def test_guide_sets_up_the_city_in_its_own_crs(helsinki: City) -> None:
     assert scalar(helsinki, "SELECT count(*) FROM network_edges") > 3000
     assert scalar(helsinki, "SELECT DISTINCT distance_mode FROM flat_features") == "network"
     out = helsinki.output
-    assert "next: geo-service import districts FILE" in out
-    assert any(line.startswith("ready") for line in out.splitlines()), out[-4000:]
+    assert "als Nächstes: geo-service import districts FILE" in out
+    assert any(line.startswith("bereit") for line in out.splitlines()), out[-4000:]
     assert re.search(r"^\s*1\s+HEL-\d{3}\s", out, flags=re.M), out[-2000:]
 
 
 def test_extract_is_clipped_per_category(helsinki: City) -> None:
     """The import's per-category counts match what is stored: amenities in a district lie in
     it, those in the zone lie within 250 m of the city and in no district, the rest dropped."""
-    table = {m[0]: tuple(map(int, m[1:])) for m in ROW.findall(helsinki.output)}
+    codes = {c.label: c.key for c in load_profile(CITY / "profile.toml").category_list()}
+    table = {
+        codes[m[0]]: tuple(int(n.replace(".", "")) for n in m[1:])
+        for m in ROW.findall(helsinki.output)
+    }
     assert set(table) == {"grocery", "health", "park_playground", "school", "transit_stop"}
     with helsinki.engine.connect() as conn:
         stored = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -100,9 +101,22 @@ def test_tables_fit_80_columns_with_a_legend(env: dict[str, str], args: tuple[st
     assert "…" not in out
     assert max(len(line) for line in out.splitlines()) <= 80
     if args[0] in ("districts", "rank"):
-        assert "B: district factor" in out
+        assert "B: Stadtteilfaktor" in out
     if args[0] == "coverage":
-        assert "GAP:" in out and "Coverage within 2,000 m" in out
+        assert "LÜCKE:" in out and "Versorgung im Umkreis von 2 km" in out
+
+
+def test_tables_are_german_by_default_english_on_request(env: dict[str, str]) -> None:
+    """The districts table: German title, headers, legend and decimal commas by default; the
+    same in English with --lang en."""
+    german = cli(env, "districts").stdout
+    assert german.startswith("Stadtteile (erfundene Beispieldaten)")
+    assert "Kürzel" in german and "Kap.: Kapazität des Planungszeitraums" in german
+    assert re.search(r"\b\d,\d\d\b", german) and not re.search(r"\b\d\.\d\d\b", german)
+    english = cli(env, "--lang", "en", "districts").stdout
+    assert english.startswith("Districts (illustrative sample data)")
+    assert "cap: capacity of the planning period" in english and "B: district factor" in english
+    assert re.search(r"\b\d\.\d\d\b", english)
 
 
 def test_db_url_for_libpq_clients(env: dict[str, str]) -> None:

@@ -34,12 +34,44 @@ def test_dry_run_validates_and_writes_nothing(
         ).scalar_one()
     proc = geo(sample_database_url, "import", "flats", str(tmp_path / "new.gpkg"), "--dry-run")
     assert proc.returncode == 0, proc.stderr
-    assert "20 rows read" in proc.stdout and "nothing written" in proc.stdout
+    assert "20 Zeilen aus new.gpkg gelesen" in proc.stdout and "nichts geschrieben" in proc.stdout
     with sample_engine.connect() as conn:
         after = conn.execute(
             text("SELECT (SELECT count(*) FROM flats) || '/' || (SELECT count(*) FROM imports)")
         ).scalar_one()
     assert after == before
+
+
+def test_import_lines_are_german_by_default_english_on_request(sample_database_url: str) -> None:
+    """`import --dry-run` and a GTFS dry run say what they read in German (the kind in words,
+    counts grouped the German way, one line per result); `--lang en` or GEO_SERVICE_LANGUAGE=en
+    says the same in English."""
+    districts = str(get_settings().data_dir / "sample" / "districts.geojson")
+    gtfs = str(get_settings().data_dir / "sample" / "gtfs.zip")
+    german = geo(sample_database_url, "import", "districts", districts, "--dry-run")
+    assert german.returncode == 0, german.stderr
+    assert german.stdout.strip() == (
+        "Stadtteile: 31 Zeilen aus districts.geojson gelesen; "
+        "gültig, nichts geschrieben (Probelauf)"
+    )
+    english = geo(
+        sample_database_url, "--lang", "en", "import", "districts", districts, "--dry-run"
+    )
+    assert english.stdout.strip() == (
+        "districts: 31 rows read from districts.geojson; valid, nothing written (dry run)"
+    )
+    feed = geo(sample_database_url, "ingest", "gtfs", gtfs, "--dry-run").stdout.splitlines()
+    assert feed[0].startswith("Fahrplan (GTFS): 30.906 Zeilen aus gtfs.zip gelesen (")
+    assert "stop_times.txt 29.712" in feed[0]
+    assert feed[0].endswith("; gültig, nichts geschrieben (Probelauf)")
+    assert feed[1].startswith("9.684 fehlende Abfahrtszeiten an Haltestellen ohne festen")
+    run = run_cli(
+        sample_database_url, "ingest", "gtfs", gtfs, "--dry-run", GEO_SERVICE_LANGUAGE="en"
+    )
+    feed = run.stdout.splitlines()
+    assert feed[0].startswith("timetable (GTFS): 30,906 rows read from gtfs.zip (")
+    assert feed[0].endswith("; valid, nothing written (dry run)")
+    assert feed[1].startswith("9,684 blank stop times at non-timepoint stops interpolated")
 
 
 def test_report_file_lists_every_problem(sample_database_url: str, tmp_path: Path) -> None:

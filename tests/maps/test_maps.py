@@ -425,6 +425,24 @@ def test_every_map_title_stays_clear_of_the_layer_control(
         page.close()
 
 
+def test_wrapped_layer_names_hang_right_of_their_checkbox(
+    browser: Browser, rendered: dict[str, Path]
+) -> None:
+    """A layer name too long for one line (the household map's transit layers) continues
+    under its own first word, not under the checkbox: each name starts right of its box."""
+    page, _, _ = open_offline(browser, rendered["household"])
+    boxes = page.locator(".leaflet-control-layers-list label").evaluate_all(
+        """labels => labels.map(l => {
+            const box = l.querySelector('input').getBoundingClientRect();
+            const name = l.querySelector('input + span').getBoundingClientRect();
+            return [box.right, name.left, name.height > 1.5 * box.height];
+        })"""
+    )
+    assert any(wrapped for _, _, wrapped in boxes), "no layer name wraps: nothing to check"
+    assert all(left >= right for right, left, _ in boxes), boxes
+    page.close()
+
+
 def test_household_without_a_fitting_flat_says_so(
     sample_engine: Engine, profile: ScoringProfile
 ) -> None:

@@ -133,6 +133,6 @@ def test_cli_reports_one_clear_line(
     )
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
-    assert "Import network aus outside.osm.pbf abgelehnt, nichts geschrieben" in proc.stderr
+    assert "Wegeabschnitte aus outside.osm.pbf abgelehnt, nichts geschrieben" in proc.stderr
     assert "außerhalb der Stadt" in proc.stderr
     assert counts(sample_engine) == before

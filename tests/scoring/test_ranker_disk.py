@@ -86,6 +86,30 @@ def test_new_scores_are_read_again(
     engine.dispose()
 
 
+def test_only_the_newest_files_are_kept_across_databases(
+    home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    scored_sample: Engine,
+    profile: ScoringProfile,
+) -> None:
+    """Rankers stored for five databases with ``ranker_disk_files`` 3: the three newest stay,
+    the one just written among them."""
+    from sqlalchemy import create_engine
+
+    from geo_service.scoring import ranker_disk
+
+    monkeypatch.setenv("GEO_SERVICE_RANKER_DISK_FILES", "3")
+    get_settings.cache_clear()
+    ranker = load_ranker(scored_sample, profile)
+    paths = []
+    for n in range(5):  # engines are never connected: only their URLs name the files
+        other = create_engine(f"postgresql+psycopg://nobody@127.0.0.1:1/db{n}")
+        ranker_disk.store(other, profile, ("stamp",), ranker)
+        paths.append(ranker_disk.path_of(other, profile, ("stamp",)))
+        os.utime(paths[-1], (1_000_000 + n, 1_000_000 + n))  # written in this order
+    assert sorted((home / "cache").glob("ranker-*.pickle")) == sorted(paths[2:])
+
+
 def test_the_cli_keeps_its_ranker(
     home: Path, sample_database_url: str, scored_sample: Engine
 ) -> None:

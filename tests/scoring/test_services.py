@@ -152,7 +152,9 @@ def test_ingest_capacities_reports_every_bad_row_and_writes_nothing(
     good.write_text("district_code,kind,free_places,as_of\nSAL,kita,4,01.12.2026\n")
     out = run_cli(sample_database_url, "ingest", "capacities", str(good))
     assert out.returncode == 0, out.stderr
-    assert "1 Zeilen importiert" in out.stdout
+    assert out.stdout.strip() == (
+        "Platzangaben (Kita, Schule, Sprachkurs): 1 Zeile aus good.csv gelesen; 1 Zeile importiert"
+    )
     with scored_sample.connect() as conn:
         row = conn.execute(select(c).where(c.c.district_code == "SAL")).one()
     assert (row.kind, row.free_places, row.as_of.isoformat()) == ("kita", 4, "2026-12-01")

@@ -89,8 +89,8 @@ def ref(net: TransitNetwork, profile: ScoringProfile) -> reference.Reference:
 
 def test_import_reports_the_feed(imported: str) -> None:
     """Every file's rows are counted; the 65 blank times at non-timepoint stops are filled."""
-    assert "stop_times.txt 37,790" in imported and "stops.txt 416" in imported
-    assert "65 blank stop times at non-timepoint stops interpolated" in imported
+    assert "stop_times.txt 37.790" in imported and "stops.txt 416" in imported
+    assert "65 fehlende Abfahrtszeiten an Haltestellen ohne festen Zeitpunkt" in imported
 
 
 def test_interpolated_times_lie_between_their_neighbours(net: TransitNetwork) -> None:

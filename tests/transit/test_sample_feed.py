@@ -105,7 +105,7 @@ def test_incomplete_feeds_are_refused_in_one_line(
     with pytest.raises(ImportValidationError) as caught:
         import_gtfs(sample_engine, edited(tmp_path, "bad.zip", change))
     said = str(caught.value)
-    assert said.startswith("Import gtfs aus bad.zip abgelehnt, nichts geschrieben")
+    assert said.startswith("Fahrplanzeilen (GTFS) aus bad.zip abgelehnt, nichts geschrieben")
     assert message in said and "\n" not in said
     assert counts(sample_engine) == before
 
@@ -176,7 +176,7 @@ def test_dry_run_writes_nothing(sample_database_url: str, sample_engine: Engine)
         imports = conn.execute(select(func.count()).select_from(models.imports)).scalar_one()
     proc = run_cli(sample_database_url, "ingest", "gtfs", str(SAMPLE_GTFS), "--dry-run")
     assert proc.returncode == 0, proc.stderr
-    assert "valid, nothing written (dry run)" in proc.stdout
+    assert "gültig, nichts geschrieben (Probelauf)" in proc.stdout
     with sample_engine.connect() as conn:
         assert (
             conn.execute(select(func.count()).select_from(models.imports)).scalar_one() == imports

@@ -17,7 +17,7 @@ def test_organisation_and_partner_key_commands(sample_database_url: str) -> None
     partner --organisation`` binds the key; ``apikey list`` shows the organisation."""
     made = run_cli(sample_database_url, "organisation", "create", "Polizeiinspektion (Prävention)")
     assert made.returncode == 0, made.stderr
-    assert "polizeiinspektion-praevention" in made.stderr and "keeping 5 offers" in made.stderr
+    assert "polizeiinspektion-praevention" in made.stderr and "sie pflegt 5 Angebote" in made.stderr
     listed = run_cli(sample_database_url, "organisation", "list", "--json")
     orgs = {o["id"]: o for o in json.loads(listed.stdout)["items"]}
     assert orgs["polizeiinspektion-praevention"]["offers"] == 5
@@ -36,7 +36,8 @@ def test_organisation_and_partner_key_commands(sample_database_url: str) -> None
         "Caritas Büro",
     )
     assert key.returncode == 0, key.stderr
-    assert "of organisation caritas" in key.stderr and key.stdout.strip().startswith("gs_")
+    assert "mit der Rolle „Partnerorganisation“ der Organisation caritas" in key.stderr
+    assert key.stdout.strip().startswith("gs_")
     keys = json.loads(run_cli(sample_database_url, "apikey", "list", "--json").stdout)
     assert [k["organisation"] for k in keys if k["name"] == "Caritas Büro"] == ["caritas"]
     missing = run_cli(sample_database_url, "apikey", "create", "--role", "partner", "--name", "x")
