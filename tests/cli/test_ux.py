@@ -11,8 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import Engine
 
+from geo_service.cli.common import column_widths
 from geo_service.config import get_settings
 from geo_service.scoring.districts import list_status
 
@@ -131,3 +134,43 @@ def test_db_url_for_libpq_clients(env: dict[str, str]) -> None:
         check=True,
     )
     assert answer.stdout.strip() == "900"
+
+
+def test_a_table_too_wide_for_whole_words_prints_one_block_a_row(env: dict[str, str]) -> None:
+    """At 80 columns `apikey list` cannot show its eight columns without breaking words
+    ("Partnerorga" / "nisation"), so each key is a block of labelled lines; the waiting list,
+    whose long ids may fold, stays a table."""
+    cli(env, "apikey", "create", "--role", "partner", "--organisation", "vhs", "--name", "Kurse")
+    keys = cli(env, "apikey", "list").stdout
+    assert re.search(r"^Rolle +Partnerorganisation *$", keys, re.M), keys
+    assert re.search(r"^Organisation +vhs *$", keys, re.M)
+    assert max(len(line) for line in keys.splitlines()) <= 80
+    waiting = cli(env, "waiting-list", "list").stdout
+    assert re.search(r"^ Kennung +Stand +aufgenommen", waiting, re.M), waiting
+    assert max(len(line) for line in waiting.splitlines()) <= 80
+
+
+WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzäöüß", min_size=1, max_size=20)
+CELL = st.lists(WORD, max_size=6).map(" ".join)
+
+
+@given(
+    st.integers(1, 6).flatmap(
+        lambda n: st.lists(st.lists(CELL, min_size=n, max_size=n), min_size=1, max_size=8)
+    ),
+    st.integers(20, 160),
+)
+def test_columns_fit_the_width_and_never_break_a_word(rows: list[list[str]], space: int) -> None:
+    """Every column is at least as wide as its longest word and at most as its longest cell, and
+    the table fits; no widths (one block a row) only when the words alone cannot fit."""
+    widths = column_widths(rows, space)
+    columns = list(zip(*rows, strict=True))
+    words = [max(len(w) for cell in column for w in [*cell.split(), ""]) for column in columns]
+    cells = [max(len(cell) for cell in column) for column in columns]
+    overhead = 3 * (len(columns) - 1) + 2
+    if widths is None:
+        assert sum(words) + overhead > space
+        return
+    assert all(w <= width <= c for w, width, c in zip(words, widths, cells, strict=True))
+    assert sum(widths) + overhead <= space
+    assert sum(widths) + overhead == space or widths == cells
