@@ -31,12 +31,14 @@ TARGET_RATIO, TARGET_P99_MS = 5.0, 150
 
 
 async def _load(
-    base: str, key: str, bodies: list[bytes] | None, seconds: float
+    base: str, key: str, bodies: list[bytes] | None, seconds: float, fresh: bool = False
 ) -> tuple[list[float], int]:
     """Run the clients until the deadline, each POSTing rankings (or GETting ``/health`` when
     ``bodies`` is None, the floor); return latencies (ms) and the number of errors. The bodies
     come encoded: the load generator shares the two cores with the server, so it should not
-    spend them encoding the same 50 households again and again."""
+    spend them encoding the same 50 households again and again. ``fresh``: a new connection
+    for every request (kept connections stay with the worker that accepted them, so a warm-up
+    over them may leave a worker cold)."""
     headers = {"X-API-Key": key, "Content-Type": "application/json"}
     latencies: list[float] = []
     errors = 0
@@ -60,7 +62,7 @@ async def _load(
             latencies.append((time.perf_counter() - start) * 1000)
             i += 1
 
-    async with aiohttp.ClientSession() as session:
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=fresh)) as session:
         await asyncio.gather(*(client(session, n) for n in range(CLIENTS)))
     return latencies, errors
 
@@ -122,7 +124,9 @@ def http_rank(ctx: BenchContext) -> list[Entry]:
     for workers in (1, 2):
         proc, base = start_server(ctx.database_url, workers, env=env)
         try:
-            asyncio.run(_load(base, key, bodies, WARM_SECONDS))  # warm every worker's feature cache
+            # warm every worker's feature cache: each request on a new connection, which any
+            # worker may accept
+            asyncio.run(_load(base, key, bodies, WARM_SECONDS, fresh=True))
             lat, floor, errors, (cpu, floor_cpu) = _take_turns(proc.pid, base, key, bodies)
         finally:
             proc.terminate()
