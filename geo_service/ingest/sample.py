@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from geo_service.config import get_settings
+from geo_service.i18n import formats
 from geo_service.ingest.gtfs import import_gtfs
 from geo_service.ingest.kinds import kind_words
 from geo_service.ingest.service import import_file
@@ -51,8 +52,9 @@ def load_sample(
 
 
 def summary(counts: dict[str, int]) -> str:
-    """The rows written per kind in one line ("900 Wohnungen, 31 Stadtteile, …")."""
-    return ", ".join(f"{n} {kind_words(kind)}" for kind, n in counts.items())
+    """The rows written per kind in one line, numbers grouped ("22.636 Adressen, 900
+    Wohnungen, …")."""
+    return ", ".join(f"{formats.number(n, 0)} {kind_words(kind)}" for kind, n in counts.items())
 
 
 def register_volunteers(engine: Engine, path: Path) -> int:

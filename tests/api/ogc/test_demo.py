@@ -42,6 +42,9 @@ def test_demo_prints_a_working_ogc_landing_url(database_url: str, tmp_path: Path
         socket.create_connection(("127.0.0.1", port), timeout=5).close()  # bound already
         while "Ausprobieren:" not in printed:
             printed += proc.stdout.readline()
+        sample = re.search(r"^Beispieldaten \(erfunden.*$", printed, re.MULTILINE)
+        assert sample and "900 Wohnungen" in sample.group(0), printed
+        assert not re.search(r"\d{4}", sample.group(0)), sample.group(0)  # "22.636 Adressen"
         move_in = re.search(r'"move_in": "(\d{4}-\d{2}-\d{2})"', printed)
         assert move_in and date.fromisoformat(move_in.group(1)) > date.today(), printed
         url = re.search(r"^OGC:\s+(\S+)", printed, re.MULTILINE)
