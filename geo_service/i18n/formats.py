@@ -19,13 +19,17 @@ from geo_service.i18n.context import current_language
 
 # ISO 639-3 codes refugee services use that CLDR names under another tag
 CLDR_ALIASES = {"prs": "fa_AF"}
+# How a reader of the language writes in a German city: English as in Europe (day month year,
+# the 24-hour clock), as the maps' en-GB does in the browser
+READER_LOCALES = {"en": "en_GB"}
 
 
 @cache
 def cldr(lang: str) -> Locale:
-    """The CLDR locale of a language code (German when CLDR does not know it)."""
+    """The CLDR locale a reader of a language code writes in (German when CLDR does not know
+    it)."""
     try:
-        return Locale.parse(CLDR_ALIASES.get(lang, lang))
+        return Locale.parse(READER_LOCALES.get(lang) or CLDR_ALIASES.get(lang, lang))
     except (UnknownLocaleError, ValueError):
         return Locale.parse("de")
 
@@ -70,7 +74,7 @@ def distance(metres: float, lang: str | None = None) -> str:
 
 
 def day(value: date, lang: str | None = None) -> str:
-    """A date: "06.12.2026" (de), "Dec 6, 2026" (en): CLDR's medium format."""
+    """A date: "06.12.2026" (de), "6 Dec 2026" (en): CLDR's medium format."""
     return _day(value, lang or current_language())
 
 
