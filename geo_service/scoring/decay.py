@@ -60,8 +60,10 @@ def scores(
     total = weights.sum()
     if total <= 0:
         return np.zeros(len(values) if rows is None else len(rows))
-    parts = values.T * 100.0 if rows is None else values.T.take(rows, axis=1)
-    if rows is not None:
+    if rows is None:
+        parts = values.T * 100.0
+    else:
+        parts = values.T.take(rows, axis=1)  # a copy already: scaled in place
         parts *= 100.0
     parts *= weights[:, None]
     parts /= total

@@ -3,6 +3,7 @@ places, constraints and wishes, in numbers and words (the current language)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -160,7 +161,7 @@ def _flat(
             "ranking_score": round(placement + wish, 2),
             "wish": _wish(ranker, ev, i, wish, eligible, district),
             "distance_mode": ranker.distance_mode,
-            "snap_m": None if snap_m != snap_m else round(snap_m, 1),  # NaN: straight line
+            "snap_m": None if math.isnan(snap_m) else round(snap_m, 1),  # NaN: straight line
             "unreachable": unreachable,
             "profile_version": ranker.profile.version,
             "data_timestamp": ranker.data_timestamp,

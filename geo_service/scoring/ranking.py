@@ -85,7 +85,6 @@ class Ranker:
         )
         self.factor = per_code[self.district_index]  # index -1 (no district) takes the 0.0
         self.capped = self.factor <= 0  # at the cap: nobody more is placed there
-        self.open = self.factor > 0
 
     def with_status(self, status: DistrictStatus) -> Ranker:
         """A copy sharing the feature arrays, with a fresh district status."""

@@ -56,24 +56,28 @@ def select(
         inside = np.isin(ranker.district, districts)
         offered, free = inside & offered, inside & free
     fitting = free & fits
-    left = fitting if override_cap else fitting & ~ranker.capped
+    uncapped = ~ranker.capped
+    left = fitting if override_cap else fitting & uncapped
+    n_free = int(np.count_nonzero(free))
     kept = [
         n,
         np.count_nonzero(inside) if districts else n,
-        *map(np.count_nonzero, (offered, free, fitting, left)),
+        np.count_nonzero(offered),
+        n_free,
+        *map(np.count_nonzero, (fitting, left)),
     ]
     counts = {
         reason: int(before - after)
         for reason, before, after in zip(REASONS, kept, kept[1:], strict=False)
     }
     failed = {
-        c.name: int(kept[3] - np.count_nonzero(free & c.passed))
+        c.name: n_free - int(np.count_nonzero(free & c.passed))
         for c in ev.checks
         if c.name != "free"
     }
     full_districts = full_districts_of(ranker, fitting & ranker.capped)
     services = next((c.passed for c in ev.checks if c.name == "services"), None)
-    short = full_services_of(ranker, household, ev, free & ranker.open, services)
+    short = full_services_of(ranker, household, ev, free & uncapped, services)
     idx = np.flatnonzero(left)
     score, placement = ev.scores_of(idx)
     chosen = top(idx, ev.ranking_of(idx, placement), ranker.id_order, limit)
