@@ -59,7 +59,9 @@ def summary(counts: dict[str, int]) -> str:
 
 def register_volunteers(engine: Engine, path: Path) -> int:
     """Register the sample's ILLUSTRATIVE bridge builders (handle, organisation, languages,
-    capacity, lon, lat) not registered yet; after the districts, which their homes lie in."""
+    capacity, lon, lat) not registered yet, after the districts, which their homes lie in;
+    return how many of them are registered (now or before, as the imports count the rows they
+    upsert: a second load must not say "0")."""
     import csv
 
     from geo_service.auth.keys import KeyInfo
@@ -68,8 +70,8 @@ def register_volunteers(engine: Engine, path: Path) -> int:
     loader = KeyInfo("load-sample", "load-sample", "admin")
     known = {v.id for v in list_volunteers(engine, loader).items}
     with path.open(encoding="utf-8") as f:
-        rows = [r for r in csv.DictReader(f) if r["id"] not in known]
-    for row in rows:
+        sample = list(csv.DictReader(f))
+    for row in (r for r in sample if r["id"] not in known):
         values = {
             "id": row["id"],
             "languages": row["languages"].split(";"),
@@ -78,20 +80,21 @@ def register_volunteers(engine: Engine, path: Path) -> int:
             "lat": float(row["lat"]),
         }
         create_volunteer(engine, values, loader, row["organisation"])
-    return len(rows)
+    return len(sample)
 
 
 def register_organisations(engine: Engine, path: Path) -> int:
     """Register the sample's ILLUSTRATIVE organisations (id,name CSV) not registered yet
-    (before the offers, which the import then gives them by provider name)."""
+    (before the offers, which the import then gives them by provider name); return how many
+    of them are registered (now or before)."""
     import csv
 
     from geo_service.catalogue.organisations import create_organisation, organisations
 
     known = {o.id for o in organisations(engine).items}
     with path.open(encoding="utf-8") as f:
-        rows = [r for r in csv.DictReader(f) if r["id"] not in known]
+        sample = list(csv.DictReader(f))
     with engine.begin() as conn:
-        for row in rows:
+        for row in (r for r in sample if r["id"] not in known):
             create_organisation(conn, row["name"], row["id"])
-    return len(rows)
+    return len(sample)

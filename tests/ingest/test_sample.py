@@ -73,3 +73,16 @@ def test_the_summary_counts_every_file_of_a_kind(sample_engine: Engine) -> None:
     with sample_engine.connect() as conn:
         stored = conn.execute(text("SELECT count(*) FROM amenities")).scalar_one()
     assert counts["amenities"] == stored > 2000
+
+
+def test_a_reload_counts_the_organisations_and_bridge_builders_already_there(
+    sample_engine: Engine,
+) -> None:
+    """A second load (every demo start) registers no organisation or bridge builder again, and
+    says how many are there, as the imports do (it said "0 Organisationen")."""
+    counts = load_sample(sample_engine)
+    with sample_engine.connect() as conn:
+        organisations = conn.execute(text("SELECT count(*) FROM organisations")).scalar_one()
+        volunteers = conn.execute(text("SELECT count(*) FROM volunteers")).scalar_one()
+    assert counts["organisations"] == organisations > 0
+    assert counts["volunteers"] == volunteers > 0
