@@ -50,7 +50,9 @@ def is_page(request: Request) -> bool:
 
 
 def error_page(request: Request, status: int, message: str) -> Response:
-    """The German page of an error (with the navigation when a session is live)."""
+    """The German page of an error (with the navigation when a session is live); the
+    problem's detail, written to be composed into other text, stands alone there and so
+    starts as a sentence does."""
     try:
         session = browser_session(request)
     except Exception:  # the database is what failed: show the page without the navigation
@@ -60,7 +62,13 @@ def error_page(request: Request, status: int, message: str) -> Response:
     referer = request.headers.get("referer", "")
     back = referer if referer.startswith(str(request.base_url)) else ""
     return page(
-        request, "error.html.j2", session, status=status, title=title, message=message, back=back
+        request,
+        "error.html.j2",
+        session,
+        status=status,
+        title=title,
+        message=message[:1].upper() + message[1:],
+        back=back,
     )
 
 

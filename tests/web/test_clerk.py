@@ -138,6 +138,8 @@ def test_a_clerks_day_offer_hold_move(person: Callable[..., Person], sample_engi
     (nothing changes until confirmed); each step audited under the person's login."""
     entry_id = new_entry(sample_engine, "AZ-DAY")
     p = person("clerk")
+    early = p.http.get(f"/warteliste/{entry_id}/bogen")  # before an offer: nothing to print yet
+    assert early.status_code == 409 and "<p>Dem Haushalt ist noch keine Wohnung" in early.text
     flat = first_flat(p, entry_id)
     assert step(p, entry_id, action="offer", flat_id=flat) == (
         303,
